@@ -1,0 +1,30 @@
+/* postaci-certificate.h — what a person needs to know about a server certificate. */
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+typedef struct {
+  char       *subject;      /* distinguished name, RFC 4514 form */
+  char       *issuer;
+  GDateTime  *not_before;
+  GDateTime  *not_after;
+  GStrv       names;        /* DNS and IP subject alternative names (or the CN when none) */
+  char       *sha256;       /* fingerprint, AA:BB:… */
+  gboolean    self_signed;  /* subject equals issuer */
+} PostaciCertificateInfo;
+
+PostaciCertificateInfo *postaci_certificate_info_new  (GTlsCertificate        *certificate);
+void                    postaci_certificate_info_free (PostaciCertificateInfo *info);
+
+/* One translated sentence per failed check, naming the details a person can
+ * act on: the names on the certificate for a mismatch, the date for an
+ * expired one, "self-signed" vs "unknown authority". @host is what we dialled. */
+GStrv postaci_certificate_describe_errors (GTlsCertificateFlags          errors,
+                                           const PostaciCertificateInfo *info,
+                                           const char                   *host);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PostaciCertificateInfo, postaci_certificate_info_free)
+
+G_END_DECLS

@@ -1,0 +1,77 @@
+/* postaci-outcome.c — the result of a run and its exit status. */
+#define G_LOG_DOMAIN "postaci-outcome"
+
+#include "config.h"
+
+#include "postaci-outcome.h"
+
+G_DEFINE_BOXED_TYPE (PostaciOutcome, postaci_outcome, postaci_outcome_copy, postaci_outcome_free)
+
+PostaciOutcome *
+postaci_outcome_new (void)
+{
+  PostaciOutcome *outcome = g_new0 (PostaciOutcome, 1);
+
+  for (guint i = 0; i < POSTACI_N_STAGES; i++)
+    outcome->stage_ms[i] = -1;
+  return outcome;
+}
+
+PostaciOutcome *
+postaci_outcome_copy (const PostaciOutcome *outcome)
+{
+  PostaciOutcome *copy;
+
+  g_return_val_if_fail (outcome != NULL, NULL);
+  copy = g_memdup2 (outcome, sizeof *outcome);
+  copy->reply = outcome->reply ? postaci_reply_copy (outcome->reply) : NULL;
+  copy->reason = g_strdup (outcome->reason);
+  copy->explanation = g_strdup (outcome->explanation);
+  copy->hint = g_strdup (outcome->hint);
+  return copy;
+}
+
+void
+postaci_outcome_free (PostaciOutcome *outcome)
+{
+  if (outcome == NULL)
+    return;
+  g_clear_pointer (&outcome->reply, postaci_reply_free);
+  g_free (outcome->reason);
+  g_free (outcome->explanation);
+  g_free (outcome->hint);
+  g_free (outcome);
+}
+
+PostaciExitStatus
+postaci_outcome_get_exit_status (const PostaciOutcome *outcome)
+{
+  switch (outcome->verdict)
+    {
+    case POSTACI_VERDICT_SUCCESS:
+      return POSTACI_EXIT_SUCCESS;
+    case POSTACI_VERDICT_REFUSED:
+      return POSTACI_EXIT_REFUSED;
+    case POSTACI_VERDICT_USAGE:
+      return POSTACI_EXIT_USAGE;
+    case POSTACI_VERDICT_TIMEOUT:
+      return POSTACI_EXIT_TIMEOUT;
+    case POSTACI_VERDICT_CANCELLED:
+      return POSTACI_EXIT_CANCELLED;
+    case POSTACI_VERDICT_NETWORK:
+    case POSTACI_VERDICT_TLS:
+    case POSTACI_VERDICT_PROTOCOL:
+    default:
+      return POSTACI_EXIT_FAILURE;
+    }
+}
+
+const char *
+postaci_verdict_to_string (PostaciVerdict verdict)
+{
+  static const char *const names[] = {
+    "success", "refused", "network", "tls", "protocol", "timeout", "cancelled", "usage",
+  };
+  g_return_val_if_fail (verdict < G_N_ELEMENTS (names), NULL);
+  return names[verdict];
+}

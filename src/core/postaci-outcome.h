@@ -1,0 +1,59 @@
+/* postaci-outcome.h — how a run ended: the verdict, where, why, and what to try. */
+#pragma once
+
+#include <glib-object.h>
+
+#include "postaci-reply.h"
+#include "postaci-types.h"
+
+G_BEGIN_DECLS
+
+typedef enum {
+  POSTACI_VERDICT_SUCCESS,   /* the run reached its goal (delivery accepted, or the stop-after stage) */
+  POSTACI_VERDICT_REFUSED,   /* a 4xx/5xx reply ended the run */
+  POSTACI_VERDICT_NETWORK,   /* DNS, refused connection, reset, closed */
+  POSTACI_VERDICT_TLS,       /* handshake or certificate failure */
+  POSTACI_VERDICT_PROTOCOL,  /* the server broke SMTP, or a rule that protects the user */
+  POSTACI_VERDICT_TIMEOUT,   /* a deadline passed */
+  POSTACI_VERDICT_CANCELLED, /* the person stopped the run */
+  POSTACI_VERDICT_USAGE,     /* bad input: nothing was sent */
+} PostaciVerdict;
+
+/* Exit statuses of postaci-cli, documented in README.md. */
+typedef enum {
+  POSTACI_EXIT_SUCCESS = 0,
+  POSTACI_EXIT_REFUSED = 1,
+  POSTACI_EXIT_USAGE = 2,
+  POSTACI_EXIT_FAILURE = 3,
+  POSTACI_EXIT_TIMEOUT = 4,
+  POSTACI_EXIT_CANCELLED = 130,
+} PostaciExitStatus;
+
+typedef struct {
+  PostaciVerdict  verdict;
+  PostaciStage    stage;          /* the failing stage, or the last one reached */
+  PostaciReply   *reply;          /* the last reply, may be NULL */
+  PostaciCommand  command;        /* what that reply answered */
+  char           *reason;         /* one line: what happened (translated) */
+  char           *explanation;    /* the catalog's reading of the reply or error */
+  char           *hint;           /* what to try; NULL on success without advice */
+  guint           recipients_accepted;
+  guint           recipients_refused;
+  gint64          stage_ms[POSTACI_N_STAGES]; /* time spent in each stage; -1: not reached */
+  gint64          total_ms;
+  gboolean        tls_used;
+  gboolean        authenticated;
+  GQuark          error_domain;   /* of the error that ended the run; 0 on success */
+  gint            error_code;
+} PostaciOutcome;
+
+GType            postaci_outcome_get_type  (void) G_GNUC_CONST;
+PostaciOutcome  *postaci_outcome_new       (void);
+PostaciOutcome  *postaci_outcome_copy      (const PostaciOutcome *outcome);
+void             postaci_outcome_free      (PostaciOutcome       *outcome);
+PostaciExitStatus postaci_outcome_get_exit_status (const PostaciOutcome *outcome);
+const char      *postaci_verdict_to_string (PostaciVerdict        verdict);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PostaciOutcome, postaci_outcome_free)
+
+G_END_DECLS
