@@ -37,6 +37,8 @@ typedef struct {
   char               *hint;         /* translated, with a failing reply; may be NULL */
 } PostaciEvent;
 
+#define POSTACI_TYPE_EVENT (postaci_event_get_type ())
+
 GType         postaci_event_get_type   (void) G_GNUC_CONST;
 PostaciEvent *postaci_event_new        (PostaciEventKind    kind,
                                         PostaciStage        stage,

@@ -47,6 +47,8 @@ typedef struct {
   gint            error_code;
 } PostaciOutcome;
 
+#define POSTACI_TYPE_OUTCOME (postaci_outcome_get_type ())
+
 GType            postaci_outcome_get_type  (void) G_GNUC_CONST;
 PostaciOutcome  *postaci_outcome_new       (void);
 PostaciOutcome  *postaci_outcome_copy      (const PostaciOutcome *outcome);

@@ -27,6 +27,8 @@ typedef struct {
   GStrv   lines;         /* the text of each line, after the code and separator */
 } PostaciReply;
 
+#define POSTACI_TYPE_REPLY (postaci_reply_get_type ())
+
 GType         postaci_reply_get_type        (void) G_GNUC_CONST;
 GQuark        postaci_reply_error_quark     (void);
 PostaciReply *postaci_reply_copy            (const PostaciReply *reply);

@@ -56,6 +56,8 @@ struct _PostaciRequest {
   gboolean          accept_invalid_certificate; /* this run only, stated in the transcript */
 };
 
+#define POSTACI_TYPE_REQUEST (postaci_request_get_type ())
+
 GType            postaci_request_get_type      (void) G_GNUC_CONST;
 GQuark           postaci_request_error_quark   (void);
 PostaciRequest  *postaci_request_new           (void);

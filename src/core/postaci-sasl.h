@@ -33,7 +33,9 @@ gboolean          postaci_sasl_choose       (const char *const *offered,
                                              GError           **error);
 gboolean          postaci_sasl_mechanism_available (PostaciMechanism mechanism);
 
-/* @hostname: the server's name, for DIGEST-MD5's digest-uri (smtp/hostname). */
+/* @hostname: the server's name, for DIGEST-MD5's digest-uri (smtp/hostname).
+ * @password: the bearer token for XOAUTH2.
+ * Errors: UNSUPPORTED when GNU SASL lacks @mechanism, FAILED otherwise. */
 PostaciSasl      *postaci_sasl_new          (PostaciMechanism   mechanism,
                                              const char        *username,
                                              const char        *password,
@@ -49,8 +51,16 @@ gboolean          postaci_sasl_has_initial_response (PostaciSasl *sasl);
  * @challenge: the text of the server's 334 reply (base64), or %NULL for the
  *   initial response
  * @response: (out): base64 to send ("" for an empty response, sent as "=" on
- *   the AUTH line)
- * Returns: %FALSE with a #PostaciSaslError when the exchange cannot go on.
+ *   the AUTH line). It may carry the password (PLAIN, LOGIN) or the token
+ *   (XOAUTH2): never log it, and clear it before freeing.
+ *
+ * A client-first mechanism (see postaci_sasl_has_initial_response()) takes
+ * %NULL, or an empty challenge, for its first step; a server-first one must
+ * not be given %NULL. After ten steps the server is taken to be looping.
+ * Returns: %FALSE with a #PostaciSaslError when the exchange cannot go on:
+ *   BAD_CHALLENGE for a challenge that is not strict base64 or that the
+ *   mechanism cannot parse, FAILED for anything else GNU SASL rejects
+ *   (including a server that fails SCRAM's or DIGEST-MD5's mutual check).
  */
 gboolean          postaci_sasl_step         (PostaciSasl       *sasl,
                                              const char        *challenge,

@@ -33,15 +33,14 @@ G_DECLARE_FINAL_TYPE (PostaciSession, postaci_session, POSTACI, SESSION, GObject
 GQuark           postaci_session_error_quark (void);
 PostaciSession  *postaci_session_new         (const PostaciRequest *request);
 const PostaciRequest *postaci_session_get_request (PostaciSession *self);
-void             postaci_session_set_extra_trust (PostaciSession   *self,
-                                                  GTlsCertificate  *certificate);
+void             postaci_session_set_pinned_certificate (PostaciSession  *self,
+                                                         GTlsCertificate *certificate);
 void             postaci_session_run_async   (PostaciSession       *self,
                                               GCancellable         *cancellable,
                                               GAsyncReadyCallback   callback,
                                               gpointer              user_data);
 PostaciOutcome  *postaci_session_run_finish  (PostaciSession       *self,
                                               GAsyncResult         *result);
-PostaciOutcome  *postaci_session_run_sync_for_test (PostaciSession *self,
-                                                    GCancellable   *cancellable);
+GPtrArray       *postaci_session_get_events  (PostaciSession       *self);
 
 G_END_DECLS
