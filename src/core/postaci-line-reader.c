@@ -121,7 +121,10 @@ take_buffered_line (PostaciLineReader *self, GTask *task)
                                self->max_line);
       return TRUE;
     }
-  result->line = g_strndup (buffer, result->length);
+  /* Not g_strndup: it stops at a NUL, and the reply parser must see NULs to refuse them. */
+  result->line = g_malloc (result->length + 1);
+  memcpy (result->line, buffer, result->length);
+  result->line[result->length] = '\0';
   /* The bytes are in the buffer already: this skip never waits on the network. */
   g_input_stream_skip (G_INPUT_STREAM (self->buffered), consumed, NULL, NULL);
   g_task_return_pointer (task, result, line_result_free);
