@@ -15,7 +15,14 @@ typedef struct {
   gboolean    self_signed;  /* subject equals issuer */
 } PostaciCertificateInfo;
 
+/* Never NULL. Reads what it can: on a certificate GnuTLS cannot parse, only
+ * sha256 is set and names is an empty vector; any other field may be NULL.
+ * Text fields are safe to show: control and bidi-format characters are
+ * escaped as \xNN / \uNNNN. */
 PostaciCertificateInfo *postaci_certificate_info_new  (GTlsCertificate        *certificate);
+/* The same from raw DER bytes (what a TLS peer sent; used by tests and fuzzing). */
+PostaciCertificateInfo *postaci_certificate_info_new_from_der (const guint8   *der,
+                                                               gsize           length);
 void                    postaci_certificate_info_free (PostaciCertificateInfo *info);
 
 /* One translated sentence per failed check, naming the details a person can
