@@ -1303,7 +1303,7 @@ send_auth_response (PostaciSession *self, const char *challenge)
   set_state (self, STATE_AUTH);
   send_line (self, POSTACI_COMMAND_AUTH, response, "****");
   if (response != NULL)
-    memset (response, 0, strlen (response));
+    explicit_bzero (response, strlen (response));
 }
 
 static void
@@ -1366,8 +1366,8 @@ start_auth (PostaciSession *self)
       /* RFC 4954 §4: an empty initial response is sent as "=". */
       line = g_strdup_printf ("AUTH %s %s", name, *initial ? initial : "=");
       send_line (self, POSTACI_COMMAND_AUTH, line, shown);
-      memset (line, 0, strlen (line));
-      memset (initial, 0, strlen (initial));
+      explicit_bzero (line, strlen (line));
+      explicit_bzero (initial, strlen (initial));
     }
   else
     {
