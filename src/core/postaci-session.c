@@ -365,7 +365,7 @@ user_cancelled_cb (GCancellable *cancellable, gpointer user_data)
 {
   PostaciSession *self = user_data;
 
-  /* May run in another thread if the caller cancels from one; GCancellable is thread-safe. */
+  /* Runs where the caller cancels: callers cancel from the session's main context. */
   if (self->op_cancellable != NULL)
     g_cancellable_cancel (self->op_cancellable);
 }
@@ -1769,6 +1769,8 @@ postaci_session_run_async (PostaciSession      *self,
 
   self->task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (self->task, postaci_session_run_async);
+  /* A cancelled run still has an outcome (verdict "cancelled"): never swap it for an error. */
+  g_task_set_check_cancellable (self->task, FALSE);
   self->started_us = g_get_monotonic_time ();
 
   if (cancellable != NULL)

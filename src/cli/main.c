@@ -1,0 +1,434 @@
+/* main.c — postaci-cli: the Postacı engine in a terminal, for scripts, CI and people. */
+#define G_LOG_DOMAIN "postaci-cli"
+
+#include "config.h"
+
+#include <errno.h>
+#include <locale.h>
+#include <stdio.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+#include <glib/gi18n.h>
+#include <glib-unix.h>
+
+#include "postaci-request.h"
+#include "postaci-session.h"
+#include "postaci-transcript.h"
+
+/* The longest password or token we read: an OAuth2 token is a few KiB. */
+#define MAX_PASSWORD 16384
+
+typedef struct {
+  char     *server;
+  char     *port;
+  char     *security;
+  char     *user;
+  char     *password_file;
+  char     *auth;
+  gboolean  allow_plain_auth;
+  char     *from;
+  char    **to;
+  char     *subject;
+  char     *html;
+  char     *html_file;
+  char     *text;
+  char     *ehlo;
+  char     *stop_after;
+  int       timeout;
+  char     *ca_file;
+  gboolean  insecure;
+  char     *lang;
+  char     *color;
+  char     *format;
+  gboolean  version;
+} Options;
+
+typedef struct {
+  GMainLoop               *loop;
+  GCancellable            *cancellable;
+  PostaciTranscriptFormat  format;
+  PostaciOutcome          *outcome;
+} Run;
+
+static void
+options_clear (Options *options)
+{
+  g_free (options->server);
+  g_free (options->port);
+  g_free (options->security);
+  g_free (options->user);
+  g_free (options->password_file);
+  g_free (options->auth);
+  g_free (options->from);
+  g_strfreev (options->to);
+  g_free (options->subject);
+  g_free (options->html);
+  g_free (options->html_file);
+  g_free (options->text);
+  g_free (options->ehlo);
+  g_free (options->stop_after);
+  g_free (options->ca_file);
+  g_free (options->lang);
+  g_free (options->color);
+  g_free (options->format);
+}
+
+/* --lang must act before any string is translated, so argv is scanned first. */
+static void
+setup_language (int argc, char **argv)
+{
+  const char *lang = NULL;
+  const char *localedir = g_getenv ("POSTACI_LOCALEDIR");
+
+  for (int i = 1; i < argc; i++)
+    {
+      if (g_str_has_prefix (argv[i], "--lang="))
+        lang = argv[i] + strlen ("--lang=");
+      else if (g_str_equal (argv[i], "--lang") && i + 1 < argc)
+        lang = argv[i + 1];
+    }
+
+  setlocale (LC_ALL, "");
+  if (lang != NULL && g_str_equal (lang, "tr"))
+    {
+      g_setenv ("LANGUAGE", "tr", TRUE);
+      /* gettext ignores LANGUAGE in the C locale; Turkish messages need a Turkish or UTF-8 locale. */
+      if (setlocale (LC_MESSAGES, "tr_TR.UTF-8") == NULL)
+        setlocale (LC_MESSAGES, "C.UTF-8");
+    }
+  else if (lang != NULL && g_str_equal (lang, "en"))
+    g_setenv ("LANGUAGE", "en", TRUE);
+
+  bindtextdomain (GETTEXT_PACKAGE, localedir ? localedir : LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+}
+
+static int
+usage_error (const char *format, ...) G_GNUC_PRINTF (1, 2);
+
+static int
+usage_error (const char *format, ...)
+{
+  va_list args;
+  g_autofree char *message = NULL;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+  g_printerr ("postaci-cli: %s\n", message);
+  g_printerr ("%s\n", _("Run “postaci-cli --help” to see the options."));
+  return POSTACI_EXIT_USAGE;
+}
+
+static gboolean
+parse_port (const char *text, guint *port)
+{
+  guint64 value;
+
+  if (!g_ascii_string_to_unsigned (text, 10, 1, 65535, &value, NULL))
+    return FALSE;
+  *port = (guint) value;
+  return TRUE;
+}
+
+/* Reads a secret from a file: one line, the line end dropped, no NUL. */
+static char *
+read_password_file (const char *path, GError **error)
+{
+  g_autofree char *contents = NULL;
+  gsize length = 0;
+  char *end;
+
+  if (!g_file_get_contents (path, &contents, &length, error))
+    return NULL;
+  if (memchr (contents, '\0', length) != NULL || length > MAX_PASSWORD)
+    {
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                   _("The password file “%s” is not a single line of text."), path);
+      memset (contents, 0, length);
+      return NULL;
+    }
+  end = strpbrk (contents, "\r\n");
+  if (end != NULL)
+    *end = '\0';
+  {
+    char *password = g_strdup (contents);
+    memset (contents, 0, length);
+    return password;
+  }
+}
+
+/* Asks on the terminal without echo. */
+static char *
+prompt_password (const char *user)
+{
+  struct termios saved, quiet;
+  char buffer[1024];
+  char *line;
+  FILE *tty = fopen ("/dev/tty", "r+");
+
+  if (tty == NULL)
+    return NULL;
+  fprintf (tty, _("Password for %s: "), user);
+  fflush (tty);
+  if (tcgetattr (fileno (tty), &saved) != 0)
+    {
+      fclose (tty);
+      return NULL;
+    }
+  quiet = saved;
+  quiet.c_lflag &= ~(tcflag_t) ECHO;
+  tcsetattr (fileno (tty), TCSAFLUSH, &quiet);
+  line = fgets (buffer, sizeof buffer, tty);
+  tcsetattr (fileno (tty), TCSAFLUSH, &saved);
+  fputc ('\n', tty);
+  fclose (tty);
+  if (line == NULL)
+    return NULL;
+  buffer[strcspn (buffer, "\r\n")] = '\0';
+  line = g_strdup (buffer);
+  memset (buffer, 0, sizeof buffer);
+  return line;
+}
+
+static gboolean
+use_colour (const char *choice)
+{
+  if (choice == NULL || g_str_equal (choice, "auto"))
+    return isatty (STDOUT_FILENO) && g_getenv ("NO_COLOR") == NULL &&
+           g_strcmp0 (g_getenv ("TERM"), "dumb") != 0;
+  return g_str_equal (choice, "always");
+}
+
+/* Turns the options into a request; returns an exit status other than 0 on bad usage. */
+static int
+build_request (Options *options, PostaciRequest *request)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (options->server == NULL)
+    return usage_error ("%s", _("--server is required: the SMTP server to test."));
+  request->server = g_strdup (options->server);
+
+  if (options->security != NULL && !postaci_security_from_string (options->security, &request->security))
+    return usage_error (_("--security must be auto, none, starttls or tls, not “%s”."), options->security);
+  if (options->port != NULL && !parse_port (options->port, &request->port))
+    return usage_error (_("--port must be a number from 1 to 65535, not “%s”."), options->port);
+  if (options->auth != NULL && !postaci_mechanism_from_string (options->auth, &request->mechanism))
+    return usage_error (_("--auth: unknown mechanism “%s”."), options->auth);
+  if (options->stop_after != NULL &&
+      (!postaci_stage_from_string (options->stop_after, &request->stop_after) ||
+       request->stop_after == POSTACI_STAGE_QUIT))
+    return usage_error (_("--stop-after must be connect, greeting, ehlo, tls, auth, mail, rcpt or data, not “%s”."),
+                        options->stop_after);
+  if (options->timeout < 0 || options->timeout > POSTACI_MAX_TIMEOUT_SECONDS)
+    return usage_error (_("--timeout must be between 1 and %d seconds."), POSTACI_MAX_TIMEOUT_SECONDS);
+  request->timeout_seconds = (guint) options->timeout;
+  if (options->html != NULL && options->html_file != NULL)
+    return usage_error ("%s", _("Give either --html or --html-file, not both."));
+
+  if (options->user != NULL)
+    {
+      g_autofree char *password = NULL;
+
+      request->auth = TRUE;
+      request->username = g_strdup (options->user);
+      request->allow_plain_auth = options->allow_plain_auth;
+      if (options->password_file != NULL)
+        {
+          password = read_password_file (options->password_file, &error);
+          if (password == NULL)
+            return usage_error ("%s", error->message);
+        }
+      else if (g_getenv ("POSTACI_PASSWORD") != NULL)
+        password = g_strdup (g_getenv ("POSTACI_PASSWORD"));
+      else if (isatty (STDIN_FILENO))
+        password = prompt_password (options->user);
+      if (password == NULL)
+        return usage_error ("%s", _("--user needs a password: use --password-file, $POSTACI_PASSWORD, "
+                                    "or run on a terminal to be asked."));
+      postaci_request_set_password (request, password);
+      memset (password, 0, strlen (password));
+    }
+
+  request->from = g_strdup (options->from);
+  for (guint i = 0; options->to != NULL && options->to[i] != NULL; i++)
+    postaci_request_add_recipients (request, options->to[i]);
+  request->ehlo_name = g_strdup (options->ehlo);
+  request->ca_file = g_strdup (options->ca_file);
+  request->accept_invalid_certificate = options->insecure;
+  request->subject = g_strdup (options->subject ? options->subject : _("Postacı SMTP test"));
+  request->text = g_strdup (options->text);
+
+  if (options->html_file != NULL)
+    {
+      if (!g_file_get_contents (options->html_file, &request->html, NULL, &error))
+        return usage_error ("--html-file: %s", error->message);
+    }
+  else if (options->html != NULL)
+    request->html = g_strdup (options->html);
+  else
+    request->html = g_strdup_printf ("<p>%s</p>",
+                                     _("This is a test message sent by Postacı, the SMTP tester."));
+
+  if (!postaci_request_validate (request, &error))
+    return usage_error ("%s", error->message);
+  return 0;
+}
+
+static void
+event_cb (PostaciSession *session, const PostaciEvent *event, gpointer user_data)
+{
+  Run *run = user_data;
+  g_autofree char *text = postaci_transcript_format_event (event, run->format);
+
+  fputs (text, stdout);
+  fflush (stdout);
+}
+
+static void
+run_cb (GObject *object, GAsyncResult *result, gpointer user_data)
+{
+  Run *run = user_data;
+
+  run->outcome = postaci_session_run_finish (POSTACI_SESSION (object), result);
+  g_main_loop_quit (run->loop);
+}
+
+static gboolean
+interrupted_cb (gpointer user_data)
+{
+  Run *run = user_data;
+
+  g_cancellable_cancel (run->cancellable);
+  return G_SOURCE_CONTINUE;
+}
+
+int
+main (int argc, char **argv)
+{
+  Options options = { 0 };
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PostaciRequest) request = NULL;
+  g_autoptr(PostaciSession) session = NULL;
+  g_autofree char *verdict = NULL;
+  Run run = { 0 };
+  int status;
+  guint sigint_id, sigterm_id;
+
+  setup_language (argc, argv);
+
+  {
+    const GOptionEntry entries[] = {
+      { "server", 0, 0, G_OPTION_ARG_STRING, &options.server, N_("SMTP server: host name, IPv4 or IPv6 address"), N_("HOST") },
+      { "port", 0, 0, G_OPTION_ARG_STRING, &options.port, N_("Port (default: 465 with tls, otherwise 587)"), N_("N") },
+      { "security", 0, 0, G_OPTION_ARG_STRING, &options.security, N_("auto, none, starttls or tls (default: auto)"), N_("MODE") },
+      { "user", 0, 0, G_OPTION_ARG_STRING, &options.user, N_("Log in with this user name"), N_("NAME") },
+      { "password-file", 0, 0, G_OPTION_ARG_FILENAME, &options.password_file, N_("Read the password from this file (or set $POSTACI_PASSWORD)"), N_("FILE") },
+      { "auth", 0, 0, G_OPTION_ARG_STRING, &options.auth, N_("auto, plain, login, cram-md5, digest-md5, scram-sha-1, scram-sha-256, ntlm or xoauth2"), N_("MECHANISM") },
+      { "allow-plain-auth", 0, 0, G_OPTION_ARG_NONE, &options.allow_plain_auth, N_("Allow PLAIN/LOGIN over an unencrypted connection"), NULL },
+      { "from", 0, 0, G_OPTION_ARG_STRING, &options.from, N_("Sender address"), N_("ADDR") },
+      { "to", 0, 0, G_OPTION_ARG_STRING_ARRAY, &options.to, N_("Recipient address; repeat it or separate with commas"), N_("ADDR") },
+      { "subject", 0, 0, G_OPTION_ARG_STRING, &options.subject, N_("Subject"), N_("TEXT") },
+      { "html", 0, 0, G_OPTION_ARG_STRING, &options.html, N_("HTML message"), N_("TEXT") },
+      { "html-file", 0, 0, G_OPTION_ARG_FILENAME, &options.html_file, N_("Read the HTML message from this file"), N_("FILE") },
+      { "text", 0, 0, G_OPTION_ARG_STRING, &options.text, N_("Plain-text part (default: derived from the HTML)"), N_("TEXT") },
+      { "ehlo", 0, 0, G_OPTION_ARG_STRING, &options.ehlo, N_("Name to send with EHLO (default: this computer’s address)"), N_("NAME") },
+      { "stop-after", 0, 0, G_OPTION_ARG_STRING, &options.stop_after, N_("Stop after connect, greeting, ehlo, tls, auth, mail, rcpt or data"), N_("STAGE") },
+      { "timeout", 0, 0, G_OPTION_ARG_INT, &options.timeout, N_("Seconds to wait for each reply (default: 30)"), N_("SECONDS") },
+      { "ca-file", 0, 0, G_OPTION_ARG_FILENAME, &options.ca_file, N_("Trust the certificate authorities in this PEM file"), N_("FILE") },
+      { "insecure", 0, 0, G_OPTION_ARG_NONE, &options.insecure, N_("Accept an invalid certificate for this run"), NULL },
+      { "lang", 0, 0, G_OPTION_ARG_STRING, &options.lang, N_("Language of the messages: tr or en"), N_("LANG") },
+      { "color", 0, 0, G_OPTION_ARG_STRING, &options.color, N_("auto, always or never"), N_("WHEN") },
+      { "format", 0, 0, G_OPTION_ARG_STRING, &options.format, N_("text or jsonl"), N_("FORMAT") },
+      { "version", 0, 0, G_OPTION_ARG_NONE, &options.version, N_("Show the version and exit"), NULL },
+      { NULL }
+    };
+
+    context = g_option_context_new (NULL);
+    g_option_context_set_summary (context, _("Test an SMTP server: connect, talk, explain every reply."));
+    g_option_context_set_description (context,
+      _("Exit status: 0 the run reached its goal; 1 the server refused; 2 bad usage or input, "
+        "nothing was sent; 3 network, TLS or protocol failure; 4 a deadline passed."));
+    g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+    g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
+    if (!g_option_context_parse (context, &argc, &argv, &error))
+      {
+        status = usage_error ("%s", error->message);
+        options_clear (&options);
+        return status;
+      }
+  }
+
+  if (options.version)
+    {
+      g_print ("postaci-cli %s\n", PACKAGE_VERSION);
+      options_clear (&options);
+      return 0;
+    }
+  if (argc > 1)
+    {
+      status = usage_error (_("Unexpected argument “%s”."), argv[1]);
+      options_clear (&options);
+      return status;
+    }
+  if (options.lang != NULL && !g_str_equal (options.lang, "tr") && !g_str_equal (options.lang, "en"))
+    {
+      status = usage_error (_("--lang must be tr or en, not “%s”."), options.lang);
+      options_clear (&options);
+      return status;
+    }
+  if (options.format != NULL && !g_str_equal (options.format, "text") && !g_str_equal (options.format, "jsonl"))
+    {
+      status = usage_error (_("--format must be text or jsonl, not “%s”."), options.format);
+      options_clear (&options);
+      return status;
+    }
+  if (options.color != NULL && !g_str_equal (options.color, "auto") &&
+      !g_str_equal (options.color, "always") && !g_str_equal (options.color, "never"))
+    {
+      status = usage_error (_("--color must be auto, always or never, not “%s”."), options.color);
+      options_clear (&options);
+      return status;
+    }
+
+  request = postaci_request_new ();
+  status = build_request (&options, request);
+  if (status != 0)
+    {
+      options_clear (&options);
+      return status;
+    }
+
+  if (g_strcmp0 (options.format, "jsonl") == 0)
+    run.format = POSTACI_TRANSCRIPT_JSONL;
+  else
+    run.format = use_colour (options.color) ? POSTACI_TRANSCRIPT_ANSI : POSTACI_TRANSCRIPT_TEXT;
+  options_clear (&options);
+
+  run.loop = g_main_loop_new (NULL, FALSE);
+  run.cancellable = g_cancellable_new ();
+  sigint_id = g_unix_signal_add (SIGINT, interrupted_cb, &run);
+  sigterm_id = g_unix_signal_add (SIGTERM, interrupted_cb, &run);
+
+  session = postaci_session_new (request);
+  g_signal_connect (session, "event", G_CALLBACK (event_cb), &run);
+  postaci_session_run_async (session, run.cancellable, run_cb, &run);
+  g_main_loop_run (run.loop);
+
+  g_source_remove (sigint_id);
+  g_source_remove (sigterm_id);
+
+  verdict = postaci_transcript_format_outcome (run.outcome, run.format);
+  fputs (verdict, stdout);
+  fflush (stdout);
+  status = postaci_outcome_get_exit_status (run.outcome);
+
+  postaci_outcome_free (run.outcome);
+  g_object_unref (run.cancellable);
+  g_main_loop_unref (run.loop);
+  return status;
+}

@@ -1,0 +1,863 @@
+/* test-session.c — the real PostaciSession against the scripted in-process server. */
+#include "config.h"
+
+#include <string.h>
+
+#include "postaci-session.h"
+#include "postaci-test-server.h"
+#include "postaci-transcript.h"
+
+#define GREETING "220 mx.test ESMTP ready\r\n"
+#define EHLO_PLAIN "250-mx.test\r\n250-STARTTLS\r\n250 8BITMIME\r\n"
+#define EHLO_TLS "250-mx.test\r\n250-AUTH PLAIN LOGIN\r\n250 8BITMIME\r\n"
+/* base64 ("\0ali\0gizli-şifre") */
+#define PLAIN_IR "AGFsaQBnaXpsaS3Fn2lmcmU="
+#define PASSWORD "gizli-şifre"
+
+typedef struct {
+  PostaciTestServer *server;
+  PostaciSession    *session;
+  PostaciOutcome    *outcome;
+  GString           *transcript;
+} Fixture;
+
+static void
+fixture_setup (Fixture *fixture, gconstpointer data)
+{
+  fixture->transcript = g_string_new (NULL);
+}
+
+static gboolean
+all_servers_released (gpointer unused)
+{
+  return postaci_test_server_count_alive () == 0;
+}
+
+static void
+fixture_teardown (Fixture *fixture, gconstpointer data)
+{
+  g_clear_pointer (&fixture->server, postaci_test_server_free);
+  g_clear_object (&fixture->session);
+  g_clear_pointer (&fixture->outcome, postaci_outcome_free);
+  g_string_free (fixture->transcript, TRUE);
+  postaci_test_wait_until (all_servers_released, NULL, 5000);
+}
+
+static PostaciRequest *
+base_request (Fixture *fixture, PostaciSecurity security)
+{
+  PostaciRequest *request = postaci_request_new ();
+
+  request->server = g_strdup ("localhost");
+  request->port = postaci_test_server_get_port (fixture->server);
+  request->security = security;
+  request->ehlo_name = g_strdup ("client.example");
+  request->from = g_strdup ("ali@example.com");
+  postaci_request_add_recipients (request, "veli@example.com");
+  request->subject = g_strdup ("Deneme ığüşöç");
+  request->html = g_strdup ("<p>Merhaba dünya</p>");
+  request->ca_file = g_build_filename (TEST_SRCDIR, "certs", "ca.pem", NULL);
+  request->timeout_seconds = 5;
+  return request;
+}
+
+static void
+with_auth (PostaciRequest *request)
+{
+  request->auth = TRUE;
+  request->username = g_strdup ("ali");
+  postaci_request_set_password (request, PASSWORD);
+}
+
+static void
+event_cb (PostaciSession *session, const PostaciEvent *event, gpointer user_data)
+{
+  Fixture *fixture = user_data;
+  g_autofree char *line = postaci_transcript_format_event (event, POSTACI_TRANSCRIPT_JSONL);
+
+  g_string_append (fixture->transcript, line);
+}
+
+static void
+run_cb (GObject *object, GAsyncResult *result, gpointer user_data)
+{
+  Fixture *fixture = user_data;
+
+  fixture->outcome = postaci_session_run_finish (POSTACI_SESSION (object), result);
+}
+
+static gboolean
+outcome_ready (gpointer data)
+{
+  return ((Fixture *) data)->outcome != NULL;
+}
+
+static gboolean
+server_finished (gpointer data)
+{
+  return postaci_test_server_is_finished (((Fixture *) data)->server);
+}
+
+static void
+start_server (Fixture *fixture, const PostaciTestStep *script, PostaciTestServerMode mode,
+              const char *certificate)
+{
+  g_autoptr(GTlsCertificate) cert = certificate ? postaci_test_load_certificate (certificate) : NULL;
+
+  fixture->server = postaci_test_server_new (script, mode, cert, "127.0.0.1");
+}
+
+static void
+run_with_cancellable (Fixture *fixture, PostaciRequest *request, GCancellable *cancellable)
+{
+  fixture->session = postaci_session_new (request);
+  g_signal_connect (fixture->session, "event", G_CALLBACK (event_cb), fixture);
+  postaci_session_run_async (fixture->session, cancellable, run_cb, fixture);
+  postaci_test_wait_until (outcome_ready, fixture, 20000);
+  /* A refused request never connects, so its server has nothing to finish. */
+  if (fixture->server != NULL && fixture->outcome->verdict != POSTACI_VERDICT_USAGE)
+    postaci_test_wait_until (server_finished, fixture, 5000);
+  postaci_request_free (request);
+}
+
+static void
+run (Fixture *fixture, PostaciRequest *request)
+{
+  run_with_cancellable (fixture, request, NULL);
+}
+
+static char *
+received (Fixture *fixture)
+{
+  g_autoptr(GBytes) bytes = postaci_test_server_get_received (fixture->server);
+  gsize size;
+  const char *data = g_bytes_get_data (bytes, &size);
+
+  return g_strndup (data != NULL ? data : "", size);
+}
+
+static void
+assert_server_ok (Fixture *fixture)
+{
+  g_assert_cmpstr (postaci_test_server_get_error (fixture->server), ==, NULL);
+}
+
+/* The password, in any form a careless client might leak it, never appears. */
+static void
+assert_no_secret (Fixture *fixture)
+{
+  g_autofree char *text = postaci_transcript_format_run (postaci_session_get_events (fixture->session),
+                                                         fixture->outcome, POSTACI_TRANSCRIPT_TEXT);
+  g_autofree char *b64 = g_base64_encode ((const guchar *) PASSWORD, strlen (PASSWORD));
+
+  g_assert_null (strstr (text, PASSWORD));
+  g_assert_null (strstr (text, b64));
+  g_assert_null (strstr (text, PLAIN_IR));
+  g_assert_null (strstr (fixture->transcript->str, PASSWORD));
+  g_assert_null (strstr (fixture->transcript->str, PLAIN_IR));
+}
+
+static void
+assert_outcome (Fixture *fixture, PostaciVerdict verdict, PostaciStage stage, PostaciExitStatus status)
+{
+  g_assert_nonnull (fixture->outcome);
+  g_assert_cmpstr (postaci_verdict_to_string (fixture->outcome->verdict), ==,
+                   postaci_verdict_to_string (verdict));
+  g_assert_cmpstr (postaci_stage_to_string (fixture->outcome->stage), ==,
+                   postaci_stage_to_string (stage));
+  g_assert_cmpint (postaci_outcome_get_exit_status (fixture->outcome), ==, status);
+  g_assert_nonnull (fixture->outcome->reason);
+}
+
+static void
+assert_error (Fixture *fixture, GQuark domain, gint code)
+{
+  g_assert_cmpstr (g_quark_to_string (fixture->outcome->error_domain), ==, g_quark_to_string (domain));
+  g_assert_cmpint (fixture->outcome->error_code, ==, code);
+}
+
+/* ------------------------------------------------------------------ */
+
+static void
+test_full_starttls_auth (Fixture *fixture, gconstpointer data)
+{
+  const PostaciTestStep script[] = {
+    TS_SEND (GREETING),
+    TS_EXPECT ("EHLO client.example"),
+    TS_SEND (EHLO_PLAIN),
+    TS_EXPECT ("STARTTLS"),
+    TS_SEND ("220 2.0.0 go ahead\r\n"),
+    TS_STARTTLS,
+    TS_EXPECT ("EHLO client.example"),
+    TS_SEND (EHLO_TLS),
+    TS_EXPECT ("AUTH PLAIN " PLAIN_IR),
+    TS_SEND ("235 2.7.0 Authentication successful\r\n"),
+    TS_EXPECT ("MAIL FROM:<ali@example.com>"),
+    TS_SEND ("250 2.1.0 Ok\r\n"),
+    TS_EXPECT ("RCPT TO:<veli@example.com>"),
+    TS_SEND ("250 2.1.5 Ok\r\n"),
+    TS_EXPECT ("DATA"),
+    TS_SEND ("354 End data with <CR><LF>.<CR><LF>\r\n"),
+    TS_READ_DATA,
+    TS_SEND ("250 2.0.0 Ok: queued as 12345\r\n"),
+    TS_EXPECT ("QUIT"),
+    TS_SEND ("221 2.0.0 Bye\r\n"),
+    TS_END,
+  };
+  PostaciRequest *request;
+  g_autoptr(GBytes) payload = NULL;
+  g_autofree char *got = NULL;
+  g_autofree char *expected = NULL;
+  g_autofree char *body = NULL;
+
+  start_server (fixture, script, POSTACI_TEST_SERVER_PLAIN, "server");
+  request = base_request (fixture, POSTACI_SECURITY_STARTTLS);
+  with_auth (request);
+  run (fixture, request);
+
+  assert_server_ok (fixture);
+  assert_outcome (fixture, POSTACI_VERDICT_SUCCESS, POSTACI_STAGE_DATA, POSTACI_EXIT_SUCCESS);
+  g_assert_true (fixture->outcome->tls_used);
+  g_assert_true (fixture->outcome->authenticated);
+  g_assert_cmpuint (fixture->outcome->recipients_accepted, ==, 1);
+  g_assert_true (postaci_test_server_get_tls_active (fixture->server));
+  g_assert_cmpstr (postaci_test_server_get_sni (fixture->server), ==, "localhost");
+
+  /* The exact client bytes of the whole session. */
+  payload = postaci_test_server_get_data (fixture->server);
+  g_assert_nonnull (payload);
+  body = g_strndup (g_bytes_get_data (payload, NULL), g_bytes_get_size (payload));
+  expected = g_strconcat ("EHLO client.example\r\n"
+                          "STARTTLS\r\n"
+                          "EHLO client.example\r\n"
+                          "AUTH PLAIN " PLAIN_IR "\r\n"
+                          "MAIL FROM:<ali@example.com>\r\n"
+                          "RCPT TO:<veli@example.com>\r\n"
+                          "DATA\r\n",
+                          body, ".\r\n"
+                          "QUIT\r\n", NULL);
+  got = received (fixture);
+  g_assert_cmpstr (got, ==, expected);
+  g_assert_true (g_str_has_suffix (body, "\r\n"));
+  g_assert_nonnull (strstr (body, "Subject: Deneme =?"));
+  g_assert_nonnull (strstr (body, "multipart/alternative"));
+
+  /* What a person reads: redacted AUTH, TLS facts, explanations. */
+  g_assert_nonnull (strstr (fixture->transcript->str, "\"text\":\"AUTH PLAIN ****\""));
+  g_assert_nonnull (strstr (fixture->transcript->str, "\"kind\":\"tls\""));
+  g_assert_nonnull (strstr (fixture->transcript->str, "\"explanation\""));
+  assert_no_secret (fixture);
+  for (guint i = 0; i < POSTACI_STAGE_QUIT; i++)
+    g_assert_cmpint (fixture->outcome->stage_ms[i], >=, 0);
+}
+
+static void
+test_implicit_tls (Fixture *fixture, gconstpointer data)
+{
+  const PostaciTestStep script[] = {
+    TS_SEND (GREETING),
+    TS_EXPECT ("EHLO client.example"),
+    TS_SEND (EHLO_TLS),
+    TS_EXPECT ("AUTH PLAIN " PLAIN_IR),
+    TS_SEND ("235 2.7.0 ok\r\n"),
+    TS_EXPECT ("MAIL FROM:<ali@example.com>"),
+    TS_SEND ("250 ok\r\n"),
+    TS_EXPECT ("RCPT TO:<veli@example.com>"),
+    TS_SEND ("250 ok\r\n"),
+    TS_EXPECT ("DATA"),
+    TS_SEND ("354 go\r\n"),
+    TS_READ_DATA,
+    TS_SEND ("250 queued\r\n"),
+    TS_EXPECT ("QUIT"),
+    TS_SEND ("221 bye\r\n"),
+    TS_END,
+  };
+  PostaciRequest *request;
+
+  start_server (fixture, script, POSTACI_TEST_SERVER_IMPLICIT_TLS, "server");
+  request = base_request (fixture, POSTACI_SECURITY_TLS);
+  with_auth (request);
+  run (fixture, request);
+
+  assert_server_ok (fixture);
+  assert_outcome (fixture, POSTACI_VERDICT_SUCCESS, POSTACI_STAGE_DATA, POSTACI_EXIT_SUCCESS);
+  g_assert_true (fixture->outcome->tls_used);
+  assert_no_secret (fixture);
+}
+
+/* Every stage can refuse; the run names the stage, exits 1 and still says QUIT. */
+typedef struct {
+  const char   *name;
+  const char   *refusal;
+  PostaciStage  stage;
+} Refusal;
+
+static const Refusal refusals[] = {
+  { "greeting", "554 5.7.1 No SMTP service here\r\n", POSTACI_STAGE_GREETING },
+  { "ehlo", "550 5.7.1 go away\r\n", POSTACI_STAGE_EHLO },
+  { "starttls", "454 4.7.0 TLS not available due to local problem\r\n", POSTACI_STAGE_TLS },
+  { "auth", "535 5.7.8 Authentication credentials invalid\r\n", POSTACI_STAGE_AUTH },
+  { "mail", "550 5.7.1 Sender rejected\r\n", POSTACI_STAGE_MAIL },
+  { "rcpt", "550 5.1.1 <veli@example.com>: Recipient address rejected: User unknown\r\n", POSTACI_STAGE_RCPT },
+  { "data", "554 5.5.1 Error: no valid recipients\r\n", POSTACI_STAGE_DATA },
+  { "dot", "552 5.3.4 Message size exceeds fixed limit\r\n", POSTACI_STAGE_DATA },
+};
+
+static void
+test_refusal (Fixture *fixture, gconstpointer data)
+{
+  const Refusal *refusal = data;
+  GPtrArray *steps = g_ptr_array_new_with_free_func (g_free);
+  PostaciTestStep *script;
+  PostaciRequest *request;
+  g_autofree char *got = NULL;
+
+#define ADD(...) G_STMT_START { PostaciTestStep s_ = __VA_ARGS__; \
+  g_ptr_array_add (steps, g_memdup2 (&s_, sizeof s_)); } G_STMT_END
+#define REFUSE_OR(st, ...) G_STMT_START { if (refusal->stage == (st) && stage_done) { \
+  ADD (TS_SEND (refusal->refusal)); goto quit; } ADD (__VA_ARGS__); } G_STMT_END
+
+  {
+    gboolean stage_done = TRUE;
+    gboolean is_dot = g_str_equal (refusal->name, "dot");
+
+    if (refusal->stage == POSTACI_STAGE_GREETING)
+      {
+        ADD (TS_SEND (refusal->refusal));
+        goto quit;
+      }
+    ADD (TS_SEND (GREETING));
+    ADD (TS_EXPECT ("EHLO client.example"));
+    REFUSE_OR (POSTACI_STAGE_EHLO, TS_SEND (EHLO_PLAIN));
+    ADD (TS_EXPECT ("STARTTLS"));
+    REFUSE_OR (POSTACI_STAGE_TLS, TS_SEND ("220 go ahead\r\n"));
+    ADD (TS_STARTTLS);
+    ADD (TS_EXPECT ("EHLO client.example"));
+    ADD (TS_SEND (EHLO_TLS));
+    ADD (TS_EXPECT ("AUTH PLAIN " PLAIN_IR));
+    REFUSE_OR (POSTACI_STAGE_AUTH, TS_SEND ("235 ok\r\n"));
+    ADD (TS_EXPECT ("MAIL FROM:<ali@example.com>"));
+    REFUSE_OR (POSTACI_STAGE_MAIL, TS_SEND ("250 ok\r\n"));
+    ADD (TS_EXPECT ("RCPT TO:<veli@example.com>"));
+    REFUSE_OR (POSTACI_STAGE_RCPT, TS_SEND ("250 ok\r\n"));
+    ADD (TS_EXPECT ("DATA"));
+    stage_done = !is_dot;
+    REFUSE_OR (POSTACI_STAGE_DATA, TS_SEND ("354 go\r\n"));
+    ADD (TS_READ_DATA);
+    ADD (TS_SEND (refusal->refusal));
+  }
+quit:
+  ADD (TS_EXPECT ("QUIT"));
+  ADD (TS_SEND ("221 bye\r\n"));
+  ADD (TS_END);
+#undef ADD
+#undef REFUSE_OR
+
+  script = g_new0 (PostaciTestStep, steps->len);
+  for (guint i = 0; i < steps->len; i++)
+    script[i] = *(PostaciTestStep *) g_ptr_array_index (steps, i);
+  start_server (fixture, script, POSTACI_TEST_SERVER_PLAIN, "server");
+  g_free (script);
+  g_ptr_array_unref (steps);
+
+  request = base_request (fixture, POSTACI_SECURITY_STARTTLS);
+  with_auth (request);
+  run (fixture, request);
+
+  assert_server_ok (fixture);
+  assert_outcome (fixture, POSTACI_VERDICT_REFUSED, refusal->stage, POSTACI_EXIT_REFUSED);
+  assert_error (fixture, POSTACI_SESSION_ERROR, POSTACI_SESSION_ERROR_REFUSED);
+  g_assert_nonnull (fixture->outcome->reply);
+  g_assert_cmpuint (fixture->outcome->reply->code, ==,
+                    (guint) g_ascii_strtoull (refusal->refusal, NULL, 10));
+  g_assert_nonnull (fixture->outcome->explanation);
+  g_assert_nonnull (fixture->outcome->hint);
+  got = received (fixture);
+  g_assert_true (g_str_has_suffix (got, "QUIT\r\n"));
+  assert_no_secret (fixture);
+}
+
+/* With security none, a refused EHLO falls back to HELO. */
+static void
+test_helo_fallback (Fixture *fixture, gconstpointer data)
+{
+  const PostaciTestStep script[] = {
+    TS_SEND (GREETING),
+    TS_EXPECT ("EHLO client.example"),
+    TS_SEND ("502 5.5.1 EHLO not implemented\r\n"),
+    TS_EXPECT ("HELO client.example"),
+    TS_SEND ("250 mx.test\r\n"),
+    TS_EXPECT ("MAIL FROM:<ali@example.com>"),
+    TS_SEND ("250 ok\r\n"),
+    TS_EXPECT ("QUIT"),
+    TS_SEND ("221 bye\r\n"),
+    TS_END,
+  };
+  PostaciRequest *request;
+
+  start_server (fixture, script, POSTACI_TEST_SERVER_PLAIN, NULL);
+  request = base_request (fixture, POSTACI_SECURITY_NONE);
+  request->stop_after = POSTACI_STAGE_MAIL;
+  run (fixture, request);
+
+  assert_server_ok (fixture);
+  assert_outcome (fixture, POSTACI_VERDICT_SUCCESS, POSTACI_STAGE_MAIL, POSTACI_EXIT_SUCCESS);
+}
+
+/* stop-after: the run ends after the named stage and says QUIT. */
+typedef struct {
+  PostaciStage  stop;
+  const char   *last_command; /* the last line before QUIT, or NULL */
+} StopCase;
+
+static const StopCase stops[] = {
+  { POSTACI_STAGE_GREETING, NULL },
+  { POSTACI_STAGE_EHLO, "EHLO client.example" },
+  { POSTACI_STAGE_TLS, "EHLO client.example" },
+  { POSTACI_STAGE_AUTH, "AUTH PLAIN " PLAIN_IR },
+  { POSTACI_STAGE_MAIL, "MAIL FROM:<ali@example.com>" },
+  { POSTACI_STAGE_RCPT, "RCPT TO:<veli@example.com>" },
+};
+
+static void
+test_stop_after (Fixture *fixture, gconstpointer data)
+{
+  const StopCase *stop = data;
+  const PostaciTestStep full[] = {
+    TS_SEND (GREETING),
+    TS_EXPECT ("EHLO client.example"),
+    TS_SEND (EHLO_PLAIN),
+    TS_EXPECT ("STARTTLS"),
+    TS_SEND ("220 go ahead\r\n"),
+    TS_STARTTLS,
+    TS_EXPECT ("EHLO client.example"),
+    TS_SEND (EHLO_TLS),
+    TS_EXPECT ("AUTH PLAIN " PLAIN_IR),
+    TS_SEND ("235 ok\r\n"),
+    TS_EXPECT ("MAIL FROM:<ali@example.com>"),
+    TS_SEND ("250 ok\r\n"),
+    TS_EXPECT ("RCPT TO:<veli@example.com>"),
+    TS_SEND ("250 ok\r\n"),
+  };
+  /* index in `full` of the last reply the client reads before QUIT */
+  guint cut = stop->stop == POSTACI_STAGE_GREETING ? 1 :
+              stop->stop == POSTACI_STAGE_EHLO ? 3 :
+              stop->stop == POSTACI_STAGE_TLS ? 8 :
+              stop->stop == POSTACI_STAGE_AUTH ? 10 :
+              stop->stop == POSTACI_STAGE_MAIL ? 12 : 14;
+  PostaciTestStep *script = g_new0 (PostaciTestStep, cut + 3);
+  PostaciRequest *request;
+  g_autofree char *got = NULL;
+  g_autofree char *tail = NULL;
+
+  memcpy (script, full, cut * sizeof (PostaciTestStep));
+  script[cut] = (PostaciTestStep) TS_EXPECT ("QUIT");
+  script[cut + 1] = (PostaciTestStep) TS_SEND ("221 bye\r\n");
+  script[cut + 2] = (PostaciTestStep) TS_END;
+  start_server (fixture, script, POSTACI_TEST_SERVER_PLAIN, "server");
+  g_free (script);
+
+  request = base_request (fixture, POSTACI_SECURITY_STARTTLS);
+  with_auth (request);
+  request->stop_after = stop->stop;
+  run (fixture, request);
+
+  assert_server_ok (fixture);
+  assert_outcome (fixture, POSTACI_VERDICT_SUCCESS, stop->stop, POSTACI_EXIT_SUCCESS);
+  got = received (fixture);
+  tail = stop->last_command ? g_strconcat (stop->last_command, "\r\nQUIT\r\n", NULL) : g_strdup ("QUIT\r\n");
+  g_assert_true (g_str_has_suffix (got, tail));
+  g_assert_null (strstr (got, "DATA"));
+}
+
+static void
+test_stop_after_connect (Fixture *fixture, gconstpointer data)
+{
+  const PostaciTestStep script[] = { TS_EXPECT_CLOSE, TS_END };
+  PostaciRequest *request;
+  g_autofree char *got = NULL;
+
+  start_server (fixture, script, POSTACI_TEST_SERVER_PLAIN, NULL);
+  request = base_request (fixture, POSTACI_SECURITY_STARTTLS);
+  request->stop_after = POSTACI_STAGE_CONNECT;
+  run (fixture, request);
+
+  assert_server_ok (fixture);
+  assert_outcome (fixture, POSTACI_VERDICT_SUCCESS, POSTACI_STAGE_CONNECT, POSTACI_EXIT_SUCCESS);
+  got = received (fixture);
+  g_assert_cmpstr (got, ==, "");
+}
+
+/* Bytes pipelined behind the 220 to STARTTLS are an injection: stop, never handshake. */
+static void
+test_starttls_injection (Fixture *fixture, gconstpointer data)
+{
+  const PostaciTestStep script[] = {
+    TS_SEND (GREETING),
+    TS_EXPECT ("EHLO client.example"),
+    TS_SEND (EHLO_PLAIN),
+    TS_EXPECT ("STARTTLS"),
+    TS_SEND ("220 go ahead\r\n250-injected\r\n250 AUTH PLAIN\r\n"),
+    TS_EXPECT_CLOSE,
+    TS_END,
+  };
+  PostaciRequest *request;
+  g_autofree char *got = NULL;
+
+  start_server (fixture, script, POSTACI_TEST_SERVER_PLAIN, "server");
+  request = base_request (fixture, POSTACI_SECURITY_STARTTLS);
+  with_auth (request);
+  run (fixture, request);
+
+  assert_server_ok (fixture);
+  assert_outcome (fixture, POSTACI_VERDICT_PROTOCOL, POSTACI_STAGE_TLS, POSTACI_EXIT_FAILURE);
+  assert_error (fixture, POSTACI_SESSION_ERROR, POSTACI_SESSION_ERROR_STARTTLS_INJECTION);
+  got = received (fixture);
+  g_assert_cmpstr (got, ==, "EHLO client.example\r\nSTARTTLS\r\n");
+  g_assert_false (postaci_test_server_get_tls_active (fixture->server));
+}
+
+/* security starttls and no STARTTLS offered: fail closed, no credentials, polite QUIT. */
+static void
+test_starttls_missing (Fixture *fixture, gconstpointer data)
+{
+  const PostaciTestStep script[] = {
+    TS_SEND (GREETING),
+    TS_EXPECT ("EHLO client.example"),
+    TS_SEND ("250-mx.test\r\n250 AUTH PLAIN LOGIN\r\n"),
+    TS_EXPECT ("QUIT"),
+    TS_SEND ("221 bye\r\n"),
+    TS_END,
+  };
+  PostaciRequest *request;
+  g_autofree char *got = NULL;
+
+  start_server (fixture, script, POSTACI_TEST_SERVER_PLAIN, NULL);
+  request = base_request (fixture, POSTACI_SECURITY_STARTTLS);
+  with_auth (request);
+  run (fixture, request);
+
+  assert_server_ok (fixture);
+  assert_outcome (fixture, POSTACI_VERDICT_PROTOCOL, POSTACI_STAGE_TLS, POSTACI_EXIT_FAILURE);
+  assert_error (fixture, POSTACI_SESSION_ERROR, POSTACI_SESSION_ERROR_STARTTLS_UNAVAILABLE);
+  got = received (fixture);
+  g_assert_cmpstr (got, ==, "EHLO client.example\r\nQUIT\r\n");
+}
+
+/* security none with AUTH PLAIN offered: credentials are not sent without consent. */
+static void
+test_plaintext_auth_refused (Fixture *fixture, gconstpointer data)
+{
+  const PostaciTestStep script[] = {
+    TS_SEND (GREETING),
+    TS_EXPECT ("EHLO client.example"),
+    TS_SEND ("250-mx.test\r\n250 AUTH PLAIN LOGIN\r\n"),
+    TS_EXPECT ("QUIT"),
+    TS_SEND ("221 bye\r\n"),
+    TS_END,
+  };
+  PostaciRequest *request;
+  g_autofree char *got = NULL;
+
+  start_server (fixture, script, POSTACI_TEST_SERVER_PLAIN, NULL);
+  request = base_request (fixture, POSTACI_SECURITY_NONE);
+  with_auth (request);
+  run (fixture, request);
+
+  assert_server_ok (fixture);
+  assert_outcome (fixture, POSTACI_VERDICT_PROTOCOL, POSTACI_STAGE_AUTH, POSTACI_EXIT_FAILURE);
+  assert_error (fixture, POSTACI_SESSION_ERROR, POSTACI_SESSION_ERROR_PLAINTEXT_AUTH);
+  got = received (fixture);
+  g_assert_cmpstr (got, ==, "EHLO client.example\r\nQUIT\r\n");
+}
+
+/* A silent server: connected, no greeting, the deadline ends the run with exit 4. */
+static void
+test_silent_server (Fixture *fixture, gconstpointer data)
+{
+  const PostaciTestStep script[] = { TS_STALL, TS_END };
+  PostaciRequest *request;
+
+  start_server (fixture, script, POSTACI_TEST_SERVER_PLAIN, NULL);
+  request = base_request (fixture, POSTACI_SECURITY_AUTO);
+  request->timeout_seconds = 1;
+  run (fixture, request);
+
+  assert_outcome (fixture, POSTACI_VERDICT_TIMEOUT, POSTACI_STAGE_GREETING, POSTACI_EXIT_TIMEOUT);
+  assert_error (fixture, POSTACI_SESSION_ERROR, POSTACI_SESSION_ERROR_NO_GREETING);
+  g_assert_nonnull (fixture->outcome->hint);
+}
+
+/* 421 in the middle: the server is closing; no QUIT, no RSET. */
+static void
+test_421_mid_session (Fixture *fixture, gconstpointer data)
+{
+  const PostaciTestStep script[] = {
+    TS_SEND (GREETING),
+    TS_EXPECT ("EHLO client.example"),
+    TS_SEND ("250 mx.test\r\n"),
+    TS_EXPECT ("MAIL FROM:<ali@example.com>"),
+    TS_SEND ("421 4.7.0 mx.test closing connection\r\n"),
+    TS_EXPECT_CLOSE,
+    TS_END,
+  };
+  PostaciRequest *request;
+  g_autofree char *got = NULL;
+
+  start_server (fixture, script, POSTACI_TEST_SERVER_PLAIN, NULL);
+  request = base_request (fixture, POSTACI_SECURITY_NONE);
+  run (fixture, request);
+
+  assert_server_ok (fixture);
+  assert_outcome (fixture, POSTACI_VERDICT_REFUSED, POSTACI_STAGE_MAIL, POSTACI_EXIT_REFUSED);
+  g_assert_cmpuint (fixture->outcome->reply->code, ==, 421);
+  got = received (fixture);
+  g_assert_cmpstr (got, ==, "EHLO client.example\r\nMAIL FROM:<ali@example.com>\r\n");
+}
+
+/* One refused recipient does not stop the run while another is accepted. */
+static void
+test_partial_recipients (Fixture *fixture, gconstpointer data)
+{
+  const PostaciTestStep script[] = {
+    TS_SEND (GREETING),
+    TS_EXPECT ("EHLO client.example"),
+    TS_SEND ("250 mx.test\r\n"),
+    TS_EXPECT ("MAIL FROM:<ali@example.com>"),
+    TS_SEND ("250 ok\r\n"),
+    TS_EXPECT ("RCPT TO:<veli@example.com>"),
+    TS_SEND ("550 5.1.1 unknown\r\n"),
+    TS_EXPECT ("RCPT TO:<ayse@xn--rnek-4qa.com.tr>"),
+    TS_SEND ("250 ok\r\n"),
+    TS_EXPECT ("QUIT"),
+    TS_SEND ("221 bye\r\n"),
+    TS_END,
+  };
+  PostaciRequest *request;
+
+  start_server (fixture, script, POSTACI_TEST_SERVER_PLAIN, NULL);
+  request = base_request (fixture, POSTACI_SECURITY_NONE);
+  postaci_request_add_recipients (request, "ayse@örnek.com.tr");
+  request->stop_after = POSTACI_STAGE_RCPT;
+  run (fixture, request);
+
+  assert_server_ok (fixture);
+  assert_outcome (fixture, POSTACI_VERDICT_SUCCESS, POSTACI_STAGE_RCPT, POSTACI_EXIT_SUCCESS);
+  g_assert_cmpuint (fixture->outcome->recipients_accepted, ==, 1);
+  g_assert_cmpuint (fixture->outcome->recipients_refused, ==, 1);
+  g_assert_nonnull (strstr (fixture->transcript->str, "\"kind\":\"warning\""));
+}
+
+typedef struct {
+  const char *certificate;
+  const char *server_name;
+  gboolean    implicit;
+} CertCase;
+
+static const CertCase cert_cases[] = {
+  { "wrong-name", "localhost", TRUE },
+  { "wrong-name", "localhost", FALSE },
+  { "expired", "localhost", TRUE },
+  { "self-signed", "localhost", FALSE },
+  { "ip-no-san", "127.0.0.1", TRUE },
+};
+
+/* A certificate that fails verification ends the run before anything is sent inside TLS. */
+static void
+test_bad_certificate (Fixture *fixture, gconstpointer data)
+{
+  const CertCase *cert = data;
+  const PostaciTestStep implicit_script[] = { TS_END };
+  const PostaciTestStep starttls_script[] = {
+    TS_SEND (GREETING),
+    TS_EXPECT ("EHLO client.example"),
+    TS_SEND (EHLO_PLAIN),
+    TS_EXPECT ("STARTTLS"),
+    TS_SEND ("220 go ahead\r\n"),
+    TS_STARTTLS,
+    TS_END,
+  };
+  PostaciRequest *request;
+
+  start_server (fixture, cert->implicit ? implicit_script : starttls_script,
+                cert->implicit ? POSTACI_TEST_SERVER_IMPLICIT_TLS : POSTACI_TEST_SERVER_PLAIN,
+                cert->certificate);
+  request = base_request (fixture, cert->implicit ? POSTACI_SECURITY_TLS : POSTACI_SECURITY_STARTTLS);
+  g_free (request->server);
+  request->server = g_strdup (cert->server_name);
+  with_auth (request);
+  run (fixture, request);
+
+  assert_server_ok (fixture);
+  assert_outcome (fixture, POSTACI_VERDICT_TLS, POSTACI_STAGE_TLS, POSTACI_EXIT_FAILURE);
+  assert_error (fixture, POSTACI_SESSION_ERROR, POSTACI_SESSION_ERROR_CERTIFICATE);
+  g_assert_nonnull (fixture->outcome->hint);
+  assert_no_secret (fixture);
+}
+
+/* --insecure: the run goes on, and the transcript says so. */
+static void
+test_accept_invalid (Fixture *fixture, gconstpointer data)
+{
+  const PostaciTestStep script[] = {
+    TS_SEND (GREETING),
+    TS_EXPECT ("EHLO client.example"),
+    TS_SEND ("250 mx.test\r\n"),
+    TS_EXPECT ("QUIT"),
+    TS_SEND ("221 bye\r\n"),
+    TS_END,
+  };
+  PostaciRequest *request;
+
+  start_server (fixture, script, POSTACI_TEST_SERVER_IMPLICIT_TLS, "wrong-name");
+  request = base_request (fixture, POSTACI_SECURITY_TLS);
+  request->accept_invalid_certificate = TRUE;
+  request->stop_after = POSTACI_STAGE_EHLO;
+  run (fixture, request);
+
+  assert_server_ok (fixture);
+  assert_outcome (fixture, POSTACI_VERDICT_SUCCESS, POSTACI_STAGE_EHLO, POSTACI_EXIT_SUCCESS);
+  g_assert_nonnull (strstr (fixture->transcript->str, "wrong.example.test"));
+  g_assert_nonnull (strstr (fixture->transcript->str, "for this run only"));
+}
+
+static gboolean
+cancel_when_connected (gpointer data)
+{
+  Fixture *fixture = data;
+  return postaci_test_server_is_connected (fixture->server);
+}
+
+static void
+test_cancel (Fixture *fixture, gconstpointer data)
+{
+  const PostaciTestStep script[] = { TS_STALL, TS_END };
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  PostaciRequest *request;
+
+  start_server (fixture, script, POSTACI_TEST_SERVER_PLAIN, NULL);
+  request = base_request (fixture, POSTACI_SECURITY_AUTO);
+  request->timeout_seconds = 30;
+  fixture->session = postaci_session_new (request);
+  g_signal_connect (fixture->session, "event", G_CALLBACK (event_cb), fixture);
+  postaci_session_run_async (fixture->session, cancellable, run_cb, fixture);
+  postaci_test_wait_until (cancel_when_connected, fixture, 5000);
+  g_cancellable_cancel (cancellable);
+  postaci_test_wait_until (outcome_ready, fixture, 5000);
+  postaci_request_free (request);
+
+  assert_outcome (fixture, POSTACI_VERDICT_CANCELLED, POSTACI_STAGE_GREETING, POSTACI_EXIT_CANCELLED);
+}
+
+static void
+test_connection_refused (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr(GSocket) socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
+                                            G_SOCKET_PROTOCOL_TCP, NULL);
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+  PostaciRequest *request = postaci_request_new ();
+
+  /* A port that was free a moment ago and has no listener. */
+  g_assert_true (g_socket_bind (socket, address, FALSE, NULL));
+  bound = g_socket_get_local_address (socket, NULL);
+  request->server = g_strdup ("127.0.0.1");
+  request->port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+  g_socket_close (socket, NULL);
+  request->security = POSTACI_SECURITY_NONE;
+  request->stop_after = POSTACI_STAGE_CONNECT;
+  run (fixture, request);
+
+  assert_outcome (fixture, POSTACI_VERDICT_NETWORK, POSTACI_STAGE_CONNECT, POSTACI_EXIT_FAILURE);
+  assert_error (fixture, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED);
+  g_assert_nonnull (strstr (fixture->transcript->str, "Trying 127.0.0.1:"));
+}
+
+static void
+test_ipv6 (Fixture *fixture, gconstpointer data)
+{
+  const PostaciTestStep script[] = {
+    TS_SEND (GREETING),
+    TS_EXPECT ("EHLO client.example"),
+    TS_SEND ("250 mx.test\r\n"),
+    TS_EXPECT ("QUIT"),
+    TS_SEND ("221 bye\r\n"),
+    TS_END,
+  };
+  PostaciRequest *request;
+
+  fixture->server = postaci_test_server_new (script, POSTACI_TEST_SERVER_PLAIN, NULL, "::1");
+  request = base_request (fixture, POSTACI_SECURITY_NONE);
+  g_free (request->server);
+  request->server = g_strdup ("[::1]");
+  request->stop_after = POSTACI_STAGE_EHLO;
+  run (fixture, request);
+
+  assert_server_ok (fixture);
+  assert_outcome (fixture, POSTACI_VERDICT_SUCCESS, POSTACI_STAGE_EHLO, POSTACI_EXIT_SUCCESS);
+}
+
+/* Bad input: nothing is sent, the verdict is usage (exit 2). */
+static void
+test_invalid_request (Fixture *fixture, gconstpointer data)
+{
+  const PostaciTestStep script[] = { TS_EXPECT_CLOSE, TS_END };
+  PostaciRequest *request;
+
+  start_server (fixture, script, POSTACI_TEST_SERVER_PLAIN, NULL);
+  request = base_request (fixture, POSTACI_SECURITY_NONE);
+  g_free (request->from);
+  request->from = g_strdup ("ali@example.com>\r\nRCPT TO:<x@evil.test");
+  run_with_cancellable (fixture, request, NULL);
+
+  assert_outcome (fixture, POSTACI_VERDICT_USAGE, POSTACI_STAGE_CONNECT, POSTACI_EXIT_USAGE);
+  assert_error (fixture, POSTACI_REQUEST_ERROR, POSTACI_REQUEST_ERROR_FROM);
+  g_assert_false (postaci_test_server_is_connected (fixture->server));
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+#define ADD(path, func, data) \
+  g_test_add ("/postaci/session/" path, Fixture, data, fixture_setup, func, fixture_teardown)
+
+  ADD ("full-starttls-auth", test_full_starttls_auth, NULL);
+  ADD ("implicit-tls", test_implicit_tls, NULL);
+  for (guint i = 0; i < G_N_ELEMENTS (refusals); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/postaci/session/refused/%s", refusals[i].name);
+      g_test_add (path, Fixture, &refusals[i], fixture_setup, test_refusal, fixture_teardown);
+    }
+  ADD ("helo-fallback", test_helo_fallback, NULL);
+  for (guint i = 0; i < G_N_ELEMENTS (stops); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/postaci/session/stop-after/%s",
+                                               postaci_stage_to_string (stops[i].stop));
+      g_test_add (path, Fixture, &stops[i], fixture_setup, test_stop_after, fixture_teardown);
+    }
+  ADD ("stop-after/connect", test_stop_after_connect, NULL);
+  ADD ("starttls-injection", test_starttls_injection, NULL);
+  ADD ("starttls-missing", test_starttls_missing, NULL);
+  ADD ("plaintext-auth-refused", test_plaintext_auth_refused, NULL);
+  ADD ("silent-server", test_silent_server, NULL);
+  ADD ("421-mid-session", test_421_mid_session, NULL);
+  ADD ("partial-recipients", test_partial_recipients, NULL);
+  for (guint i = 0; i < G_N_ELEMENTS (cert_cases); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/postaci/session/certificate/%s-%s",
+                                               cert_cases[i].certificate,
+                                               cert_cases[i].implicit ? "tls" : "starttls");
+      g_test_add (path, Fixture, &cert_cases[i], fixture_setup, test_bad_certificate, fixture_teardown);
+    }
+  ADD ("accept-invalid", test_accept_invalid, NULL);
+  ADD ("cancel", test_cancel, NULL);
+  ADD ("connection-refused", test_connection_refused, NULL);
+  ADD ("ipv6", test_ipv6, NULL);
+  ADD ("invalid-request", test_invalid_request, NULL);
+#undef ADD
+
+  return g_test_run ();
+}
