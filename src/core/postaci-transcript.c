@@ -250,16 +250,8 @@ postaci_transcript_format_outcome (const PostaciOutcome *outcome, PostaciTranscr
   if (format == POSTACI_TRANSCRIPT_JSONL)
     return format_outcome_json (outcome);
 
+  /* The last reply's explanation is already in the transcript, right under the reply. */
   out = g_string_new (NULL);
-  if (outcome->verdict == POSTACI_VERDICT_SUCCESS && outcome->explanation != NULL)
-    {
-      g_string_append (out, INDENT);
-      {
-        g_autofree char *text = g_strdup_printf ("↳ %s", outcome->explanation);
-        append_coloured (out, ansi, ANSI_DIM, text);
-      }
-      g_string_append_c (out, '\n');
-    }
   line = postaci_outcome_get_verdict_line (outcome);
   append_coloured (out, ansi,
                    outcome->verdict == POSTACI_VERDICT_SUCCESS ? ANSI_BOLD ANSI_GREEN : ANSI_BOLD ANSI_RED,
