@@ -1116,6 +1116,8 @@ explain_silent_greeting (Advice *advice)
     {
       say (advice, _("The connection opened, but the server sent nothing before the time "
                      "limit."));
+      say (advice, _("A server that expects TLS from the first byte (as on port 465) stays "
+                     "silent in exactly this way, waiting for the TLS handshake."));
       advise (advice, _("If this port expects TLS from the first byte (like port 465), choose "
                         "security “SSL/TLS”. Otherwise the server may be overloaded, or a "
                         "firewall lets the connection open but blocks the data."));
@@ -1705,7 +1707,8 @@ what_happened (const PostaciOutcome *outcome)
     {
     case POSTACI_VERDICT_SUCCESS:
       if (outcome->stage >= POSTACI_STAGE_DATA && outcome->recipients_accepted > 0)
-        return g_strdup (_("The server accepted the message for delivery."));
+        return g_strdup (_("The test reached its goal: every step worked, and the server took "
+                           "the message."));
       /* Translators: %s is a stage of the run, for example “RCPT”. */
       return g_strdup_printf (_("Every step up to “%s” worked."), stage);
     case POSTACI_VERDICT_REFUSED:
@@ -1720,8 +1723,7 @@ what_happened (const PostaciOutcome *outcome)
       return g_strdup_printf (_("The network connection to the server failed at the “%s” step."),
                               stage);
     case POSTACI_VERDICT_TLS:
-      /* Translators: %s is a stage of the run, for example “TLS”. */
-      return g_strdup_printf (_("The encrypted connection (TLS) failed at the “%s” step."), stage);
+      return g_strdup (_("The encrypted connection (TLS) could not be set up."));
     case POSTACI_VERDICT_PROTOCOL:
       /* Translators: %s is a stage of the run, for example “AUTH”. */
       return g_strdup_printf (_("The run stopped at the “%s” step: the server broke the SMTP "
