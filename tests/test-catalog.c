@@ -962,6 +962,12 @@ static const HintCase hint_cases[] = {
     "Kimlik doğrulamayı açın" },
   { 553, POSTACI_COMMAND_MAIL, "5.7.1 Sender address rejected: not owned by auth user.",
     "own address as the sender", "kendi adresini kullanın" },
+  /* Upper case with I: in a Turkish locale, a locale-aware tolower() would turn it into a
+   * dotless ı and the text would no longer match. */
+  { 530, POSTACI_COMMAND_MAIL, "5.7.0 MUST ISSUE A STARTTLS COMMAND FIRST",
+    "Turn on STARTTLS", "STARTTLS'i açın" },
+  { 550, POSTACI_COMMAND_RCPT, "5.7.1 RELAYING DENIED", "submission port 587",
+    "587 numaralı gönderim portunu" },
 };
 
 static char *

@@ -193,14 +193,4 @@ def main():
 
 
 if __name__ == "__main__":
-    try:
-        main()
-    except Exception as exc:  # report, never hang
-        results.append(("language script ran", False, repr(exc)))
-    print("1..%d" % len(results))
-    for i, (name, ok, detail) in enumerate(results, 1):
-        print("%s %d - %s" % ("ok" if ok else "not ok", i, name))
-        if not ok and detail:
-            for line in str(detail).splitlines()[:40]:
-                print("#   " + line)
-    sys.exit(0 if all(ok for _, ok, _ in results) else 1)
+    base.run_and_report(main, "language script ran")
