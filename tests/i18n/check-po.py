@@ -6,7 +6,8 @@
                                    in po/LINGUAS with it, and fails on any untranslated or fuzzy
                                    entry or on a format string that does not match its msgid.
   check-po.py potfiles SOURCE_DIR  po/POTFILES.in is sorted, names only files that exist, and
-                                   names every source file that marks strings for translation.
+                                   names every source file that marks strings for translation
+                                   (C, .ui) and every desktop file and metainfo template.
 """
 
 import os
@@ -117,6 +118,9 @@ def check_potfiles(srcdir):
             for name in names:
                 path = os.path.join(dirpath, name)
                 rel = os.path.relpath(path, srcdir)
+                if name.endswith((".desktop.in", ".metainfo.xml.in")):
+                    marked.append(rel)  # every one of them has translatable fields
+                    continue
                 if name.endswith((".c", ".h")):
                     pattern = C_MARKERS
                 elif name.endswith(".ui"):
