@@ -418,6 +418,13 @@ test_situation_own_codes (void)
   assert_lacks (exchange, "null MX");
   assert_contains (exchange, "does not exist on the receiving server");
   assert_lacks (gmail, "overloaded");
+  {
+    g_autofree char *app_password = explain (534, "5.7.9 Application-specific password required.",
+                                             POSTACI_COMMAND_AUTH, NULL);
+
+    assert_lacks (app_password, "5.7.9 (permanent failure)");
+    assert_contains (app_password, "2-step verification");
+  }
   /* Said once, not twice. */
   g_assert_cmpstr (full, ==, "The server cannot accept this recipient now: there are too many "
                              "recipients, or too little storage space. 4.2.2 (temporary failure): "

@@ -696,8 +696,9 @@ typedef struct {
 } Rule;
 
 static const Rule rules[] = {
+  /* Gmail's 5.7.9 means "app password needed", not the registry's "mechanism too weak". */
   { SITUATION_GMAIL_APP_PASSWORD, 534, "7.9", 0,
-    { "application-specific password", "invalidsecondfactor" } },
+    { "application-specific password", "invalidsecondfactor" }, TRUE },
   { SITUATION_BAD_CREDENTIALS, 535, "7.8", 0,
     { "username and password not accepted", "badcredentials" } },
   { SITUATION_SMTP_AUTH_DISABLED, ANY_FAILURE, NULL, 0,
