@@ -969,6 +969,12 @@ static const HintCase hint_cases[] = {
     "Kimlik doğrulamayı açın" },
   { 553, POSTACI_COMMAND_MAIL, "5.7.1 Sender address rejected: not owned by auth user.",
     "own address as the sender", "kendi adresini kullanın" },
+  { 550, POSTACI_COMMAND_DATA_END, "5.1.8 Access denied, bad outbound sender. AS(42004)",
+    "change the password", "parolayı değiştirin" },
+  { 535, POSTACI_COMMAND_AUTH, "5.7.139 Authentication unsuccessful, basic authentication is "
+    "disabled.", "OAuth2", "OAuth2 ile oturum" },
+  { 552, POSTACI_COMMAND_DATA_END, "5.7.0 This message was blocked because its content presents "
+    "a potential security issue.", "without links or attachments", "bağlantı ya da ek içermeyen" },
   /* Upper case with I: in a Turkish locale, a locale-aware tolower() would turn it into a
    * dotless ı and the text would no longer match. */
   { 530, POSTACI_COMMAND_MAIL, "5.7.0 MUST ISSUE A STARTTLS COMMAND FIRST",

@@ -551,6 +551,7 @@ typedef enum {
   SITUATION_TOO_MANY_RECIPIENTS,
   SITUATION_DIRECT_TO_MX,
   SITUATION_TENANT_UNKNOWN_RECIPIENT,
+  SITUATION_ACCOUNT_BLOCKED,
   N_SITUATIONS,
 } SituationId;
 
@@ -675,6 +676,11 @@ static const Situation situations[N_SITUATIONS] = {
     N_("Check the recipient address for typing errors. If it is right, the administrator of the "
        "recipient's Microsoft 365 must create the mailbox or correct the domain's "
        "settings.") },
+  [SITUATION_ACCOUNT_BLOCKED] = {
+    N_("The provider has blocked this account from sending, usually because it sent spam or "
+       "someone else used its password."),
+    N_("Sign in to the provider's web mail and follow its instructions, and change the password. "
+       "In Microsoft 365, an administrator releases the account under “Restricted entities”.") },
 };
 
 #define AFTER(command) (1u << (command))
@@ -702,7 +708,8 @@ static const Rule rules[] = {
   { SITUATION_BAD_CREDENTIALS, 535, "7.8", 0,
     { "username and password not accepted", "badcredentials" } },
   { SITUATION_SMTP_AUTH_DISABLED, ANY_FAILURE, NULL, 0,
-    { "smtpclientauthentication is disabled", "smtp_auth_disabled" } },
+    { "smtpclientauthentication is disabled", "smtp_auth_disabled",
+      "basic authentication is disabled" } },
   { SITUATION_M365_POLICY, 535, "7.139", 0, { NULL } },
   { SITUATION_AUTH_UNSUCCESSFUL, 535, "7.3", 0, { "authentication unsuccessful" }, TRUE },
   { SITUATION_NOT_AUTHENTICATED, ANY_FAILURE, NULL, 0,
@@ -763,6 +770,10 @@ static const Rule rules[] = {
     { "user unknown", "unknown user", "does not exist", "no such user", "nosuchuser",
       "recipient not found", "recipientnotfound", "user not found", "mailbox not found",
       "unknown recipient" }, TRUE },
+  /* Microsoft's 5.1.8 "bad outbound sender": the account, not the sender's domain. */
+  { SITUATION_ACCOUNT_BLOCKED, ANY_FAILURE, NULL, 0,
+    { "bad outbound sender", "sender is blocked for spam", "account has been blocked",
+      "account is blocked" }, TRUE },
   { SITUATION_SENDER_DOMAIN, ANY_FAILURE, "1.8", 0, { NULL } },
   { SITUATION_SENDER_DOMAIN, ANY_FAILURE, NULL, 0,
     { "sender address rejected: domain not found" } },
@@ -780,7 +791,8 @@ static const Rule rules[] = {
       "reverse lookup" } },
   /* Last: "spam" also occurs in the names of block lists, matched above. */
   { SITUATION_SPAM_CONTENT, ANY_FAILURE, NULL, 0,
-    { "spam", "unsolicited", "junk mail", "content rejected", "message content rejected" } },
+    { "spam", "unsolicited", "junk mail", "content rejected", "potential security issue",
+      "virus", "malware" } },
 };
 
 /* ------------------------------------------------------------------------------------------ */
