@@ -1,7 +1,10 @@
 /* test-catalog.c — explanations and hints for replies, enhanced codes and failures. */
 #include "config.h"
 
+#include <locale.h>
+#include <stdlib.h>
 #include <string.h>
+#include <glib/gi18n.h>
 
 #include "postaci-catalog.h"
 #include "postaci-line-reader.h"
@@ -415,6 +418,13 @@ test_situation_own_codes (void)
   assert_lacks (exchange, "null MX");
   assert_contains (exchange, "does not exist on the receiving server");
   assert_lacks (gmail, "overloaded");
+  {
+    g_autofree char *app_password = explain (534, "5.7.9 Application-specific password required.",
+                                             POSTACI_COMMAND_AUTH, NULL);
+
+    assert_lacks (app_password, "5.7.9 (permanent failure)");
+    assert_contains (app_password, "2-step verification");
+  }
   /* Said once, not twice. */
   g_assert_cmpstr (full, ==, "The server cannot accept this recipient now: there are too many "
                              "recipients, or too little storage space. 4.2.2 (temporary failure): "
@@ -559,7 +569,9 @@ test_error_silent_port_587 (void)
                                          "Timeout", &partial, &partial_hint);
 
   g_assert_cmpstr (text, ==, "The connection opened, but the server sent nothing before the "
-                             "time limit.");
+                             "time limit. A server that expects TLS from the first byte (as on "
+                             "port 465) stays silent in exactly this way, waiting for the TLS "
+                             "handshake.");
   assert_lacks (text, "Port 465");
   assert_contains (hint, "like port 465");
   assert_contains (hint, "firewall");
@@ -765,11 +777,476 @@ test_error_fallback (void)
                              "try again.");
 }
 
+/* ---------------------------------------------------------------------------------------- */
+/* Both languages: the same checks run once in English and once in Turkish                  */
+/* ---------------------------------------------------------------------------------------- */
+
+static gboolean turkish;
+
+/* The letters that only Turkish uses among the two languages. */
+static gboolean
+has_turkish_letter (const char *text)
+{
+  static const char *const letters[] = {
+    "ç", "ğ", "ı", "İ", "ö", "ş", "ü", "Ç", "Ğ", "Ö", "Ş", "Ü",
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (letters); i++)
+    if (strstr (text, letters[i]) != NULL)
+      return TRUE;
+  return FALSE;
+}
+
+/* The same call, made with the English catalog (the source strings). */
+typedef char *(*Explainer) (gconstpointer data, char **hint);
+
+static char *
+in_english (Explainer explainer, gconstpointer data, char **hint)
+{
+  char *text;
+
+  /* textdomain() tells gettext that its cached translations are stale. */
+  g_setenv ("LANGUAGE", "en", TRUE);
+  textdomain (GETTEXT_PACKAGE);
+  text = explainer (data, hint);
+  g_setenv ("LANGUAGE", "tr", TRUE);
+  textdomain (GETTEXT_PACKAGE);
+  return text;
+}
+
+/* English: not one Turkish letter. Turkish: not the English text, Turkish letters in anything
+ * longer than a short sentence, and no English sentence of the same explanation left over. */
+static void
+assert_in_language (const char *text, Explainer explainer, gconstpointer data, gboolean is_hint)
+{
+  g_assert_nonnull (text);
+  g_assert_cmpstr (text, !=, "");
+  if (!turkish)
+    {
+      if (has_turkish_letter (text))
+        g_error ("Turkish letters in English text: %s", text);
+      return;
+    }
+  {
+    g_autofree char *english_hint = NULL;
+    g_autofree char *english = in_english (explainer, data, &english_hint);
+    g_auto(GStrv) sentences = g_strsplit (is_hint ? english_hint : english, ". ", -1);
+
+    /* Short sentences such as "Daha sonra yeniden deneyin." need no Turkish letter. */
+    if (g_strcmp0 (text, is_hint ? english_hint : english) == 0)
+      g_error ("not translated: %s", text);
+    if (strlen (text) > 60 && !has_turkish_letter (text))
+      g_error ("no Turkish letter in: %s", text);
+
+    for (guint i = 0; sentences[i] != NULL; i++)
+      if (strlen (sentences[i]) > 24 && strstr (text, sentences[i]) != NULL)
+        g_error ("untranslated sentence “%s” in: %s", sentences[i], text);
+  }
+}
+
+typedef struct {
+  guint           code;
+  PostaciCommand  command;
+  const char     *text;
+} ReplyCase;
+
+static char *
+explain_reply_case (gconstpointer data, char **hint)
+{
+  const ReplyCase *c = data;
+
+  return explain (c->code, c->text, c->command, hint);
+}
+
+/* Every known code after every command, with and without an enhanced code. */
+static void
+test_language_replies (void)
+{
+  static const char *const texts[] = { "", "5.1.1 nobody", "4.7.0 later" };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (known_codes); i++)
+    for (guint command = POSTACI_COMMAND_NONE; command <= POSTACI_COMMAND_QUIT; command++)
+      for (gsize t = 0; t < G_N_ELEMENTS (texts); t++)
+        {
+          ReplyCase c = { known_codes[i], (PostaciCommand) command, texts[t] };
+          g_autofree char *hint = NULL;
+          g_autofree char *text = explain_reply_case (&c, &hint);
+
+          assert_in_language (text, explain_reply_case, &c, FALSE);
+          if (c.code >= 400)
+            assert_in_language (hint, explain_reply_case, &c, TRUE);
+        }
+}
+
+typedef struct {
+  guint klass, subject, detail;
+} EnhancedCase;
+
+static char *
+explain_enhanced_case (gconstpointer data, char **hint)
+{
+  const EnhancedCase *c = data;
+
+  if (hint != NULL)
+    *hint = NULL;
+  return postaci_catalog_explain_enhanced (c->klass, c->subject, c->detail);
+}
+
+/* Every subject and every detail that RFC 3463 and the IANA registry define. */
+static void
+test_language_enhanced (void)
+{
+  static const guint last_detail[] = { 0, 10, 4, 6, 7, 6, 10, 30 };
+
+  for (guint klass = 2; klass <= 5; klass += klass == 2 ? 2 : 1)
+    for (guint subject = 0; subject < G_N_ELEMENTS (last_detail); subject++)
+      for (guint detail = 0; detail <= last_detail[subject] + 1; detail++)
+        {
+          EnhancedCase c = { klass, subject, detail };
+          g_autofree char *text = explain_enhanced_case (&c, NULL);
+
+          assert_in_language (text, explain_enhanced_case, &c, FALSE);
+        }
+}
+
+/* A known situation: its hint must say the right thing in the run's language. */
+typedef struct {
+  guint           code;
+  PostaciCommand  command;
+  const char     *text;
+  const char     *english_hint;
+  const char     *turkish_hint;
+} HintCase;
+
+static const HintCase hint_cases[] = {
+  /* FIELD-NOTES.md */
+  { 534, POSTACI_COMMAND_AUTH, "5.7.9 Application-specific password required.",
+    "Create an app password", "uygulama şifresi oluşturun" },
+  { 535, POSTACI_COMMAND_AUTH, "5.7.8 Username and Password not accepted.",
+    "create an app password", "uygulama şifresi oluşturup" },
+  { 535, POSTACI_COMMAND_AUTH, "5.7.139 Authentication unsuccessful, SmtpClientAuthentication is "
+    "disabled for the Tenant.", "turn on SMTP AUTH", "SMTP AUTH'u açması" },
+  { 535, POSTACI_COMMAND_AUTH, "5.7.3 Authentication unsuccessful", "OAuth2", "OAuth2 ile oturum" },
+  { 530, POSTACI_COMMAND_MAIL, "5.7.57 Client not authenticated to send mail",
+    "Turn authentication on", "Kimlik doğrulamayı açın" },
+  { 504, POSTACI_COMMAND_AUTH, "5.7.4 Unrecognized authentication type",
+    "before and after TLS", "TLS öncesi ve sonrası" },
+  { 530, POSTACI_COMMAND_MAIL, "5.7.0 Must issue a STARTTLS command first",
+    "Turn on STARTTLS", "STARTTLS'i açın" },
+  { 554, POSTACI_COMMAND_RCPT, "5.7.1 <x@y>: Relay access denied",
+    "submission port 587", "587 numaralı gönderim portunu" },
+  { 550, POSTACI_COMMAND_MAIL, "5.7.60 SMTP; Client does not have permissions to send as this "
+    "sender", "send-as rights", "gönderme (send-as) hakkı" },
+  { 553, POSTACI_COMMAND_RCPT, "5.7.1 <x@y>: Sender address rejected: not owned by user x@y",
+    "own address as the sender", "kendi adresini kullanın" },
+  { 504, POSTACI_COMMAND_RCPT, "5.5.2 <Styx>: Helo command rejected: need fully-qualified "
+    "hostname", "fully qualified host name", "tam nitelikli bir ana makine adı" },
+  { 550, POSTACI_COMMAND_RCPT, "5.7.1 Service unavailable; client [192.0.2.7] blocked using "
+    "zen.spamhaus.org", "submission server", "gönderim sunucusu" },
+  /* More: greylisting, limits, large providers' own codes, size, SPF/DKIM/DMARC. */
+  { 450, POSTACI_COMMAND_RCPT, "4.2.0 <a@example.org>: Recipient address rejected: Greylisted",
+    "after a few minutes", "Birkaç dakika sonra" },
+  { 421, POSTACI_COMMAND_DATA_END, "4.7.28 Our system has detected an unusual rate of "
+    "unsolicited mail", "fewer messages", "daha az ileti" },
+  { 550, POSTACI_COMMAND_DATA_END, "5.4.5 Daily user sending quota exceeded.",
+    "limit resets", "Sınır sıfırlanana kadar" },
+  { 552, POSTACI_COMMAND_DATA_END, "5.3.4 Message size exceeds fixed limit",
+    "smaller message", "Daha küçük bir ileti" },
+  { 550, POSTACI_COMMAND_DATA_END, "5.7.26 Unauthenticated email from example.com is not "
+    "accepted due to domain's DMARC policy", "SPF record", "SPF kaydına" },
+  { 535, POSTACI_COMMAND_AUTH, "5.7.8 Error: authentication failed: This user does not have "
+    "access rights to this service", "Yandex ID", "Yandex ID güvenlik ayarlarında" },
+  { 554, POSTACI_COMMAND_DATA_END, "5.7.1 Message rejected under suspicion of SPAM",
+    "without links or attachments", "bağlantı ya da ek içermeyen" },
+  { 452, POSTACI_COMMAND_RCPT, "4.5.3 Too many recipients", "fewer recipients",
+    "daha az alıcıya" },
+  { 550, POSTACI_COMMAND_RCPT, "5.4.1 Recipient address rejected: Access denied. "
+    "AS(201806281)", "Microsoft 365", "Microsoft 365 yöneticisinin" },
+  { 550, POSTACI_COMMAND_RCPT, "5.7.1 [192.0.2.7] The IP you're using to send mail is not "
+    "authorized to send email directly to our servers.", "Do not deliver directly",
+    "Doğrudan teslim etmeyin" },
+  { 530, POSTACI_COMMAND_MAIL, "5.7.0 Authentication Required", "Turn authentication on",
+    "Kimlik doğrulamayı açın" },
+  { 553, POSTACI_COMMAND_MAIL, "5.7.1 Sender address rejected: not owned by auth user.",
+    "own address as the sender", "kendi adresini kullanın" },
+  { 550, POSTACI_COMMAND_DATA_END, "5.1.8 Access denied, bad outbound sender. AS(42004)",
+    "change the password", "parolayı değiştirin" },
+  { 535, POSTACI_COMMAND_AUTH, "5.7.139 Authentication unsuccessful, basic authentication is "
+    "disabled.", "OAuth2", "OAuth2 ile oturum" },
+  { 552, POSTACI_COMMAND_DATA_END, "5.7.0 This message was blocked because its content presents "
+    "a potential security issue.", "without links or attachments", "bağlantı ya da ek içermeyen" },
+  /* Upper case with I: in a Turkish locale, a locale-aware tolower() would turn it into a
+   * dotless ı and the text would no longer match. */
+  { 530, POSTACI_COMMAND_MAIL, "5.7.0 MUST ISSUE A STARTTLS COMMAND FIRST",
+    "Turn on STARTTLS", "STARTTLS'i açın" },
+  { 550, POSTACI_COMMAND_RCPT, "5.7.1 RELAYING DENIED", "submission port 587",
+    "587 numaralı gönderim portunu" },
+};
+
+static char *
+explain_hint_case (gconstpointer data, char **hint)
+{
+  const HintCase *c = data;
+
+  return explain (c->code, c->text, c->command, hint);
+}
+
+static void
+test_language_situation_hints (void)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (hint_cases); i++)
+    {
+      const HintCase *c = &hint_cases[i];
+      g_autofree char *hint = NULL;
+      g_autofree char *text = explain_hint_case (c, &hint);
+
+      g_test_message ("%u %s → %s / %s", c->code, c->text, text, hint);
+      assert_in_language (text, explain_hint_case, c, FALSE);
+      assert_in_language (hint, explain_hint_case, c, TRUE);
+      assert_contains (hint, turkish ? c->turkish_hint : c->english_hint);
+    }
+}
+
+/* Failures that are not replies, each in the run's language, with what it must name. */
+typedef struct {
+  GQuark                 domain;
+  gint                   code;
+  const char            *message;
+  PostaciFailureContext  context;
+  const char            *english;
+  const char            *turkish;
+} ErrorCase;
+
+static char *
+explain_error_case (gconstpointer data, char **hint)
+{
+  const ErrorCase *c = data;
+
+  return explain_error (c->domain, c->code, c->message, &c->context, hint);
+}
+
+static void
+test_language_errors (void)
+{
+  const ErrorCase cases[] = {
+    { G_RESOLVER_ERROR, G_RESOLVER_ERROR_NOT_FOUND, "Name or service not known",
+      { POSTACI_STAGE_CONNECT, POSTACI_SECURITY_STARTTLS, 587, .server = "smtp.gmial.com" },
+      "does not resolve", "çözümlenemiyor" },
+    { G_RESOLVER_ERROR, G_RESOLVER_ERROR_TEMPORARY_FAILURE, "Temporary failure",
+      { POSTACI_STAGE_CONNECT, POSTACI_SECURITY_STARTTLS, 587 },
+      "DNS server did not answer", "DNS sunucusu yanıt vermedi" },
+    { G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED, "Connection refused",
+      { POSTACI_STAGE_CONNECT, POSTACI_SECURITY_STARTTLS, 2525 },
+      "port 2525", "2525 numaralı portunda" },
+    { G_IO_ERROR, G_IO_ERROR_NETWORK_UNREACHABLE, "Network is unreachable",
+      { POSTACI_STAGE_CONNECT, POSTACI_SECURITY_STARTTLS, 587 },
+      "no network route", "ağ yolu yok" },
+    { G_IO_ERROR, G_IO_ERROR_TIMED_OUT, "Connection timed out",
+      { POSTACI_STAGE_CONNECT, POSTACI_SECURITY_NONE, 25 },
+      "block outgoing connections to port 25", "25 numaralı porta giden bağlantıları engeller" },
+    /* The seed's forum question: a plain connection to smtp.gmail.com:465. */
+    { POSTACI_SESSION_ERROR, POSTACI_SESSION_ERROR_NO_GREETING, "No greeting",
+      { POSTACI_STAGE_GREETING, POSTACI_SECURITY_NONE, 465, .server = "smtp.gmail.com" },
+      "Port 465 speaks TLS from the first byte", "465 numaralı port ilk bayttan itibaren TLS" },
+    { POSTACI_SESSION_ERROR, POSTACI_SESSION_ERROR_TIMEOUT, "Timeout",
+      { POSTACI_STAGE_GREETING, POSTACI_SECURITY_STARTTLS, 465, .server = "smtp.gmail.com" },
+      "Port 465 speaks TLS from the first byte", "465 numaralı port ilk bayttan itibaren TLS" },
+    { POSTACI_SESSION_ERROR, POSTACI_SESSION_ERROR_TIMEOUT, "Timeout",
+      { POSTACI_STAGE_TLS, POSTACI_SECURITY_TLS, 587 },
+      "TLS handshake did not finish", "TLS el sıkışması süre sınırı içinde" },
+    { POSTACI_SESSION_ERROR, POSTACI_SESSION_ERROR_TIMEOUT, "Timeout",
+      { POSTACI_STAGE_DATA, POSTACI_SECURITY_STARTTLS, 587, TRUE, TRUE },
+      "raise the reply timeout", "yanıt zaman aşımını artırıp" },
+    { POSTACI_SESSION_ERROR, POSTACI_SESSION_ERROR_TIMEOUT, "Timeout",
+      { POSTACI_STAGE_AUTH, POSTACI_SECURITY_STARTTLS, 587, TRUE, TRUE },
+      "at stage “AUTH”", "“AUTH” adımında" },
+    /* TLS chosen on a port that greets in plain text: what the GnuTLS backend really reports,
+     * with glib-networking's prefix in English and in Turkish. */
+    { G_TLS_ERROR, G_TLS_ERROR_MISC,
+      "Error performing TLS handshake: An unexpected TLS packet was received.",
+      { POSTACI_STAGE_TLS, POSTACI_SECURITY_TLS, 2526 },
+      "answered in plain text", "düz metinle yanıt verdi" },
+    { G_TLS_ERROR, G_TLS_ERROR_MISC,
+      "TLS el sıkışması sırasında hata: An unexpected TLS packet was received.",
+      { POSTACI_STAGE_TLS, POSTACI_SECURITY_TLS, 2526 },
+      "answered in plain text", "düz metinle yanıt verdi" },
+    { G_TLS_ERROR, G_TLS_ERROR_HANDSHAKE, "handshake failed",
+      { POSTACI_STAGE_TLS, POSTACI_SECURITY_TLS, 587 },
+      "answered in plain text", "düz metinle yanıt verdi" },
+    { G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE, "Unacceptable TLS certificate",
+      { POSTACI_STAGE_TLS, POSTACI_SECURITY_TLS, 465,
+        .certificate_errors = G_TLS_CERTIFICATE_BAD_IDENTITY },
+      "another name", "farklı bir ad için" },
+    { G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE, "Unacceptable TLS certificate",
+      { POSTACI_STAGE_TLS, POSTACI_SECURITY_TLS, 465,
+        .certificate_errors = G_TLS_CERTIFICATE_EXPIRED },
+      "has expired", "süresi dolmuş" },
+    { G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE, "Unacceptable TLS certificate",
+      { POSTACI_STAGE_TLS, POSTACI_SECURITY_TLS, 465,
+        .certificate_errors = G_TLS_CERTIFICATE_NOT_ACTIVATED },
+      "not valid yet", "henüz geçerli değil" },
+    { POSTACI_SESSION_ERROR, POSTACI_SESSION_ERROR_CERTIFICATE, "rejected",
+      { POSTACI_STAGE_TLS, POSTACI_SECURITY_STARTTLS, 587, TRUE,
+        .certificate_errors = G_TLS_CERTIFICATE_UNKNOWN_CA },
+      "self-signed", "kendinden imzalı" },
+    { G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE, "Unacceptable TLS certificate",
+      { POSTACI_STAGE_TLS, POSTACI_SECURITY_TLS, 465,
+        .certificate_errors = G_TLS_CERTIFICATE_REVOKED },
+      "revoked", "iptal edilmiş" },
+    { G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE, "Unacceptable TLS certificate",
+      { POSTACI_STAGE_TLS, POSTACI_SECURITY_TLS, 465,
+        .certificate_errors = G_TLS_CERTIFICATE_INSECURE },
+      "no longer considered safe", "artık güvenli sayılmayan" },
+    { G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED, "Connection reset by peer",
+      { POSTACI_STAGE_GREETING, POSTACI_SECURITY_NONE, 465 },
+      "plain text", "düz metin" },
+    { POSTACI_SESSION_ERROR, POSTACI_SESSION_ERROR_STARTTLS_INJECTION, "injection",
+      { POSTACI_STAGE_TLS, POSTACI_SECURITY_STARTTLS, 587, TRUE },
+      "CVE-2011-0411", "CVE-2011-0411" },
+    { POSTACI_SESSION_ERROR, POSTACI_SESSION_ERROR_PLAINTEXT_AUTH, "plain",
+      { POSTACI_STAGE_AUTH, POSTACI_SECURITY_NONE, 25, TRUE },
+      "password readable", "okunabilir biçimde" },
+    { POSTACI_SESSION_ERROR, POSTACI_SESSION_ERROR_AUTH_UNAVAILABLE, "no AUTH",
+      { POSTACI_STAGE_AUTH, POSTACI_SECURITY_NONE, 25, TRUE },
+      "hide AUTH", "AUTH'u gizler" },
+    { G_IO_ERROR, G_IO_ERROR_CANCELLED, "Operation was cancelled",
+      { POSTACI_STAGE_RCPT, POSTACI_SECURITY_STARTTLS, 587, TRUE, TRUE },
+      "stopped before it finished", "bitmeden durduruldu" },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *hint = NULL;
+      g_autofree char *text = explain_error_case (&cases[i], &hint);
+      g_autofree char *both = g_strconcat (text, " ", hint, NULL);
+
+      g_test_message ("%s → %s / %s", cases[i].message, text, hint);
+      /* The system's own words ("Details: …") stay as the system wrote them. */
+      if (strstr (text, cases[i].message) == NULL)
+        assert_in_language (text, explain_error_case, &cases[i], FALSE);
+      if (hint != NULL)
+        assert_in_language (hint, explain_error_case, &cases[i], TRUE);
+      assert_contains (both, turkish ? cases[i].turkish : cases[i].english);
+    }
+}
+
+/* The verdict: what happened, then what to try, in the run's language. */
+typedef struct {
+  PostaciVerdict  verdict;
+  PostaciStage    stage;
+  guint           code;
+  const char     *hint;
+  const char     *english;
+  const char     *turkish;
+} VerdictCase;
+
+static char *
+summarize_case (gconstpointer data, char **hint)
+{
+  const VerdictCase *c = data;
+  g_autoptr(PostaciOutcome) outcome = postaci_outcome_new ();
+
+  if (hint != NULL)
+    *hint = NULL;
+  outcome->verdict = c->verdict;
+  outcome->stage = c->stage;
+  outcome->recipients_accepted = c->verdict == POSTACI_VERDICT_SUCCESS ? 1 : 0;
+  if (c->code != 0)
+    outcome->reply = postaci_reply_new_for_test (c->code, "5.7.1 Relaying denied");
+  outcome->hint = g_strdup (c->hint);
+  return postaci_catalog_summarize_outcome (outcome);
+}
+
+static void
+test_language_verdict (void)
+{
+  static const VerdictCase cases[] = {
+    { POSTACI_VERDICT_SUCCESS, POSTACI_STAGE_QUIT, 0, NULL,
+      "not yet proof of delivery", "teslimatın kanıtı değil" },
+    { POSTACI_VERDICT_SUCCESS, POSTACI_STAGE_AUTH, 0, NULL,
+      "up to “AUTH” worked", "“AUTH” adımına kadar" },
+    { POSTACI_VERDICT_REFUSED, POSTACI_STAGE_RCPT, 550, NULL,
+      "at the “RCPT” step with reply 550", "“RCPT” adımında 550 yanıtıyla" },
+    { POSTACI_VERDICT_NETWORK, POSTACI_STAGE_CONNECT, 0, NULL,
+      "failed at the “Connect” step", "“Bağlantı” adımında" },
+    { POSTACI_VERDICT_TLS, POSTACI_STAGE_TLS, 0, NULL,
+      "could not be set up", "kurulamadı" },
+    { POSTACI_VERDICT_PROTOCOL, POSTACI_STAGE_AUTH, 0, NULL,
+      "broke the SMTP rules", "SMTP kurallarını çiğnedi" },
+    { POSTACI_VERDICT_TIMEOUT, POSTACI_STAGE_GREETING, 0, NULL,
+      "at the “Greeting” step", "“Karşılama” adımında" },
+    { POSTACI_VERDICT_CANCELLED, POSTACI_STAGE_MAIL, 0, NULL,
+      "when you are ready", "Hazır olduğunuzda" },
+    { POSTACI_VERDICT_USAGE, POSTACI_STAGE_CONNECT, 0, NULL,
+      "Nothing was sent", "Hiçbir şey gönderilmedi" },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *text = summarize_case (&cases[i], NULL);
+      g_auto(GStrv) sentences = g_strsplit (text, ". ", -1);
+
+      g_test_message ("%s", text);
+      assert_in_language (text, summarize_case, &cases[i], FALSE);
+      assert_contains (text, turkish ? cases[i].turkish : cases[i].english);
+      /* What happened, and what to try. */
+      g_assert_cmpuint (g_strv_length (sentences), >=, 2);
+    }
+}
+
+/* A failed run's verdict ends with the hint that the catalog gave for its failure. */
+static void
+test_language_verdict_uses_hint (void)
+{
+  g_autoptr(PostaciOutcome) outcome = postaci_outcome_new ();
+  g_autofree char *hint = NULL;
+  g_autofree char *summary = NULL;
+
+  g_free (explain (554, "5.7.1 <x@y>: Relay access denied", POSTACI_COMMAND_RCPT, &hint));
+  outcome->verdict = POSTACI_VERDICT_REFUSED;
+  outcome->stage = POSTACI_STAGE_RCPT;
+  outcome->reply = postaci_reply_new_for_test (554, "5.7.1 <x@y>: Relay access denied");
+  outcome->hint = g_strdup (hint);
+  summary = postaci_catalog_summarize_outcome (outcome);
+  g_assert_true (g_str_has_suffix (summary, hint));
+}
+
+/* Sets the run's language; Turkish needs the tr_TR.UTF-8 locale (tools/install-deps.sh). */
+static void
+setup_language (void)
+{
+  const char *language = g_getenv ("POSTACI_TEST_LANGUAGE");
+  const char *localedir = g_getenv ("POSTACI_LOCALEDIR");
+
+  turkish = g_strcmp0 (language, "tr") == 0;
+  if (setlocale (LC_ALL, turkish ? "tr_TR.UTF-8" : "C.UTF-8") == NULL)
+    {
+      g_printerr ("test-catalog: the %s locale is missing; run tools/install-deps.sh\n",
+                  turkish ? "tr_TR.UTF-8" : "C.UTF-8");
+      exit (1);
+    }
+  g_setenv ("LANGUAGE", turkish ? "tr" : "en", TRUE);
+  bindtextdomain (GETTEXT_PACKAGE, localedir != NULL ? localedir : LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+}
+
 int
 main (int argc, char *argv[])
 {
+  setup_language ();
   g_test_init (&argc, &argv, NULL);
 
+  g_test_add_func ("/postaci/catalog/language/replies", test_language_replies);
+  g_test_add_func ("/postaci/catalog/language/enhanced", test_language_enhanced);
+  g_test_add_func ("/postaci/catalog/language/situation-hints", test_language_situation_hints);
+  g_test_add_func ("/postaci/catalog/language/errors", test_language_errors);
+  g_test_add_func ("/postaci/catalog/language/verdict", test_language_verdict);
+  g_test_add_func ("/postaci/catalog/language/verdict-hint", test_language_verdict_uses_hint);
+  if (turkish)
+    return g_test_run ();
+
+  /* The exact English wording. */
   g_test_add_func ("/postaci/catalog/basic/known-codes", test_known_codes_are_not_fallback);
   g_test_add_func ("/postaci/catalog/basic/fallback", test_fallback);
   g_test_add_func ("/postaci/catalog/basic/nonstandard", test_nonstandard_code);

@@ -98,7 +98,10 @@ test_outcome (void)
   outcome->reason = g_strdup ("MAIL failed: MAIL FROM refused: 550 Relaying denied");
   outcome->stage_ms[POSTACI_STAGE_CONNECT] = 3;
   text = postaci_transcript_format_outcome (outcome, POSTACI_TRANSCRIPT_TEXT);
-  g_assert_cmpstr (text, ==, "Result: failed. MAIL failed: MAIL FROM refused: 550 Relaying denied\n");
+  g_assert_cmpstr (text, ==, "            The server refused the run at the “MAIL” step. Read the "
+                             "explanations above, correct the setting they name, and run the "
+                             "test again.\n"
+                             "Result: failed. MAIL failed: MAIL FROM refused: 550 Relaying denied\n");
 
   json = postaci_transcript_format_outcome (outcome, POSTACI_TRANSCRIPT_JSONL);
   g_assert_true (json_parser_load_from_data (parser, json, -1, NULL));

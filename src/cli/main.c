@@ -257,7 +257,9 @@ build_request (Options *options, PostaciRequest *request)
   for (guint i = 0; options->to != NULL && options->to[i] != NULL; i++)
     postaci_request_add_recipients (request, options->to[i]);
   request->ehlo_name = g_strdup (options->ehlo);
-  request->ca_file = g_strdup (options->ca_file);
+  /* GTlsFileDatabase wants an absolute path; people type relative ones. */
+  request->ca_file = options->ca_file != NULL ? g_canonicalize_filename (options->ca_file, NULL)
+                                              : NULL;
   request->accept_invalid_certificate = options->insecure;
   request->subject = g_strdup (options->subject ? options->subject : _("Postacı SMTP test"));
   request->text = g_strdup (options->text);

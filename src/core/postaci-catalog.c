@@ -546,6 +546,12 @@ typedef enum {
   SITUATION_SENDER_DOMAIN,
   SITUATION_SENDER_AUTHENTICATION,
   SITUATION_REVERSE_DNS,
+  SITUATION_YANDEX_ACCESS,
+  SITUATION_SPAM_CONTENT,
+  SITUATION_TOO_MANY_RECIPIENTS,
+  SITUATION_DIRECT_TO_MX,
+  SITUATION_TENANT_UNKNOWN_RECIPIENT,
+  SITUATION_ACCOUNT_BLOCKED,
   N_SITUATIONS,
 } SituationId;
 
@@ -646,12 +652,41 @@ static const Situation situations[N_SITUATIONS] = {
        "DNS, PTR record), and the check failed."),
     N_("Send through your provider's submission server (port 587 with sign-in), or ask the owner "
        "of the sending IP address to set a PTR record that matches its host name.") },
+  [SITUATION_YANDEX_ACCESS] = {
+    N_("The account is not allowed to use mail programs, or it must sign in with an app "
+       "password (Yandex words it this way)."),
+    N_("In the Yandex ID security settings, create an app password for mail and use it instead "
+       "of the normal password; in the mail settings, allow access from mail programs.") },
+  [SITUATION_SPAM_CONTENT] = {
+    N_("The server's spam filter judged the message to be unwanted mail."),
+    N_("Send a plain test message to a single recipient, without links or attachments, from an "
+       "address of the signed-in account. If it is still refused, ask the receiving side which "
+       "rule matched.") },
+  [SITUATION_TOO_MANY_RECIPIENTS] = {
+    N_("The message has more recipients than the server accepts in one transaction."),
+    N_("Send to fewer recipients at a time; the others can follow in a second message.") },
+  [SITUATION_DIRECT_TO_MX] = {
+    N_("The receiving server does not take mail straight from this IP address: it expects mail "
+       "from a proper mail server, not from a home or dynamic address."),
+    N_("Do not deliver directly: send through your own provider's submission server (port 587 "
+       "with sign-in), which passes the message on.") },
+  [SITUATION_TENANT_UNKNOWN_RECIPIENT] = {
+    N_("Microsoft 365 refuses recipients that its directory does not list (directory-based edge "
+       "blocking), so this address is unknown there."),
+    N_("Check the recipient address for typing errors. If it is right, the administrator of the "
+       "recipient's Microsoft 365 must create the mailbox or correct the domain's "
+       "settings.") },
+  [SITUATION_ACCOUNT_BLOCKED] = {
+    N_("The provider has blocked this account from sending, usually because it sent spam or "
+       "someone else used its password."),
+    N_("Sign in to the provider's web mail and follow its instructions, and change the password. "
+       "In Microsoft 365, an administrator releases the account under “Restricted entities”.") },
 };
 
 #define AFTER(command) (1u << (command))
 #define ANY_FAILURE    0u /* Rule.code: any 4xx or 5xx */
 #define ANY_TEMPORARY  4u /* Rule.code: any 4xx */
-#define MAX_NEEDLES    10
+#define MAX_NEEDLES    12
 
 /* A rule matches when every constraint it sets holds. Rules are tried in order and the first
  * match wins, so the narrow ones (a provider's own words) come before the broad ones. */
@@ -667,15 +702,23 @@ typedef struct {
 } Rule;
 
 static const Rule rules[] = {
+  /* Gmail's 5.7.9 means "app password needed", not the registry's "mechanism too weak". */
   { SITUATION_GMAIL_APP_PASSWORD, 534, "7.9", 0,
-    { "application-specific password", "invalidsecondfactor" } },
+    { "application-specific password", "invalidsecondfactor" }, TRUE },
   { SITUATION_BAD_CREDENTIALS, 535, "7.8", 0,
     { "username and password not accepted", "badcredentials" } },
   { SITUATION_SMTP_AUTH_DISABLED, ANY_FAILURE, NULL, 0,
-    { "smtpclientauthentication is disabled", "smtp_auth_disabled" } },
+    { "smtpclientauthentication is disabled", "smtp_auth_disabled",
+      "basic authentication is disabled" } },
   { SITUATION_M365_POLICY, 535, "7.139", 0, { NULL } },
   { SITUATION_AUTH_UNSUCCESSFUL, 535, "7.3", 0, { "authentication unsuccessful" }, TRUE },
-  { SITUATION_NOT_AUTHENTICATED, ANY_FAILURE, NULL, 0, { "not authenticated to send" } },
+  { SITUATION_NOT_AUTHENTICATED, ANY_FAILURE, NULL, 0,
+    { "not authenticated to send", "authentication required", "authentication is required",
+      "client was not authenticated", "must authenticate", "sender is not authenticated",
+      "requires authentication" } },
+  { SITUATION_YANDEX_ACCESS, ANY_FAILURE, NULL, 0,
+    { "does not have access rights to this service", "use application password",
+      "application password is required" } },
   { SITUATION_NOT_AUTHENTICATED, 530, "7.57", 0, { NULL } },
   { SITUATION_AUTH_AFTER_STARTTLS, ANY_FAILURE, NULL, 0, { "unrecognized authentication type" } },
   { SITUATION_STARTTLS_REQUIRED, ANY_FAILURE, NULL, 0,
@@ -684,14 +727,21 @@ static const Rule rules[] = {
     { "relay access denied", "relaying denied", "relay not permitted", "unable to relay",
       "relaying not allowed", "not permitted to relay", "relay denied" } },
   { SITUATION_SENDER_NOT_ALLOWED, ANY_FAILURE, NULL, 0,
-    { "send as this sender", "not owned by user", "sendasdenied" } },
+    { "send as this sender", "not owned by", "sendasdenied", "does not match the authenticated",
+      "not allowed to send as", "sender is not allowed" } },
   { SITUATION_SENDER_NOT_ALLOWED, 550, "7.60", 0, { NULL } },
   { SITUATION_BAD_HELO, ANY_FAILURE, NULL, 0,
     { "fully-qualified hostname", "helo command rejected", "ehlo command rejected" } },
+  { SITUATION_DIRECT_TO_MX, ANY_FAILURE, NULL, 0,
+    { "not authorized to send email directly", "dynamic ip", "residential ip", "dialup",
+      "dial-up", "pbl" } },
   { SITUATION_BLOCKLIST, ANY_FAILURE, NULL, 0,
     { "blocked using", "spamhaus", "spamcop", "blacklist", "blocklist", "block list", "dnsbl",
-      "rbl" } },
+      "rbl", "banned sending ip", "not accepted from this ip", "ip reputation",
+      "poor reputation" } },
   { SITUATION_SENDING_QUOTA, ANY_FAILURE, NULL, 0, { "sending quota", "sending limit" }, TRUE },
+  { SITUATION_TOO_MANY_RECIPIENTS, ANY_FAILURE, "5.3", 0, { NULL } },
+  { SITUATION_TOO_MANY_RECIPIENTS, ANY_FAILURE, NULL, 0, { "too many recipients" } },
   { SITUATION_RATE_LIMIT, ANY_FAILURE, "7.28", 0, { NULL } },
   { SITUATION_RATE_LIMIT, ANY_FAILURE, NULL, 0,
     { "too many", "rate limit", "ratelimit", "rate-limit", "throttl", "unusual rate", "tss04",
@@ -710,6 +760,9 @@ static const Rule rules[] = {
   { SITUATION_MAILBOX_FULL, ANY_FAILURE, "2.2", 0, { NULL } },
   { SITUATION_MAILBOX_FULL, ANY_FAILURE, NULL, 0,
     { "over quota", "overquota", "mailbox full", "mailbox is full", "quota exceeded" } },
+  /* Microsoft's directory-based edge blocking answers 550 5.4.1, a "network" code. */
+  { SITUATION_TENANT_UNKNOWN_RECIPIENT, ANY_FAILURE, NULL, AFTER (POSTACI_COMMAND_RCPT),
+    { "recipient address rejected: access denied" }, TRUE },
   { SITUATION_UNKNOWN_USER, ANY_FAILURE, "1.1",
     AFTER (POSTACI_COMMAND_RCPT) | AFTER (POSTACI_COMMAND_DATA_END), { NULL } },
   { SITUATION_UNKNOWN_USER, ANY_FAILURE, NULL,
@@ -717,6 +770,10 @@ static const Rule rules[] = {
     { "user unknown", "unknown user", "does not exist", "no such user", "nosuchuser",
       "recipient not found", "recipientnotfound", "user not found", "mailbox not found",
       "unknown recipient" }, TRUE },
+  /* Microsoft's 5.1.8 "bad outbound sender": the account, not the sender's domain. */
+  { SITUATION_ACCOUNT_BLOCKED, ANY_FAILURE, NULL, 0,
+    { "bad outbound sender", "sender is blocked for spam", "account has been blocked",
+      "account is blocked" }, TRUE },
   { SITUATION_SENDER_DOMAIN, ANY_FAILURE, "1.8", 0, { NULL } },
   { SITUATION_SENDER_DOMAIN, ANY_FAILURE, NULL, 0,
     { "sender address rejected: domain not found" } },
@@ -732,6 +789,10 @@ static const Rule rules[] = {
   { SITUATION_REVERSE_DNS, ANY_FAILURE, NULL, 0,
     { "reverse dns", "rdns", "ptr", "cannot find your hostname", "reverse hostname",
       "reverse lookup" } },
+  /* Last: "spam" also occurs in the names of block lists, matched above. */
+  { SITUATION_SPAM_CONTENT, ANY_FAILURE, NULL, 0,
+    { "spam", "unsolicited", "junk mail", "content rejected", "potential security issue",
+      "virus", "malware" } },
 };
 
 /* ------------------------------------------------------------------------------------------ */
@@ -1068,6 +1129,8 @@ explain_silent_greeting (Advice *advice)
     {
       say (advice, _("The connection opened, but the server sent nothing before the time "
                      "limit."));
+      say (advice, _("A server that expects TLS from the first byte (as on port 465) stays "
+                     "silent in exactly this way, waiting for the TLS handshake."));
       advise (advice, _("If this port expects TLS from the first byte (like port 465), choose "
                         "security “SSL/TLS”. Otherwise the server may be overloaded, or a "
                         "firewall lets the connection open but blocks the data."));
@@ -1205,10 +1268,84 @@ explain_protocol_violation (Advice *advice)
                     "server may be listening there instead."));
 }
 
+typedef struct {
+  GTlsCertificateFlags flag;
+  const char          *problem;
+  const char          *hint;
+} CertificateProblem;
+
+/* In the order of what to fix first: a name mismatch means the wrong server or name. */
+static const CertificateProblem certificate_problems[] = {
+  { G_TLS_CERTIFICATE_BAD_IDENTITY,
+    N_("The certificate was issued for another name than the server name you entered."),
+    N_("Enter the server name exactly as it appears on the certificate (the names are listed in "
+       "the transcript), not an IP address or an alias.") },
+  { G_TLS_CERTIFICATE_EXPIRED,
+    N_("The certificate has expired."),
+    N_("The server's administrator must renew the certificate. If the date looks wrong, check "
+       "the clock of this computer.") },
+  { G_TLS_CERTIFICATE_NOT_ACTIVATED,
+    N_("The certificate is not valid yet: its start date is in the future."),
+    N_("Check the date and time of this computer; otherwise the server's administrator installed "
+       "a certificate too early.") },
+  { G_TLS_CERTIFICATE_UNKNOWN_CA,
+    N_("The certificate is not signed by an authority that this computer trusts: it is "
+       "self-signed, comes from a private certificate authority, or the server does not send the "
+       "intermediate certificate."),
+    N_("If the server uses a private certificate authority, choose its CA file (the --ca-file "
+       "option in the terminal). If the server is public, its administrator must send the full "
+       "certificate chain. Accept the certificate for this run only if you know that it belongs "
+       "to your server.") },
+  { G_TLS_CERTIFICATE_REVOKED,
+    N_("The certificate has been revoked by its issuer."),
+    N_("Do not trust this connection; tell the server's administrator, who must install a new "
+       "certificate.") },
+  { G_TLS_CERTIFICATE_INSECURE,
+    N_("The certificate uses an algorithm that is no longer considered safe."),
+    N_("The server's administrator must replace the certificate with one that uses a modern "
+       "algorithm.") },
+  { G_TLS_CERTIFICATE_GENERIC_ERROR,
+    N_("The certificate could not be checked because of an error in it."),
+    N_("Tell the server's administrator; the certificate may be damaged or badly formed.") },
+};
+
+char *
+postaci_catalog_explain_certificate (GTlsCertificateFlags errors, char **hint)
+{
+  GString *out = g_string_new (NULL);
+  const char *first_hint = NULL;
+
+  for (gsize i = 0; i < G_N_ELEMENTS (certificate_problems); i++)
+    if ((errors & certificate_problems[i].flag) != 0)
+      {
+        append_sentence (out, T (certificate_problems[i].problem));
+        if (first_hint == NULL)
+          first_hint = T (certificate_problems[i].hint);
+      }
+  if (out->len == 0)
+    append_sentence (out, _("The server's certificate did not pass verification."));
+  if (hint != NULL)
+    *hint = g_strdup (first_hint != NULL
+                      ? first_hint
+                      : _("Accept this certificate for this run only if you know that it "
+                          "belongs to your server; otherwise ask its administrator."));
+  return g_string_free (out, FALSE);
+}
+
 static void
 explain_certificate (Advice *advice)
 {
+  g_autofree char *problems = NULL;
+  g_autofree char *hint = NULL;
+
   say (advice, _("The server's certificate did not pass verification."));
+  if (advice->context->certificate_errors != 0)
+    {
+      problems = postaci_catalog_explain_certificate (advice->context->certificate_errors, &hint);
+      say (advice, problems);
+      advise (advice, hint);
+      return;
+    }
   say_details (advice);
   advise (advice, _("If the server uses a private certificate authority, choose its CA file "
                     "(the --ca-file option in the terminal). Accept this certificate for this "
@@ -1326,11 +1463,19 @@ explain_not_tls (Advice *advice)
     }
 }
 
+/* Ports where a server greets in plain text and offers STARTTLS. */
+static gboolean
+is_plain_text_port (guint port)
+{
+  return port == 25 || port == 587 || port == 2525;
+}
+
 static void
 explain_handshake (Advice *advice)
 {
+  /* GnuTLS's words stay English in every locale; the port is the fallback sign. */
   if (advice->context->security == POSTACI_SECURITY_TLS && !advice->context->tls_active &&
-      looks_like_plain_text_answer (advice->error))
+      (looks_like_plain_text_answer (advice->error) || is_plain_text_port (advice->context->port)))
     {
       explain_not_tls (advice);
       return;
@@ -1351,6 +1496,7 @@ explain_tls_error (Advice *advice)
       explain_not_tls (advice);
       return TRUE;
     case G_TLS_ERROR_HANDSHAKE:
+    case G_TLS_ERROR_MISC: /* glib-networking's GnuTLS backend reports a failed handshake so */
       explain_handshake (advice);
       return TRUE;
     case G_TLS_ERROR_BAD_CERTIFICATE:
@@ -1558,4 +1704,86 @@ postaci_catalog_explain_error (const GError                *error,
     *hint = g_steal_pointer (&advice.hint);
   g_free (advice.hint);
   return g_string_free (advice.text, FALSE);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* The verdict                                                                                */
+/* ------------------------------------------------------------------------------------------ */
+
+static char *
+what_happened (const PostaciOutcome *outcome)
+{
+  const char *stage = postaci_stage_get_label (outcome->stage < POSTACI_N_STAGES
+                                               ? outcome->stage : POSTACI_STAGE_CONNECT);
+
+  switch (outcome->verdict)
+    {
+    case POSTACI_VERDICT_SUCCESS:
+      if (outcome->stage >= POSTACI_STAGE_DATA && outcome->recipients_accepted > 0)
+        return g_strdup (_("The test reached its goal: every step worked, and the server took "
+                           "the message."));
+      /* Translators: %s is a stage of the run, for example “RCPT”. */
+      return g_strdup_printf (_("Every step up to “%s” worked."), stage);
+    case POSTACI_VERDICT_REFUSED:
+      if (outcome->reply != NULL)
+        /* Translators: %s is a stage of the run, %u a reply code such as 550. */
+        return g_strdup_printf (_("The server refused the run at the “%s” step with reply %u."),
+                                stage, outcome->reply->code);
+      /* Translators: %s is a stage of the run, for example “MAIL”. */
+      return g_strdup_printf (_("The server refused the run at the “%s” step."), stage);
+    case POSTACI_VERDICT_NETWORK:
+      /* Translators: %s is a stage of the run, for example “Connect”. */
+      return g_strdup_printf (_("The network connection to the server failed at the “%s” step."),
+                              stage);
+    case POSTACI_VERDICT_TLS:
+      return g_strdup (_("The encrypted connection (TLS) could not be set up."));
+    case POSTACI_VERDICT_PROTOCOL:
+      /* Translators: %s is a stage of the run, for example “AUTH”. */
+      return g_strdup_printf (_("The run stopped at the “%s” step: the server broke the SMTP "
+                                "rules, or going on would not have been safe."), stage);
+    case POSTACI_VERDICT_TIMEOUT:
+      /* Translators: %s is a stage of the run, for example “Greeting”. */
+      return g_strdup_printf (_("The server did not answer in time at the “%s” step."), stage);
+    case POSTACI_VERDICT_CANCELLED:
+      return g_strdup (_("The run was stopped before it finished."));
+    case POSTACI_VERDICT_USAGE:
+    default:
+      return g_strdup (_("Nothing was sent: a value in the form is not valid."));
+    }
+}
+
+static const char *
+what_to_try (const PostaciOutcome *outcome)
+{
+  switch (outcome->verdict)
+    {
+    case POSTACI_VERDICT_SUCCESS:
+      if (outcome->stage >= POSTACI_STAGE_DATA && outcome->recipients_accepted > 0)
+        return _("That is not yet proof of delivery: look for the message in the recipient's "
+                 "inbox and spam folder.");
+      return _("Run the test without stopping early to send a real message.");
+    case POSTACI_VERDICT_CANCELLED:
+      return _("Run the test again when you are ready.");
+    case POSTACI_VERDICT_USAGE:
+      return _("Correct the value named above and run the test again.");
+    default:
+      return outcome->hint != NULL && *outcome->hint != '\0'
+             ? outcome->hint
+             : _("Read the explanations above, correct the setting they name, and run the test "
+                 "again.");
+    }
+}
+
+char *
+postaci_catalog_summarize_outcome (const PostaciOutcome *outcome)
+{
+  g_autofree char *happened = NULL;
+  GString *out;
+
+  g_return_val_if_fail (outcome != NULL, g_strdup (""));
+
+  happened = what_happened (outcome);
+  out = g_string_new (happened);
+  append_sentence (out, what_to_try (outcome));
+  return g_string_free (out, FALSE);
 }

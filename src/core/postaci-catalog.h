@@ -3,6 +3,7 @@
 
 #include <gio/gio.h>
 
+#include "postaci-outcome.h"
 #include "postaci-reply.h"
 #include "postaci-types.h"
 
@@ -16,6 +17,7 @@ typedef struct {
   gboolean         received_any;   /* did the server send a single byte? */
   gboolean         tls_active;     /* was the link encrypted at that moment? */
   const char      *server;         /* as the person typed it */
+  GTlsCertificateFlags certificate_errors; /* what verification found; 0 if unknown */
 } PostaciFailureContext;
 
 /**
@@ -45,5 +47,27 @@ char *postaci_catalog_explain_error (const GError                *error,
 
 /* Explains the enhanced status code alone ("5.1.1": the mailbox does not exist). */
 char *postaci_catalog_explain_enhanced (guint klass, guint subject, guint detail);
+
+/**
+ * postaci_catalog_explain_certificate:
+ * @errors: the verification flags (not 0)
+ * @hint: (out) (optional): what to try
+ *
+ * Returns: (transfer full): what is wrong with the certificate, in plain words, one
+ *   sentence per problem; never %NULL.
+ */
+char *postaci_catalog_explain_certificate (GTlsCertificateFlags errors,
+                                          char               **hint);
+
+/**
+ * postaci_catalog_summarize_outcome:
+ * @outcome: how a run ended
+ *
+ * The verdict in the run's language: one sentence that says what happened and one that says
+ * what to try (for a success, what the result does and does not prove).
+ *
+ * Returns: (transfer full): two sentences; never %NULL.
+ */
+char *postaci_catalog_summarize_outcome (const PostaciOutcome *outcome);
 
 G_END_DECLS

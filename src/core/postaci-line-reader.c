@@ -100,7 +100,7 @@ take_buffered_line (PostaciLineReader *self, GTask *task)
         {
           g_task_return_new_error (task, POSTACI_LINE_READER_ERROR,
                                    POSTACI_LINE_READER_ERROR_TOO_LONG,
-                                   _("The server sent a line longer than %" G_GSIZE_FORMAT " bytes."),
+                                   _("The server sent a line longer than %zu bytes."),
                                    self->max_line);
           return TRUE;
         }
@@ -117,7 +117,7 @@ take_buffered_line (PostaciLineReader *self, GTask *task)
       g_free (result);
       g_task_return_new_error (task, POSTACI_LINE_READER_ERROR,
                                POSTACI_LINE_READER_ERROR_TOO_LONG,
-                               _("The server sent a line longer than %" G_GSIZE_FORMAT " bytes."),
+                               _("The server sent a line longer than %zu bytes."),
                                self->max_line);
       return TRUE;
     }

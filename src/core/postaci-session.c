@@ -8,6 +8,7 @@
 
 #include "config.h"
 
+#include <inttypes.h>
 #include <string.h>
 #include <glib/gi18n-lib.h>
 
@@ -471,6 +472,7 @@ fill_failure_context (PostaciSession *self, PostaciFailureContext *context)
                           (self->reader != NULL && postaci_line_reader_get_buffered (self->reader) > 0);
   context->tls_active = self->tls_active;
   context->server = self->request->server;
+  context->certificate_errors = self->certificate_errors;
 }
 
 /* Records why the run failed (once), tells the front ends, and decides
@@ -1434,8 +1436,8 @@ send_mail_from (PostaciSession *self)
       if (limit > 0 && (guint64) self->data_size > limit)
         {
           fail (self, g_error_new (POSTACI_SESSION_ERROR, POSTACI_SESSION_ERROR_TOO_LARGE,
-                                   _("The message is %" G_GINT64_FORMAT " bytes; the server accepts at most %" G_GUINT64_FORMAT "."),
-                                   (gint64) self->data_size, limit), TRUE);
+                                   _("The message is %" PRId64 " bytes; the server accepts at most %" PRIu64 "."),
+                                   (int64_t) self->data_size, (uint64_t) limit), TRUE);
           return;
         }
     }
@@ -1590,8 +1592,8 @@ data_read_cb (GObject *object, GAsyncResult *res, gpointer user_data)
     }
   if (n == 0)
     {
-      emit_text (self, POSTACI_EVENT_INFO, _("Message sent: %" G_GINT64_FORMAT " bytes."),
-                 (gint64) self->data_sent);
+      emit_text (self, POSTACI_EVENT_INFO, _("Message sent: %" PRId64 " bytes."),
+                 (int64_t) self->data_sent);
       emit (self, postaci_event_new (POSTACI_EVENT_CLIENT, self->stage, "."));
       g_clear_object (&self->data_stream);
       self->command = POSTACI_COMMAND_DATA_END;
@@ -1603,8 +1605,8 @@ data_read_cb (GObject *object, GAsyncResult *res, gpointer user_data)
     {
       self->headers_shown = TRUE;
       show_headers (self, self->chunk, (gsize) n);
-      emit_text (self, POSTACI_EVENT_INFO, _("(the message body follows: %" G_GINT64_FORMAT " bytes in all)"),
-                 (gint64) self->data_size);
+      emit_text (self, POSTACI_EVENT_INFO, _("(the message body follows: %" PRId64 " bytes in all)"),
+                 (int64_t) self->data_size);
     }
   g_output_stream_write_all_async (g_io_stream_get_output_stream (self->stream), self->chunk,
                                    (gsize) n, G_PRIORITY_DEFAULT, arm_wait (self),

@@ -6,6 +6,7 @@
 #include <json-glib/json-glib.h>
 #include <glib/gi18n-lib.h>
 
+#include "postaci-catalog.h"
 #include "postaci-transcript.h"
 
 #define ANSI_RESET   "\033[0m"
@@ -215,6 +216,11 @@ format_outcome_json (const PostaciOutcome *outcome)
   add_reply (builder, outcome->reply, outcome->command);
   add_string (builder, "explanation", outcome->explanation);
   add_string (builder, "hint", outcome->hint);
+  {
+    g_autofree char *summary = postaci_catalog_summarize_outcome (outcome);
+
+    add_string (builder, "summary", summary);
+  }
   json_builder_set_member_name (builder, "recipients_accepted");
   json_builder_add_int_value (builder, outcome->recipients_accepted);
   json_builder_set_member_name (builder, "recipients_refused");
@@ -252,6 +258,14 @@ postaci_transcript_format_outcome (const PostaciOutcome *outcome, PostaciTranscr
 
   /* The last reply's explanation is already in the transcript, right under the reply. */
   out = g_string_new (NULL);
+  {
+    /* The verdict in two sentences: what happened, and what to try. */
+    g_autofree char *summary = postaci_catalog_summarize_outcome (outcome);
+
+    g_string_append (out, INDENT);
+    append_coloured (out, ansi, ANSI_BOLD, summary);
+    g_string_append_c (out, '\n');
+  }
   line = postaci_outcome_get_verdict_line (outcome);
   append_coloured (out, ansi,
                    outcome->verdict == POSTACI_VERDICT_SUCCESS ? ANSI_BOLD ANSI_GREEN : ANSI_BOLD ANSI_RED,

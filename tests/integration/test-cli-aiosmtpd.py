@@ -20,7 +20,7 @@ import sys
 import tempfile
 import time
 
-CLI, SRCDIR = sys.argv[1], sys.argv[2]
+CLI, SRCDIR = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
 CERTS = os.path.join(SRCDIR, "tests", "certs")
 SERVER = os.path.join(SRCDIR, "tests", "servers", "aiosmtpd-server.py")
 PYTHON = "/usr/bin/python3"
@@ -71,14 +71,14 @@ class Server:
         shutil.rmtree(self.maildir, ignore_errors=True)
 
 
-def cli(*args, password=PASSWORD, lang="en", timeout=60):
+def cli(*args, password=PASSWORD, lang="en", timeout=60, cwd=None):
     env = dict(os.environ)
     env.pop("POSTACI_PASSWORD", None)
     if password is not None:
         env["POSTACI_PASSWORD"] = password
     cmd = [CLI, "--color", "never", "--lang", lang, *args]
     proc = subprocess.run(cmd, env=env, stdin=subprocess.DEVNULL, capture_output=True,
-                          text=True, timeout=timeout)
+                          text=True, timeout=timeout, cwd=cwd)
     return proc.returncode, proc.stdout, proc.stderr
 
 
@@ -147,6 +147,18 @@ def main():
             check(f"starttls+{mechanism}: TLS facts shown", "TLS: Encrypted with TLS" in out, out)
         finally:
             server.stop()
+
+    # A CA file given with a relative path, as people type it
+    server = Server("starttls")
+    try:
+        code, out, err = cli("--server", "127.0.0.1", "--port", str(server.port),
+                             "--ca-file", os.path.join("tests", "certs", "ca.pem"),
+                             "--stop-after", "tls", "--timeout", "10", password=None,
+                             cwd=SRCDIR)
+        check("relative --ca-file: the certificate is trusted", code == 0
+              and "The certificate is valid for 127.0.0.1" in out, out + err)
+    finally:
+        server.stop()
 
     # Implicit TLS
     server = Server("tls")
@@ -239,11 +251,12 @@ def main():
         check(f"usage ({what}): one-line reason on stderr", err.startswith("postaci-cli: "), err)
 
 
-if __name__ == "__main__":
+def run_and_report(body, label):
+    """Runs @body, then prints the results as TAP and exits with their status."""
     try:
-        main()
+        body()
     except Exception as exc:  # report, never hang
-        results.append(("integration script ran", False, repr(exc)))
+        results.append((label, False, repr(exc)))
     print("1..%d" % len(results))
     for i, (name, ok, detail) in enumerate(results, 1):
         print("%s %d - %s" % ("ok" if ok else "not ok", i, name))
@@ -251,3 +264,7 @@ if __name__ == "__main__":
             for line in str(detail).splitlines()[:40]:
                 print("#   " + line)
     sys.exit(0 if all(ok for _, ok, _ in results) else 1)
+
+
+if __name__ == "__main__":
+    run_and_report(main, "integration script ran")
