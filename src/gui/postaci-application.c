@@ -26,7 +26,7 @@ G_DEFINE_FINAL_TYPE (PostaciApplication, postaci_application, ADW_TYPE_APPLICATI
 /* The options postaci-cli shares with the form (see README.md); nothing here starts a run. */
 static const GOptionEntry option_entries[] = {
   { "server", 0, 0, G_OPTION_ARG_STRING, NULL, N_("SMTP server: host name, IPv4 or IPv6 address"), N_("HOST") },
-  { "port", 0, 0, G_OPTION_ARG_STRING, NULL, N_("Port (default: 465 with tls, otherwise 587)"), N_("N") },
+  { "port", 0, 0, G_OPTION_ARG_STRING, NULL, N_("Port (default: 25, 587 or 465, as the security needs)"), N_("N") },
   { "security", 0, 0, G_OPTION_ARG_STRING, NULL, N_("auto, none, starttls or tls (default: auto)"), N_("MODE") },
   { "user", 0, 0, G_OPTION_ARG_STRING, NULL, N_("Log in with this user name"), N_("NAME") },
   { "password-file", 0, 0, G_OPTION_ARG_FILENAME, NULL, N_("Read the password from this file (or set $POSTACI_PASSWORD)"), N_("FILE") },

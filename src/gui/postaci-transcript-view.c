@@ -341,6 +341,19 @@ insert_line (PostaciTranscriptView *self, const char *line, const char *tag, gbo
   insert_with_tags (self, "\n", -1, tag, layout_tag);
 }
 
+/* The formatter ends every line with "\n": its lines, less the empty piece after the last. */
+static GStrv
+split_lines (const char *text, guint *n_lines)
+{
+  GStrv lines = g_strsplit (text, "\n", -1);
+  guint n = g_strv_length (lines);
+
+  if (n > 0 && *lines[n - 1] == '\0')
+    n--;
+  *n_lines = n;
+  return lines;
+}
+
 /* The first line is the event; then its explanation and hint, when it has them. */
 void
 postaci_transcript_view_append_event (PostaciTranscriptView *self, const PostaciEvent *event)
@@ -353,12 +366,7 @@ postaci_transcript_view_append_event (PostaciTranscriptView *self, const Postaci
   g_return_if_fail (event != NULL);
 
   text = postaci_transcript_format_event (event, POSTACI_TRANSCRIPT_TEXT);
-  if (*text == '\0')
-    return;
-  lines = g_strsplit (text, "\n", -1);
-  n = g_strv_length (lines);
-  if (n > 0 && *lines[n - 1] == '\0')
-    n--;
+  lines = split_lines (text, &n);
   for (guint i = 0; i < n; i++)
     {
       const char *tag = event_tag (event);
@@ -383,10 +391,7 @@ postaci_transcript_view_append_outcome (PostaciTranscriptView *self, const Posta
   g_return_if_fail (outcome != NULL);
 
   text = postaci_transcript_format_outcome (outcome, POSTACI_TRANSCRIPT_TEXT);
-  lines = g_strsplit (text, "\n", -1);
-  n = g_strv_length (lines);
-  if (n > 0 && *lines[n - 1] == '\0')
-    n--;
+  lines = split_lines (text, &n);
   for (guint i = 0; i < n; i++)
     {
       gboolean last = i + 1 == n;

@@ -533,8 +533,13 @@ set_running (PostaciWindow *self, gboolean running)
       const PostaciRequest *request = postaci_session_get_request (self->session);
       g_autofree char *subtitle = NULL;
 
+      g_autofree char *host = postaci_request_get_host_for_tls (request);
+      guint port = postaci_request_get_port (request);
+      g_autofree char *address = strchr (host, ':') != NULL ? g_strdup_printf ("[%s]:%u", host, port)
+                                                            : g_strdup_printf ("%s:%u", host, port);
+
       /* Translators: the window subtitle during a run, “Testing smtp.example.com:587…” */
-      subtitle = g_strdup_printf (_("Testing %s:%u…"), request->server, postaci_request_get_port (request));
+      subtitle = g_strdup_printf (_("Testing %s…"), address);
       adw_window_title_set_subtitle (self->window_title, subtitle);
     }
   else
