@@ -313,8 +313,7 @@ save_screenshot (GtkWidget *widget, const char *name)
   g_autoptr(GskRenderNode) node = NULL;
   g_autoptr(GdkTexture) texture = NULL;
   g_autofree char *path = g_test_build_filename (G_TEST_BUILT, name, NULL);
-  int width = gtk_widget_get_width (widget);
-  int height = gtk_widget_get_height (widget);
+  int width, height;
 
   /* Twice: what runs after a frame (the transcript scrolling to its end) is painted too. */
   for (guint i = 0; i < 2; i++)
@@ -323,6 +322,8 @@ save_screenshot (GtkWidget *widget, const char *name)
         ;
       wait_for_frames (widget);
     }
+  width = gtk_widget_get_width (widget);
+  height = gtk_widget_get_height (widget);
   gdk_paintable_snapshot (paintable, snapshot, width, height);
   node = gtk_snapshot_free_to_node (snapshot);
   g_assert_nonnull (node);
@@ -752,6 +753,47 @@ test_follows_output (void)
   close_window (window);
 }
 
+static GtkWindow *
+find_toplevel (GType type)
+{
+  GListModel *toplevels = gtk_window_get_toplevels (); /* owned by GTK */
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (window, type) && gtk_widget_get_visible (GTK_WIDGET (window)))
+        return window;
+    }
+  return NULL;
+}
+
+/* The About window names the application; the shortcuts window lists Test SMTP and Cancel. */
+static void
+test_about_and_shortcuts (void)
+{
+  PostaciWindow *window = open_window ();
+  GtkWindow *about;
+  GtkShortcutsWindow *overlay;
+  g_auto (GStrv) test_accels = gtk_application_get_accels_for_action (GTK_APPLICATION (application), "win.test");
+
+  g_assert_true (g_strv_contains ((const char *const *) test_accels, "<Control>Return"));
+  g_action_group_activate_action (G_ACTION_GROUP (application), "about", NULL);
+  about = find_toplevel (ADW_TYPE_ABOUT_WINDOW);
+  g_assert_nonnull (about);
+  g_assert_cmpstr (adw_about_window_get_application_name (ADW_ABOUT_WINDOW (about)), ==, "Postacı");
+  g_assert_cmpstr (adw_about_window_get_application_icon (ADW_ABOUT_WINDOW (about)), ==, APPLICATION_ID);
+  g_assert_true (gtk_icon_theme_has_icon (gtk_icon_theme_get_for_display (gdk_display_get_default ()),
+                                          APPLICATION_ID));
+  save_screenshot (GTK_WIDGET (about), "postaci-about.png");
+  gtk_window_destroy (about);
+
+  overlay = gtk_application_window_get_help_overlay (GTK_APPLICATION_WINDOW (window));
+  g_assert_nonnull (overlay);
+  g_assert_true (g_action_group_has_action (G_ACTION_GROUP (window), "show-help-overlay"));
+  close_window (window);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -780,6 +822,7 @@ main (int argc, char **argv)
   g_test_add_func ("/postaci/window/prefill", test_prefill);
   g_test_add_func ("/postaci/window/remembered", test_remembered);
   g_test_add_func ("/postaci/window/follows-output", test_follows_output);
+  g_test_add_func ("/postaci/window/about-and-shortcuts", test_about_and_shortcuts);
   status = g_test_run ();
 
   stop_aiosmtpd ();
