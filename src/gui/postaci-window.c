@@ -763,6 +763,21 @@ save_done_cb (GObject *object, GAsyncResult *result, gpointer user_data)
   show_toast (self, message);
 }
 
+void
+postaci_window_save_transcript (PostaciWindow *self, GFile *file)
+{
+  char *text;
+  g_autoptr(GBytes) bytes = NULL;
+
+  g_return_if_fail (POSTACI_IS_WINDOW (self));
+  g_return_if_fail (G_IS_FILE (file));
+
+  text = postaci_window_get_transcript_text (self);
+  bytes = g_bytes_new_take (text, strlen (text));
+  g_file_replace_contents_bytes_async (file, bytes, NULL, FALSE, G_FILE_CREATE_REPLACE_DESTINATION,
+                                       NULL, save_done_cb, g_object_ref (self));
+}
+
 static void
 save_response_cb (GtkNativeDialog *dialog, int response, gpointer user_data)
 {
@@ -771,11 +786,8 @@ save_response_cb (GtkNativeDialog *dialog, int response, gpointer user_data)
   if (response == GTK_RESPONSE_ACCEPT)
     {
       g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
-      char *text = postaci_window_get_transcript_text (self);
-      g_autoptr(GBytes) bytes = g_bytes_new_take (text, strlen (text));
 
-      g_file_replace_contents_bytes_async (file, bytes, NULL, FALSE, G_FILE_CREATE_REPLACE_DESTINATION,
-                                           NULL, save_done_cb, g_object_ref (self));
+      postaci_window_save_transcript (self, file);
     }
   g_clear_object (&self->chooser);
 }

@@ -30,5 +30,9 @@ gboolean              postaci_window_is_running      (PostaciWindow      *self);
 const PostaciOutcome *postaci_window_get_outcome     (PostaciWindow      *self);
 /* The last run as "Save transcript" writes it: plain text, password redacted. */
 char                 *postaci_window_get_transcript_text (PostaciWindow  *self);
+/* Writes that text to @file in the background; a toast says where, or why it failed.
+ * Save Transcript… calls it with the file the person chose. */
+void                  postaci_window_save_transcript (PostaciWindow      *self,
+                                                      GFile              *file);
 
 G_END_DECLS

@@ -768,6 +768,93 @@ find_toplevel (GType type)
   return NULL;
 }
 
+static void
+read_text_cb (GObject *object, GAsyncResult *result, gpointer user_data)
+{
+  char **text = user_data;
+
+  *text = gdk_clipboard_read_text_finish (GDK_CLIPBOARD (object), result, NULL);
+  if (*text == NULL)
+    *text = g_strdup ("");
+}
+
+static gboolean
+is_set (gpointer data)
+{
+  return *(gpointer *) data != NULL;
+}
+
+static gboolean
+file_exists (gpointer data)
+{
+  return g_file_test (data, G_FILE_TEST_EXISTS);
+}
+
+static gboolean
+no_file_chooser (gpointer data)
+{
+  return find_toplevel (GTK_TYPE_FILE_CHOOSER_DIALOG) == NULL;
+}
+
+/* Copy and Save write the plain transcript without the password; Clear empties the view. */
+static void
+test_copy_save_clear (void)
+{
+  PostaciWindow *window = open_window ();
+  g_autofree char *copied = NULL;
+  g_autofree char *saved = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("postaci-save-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "transcript.txt", NULL);
+  g_autoptr(GFile) target = g_file_new_for_path (path);
+  g_autofree char *name = NULL;
+  g_autofree char *expected = NULL;
+  GtkWindow *chooser;
+
+  g_assert_false (g_action_group_get_action_enabled (G_ACTION_GROUP (window), "copy-transcript"));
+  fill_form (window, TRUE);
+  click_test_and_wait (window);
+  g_assert_cmpint (postaci_window_get_outcome (window)->verdict, ==, POSTACI_VERDICT_SUCCESS);
+  expected = postaci_window_get_transcript_text (window);
+
+  g_action_group_activate_action (G_ACTION_GROUP (window), "copy-transcript", NULL);
+  gdk_clipboard_read_text_async (gtk_widget_get_clipboard (GTK_WIDGET (window)), NULL, read_text_cb, &copied);
+  postaci_test_wait_until (is_set, &copied, 10000);
+  g_assert_cmpstr (copied, ==, expected);
+  g_assert_null (strstr (copied, PASSWORD));
+
+  /* Save Transcript… asks where, with a name that says which server and when. */
+  g_action_group_activate_action (G_ACTION_GROUP (window), "save-transcript", NULL);
+  chooser = find_toplevel (GTK_TYPE_FILE_CHOOSER_DIALOG);
+  g_assert_nonnull (chooser);
+  name = gtk_file_chooser_get_current_name (GTK_FILE_CHOOSER (chooser));
+  g_assert_true (g_str_has_prefix (name, "postaci-127.0.0.1-"));
+  g_assert_true (g_str_has_suffix (name, ".txt"));
+  gtk_widget_activate (gtk_dialog_get_widget_for_response (GTK_DIALOG (chooser), GTK_RESPONSE_CANCEL));
+  postaci_test_wait_until (no_file_chooser, NULL, 10000);
+
+  /* …and writes the chosen file. */
+  postaci_window_save_transcript (window, target);
+  postaci_test_wait_until (file_exists, path, 10000);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_true (g_file_get_contents (path, &saved, NULL, NULL));
+  g_assert_cmpstr (saved, ==, expected);
+  g_assert_null (strstr (saved, PASSWORD));
+  g_assert_nonnull (strstr (saved, "Result: success"));
+  g_unlink (path);
+  g_rmdir (dir);
+
+  g_action_group_activate_action (G_ACTION_GROUP (window), "clear-transcript", NULL);
+  g_free (saved);
+  saved = transcript_text (window);
+  g_assert_cmpstr (saved, ==, "");
+  g_assert_null (postaci_window_get_outcome (window));
+  g_assert_false (gtk_revealer_get_reveal_child (child (window, "verdict_revealer")));
+  g_assert_cmpstr (postaci_stage_bar_get_state (child (window, "stage_bar"), POSTACI_STAGE_CONNECT), ==, "pending");
+  g_assert_false (g_action_group_get_action_enabled (G_ACTION_GROUP (window), "save-transcript"));
+  close_window (window);
+}
+
 /* The About window names the application; the shortcuts window lists Test SMTP and Cancel. */
 static void
 test_about_and_shortcuts (void)
@@ -822,6 +909,7 @@ main (int argc, char **argv)
   g_test_add_func ("/postaci/window/prefill", test_prefill);
   g_test_add_func ("/postaci/window/remembered", test_remembered);
   g_test_add_func ("/postaci/window/follows-output", test_follows_output);
+  g_test_add_func ("/postaci/window/copy-save-clear", test_copy_save_clear);
   g_test_add_func ("/postaci/window/about-and-shortcuts", test_about_and_shortcuts);
   status = g_test_run ();
 
