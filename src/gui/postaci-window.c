@@ -32,6 +32,11 @@ static const PostaciStage stop_after_choices[] = {
   POSTACI_STAGE_TLS, POSTACI_STAGE_EHLO, POSTACI_STAGE_GREETING, POSTACI_STAGE_CONNECT,
 };
 
+/* INDEX_OF () reads these tables as int arrays. */
+G_STATIC_ASSERT (sizeof (PostaciSecurity) == sizeof (int));
+G_STATIC_ASSERT (sizeof (PostaciMechanism) == sizeof (int));
+G_STATIC_ASSERT (sizeof (PostaciStage) == sizeof (int));
+
 #define DEFAULT_SECURITY_INDEX 1 /* STARTTLS on 587: what providers document today */
 
 struct _PostaciWindow {
@@ -490,18 +495,21 @@ update_actions (PostaciWindow *self)
 {
   gboolean running = self->cancellable != NULL;
   gboolean have_run = self->session != NULL;
-  const char *enabled[][2] = {
-    { "test", running ? NULL : "" },
-    { "cancel", running ? "" : NULL },
-    { "copy-transcript", have_run ? "" : NULL },
-    { "save-transcript", have_run ? "" : NULL },
-    { "clear-transcript", have_run && !running ? "" : NULL },
+  const struct {
+    const char *name;
+    gboolean    enabled;
+  } actions[] = {
+    { "test", !running },
+    { "cancel", running },
+    { "copy-transcript", have_run },
+    { "save-transcript", have_run },
+    { "clear-transcript", have_run && !running },
   };
 
-  for (guint i = 0; i < G_N_ELEMENTS (enabled); i++)
+  for (guint i = 0; i < G_N_ELEMENTS (actions); i++)
     {
-      GAction *action = g_action_map_lookup_action (G_ACTION_MAP (self), enabled[i][0]);
-      g_simple_action_set_enabled (G_SIMPLE_ACTION (action), enabled[i][1] != NULL);
+      GAction *action = g_action_map_lookup_action (G_ACTION_MAP (self), actions[i].name);
+      g_simple_action_set_enabled (G_SIMPLE_ACTION (action), actions[i].enabled);
     }
 }
 
