@@ -675,6 +675,16 @@ forget_run (PostaciWindow *self)
   g_clear_pointer (&self->outcome, postaci_outcome_free);
 }
 
+/* Back to an empty transcript, pending stages and no verdict. */
+static void
+clear_run (PostaciWindow *self)
+{
+  forget_run (self);
+  postaci_transcript_view_clear (self->transcript_view);
+  postaci_stage_bar_reset (self->stage_bar);
+  gtk_revealer_set_reveal_child (self->verdict_revealer, FALSE);
+}
+
 static void
 start_run (PostaciWindow *self)
 {
@@ -693,10 +703,7 @@ start_run (PostaciWindow *self)
     }
   save_settings (self);
 
-  forget_run (self);
-  postaci_transcript_view_clear (self->transcript_view);
-  postaci_stage_bar_reset (self->stage_bar);
-  gtk_revealer_set_reveal_child (self->verdict_revealer, FALSE);
+  clear_run (self);
   gtk_widget_set_visible (self->empty_page, FALSE);
 
   self->session = postaci_session_new (request);
@@ -831,10 +838,7 @@ clear_action_cb (GSimpleAction *action, GVariant *parameter, gpointer user_data)
 
   if (self->cancellable != NULL)
     return;
-  forget_run (self);
-  postaci_transcript_view_clear (self->transcript_view);
-  postaci_stage_bar_reset (self->stage_bar);
-  gtk_revealer_set_reveal_child (self->verdict_revealer, FALSE);
+  clear_run (self);
   gtk_widget_set_visible (self->empty_page, TRUE);
   update_actions (self);
 }

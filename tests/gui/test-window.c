@@ -784,10 +784,19 @@ is_set (gpointer data)
   return *(gpointer *) data != NULL;
 }
 
+typedef struct {
+  const char *path;
+  gsize       size;
+} ExpectedFile;
+
+/* The file appears before its bytes do: wait for all of them. */
 static gboolean
-file_exists (gpointer data)
+file_complete (gpointer data)
 {
-  return g_file_test (data, G_FILE_TEST_EXISTS);
+  const ExpectedFile *expected = data;
+  GStatBuf buf;
+
+  return g_stat (expected->path, &buf) == 0 && (gsize) buf.st_size >= expected->size;
 }
 
 static gboolean
@@ -834,7 +843,10 @@ test_copy_save_clear (void)
 
   /* …and writes the chosen file. */
   postaci_window_save_transcript (window, target);
-  postaci_test_wait_until (file_exists, path, 10000);
+  {
+    ExpectedFile complete = { path, strlen (expected) };
+    postaci_test_wait_until (file_complete, &complete, 10000);
+  }
   while (g_main_context_iteration (NULL, FALSE))
     ;
   g_assert_true (g_file_get_contents (path, &saved, NULL, NULL));
