@@ -22,7 +22,7 @@ build: setup
 
 run: build
 	@if [ -x $(BUILDDIR)/src/gui/postaci ]; then \
-	  exec $(BUILDDIR)/src/gui/postaci $(ARGS); \
+	  GSETTINGS_SCHEMA_DIR=$(BUILDDIR)/data exec $(BUILDDIR)/src/gui/postaci $(ARGS); \
 	else \
 	  exec $(BUILDDIR)/src/cli/postaci-cli $(or $(ARGS),--help); \
 	fi

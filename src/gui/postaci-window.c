@@ -1,0 +1,1197 @@
+/* postaci-window.c — the form a helpdesk knows, a run on the main loop, and what it meant. */
+#define G_LOG_DOMAIN "postaci-gui"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <gtksourceview/gtksource.h>
+
+#include "postaci-request.h"
+#include "postaci-session.h"
+#include "postaci-stage-bar.h"
+#include "postaci-transcript.h"
+#include "postaci-transcript-view.h"
+#include "postaci-window.h"
+
+/* The choices of the combo rows, in the order the .ui lists them. */
+static const PostaciSecurity security_choices[] = {
+  POSTACI_SECURITY_NONE, POSTACI_SECURITY_STARTTLS, POSTACI_SECURITY_TLS,
+};
+/* Where each security usually listens: plain SMTP, submission, submissions (RFC 8314). */
+static const guint security_ports[] = { 25, 587, 465 };
+
+static const PostaciMechanism mechanism_choices[] = {
+  POSTACI_MECHANISM_AUTO, POSTACI_MECHANISM_PLAIN, POSTACI_MECHANISM_LOGIN,
+  POSTACI_MECHANISM_CRAM_MD5, POSTACI_MECHANISM_DIGEST_MD5, POSTACI_MECHANISM_SCRAM_SHA_1,
+  POSTACI_MECHANISM_SCRAM_SHA_256, POSTACI_MECHANISM_NTLM, POSTACI_MECHANISM_XOAUTH2,
+};
+
+/* POSTACI_STAGE_QUIT means the whole session: the message is sent. */
+static const PostaciStage stop_after_choices[] = {
+  POSTACI_STAGE_QUIT, POSTACI_STAGE_RCPT, POSTACI_STAGE_MAIL, POSTACI_STAGE_AUTH,
+  POSTACI_STAGE_TLS, POSTACI_STAGE_EHLO, POSTACI_STAGE_GREETING, POSTACI_STAGE_CONNECT,
+};
+
+/* INDEX_OF () reads these tables as int arrays. */
+G_STATIC_ASSERT (sizeof (PostaciSecurity) == sizeof (int));
+G_STATIC_ASSERT (sizeof (PostaciMechanism) == sizeof (int));
+G_STATIC_ASSERT (sizeof (PostaciStage) == sizeof (int));
+
+#define DEFAULT_SECURITY_INDEX 1 /* STARTTLS on 587: what providers document today */
+
+struct _PostaciWindow {
+  AdwApplicationWindow  parent_instance;
+
+  /* Template widgets */
+  AdwToastOverlay      *toast_overlay;
+  AdwWindowTitle       *window_title;
+  GtkPaned             *paned;
+  GtkWidget            *form_box;
+  AdwEntryRow          *server_row;
+  AdwEntryRow          *port_row;
+  AdwComboRow          *security_row;
+  AdwExpanderRow       *auth_row;
+  AdwEntryRow          *user_row;
+  AdwPasswordEntryRow  *password_row;
+  AdwComboRow          *mechanism_row;
+  GtkLabel             *server_error;
+  AdwEntryRow          *from_row;
+  AdwEntryRow          *to_row;
+  AdwEntryRow          *subject_row;
+  GtkWidget            *html_frame;
+  GtkSourceView        *html_view;
+  GtkLabel             *mail_error;
+  AdwComboRow          *stop_after_row;
+  AdwExpanderRow       *advanced_row;
+  AdwEntryRow          *ehlo_row;
+  GtkSpinButton        *timeout_spin;
+  AdwEntryRow          *ca_row;
+  GtkSwitch            *insecure_switch;
+  GtkSwitch            *plain_auth_switch;
+  GtkLabel             *test_error;
+  GtkButton            *test_button;
+  PostaciStageBar      *stage_bar;
+  PostaciTranscriptView *transcript_view;
+  GtkWidget            *empty_page;
+  GtkRevealer          *verdict_revealer;
+  GtkWidget            *verdict_box;
+  GtkImage             *verdict_icon;
+  GtkLabel             *verdict_title;
+  GtkLabel             *verdict_reason;
+  GtkLabel             *verdict_reply;
+  GtkLabel             *verdict_explanation;
+  GtkLabel             *verdict_hint;
+
+  GSettings            *settings;      /* NULL: nothing is remembered */
+  PostaciSession       *session;       /* the run under way, or the last one */
+  GCancellable         *cancellable;   /* set while a run goes on */
+  PostaciOutcome       *outcome;       /* how the last run ended */
+  GtkFileChooserNative *chooser;       /* the open Save or CA dialog */
+
+  GtkWidget            *invalid_field; /* marked with .error until it changes */
+  GtkLabel             *invalid_label;
+
+  gboolean              port_edited;   /* the person typed a port: security leaves it alone */
+  gboolean              setting_port;
+};
+
+G_DEFINE_FINAL_TYPE (PostaciWindow, postaci_window, ADW_TYPE_APPLICATION_WINDOW)
+
+static guint
+index_of (const int *choices, guint n_choices, int value, guint fallback)
+{
+  for (guint i = 0; i < n_choices; i++)
+    if (choices[i] == value)
+      return i;
+  return fallback;
+}
+
+#define INDEX_OF(choices, value, fallback) \
+  index_of ((const int *) (choices), G_N_ELEMENTS (choices), (int) (value), (fallback))
+
+static void
+show_toast (PostaciWindow *self, const char *title)
+{
+  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (title));
+}
+
+/* ---------------------------------------------------------------- */
+/* Port and security                                                */
+/* ---------------------------------------------------------------- */
+
+static void
+set_port (PostaciWindow *self, guint port)
+{
+  g_autofree char *text = g_strdup_printf ("%u", port);
+
+  self->setting_port = TRUE;
+  gtk_editable_set_text (GTK_EDITABLE (self->port_row), text);
+  self->setting_port = FALSE;
+}
+
+static guint
+selected_security_index (PostaciWindow *self)
+{
+  guint i = adw_combo_row_get_selected (self->security_row);
+
+  return i < G_N_ELEMENTS (security_choices) ? i : DEFAULT_SECURITY_INDEX;
+}
+
+static void
+port_changed_cb (PostaciWindow *self)
+{
+  if (!self->setting_port)
+    self->port_edited = *gtk_editable_get_text (GTK_EDITABLE (self->port_row)) != '\0';
+}
+
+/* None / STARTTLS / SSL/TLS move the port to 25 / 587 / 465, unless the person typed one. */
+static void
+security_changed_cb (PostaciWindow *self)
+{
+  if (!self->port_edited)
+    set_port (self, security_ports[selected_security_index (self)]);
+}
+
+/* ---------------------------------------------------------------- */
+/* Marking invalid fields                                           */
+/* ---------------------------------------------------------------- */
+
+static void
+clear_invalid (PostaciWindow *self)
+{
+  if (self->invalid_field != NULL)
+    {
+      gtk_widget_remove_css_class (self->invalid_field, "error");
+      gtk_accessible_reset_state (GTK_ACCESSIBLE (self->invalid_field), GTK_ACCESSIBLE_STATE_INVALID);
+    }
+  if (self->invalid_label != NULL)
+    gtk_widget_set_visible (GTK_WIDGET (self->invalid_label), FALSE);
+  self->invalid_field = NULL;
+  self->invalid_label = NULL;
+}
+
+static void
+field_changed_cb (GtkWidget *field, PostaciWindow *self)
+{
+  if (field == self->invalid_field)
+    clear_invalid (self);
+}
+
+static void
+html_changed_cb (GtkTextBuffer *buffer, PostaciWindow *self)
+{
+  field_changed_cb (self->html_frame, self);
+}
+
+static void
+mechanism_changed_cb (GObject *object, GParamSpec *pspec, PostaciWindow *self)
+{
+  field_changed_cb (GTK_WIDGET (self->mechanism_row), self);
+}
+
+/* The field a request error names, and the message label under its group. */
+static GtkWidget *
+field_for_error (PostaciWindow *self, const GError *error, GtkLabel **label)
+{
+  *label = self->server_error;
+  if (error->domain != POSTACI_REQUEST_ERROR)
+    {
+      *label = self->test_error;
+      return NULL;
+    }
+  switch ((PostaciRequestError) error->code)
+    {
+    case POSTACI_REQUEST_ERROR_SERVER:
+      return GTK_WIDGET (self->server_row);
+    case POSTACI_REQUEST_ERROR_PORT:
+      return GTK_WIDGET (self->port_row);
+    case POSTACI_REQUEST_ERROR_USERNAME:
+      return GTK_WIDGET (self->user_row);
+    case POSTACI_REQUEST_ERROR_PASSWORD:
+      return GTK_WIDGET (self->password_row);
+    case POSTACI_REQUEST_ERROR_MECHANISM:
+      return GTK_WIDGET (self->mechanism_row);
+    case POSTACI_REQUEST_ERROR_FROM:
+      *label = self->mail_error;
+      return GTK_WIDGET (self->from_row);
+    case POSTACI_REQUEST_ERROR_RECIPIENTS:
+      *label = self->mail_error;
+      return GTK_WIDGET (self->to_row);
+    case POSTACI_REQUEST_ERROR_SUBJECT:
+      *label = self->mail_error;
+      return GTK_WIDGET (self->subject_row);
+    case POSTACI_REQUEST_ERROR_BODY:
+      *label = self->mail_error;
+      return self->html_frame;
+    case POSTACI_REQUEST_ERROR_EHLO_NAME:
+      *label = self->test_error;
+      return GTK_WIDGET (self->ehlo_row);
+    case POSTACI_REQUEST_ERROR_TIMEOUT:
+      *label = self->test_error;
+      return GTK_WIDGET (self->timeout_spin);
+    case POSTACI_REQUEST_ERROR_CA_FILE:
+      *label = self->test_error;
+      return GTK_WIDGET (self->ca_row);
+    default:
+      *label = self->test_error;
+      return NULL;
+    }
+}
+
+/* Nothing was sent: say which field is wrong and why, right under it. */
+static void
+mark_invalid (PostaciWindow *self, const GError *error)
+{
+  GtkLabel *label = NULL;
+  GtkWidget *field = field_for_error (self, error, &label);
+
+  clear_invalid (self);
+  gtk_label_set_text (label, error->message);
+  gtk_widget_set_visible (GTK_WIDGET (label), TRUE);
+  self->invalid_label = label;
+  if (field == NULL)
+    return;
+
+  if (gtk_widget_is_ancestor (field, GTK_WIDGET (self->auth_row)))
+    adw_expander_row_set_expanded (self->auth_row, TRUE);
+  if (gtk_widget_is_ancestor (field, GTK_WIDGET (self->advanced_row)))
+    adw_expander_row_set_expanded (self->advanced_row, TRUE);
+  gtk_widget_add_css_class (field, "error");
+  gtk_accessible_update_state (GTK_ACCESSIBLE (field), GTK_ACCESSIBLE_STATE_INVALID,
+                               GTK_ACCESSIBLE_INVALID_TRUE, -1);
+  gtk_widget_grab_focus (field == self->html_frame ? GTK_WIDGET (self->html_view) : field);
+  self->invalid_field = field;
+}
+
+/* ---------------------------------------------------------------- */
+/* The form and the request                                         */
+/* ---------------------------------------------------------------- */
+
+static char *
+get_html (PostaciWindow *self)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (self->html_view));
+  GtkTextIter start, end;
+
+  gtk_text_buffer_get_bounds (buffer, &start, &end);
+  return gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+}
+
+static void
+set_html (PostaciWindow *self, const char *html)
+{
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (GTK_TEXT_VIEW (self->html_view)), html, -1);
+}
+
+static char *
+get_stripped (gpointer editable)
+{
+  return g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (editable))));
+}
+
+/* NULL for an empty field, so the request uses its default. */
+static char *
+get_optional (gpointer editable)
+{
+  char *text = get_stripped (editable);
+
+  if (*text == '\0')
+    g_clear_pointer (&text, g_free);
+  return text;
+}
+
+static PostaciRequest *
+build_request (PostaciWindow *self, GError **error)
+{
+  g_autoptr(PostaciRequest) request = postaci_request_new ();
+  g_autofree char *port = get_stripped (self->port_row);
+  g_autofree char *to = get_stripped (self->to_row);
+  guint security = selected_security_index (self);
+  guint mechanism = adw_combo_row_get_selected (self->mechanism_row);
+  guint stop_after = adw_combo_row_get_selected (self->stop_after_row);
+
+  request->server = get_stripped (self->server_row);
+  request->security = security_choices[security];
+  if (*port == '\0')
+    request->port = security_ports[security];
+  else
+    {
+      guint64 value;
+
+      if (!g_ascii_string_to_unsigned (port, 10, 1, 65535, &value, NULL))
+        {
+          g_set_error_literal (error, POSTACI_REQUEST_ERROR, POSTACI_REQUEST_ERROR_PORT,
+                               _("The port must be a number from 1 to 65535."));
+          return NULL;
+        }
+      request->port = (guint) value;
+    }
+
+  request->auth = adw_expander_row_get_enable_expansion (self->auth_row);
+  if (request->auth)
+    {
+      request->username = get_stripped (self->user_row);
+      postaci_request_set_password (request, gtk_editable_get_text (GTK_EDITABLE (self->password_row)));
+      request->mechanism = mechanism < G_N_ELEMENTS (mechanism_choices)
+                           ? mechanism_choices[mechanism] : POSTACI_MECHANISM_AUTO;
+      request->allow_plain_auth = gtk_switch_get_active (self->plain_auth_switch);
+    }
+
+  request->from = get_stripped (self->from_row);
+  postaci_request_add_recipients (request, to);
+  request->subject = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->subject_row)));
+  request->html = get_html (self);
+  request->stop_after = stop_after < G_N_ELEMENTS (stop_after_choices)
+                        ? stop_after_choices[stop_after] : POSTACI_STAGE_QUIT;
+
+  request->ehlo_name = get_optional (self->ehlo_row);
+  request->timeout_seconds = (guint) gtk_spin_button_get_value_as_int (self->timeout_spin);
+  request->ca_file = get_optional (self->ca_row);
+  request->accept_invalid_certificate = gtk_switch_get_active (self->insecure_switch);
+
+  if (!postaci_request_validate (request, error))
+    return NULL;
+  return g_steal_pointer (&request);
+}
+
+/* ---------------------------------------------------------------- */
+/* Remembering the form (everything but the password)               */
+/* ---------------------------------------------------------------- */
+
+static void
+set_text_from_settings (PostaciWindow *self, gpointer editable, const char *key)
+{
+  g_autofree char *value = g_settings_get_string (self->settings, key);
+
+  gtk_editable_set_text (GTK_EDITABLE (editable), value);
+}
+
+static void
+load_settings (PostaciWindow *self)
+{
+  g_autofree char *security = NULL;
+  g_autofree char *mechanism = NULL;
+  g_autofree char *stop_after = NULL;
+  g_autofree char *subject = NULL;
+  g_autofree char *html = NULL;
+  PostaciSecurity security_value = POSTACI_SECURITY_STARTTLS;
+  PostaciMechanism mechanism_value = POSTACI_MECHANISM_AUTO;
+  PostaciStage stop_value = POSTACI_STAGE_QUIT;
+  guint security_index;
+  int port;
+
+  if (self->settings == NULL)
+    {
+      set_port (self, security_ports[DEFAULT_SECURITY_INDEX]);
+      gtk_editable_set_text (GTK_EDITABLE (self->subject_row), _("Postacı SMTP test"));
+      return;
+    }
+
+  set_text_from_settings (self, self->server_row, "server");
+  security = g_settings_get_string (self->settings, "security");
+  postaci_security_from_string (security, &security_value);
+  security_index = INDEX_OF (security_choices, security_value, DEFAULT_SECURITY_INDEX);
+  self->port_edited = TRUE; /* the port comes next */
+  adw_combo_row_set_selected (self->security_row, security_index);
+  port = g_settings_get_int (self->settings, "port");
+  if (port <= 0)
+    port = (int) security_ports[security_index];
+  set_port (self, (guint) port);
+  self->port_edited = (guint) port != security_ports[security_index];
+
+  adw_expander_row_set_enable_expansion (self->auth_row, g_settings_get_boolean (self->settings, "auth"));
+  adw_expander_row_set_expanded (self->auth_row, g_settings_get_boolean (self->settings, "auth"));
+  set_text_from_settings (self, self->user_row, "username");
+  mechanism = g_settings_get_string (self->settings, "mechanism");
+  postaci_mechanism_from_string (mechanism, &mechanism_value);
+  adw_combo_row_set_selected (self->mechanism_row, INDEX_OF (mechanism_choices, mechanism_value, 0));
+
+  set_text_from_settings (self, self->from_row, "from");
+  set_text_from_settings (self, self->to_row, "to");
+  subject = g_settings_get_string (self->settings, "subject");
+  gtk_editable_set_text (GTK_EDITABLE (self->subject_row),
+                         *subject != '\0' ? subject : _("Postacı SMTP test"));
+  html = g_settings_get_string (self->settings, "html");
+  if (*html != '\0')
+    set_html (self, html);
+
+  stop_after = g_settings_get_string (self->settings, "stop-after");
+  postaci_stage_from_string (stop_after, &stop_value);
+  adw_combo_row_set_selected (self->stop_after_row, INDEX_OF (stop_after_choices, stop_value, 0));
+  set_text_from_settings (self, self->ehlo_row, "ehlo-name");
+  gtk_spin_button_set_value (self->timeout_spin, g_settings_get_int (self->settings, "timeout"));
+  set_text_from_settings (self, self->ca_row, "ca-file");
+
+  gtk_window_set_default_size (GTK_WINDOW (self),
+                               g_settings_get_int (self->settings, "window-width"),
+                               g_settings_get_int (self->settings, "window-height"));
+  if (g_settings_get_boolean (self->settings, "window-maximized"))
+    gtk_window_maximize (GTK_WINDOW (self));
+  gtk_paned_set_position (self->paned, g_settings_get_int (self->settings, "paned-position"));
+}
+
+static void
+save_text_to_settings (PostaciWindow *self, gpointer editable, const char *key)
+{
+  g_autofree char *value = get_stripped (editable);
+
+  g_settings_set_string (self->settings, key, value);
+}
+
+static void
+save_settings (PostaciWindow *self)
+{
+  g_autofree char *port = NULL;
+  g_autofree char *html = NULL;
+  guint64 port_value = 0;
+  guint mechanism = adw_combo_row_get_selected (self->mechanism_row);
+  guint stop_after = adw_combo_row_get_selected (self->stop_after_row);
+  int width, height;
+
+  if (self->settings == NULL)
+    return;
+
+  /* One write for the whole form (delay mode stays on; every save ends with apply). */
+  g_settings_delay (self->settings);
+  save_text_to_settings (self, self->server_row, "server");
+  port = get_stripped (self->port_row);
+  g_ascii_string_to_unsigned (port, 10, 1, 65535, &port_value, NULL);
+  g_settings_set_int (self->settings, "port", (int) port_value);
+  g_settings_set_string (self->settings, "security",
+                         postaci_security_to_string (security_choices[selected_security_index (self)]));
+  g_settings_set_boolean (self->settings, "auth", adw_expander_row_get_enable_expansion (self->auth_row));
+  save_text_to_settings (self, self->user_row, "username");
+  g_settings_set_string (self->settings, "mechanism",
+                         postaci_mechanism_to_string (mechanism < G_N_ELEMENTS (mechanism_choices)
+                                                      ? mechanism_choices[mechanism]
+                                                      : POSTACI_MECHANISM_AUTO));
+  save_text_to_settings (self, self->from_row, "from");
+  save_text_to_settings (self, self->to_row, "to");
+  g_settings_set_string (self->settings, "subject", gtk_editable_get_text (GTK_EDITABLE (self->subject_row)));
+  html = get_html (self);
+  g_settings_set_string (self->settings, "html", html);
+  g_settings_set_string (self->settings, "stop-after",
+                         postaci_stage_to_string (stop_after < G_N_ELEMENTS (stop_after_choices)
+                                                  ? stop_after_choices[stop_after]
+                                                  : POSTACI_STAGE_QUIT));
+  save_text_to_settings (self, self->ehlo_row, "ehlo-name");
+  g_settings_set_int (self->settings, "timeout", gtk_spin_button_get_value_as_int (self->timeout_spin));
+  save_text_to_settings (self, self->ca_row, "ca-file");
+
+  gtk_window_get_default_size (GTK_WINDOW (self), &width, &height);
+  g_settings_set_int (self->settings, "window-width", width);
+  g_settings_set_int (self->settings, "window-height", height);
+  g_settings_set_boolean (self->settings, "window-maximized", gtk_window_is_maximized (GTK_WINDOW (self)));
+  g_settings_set_int (self->settings, "paned-position", gtk_paned_get_position (self->paned));
+  g_settings_apply (self->settings);
+}
+
+/* ---------------------------------------------------------------- */
+/* A run                                                            */
+/* ---------------------------------------------------------------- */
+
+static void
+update_actions (PostaciWindow *self)
+{
+  gboolean running = self->cancellable != NULL;
+  gboolean have_run = self->session != NULL;
+  const struct {
+    const char *name;
+    gboolean    enabled;
+  } actions[] = {
+    { "test", !running },
+    { "cancel", running },
+    { "copy-transcript", have_run },
+    { "save-transcript", have_run },
+    { "clear-transcript", have_run && !running },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (actions); i++)
+    {
+      GAction *action = g_action_map_lookup_action (G_ACTION_MAP (self), actions[i].name);
+      g_simple_action_set_enabled (G_SIMPLE_ACTION (action), actions[i].enabled);
+    }
+}
+
+static void
+set_running (PostaciWindow *self, gboolean running)
+{
+  GtkWidget *button = GTK_WIDGET (self->test_button);
+
+  gtk_button_set_label (self->test_button, running ? _("_Cancel") : _("_Test SMTP"));
+  gtk_widget_set_tooltip_text (button, running ? _("Cancel the run (Escape)") : _("Test SMTP (Ctrl+Enter)"));
+  if (running)
+    {
+      gtk_widget_remove_css_class (button, "suggested-action");
+      gtk_widget_add_css_class (button, "destructive-action");
+    }
+  else
+    {
+      gtk_widget_remove_css_class (button, "destructive-action");
+      gtk_widget_add_css_class (button, "suggested-action");
+    }
+  /* The form stays readable but cannot change under a run. */
+  for (GtkWidget *child = gtk_widget_get_first_child (self->form_box); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (child != button)
+      gtk_widget_set_sensitive (child, !running);
+
+  if (running)
+    {
+      const PostaciRequest *request = postaci_session_get_request (self->session);
+      g_autofree char *subtitle = NULL;
+
+      g_autofree char *host = postaci_request_get_host_for_tls (request);
+      guint port = postaci_request_get_port (request);
+      g_autofree char *address = strchr (host, ':') != NULL ? g_strdup_printf ("[%s]:%u", host, port)
+                                                            : g_strdup_printf ("%s:%u", host, port);
+
+      /* Translators: the window subtitle during a run, “Testing smtp.example.com:587…” */
+      subtitle = g_strdup_printf (_("Testing %s…"), address);
+      adw_window_title_set_subtitle (self->window_title, subtitle);
+    }
+  else
+    adw_window_title_set_subtitle (self->window_title, NULL);
+  update_actions (self);
+}
+
+static void
+session_event_cb (PostaciSession *session, const PostaciEvent *event, PostaciWindow *self)
+{
+  if (event->kind == POSTACI_EVENT_STAGE)
+    postaci_stage_bar_set_status (self->stage_bar, event->stage, event->stage_status);
+  postaci_transcript_view_append_event (self->transcript_view, event);
+}
+
+/* The verdict's first line: what kind of failure, at which stage. */
+static char *
+verdict_title (PostaciVerdict verdict, PostaciStage stage)
+{
+  const char *label = postaci_stage_get_label (stage);
+
+  switch (verdict)
+    {
+    case POSTACI_VERDICT_SUCCESS:
+      return g_strdup (_("Success"));
+    /* Translators: the verdicts after a run; %s is the stage, such as “MAIL” or “Connect” */
+    case POSTACI_VERDICT_REFUSED:
+      return g_strdup_printf (_("The server refused at %s"), label);
+    case POSTACI_VERDICT_NETWORK:
+      return g_strdup_printf (_("Could not reach the server (%s)"), label);
+    case POSTACI_VERDICT_TLS:
+      return g_strdup_printf (_("The secure connection failed at %s"), label);
+    case POSTACI_VERDICT_PROTOCOL:
+      return g_strdup_printf (_("The conversation broke down at %s"), label);
+    case POSTACI_VERDICT_TIMEOUT:
+      return g_strdup_printf (_("No answer in time at %s"), label);
+    case POSTACI_VERDICT_CANCELLED:
+      return g_strdup_printf (_("Cancelled at %s"), label);
+    case POSTACI_VERDICT_USAGE:
+    default:
+      return g_strdup (_("Nothing was sent: check the form"));
+    }
+}
+
+static void
+set_optional_label (GtkLabel *label, const char *text)
+{
+  gtk_label_set_text (label, text != NULL ? text : "");
+  gtk_widget_set_visible (GTK_WIDGET (label), text != NULL && *text != '\0');
+}
+
+static void
+show_verdict (PostaciWindow *self, const PostaciOutcome *outcome)
+{
+  static const char *const classes[] = { "success", "error", "warning" };
+  const char *css_class, *icon;
+  g_autofree char *title = NULL;
+  g_autofree char *reply = NULL;
+  g_autofree char *hint = NULL;
+
+  if (outcome->verdict == POSTACI_VERDICT_SUCCESS)
+    {
+      css_class = "success";
+      icon = "emblem-ok-symbolic";
+    }
+  else if (outcome->verdict == POSTACI_VERDICT_CANCELLED)
+    {
+      css_class = "warning";
+      icon = "process-stop-symbolic";
+    }
+  else
+    {
+      css_class = "error";
+      icon = "dialog-error-symbolic";
+    }
+  title = verdict_title (outcome->verdict, outcome->stage);
+  for (guint i = 0; i < G_N_ELEMENTS (classes); i++)
+    gtk_widget_remove_css_class (self->verdict_box, classes[i]);
+  gtk_widget_add_css_class (self->verdict_box, css_class);
+  gtk_image_set_from_icon_name (self->verdict_icon, icon);
+  gtk_label_set_text (self->verdict_title, title);
+  set_optional_label (self->verdict_reason, outcome->reason);
+
+  if (outcome->reply != NULL)
+    {
+      g_autofree char *text = postaci_reply_get_text (outcome->reply);
+      g_autofree char *shown = postaci_escape_text (text, -1);
+
+      reply = g_strdup_printf ("%u %s", outcome->reply->code, shown);
+    }
+  set_optional_label (self->verdict_reply, reply);
+  set_optional_label (self->verdict_explanation, outcome->explanation);
+  if (outcome->hint != NULL && *outcome->hint != '\0')
+    hint = g_strdup_printf ("%s %s", _("Try:"), outcome->hint);
+  set_optional_label (self->verdict_hint, hint);
+  gtk_revealer_set_reveal_child (self->verdict_revealer, TRUE);
+}
+
+static void
+run_cb (GObject *object, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(PostaciWindow) self = user_data;
+  PostaciSession *session = POSTACI_SESSION (object);
+  g_autoptr(PostaciOutcome) outcome = postaci_session_run_finish (session, result);
+
+  /* The window was closed during the run. */
+  if (session != self->session)
+    return;
+
+  g_clear_object (&self->cancellable);
+  g_clear_pointer (&self->outcome, postaci_outcome_free);
+  self->outcome = g_steal_pointer (&outcome);
+  postaci_stage_bar_finish (self->stage_bar);
+  postaci_transcript_view_append_outcome (self->transcript_view, self->outcome);
+  show_verdict (self, self->outcome);
+  set_running (self, FALSE);
+}
+
+static void
+forget_run (PostaciWindow *self)
+{
+  if (self->session != NULL)
+    g_signal_handlers_disconnect_by_data (self->session, self);
+  g_clear_object (&self->session);
+  g_clear_pointer (&self->outcome, postaci_outcome_free);
+}
+
+/* Back to an empty transcript, pending stages and no verdict. */
+static void
+clear_run (PostaciWindow *self)
+{
+  forget_run (self);
+  postaci_transcript_view_clear (self->transcript_view);
+  postaci_stage_bar_reset (self->stage_bar);
+  gtk_revealer_set_reveal_child (self->verdict_revealer, FALSE);
+}
+
+static void
+start_run (PostaciWindow *self)
+{
+  g_autoptr(PostaciRequest) request = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (self->cancellable != NULL)
+    return;
+
+  clear_invalid (self);
+  request = build_request (self, &error);
+  if (request == NULL)
+    {
+      mark_invalid (self, error);
+      return;
+    }
+  save_settings (self);
+
+  clear_run (self);
+  gtk_widget_set_visible (self->empty_page, FALSE);
+
+  self->session = postaci_session_new (request);
+  self->cancellable = g_cancellable_new ();
+  g_signal_connect (self->session, "event", G_CALLBACK (session_event_cb), self);
+  set_running (self, TRUE);
+  postaci_session_run_async (self->session, self->cancellable, run_cb, g_object_ref (self));
+}
+
+static void
+test_action_cb (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  start_run (POSTACI_WINDOW (user_data));
+}
+
+static void
+cancel_action_cb (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  PostaciWindow *self = POSTACI_WINDOW (user_data);
+
+  if (self->cancellable != NULL)
+    g_cancellable_cancel (self->cancellable);
+}
+
+/* One button: Test SMTP when idle, Cancel during a run. */
+static void
+test_button_clicked_cb (PostaciWindow *self)
+{
+  gtk_widget_activate_action (GTK_WIDGET (self),
+                              self->cancellable != NULL ? "win.cancel" : "win.test", NULL);
+}
+
+/* ---------------------------------------------------------------- */
+/* The transcript: copy, save, clear                                */
+/* ---------------------------------------------------------------- */
+
+char *
+postaci_window_get_transcript_text (PostaciWindow *self)
+{
+  g_return_val_if_fail (POSTACI_IS_WINDOW (self), NULL);
+
+  if (self->session == NULL)
+    return g_strdup ("");
+  return postaci_transcript_format_run (postaci_session_get_events (self->session),
+                                        self->cancellable == NULL ? self->outcome : NULL,
+                                        POSTACI_TRANSCRIPT_TEXT);
+}
+
+static void
+copy_action_cb (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  PostaciWindow *self = POSTACI_WINDOW (user_data);
+  g_autofree char *text = postaci_window_get_transcript_text (self);
+
+  gdk_clipboard_set_text (gtk_widget_get_clipboard (GTK_WIDGET (self)), text);
+  show_toast (self, _("Transcript copied"));
+}
+
+static void
+save_done_cb (GObject *object, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(PostaciWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *name = g_file_get_basename (G_FILE (object));
+  g_autofree char *message = NULL;
+
+  if (!g_file_replace_contents_finish (G_FILE (object), result, NULL, &error))
+    /* Translators: the first %s is a file name, the second why it could not be written */
+    message = g_strdup_printf (_("Could not save %s: %s"), name, error->message);
+  else
+    message = g_strdup_printf (_("Transcript saved as %s"), name);
+  show_toast (self, message);
+}
+
+void
+postaci_window_save_transcript (PostaciWindow *self, GFile *file)
+{
+  char *text;
+  g_autoptr(GBytes) bytes = NULL;
+
+  g_return_if_fail (POSTACI_IS_WINDOW (self));
+  g_return_if_fail (G_IS_FILE (file));
+
+  text = postaci_window_get_transcript_text (self);
+  bytes = g_bytes_new_take (text, strlen (text));
+  g_file_replace_contents_bytes_async (file, bytes, NULL, FALSE, G_FILE_CREATE_REPLACE_DESTINATION,
+                                       NULL, save_done_cb, g_object_ref (self));
+}
+
+static void
+save_response_cb (GtkNativeDialog *dialog, int response, gpointer user_data)
+{
+  PostaciWindow *self = POSTACI_WINDOW (user_data);
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+
+      postaci_window_save_transcript (self, file);
+    }
+  g_clear_object (&self->chooser);
+}
+
+static void
+save_action_cb (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  PostaciWindow *self = POSTACI_WINDOW (user_data);
+  g_autoptr(GtkFileFilter) filter = gtk_file_filter_new ();
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autofree char *stamp = g_date_time_format (now, "%Y%m%d-%H%M%S");
+  g_autofree char *name = NULL;
+  const char *server = postaci_session_get_request (self->session)->server;
+
+  g_clear_object (&self->chooser);
+  self->chooser = gtk_file_chooser_native_new (_("Save Transcript"), GTK_WINDOW (self),
+                                               GTK_FILE_CHOOSER_ACTION_SAVE, _("_Save"), _("_Cancel"));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (self->chooser), TRUE);
+  gtk_file_filter_set_name (filter, _("Plain text"));
+  gtk_file_filter_add_mime_type (filter, "text/plain");
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (self->chooser), filter);
+  name = g_strdup_printf ("postaci-%s-%s.txt", server, stamp);
+  g_strdelimit (name, "/\\:", '_');
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (self->chooser), name);
+  g_signal_connect (self->chooser, "response", G_CALLBACK (save_response_cb), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
+}
+
+static void
+clear_action_cb (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  PostaciWindow *self = POSTACI_WINDOW (user_data);
+
+  if (self->cancellable != NULL)
+    return;
+  clear_run (self);
+  gtk_widget_set_visible (self->empty_page, TRUE);
+  update_actions (self);
+}
+
+static void
+ca_response_cb (GtkNativeDialog *dialog, int response, gpointer user_data)
+{
+  PostaciWindow *self = POSTACI_WINDOW (user_data);
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+      g_autofree char *path = g_file_get_path (file);
+
+      if (path != NULL)
+        gtk_editable_set_text (GTK_EDITABLE (self->ca_row), path);
+    }
+  g_clear_object (&self->chooser);
+}
+
+static void
+choose_ca_action_cb (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  PostaciWindow *self = POSTACI_WINDOW (user_data);
+  g_autoptr(GtkFileFilter) filter = gtk_file_filter_new ();
+
+  g_clear_object (&self->chooser);
+  self->chooser = gtk_file_chooser_native_new (_("Choose a CA File"), GTK_WINDOW (self),
+                                               GTK_FILE_CHOOSER_ACTION_OPEN, _("_Open"), _("_Cancel"));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (self->chooser), TRUE);
+  gtk_file_filter_set_name (filter, _("PEM certificates"));
+  gtk_file_filter_add_pattern (filter, "*.pem");
+  gtk_file_filter_add_pattern (filter, "*.crt");
+  gtk_file_filter_add_mime_type (filter, "application/x-pem-file");
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (self->chooser), filter);
+  g_signal_connect (self->chooser, "response", G_CALLBACK (ca_response_cb), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
+}
+
+/* ---------------------------------------------------------------- */
+/* Prefill from the command line                                    */
+/* ---------------------------------------------------------------- */
+
+gboolean
+postaci_window_prefill (PostaciWindow *self, GVariantDict *options, GError **error)
+{
+  const char *server = NULL, *port = NULL, *security = NULL, *user = NULL, *password = NULL;
+  const char *auth = NULL, *from = NULL, *subject = NULL, *html = NULL, *ehlo = NULL;
+  const char *stop_after = NULL, *ca_file = NULL;
+  g_autofree const char **to = NULL;
+  gint32 timeout = 0;
+  gboolean insecure = FALSE, allow_plain_auth = FALSE;
+  PostaciSecurity security_value = POSTACI_SECURITY_AUTO;
+  PostaciMechanism mechanism_value = POSTACI_MECHANISM_AUTO;
+  PostaciStage stop_value = POSTACI_STAGE_QUIT;
+  guint64 port_value = 0;
+
+  g_return_val_if_fail (POSTACI_IS_WINDOW (self), FALSE);
+  g_return_val_if_fail (options != NULL, FALSE);
+
+  g_variant_dict_lookup (options, "server", "&s", &server);
+  g_variant_dict_lookup (options, "port", "&s", &port);
+  g_variant_dict_lookup (options, "security", "&s", &security);
+  g_variant_dict_lookup (options, "user", "&s", &user);
+  g_variant_dict_lookup (options, "password", "&s", &password);
+  g_variant_dict_lookup (options, "auth", "&s", &auth);
+  g_variant_dict_lookup (options, "from", "&s", &from);
+  g_variant_dict_lookup (options, "to", "^a&s", &to);
+  g_variant_dict_lookup (options, "subject", "&s", &subject);
+  g_variant_dict_lookup (options, "html", "&s", &html);
+  g_variant_dict_lookup (options, "ehlo", "&s", &ehlo);
+  g_variant_dict_lookup (options, "stop-after", "&s", &stop_after);
+  g_variant_dict_lookup (options, "timeout", "i", &timeout);
+  g_variant_dict_lookup (options, "ca-file", "&s", &ca_file);
+  g_variant_dict_lookup (options, "insecure", "b", &insecure);
+  g_variant_dict_lookup (options, "allow-plain-auth", "b", &allow_plain_auth);
+
+  /* Check everything before touching the form: the same words as postaci-cli. */
+  if (port != NULL && !g_ascii_string_to_unsigned (port, 10, 1, 65535, &port_value, NULL))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _("--port must be a number from 1 to 65535, not “%s”."), port);
+      return FALSE;
+    }
+  if (security != NULL && !postaci_security_from_string (security, &security_value))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _("--security must be auto, none, starttls or tls, not “%s”."), security);
+      return FALSE;
+    }
+  if (auth != NULL && !postaci_mechanism_from_string (auth, &mechanism_value))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _("--auth: unknown mechanism “%s”."), auth);
+      return FALSE;
+    }
+  if (stop_after != NULL &&
+      (!postaci_stage_from_string (stop_after, &stop_value) || stop_value == POSTACI_STAGE_QUIT))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _("--stop-after must be connect, greeting, ehlo, tls, auth, mail, rcpt or data, not “%s”."),
+                   stop_after);
+      return FALSE;
+    }
+  if (timeout < 0 || timeout > POSTACI_MAX_TIMEOUT_SECONDS)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _("--timeout must be between 1 and %d seconds."), POSTACI_MAX_TIMEOUT_SECONDS);
+      return FALSE;
+    }
+
+  clear_invalid (self);
+  if (server != NULL)
+    gtk_editable_set_text (GTK_EDITABLE (self->server_row), server);
+  /* As in postaci-cli: auto means implicit TLS on 465 and STARTTLS elsewhere. */
+  if (security_value == POSTACI_SECURITY_AUTO && security != NULL)
+    security_value = port_value == 465 ? POSTACI_SECURITY_TLS : POSTACI_SECURITY_STARTTLS;
+  if (security != NULL)
+    adw_combo_row_set_selected (self->security_row,
+                                INDEX_OF (security_choices, security_value, DEFAULT_SECURITY_INDEX));
+  if (port == NULL && security != NULL) /* --security tls alone means port 465, whatever was remembered */
+    port_value = security_ports[selected_security_index (self)];
+  if (port != NULL || security != NULL)
+    {
+      set_port (self, (guint) port_value);
+      self->port_edited = (guint) port_value != security_ports[selected_security_index (self)];
+    }
+
+  if (user != NULL)
+    {
+      adw_expander_row_set_enable_expansion (self->auth_row, TRUE);
+      gtk_editable_set_text (GTK_EDITABLE (self->user_row), user);
+    }
+  if (password != NULL)
+    gtk_editable_set_text (GTK_EDITABLE (self->password_row), password);
+  if (auth != NULL)
+    adw_combo_row_set_selected (self->mechanism_row, INDEX_OF (mechanism_choices, mechanism_value, 0));
+  if (allow_plain_auth)
+    gtk_switch_set_active (self->plain_auth_switch, TRUE);
+
+  if (from != NULL)
+    gtk_editable_set_text (GTK_EDITABLE (self->from_row), from);
+  if (to != NULL)
+    {
+      g_autofree char *joined = g_strjoinv (", ", (char **) to);
+      gtk_editable_set_text (GTK_EDITABLE (self->to_row), joined);
+    }
+  if (subject != NULL)
+    gtk_editable_set_text (GTK_EDITABLE (self->subject_row), subject);
+  if (html != NULL)
+    set_html (self, html);
+  if (stop_after != NULL)
+    {
+      /* The form has no "stop after DATA": the message is sent either way. */
+      if (stop_value == POSTACI_STAGE_DATA)
+        stop_value = POSTACI_STAGE_QUIT;
+      adw_combo_row_set_selected (self->stop_after_row, INDEX_OF (stop_after_choices, stop_value, 0));
+    }
+
+  if (ehlo != NULL)
+    gtk_editable_set_text (GTK_EDITABLE (self->ehlo_row), ehlo);
+  if (timeout > 0)
+    gtk_spin_button_set_value (self->timeout_spin, timeout);
+  if (ca_file != NULL)
+    gtk_editable_set_text (GTK_EDITABLE (self->ca_row), ca_file);
+  if (insecure)
+    gtk_switch_set_active (self->insecure_switch, TRUE);
+  if (ehlo != NULL || timeout > 0 || ca_file != NULL || insecure)
+    adw_expander_row_set_expanded (self->advanced_row, TRUE);
+  return TRUE;
+}
+
+/* ---------------------------------------------------------------- */
+/* GObject and GtkWidget                                            */
+/* ---------------------------------------------------------------- */
+
+gboolean
+postaci_window_is_running (PostaciWindow *self)
+{
+  g_return_val_if_fail (POSTACI_IS_WINDOW (self), FALSE);
+  return self->cancellable != NULL;
+}
+
+const PostaciOutcome *
+postaci_window_get_outcome (PostaciWindow *self)
+{
+  g_return_val_if_fail (POSTACI_IS_WINDOW (self), NULL);
+  return self->cancellable == NULL ? self->outcome : NULL;
+}
+
+static void
+update_source_scheme (PostaciWindow *self)
+{
+  GtkSourceBuffer *buffer = GTK_SOURCE_BUFFER (gtk_text_view_get_buffer (GTK_TEXT_VIEW (self->html_view)));
+  gboolean dark = adw_style_manager_get_dark (adw_style_manager_get_default ());
+  GtkSourceStyleScheme *scheme =
+    gtk_source_style_scheme_manager_get_scheme (gtk_source_style_scheme_manager_get_default (),
+                                                dark ? "Adwaita-dark" : "Adwaita");
+
+  if (scheme != NULL)
+    gtk_source_buffer_set_style_scheme (buffer, scheme);
+}
+
+static gboolean
+postaci_window_close_request (GtkWindow *window)
+{
+  PostaciWindow *self = POSTACI_WINDOW (window);
+  GtkWindowClass *parent_class = GTK_WINDOW_CLASS (postaci_window_parent_class);
+
+  save_settings (self);
+  if (self->cancellable != NULL)
+    g_cancellable_cancel (self->cancellable);
+  return parent_class->close_request != NULL && parent_class->close_request (window);
+}
+
+static void
+postaci_window_dispose (GObject *object)
+{
+  PostaciWindow *self = POSTACI_WINDOW (object);
+
+  if (self->cancellable != NULL)
+    g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  forget_run (self);
+  if (self->chooser != NULL)
+    gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->chooser));
+  g_clear_object (&self->chooser);
+  g_clear_object (&self->settings);
+  gtk_widget_dispose_template (GTK_WIDGET (self), POSTACI_TYPE_WINDOW);
+  G_OBJECT_CLASS (postaci_window_parent_class)->dispose (object);
+}
+
+static void
+postaci_window_class_init (PostaciWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
+
+  object_class->dispose = postaci_window_dispose;
+  window_class->close_request = postaci_window_close_request;
+
+  g_type_ensure (POSTACI_TYPE_STAGE_BAR);
+  g_type_ensure (POSTACI_TYPE_TRANSCRIPT_VIEW);
+  g_type_ensure (GTK_SOURCE_TYPE_VIEW);
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/postaci/Postaci/postaci-window.ui");
+#define BIND(name) gtk_widget_class_bind_template_child (widget_class, PostaciWindow, name)
+  BIND (toast_overlay);
+  BIND (window_title);
+  BIND (paned);
+  BIND (form_box);
+  BIND (server_row);
+  BIND (port_row);
+  BIND (security_row);
+  BIND (auth_row);
+  BIND (user_row);
+  BIND (password_row);
+  BIND (mechanism_row);
+  BIND (server_error);
+  BIND (from_row);
+  BIND (to_row);
+  BIND (subject_row);
+  BIND (html_frame);
+  BIND (html_view);
+  BIND (mail_error);
+  BIND (stop_after_row);
+  BIND (advanced_row);
+  BIND (ehlo_row);
+  BIND (timeout_spin);
+  BIND (ca_row);
+  BIND (insecure_switch);
+  BIND (plain_auth_switch);
+  BIND (test_error);
+  BIND (test_button);
+  BIND (stage_bar);
+  BIND (transcript_view);
+  BIND (empty_page);
+  BIND (verdict_revealer);
+  BIND (verdict_box);
+  BIND (verdict_icon);
+  BIND (verdict_title);
+  BIND (verdict_reason);
+  BIND (verdict_reply);
+  BIND (verdict_explanation);
+  BIND (verdict_hint);
+#undef BIND
+  gtk_widget_class_bind_template_callback (widget_class, test_button_clicked_cb);
+}
+
+static const GActionEntry window_actions[] = {
+  { "test", test_action_cb },
+  { "cancel", cancel_action_cb },
+  { "copy-transcript", copy_action_cb },
+  { "save-transcript", save_action_cb },
+  { "clear-transcript", clear_action_cb },
+  { "choose-ca-file", choose_ca_action_cb },
+};
+
+static void
+postaci_window_init (PostaciWindow *self)
+{
+  GtkSourceBuffer *buffer;
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  g_action_map_add_action_entries (G_ACTION_MAP (self), window_actions, G_N_ELEMENTS (window_actions), self);
+  gtk_window_set_default_widget (GTK_WINDOW (self), GTK_WIDGET (self->test_button));
+
+  buffer = GTK_SOURCE_BUFFER (gtk_text_view_get_buffer (GTK_TEXT_VIEW (self->html_view)));
+  gtk_source_buffer_set_language (buffer,
+                                  gtk_source_language_manager_get_language (gtk_source_language_manager_get_default (),
+                                                                            "html"));
+  {
+    g_autofree char *text = g_markup_escape_text (_("This is a test message sent by Postacı, the SMTP tester."), -1);
+    g_autofree char *html = g_strdup_printf ("<html>\n<body>\n<h1>Postacı</h1>\n<p>%s</p>\n</body>\n</html>\n", text);
+    set_html (self, html);
+  }
+  update_source_scheme (self);
+  g_signal_connect_object (adw_style_manager_get_default (), "notify::dark",
+                           G_CALLBACK (update_source_scheme), self, G_CONNECT_SWAPPED);
+
+  /* Marks go away as soon as the person edits the field they are on. */
+  {
+    gpointer editables[] = {
+      self->server_row, self->port_row, self->user_row, self->password_row, self->from_row,
+      self->to_row, self->subject_row, self->ehlo_row, self->ca_row,
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS (editables); i++)
+      g_signal_connect (editables[i], "changed", G_CALLBACK (field_changed_cb), self);
+  }
+  g_signal_connect (buffer, "changed", G_CALLBACK (html_changed_cb), self);
+  g_signal_connect (self->timeout_spin, "value-changed", G_CALLBACK (field_changed_cb), self);
+  g_signal_connect (self->mechanism_row, "notify::selected", G_CALLBACK (mechanism_changed_cb), self);
+
+  g_signal_connect_swapped (self->port_row, "changed", G_CALLBACK (port_changed_cb), self);
+  g_signal_connect_swapped (self->security_row, "notify::selected", G_CALLBACK (security_changed_cb), self);
+  adw_combo_row_set_selected (self->security_row, DEFAULT_SECURITY_INDEX);
+}
+
+PostaciWindow *
+postaci_window_new (PostaciApplication *application)
+{
+  PostaciWindow *self;
+
+  g_return_val_if_fail (POSTACI_IS_APPLICATION (application), NULL);
+
+  self = g_object_new (POSTACI_TYPE_WINDOW, "application", application, NULL);
+  self->settings = postaci_application_get_settings (application);
+  if (self->settings != NULL)
+    g_object_ref (self->settings);
+  load_settings (self);
+  update_actions (self);
+  return self;
+}

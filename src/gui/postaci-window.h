@@ -1,0 +1,38 @@
+/* postaci-window.h — the main window: the form, Test SMTP, the live transcript and the verdict. */
+#pragma once
+
+#include <adwaita.h>
+
+#include "postaci-application.h"
+#include "postaci-outcome.h"
+
+G_BEGIN_DECLS
+
+#define POSTACI_TYPE_WINDOW (postaci_window_get_type ())
+G_DECLARE_FINAL_TYPE (PostaciWindow, postaci_window, POSTACI, WINDOW, AdwApplicationWindow)
+
+PostaciWindow        *postaci_window_new             (PostaciApplication *application);
+
+/*
+ * Fills the form from postaci-cli's options, as a GVariantDict of the parsed values:
+ * "server", "security", "user", "password", "auth", "from", "subject", "html", "ehlo",
+ * "stop-after", "ca-file" (s); "port", "timeout" (i); "to" (as); "insecure",
+ * "allow-plain-auth" (b). Fields not in @options keep their value. Never starts a run.
+ * Checks every value first and changes nothing when one is wrong (G_OPTION_ERROR_BAD_VALUE).
+ */
+gboolean              postaci_window_prefill         (PostaciWindow      *self,
+                                                      GVariantDict       *options,
+                                                      GError            **error);
+
+/* TRUE from Test SMTP until the run's outcome is shown. */
+gboolean              postaci_window_is_running      (PostaciWindow      *self);
+/* How the last run ended; NULL before the first one and after Clear. */
+const PostaciOutcome *postaci_window_get_outcome     (PostaciWindow      *self);
+/* The last run as "Save transcript" writes it: plain text, password redacted. */
+char                 *postaci_window_get_transcript_text (PostaciWindow  *self);
+/* Writes that text to @file in the background; a toast says where, or why it failed.
+ * Save Transcript… calls it with the file the person chose. */
+void                  postaci_window_save_transcript (PostaciWindow      *self,
+                                                      GFile              *file);
+
+G_END_DECLS

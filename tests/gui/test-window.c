@@ -1,0 +1,931 @@
+/* test-window.c — the real window under Xvfb: fields filled, Test SMTP clicked, what a person sees. */
+#define G_LOG_DOMAIN "test-window"
+
+#include "config.h"
+
+#include <signal.h>
+#include <sys/prctl.h>
+#include <adwaita.h>
+#include <glib/gstdio.h>
+
+#include "postaci-application.h"
+#include "postaci-stage-bar.h"
+#include "postaci-test-server.h"
+#include "postaci-transcript-view.h"
+#include "postaci-window.h"
+
+/* A throwaway account that exists only inside the aiosmtpd this test starts. */
+#define USER     "ali"
+#define PASSWORD "gizli-Şifre-123"
+#define SUBJECT  "Deneme: ığüşöç İĞÜŞÖÇ"
+#define HTML     "<html><body><h1>Merhaba dünya</h1><p>Çalışıyor mu?</p></body></html>"
+
+/* Every wait ends: a run that never finishes fails the test instead of hanging it. */
+#define RUN_TIMEOUT_MS 30000
+
+static PostaciApplication *application;
+
+/* aiosmtpd with STARTTLS and AUTH PLAIN/LOGIN that refuses MAIL before AUTH (530). */
+static struct {
+  GSubprocess *process;
+  guint16      port;
+  char        *maildir;
+} aiosmtpd;
+
+/* The server must not outlive a test that crashed. */
+static void
+die_with_parent (gpointer user_data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGTERM);
+}
+
+static void
+start_aiosmtpd (void)
+{
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  g_autoptr(GDataInputStream) out = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *line = NULL;
+  g_autofree char *script = g_build_filename (TEST_SRCDIR, "servers", "aiosmtpd-server.py", NULL);
+  g_autofree char *cert = g_build_filename (TEST_SRCDIR, "certs", "server.pem", NULL);
+  g_autofree char *key = g_build_filename (TEST_SRCDIR, "certs", "server.key", NULL);
+  const char *python = g_getenv ("POSTACI_PYTHON");
+  guint64 port = 0;
+
+  aiosmtpd.maildir = g_dir_make_tmp ("postaci-gui-XXXXXX", &error);
+  g_assert_no_error (error);
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  aiosmtpd.process = g_subprocess_launcher_spawn (launcher, &error, python ? python : "/usr/bin/python3",
+                                                  script, "--host", "127.0.0.1", "--port", "0",
+                                                  "--mode", "starttls", "--cert", cert, "--key", key,
+                                                  "--user", USER, "--password", PASSWORD,
+                                                  "--maildir", aiosmtpd.maildir, "--require-auth",
+                                                  "--lifetime", "300", NULL);
+  g_assert_no_error (error);
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (aiosmtpd.process));
+  /* The server prints READY once it listens; this blocks only until it has started. */
+  line = g_data_input_stream_read_line (out, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (line);
+  g_assert_true (g_str_has_prefix (line, "READY "));
+  g_assert_true (g_ascii_string_to_unsigned (line + 6, 10, 1, 65535, &port, NULL));
+  aiosmtpd.port = (guint16) port;
+}
+
+static void
+stop_aiosmtpd (void)
+{
+  g_autoptr(GDir) dir = g_dir_open (aiosmtpd.maildir, 0, NULL);
+  const char *name;
+
+  g_subprocess_send_signal (aiosmtpd.process, SIGTERM);
+  g_subprocess_wait (aiosmtpd.process, NULL, NULL);
+  g_clear_object (&aiosmtpd.process);
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (aiosmtpd.maildir, name, NULL);
+      g_unlink (path);
+    }
+  g_rmdir (aiosmtpd.maildir);
+  g_clear_pointer (&aiosmtpd.maildir, g_free);
+}
+
+static guint
+count_messages (void)
+{
+  g_autoptr(GDir) dir = g_dir_open (aiosmtpd.maildir, 0, NULL);
+  const char *name;
+  guint n = 0;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    if (g_str_has_suffix (name, ".eml"))
+      n++;
+  return n;
+}
+
+/* ---------------------------------------------------------------- */
+/* Driving the window                                               */
+/* ---------------------------------------------------------------- */
+
+static gpointer
+child (PostaciWindow *window, const char *name)
+{
+  GObject *object = gtk_widget_get_template_child (GTK_WIDGET (window), POSTACI_TYPE_WINDOW, name);
+
+  g_assert_nonnull (object);
+  return object;
+}
+
+static void
+set_text (PostaciWindow *window, const char *field, const char *text)
+{
+  gtk_editable_set_text (GTK_EDITABLE (child (window, field)), text);
+}
+
+static const char *
+get_text (PostaciWindow *window, const char *field)
+{
+  return gtk_editable_get_text (GTK_EDITABLE (child (window, field)));
+}
+
+static PostaciWindow *
+open_window (void)
+{
+  PostaciWindow *window = postaci_window_new (application);
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 1320, 900);
+  gtk_window_present (GTK_WINDOW (window));
+  return window;
+}
+
+static void
+close_window (PostaciWindow *window)
+{
+  gtk_window_destroy (GTK_WINDOW (window));
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+}
+
+/* The form as a helpdesk person fills it for aiosmtpd on 127.0.0.1 with STARTTLS. */
+static void
+fill_form (PostaciWindow *window, gboolean with_auth)
+{
+  g_autofree char *port = g_strdup_printf ("%u", aiosmtpd.port);
+  g_autofree char *ca = g_build_filename (TEST_SRCDIR, "certs", "ca.pem", NULL);
+
+  set_text (window, "server_row", "127.0.0.1");
+  adw_combo_row_set_selected (child (window, "security_row"), 1); /* STARTTLS */
+  set_text (window, "port_row", port);
+  adw_expander_row_set_enable_expansion (child (window, "auth_row"), with_auth);
+  set_text (window, "user_row", USER);
+  set_text (window, "password_row", PASSWORD);
+  adw_combo_row_set_selected (child (window, "mechanism_row"), 0); /* Automatic */
+  set_text (window, "from_row", "ali@example.com");
+  set_text (window, "to_row", "veli@example.com, ayse@example.com");
+  set_text (window, "subject_row", SUBJECT);
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (child (window, "html_view")), HTML, -1);
+  adw_combo_row_set_selected (child (window, "stop_after_row"), 0); /* Send the message */
+  set_text (window, "ca_row", ca);
+}
+
+static gboolean
+is_running (gpointer data)
+{
+  return postaci_window_is_running (data);
+}
+
+static gboolean
+is_idle (gpointer data)
+{
+  return !postaci_window_is_running (data);
+}
+
+/* Activates the real Test SMTP button (as Space or Enter on it would) and waits for the run. */
+static void
+click_test_and_wait (PostaciWindow *window)
+{
+  GtkWidget *button = child (window, "test_button");
+
+  g_assert_false (postaci_window_is_running (window));
+  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (button)), ==, "_Test SMTP");
+  gtk_widget_activate (button);
+  postaci_test_wait_until (is_running, window, RUN_TIMEOUT_MS);
+  /* While the run goes on, the same button cancels it. */
+  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (button)), ==, "_Cancel");
+  g_assert_true (gtk_widget_has_css_class (button, "destructive-action"));
+  postaci_test_wait_until (is_idle, window, RUN_TIMEOUT_MS);
+  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (button)), ==, "_Test SMTP");
+  g_assert_true (gtk_widget_has_css_class (button, "suggested-action"));
+}
+
+static char *
+transcript_text (PostaciWindow *window)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (child (window, "transcript_view"));
+  GtkTextIter start, end;
+
+  gtk_text_buffer_get_bounds (buffer, &start, &end);
+  return gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+}
+
+/* The first occurrence of needle in the transcript carries the tag over its whole length. */
+static gboolean
+text_has_tag (PostaciWindow *window, const char *needle, const char *tag_name)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (child (window, "transcript_view"));
+  GtkTextTag *tag = gtk_text_tag_table_lookup (gtk_text_buffer_get_tag_table (buffer), tag_name);
+  GtkTextIter start, match_start, match_end;
+
+  g_assert_nonnull (tag);
+  gtk_text_buffer_get_start_iter (buffer, &start);
+  if (!gtk_text_iter_forward_search (&start, needle, 0, &match_start, &match_end, NULL))
+    {
+      g_test_message ("“%s” is not in the transcript", needle);
+      return FALSE;
+    }
+  for (GtkTextIter i = match_start; !gtk_text_iter_equal (&i, &match_end); gtk_text_iter_forward_char (&i))
+    if (!gtk_text_iter_has_tag (&i, tag))
+      {
+        g_test_message ("“%s” lacks the tag %s", needle, tag_name);
+        return FALSE;
+      }
+  return TRUE;
+}
+
+/* The newest line is in sight. */
+static gboolean
+shows_the_end (gpointer data)
+{
+  GtkAdjustment *adjustment = data;
+
+  return gtk_adjustment_get_value (adjustment) + gtk_adjustment_get_page_size (adjustment) >=
+         gtk_adjustment_get_upper (adjustment) - 1;
+}
+
+static void
+assert_tag_colour (PostaciWindow *window, const char *tag_name, const char *expected)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (child (window, "transcript_view"));
+  GtkTextTag *tag = gtk_text_tag_table_lookup (gtk_text_buffer_get_tag_table (buffer), tag_name);
+  g_autoptr(GdkRGBA) colour = NULL;
+  GdkRGBA want;
+
+  g_object_get (tag, "foreground-rgba", &colour, NULL);
+  g_assert_true (gdk_rgba_parse (&want, expected));
+  g_assert_true (gdk_rgba_equal (colour, &want));
+}
+
+static void
+assert_stages (PostaciWindow *window, const char *const *expected)
+{
+  PostaciStageBar *bar = child (window, "stage_bar");
+
+  for (guint i = 0; i < POSTACI_N_STAGES; i++)
+    if (g_strcmp0 (postaci_stage_bar_get_state (bar, i), expected[i]) != 0)
+      g_error ("stage %s is %s, expected %s", postaci_stage_to_string (i),
+               postaci_stage_bar_get_state (bar, i), expected[i]);
+}
+
+static const char *
+label_text (PostaciWindow *window, const char *name)
+{
+  GtkWidget *label = child (window, name);
+
+  return gtk_widget_get_visible (label) ? gtk_label_get_text (GTK_LABEL (label)) : "";
+}
+
+/* ---------------------------------------------------------------- */
+/* Screenshots                                                      */
+/* ---------------------------------------------------------------- */
+
+static gboolean
+count_frame_cb (GtkWidget *widget, GdkFrameClock *clock, gpointer user_data)
+{
+  guint *frames = user_data;
+
+  (*frames)++;
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+enough_frames (gpointer data)
+{
+  return *(guint *) data >= 3;
+}
+
+/* Lets the window lay out and paint what changed (style, revealers) before a picture. */
+static void
+wait_for_frames (GtkWidget *widget)
+{
+  guint frames = 0;
+  guint id = gtk_widget_add_tick_callback (widget, count_frame_cb, &frames, NULL);
+
+  gtk_widget_queue_draw (widget);
+  postaci_test_wait_until (enough_frames, &frames, 10000);
+  gtk_widget_remove_tick_callback (widget, id);
+}
+
+static void
+save_screenshot (GtkWidget *widget, const char *name)
+{
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
+  GtkSnapshot *snapshot = gtk_snapshot_new ();
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree char *path = g_test_build_filename (G_TEST_BUILT, name, NULL);
+  int width, height;
+
+  /* Twice: what runs after a frame (the transcript scrolling to its end) is painted too. */
+  for (guint i = 0; i < 2; i++)
+    {
+      while (g_main_context_iteration (NULL, FALSE))
+        ;
+      wait_for_frames (widget);
+    }
+  width = gtk_widget_get_width (widget);
+  height = gtk_widget_get_height (widget);
+  gdk_paintable_snapshot (paintable, snapshot, width, height);
+  node = gtk_snapshot_free_to_node (snapshot);
+  g_assert_nonnull (node);
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (widget)), node,
+                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_test_message ("screenshot: %s (%d×%d)", path, width, height);
+}
+
+/* ---------------------------------------------------------------- */
+/* Tests                                                            */
+/* ---------------------------------------------------------------- */
+
+static void
+test_success (void)
+{
+  static const char *const all_passed[] = {
+    "passed", "passed", "passed", "passed", "passed", "passed", "passed", "passed", "passed",
+  };
+  AdwStyleManager *style = adw_style_manager_get_default ();
+  PostaciWindow *window;
+  const PostaciOutcome *outcome;
+  g_autofree char *shown = NULL;
+  g_autofree char *saved = NULL;
+  g_autofree char *plain_b64 = NULL;
+  guint before = count_messages ();
+
+  adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_LIGHT);
+  window = open_window ();
+  fill_form (window, TRUE);
+  click_test_and_wait (window);
+
+  outcome = postaci_window_get_outcome (window);
+  g_assert_nonnull (outcome);
+  g_assert_cmpint (outcome->verdict, ==, POSTACI_VERDICT_SUCCESS);
+  g_assert_cmpuint (count_messages (), ==, before + 1);
+
+  /* The verdict area, as a person reads it. */
+  g_assert_true (gtk_revealer_get_reveal_child (child (window, "verdict_revealer")));
+  g_assert_true (gtk_widget_has_css_class (child (window, "verdict_box"), "success"));
+  g_assert_cmpstr (label_text (window, "verdict_title"), ==, "Success");
+  g_assert_cmpstr (label_text (window, "verdict_reason"), !=, "");
+  g_assert_true (g_str_has_prefix (label_text (window, "verdict_reply"), "221") ||
+                 g_str_has_prefix (label_text (window, "verdict_reply"), "250"));
+  g_assert_cmpstr (label_text (window, "verdict_explanation"), !=, "");
+  assert_stages (window, all_passed);
+
+  /* The transcript scrolled along: its last line, the verdict, is in sight. */
+  g_assert_true (postaci_transcript_view_get_following (child (window, "transcript_view")));
+  postaci_test_wait_until (shows_the_end,
+                           gtk_scrollable_get_vadjustment (child (window, "transcript_view")), 10000);
+
+  /* The transcript: client and server lines with their own tags, explanations under replies. */
+  shown = transcript_text (window);
+  g_test_message ("%s", shown);
+  g_assert_true (text_has_tag (window, "C: EHLO", "client"));
+  g_assert_true (text_has_tag (window, "S: 220", "server-2xx"));
+  g_assert_true (text_has_tag (window, "S: 250", "server-2xx"));
+  g_assert_true (text_has_tag (window, "C: STARTTLS", "client"));
+  g_assert_true (text_has_tag (window, "TLS: ", "tls"));
+  g_assert_true (text_has_tag (window, "C: AUTH ", "client"));
+  g_assert_true (text_has_tag (window, "S: 235", "server-2xx"));
+  g_assert_true (text_has_tag (window, "S: 354", "server-3xx"));
+  g_assert_true (text_has_tag (window, "↳ ", "explanation"));
+  g_assert_true (text_has_tag (window, " ms] ", "time"));
+  g_assert_true (text_has_tag (window, "Result: success", "verdict-success"));
+  g_assert_nonnull (strstr (shown, "C: MAIL FROM:<ali@example.com>"));
+  g_assert_nonnull (strstr (shown, "C: RCPT TO:<veli@example.com>"));
+  g_assert_nonnull (strstr (shown, "C: RCPT TO:<ayse@example.com>"));
+  g_assert_nonnull (strstr (shown, "****"));
+
+  /* The password shows nowhere: not in the view, not in what Save/Copy write. */
+  plain_b64 = g_base64_encode ((const guchar *) "\0" USER "\0" PASSWORD, strlen (USER) + strlen (PASSWORD) + 2);
+  saved = postaci_window_get_transcript_text (window);
+  g_assert_null (strstr (shown, PASSWORD));
+  g_assert_null (strstr (shown, plain_b64));
+  g_assert_null (strstr (saved, PASSWORD));
+  g_assert_null (strstr (saved, plain_b64));
+  g_assert_nonnull (strstr (saved, "C: EHLO"));
+  g_assert_true (g_str_has_suffix (saved, "\n"));
+  g_assert_nonnull (strstr (saved, "Result: success"));
+
+  /* Colours from libadwaita's palette, following the style manager into dark mode. */
+  assert_tag_colour (window, "server-2xx", "#1b8553");
+  assert_tag_colour (window, "server-5xx", "#c01c28");
+  save_screenshot (GTK_WIDGET (window), "postaci-window-light.png");
+  adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_DARK);
+  g_assert_true (adw_style_manager_get_dark (style));
+  assert_tag_colour (window, "server-2xx", "#8ff0a4");
+  assert_tag_colour (window, "server-5xx", "#ff7b63");
+  save_screenshot (GTK_WIDGET (window), "postaci-window-dark.png");
+  adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_LIGHT);
+  assert_tag_colour (window, "server-2xx", "#1b8553");
+
+  close_window (window);
+}
+
+/* No login on a server that demands one: 530 to MAIL, the failure verdict. */
+static void
+test_refused (void)
+{
+  PostaciWindow *window = open_window ();
+  const PostaciOutcome *outcome;
+  PostaciStageBar *bar;
+  guint before = count_messages ();
+
+  fill_form (window, FALSE);
+  click_test_and_wait (window);
+
+  outcome = postaci_window_get_outcome (window);
+  g_assert_nonnull (outcome);
+  g_assert_cmpint (outcome->verdict, ==, POSTACI_VERDICT_REFUSED);
+  g_assert_cmpint (outcome->stage, ==, POSTACI_STAGE_MAIL);
+  g_assert_cmpuint (count_messages (), ==, before);
+
+  g_assert_true (text_has_tag (window, "S: 250", "server-2xx"));
+  g_assert_true (text_has_tag (window, "S: 530", "server-5xx"));
+  g_assert_true (text_has_tag (window, "Error: ", "error"));
+  g_assert_true (text_has_tag (window, "Result: failed", "verdict-failure"));
+
+  g_assert_true (gtk_widget_has_css_class (child (window, "verdict_box"), "error"));
+  g_assert_false (gtk_widget_has_css_class (child (window, "verdict_box"), "success"));
+  g_assert_cmpstr (label_text (window, "verdict_title"), ==, "The server refused at MAIL");
+  g_assert_true (g_str_has_prefix (label_text (window, "verdict_reply"), "530 "));
+  g_assert_cmpstr (label_text (window, "verdict_explanation"), !=, "");
+  g_assert_true (g_str_has_prefix (label_text (window, "verdict_hint"), "Try: "));
+
+  bar = child (window, "stage_bar");
+  g_assert_cmpstr (postaci_stage_bar_get_state (bar, POSTACI_STAGE_TLS), ==, "passed");
+  g_assert_cmpstr (postaci_stage_bar_get_state (bar, POSTACI_STAGE_AUTH), ==, "skipped");
+  g_assert_cmpstr (postaci_stage_bar_get_state (bar, POSTACI_STAGE_MAIL), ==, "failed");
+  g_assert_cmpstr (postaci_stage_bar_get_state (bar, POSTACI_STAGE_RCPT), ==, "pending");
+
+  save_screenshot (GTK_WIDGET (window), "postaci-window-refused.png");
+  close_window (window);
+}
+
+static gboolean
+greeting_under_way (gpointer data)
+{
+  PostaciWindow *window = data;
+
+  return g_strcmp0 (postaci_stage_bar_get_state (child (window, "stage_bar"), POSTACI_STAGE_GREETING),
+                    "running") == 0;
+}
+
+/* A server that accepts and then says nothing: the window stays live and Cancel stops the run. */
+static void
+test_cancel (void)
+{
+  static const PostaciTestStep silent[] = { TS_STALL, TS_END };
+  g_autoptr(PostaciTestServer) server = postaci_test_server_new (silent, POSTACI_TEST_SERVER_PLAIN,
+                                                                 NULL, "127.0.0.1");
+  g_autofree char *port = g_strdup_printf ("%u", postaci_test_server_get_port (server));
+  g_auto (GStrv) accels = gtk_application_get_accels_for_action (GTK_APPLICATION (application), "win.cancel");
+  PostaciWindow *window = open_window ();
+  GtkWidget *button = child (window, "test_button");
+  const PostaciOutcome *outcome;
+  gint64 started;
+
+  g_assert_true (g_strv_contains ((const char *const *) accels, "Escape"));
+
+  fill_form (window, FALSE);
+  adw_combo_row_set_selected (child (window, "security_row"), 0); /* None */
+  set_text (window, "port_row", port);
+  gtk_spin_button_set_value (child (window, "timeout_spin"), 30);
+
+  started = g_get_monotonic_time ();
+  gtk_widget_activate (button);
+  /* The main loop turns while the server is silent: the stage bar shows the wait. */
+  postaci_test_wait_until (greeting_under_way, window, RUN_TIMEOUT_MS);
+  g_assert_true (postaci_window_is_running (window));
+  g_assert_true (postaci_test_server_is_connected (server));
+  g_assert_false (gtk_widget_is_sensitive (child (window, "server_row")));
+  g_assert_true (gtk_widget_is_sensitive (button));
+
+  gtk_widget_activate (button);
+  postaci_test_wait_until (is_idle, window, RUN_TIMEOUT_MS);
+  /* Stopped by the person, long before the 30 s deadline. */
+  g_assert_cmpint (g_get_monotonic_time () - started, <, 20 * G_USEC_PER_SEC);
+
+  outcome = postaci_window_get_outcome (window);
+  g_assert_nonnull (outcome);
+  g_assert_cmpint (outcome->verdict, ==, POSTACI_VERDICT_CANCELLED);
+  g_assert_true (gtk_widget_has_css_class (child (window, "verdict_box"), "warning"));
+  g_assert_true (g_str_has_prefix (label_text (window, "verdict_title"), "Cancelled"));
+  g_assert_cmpstr (postaci_stage_bar_get_state (child (window, "stage_bar"), POSTACI_STAGE_CONNECT), ==, "passed");
+  g_assert_cmpstr (postaci_stage_bar_get_state (child (window, "stage_bar"), POSTACI_STAGE_GREETING), ==, "failed");
+  g_assert_true (gtk_widget_is_sensitive (child (window, "server_row")));
+
+  close_window (window);
+}
+
+static gboolean
+from_marked (gpointer data)
+{
+  return gtk_widget_has_css_class (child (data, "from_row"), "error");
+}
+
+/* A wrong address is marked with a reason, and nothing reaches the server. */
+static void
+test_invalid_address (void)
+{
+  static const PostaciTestStep silent[] = { TS_STALL, TS_END };
+  g_autoptr(PostaciTestServer) server = postaci_test_server_new (silent, POSTACI_TEST_SERVER_PLAIN,
+                                                                 NULL, "127.0.0.1");
+  g_autofree char *port = g_strdup_printf ("%u", postaci_test_server_get_port (server));
+  PostaciWindow *window = open_window ();
+  g_autofree char *shown = NULL;
+  GtkWidget *button = child (window, "test_button");
+
+  fill_form (window, FALSE);
+  adw_combo_row_set_selected (child (window, "security_row"), 0);
+  set_text (window, "port_row", port);
+  set_text (window, "from_row", "ali.example.com");
+
+  gtk_widget_activate (button);
+  postaci_test_wait_until (from_marked, window, RUN_TIMEOUT_MS);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_false (postaci_window_is_running (window));
+  g_assert_null (postaci_window_get_outcome (window));
+  g_assert_false (postaci_test_server_is_connected (server));
+  shown = transcript_text (window);
+  g_assert_cmpstr (shown, ==, "");
+  g_assert_true (gtk_widget_get_visible (child (window, "mail_error")));
+  g_assert_nonnull (strstr (label_text (window, "mail_error"), "From"));
+  g_assert_nonnull (strstr (label_text (window, "mail_error"), "ali.example.com"));
+  g_assert_true (gtk_widget_has_focus (child (window, "from_row")) ||
+                 gtk_widget_is_ancestor (gtk_root_get_focus (GTK_ROOT (window)), child (window, "from_row")));
+  save_screenshot (GTK_WIDGET (window), "postaci-window-invalid.png");
+
+  /* Editing the field takes the mark away. */
+  set_text (window, "from_row", "ali@example.com");
+  g_assert_false (gtk_widget_has_css_class (child (window, "from_row"), "error"));
+  g_assert_false (gtk_widget_get_visible (child (window, "mail_error")));
+
+  /* A port that is not a port, and a recipient list with a bad entry. */
+  set_text (window, "port_row", "70000");
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.test", NULL);
+  g_assert_true (gtk_widget_has_css_class (child (window, "port_row"), "error"));
+  g_assert_true (gtk_widget_get_visible (child (window, "server_error")));
+  set_text (window, "port_row", port);
+  set_text (window, "to_row", "veli@example.com, ayşe@");
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.test", NULL);
+  g_assert_true (gtk_widget_has_css_class (child (window, "to_row"), "error"));
+  g_assert_nonnull (strstr (label_text (window, "mail_error"), "To"));
+
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_false (postaci_test_server_is_connected (server));
+  g_assert_false (postaci_window_is_running (window));
+  close_window (window);
+}
+
+/* None / STARTTLS / SSL/TLS move the port to 25 / 587 / 465, unless the person typed one. */
+static void
+test_port_follows_security (void)
+{
+  PostaciWindow *window = open_window ();
+  AdwComboRow *security = child (window, "security_row");
+
+  set_text (window, "port_row", "");
+  adw_combo_row_set_selected (security, 2);
+  g_assert_cmpstr (get_text (window, "port_row"), ==, "465");
+  adw_combo_row_set_selected (security, 0);
+  g_assert_cmpstr (get_text (window, "port_row"), ==, "25");
+  adw_combo_row_set_selected (security, 1);
+  g_assert_cmpstr (get_text (window, "port_row"), ==, "587");
+
+  set_text (window, "port_row", "2525");
+  adw_combo_row_set_selected (security, 2);
+  g_assert_cmpstr (get_text (window, "port_row"), ==, "2525");
+
+  /* Clearing the port hands it back to the security choice. */
+  set_text (window, "port_row", "");
+  adw_combo_row_set_selected (security, 1);
+  g_assert_cmpstr (get_text (window, "port_row"), ==, "587");
+  close_window (window);
+}
+
+/* postaci --server … --to … fills the form and never starts a run. */
+static void
+test_prefill (void)
+{
+  PostaciWindow *window = open_window ();
+  g_autoptr(GVariantDict) options = g_variant_dict_new (NULL);
+  g_autoptr(GVariantDict) bad = g_variant_dict_new (NULL);
+  g_autoptr(GError) error = NULL;
+  const char *to[] = { "veli@example.com", "ayse@example.com", NULL };
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (child (window, "html_view"));
+  GtkTextIter start, end;
+  g_autofree char *html = NULL;
+
+  g_variant_dict_insert (options, "server", "s", "smtp.example.com");
+  g_variant_dict_insert (options, "security", "s", "tls");
+  g_variant_dict_insert (options, "user", "s", "ali@example.com");
+  g_variant_dict_insert (options, "password", "s", "from-the-environment");
+  g_variant_dict_insert (options, "from", "s", "ali@example.com");
+  g_variant_dict_insert_value (options, "to", g_variant_new_strv (to, -1));
+  g_variant_dict_insert (options, "subject", "s", SUBJECT);
+  g_variant_dict_insert (options, "html", "s", HTML);
+  g_variant_dict_insert (options, "stop-after", "s", "rcpt");
+  g_variant_dict_insert (options, "ca-file", "s", "/etc/ssl/certs/ca-certificates.crt");
+  g_assert_true (postaci_window_prefill (window, options, &error));
+  g_assert_no_error (error);
+
+  g_assert_cmpstr (get_text (window, "server_row"), ==, "smtp.example.com");
+  g_assert_cmpuint (adw_combo_row_get_selected (child (window, "security_row")), ==, 2);
+  g_assert_cmpstr (get_text (window, "port_row"), ==, "465");
+  g_assert_true (adw_expander_row_get_enable_expansion (child (window, "auth_row")));
+  g_assert_cmpstr (get_text (window, "user_row"), ==, "ali@example.com");
+  g_assert_cmpstr (get_text (window, "password_row"), ==, "from-the-environment");
+  g_assert_cmpstr (get_text (window, "to_row"), ==, "veli@example.com, ayse@example.com");
+  g_assert_cmpstr (get_text (window, "subject_row"), ==, SUBJECT);
+  gtk_text_buffer_get_bounds (buffer, &start, &end);
+  html = gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+  g_assert_cmpstr (html, ==, HTML);
+  g_assert_cmpuint (adw_combo_row_get_selected (child (window, "stop_after_row")), ==, 1);
+  g_assert_cmpstr (get_text (window, "ca_row"), ==, "/etc/ssl/certs/ca-certificates.crt");
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_false (postaci_window_is_running (window));
+  g_assert_null (postaci_window_get_outcome (window));
+
+  /* A typed port stays; "auto" means implicit TLS on 465 and STARTTLS elsewhere. */
+  g_variant_dict_insert (options, "port", "s", "2525");
+  g_variant_dict_insert (options, "security", "s", "auto");
+  g_assert_true (postaci_window_prefill (window, options, NULL));
+  g_assert_cmpuint (adw_combo_row_get_selected (child (window, "security_row")), ==, 1);
+  g_assert_cmpstr (get_text (window, "port_row"), ==, "2525");
+
+  /* A wrong value changes nothing and says why, in postaci-cli's words. */
+  g_variant_dict_insert (bad, "server", "s", "other.example.com");
+  g_variant_dict_insert (bad, "security", "s", "ssl");
+  g_assert_false (postaci_window_prefill (window, bad, &error));
+  g_assert_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE);
+  g_assert_nonnull (strstr (error->message, "--security"));
+  g_assert_cmpstr (get_text (window, "server_row"), ==, "smtp.example.com");
+  close_window (window);
+}
+
+/* The form comes back in the next window; the password does not. */
+static void
+test_remembered (void)
+{
+  PostaciWindow *window = open_window ();
+  g_autoptr(GSettingsSchema) schema = NULL;
+  g_auto (GStrv) keys = NULL;
+  GSettings *settings = postaci_application_get_settings (application);
+
+  g_assert_nonnull (settings);
+  fill_form (window, TRUE);
+  set_text (window, "server_row", "mail.example.org");
+  set_text (window, "port_row", "2587");
+  set_text (window, "ehlo_row", "client.example.org");
+  adw_combo_row_set_selected (child (window, "stop_after_row"), 3);
+  gtk_window_close (GTK_WINDOW (window));
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+
+  window = open_window ();
+  g_assert_cmpstr (get_text (window, "server_row"), ==, "mail.example.org");
+  g_assert_cmpstr (get_text (window, "port_row"), ==, "2587");
+  g_assert_cmpuint (adw_combo_row_get_selected (child (window, "security_row")), ==, 1);
+  g_assert_true (adw_expander_row_get_enable_expansion (child (window, "auth_row")));
+  g_assert_cmpstr (get_text (window, "user_row"), ==, USER);
+  g_assert_cmpstr (get_text (window, "password_row"), ==, "");
+  g_assert_cmpstr (get_text (window, "from_row"), ==, "ali@example.com");
+  g_assert_cmpstr (get_text (window, "to_row"), ==, "veli@example.com, ayse@example.com");
+  g_assert_cmpstr (get_text (window, "subject_row"), ==, SUBJECT);
+  g_assert_cmpstr (get_text (window, "ehlo_row"), ==, "client.example.org");
+  g_assert_cmpuint (adw_combo_row_get_selected (child (window, "stop_after_row")), ==, 3);
+
+  /* Nothing in the schema could hold a password. */
+  g_object_get (settings, "settings-schema", &schema, NULL);
+  keys = g_settings_schema_list_keys (schema);
+  for (guint i = 0; keys[i] != NULL; i++)
+    g_assert_null (strstr (keys[i], "password"));
+  close_window (window);
+}
+
+static gboolean
+adjustment_settled (gpointer data)
+{
+  GtkAdjustment *adjustment = data;
+
+  return gtk_adjustment_get_upper (adjustment) > gtk_adjustment_get_page_size (adjustment) * 2 &&
+         shows_the_end (adjustment);
+}
+
+/* New lines keep the newest in sight, unless the person scrolled up to read. */
+static void
+test_follows_output (void)
+{
+  PostaciWindow *window = open_window ();
+  PostaciTranscriptView *view = child (window, "transcript_view");
+  GtkAdjustment *adjustment = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (view));
+  double value;
+
+  gtk_widget_set_visible (child (window, "empty_page"), FALSE);
+  for (guint i = 0; i < 200; i++)
+    {
+      g_autoptr(PostaciEvent) event = postaci_event_new (POSTACI_EVENT_SERVER, POSTACI_STAGE_EHLO,
+                                                         "250-PIPELINING");
+      event->elapsed_ms = i;
+      postaci_transcript_view_append_event (view, event);
+    }
+  postaci_test_wait_until (adjustment_settled, adjustment, 10000);
+  g_assert_true (postaci_transcript_view_get_following (view));
+
+  gtk_adjustment_set_value (adjustment, 0);
+  g_assert_false (postaci_transcript_view_get_following (view));
+  for (guint i = 0; i < 20; i++)
+    {
+      g_autoptr(PostaciEvent) event = postaci_event_new (POSTACI_EVENT_INFO, POSTACI_STAGE_EHLO, "more");
+      postaci_transcript_view_append_event (view, event);
+    }
+  wait_for_frames (GTK_WIDGET (window));
+  value = gtk_adjustment_get_value (adjustment);
+  g_assert_cmpfloat (value, ==, 0);
+
+  /* Back at the bottom, it follows again. */
+  gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment) -
+                                        gtk_adjustment_get_page_size (adjustment));
+  g_assert_true (postaci_transcript_view_get_following (view));
+  close_window (window);
+}
+
+static GtkWindow *
+find_toplevel (GType type)
+{
+  GListModel *toplevels = gtk_window_get_toplevels (); /* owned by GTK */
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (window, type) && gtk_widget_get_visible (GTK_WIDGET (window)))
+        return window;
+    }
+  return NULL;
+}
+
+static void
+read_text_cb (GObject *object, GAsyncResult *result, gpointer user_data)
+{
+  char **text = user_data;
+
+  *text = gdk_clipboard_read_text_finish (GDK_CLIPBOARD (object), result, NULL);
+  if (*text == NULL)
+    *text = g_strdup ("");
+}
+
+static gboolean
+is_set (gpointer data)
+{
+  return *(gpointer *) data != NULL;
+}
+
+typedef struct {
+  const char *path;
+  gsize       size;
+} ExpectedFile;
+
+/* The file appears before its bytes do: wait for all of them. */
+static gboolean
+file_complete (gpointer data)
+{
+  const ExpectedFile *expected = data;
+  GStatBuf buf;
+
+  return g_stat (expected->path, &buf) == 0 && (gsize) buf.st_size >= expected->size;
+}
+
+static gboolean
+no_file_chooser (gpointer data)
+{
+  return find_toplevel (GTK_TYPE_FILE_CHOOSER_DIALOG) == NULL;
+}
+
+/* Copy and Save write the plain transcript without the password; Clear empties the view. */
+static void
+test_copy_save_clear (void)
+{
+  PostaciWindow *window = open_window ();
+  g_autofree char *copied = NULL;
+  g_autofree char *saved = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("postaci-save-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "transcript.txt", NULL);
+  g_autoptr(GFile) target = g_file_new_for_path (path);
+  g_autofree char *name = NULL;
+  g_autofree char *expected = NULL;
+  GtkWindow *chooser;
+
+  g_assert_false (g_action_group_get_action_enabled (G_ACTION_GROUP (window), "copy-transcript"));
+  fill_form (window, TRUE);
+  click_test_and_wait (window);
+  g_assert_cmpint (postaci_window_get_outcome (window)->verdict, ==, POSTACI_VERDICT_SUCCESS);
+  expected = postaci_window_get_transcript_text (window);
+
+  g_action_group_activate_action (G_ACTION_GROUP (window), "copy-transcript", NULL);
+  gdk_clipboard_read_text_async (gtk_widget_get_clipboard (GTK_WIDGET (window)), NULL, read_text_cb, &copied);
+  postaci_test_wait_until (is_set, &copied, 10000);
+  g_assert_cmpstr (copied, ==, expected);
+  g_assert_null (strstr (copied, PASSWORD));
+
+  /* Save Transcript… asks where, with a name that says which server and when. */
+  g_action_group_activate_action (G_ACTION_GROUP (window), "save-transcript", NULL);
+  chooser = find_toplevel (GTK_TYPE_FILE_CHOOSER_DIALOG);
+  g_assert_nonnull (chooser);
+  name = gtk_file_chooser_get_current_name (GTK_FILE_CHOOSER (chooser));
+  g_assert_true (g_str_has_prefix (name, "postaci-127.0.0.1-"));
+  g_assert_true (g_str_has_suffix (name, ".txt"));
+  gtk_widget_activate (gtk_dialog_get_widget_for_response (GTK_DIALOG (chooser), GTK_RESPONSE_CANCEL));
+  postaci_test_wait_until (no_file_chooser, NULL, 10000);
+
+  /* …and writes the chosen file. */
+  postaci_window_save_transcript (window, target);
+  {
+    ExpectedFile complete = { path, strlen (expected) };
+    postaci_test_wait_until (file_complete, &complete, 10000);
+  }
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_true (g_file_get_contents (path, &saved, NULL, NULL));
+  g_assert_cmpstr (saved, ==, expected);
+  g_assert_null (strstr (saved, PASSWORD));
+  g_assert_nonnull (strstr (saved, "Result: success"));
+  g_unlink (path);
+  g_rmdir (dir);
+
+  g_action_group_activate_action (G_ACTION_GROUP (window), "clear-transcript", NULL);
+  g_free (saved);
+  saved = transcript_text (window);
+  g_assert_cmpstr (saved, ==, "");
+  g_assert_null (postaci_window_get_outcome (window));
+  g_assert_false (gtk_revealer_get_reveal_child (child (window, "verdict_revealer")));
+  g_assert_cmpstr (postaci_stage_bar_get_state (child (window, "stage_bar"), POSTACI_STAGE_CONNECT), ==, "pending");
+  g_assert_false (g_action_group_get_action_enabled (G_ACTION_GROUP (window), "save-transcript"));
+  close_window (window);
+}
+
+/* The About window names the application; the shortcuts window lists Test SMTP and Cancel. */
+static void
+test_about_and_shortcuts (void)
+{
+  PostaciWindow *window = open_window ();
+  GtkWindow *about;
+  GtkShortcutsWindow *overlay;
+  g_auto (GStrv) test_accels = gtk_application_get_accels_for_action (GTK_APPLICATION (application), "win.test");
+
+  g_assert_true (g_strv_contains ((const char *const *) test_accels, "<Control>Return"));
+  g_action_group_activate_action (G_ACTION_GROUP (application), "about", NULL);
+  about = find_toplevel (ADW_TYPE_ABOUT_WINDOW);
+  g_assert_nonnull (about);
+  g_assert_cmpstr (adw_about_window_get_application_name (ADW_ABOUT_WINDOW (about)), ==, "Postacı");
+  g_assert_cmpstr (adw_about_window_get_application_icon (ADW_ABOUT_WINDOW (about)), ==, APPLICATION_ID);
+  g_assert_true (gtk_icon_theme_has_icon (gtk_icon_theme_get_for_display (gdk_display_get_default ()),
+                                          APPLICATION_ID));
+  save_screenshot (GTK_WIDGET (about), "postaci-about.png");
+  gtk_window_destroy (about);
+
+  overlay = gtk_application_window_get_help_overlay (GTK_APPLICATION_WINDOW (window));
+  g_assert_nonnull (overlay);
+  g_assert_true (g_action_group_has_action (G_ACTION_GROUP (window), "show-help-overlay"));
+  close_window (window);
+}
+
+int
+main (int argc, char **argv)
+{
+  int status;
+
+  g_test_init (&argc, &argv, NULL);
+  if (!gtk_init_check ())
+    {
+      /* meson runs this under xvfb-run; without it (or a display) there is nothing to drive. */
+      g_print ("1..0 # SKIP no display: run under xvfb-run\n");
+      return 0;
+    }
+
+  application = postaci_application_new (G_APPLICATION_NON_UNIQUE);
+  /* Registering runs startup: GTK, libadwaita and GtkSourceView are initialised. */
+  g_assert_true (g_application_register (G_APPLICATION (application), NULL, NULL));
+  /* Revealers and spinners reach their end state at once: no waiting on animations. */
+  g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
+  start_aiosmtpd ();
+
+  g_test_add_func ("/postaci/window/success-starttls-auth", test_success);
+  g_test_add_func ("/postaci/window/refused", test_refused);
+  g_test_add_func ("/postaci/window/cancel", test_cancel);
+  g_test_add_func ("/postaci/window/invalid-address", test_invalid_address);
+  g_test_add_func ("/postaci/window/port-follows-security", test_port_follows_security);
+  g_test_add_func ("/postaci/window/prefill", test_prefill);
+  g_test_add_func ("/postaci/window/remembered", test_remembered);
+  g_test_add_func ("/postaci/window/follows-output", test_follows_output);
+  g_test_add_func ("/postaci/window/copy-save-clear", test_copy_save_clear);
+  g_test_add_func ("/postaci/window/about-and-shortcuts", test_about_and_shortcuts);
+  status = g_test_run ();
+
+  stop_aiosmtpd ();
+  g_clear_object (&application);
+  return status;
+}
