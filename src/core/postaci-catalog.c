@@ -1350,6 +1350,13 @@ explain_tls_error (Advice *advice)
     case G_TLS_ERROR_NOT_TLS:
       explain_not_tls (advice);
       return TRUE;
+    case G_TLS_ERROR_MISC:
+      /* glib-networking reports plain text in the handshake ("An unexpected TLS packet
+       * was received") as MISC, not NOT_TLS. */
+      if (advice->context->tls_active)
+        return FALSE;
+      explain_handshake (advice);
+      return TRUE;
     case G_TLS_ERROR_HANDSHAKE:
       explain_handshake (advice);
       return TRUE;

@@ -560,6 +560,32 @@ fail_refused (PostaciSession *self, const PostaciReply *reply, const char *what)
         reply->code != 421);
 }
 
+/* A reply that is neither what the state waits for nor a refusal (354 to STARTTLS, 221 to
+ * EHLO): the server and we no longer agree where the session is, so nothing more is sent —
+ * not even QUIT, which it might take for message text. */
+static void
+fail_unexpected (PostaciSession *self, const PostaciReply *reply, const char *what)
+{
+  g_autofree char *text = postaci_reply_get_text (reply);
+  g_autofree char *shown = postaci_escape_text (text, -1);
+
+  fail (self, g_error_new (POSTACI_SESSION_ERROR, POSTACI_SESSION_ERROR_PROTOCOL,
+                           /* Translators: “STARTTLS: the server answered 354 go ahead, which makes no sense here” */
+                           _("%s: the server answered %u %s, which makes no sense here"),
+                           what, reply->code, shown),
+        FALSE);
+}
+
+/* Ends the run on a reply its state did not want: a refusal (4xx/5xx) or nonsense. */
+static void
+fail_reply (PostaciSession *self, const PostaciReply *reply, const char *what)
+{
+  if (postaci_reply_is_positive (reply))
+    fail_unexpected (self, reply, what);
+  else
+    fail_refused (self, reply, what);
+}
+
 static void
 succeed (PostaciSession *self, const char *reason)
 {
@@ -931,8 +957,12 @@ accept_certificate_cb (GTlsConnection       *connection,
   g_auto(GStrv) problems = postaci_certificate_describe_errors (errors, info, self->host);
 
   self->certificate_errors = errors;
+  /* The problems quote the certificate's names, which the server chose: escaped. */
   for (guint i = 0; problems[i] != NULL; i++)
-    emit_text (self, POSTACI_EVENT_WARNING, "%s", problems[i]);
+    {
+      g_autofree char *shown = postaci_escape_text (problems[i], -1);
+      emit_text (self, POSTACI_EVENT_WARNING, "%s", shown);
+    }
 
   if (self->pinned != NULL && g_tls_certificate_is_same (self->pinned, certificate))
     {
@@ -976,12 +1006,16 @@ report_tls (PostaciSession *self, GTlsConnection *tls)
   if (peer != NULL)
     {
       g_autoptr(PostaciCertificateInfo) info = postaci_certificate_info_new (peer);
-      g_autofree char *names = info->names ? g_strjoinv (", ", info->names) : g_strdup ("");
+      g_autofree char *joined = info->names ? g_strjoinv (", ", info->names) : g_strdup ("");
+      /* Names come from the server's certificate: escaped like anything else it sends. */
+      g_autofree char *names = postaci_escape_text (joined, -1);
+      g_autofree char *subject = postaci_escape_text (info->subject ? info->subject : "?", -1);
+      g_autofree char *issuer = postaci_escape_text (info->issuer ? info->issuer : "?", -1);
       g_autofree char *from = info->not_before ? g_date_time_format (info->not_before, "%Y-%m-%d") : g_strdup ("?");
       g_autofree char *until = info->not_after ? g_date_time_format (info->not_after, "%Y-%m-%d") : g_strdup ("?");
 
-      emit_text (self, POSTACI_EVENT_TLS, _("Certificate subject: %s"), info->subject ? info->subject : "?");
-      emit_text (self, POSTACI_EVENT_TLS, _("Issued by: %s"), info->issuer ? info->issuer : "?");
+      emit_text (self, POSTACI_EVENT_TLS, _("Certificate subject: %s"), subject);
+      emit_text (self, POSTACI_EVENT_TLS, _("Issued by: %s"), issuer);
       emit_text (self, POSTACI_EVENT_TLS, _("Valid from %s until %s"), from, until);
       emit_text (self, POSTACI_EVENT_TLS, _("Names: %s"), names);
       emit_text (self, POSTACI_EVENT_TLS, _("SHA-256 fingerprint: %s"), info->sha256 ? info->sha256 : "?");
@@ -1091,7 +1125,7 @@ handle_greeting (PostaciSession *self, PostaciReply *reply)
 {
   if (reply->code != 220)
     {
-      fail_refused (self, reply, _("The greeting"));
+      fail_reply (self, reply, _("The greeting"));
       return;
     }
   end_stage (self, POSTACI_STAGE_STATUS_PASSED);
@@ -1126,7 +1160,8 @@ parse_capabilities (PostaciSession *self, const PostaciReply *reply)
   g_hash_table_remove_all (self->capabilities);
   for (guint i = 1; reply->lines[i] != NULL; i++)
     {
-      const char *line = reply->lines[i];
+      /* Escaped: parameters such as the AUTH list end up in messages a person reads. */
+      g_autofree char *line = postaci_escape_text (reply->lines[i], -1);
       const char *space = strpbrk (line, " =");
       g_autofree char *keyword = g_ascii_strup (line, space ? space - line : -1);
       const char *params = space ? space + 1 : "";
@@ -1155,14 +1190,15 @@ handle_ehlo (PostaciSession *self, PostaciReply *reply)
 {
   if (reply->code != 250)
     {
-      if (reply->code != 421 && self->security == POSTACI_SECURITY_NONE && !self->tls_active)
+      if (!postaci_reply_is_positive (reply) && reply->code != 421 &&
+          self->security == POSTACI_SECURITY_NONE && !self->tls_active)
         {
           emit_text (self, POSTACI_EVENT_WARNING,
                      _("The server refused EHLO; trying the older HELO (no extensions, no encryption)."));
           send_helo (self);
           return;
         }
-      fail_refused (self, reply, "EHLO");
+      fail_reply (self, reply, "EHLO");
       return;
     }
   parse_capabilities (self, reply);
@@ -1232,7 +1268,7 @@ handle_helo (PostaciSession *self, PostaciReply *reply)
 {
   if (reply->code != 250)
     {
-      fail_refused (self, reply, "HELO");
+      fail_reply (self, reply, "HELO");
       return;
     }
   self->helo_mode = TRUE;
@@ -1252,7 +1288,7 @@ handle_starttls (PostaciSession *self, PostaciReply *reply)
   if (reply->code != 220)
     {
       /* Offered, then refused: going on unencrypted would be a downgrade, whatever the setting. */
-      fail_refused (self, reply, "STARTTLS");
+      fail_reply (self, reply, "STARTTLS");
       return;
     }
   /* Anything already buffered was sent before the handshake and would be read
@@ -1387,7 +1423,7 @@ handle_auth (PostaciSession *self, PostaciReply *reply)
   g_clear_pointer (&self->sasl, postaci_sasl_free);
   if (reply->code != 235)
     {
-      fail_refused (self, reply, "AUTH");
+      fail_reply (self, reply, "AUTH");
       return;
     }
   self->outcome->authenticated = TRUE;
@@ -1456,7 +1492,7 @@ handle_mail (PostaciSession *self, PostaciReply *reply)
 {
   if (reply->code != 250)
     {
-      fail_refused (self, reply, "MAIL FROM");
+      fail_reply (self, reply, "MAIL FROM");
       return;
     }
   end_stage (self, POSTACI_STAGE_STATUS_PASSED);
@@ -1483,9 +1519,9 @@ handle_rcpt (PostaciSession *self, PostaciReply *reply)
 {
   const char *address = g_ptr_array_index (self->request->recipients, self->rcpt_index);
 
-  if (reply->code == 421)
+  if (reply->code == 421 || (postaci_reply_is_positive (reply) && reply->code / 10 != 25))
     {
-      fail_refused (self, reply, "RCPT TO");
+      fail_reply (self, reply, "RCPT TO");
       return;
     }
   if (reply->code == 250 || reply->code == 251 || reply->code == 252)
@@ -1623,7 +1659,7 @@ handle_data (PostaciSession *self, PostaciReply *reply)
 {
   if (reply->code != 354)
     {
-      fail_refused (self, reply, "DATA");
+      fail_reply (self, reply, "DATA");
       return;
     }
   set_state (self, STATE_DATA_BODY);
@@ -1636,7 +1672,7 @@ handle_data_end (PostaciSession *self, PostaciReply *reply)
 {
   if (reply->code != 250)
     {
-      fail_refused (self, reply, _("The message"));
+      fail_reply (self, reply, _("The message"));
       return;
     }
   end_stage (self, POSTACI_STAGE_STATUS_PASSED);
@@ -1674,6 +1710,16 @@ dispatch_reply (PostaciSession *self, PostaciReply *reply)
   if (self->state == STATE_QUIT)
     {
       handle_quit (self, reply);
+      return;
+    }
+  /* We never pipeline, so each command has one reply and nothing may follow it. Lines behind a
+   * reply would be taken as the answer to our next command: a desynchronised session that a
+   * server (or someone in between) could steer. STARTTLS has its own, sharper check. */
+  if (self->state != STATE_STARTTLS && postaci_line_reader_get_buffered (self->reader) > 0)
+    {
+      fail_literal (self, POSTACI_SESSION_ERROR_PROTOCOL, FALSE,
+                    _("The server sent more than one reply to one command; the extra lines "
+                      "were not asked for."));
       return;
     }
   if (reply->code == 421 && self->state != STATE_GREETING)
