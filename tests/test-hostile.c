@@ -205,12 +205,14 @@ static const Scenario scenarios[] = {
     SCRIPT (TO_STARTTLS, TS_SEND ("220 go ahead\r\n"), TS_CLOSE_IN_HANDSHAKE, TS_END),
     .security = POSTACI_SECURITY_STARTTLS, .auth = TRUE,
     FAILED (TLS, TLS, FAILURE), .error_domain = "g-tls-error-quark",
-    .error_code = G_TLS_ERROR_NOT_TLS, .received = C_EHLO C_STARTTLS },
+    .error_code = G_TLS_ERROR_NOT_TLS, .received = C_EHLO C_STARTTLS,
+    .shown = "closed the connection during the TLS handshake" },
   { "link/closed-mid-handshake-tls",
     SCRIPT (TS_CLOSE_IN_HANDSHAKE, TS_END),
     .security = POSTACI_SECURITY_TLS, .auth = TRUE,
     FAILED (TLS, TLS, FAILURE), .error_domain = "g-tls-error-quark",
-    .error_code = G_TLS_ERROR_NOT_TLS, .received = "" },
+    .error_code = G_TLS_ERROR_NOT_TLS, .received = "",
+    .shown = "closed the connection during the TLS handshake" },
 
   /* ---- Reply parsing ---- */
   { "reply/over-long-line",

@@ -1702,6 +1702,25 @@ handle_quit (PostaciSession *self, PostaciReply *reply)
 /* Dispatch                                                         */
 /* ---------------------------------------------------------------- */
 
+/* How a reason names the command a reply answered: “MAIL FROM refused: …”. */
+static const char *
+command_label (PostaciCommand command)
+{
+  switch (command)
+    {
+    case POSTACI_COMMAND_NONE:
+      return _("The greeting");
+    case POSTACI_COMMAND_MAIL:
+      return "MAIL FROM";
+    case POSTACI_COMMAND_RCPT:
+      return "RCPT TO";
+    case POSTACI_COMMAND_DATA_END:
+      return _("The message");
+    default:
+      return postaci_command_to_string (command);
+    }
+}
+
 /* The one place that routes a complete reply to its state's handler.
  * 421 ends the session from any state (RFC 5321 §3.8): no QUIT. */
 static void
@@ -1724,7 +1743,7 @@ dispatch_reply (PostaciSession *self, PostaciReply *reply)
     }
   if (reply->code == 421 && self->state != STATE_GREETING)
     {
-      fail_refused (self, reply, postaci_stage_get_label (self->stage));
+      fail_refused (self, reply, command_label (self->command));
       return;
     }
 
