@@ -8,6 +8,8 @@
 
 #include <string.h>
 
+#include <gmime/gmime.h>
+
 #include "postaci-catalog.h"
 #include "postaci-line-reader.h"
 #include "postaci-transcript.h"
@@ -43,6 +45,10 @@
 #define PASSED(st) .verdict = POSTACI_VERDICT_SUCCESS, .stage = POSTACI_STAGE_ ## st, \
   .exit_status = POSTACI_EXIT_SUCCESS, .stop_after = POSTACI_STAGE_ ## st
 
+#define X100 "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+/* 1100 octets without a line break. */
+#define LONG_LINE X100 X100 X100 X100 X100 X100 X100 X100 X100 X100 X100
+
 /* reply_code: the outcome must carry no reply at all. */
 #define NO_REPLY 1
 
@@ -59,7 +65,15 @@ typedef struct {
   PostaciStage           stop_after;   /* POSTACI_STAGE_CONNECT (0) means the whole session */
   guint                  timeout;      /* seconds; 0: the fixture's 5 */
   const char            *server_name;  /* NULL: localhost */
+  guint                  port;         /* 0: the server's */
+  const char            *ehlo_name;    /* NULL: client.example */
+  const char            *from;         /* NULL: ali@example.com */
+  const char            *to;           /* NULL: veli@example.com */
+  const char            *username;     /* NULL: ali */
+  const char            *password;     /* NULL: PASSWORD */
+  const char            *subject;      /* NULL: the fixture's */
   const char            *html;         /* NULL: the fixture's body */
+  const char            *text;         /* NULL: derived from the HTML */
 
   /* What must come of it. */
   PostaciVerdict         verdict;
@@ -70,6 +84,7 @@ typedef struct {
   guint                  reply_code;   /* of the outcome's reply; 0: not checked */
   const char            *received;     /* every byte the server got; NULL: not checked */
   const char            *shown;        /* a person sees this text; NULL: not checked */
+  const char            *data_contains; /* the DATA payload holds these bytes; NULL: no check */
 } Scenario;
 
 static const Scenario scenarios[] = {
@@ -399,6 +414,97 @@ static const Scenario scenarios[] = {
     .security = POSTACI_SECURITY_AUTO, .auth = TRUE,
     FAILED (PROTOCOL, AUTH, FAILURE), SESSION_ERROR (PLAINTEXT_AUTH),
     .received = C_EHLO C_QUIT },
+
+  /* ---- Bad input: refused before connecting, nothing sent (exit 2) ----
+   * A NUL cannot be part of a C string, an argv word or a GTK entry: a field ends there. */
+#define REFUSED_INPUT(field) .script = SCRIPT (TS_EXPECT_CLOSE, TS_END), \
+  FAILED (USAGE, CONNECT, USAGE), .error_domain = "postaci-request-error-quark", \
+  .error_code = POSTACI_REQUEST_ERROR_ ## field
+  { "input/server-crlf", .server_name = "mx.test\r\nHELO evil.test", REFUSED_INPUT (SERVER) },
+  { "input/server-empty", .server_name = "", REFUSED_INPUT (SERVER) },
+  { "input/server-blank", .server_name = "  ", REFUSED_INPUT (SERVER) },
+  { "input/port-70000", .port = 70000, REFUSED_INPUT (PORT) },
+  { "input/ehlo-crlf", .ehlo_name = "client.example\r\nMAIL FROM:<x@evil.test>",
+    REFUSED_INPUT (EHLO_NAME) },
+  { "input/ehlo-lf", .ehlo_name = "client.example\nRSET", REFUSED_INPUT (EHLO_NAME) },
+  { "input/from-crlf", .from = "ali@example.com>\r\nRCPT TO:<x@evil.test", REFUSED_INPUT (FROM) },
+  { "input/from-lf", .from = "ali@example.com\nDATA", REFUSED_INPUT (FROM) },
+  { "input/from-cr", .from = "ali@example.com\rDATA", REFUSED_INPUT (FROM) },
+  { "input/from-escape", .from = "ali\x1b[2J@example.com", REFUSED_INPUT (FROM) },
+  { "input/to-crlf", .to = "veli@example.com>\r\nDATA\r\n", REFUSED_INPUT (RECIPIENTS) },
+  { "input/to-lf", .to = "veli@example.com\nRSET", REFUSED_INPUT (RECIPIENTS) },
+  { "input/username-crlf", .auth = TRUE, .username = "ali\r\nMAIL FROM:<x@evil.test>",
+    REFUSED_INPUT (USERNAME) },
+  { "input/password-lf", .auth = TRUE, .password = "gizli\nQUIT", REFUSED_INPUT (PASSWORD) },
+  { "input/subject-crlf", .subject = "Hello\r\nBcc: victim@example.com",
+    REFUSED_INPUT (SUBJECT) },
+  { "input/subject-lf", .subject = "Hello\nBcc: victim@example.com", REFUSED_INPUT (SUBJECT) },
+#define A16 "aaaaaaaaaaaaaaaa"
+#define LABEL50 "abcdefghijabcdefghijabcdefghijabcdefghijabcdefghij."
+  /* RFC 5321 §4.5.3.1: local part 64, domain 255, path 256 octets. */
+  { "input/local-part-65", .from = A16 A16 A16 A16 "a@example.com", REFUSED_INPUT (FROM) },
+  { "input/domain-258", .to = "veli@" LABEL50 LABEL50 LABEL50 LABEL50 LABEL50 "com",
+    REFUSED_INPUT (RECIPIENTS) },
+  { "input/path-272", .from = A16 A16 A16 A16 "@" LABEL50 LABEL50 LABEL50 LABEL50 "com",
+    REFUSED_INPUT (FROM) },
+#undef A16
+#undef LABEL50
+#undef REFUSED_INPUT
+  /* An empty EHLO name is no name: the session uses the address literal. */
+  { "input/ehlo-empty-means-automatic",
+    SCRIPT (TS_SEND (GREETING), TS_EXPECT ("EHLO [127.0.0.1]"), TS_SEND ("250 mx.test\r\n"),
+            QUIT_BYE),
+    .ehlo_name = "", .server_name = "127.0.0.1", .security = POSTACI_SECURITY_NONE,
+    PASSED (EHLO), .received = "EHLO [127.0.0.1]\r\n" C_QUIT },
+
+  /* ---- International addresses ---- */
+  { "input/idn-punycode-envelope",
+    SCRIPT (GREET_EHLO ("250 mx.test\r\n"), TS_EXPECT ("MAIL FROM:<ali@xn--irket-idb.com.tr>"),
+            TS_SEND ("250 ok\r\n"), TS_EXPECT ("RCPT TO:<veli@xn--rnek-4qa.com.tr>"),
+            TS_SEND ("250 ok\r\n"), QUIT_BYE),
+    .from = "ali@şirket.com.tr", .to = "veli@örnek.com.tr", .security = POSTACI_SECURITY_NONE,
+    PASSED (RCPT) },
+  { "input/smtputf8-offered",
+    SCRIPT (GREET_EHLO ("250-mx.test\r\n250 SMTPUTF8\r\n"),
+            TS_EXPECT ("MAIL FROM:<gönül@xn--irket-idb.com.tr> SMTPUTF8"), TS_SEND ("250 ok\r\n"),
+            TS_EXPECT ("RCPT TO:<şükrü@example.com>"), TS_SEND ("250 ok\r\n"), QUIT_BYE),
+    .from = "gönül@şirket.com.tr", .to = "şükrü@example.com", .security = POSTACI_SECURITY_NONE,
+    PASSED (RCPT) },
+  { "input/smtputf8-missing",
+    SCRIPT (GREET_EHLO ("250-mx.test\r\n250 8BITMIME\r\n"), QUIT_BYE),
+    .from = "gönül@example.com", .security = POSTACI_SECURITY_NONE,
+    FAILED (PROTOCOL, MAIL, FAILURE), SESSION_ERROR (SMTPUTF8_UNAVAILABLE),
+    .received = C_EHLO C_QUIT },
+
+  /* ---- Bodies: CRLF only, dot-stuffed, nothing smuggled (see check_data ()) ---- */
+#define DELIVER SCRIPT (GREET_EHLO ("250 mx.test\r\n"), MAIL_RCPT_DATA, \
+  TS_SEND ("354 go ahead\r\n"), TS_READ_DATA, TS_SEND ("250 2.0.0 queued\r\n"), QUIT_BYE), \
+  .security = POSTACI_SECURITY_NONE, .verdict = POSTACI_VERDICT_SUCCESS, \
+  .stage = POSTACI_STAGE_DATA, .exit_status = POSTACI_EXIT_SUCCESS
+  { "body/lone-dots", DELIVER,
+    .html = "<p>a</p>\n.\n..\n.x\n", .text = "a\n.\n..\n.x\n",
+    .data_contains = "\r\n..\r\n...\r\n..x\r\n" },
+  { "body/crlf-dot-crlf-inside", DELIVER,
+    .html = "<p>one</p>\r\n.\r\nMAIL FROM:<mallory@evil.test>\r\n",
+    .text = "one\r\n.\r\nMAIL FROM:<mallory@evil.test>\r\n",
+    .data_contains = "\r\n..\r\nMAIL FROM:<mallory@evil.test>\r\n" },
+  /* The "SMTP smuggling" spellings of an end of data: bare LF and bare CR around the dot. */
+  { "body/lf-dot-lf", DELIVER,
+    .html = "<p>x</p>\n.\nRCPT TO:<mallory@evil.test>\n", .text = "x\n.\nDATA\n",
+    .data_contains = "\r\n..\r\nRCPT TO:<mallory@evil.test>\r\n" },
+  { "body/lf-dot-crlf", DELIVER,
+    .html = "<p>x</p>\n.\r\nQUIT\r\n", .text = "x\r\n.\nQUIT\n",
+    .data_contains = "\r\n..\r\nQUIT\r\n" },
+  { "body/cr-dot-cr", DELIVER,
+    .html = "<p>x</p>\r.\rNOOP\r", .text = "x\r.\r\nNOOP",
+    .data_contains = "\r\n..\r\nNOOP\r\n" },
+  { "body/bare-cr-and-lf", DELIVER,
+    .html = "one\rtwo\nthree\r\n", .text = "one\rtwo\nthree",
+    .data_contains = "one\r\ntwo\r\nthree\r\n" },
+  /* Lines over 998 octets are quoted-printable with soft breaks (RFC 5322 §2.1.1). */
+  { "body/line-over-998", DELIVER,
+    .html = "<p>" LONG_LINE "</p>", .text = LONG_LINE, .data_contains = "=\r\n" },
+#undef DELIVER
 };
 
 /* ------------------------------------------------------------------ */
@@ -503,13 +609,72 @@ assert_explained (Fixture *fixture)
 
   g_assert_nonnull (outcome->reason);
   g_assert_cmpstr (outcome->reason, !=, "");
-  if (outcome->verdict == POSTACI_VERDICT_SUCCESS)
+  /* Bad input: the reason names the field and says what to write instead. */
+  if (outcome->verdict == POSTACI_VERDICT_SUCCESS || outcome->verdict == POSTACI_VERDICT_USAGE)
     return;
   g_assert_nonnull (outcome->explanation);
   g_assert_cmpstr (outcome->explanation, !=, "");
   g_assert_false (g_str_has_prefix (outcome->explanation, fallback));
   g_assert_nonnull (outcome->hint);
   g_assert_cmpstr (outcome->hint, !=, "");
+}
+
+static void
+replace (char **field, const char *value)
+{
+  if (value == NULL)
+    return;
+  g_free (*field);
+  *field = g_strdup (value);
+}
+
+/* Bad input stops the run before the first byte: no connection, no command. */
+static void
+assert_nothing_sent (Fixture *fixture)
+{
+  GPtrArray *events = postaci_session_get_events (fixture->session);
+
+  g_assert_false (postaci_test_server_is_connected (fixture->server));
+  for (guint i = 0; i < events->len; i++)
+    {
+      const PostaciEvent *event = g_ptr_array_index (events, i);
+
+      g_assert_cmpint (event->kind, !=, POSTACI_EVENT_CLIENT);
+      g_assert_cmpint (event->kind, !=, POSTACI_EVENT_STAGE);
+    }
+}
+
+/* The DATA payload as the server read it: CRLF line ends only, no line longer than 998
+ * octets, no line that is a lone dot; and the real terminator is the only end of data
+ * the server ever saw, followed by QUIT. */
+static void
+check_data (Fixture *fixture, const char *got, const char *contains)
+{
+  g_autoptr(GBytes) payload = postaci_test_server_get_data (fixture->server);
+  gsize size;
+  const char *data = g_bytes_get_data (payload, &size);
+  gsize line_start = 0;
+
+  g_assert_nonnull (payload);
+  g_assert_cmpuint (memchr (data, '\0', size) == NULL, ==, TRUE);
+  for (gsize i = 0; i < size; i++)
+    {
+      if (data[i] == '\r')
+        g_assert_true (i + 1 < size && data[i + 1] == '\n');
+      if (data[i] != '\n')
+        continue;
+      g_assert_true (i > 0 && data[i - 1] == '\r');
+      g_assert_cmpuint (i - 1 - line_start, <=, 998);
+      g_assert_false (i - 1 - line_start == 1 && data[line_start] == '.');
+      line_start = i + 1;
+    }
+  g_assert_cmpuint (line_start, ==, size);
+  if (contains != NULL)
+    g_assert_nonnull (g_strstr_len (data, (gssize) size, contains));
+
+  g_assert_true (g_str_has_prefix (got, C_EHLO C_ENVELOPE "DATA\r\n"));
+  g_assert_cmpmem (got + strlen (C_EHLO C_ENVELOPE "DATA\r\n"), size, data, size);
+  g_assert_cmpstr (got + strlen (C_EHLO C_ENVELOPE "DATA\r\n") + size, ==, ".\r\n" C_QUIT);
 }
 
 static void
@@ -528,15 +693,21 @@ test_scenario (Fixture *fixture, gconstpointer data)
     request->stop_after = sc->stop_after;
   if (sc->timeout != 0)
     request->timeout_seconds = sc->timeout;
-  if (sc->server_name != NULL)
+  replace (&request->server, sc->server_name);
+  if (sc->port != 0)
+    request->port = sc->port;
+  replace (&request->ehlo_name, sc->ehlo_name);
+  replace (&request->from, sc->from);
+  replace (&request->username, sc->username);
+  replace (&request->subject, sc->subject);
+  replace (&request->html, sc->html);
+  replace (&request->text, sc->text);
+  if (sc->password != NULL)
+    postaci_request_set_password (request, sc->password);
+  if (sc->to != NULL)
     {
-      g_free (request->server);
-      request->server = g_strdup (sc->server_name);
-    }
-  if (sc->html != NULL)
-    {
-      g_free (request->html);
-      request->html = g_strdup (sc->html);
+      g_ptr_array_set_size (request->recipients, 0);
+      g_ptr_array_add (request->recipients, g_strdup (sc->to));
     }
   run (fixture, request);
 
@@ -563,6 +734,10 @@ test_scenario (Fixture *fixture, gconstpointer data)
     g_assert_cmpstr (got, ==, sc->received);
   if (sc->shown != NULL && !shows (fixture, sc->shown))
     g_error ("no event shows “%s”", sc->shown);
+  if (sc->verdict == POSTACI_VERDICT_USAGE)
+    assert_nothing_sent (fixture);
+  if (sc->data_contains != NULL)
+    check_data (fixture, got, sc->data_contains);
 
   /* Whatever the scenario */
   g_assert_cmpuint (count (got, C_STARTTLS), <=, 1);
@@ -571,6 +746,100 @@ test_scenario (Fixture *fixture, gconstpointer data)
   assert_no_secret (fixture);
   assert_everything_printable (fixture);
   assert_explained (fixture);
+}
+
+/* The HTML part of a DATA payload as a reader gets it: dot-stuffing undone, the MIME
+ * message parsed by GMime, the part's transfer encoding decoded, line ends as LF. */
+static GString *
+html_part_of (GBytes *payload)
+{
+  gsize size;
+  const char *data = g_bytes_get_data (payload, &size);
+  GByteArray *unstuffed = g_byte_array_sized_new ((guint) size);
+  GMimeStream *stream;
+  GMimeParser *parser;
+  GMimeMessage *message;
+  GMimeObject *html_part = NULL;
+  GMimeStream *decoded;
+  GByteArray *bytes;
+  GString *html = g_string_new (NULL);
+  gsize line_start = 0;
+
+  for (gsize i = 0; i < size; i++)
+    if (data[i] == '\n' || i + 1 == size)
+      {
+        gsize skip = data[line_start] == '.' ? 1 : 0;
+
+        g_byte_array_append (unstuffed, (const guint8 *) data + line_start + skip,
+                             (guint) (i + 1 - line_start - skip));
+        line_start = i + 1;
+      }
+  stream = g_mime_stream_mem_new_with_byte_array (unstuffed);
+  parser = g_mime_parser_new_with_stream (stream);
+  message = g_mime_parser_construct_message (parser, NULL);
+  g_assert_nonnull (message);
+  g_assert_true (GMIME_IS_MULTIPART (message->mime_part));
+  for (int i = 0; i < g_mime_multipart_get_count (GMIME_MULTIPART (message->mime_part)); i++)
+    {
+      GMimeObject *part = g_mime_multipart_get_part (GMIME_MULTIPART (message->mime_part), i);
+
+      if (g_mime_content_type_is_type (g_mime_object_get_content_type (part), "text", "html"))
+        html_part = part;
+    }
+  g_assert_nonnull (html_part);
+  decoded = g_mime_stream_mem_new ();
+  g_mime_data_wrapper_write_to_stream (g_mime_part_get_content (GMIME_PART (html_part)), decoded);
+  bytes = g_mime_stream_mem_get_byte_array (GMIME_STREAM_MEM (decoded));
+  for (guint i = 0; i < bytes->len; i++)
+    if (bytes->data[i] != '\r')
+      g_string_append_c (html, (char) bytes->data[i]);
+
+  g_object_unref (decoded);
+  g_object_unref (message);
+  g_object_unref (parser);
+  g_object_unref (stream);
+  return html;
+}
+
+/* A 50 MB HTML body goes through a real session, streamed from its temporary file, and
+ * arrives whole: decoded, the HTML part is the body that was typed, byte for byte. */
+static void
+test_large_body (Fixture *fixture, gconstpointer data)
+{
+  const gsize target = 50 * 1024 * 1024;
+  GString *html = g_string_sized_new (target + 64);
+  g_autofree char *sent = NULL;
+  PostaciRequest *request;
+  g_autoptr(GBytes) payload = NULL;
+  g_autofree char *got = NULL;
+  GString *arrived;
+
+  g_string_append (html, "<html><body>\n");
+  for (guint i = 0; html->len < target; i++)
+    g_string_append_printf (html, "<p>Satır %08u: ığüşöç ÇĞİÖŞÜ</p>\n", i);
+  g_string_append (html, "</body></html>\n");
+  sent = g_strdup (html->str);
+
+  start_server (fixture, SCRIPT (GREET_EHLO ("250-mx.test\r\n250 8BITMIME\r\n"), MAIL_RCPT_DATA,
+                                 TS_SEND ("354 go ahead\r\n"), TS_READ_DATA,
+                                 TS_SEND ("250 2.0.0 queued\r\n"), QUIT_BYE),
+                POSTACI_TEST_SERVER_PLAIN, NULL);
+  request = base_request (fixture, POSTACI_SECURITY_NONE);
+  request->timeout_seconds = 60;
+  g_free (request->html);
+  request->html = g_string_free (html, FALSE);
+  run (fixture, request);
+
+  assert_server_ok (fixture);
+  assert_outcome (fixture, POSTACI_VERDICT_SUCCESS, POSTACI_STAGE_DATA, POSTACI_EXIT_SUCCESS);
+  got = received (fixture);
+  g_assert_true (g_str_has_suffix (got, "\r\n.\r\n" C_QUIT));
+  payload = postaci_test_server_get_data (fixture->server);
+  g_assert_nonnull (payload);
+  arrived = html_part_of (payload);
+  g_assert_cmpuint (arrived->len, ==, strlen (sent));
+  g_assert_true (memcmp (arrived->str, sent, arrived->len) == 0);
+  g_string_free (arrived, TRUE);
 }
 
 int
@@ -583,6 +852,9 @@ main (int argc, char **argv)
       g_autofree char *path = g_strdup_printf ("/postaci/hostile/%s", scenarios[i].name);
       g_test_add (path, Fixture, &scenarios[i], fixture_setup, test_scenario, fixture_teardown);
     }
+
+  g_test_add ("/postaci/hostile/body/50-megabytes", Fixture, NULL, fixture_setup, test_large_body,
+              fixture_teardown);
 
   return g_test_run ();
 }
