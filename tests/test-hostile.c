@@ -205,6 +205,11 @@ static const Scenario scenarios[] = {
   CERT_STARTTLS ("future", NULL), CERT_TLS ("future", NULL),
 #undef CERT_STARTTLS
 #undef CERT_TLS
+  /* A valid certificate whose names carry escape sequences: shown, but escaped. */
+  { "certificate/escape-sequences-in-names",
+    SCRIPT (TS_SEND (GREETING), QUIT_BYE), .mode = POSTACI_TEST_SERVER_IMPLICIT_TLS,
+    .certificate = "escape-name", .security = POSTACI_SECURITY_TLS, PASSED (GREETING),
+    .received = C_QUIT, .shown = "O=Postaci \\x1b[2J\\x1b]0\\;pwned\\x07" },
 
   /* ---- The wrong kind of link ---- */
   { "link/plain-greeting-when-tls-expected",
@@ -733,7 +738,10 @@ test_scenario (Fixture *fixture, gconstpointer data)
   if (sc->received != NULL)
     g_assert_cmpstr (got, ==, sc->received);
   if (sc->shown != NULL && !shows (fixture, sc->shown))
-    g_error ("no event shows “%s”", sc->shown);
+    {
+      g_test_message ("%s", fixture->transcript->str);
+      g_error ("nothing shows “%s”", sc->shown);
+    }
   if (sc->verdict == POSTACI_VERDICT_USAGE)
     assert_nothing_sent (fixture);
   if (sc->data_contains != NULL)

@@ -957,12 +957,8 @@ accept_certificate_cb (GTlsConnection       *connection,
   g_auto(GStrv) problems = postaci_certificate_describe_errors (errors, info, self->host);
 
   self->certificate_errors = errors;
-  /* The problems quote the certificate's names, which the server chose: escaped. */
   for (guint i = 0; problems[i] != NULL; i++)
-    {
-      g_autofree char *shown = postaci_escape_text (problems[i], -1);
-      emit_text (self, POSTACI_EVENT_WARNING, "%s", shown);
-    }
+    emit_text (self, POSTACI_EVENT_WARNING, "%s", problems[i]);
 
   if (self->pinned != NULL && g_tls_certificate_is_same (self->pinned, certificate))
     {
@@ -1006,16 +1002,12 @@ report_tls (PostaciSession *self, GTlsConnection *tls)
   if (peer != NULL)
     {
       g_autoptr(PostaciCertificateInfo) info = postaci_certificate_info_new (peer);
-      g_autofree char *joined = info->names ? g_strjoinv (", ", info->names) : g_strdup ("");
-      /* Names come from the server's certificate: escaped like anything else it sends. */
-      g_autofree char *names = postaci_escape_text (joined, -1);
-      g_autofree char *subject = postaci_escape_text (info->subject ? info->subject : "?", -1);
-      g_autofree char *issuer = postaci_escape_text (info->issuer ? info->issuer : "?", -1);
+      g_autofree char *names = info->names ? g_strjoinv (", ", info->names) : g_strdup ("");
       g_autofree char *from = info->not_before ? g_date_time_format (info->not_before, "%Y-%m-%d") : g_strdup ("?");
       g_autofree char *until = info->not_after ? g_date_time_format (info->not_after, "%Y-%m-%d") : g_strdup ("?");
 
-      emit_text (self, POSTACI_EVENT_TLS, _("Certificate subject: %s"), subject);
-      emit_text (self, POSTACI_EVENT_TLS, _("Issued by: %s"), issuer);
+      emit_text (self, POSTACI_EVENT_TLS, _("Certificate subject: %s"), info->subject ? info->subject : "?");
+      emit_text (self, POSTACI_EVENT_TLS, _("Issued by: %s"), info->issuer ? info->issuer : "?");
       emit_text (self, POSTACI_EVENT_TLS, _("Valid from %s until %s"), from, until);
       emit_text (self, POSTACI_EVENT_TLS, _("Names: %s"), names);
       emit_text (self, POSTACI_EVENT_TLS, _("SHA-256 fingerprint: %s"), info->sha256 ? info->sha256 : "?");
