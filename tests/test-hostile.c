@@ -312,6 +312,23 @@ static const Scenario scenarios[] = {
     .security = POSTACI_SECURITY_NONE,
     FAILED (PROTOCOL, EHLO, FAILURE), SESSION_ERROR (PROTOCOL), .received = C_EHLO },
 
+  /* 250 to DATA: sending the message now would be sending it into a void. */
+  { "reply/250-to-data",
+    SCRIPT (GREET_EHLO ("250 mx.test\r\n"), MAIL_RCPT_DATA, TS_SEND ("250 ok\r\n"),
+            TS_EXPECT_CLOSE, TS_END),
+    .security = POSTACI_SECURITY_NONE,
+    FAILED (PROTOCOL, DATA, FAILURE), SESSION_ERROR (PROTOCOL),
+    .received = C_EHLO C_ENVELOPE "DATA\r\n" },
+  /* Bidirectional overrides would reorder what a person reads. */
+  { "reply/bidi-override",
+    SCRIPT (TS_SEND ("220 mx.test \xe2\x80\xae ydaer\r\n"), QUIT_BYE),
+    PASSED (GREETING), .received = C_QUIT, .shown = "220 mx.test \\u202E ydaer" },
+  /* SIZE in EHLO: a message over the limit is not uploaded at all. */
+  { "reply/size-limit",
+    SCRIPT (GREET_EHLO ("250-mx.test\r\n250 SIZE 100\r\n"), QUIT_BYE),
+    .security = POSTACI_SECURITY_NONE,
+    FAILED (PROTOCOL, MAIL, FAILURE), SESSION_ERROR (TOO_LARGE), .received = C_EHLO C_QUIT },
+
   /* ---- Timing: short deadlines keep the suite fast ---- */
   { "timing/no-greeting", SCRIPT (TS_STALL, TS_END), .timeout = 1,
     FAILED (TIMEOUT, GREETING, TIMEOUT), SESSION_ERROR (NO_GREETING), .received = "" },
@@ -322,6 +339,15 @@ static const Scenario scenarios[] = {
   { "timing/greeting-dribbled-past-deadline",
     SCRIPT (TS_SEND_SLOWLY ("220 mx.test ESMTP at a snail's pace\r\n", 100), TS_END),
     .timeout = 1, FAILED (TIMEOUT, GREETING, TIMEOUT), SESSION_ERROR (TIMEOUT), .received = "" },
+  /* STARTTLS accepted, then the ClientHello is never answered. */
+  { "timing/handshake-never-answered",
+    SCRIPT (TO_STARTTLS, TS_SEND ("220 go ahead\r\n"), TS_STALL, TS_END),
+    .security = POSTACI_SECURITY_STARTTLS, .auth = TRUE, .timeout = 1,
+    FAILED (TIMEOUT, TLS, TIMEOUT), SESSION_ERROR (TIMEOUT) },
+  { "timing/no-greeting-after-tls",
+    SCRIPT (TS_STALL, TS_END), .mode = POSTACI_TEST_SERVER_IMPLICIT_TLS, .certificate = "server",
+    .security = POSTACI_SECURITY_TLS, .auth = TRUE, .timeout = 1,
+    FAILED (TIMEOUT, GREETING, TIMEOUT), SESSION_ERROR (NO_GREETING), .received = "" },
   /* The server stops reading after 354 and never answers. */
   { "timing/stall-after-354",
     SCRIPT (GREET_EHLO ("250 mx.test\r\n"), MAIL_RCPT_DATA, TS_SEND ("354 go ahead\r\n"),
@@ -393,6 +419,14 @@ static const Scenario scenarios[] = {
     .security = POSTACI_SECURITY_TLS, .auth = TRUE,
     FAILED (PROTOCOL, AUTH, FAILURE), SESSION_ERROR (SASL),
     .received = C_EHLO "AUTH PLAIN " PLAIN_IR "\r\n*\r\n" C_QUIT },
+  /* A success after "*" does not make a broken exchange a login. */
+  { "auth/235-after-cancel",
+    SCRIPT (GREET_EHLO (EHLO_TLS), TS_EXPECT ("AUTH LOGIN"), TS_SEND ("334 %%%\r\n"),
+            TS_EXPECT ("*"), TS_SEND ("235 2.7.0 fine, come in\r\n"), QUIT_BYE),
+    .mode = POSTACI_TEST_SERVER_IMPLICIT_TLS, .certificate = "server",
+    .security = POSTACI_SECURITY_TLS, .auth = TRUE, .mechanism = POSTACI_MECHANISM_LOGIN,
+    FAILED (PROTOCOL, AUTH, FAILURE), SESSION_ERROR (SASL),
+    .received = C_EHLO "AUTH LOGIN\r\n*\r\n" C_QUIT },
   { "auth/535",
     SCRIPT (GREET_EHLO (EHLO_TLS), TS_EXPECT ("AUTH PLAIN " PLAIN_IR),
             TS_SEND ("535 5.7.8 Authentication credentials invalid\r\n"), QUIT_BYE),
