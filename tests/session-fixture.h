@@ -1,4 +1,4 @@
-/* session-fixture.h — what session tests share: a scripted server, a real session, its outcome. */
+/* session-fixture.h — what session tests share: scripted server, real session, outcome. */
 #pragma once
 
 #include "postaci-session.h"

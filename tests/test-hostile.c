@@ -45,7 +45,8 @@
 #define PASSED(st) .verdict = POSTACI_VERDICT_SUCCESS, .stage = POSTACI_STAGE_ ## st, \
   .exit_status = POSTACI_EXIT_SUCCESS, .stop_after = POSTACI_STAGE_ ## st
 
-#define X100 "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+#define X50 "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+#define X100 X50 X50
 /* 1100 octets without a line break. */
 #define LONG_LINE X100 X100 X100 X100 X100 X100 X100 X100 X100 X100 X100
 
@@ -280,7 +281,8 @@ static const Scenario scenarios[] = {
             TS_SEND ("550 \x1b[2J\x1b[1;1Hdenied\r\n"), QUIT_BYE),
     .security = POSTACI_SECURITY_NONE,
     FAILED (REFUSED, MAIL, REFUSED), SESSION_ERROR (REFUSED), .reply_code = 550,
-    .received = C_EHLO "MAIL FROM:<ali@example.com>\r\n" C_QUIT, .shown = "\\x1B[2J\\x1B[1;1Hdenied" },
+    .received = C_EHLO "MAIL FROM:<ali@example.com>\r\n" C_QUIT,
+    .shown = "\\x1B[2J\\x1B[1;1Hdenied" },
   /* The AUTH list ends up in the reason when the wanted mechanism is missing. */
   { "reply/terminal-escapes-in-auth-list",
     SCRIPT (GREET_EHLO ("250-mx.test\r\n250 AUTH \x1b]0;pwned\x07X-EVIL\r\n"), QUIT_BYE),
@@ -507,7 +509,8 @@ static const Scenario scenarios[] = {
     SCRIPT (GREET_EHLO ("250-mx.test\r\n250 SMTPUTF8\r\n"),
             TS_EXPECT ("MAIL FROM:<gönül@xn--irket-idb.com.tr> SMTPUTF8"), TS_SEND ("250 ok\r\n"),
             TS_EXPECT ("RCPT TO:<şükrü@example.com>"), TS_SEND ("250 ok\r\n"), QUIT_BYE),
-    .from = "gönül@şirket.com.tr", .to = "şükrü@example.com", .security = POSTACI_SECURITY_NONE,
+    .from = "gönül@şirket.com.tr", .to = "şükrü@example.com",
+    .security = POSTACI_SECURITY_NONE,
     PASSED (RCPT) },
   { "input/smtputf8-missing",
     SCRIPT (GREET_EHLO ("250-mx.test\r\n250 8BITMIME\r\n"), QUIT_BYE),
@@ -642,8 +645,8 @@ static void
 assert_explained (Fixture *fixture)
 {
   const PostaciOutcome *outcome = fixture->outcome;
-  g_autoptr(GError) unknown = g_error_new_literal (g_quark_from_static_string ("postaci-test-unknown"),
-                                                   1, "");
+  GQuark nobody = g_quark_from_static_string ("postaci-test-unknown");
+  g_autoptr(GError) unknown = g_error_new_literal (nobody, 1, "");
   g_autofree char *fallback = postaci_catalog_explain_error (unknown, NULL, NULL);
 
   g_assert_nonnull (outcome->reason);

@@ -570,7 +570,8 @@ fail_unexpected (PostaciSession *self, const PostaciReply *reply, const char *wh
   g_autofree char *shown = postaci_escape_text (text, -1);
 
   fail (self, g_error_new (POSTACI_SESSION_ERROR, POSTACI_SESSION_ERROR_PROTOCOL,
-                           /* Translators: “STARTTLS: the server answered 354 go ahead, which makes no sense here” */
+                           /* Translators: “STARTTLS: the server answered 354 go ahead,
+                            * which makes no sense here” */
                            _("%s: the server answered %u %s, which makes no sense here"),
                            what, reply->code, shown),
         FALSE);

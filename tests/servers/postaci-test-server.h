@@ -47,7 +47,7 @@ G_BEGIN_DECLS
  */
 
 typedef enum {
-  POSTACI_TEST_STEP_SEND,          /* write data (len bytes, or strlen when len < 0), repeat times */
+  POSTACI_TEST_STEP_SEND,          /* write data (len bytes, or strlen when len < 0), repeated */
   POSTACI_TEST_STEP_SEND_SLOWLY,   /* write data one byte at a time, delay_ms between bytes */
   POSTACI_TEST_STEP_EXPECT,        /* read one line and compare it, without CRLF, to data exactly */
   POSTACI_TEST_STEP_EXPECT_PREFIX, /* read one line; it must start with data */
