@@ -154,6 +154,13 @@ static const Scenario scenarios[] = {
     .certificate = "server", .security = POSTACI_SECURITY_STARTTLS, .auth = TRUE, .timeout = 1,
     FAILED (TIMEOUT, TLS, TIMEOUT), SESSION_ERROR (TIMEOUT), .reply_code = NO_REPLY,
     .received = C_EHLO C_STARTTLS C_EHLO },
+  /* "queued" pipelined behind the 354 would be read as the verdict on the message. */
+  { "injection/250-behind-354",
+    SCRIPT (GREET_EHLO ("250 mx.test\r\n"), MAIL_RCPT_DATA,
+            TS_SEND ("354 go ahead\r\n250 2.0.0 queued as FAKE\r\n"), TS_EXPECT_CLOSE, TS_END),
+    .security = POSTACI_SECURITY_NONE,
+    FAILED (PROTOCOL, DATA, FAILURE), SESSION_ERROR (PROTOCOL),
+    .received = C_EHLO C_ENVELOPE "DATA\r\n" },
   /* A fake EHLO reply pipelined behind the greeting would be read as the answer to EHLO. */
   { "injection/lines-after-greeting",
     SCRIPT (TS_SEND (GREETING "250-mx.test\r\n250 AUTH PLAIN\r\n"), TS_EXPECT_CLOSE, TS_END),
@@ -266,6 +273,10 @@ static const Scenario scenarios[] = {
     SCRIPT (TS_SEND (GREETING), TS_EXPECT ("EHLO client.example"), TS_SEND ("650 what\r\n"),
             TS_EXPECT_CLOSE, TS_END),
     FAILED (PROTOCOL, EHLO, FAILURE), REPLY_ERROR (MALFORMED), .received = C_EHLO },
+  /* RFC 5321 §4.2: the second digit is 0 to 5. */
+  { "reply/second-digit-9",
+    SCRIPT (TS_SEND ("290 mx.test\r\n"), TS_EXPECT_CLOSE, TS_END),
+    FAILED (PROTOCOL, GREETING, FAILURE), REPLY_ERROR (MALFORMED), .received = "" },
   { "reply/nul",
     SCRIPT (TS_SEND_LEN ("220 mx\0.test\r\n", 14), TS_EXPECT_CLOSE, TS_END),
     FAILED (PROTOCOL, GREETING, FAILURE), REPLY_ERROR (NUL), .received = "" },
