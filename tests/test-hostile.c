@@ -509,7 +509,17 @@ static const Scenario scenarios[] = {
     .ehlo_name = "", .server_name = "127.0.0.1", .security = POSTACI_SECURITY_NONE,
     PASSED (EHLO), .received = "EHLO [127.0.0.1]\r\n" C_QUIT },
 
-  /* ---- International addresses ---- */
+  /* ---- International names ---- */
+  { "input/ehlo-idn-punycode",
+    SCRIPT (TS_SEND (GREETING), TS_EXPECT ("EHLO posta.xn--irket-idb.com.tr"),
+            TS_SEND ("250 mx.test\r\n"), QUIT_BYE),
+    .ehlo_name = "posta.şirket.com.tr", .security = POSTACI_SECURITY_NONE, PASSED (EHLO),
+    .received = "EHLO posta.xn--irket-idb.com.tr\r\n" C_QUIT },
+  { "input/ehlo-address-literal",
+    SCRIPT (TS_SEND (GREETING), TS_EXPECT ("EHLO [IPv6:2001:db8::1]"),
+            TS_SEND ("250 mx.test\r\n"), QUIT_BYE),
+    .ehlo_name = "[IPv6:2001:db8::1]", .security = POSTACI_SECURITY_NONE, PASSED (EHLO),
+    .received = "EHLO [IPv6:2001:db8::1]\r\n" C_QUIT },
   { "input/idn-punycode-envelope",
     SCRIPT (GREET_EHLO ("250 mx.test\r\n"), TS_EXPECT ("MAIL FROM:<ali@xn--irket-idb.com.tr>"),
             TS_SEND ("250 ok\r\n"), TS_EXPECT ("RCPT TO:<veli@xn--rnek-4qa.com.tr>"),

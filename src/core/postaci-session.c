@@ -1838,8 +1838,12 @@ postaci_session_run_async (PostaciSession      *self,
                                                        self, NULL);
     }
 
+  /* EHLO takes a domain in ASCII (RFC 5321 §4.1.1.1): an internationalised name goes as
+   * punycode, an address literal as it is. Validation below refuses a name that has none. */
   if (self->request->ehlo_name != NULL && *self->request->ehlo_name != '\0')
-    self->ehlo_name = g_strdup (self->request->ehlo_name);
+    self->ehlo_name = self->request->ehlo_name[0] == '['
+                      ? g_strdup (self->request->ehlo_name)
+                      : g_hostname_to_ascii (self->request->ehlo_name);
 
   /* Nothing is sent when the request is wrong. */
   if (!postaci_request_validate (self->request, &error) || !prepare_message (self, &error))
