@@ -9,6 +9,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 
 CLI = sys.argv[1]
 results = []
@@ -56,12 +57,17 @@ def main():
         (target + ["--from", "a" * 65 + "@example.com", "--to", "veli@example.com"],
          "local part over 64"),
     ]
-    for args, what in fields:
-        code, out, err = cli(*args)
-        check(what + ": exit 2", code == 2, out + err)
-        check(what + ": one-line reason on stderr",
-              err.startswith("postaci-cli: ") and len(err.splitlines()[0]) > len("postaci-cli: "),
-              err)
+    # A NUL cannot travel in an argument, but it can in a file: it must not cut the message.
+    with tempfile.NamedTemporaryFile(prefix="postaci-nul-", suffix=".html") as html:
+        html.write(b"<p>before</p>\0<p>after: lost</p>")
+        html.flush()
+        fields.append((target + envelope + ["--html-file", html.name], "NUL in the HTML file"))
+        for args, what in fields:
+            code, out, err = cli(*args)
+            check(what + ": exit 2", code == 2, out + err)
+            check(what + ": one-line reason on stderr",
+                  err.startswith("postaci-cli: ")
+                  and len(err.splitlines()[0]) > len("postaci-cli: "), err)
 
     try:
         connection, _ = listener.accept()
