@@ -1,7 +1,7 @@
 /* test-hostile.c — the real PostaciSession against servers that misbehave on purpose.
  *
  * One table of scenarios: a script for the scripted server, what the request asks, and what
- * must come of it. Every scenario also holds the invariants at the bottom of this file: no
+ * must come of it. Every scenario also holds the invariants below the table: no
  * credential crosses a plain-text link, STARTTLS goes out at most once, every text a person
  * sees is printable, and a failure comes with an explanation from the catalog. */
 #include "config.h"
@@ -12,7 +12,6 @@
 
 #include "postaci-catalog.h"
 #include "postaci-line-reader.h"
-#include "postaci-transcript.h"
 #include "session-fixture.h"
 
 #define SCRIPT(...) ((const PostaciTestStep[]) { __VA_ARGS__ })
