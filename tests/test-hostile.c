@@ -372,6 +372,18 @@ static const Scenario scenarios[] = {
     .security = POSTACI_SECURITY_NONE, .timeout = 1,
     FAILED (TIMEOUT, DATA, TIMEOUT), SESSION_ERROR (TIMEOUT) },
 
+  /* The message was accepted: what the server does with QUIT cannot undo that. */
+  { "timing/closed-instead-of-221",
+    SCRIPT (GREET_EHLO ("250 mx.test\r\n"), MAIL_RCPT_DATA, TS_SEND ("354 go ahead\r\n"),
+            TS_READ_DATA, TS_SEND ("250 2.0.0 queued\r\n"), TS_EXPECT ("QUIT"), TS_CLOSE),
+    .security = POSTACI_SECURITY_NONE, .verdict = POSTACI_VERDICT_SUCCESS,
+    .stage = POSTACI_STAGE_DATA, .exit_status = POSTACI_EXIT_SUCCESS, .reply_code = 250 },
+  { "timing/no-reply-to-quit",
+    SCRIPT (GREET_EHLO ("250 mx.test\r\n"), MAIL_RCPT_DATA, TS_SEND ("354 go ahead\r\n"),
+            TS_READ_DATA, TS_SEND ("250 2.0.0 queued\r\n"), TS_EXPECT ("QUIT"), TS_STALL, TS_END),
+    .security = POSTACI_SECURITY_NONE, .timeout = 1, .verdict = POSTACI_VERDICT_SUCCESS,
+    .stage = POSTACI_STAGE_DATA, .exit_status = POSTACI_EXIT_SUCCESS, .reply_code = 250 },
+
   /* ---- 421 at each stage: the server is closing; no QUIT, no RSET ---- */
 #define CLOSING "421 4.3.2 mx.test closing connection\r\n"
   { "421/greeting", SCRIPT (TS_SEND (CLOSING), TS_EXPECT_CLOSE, TS_END),
