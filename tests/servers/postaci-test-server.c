@@ -309,7 +309,9 @@ start_timer (PostaciTestServer *server,
 static GBytes *
 take_line (PostaciTestServer *server)
 {
-  const guint8 *lf = memchr (server->inbuf->data, '\n', server->inbuf->len);
+  /* An empty GByteArray may have no data pointer at all, and memchr wants one. */
+  const guint8 *lf = server->inbuf->len > 0
+                     ? memchr (server->inbuf->data, '\n', server->inbuf->len) : NULL;
   gsize len;
   GBytes *line;
 
@@ -334,7 +336,7 @@ take_data_lines (PostaciTestServer *server)
   gsize pos = 0;
   gboolean done = FALSE;
 
-  while (!done)
+  while (!done && pos < len)
     {
       const guint8 *lf = memchr (data + pos, '\n', len - pos);
       gsize line_len;
