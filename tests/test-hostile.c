@@ -14,7 +14,8 @@
 #include "postaci-line-reader.h"
 #include "session-fixture.h"
 
-#define SCRIPT(...) ((const PostaciTestStep[]) { __VA_ARGS__ })
+/* A script for the scripted server; it always ends with TS_END. */
+#define SCRIPT(...) ((const PostaciTestStep[]) { __VA_ARGS__, TS_END })
 
 /* Up to the STARTTLS command, and the handshake after it with the second EHLO. */
 #define TO_STARTTLS TS_SEND (GREETING), TS_EXPECT ("EHLO client.example"), \
@@ -22,7 +23,7 @@
 #define TLS_UP TS_SEND ("220 2.0.0 go ahead\r\n"), TS_STARTTLS, TS_EXPECT ("EHLO client.example")
 /* Implicit TLS (or security none) up to the first command after EHLO. */
 #define GREET_EHLO(caps) TS_SEND (GREETING), TS_EXPECT ("EHLO client.example"), TS_SEND (caps)
-#define QUIT_BYE TS_EXPECT ("QUIT"), TS_SEND ("221 2.0.0 bye\r\n"), TS_END
+#define QUIT_BYE TS_EXPECT ("QUIT"), TS_SEND ("221 2.0.0 bye\r\n")
 #define MAIL_RCPT_DATA TS_EXPECT ("MAIL FROM:<ali@example.com>"), TS_SEND ("250 ok\r\n"), \
   TS_EXPECT ("RCPT TO:<veli@example.com>"), TS_SEND ("250 ok\r\n"), TS_EXPECT ("DATA")
 
@@ -112,17 +113,17 @@ static const Scenario scenarios[] = {
     .received = C_EHLO C_STARTTLS C_QUIT },
   /* 354 and 221 make no sense here: not a refusal, and not even QUIT is sent. */
   { "starttls/354",
-    SCRIPT (TO_STARTTLS, TS_SEND ("354 go ahead\r\n"), TS_EXPECT_CLOSE, TS_END),
+    SCRIPT (TO_STARTTLS, TS_SEND ("354 go ahead\r\n"), TS_EXPECT_CLOSE),
     .security = POSTACI_SECURITY_STARTTLS, .auth = TRUE,
     FAILED (PROTOCOL, TLS, FAILURE), SESSION_ERROR (PROTOCOL), .reply_code = NO_REPLY,
     .received = C_EHLO C_STARTTLS },
   { "starttls/221",
-    SCRIPT (TO_STARTTLS, TS_SEND ("221 2.0.0 bye\r\n"), TS_EXPECT_CLOSE, TS_END),
+    SCRIPT (TO_STARTTLS, TS_SEND ("221 2.0.0 bye\r\n"), TS_EXPECT_CLOSE),
     .security = POSTACI_SECURITY_STARTTLS, .auth = TRUE,
     FAILED (PROTOCOL, TLS, FAILURE), SESSION_ERROR (PROTOCOL),
     .received = C_EHLO C_STARTTLS },
   { "starttls/421",
-    SCRIPT (TO_STARTTLS, TS_SEND ("421 4.3.2 shutting down\r\n"), TS_EXPECT_CLOSE, TS_END),
+    SCRIPT (TO_STARTTLS, TS_SEND ("421 4.3.2 shutting down\r\n"), TS_EXPECT_CLOSE),
     .security = POSTACI_SECURITY_STARTTLS, .auth = TRUE,
     FAILED (REFUSED, TLS, REFUSED), SESSION_ERROR (REFUSED), .reply_code = 421,
     .received = C_EHLO C_STARTTLS },
@@ -137,32 +138,32 @@ static const Scenario scenarios[] = {
   /* ---- Response injection ---- */
   { "injection/lines-after-220",
     SCRIPT (TO_STARTTLS, TS_SEND ("220 go ahead\r\n250-injected\r\n250 AUTH PLAIN\r\n"),
-            TS_EXPECT_CLOSE, TS_END),
+            TS_EXPECT_CLOSE),
     .mode = POSTACI_TEST_SERVER_PLAIN, .certificate = "server",
     .security = POSTACI_SECURITY_STARTTLS, .auth = TRUE,
     FAILED (PROTOCOL, TLS, FAILURE), SESSION_ERROR (STARTTLS_INJECTION),
     .received = C_EHLO C_STARTTLS },
   { "injection/fragment-after-220",
-    SCRIPT (TO_STARTTLS, TS_SEND ("220 go ahead\r\n250 AUTH PL"), TS_EXPECT_CLOSE, TS_END),
+    SCRIPT (TO_STARTTLS, TS_SEND ("220 go ahead\r\n250 AUTH PL"), TS_EXPECT_CLOSE),
     .certificate = "server", .security = POSTACI_SECURITY_STARTTLS, .auth = TRUE,
     FAILED (PROTOCOL, TLS, FAILURE), SESSION_ERROR (STARTTLS_INJECTION),
     .received = C_EHLO C_STARTTLS },
   /* After TLS the server never answers EHLO: nothing said before TLS stands in for it. */
   { "injection/silent-after-tls",
-    SCRIPT (TO_STARTTLS, TLS_UP, TS_STALL, TS_END),
+    SCRIPT (TO_STARTTLS, TLS_UP, TS_STALL),
     .certificate = "server", .security = POSTACI_SECURITY_STARTTLS, .auth = TRUE, .timeout = 1,
     FAILED (TIMEOUT, TLS, TIMEOUT), SESSION_ERROR (TIMEOUT), .reply_code = NO_REPLY,
     .received = C_EHLO C_STARTTLS C_EHLO },
   /* "queued" pipelined behind the 354 would be read as the verdict on the message. */
   { "injection/250-behind-354",
     SCRIPT (GREET_EHLO ("250 mx.test\r\n"), MAIL_RCPT_DATA,
-            TS_SEND ("354 go ahead\r\n250 2.0.0 queued as FAKE\r\n"), TS_EXPECT_CLOSE, TS_END),
+            TS_SEND ("354 go ahead\r\n250 2.0.0 queued as FAKE\r\n"), TS_EXPECT_CLOSE),
     .security = POSTACI_SECURITY_NONE,
     FAILED (PROTOCOL, DATA, FAILURE), SESSION_ERROR (PROTOCOL),
     .received = C_EHLO C_ENVELOPE "DATA\r\n" },
   /* A fake EHLO reply pipelined behind the greeting would be read as the answer to EHLO. */
   { "injection/lines-after-greeting",
-    SCRIPT (TS_SEND (GREETING "250-mx.test\r\n250 AUTH PLAIN\r\n"), TS_EXPECT_CLOSE, TS_END),
+    SCRIPT (TS_SEND (GREETING "250-mx.test\r\n250 AUTH PLAIN\r\n"), TS_EXPECT_CLOSE),
     .security = POSTACI_SECURITY_AUTO, .auth = TRUE,
     FAILED (PROTOCOL, GREETING, FAILURE), SESSION_ERROR (PROTOCOL), .received = "" },
 
@@ -196,7 +197,7 @@ static const Scenario scenarios[] = {
   /* ---- Certificates, on STARTTLS and on implicit TLS ---- */
 #define CERT_STARTTLS(cert, host) \
   { "certificate/" cert "-starttls", \
-    SCRIPT (TO_STARTTLS, TS_SEND ("220 go ahead\r\n"), TS_STARTTLS, TS_END), \
+    SCRIPT (TO_STARTTLS, TS_SEND ("220 go ahead\r\n"), TS_STARTTLS), \
     .certificate = cert, .server_name = host, .security = POSTACI_SECURITY_STARTTLS, \
     .auth = TRUE, FAILED (TLS, TLS, FAILURE), SESSION_ERROR (CERTIFICATE), \
     .received = C_EHLO C_STARTTLS }
@@ -220,22 +221,22 @@ static const Scenario scenarios[] = {
 
   /* ---- The wrong kind of link ---- */
   { "link/plain-greeting-when-tls-expected",
-    SCRIPT (TS_SEND (GREETING), TS_STALL, TS_END),
+    SCRIPT (TS_SEND (GREETING), TS_STALL),
     .security = POSTACI_SECURITY_TLS, .auth = TRUE,
     FAILED (TLS, TLS, FAILURE), .error_domain = "g-tls-error-quark",
     .error_code = G_TLS_ERROR_MISC, .shown = "plain text" },
   { "link/tls-server-when-plain-expected",
-    SCRIPT (TS_SEND (GREETING), TS_END), .mode = POSTACI_TEST_SERVER_IMPLICIT_TLS,
+    SCRIPT (TS_SEND (GREETING)), .mode = POSTACI_TEST_SERVER_IMPLICIT_TLS,
     .certificate = "server", .security = POSTACI_SECURITY_STARTTLS, .auth = TRUE, .timeout = 1,
     FAILED (TIMEOUT, GREETING, TIMEOUT), SESSION_ERROR (NO_GREETING), .received = "" },
   { "link/closed-mid-handshake-starttls",
-    SCRIPT (TO_STARTTLS, TS_SEND ("220 go ahead\r\n"), TS_CLOSE_IN_HANDSHAKE, TS_END),
+    SCRIPT (TO_STARTTLS, TS_SEND ("220 go ahead\r\n"), TS_CLOSE_IN_HANDSHAKE),
     .security = POSTACI_SECURITY_STARTTLS, .auth = TRUE,
     FAILED (TLS, TLS, FAILURE), .error_domain = "g-tls-error-quark",
     .error_code = G_TLS_ERROR_NOT_TLS, .received = C_EHLO C_STARTTLS,
     .shown = "closed the connection during the TLS handshake" },
   { "link/closed-mid-handshake-tls",
-    SCRIPT (TS_CLOSE_IN_HANDSHAKE, TS_END),
+    SCRIPT (TS_CLOSE_IN_HANDSHAKE),
     .security = POSTACI_SECURITY_TLS, .auth = TRUE,
     FAILED (TLS, TLS, FAILURE), .error_domain = "g-tls-error-quark",
     .error_code = G_TLS_ERROR_NOT_TLS, .received = "",
@@ -243,11 +244,11 @@ static const Scenario scenarios[] = {
 
   /* ---- Reply parsing ---- */
   { "reply/over-long-line",
-    SCRIPT (TS_SEND ("220 "), TS_SEND_REPEAT ("a", 5000), TS_SEND ("\r\n"), TS_STALL, TS_END),
+    SCRIPT (TS_SEND ("220 "), TS_SEND_REPEAT ("a", 5000), TS_SEND ("\r\n"), TS_STALL),
     FAILED (PROTOCOL, GREETING, FAILURE), LINE_ERROR (TOO_LONG), .received = "" },
   /* Read in pieces of at most twice the line cap; the run stops at the cap. */
   { "reply/megabyte-without-newline",
-    SCRIPT (TS_SEND ("220 "), TS_SEND_REPEAT ("x", 1024 * 1024), TS_STALL, TS_END),
+    SCRIPT (TS_SEND ("220 "), TS_SEND_REPEAT ("x", 1024 * 1024), TS_STALL),
     FAILED (PROTOCOL, GREETING, FAILURE), LINE_ERROR (TOO_LONG), .received = "" },
   { "reply/bare-lf",
     SCRIPT (TS_SEND ("220 mx.test ready\n"), TS_EXPECT ("EHLO client.example"),
@@ -257,27 +258,27 @@ static const Scenario scenarios[] = {
     SCRIPT (TS_SEND ("220\r\n"), TS_EXPECT ("EHLO client.example"), TS_SEND ("250\r\n"), QUIT_BYE),
     .security = POSTACI_SECURITY_NONE, PASSED (EHLO), .received = C_EHLO C_QUIT },
   { "reply/empty-line",
-    SCRIPT (TS_SEND ("\r\n"), TS_EXPECT_CLOSE, TS_END),
+    SCRIPT (TS_SEND ("\r\n"), TS_EXPECT_CLOSE),
     FAILED (PROTOCOL, GREETING, FAILURE), REPLY_ERROR (EMPTY), .received = "" },
   { "reply/two-digit-code",
-    SCRIPT (TS_SEND ("22 mx.test\r\n"), TS_EXPECT_CLOSE, TS_END),
+    SCRIPT (TS_SEND ("22 mx.test\r\n"), TS_EXPECT_CLOSE),
     FAILED (PROTOCOL, GREETING, FAILURE), REPLY_ERROR (MALFORMED), .received = "" },
   { "reply/four-digit-code",
-    SCRIPT (TS_SEND ("2200 mx.test\r\n"), TS_EXPECT_CLOSE, TS_END),
+    SCRIPT (TS_SEND ("2200 mx.test\r\n"), TS_EXPECT_CLOSE),
     FAILED (PROTOCOL, GREETING, FAILURE), REPLY_ERROR (MALFORMED), .received = "" },
   { "reply/first-digit-1",
-    SCRIPT (TS_SEND ("120 wait\r\n"), TS_EXPECT_CLOSE, TS_END),
+    SCRIPT (TS_SEND ("120 wait\r\n"), TS_EXPECT_CLOSE),
     FAILED (PROTOCOL, GREETING, FAILURE), REPLY_ERROR (MALFORMED), .received = "" },
   { "reply/first-digit-6",
     SCRIPT (TS_SEND (GREETING), TS_EXPECT ("EHLO client.example"), TS_SEND ("650 what\r\n"),
-            TS_EXPECT_CLOSE, TS_END),
+            TS_EXPECT_CLOSE),
     FAILED (PROTOCOL, EHLO, FAILURE), REPLY_ERROR (MALFORMED), .received = C_EHLO },
   /* RFC 5321 §4.2: the second digit is 0 to 5. */
   { "reply/second-digit-9",
-    SCRIPT (TS_SEND ("290 mx.test\r\n"), TS_EXPECT_CLOSE, TS_END),
+    SCRIPT (TS_SEND ("290 mx.test\r\n"), TS_EXPECT_CLOSE),
     FAILED (PROTOCOL, GREETING, FAILURE), REPLY_ERROR (MALFORMED), .received = "" },
   { "reply/nul",
-    SCRIPT (TS_SEND_LEN ("220 mx\0.test\r\n", 14), TS_EXPECT_CLOSE, TS_END),
+    SCRIPT (TS_SEND_LEN ("220 mx\0.test\r\n", 14), TS_EXPECT_CLOSE),
     FAILED (PROTOCOL, GREETING, FAILURE), REPLY_ERROR (NUL), .received = "" },
   { "reply/invalid-utf8",
     SCRIPT (TS_SEND ("220 mx.test \xff\xfe\xc3 ready\r\n"), QUIT_BYE),
@@ -301,33 +302,33 @@ static const Scenario scenarios[] = {
     FAILED (PROTOCOL, AUTH, FAILURE), SESSION_ERROR (AUTH_UNAVAILABLE),
     .received = C_EHLO C_QUIT, .shown = "\\X1B]0;PWNED\\X07X-EVIL" },
   { "reply/mixed-codes",
-    SCRIPT (GREET_EHLO ("250-mx.test\r\n251 AUTH PLAIN\r\n"), TS_EXPECT_CLOSE, TS_END),
+    SCRIPT (GREET_EHLO ("250-mx.test\r\n251 AUTH PLAIN\r\n"), TS_EXPECT_CLOSE),
     FAILED (PROTOCOL, EHLO, FAILURE), REPLY_ERROR (MIXED_CODES), .received = C_EHLO },
   { "reply/endless-continuation",
     SCRIPT (TS_SEND (GREETING), TS_EXPECT ("EHLO client.example"),
-            TS_SEND_REPEAT ("250-still going\r\n", 100000), TS_STALL, TS_END),
+            TS_SEND_REPEAT ("250-still going\r\n", 100000), TS_STALL),
     FAILED (PROTOCOL, EHLO, FAILURE), REPLY_ERROR (TOO_MANY_LINES), .received = C_EHLO },
   { "reply/eof-mid-line",
     SCRIPT (TS_SEND (GREETING), TS_EXPECT ("EHLO client.example"),
-            TS_SEND ("250-mx.test\r\n250-SIZE 10"), TS_CLOSE, TS_END),
+            TS_SEND ("250-mx.test\r\n250-SIZE 10"), TS_CLOSE),
     FAILED (NETWORK, EHLO, FAILURE), LINE_ERROR (PARTIAL), .received = C_EHLO },
   { "reply/eof-between-lines",
     SCRIPT (TS_SEND (GREETING), TS_EXPECT ("EHLO client.example"),
-            TS_SEND ("250-mx.test\r\n"), TS_CLOSE, TS_END),
+            TS_SEND ("250-mx.test\r\n"), TS_CLOSE),
     FAILED (NETWORK, EHLO, FAILURE), LINE_ERROR (CLOSED), .received = C_EHLO },
   { "reply/unsolicited-after-ehlo",
-    SCRIPT (GREET_EHLO ("250 mx.test\r\n250 2.1.0 sender ok\r\n"), TS_EXPECT_CLOSE, TS_END),
+    SCRIPT (GREET_EHLO ("250 mx.test\r\n250 2.1.0 sender ok\r\n"), TS_EXPECT_CLOSE),
     .security = POSTACI_SECURITY_NONE,
     FAILED (PROTOCOL, EHLO, FAILURE), SESSION_ERROR (PROTOCOL), .received = C_EHLO },
   { "reply/positive-nonsense-to-ehlo",
-    SCRIPT (GREET_EHLO ("354 send the message\r\n"), TS_EXPECT_CLOSE, TS_END),
+    SCRIPT (GREET_EHLO ("354 send the message\r\n"), TS_EXPECT_CLOSE),
     .security = POSTACI_SECURITY_NONE,
     FAILED (PROTOCOL, EHLO, FAILURE), SESSION_ERROR (PROTOCOL), .received = C_EHLO },
 
   /* 250 to DATA: sending the message now would be sending it into a void. */
   { "reply/250-to-data",
     SCRIPT (GREET_EHLO ("250 mx.test\r\n"), MAIL_RCPT_DATA, TS_SEND ("250 ok\r\n"),
-            TS_EXPECT_CLOSE, TS_END),
+            TS_EXPECT_CLOSE),
     .security = POSTACI_SECURITY_NONE,
     FAILED (PROTOCOL, DATA, FAILURE), SESSION_ERROR (PROTOCOL),
     .received = C_EHLO C_ENVELOPE "DATA\r\n" },
@@ -342,88 +343,87 @@ static const Scenario scenarios[] = {
     FAILED (PROTOCOL, MAIL, FAILURE), SESSION_ERROR (TOO_LARGE), .received = C_EHLO C_QUIT },
 
   /* ---- Timing: short deadlines keep the suite fast ---- */
-  { "timing/no-greeting", SCRIPT (TS_STALL, TS_END), .timeout = 1,
+  { "timing/no-greeting", SCRIPT (TS_STALL), .timeout = 1,
     FAILED (TIMEOUT, GREETING, TIMEOUT), SESSION_ERROR (NO_GREETING), .received = "" },
   { "timing/greeting-dribbled",
     SCRIPT (TS_SEND_SLOWLY (GREETING, 5), QUIT_BYE), .timeout = 2,
     PASSED (GREETING), .received = C_QUIT },
   /* One deadline for the whole reply: dribbling cannot stretch it. */
   { "timing/greeting-dribbled-past-deadline",
-    SCRIPT (TS_SEND_SLOWLY ("220 mx.test ESMTP at a snail's pace\r\n", 100), TS_END),
+    SCRIPT (TS_SEND_SLOWLY ("220 mx.test ESMTP at a snail's pace\r\n", 100)),
     .timeout = 1, FAILED (TIMEOUT, GREETING, TIMEOUT), SESSION_ERROR (TIMEOUT), .received = "" },
   /* STARTTLS accepted, then the ClientHello is never answered. */
   { "timing/handshake-never-answered",
-    SCRIPT (TO_STARTTLS, TS_SEND ("220 go ahead\r\n"), TS_STALL, TS_END),
+    SCRIPT (TO_STARTTLS, TS_SEND ("220 go ahead\r\n"), TS_STALL),
     .security = POSTACI_SECURITY_STARTTLS, .auth = TRUE, .timeout = 1,
     FAILED (TIMEOUT, TLS, TIMEOUT), SESSION_ERROR (TIMEOUT) },
   { "timing/no-greeting-after-tls",
-    SCRIPT (TS_STALL, TS_END), .mode = POSTACI_TEST_SERVER_IMPLICIT_TLS, .certificate = "server",
+    SCRIPT (TS_STALL), .mode = POSTACI_TEST_SERVER_IMPLICIT_TLS, .certificate = "server",
     .security = POSTACI_SECURITY_TLS, .auth = TRUE, .timeout = 1,
     FAILED (TIMEOUT, GREETING, TIMEOUT), SESSION_ERROR (NO_GREETING), .received = "" },
   /* The server stops reading after 354 and never answers. */
   { "timing/stall-after-354",
     SCRIPT (GREET_EHLO ("250 mx.test\r\n"), MAIL_RCPT_DATA, TS_SEND ("354 go ahead\r\n"),
-            TS_SLEEP (2500), TS_END),
+            TS_SLEEP (2500)),
     .security = POSTACI_SECURITY_NONE, .timeout = 1,
     FAILED (TIMEOUT, DATA, TIMEOUT), SESSION_ERROR (TIMEOUT) },
   { "timing/no-reply-to-dot",
     SCRIPT (GREET_EHLO ("250 mx.test\r\n"), MAIL_RCPT_DATA, TS_SEND ("354 go ahead\r\n"),
-            TS_READ_DATA, TS_STALL, TS_END),
+            TS_READ_DATA, TS_STALL),
     .security = POSTACI_SECURITY_NONE, .timeout = 1,
     FAILED (TIMEOUT, DATA, TIMEOUT), SESSION_ERROR (TIMEOUT) },
 
   /* The message was accepted: what the server does with QUIT cannot undo that. */
   { "timing/closed-instead-of-221",
     SCRIPT (GREET_EHLO ("250 mx.test\r\n"), MAIL_RCPT_DATA, TS_SEND ("354 go ahead\r\n"),
-            TS_READ_DATA, TS_SEND ("250 2.0.0 queued\r\n"), TS_EXPECT ("QUIT"), TS_CLOSE,
-            TS_END),
+            TS_READ_DATA, TS_SEND ("250 2.0.0 queued\r\n"), TS_EXPECT ("QUIT"), TS_CLOSE),
     .security = POSTACI_SECURITY_NONE, .verdict = POSTACI_VERDICT_SUCCESS,
     .stage = POSTACI_STAGE_DATA, .exit_status = POSTACI_EXIT_SUCCESS, .reply_code = 250 },
   { "timing/no-reply-to-quit",
     SCRIPT (GREET_EHLO ("250 mx.test\r\n"), MAIL_RCPT_DATA, TS_SEND ("354 go ahead\r\n"),
-            TS_READ_DATA, TS_SEND ("250 2.0.0 queued\r\n"), TS_EXPECT ("QUIT"), TS_STALL, TS_END),
+            TS_READ_DATA, TS_SEND ("250 2.0.0 queued\r\n"), TS_EXPECT ("QUIT"), TS_STALL),
     .security = POSTACI_SECURITY_NONE, .timeout = 1, .verdict = POSTACI_VERDICT_SUCCESS,
     .stage = POSTACI_STAGE_DATA, .exit_status = POSTACI_EXIT_SUCCESS, .reply_code = 250 },
 
   /* ---- 421 at each stage: the server is closing; no QUIT, no RSET ---- */
 #define CLOSING "421 4.3.2 mx.test closing connection\r\n"
-  { "421/greeting", SCRIPT (TS_SEND (CLOSING), TS_EXPECT_CLOSE, TS_END),
+  { "421/greeting", SCRIPT (TS_SEND (CLOSING), TS_EXPECT_CLOSE),
     FAILED (REFUSED, GREETING, REFUSED), SESSION_ERROR (REFUSED), .reply_code = 421,
     .received = "" },
   { "421/ehlo",
     SCRIPT (TS_SEND (GREETING), TS_EXPECT ("EHLO client.example"), TS_SEND (CLOSING),
-            TS_EXPECT_CLOSE, TS_END),
+            TS_EXPECT_CLOSE),
     FAILED (REFUSED, EHLO, REFUSED), SESSION_ERROR (REFUSED), .reply_code = 421,
     .received = C_EHLO },
   { "421/auth",
     SCRIPT (GREET_EHLO (EHLO_TLS), TS_EXPECT ("AUTH PLAIN " PLAIN_IR), TS_SEND (CLOSING),
-            TS_EXPECT_CLOSE, TS_END),
+            TS_EXPECT_CLOSE),
     .mode = POSTACI_TEST_SERVER_IMPLICIT_TLS, .certificate = "server",
     .security = POSTACI_SECURITY_TLS, .auth = TRUE,
     FAILED (REFUSED, AUTH, REFUSED), SESSION_ERROR (REFUSED), .reply_code = 421,
     .received = C_EHLO "AUTH PLAIN " PLAIN_IR "\r\n" },
   { "421/mail",
     SCRIPT (GREET_EHLO ("250 mx.test\r\n"), TS_EXPECT ("MAIL FROM:<ali@example.com>"),
-            TS_SEND (CLOSING), TS_EXPECT_CLOSE, TS_END),
+            TS_SEND (CLOSING), TS_EXPECT_CLOSE),
     .security = POSTACI_SECURITY_NONE,
     FAILED (REFUSED, MAIL, REFUSED), SESSION_ERROR (REFUSED), .reply_code = 421,
     .received = C_EHLO "MAIL FROM:<ali@example.com>\r\n" },
   { "421/rcpt",
     SCRIPT (GREET_EHLO ("250 mx.test\r\n"), TS_EXPECT ("MAIL FROM:<ali@example.com>"),
             TS_SEND ("250 ok\r\n"), TS_EXPECT ("RCPT TO:<veli@example.com>"), TS_SEND (CLOSING),
-            TS_EXPECT_CLOSE, TS_END),
+            TS_EXPECT_CLOSE),
     .security = POSTACI_SECURITY_NONE,
     FAILED (REFUSED, RCPT, REFUSED), SESSION_ERROR (REFUSED), .reply_code = 421,
     .received = C_EHLO C_ENVELOPE },
   { "421/data",
     SCRIPT (GREET_EHLO ("250 mx.test\r\n"), MAIL_RCPT_DATA, TS_SEND (CLOSING),
-            TS_EXPECT_CLOSE, TS_END),
+            TS_EXPECT_CLOSE),
     .security = POSTACI_SECURITY_NONE,
     FAILED (REFUSED, DATA, REFUSED), SESSION_ERROR (REFUSED), .reply_code = 421,
     .received = C_EHLO C_ENVELOPE "DATA\r\n" },
   { "421/final-dot",
     SCRIPT (GREET_EHLO ("250 mx.test\r\n"), MAIL_RCPT_DATA, TS_SEND ("354 go ahead\r\n"),
-            TS_READ_DATA, TS_SEND (CLOSING), TS_EXPECT_CLOSE, TS_END),
+            TS_READ_DATA, TS_SEND (CLOSING), TS_EXPECT_CLOSE),
     .security = POSTACI_SECURITY_NONE,
     FAILED (REFUSED, DATA, REFUSED), SESSION_ERROR (REFUSED), .reply_code = 421 },
 #undef CLOSING
@@ -481,7 +481,7 @@ static const Scenario scenarios[] = {
 
   /* ---- Bad input: refused before connecting, nothing sent (exit 2) ----
    * A NUL cannot be part of a C string, an argv word or a GTK entry: a field ends there. */
-#define REFUSED_INPUT(field) .script = SCRIPT (TS_EXPECT_CLOSE, TS_END), \
+#define REFUSED_INPUT(field) .script = SCRIPT (TS_EXPECT_CLOSE), \
   FAILED (USAGE, CONNECT, USAGE), .error_domain = "postaci-request-error-quark", \
   .error_code = POSTACI_REQUEST_ERROR_ ## field
   { "input/server-crlf", .server_name = "mx.test\r\nHELO evil.test", REFUSED_INPUT (SERVER) },
