@@ -1,8 +1,10 @@
 #!/usr/bin/python3
-"""postaci-cli refuses bad input with exit 2 and a clear one-line reason, and sends nothing.
+"""postaci-cli end to end against bad input and a hostile server.
 
-Every run points at a loopback listener that must never see a connection: bad input is
-refused before the first byte. TAP on stdout. Usage: test-cli-usage.py POSTACI-CLI
+Bad input: exit 2, a clear one-line reason, and nothing sent (every run points at a loopback
+listener that must never see a connection). A server whose replies carry terminal escape
+sequences: whatever the CLI prints holds no raw control byte. TAP on stdout.
+Usage: test-cli-hostile.py POSTACI-CLI
 """
 
 import os
@@ -10,6 +12,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 
 CLI = sys.argv[1]
 results = []
@@ -27,7 +30,64 @@ def cli(*args):
     return proc.returncode, proc.stdout, proc.stderr
 
 
+ESCAPES = b"\x1b[2J\x1b]0;pwned\x07\x1b[31m\x9b"
+
+
+def escaping_server(listener, received):
+    """One SMTP session whose every reply carries escape sequences; records what came in."""
+    connection, _ = listener.accept()
+    with connection, connection.makefile("rwb") as stream:
+        def reply(text):
+            stream.write(text + b"\r\n")
+            stream.flush()
+
+        reply(b"220 mx.test " + ESCAPES + b" ready")
+        for line in stream:
+            received.append(line)
+            if line.startswith(b"EHLO"):
+                reply(b"250-mx.test " + ESCAPES + b"\r\n250 AUTH " + ESCAPES)
+            elif line.startswith(b"MAIL"):
+                reply(b"550 5.7.1 " + ESCAPES + b" go away")
+            elif line.startswith(b"QUIT"):
+                reply(b"221 bye " + ESCAPES)
+                return
+
+
+def printable(out):
+    """UTF-8 with no control character but line feed and tab (C0, DEL or C1)."""
+    try:
+        text = out.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return not any((ord(c) < 0x20 and c not in "\n\t") or 0x7f <= ord(c) <= 0x9f for c in text)
+
+
+def hostile_server_checks():
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    listener.settimeout(30)
+    for fmt in ("text", "jsonl"):
+        received = []
+        thread = threading.Thread(target=escaping_server, args=(listener, received), daemon=True)
+        thread.start()
+        proc = subprocess.run([CLI, "--color", "never", "--lang", "en", "--format", fmt,
+                               "--server", "127.0.0.1", "--port", str(listener.getsockname()[1]),
+                               "--security", "none", "--from", "ali@example.com",
+                               "--to", "veli@example.com", "--timeout", "10"],
+                              stdin=subprocess.DEVNULL, capture_output=True, timeout=60)
+        thread.join(timeout=30)
+        out = proc.stdout + proc.stderr
+        what = "escaping server (%s)" % fmt
+        check(what + ": exit 1, refused at MAIL", proc.returncode == 1, out)
+        check(what + ": the client said QUIT", received[-1:] == [b"QUIT\r\n"], received)
+        check(what + ": no raw control byte in the output", printable(out), out)
+        check(what + ": the escapes are shown escaped", b"x1B[2J" in out, out)
+    listener.close()
+
+
 def main():
+    hostile_server_checks()
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
     listener.listen(8)
