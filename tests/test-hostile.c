@@ -127,6 +127,16 @@ static const Scenario scenarios[] = {
     .security = POSTACI_SECURITY_STARTTLS, .auth = TRUE,
     FAILED (REFUSED, TLS, REFUSED), SESSION_ERROR (REFUSED), .reply_code = 421,
     .received = C_EHLO C_STARTTLS },
+  /* With security auto, STARTTLS offered and then refused is no reason to go on in plain text. */
+  { "starttls/auto-refused-no-downgrade",
+    SCRIPT (TO_STARTTLS, TS_SEND ("454 4.7.0 TLS not available\r\n"), QUIT_BYE),
+    .security = POSTACI_SECURITY_AUTO, .auth = TRUE,
+    FAILED (REFUSED, TLS, REFUSED), SESSION_ERROR (REFUSED), .reply_code = 454,
+    .received = C_EHLO C_STARTTLS C_QUIT },
+  { "starttls/auto-bad-certificate-no-downgrade",
+    SCRIPT (TO_STARTTLS, TS_SEND ("220 go ahead\r\n"), TS_STARTTLS),
+    .certificate = "self-signed", .security = POSTACI_SECURITY_AUTO, .auth = TRUE,
+    FAILED (TLS, TLS, FAILURE), SESSION_ERROR (CERTIFICATE), .received = C_EHLO C_STARTTLS },
   /* No HELO fallback when encryption is required. */
   { "starttls/ehlo-refused",
     SCRIPT (TS_SEND (GREETING), TS_EXPECT ("EHLO client.example"),
