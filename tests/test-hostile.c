@@ -741,7 +741,7 @@ check_data (Fixture *fixture, const char *got, const char *contains)
   gsize line_start = 0;
 
   g_assert_nonnull (payload);
-  g_assert_cmpuint (memchr (data, '\0', size) == NULL, ==, TRUE);
+  g_assert_null (memchr (data, '\0', size));
   for (gsize i = 0; i < size; i++)
     {
       if (data[i] == '\r')
