@@ -75,12 +75,13 @@ typedef struct {
   const char            *subject;      /* NULL: the fixture's */
   const char            *html;         /* NULL: the fixture's body */
   const char            *text;         /* NULL: derived from the HTML */
+  guint                  html_mib;     /* > 0: an HTML body of that many MiB instead */
 
   /* What must come of it. */
   PostaciVerdict         verdict;
   PostaciStage           stage;
   PostaciExitStatus      exit_status;
-  const char            *error_domain; /* NULL: the run succeeded */
+  const char            *error_domain; /* NULL: none on success, not checked on a failure */
   gint                   error_code;
   guint                  reply_code;   /* of the outcome's reply; 0: not checked */
   const char            *received;     /* every byte the server got; NULL: not checked */
@@ -342,11 +343,25 @@ static const Scenario scenarios[] = {
     .security = POSTACI_SECURITY_NONE,
     FAILED (PROTOCOL, DATA, FAILURE), SESSION_ERROR (PROTOCOL),
     .received = C_EHLO C_ENVELOPE "DATA\r\n" },
+  { "reply/354-to-rcpt",
+    SCRIPT (GREET_EHLO ("250 mx.test\r\n"), TS_EXPECT ("MAIL FROM:<ali@example.com>"),
+            TS_SEND ("250 ok\r\n"), TS_EXPECT ("RCPT TO:<veli@example.com>"),
+            TS_SEND ("354 go ahead\r\n"), TS_EXPECT_CLOSE),
+    .security = POSTACI_SECURITY_NONE,
+    FAILED (PROTOCOL, RCPT, FAILURE), SESSION_ERROR (PROTOCOL), .received = C_EHLO C_ENVELOPE },
   /* Bidirectional overrides would reorder what a person reads. */
   { "reply/bidi-override",
     SCRIPT (TS_SEND ("220 mx.test \xe2\x80\xae ydaer\r\n"), QUIT_BYE),
     PASSED (GREETING), .received = C_QUIT, .shown = "220 mx.test \\u202E ydaer" },
-  /* SIZE in EHLO: a message over the limit is not uploaded at all. */
+  /* SIZE in EHLO: the message's size is declared with MAIL FROM (RFC 1870)... */
+  { "reply/size-declared",
+    SCRIPT (GREET_EHLO ("250-mx.test\r\n250 SIZE 10240000\r\n"),
+            TS_EXPECT_PREFIX ("MAIL FROM:<ali@example.com> SIZE="), TS_SEND ("250 ok\r\n"),
+            TS_EXPECT ("RCPT TO:<veli@example.com>"), TS_SEND ("250 ok\r\n"), TS_EXPECT ("DATA"),
+            TS_SEND ("354 go ahead\r\n"), TS_READ_DATA, TS_SEND ("250 queued\r\n"), QUIT_BYE),
+    .security = POSTACI_SECURITY_NONE, .verdict = POSTACI_VERDICT_SUCCESS,
+    .stage = POSTACI_STAGE_DATA, .exit_status = POSTACI_EXIT_SUCCESS },
+  /* ...and a message over the limit is not uploaded at all. */
   { "reply/size-limit",
     SCRIPT (GREET_EHLO ("250-mx.test\r\n250 SIZE 100\r\n"), QUIT_BYE),
     .security = POSTACI_SECURITY_NONE,
@@ -371,6 +386,11 @@ static const Scenario scenarios[] = {
     SCRIPT (TS_STALL), .mode = POSTACI_TEST_SERVER_IMPLICIT_TLS, .certificate = "server",
     .security = POSTACI_SECURITY_TLS, .auth = TRUE, .timeout = 1,
     FAILED (TIMEOUT, GREETING, TIMEOUT), SESSION_ERROR (NO_GREETING), .received = "" },
+  /* The server hangs up while the message streams: a network failure, not a hang. */
+  { "timing/closed-during-data",
+    SCRIPT (GREET_EHLO ("250 mx.test\r\n"), MAIL_RCPT_DATA, TS_SEND ("354 go ahead\r\n"),
+            TS_CLOSE),
+    .security = POSTACI_SECURITY_NONE, .html_mib = 16, FAILED (NETWORK, DATA, FAILURE) },
   /* The server stops reading after 354 and never answers. */
   { "timing/stall-after-354",
     SCRIPT (GREET_EHLO ("250 mx.test\r\n"), MAIL_RCPT_DATA, TS_SEND ("354 go ahead\r\n"),
@@ -704,6 +724,19 @@ assert_explained (Fixture *fixture)
   g_assert_cmpstr (outcome->hint, !=, "");
 }
 
+/* At least @size bytes of HTML in short, numbered, Turkish lines. */
+static char *
+big_html (gsize size)
+{
+  GString *html = g_string_sized_new (size + 64);
+
+  g_string_append (html, "<html><body>\n");
+  for (guint i = 0; html->len < size; i++)
+    g_string_append_printf (html, "<p>Satır %08u: ığüşöç ÇĞİÖŞÜ</p>\n", i);
+  g_string_append (html, "</body></html>\n");
+  return g_string_free (html, FALSE);
+}
+
 static void
 replace (char **field, const char *value)
 {
@@ -794,6 +827,11 @@ test_scenario (Fixture *fixture, gconstpointer data)
       g_ptr_array_set_size (request->recipients, 0);
       g_ptr_array_add (request->recipients, g_strdup (sc->to));
     }
+  if (sc->html_mib > 0)
+    {
+      g_free (request->html);
+      request->html = big_html (sc->html_mib * 1024 * 1024);
+    }
   run (fixture, request);
 
   assert_server_ok (fixture);
@@ -804,7 +842,7 @@ test_scenario (Fixture *fixture, gconstpointer data)
       g_assert_cmpstr (g_quark_to_string (fixture->outcome->error_domain), ==, sc->error_domain);
       g_assert_cmpint (fixture->outcome->error_code, ==, sc->error_code);
     }
-  else
+  else if (sc->verdict == POSTACI_VERDICT_SUCCESS)
     g_assert_cmpuint (fixture->outcome->error_domain, ==, 0);
   if (sc->reply_code == NO_REPLY)
     g_assert_null (fixture->outcome->reply);
@@ -894,19 +932,12 @@ html_part_of (GBytes *payload)
 static void
 test_large_body (Fixture *fixture, gconstpointer data)
 {
-  const gsize target = 50 * 1024 * 1024;
-  GString *html = g_string_sized_new (target + 64);
-  g_autofree char *sent = NULL;
+  g_autofree char *sent = big_html (50 * 1024 * 1024);
   PostaciRequest *request;
   g_autoptr(GBytes) payload = NULL;
   g_autofree char *got = NULL;
   GString *arrived;
 
-  g_string_append (html, "<html><body>\n");
-  for (guint i = 0; html->len < target; i++)
-    g_string_append_printf (html, "<p>Satır %08u: ığüşöç ÇĞİÖŞÜ</p>\n", i);
-  g_string_append (html, "</body></html>\n");
-  sent = g_strdup (html->str);
 
   start_server (fixture, SCRIPT (GREET_EHLO ("250-mx.test\r\n250 8BITMIME\r\n"), MAIL_RCPT_DATA,
                                  TS_SEND ("354 go ahead\r\n"), TS_READ_DATA,
@@ -915,7 +946,7 @@ test_large_body (Fixture *fixture, gconstpointer data)
   request = base_request (fixture, POSTACI_SECURITY_NONE);
   request->timeout_seconds = 60;
   g_free (request->html);
-  request->html = g_string_free (html, FALSE);
+  request->html = g_strdup (sent);
   run (fixture, request);
 
   assert_server_ok (fixture);
