@@ -312,6 +312,14 @@ static const Scenario scenarios[] = {
     .security = POSTACI_SECURITY_TLS, .auth = TRUE, .mechanism = POSTACI_MECHANISM_PLAIN,
     FAILED (PROTOCOL, AUTH, FAILURE), SESSION_ERROR (AUTH_UNAVAILABLE),
     .received = C_EHLO C_QUIT, .shown = "\\X1B]0;PWNED\\X07X-EVIL" },
+  /* A hundred lines of a kilobyte: the reason quotes the start, the transcript has it all. */
+  { "reply/huge-refusal",
+    SCRIPT (GREET_EHLO ("250 mx.test\r\n"), TS_EXPECT ("MAIL FROM:<ali@example.com>"),
+            TS_SEND_REPEAT ("550-" LONG_LINE "\r\n", 99), TS_SEND ("550 5.7.1 the end\r\n"),
+            QUIT_BYE),
+    .security = POSTACI_SECURITY_NONE,
+    FAILED (REFUSED, MAIL, REFUSED), SESSION_ERROR (REFUSED), .reply_code = 550,
+    .received = C_EHLO "MAIL FROM:<ali@example.com>\r\n" C_QUIT, .shown = "5.7.1 the end" },
   { "reply/mixed-codes",
     SCRIPT (GREET_EHLO ("250-mx.test\r\n251 AUTH PLAIN\r\n"), TS_EXPECT_CLOSE),
     FAILED (PROTOCOL, EHLO, FAILURE), REPLY_ERROR (MIXED_CODES), .received = C_EHLO },
@@ -714,6 +722,8 @@ assert_explained (Fixture *fixture)
 
   g_assert_nonnull (outcome->reason);
   g_assert_cmpstr (outcome->reason, !=, "");
+  /* One line a person reads at a glance, whatever the server sent. */
+  g_assert_cmpuint (strlen (outcome->reason), <=, 1000);
   /* Bad input: the reason names the field and says what to write instead. */
   if (outcome->verdict == POSTACI_VERDICT_SUCCESS || outcome->verdict == POSTACI_VERDICT_USAGE)
     return;

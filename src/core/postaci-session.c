@@ -22,6 +22,8 @@
 #define DATA_CHUNK_SIZE (64 * 1024)
 /* Header lines of the message shown in the transcript before the body is summarised. */
 #define MAX_SHOWN_HEADER_LINES 40
+/* How much of a server's reply the one-line reason of a failed run quotes. */
+#define MAX_QUOTED_REPLY_CHARS 300
 
 typedef enum {
   STATE_INIT,            /* nothing done yet */
@@ -547,12 +549,30 @@ fail_literal (PostaciSession *self, PostaciSessionError code, gboolean say_quit,
   fail (self, g_error_new_literal (POSTACI_SESSION_ERROR, code, message), say_quit);
 }
 
+/* What a one-line reason quotes of a reply: escaped, and cut short, because a server may
+ * answer with a hundred lines of 4 KiB. The whole reply is in the transcript above it. */
+static char *
+reply_excerpt (const PostaciReply *reply)
+{
+  g_autofree char *text = postaci_reply_get_text (reply);
+  char *shown = postaci_escape_text (text, -1);
+
+  if (g_utf8_strlen (shown, -1) > MAX_QUOTED_REPLY_CHARS)
+    {
+      char *cut = g_utf8_offset_to_pointer (shown, MAX_QUOTED_REPLY_CHARS);
+      char *excerpt = g_strdup_printf ("%.*s…", (int) (cut - shown), shown);
+
+      g_free (shown);
+      return excerpt;
+    }
+  return shown;
+}
+
 /* A 4xx/5xx reply ended the run. 421 means the server is closing: no QUIT. */
 static void
 fail_refused (PostaciSession *self, const PostaciReply *reply, const char *what)
 {
-  g_autofree char *text = postaci_reply_get_text (reply);
-  g_autofree char *shown = postaci_escape_text (text, -1);
+  g_autofree char *shown = reply_excerpt (reply);
 
   fail (self, g_error_new (POSTACI_SESSION_ERROR, POSTACI_SESSION_ERROR_REFUSED,
                            /* Translators: “MAIL FROM refused: 550 Relaying denied” */
@@ -566,8 +586,7 @@ fail_refused (PostaciSession *self, const PostaciReply *reply, const char *what)
 static void
 fail_unexpected (PostaciSession *self, const PostaciReply *reply, const char *what)
 {
-  g_autofree char *text = postaci_reply_get_text (reply);
-  g_autofree char *shown = postaci_escape_text (text, -1);
+  g_autofree char *shown = reply_excerpt (reply);
 
   fail (self, g_error_new (POSTACI_SESSION_ERROR, POSTACI_SESSION_ERROR_PROTOCOL,
                            /* Translators: “STARTTLS: the server answered 354 go ahead,
@@ -1538,8 +1557,7 @@ handle_rcpt (PostaciSession *self, PostaciReply *reply)
         fail_refused (self, reply, "RCPT TO");
       else
         {
-          g_autofree char *text = postaci_reply_get_text (reply);
-          g_autofree char *shown = postaci_escape_text (text, -1);
+          g_autofree char *shown = reply_excerpt (reply);
           fail (self, g_error_new (POSTACI_SESSION_ERROR, POSTACI_SESSION_ERROR_REFUSED,
                                    _("The server refused every recipient; the last answer was %u %s"),
                                    reply->code, shown), TRUE);
