@@ -2,6 +2,9 @@
 #include "config.h"
 
 #include <string.h>
+#include <unistd.h>
+#include <glib-unix.h>
+#include <gio/gunixinputstream.h>
 
 #include "postaci-line-reader.h"
 
@@ -135,6 +138,56 @@ test_buffered (void)
   g_assert_cmpuint (postaci_line_reader_get_buffered (reader), ==, strlen ("injected\r\n"));
 }
 
+typedef struct {
+  gboolean  done;
+  char     *line;
+  GError   *error;
+} Pending;
+
+static void
+pending_cb (GObject *object, GAsyncResult *res, gpointer user_data)
+{
+  Pending *pending = user_data;
+
+  pending->line = postaci_line_reader_read_line_finish (POSTACI_LINE_READER (object), res, NULL,
+                                                        &pending->error);
+  pending->done = TRUE;
+}
+
+/* A line that arrives in two pieces: the wait for the second piece must still answer to the
+ * cancellable (the session's deadline), or a server that stops mid-line holds the run forever. */
+static void
+test_cancel_mid_line (void)
+{
+  int fds[2];
+  g_autoptr(GInputStream) base = NULL;
+  g_autoptr(PostaciLineReader) reader = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+  Pending pending = { 0 };
+
+  g_assert_true (g_unix_open_pipe (fds, FD_CLOEXEC, &error));
+  g_assert_no_error (error);
+  base = g_unix_input_stream_new (fds[0], TRUE);
+  reader = postaci_line_reader_new (base, 64);
+  g_assert_cmpint (write (fds[1], "250 par", 7), ==, 7);
+
+  postaci_line_reader_read_line_async (reader, cancellable, pending_cb, &pending);
+  /* The first piece is read, and the reader waits for the rest. */
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_false (pending.done);
+  g_assert_cmpuint (postaci_line_reader_get_buffered (reader), ==, 7);
+
+  g_cancellable_cancel (cancellable);
+  while (!pending.done)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_null (pending.line);
+  g_assert_error (pending.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&pending.error);
+  close (fds[1]);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -145,5 +198,6 @@ main (int argc, char **argv)
   g_test_add_func ("/postaci/line-reader/exact-cap", test_exact_cap);
   g_test_add_func ("/postaci/line-reader/endless-line", test_endless_line);
   g_test_add_func ("/postaci/line-reader/buffered", test_buffered);
+  g_test_add_func ("/postaci/line-reader/cancel-mid-line", test_cancel_mid_line);
   return g_test_run ();
 }

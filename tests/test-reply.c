@@ -100,6 +100,7 @@ test_errors (void)
     { "2500 four digits", AUTO, POSTACI_REPLY_ERROR_MALFORMED },
     { "150 first digit 1", AUTO, POSTACI_REPLY_ERROR_MALFORMED },
     { "650 first digit 6", AUTO, POSTACI_REPLY_ERROR_MALFORMED },
+    { "260 second digit 6", AUTO, POSTACI_REPLY_ERROR_MALFORMED },
     { "hello", AUTO, POSTACI_REPLY_ERROR_MALFORMED },
     { "2x0 letters", AUTO, POSTACI_REPLY_ERROR_MALFORMED },
     { "250_underscore", AUTO, POSTACI_REPLY_ERROR_MALFORMED },

@@ -636,6 +636,52 @@ test_scram_bad_server_signature (void)
 
 /* ---- hostile input ---- */
 
+/* A SCRAM server-first message that echoes the client's nonce (so that it is well formed)
+ * with the iteration count @iterations. */
+static char *
+scram_server_first (const char *client_first_b64, const char *iterations)
+{
+  gsize length = 0;
+  g_autofree guchar *client_first = g_base64_decode (client_first_b64, &length);
+  g_autofree char *text = g_strndup ((const char *) client_first, length);
+  const char *nonce = strstr (text, ",r=");
+  g_autofree char *server_first = NULL;
+
+  g_assert_nonnull (nonce);
+  server_first = g_strdup_printf ("r=%sQmFkU2VydmVy,s=c2FsdHNhbHQ=,i=%s", nonce + 3, iterations);
+  return g_base64_encode ((const guchar *) server_first, strlen (server_first));
+}
+
+/* The iteration count is the server's to choose, and the client pays for it on the main
+ * loop: a count that would take minutes is refused before any hashing starts. */
+static void
+test_scram_iterations (gconstpointer data)
+{
+  const char *iterations = data;
+  GError *error = NULL;
+  g_autoptr(PostaciSasl) client = postaci_sasl_new (POSTACI_MECHANISM_SCRAM_SHA_256, server_user,
+                                                    server_password, TEST_HOST, &error);
+  g_autofree char *first = NULL;
+  g_autofree char *challenge = NULL;
+  g_autofree char *response = NULL;
+
+  g_assert_no_error (error);
+  g_assert_true (postaci_sasl_step (client, NULL, &first, &error));
+  challenge = scram_server_first (first, iterations);
+  if (g_str_equal (iterations, "4096"))
+    {
+      /* What real servers send: the client answers with its proof. */
+      g_assert_true (postaci_sasl_step (client, challenge, &response, &error));
+      g_assert_no_error (error);
+      g_assert_nonnull (response);
+      return;
+    }
+  g_assert_false (postaci_sasl_step (client, challenge, &response, &error));
+  g_assert_error (error, POSTACI_SASL_ERROR, POSTACI_SASL_ERROR_BAD_CHALLENGE);
+  g_assert_null (response);
+  g_clear_error (&error);
+}
+
 static void
 test_bad_base64 (void)
 {
@@ -784,5 +830,13 @@ main (int argc, char *argv[])
   g_test_add_func ("/postaci/sasl/endless", test_endless_exchange);
   g_test_add_func ("/postaci/sasl/step-after-done", test_step_after_done);
 
+  g_test_add_data_func ("/postaci/sasl/hostile/scram-iterations/4096", "4096",
+                        test_scram_iterations);
+  g_test_add_data_func ("/postaci/sasl/hostile/scram-iterations/2147483647", "2147483647",
+                        test_scram_iterations);
+  g_test_add_data_func ("/postaci/sasl/hostile/scram-iterations/99999999999", "99999999999",
+                        test_scram_iterations);
+  g_test_add_data_func ("/postaci/sasl/hostile/scram-iterations/zero", "0",
+                        test_scram_iterations);
   return g_test_run ();
 }

@@ -149,7 +149,8 @@ client_read_line (TestClient *client)
 {
   for (;;)
     {
-      const guint8 *lf = memchr (client->in->data, '\n', client->in->len);
+      const guint8 *lf = client->in->len > 0 ? memchr (client->in->data, '\n', client->in->len)
+                                             : NULL;
 
       if (lf != NULL)
         {
@@ -830,6 +831,69 @@ test_megabyte (void)
   free_server (server);
 }
 
+/* SEND with a repeat count writes that many copies in one go. */
+static void
+test_send_repeat (void)
+{
+  const PostaciTestStep script[] = {
+    TS_SEND ("220 hi\r\n"),
+    TS_SEND_REPEAT ("250-more\r\n", 1000),
+    TS_SEND_REPEAT ("x", 3),
+    TS_END,
+  };
+  PostaciTestServer *server = postaci_test_server_new (script, POSTACI_TEST_SERVER_PLAIN, NULL,
+                                                       "127.0.0.1");
+  TestClient *client = client_connect ("127.0.0.1", postaci_test_server_get_port (server));
+  g_autoptr(GBytes) got = client_read_to_eof (client);
+  g_autoptr(GString) expected = g_string_new ("220 hi\r\n");
+  guint i;
+
+  for (i = 0; i < 1000; i++)
+    g_string_append (expected, "250-more\r\n");
+  g_string_append (expected, "xxx");
+  g_assert_cmpmem (g_bytes_get_data (got, NULL), g_bytes_get_size (got),
+                   expected->str, expected->len);
+  postaci_test_wait_until (server_finished, server, WAIT_MS);
+  g_assert_null (postaci_test_server_get_error (server));
+  client_free (client);
+  free_server (server);
+}
+
+/* CLOSE_IN_HANDSHAKE: the server takes the client's hello, never answers and closes. The
+ * client's handshake fails; the hello is not recorded as SMTP; that is no script error. */
+static void
+test_close_in_handshake (gconstpointer data)
+{
+  gboolean after_starttls = GPOINTER_TO_INT (data);
+  const PostaciTestStep starttls[] = {
+    TS_SEND ("220 go ahead\r\n"),
+    TS_CLOSE_IN_HANDSHAKE,
+    TS_EXPECT ("never reached"),
+    TS_END,
+  };
+  const PostaciTestStep implicit[] = {
+    TS_CLOSE_IN_HANDSHAKE,
+    TS_END,
+  };
+  PostaciTestServer *server = postaci_test_server_new (after_starttls ? starttls : implicit,
+                                                       POSTACI_TEST_SERVER_PLAIN, NULL,
+                                                       "127.0.0.1");
+  TestClient *client = client_connect ("127.0.0.1", postaci_test_server_get_port (server));
+  g_autoptr(GError) error = NULL;
+
+  if (after_starttls)
+    client_assert_line (client, "220 go ahead\r\n");
+  g_assert_false (client_handshake (client, "localhost", &error));
+  g_assert_nonnull (error);
+  postaci_test_wait_until (server_finished, server, WAIT_MS);
+  g_assert_null (postaci_test_server_get_error (server));
+  g_assert_false (postaci_test_server_get_tls_active (server));
+  g_assert_cmpstr (postaci_test_server_get_sni (server), ==, "localhost");
+  assert_received (server, "");
+  client_free (client);
+  free_server (server);
+}
+
 /* The client gave up while the server pushed a megabyte: with nothing more
  * expected from it, that ends the script without an error. */
 static void
@@ -975,6 +1039,11 @@ main (int   argc,
   g_test_add_func ("/postaci/server-selftest/read-data", test_read_data);
   g_test_add_func ("/postaci/server-selftest/send-slowly", test_send_slowly);
   g_test_add_func ("/postaci/server-selftest/megabyte", test_megabyte);
+  g_test_add_func ("/postaci/server-selftest/send-repeat", test_send_repeat);
+  g_test_add_data_func ("/postaci/server-selftest/close-in-handshake/starttls",
+                        GINT_TO_POINTER (TRUE), test_close_in_handshake);
+  g_test_add_data_func ("/postaci/server-selftest/close-in-handshake/implicit",
+                        GINT_TO_POINTER (FALSE), test_close_in_handshake);
   g_test_add_func ("/postaci/server-selftest/write-to-closed-client",
                    test_write_to_closed_client);
   g_test_add_func ("/postaci/server-selftest/second-connection-refused",

@@ -3,178 +3,7 @@
 
 #include <string.h>
 
-#include "postaci-session.h"
-#include "postaci-test-server.h"
-#include "postaci-transcript.h"
-
-#define GREETING "220 mx.test ESMTP ready\r\n"
-#define EHLO_PLAIN "250-mx.test\r\n250-STARTTLS\r\n250 8BITMIME\r\n"
-#define EHLO_TLS "250-mx.test\r\n250-AUTH PLAIN LOGIN\r\n250 8BITMIME\r\n"
-/* base64 ("\0ali\0gizli-şifre") */
-#define PLAIN_IR "AGFsaQBnaXpsaS3Fn2lmcmU="
-#define PASSWORD "gizli-şifre"
-
-typedef struct {
-  PostaciTestServer *server;
-  PostaciSession    *session;
-  PostaciOutcome    *outcome;
-  GString           *transcript;
-} Fixture;
-
-static void
-fixture_setup (Fixture *fixture, gconstpointer data)
-{
-  fixture->transcript = g_string_new (NULL);
-}
-
-static gboolean
-all_servers_released (gpointer unused)
-{
-  return postaci_test_server_count_alive () == 0;
-}
-
-static void
-fixture_teardown (Fixture *fixture, gconstpointer data)
-{
-  g_clear_pointer (&fixture->server, postaci_test_server_free);
-  g_clear_object (&fixture->session);
-  g_clear_pointer (&fixture->outcome, postaci_outcome_free);
-  g_string_free (fixture->transcript, TRUE);
-  postaci_test_wait_until (all_servers_released, NULL, 5000);
-}
-
-static PostaciRequest *
-base_request (Fixture *fixture, PostaciSecurity security)
-{
-  PostaciRequest *request = postaci_request_new ();
-
-  request->server = g_strdup ("localhost");
-  request->port = postaci_test_server_get_port (fixture->server);
-  request->security = security;
-  request->ehlo_name = g_strdup ("client.example");
-  request->from = g_strdup ("ali@example.com");
-  postaci_request_add_recipients (request, "veli@example.com");
-  request->subject = g_strdup ("Deneme ığüşöç");
-  request->html = g_strdup ("<p>Merhaba dünya</p>");
-  request->ca_file = g_build_filename (TEST_SRCDIR, "certs", "ca.pem", NULL);
-  request->timeout_seconds = 5;
-  return request;
-}
-
-static void
-with_auth (PostaciRequest *request)
-{
-  request->auth = TRUE;
-  request->username = g_strdup ("ali");
-  postaci_request_set_password (request, PASSWORD);
-}
-
-static void
-event_cb (PostaciSession *session, const PostaciEvent *event, gpointer user_data)
-{
-  Fixture *fixture = user_data;
-  g_autofree char *line = postaci_transcript_format_event (event, POSTACI_TRANSCRIPT_JSONL);
-
-  g_string_append (fixture->transcript, line);
-}
-
-static void
-run_cb (GObject *object, GAsyncResult *result, gpointer user_data)
-{
-  Fixture *fixture = user_data;
-
-  fixture->outcome = postaci_session_run_finish (POSTACI_SESSION (object), result);
-}
-
-static gboolean
-outcome_ready (gpointer data)
-{
-  return ((Fixture *) data)->outcome != NULL;
-}
-
-static gboolean
-server_finished (gpointer data)
-{
-  return postaci_test_server_is_finished (((Fixture *) data)->server);
-}
-
-static void
-start_server (Fixture *fixture, const PostaciTestStep *script, PostaciTestServerMode mode,
-              const char *certificate)
-{
-  g_autoptr(GTlsCertificate) cert = certificate ? postaci_test_load_certificate (certificate) : NULL;
-
-  fixture->server = postaci_test_server_new (script, mode, cert, "127.0.0.1");
-}
-
-static void
-run_with_cancellable (Fixture *fixture, PostaciRequest *request, GCancellable *cancellable)
-{
-  fixture->session = postaci_session_new (request);
-  g_signal_connect (fixture->session, "event", G_CALLBACK (event_cb), fixture);
-  postaci_session_run_async (fixture->session, cancellable, run_cb, fixture);
-  postaci_test_wait_until (outcome_ready, fixture, 20000);
-  /* A refused request never connects, so its server has nothing to finish. */
-  if (fixture->server != NULL && fixture->outcome->verdict != POSTACI_VERDICT_USAGE)
-    postaci_test_wait_until (server_finished, fixture, 5000);
-  postaci_request_free (request);
-}
-
-static void
-run (Fixture *fixture, PostaciRequest *request)
-{
-  run_with_cancellable (fixture, request, NULL);
-}
-
-static char *
-received (Fixture *fixture)
-{
-  g_autoptr(GBytes) bytes = postaci_test_server_get_received (fixture->server);
-  gsize size;
-  const char *data = g_bytes_get_data (bytes, &size);
-
-  return g_strndup (data != NULL ? data : "", size);
-}
-
-static void
-assert_server_ok (Fixture *fixture)
-{
-  g_assert_cmpstr (postaci_test_server_get_error (fixture->server), ==, NULL);
-}
-
-/* The password, in any form a careless client might leak it, never appears. */
-static void
-assert_no_secret (Fixture *fixture)
-{
-  g_autofree char *text = postaci_transcript_format_run (postaci_session_get_events (fixture->session),
-                                                         fixture->outcome, POSTACI_TRANSCRIPT_TEXT);
-  g_autofree char *b64 = g_base64_encode ((const guchar *) PASSWORD, strlen (PASSWORD));
-
-  g_assert_null (strstr (text, PASSWORD));
-  g_assert_null (strstr (text, b64));
-  g_assert_null (strstr (text, PLAIN_IR));
-  g_assert_null (strstr (fixture->transcript->str, PASSWORD));
-  g_assert_null (strstr (fixture->transcript->str, PLAIN_IR));
-}
-
-static void
-assert_outcome (Fixture *fixture, PostaciVerdict verdict, PostaciStage stage, PostaciExitStatus status)
-{
-  g_assert_nonnull (fixture->outcome);
-  g_assert_cmpstr (postaci_verdict_to_string (fixture->outcome->verdict), ==,
-                   postaci_verdict_to_string (verdict));
-  g_assert_cmpstr (postaci_stage_to_string (fixture->outcome->stage), ==,
-                   postaci_stage_to_string (stage));
-  g_assert_cmpint (postaci_outcome_get_exit_status (fixture->outcome), ==, status);
-  g_assert_nonnull (fixture->outcome->reason);
-}
-
-static void
-assert_error (Fixture *fixture, GQuark domain, gint code)
-{
-  g_assert_cmpstr (g_quark_to_string (fixture->outcome->error_domain), ==, g_quark_to_string (domain));
-  g_assert_cmpint (fixture->outcome->error_code, ==, code);
-}
+#include "session-fixture.h"
 
 /* ------------------------------------------------------------------ */
 
@@ -488,62 +317,6 @@ test_stop_after_connect (Fixture *fixture, gconstpointer data)
   g_assert_cmpstr (got, ==, "");
 }
 
-/* Bytes pipelined behind the 220 to STARTTLS are an injection: stop, never handshake. */
-static void
-test_starttls_injection (Fixture *fixture, gconstpointer data)
-{
-  const PostaciTestStep script[] = {
-    TS_SEND (GREETING),
-    TS_EXPECT ("EHLO client.example"),
-    TS_SEND (EHLO_PLAIN),
-    TS_EXPECT ("STARTTLS"),
-    TS_SEND ("220 go ahead\r\n250-injected\r\n250 AUTH PLAIN\r\n"),
-    TS_EXPECT_CLOSE,
-    TS_END,
-  };
-  PostaciRequest *request;
-  g_autofree char *got = NULL;
-
-  start_server (fixture, script, POSTACI_TEST_SERVER_PLAIN, "server");
-  request = base_request (fixture, POSTACI_SECURITY_STARTTLS);
-  with_auth (request);
-  run (fixture, request);
-
-  assert_server_ok (fixture);
-  assert_outcome (fixture, POSTACI_VERDICT_PROTOCOL, POSTACI_STAGE_TLS, POSTACI_EXIT_FAILURE);
-  assert_error (fixture, POSTACI_SESSION_ERROR, POSTACI_SESSION_ERROR_STARTTLS_INJECTION);
-  got = received (fixture);
-  g_assert_cmpstr (got, ==, "EHLO client.example\r\nSTARTTLS\r\n");
-  g_assert_false (postaci_test_server_get_tls_active (fixture->server));
-}
-
-/* security starttls and no STARTTLS offered: fail closed, no credentials, polite QUIT. */
-static void
-test_starttls_missing (Fixture *fixture, gconstpointer data)
-{
-  const PostaciTestStep script[] = {
-    TS_SEND (GREETING),
-    TS_EXPECT ("EHLO client.example"),
-    TS_SEND ("250-mx.test\r\n250 AUTH PLAIN LOGIN\r\n"),
-    TS_EXPECT ("QUIT"),
-    TS_SEND ("221 bye\r\n"),
-    TS_END,
-  };
-  PostaciRequest *request;
-  g_autofree char *got = NULL;
-
-  start_server (fixture, script, POSTACI_TEST_SERVER_PLAIN, NULL);
-  request = base_request (fixture, POSTACI_SECURITY_STARTTLS);
-  with_auth (request);
-  run (fixture, request);
-
-  assert_server_ok (fixture);
-  assert_outcome (fixture, POSTACI_VERDICT_PROTOCOL, POSTACI_STAGE_TLS, POSTACI_EXIT_FAILURE);
-  assert_error (fixture, POSTACI_SESSION_ERROR, POSTACI_SESSION_ERROR_STARTTLS_UNAVAILABLE);
-  got = received (fixture);
-  g_assert_cmpstr (got, ==, "EHLO client.example\r\nQUIT\r\n");
-}
-
 /* security none with AUTH PLAIN offered: credentials are not sent without consent. */
 static void
 test_plaintext_auth_refused (Fixture *fixture, gconstpointer data)
@@ -569,50 +342,6 @@ test_plaintext_auth_refused (Fixture *fixture, gconstpointer data)
   assert_error (fixture, POSTACI_SESSION_ERROR, POSTACI_SESSION_ERROR_PLAINTEXT_AUTH);
   got = received (fixture);
   g_assert_cmpstr (got, ==, "EHLO client.example\r\nQUIT\r\n");
-}
-
-/* A silent server: connected, no greeting, the deadline ends the run with exit 4. */
-static void
-test_silent_server (Fixture *fixture, gconstpointer data)
-{
-  const PostaciTestStep script[] = { TS_STALL, TS_END };
-  PostaciRequest *request;
-
-  start_server (fixture, script, POSTACI_TEST_SERVER_PLAIN, NULL);
-  request = base_request (fixture, POSTACI_SECURITY_AUTO);
-  request->timeout_seconds = 1;
-  run (fixture, request);
-
-  assert_outcome (fixture, POSTACI_VERDICT_TIMEOUT, POSTACI_STAGE_GREETING, POSTACI_EXIT_TIMEOUT);
-  assert_error (fixture, POSTACI_SESSION_ERROR, POSTACI_SESSION_ERROR_NO_GREETING);
-  g_assert_nonnull (fixture->outcome->hint);
-}
-
-/* 421 in the middle: the server is closing; no QUIT, no RSET. */
-static void
-test_421_mid_session (Fixture *fixture, gconstpointer data)
-{
-  const PostaciTestStep script[] = {
-    TS_SEND (GREETING),
-    TS_EXPECT ("EHLO client.example"),
-    TS_SEND ("250 mx.test\r\n"),
-    TS_EXPECT ("MAIL FROM:<ali@example.com>"),
-    TS_SEND ("421 4.7.0 mx.test closing connection\r\n"),
-    TS_EXPECT_CLOSE,
-    TS_END,
-  };
-  PostaciRequest *request;
-  g_autofree char *got = NULL;
-
-  start_server (fixture, script, POSTACI_TEST_SERVER_PLAIN, NULL);
-  request = base_request (fixture, POSTACI_SECURITY_NONE);
-  run (fixture, request);
-
-  assert_server_ok (fixture);
-  assert_outcome (fixture, POSTACI_VERDICT_REFUSED, POSTACI_STAGE_MAIL, POSTACI_EXIT_REFUSED);
-  g_assert_cmpuint (fixture->outcome->reply->code, ==, 421);
-  got = received (fixture);
-  g_assert_cmpstr (got, ==, "EHLO client.example\r\nMAIL FROM:<ali@example.com>\r\n");
 }
 
 /* One refused recipient does not stop the run while another is accepted. */
@@ -646,53 +375,6 @@ test_partial_recipients (Fixture *fixture, gconstpointer data)
   g_assert_cmpuint (fixture->outcome->recipients_accepted, ==, 1);
   g_assert_cmpuint (fixture->outcome->recipients_refused, ==, 1);
   g_assert_nonnull (strstr (fixture->transcript->str, "\"kind\":\"warning\""));
-}
-
-typedef struct {
-  const char *certificate;
-  const char *server_name;
-  gboolean    implicit;
-} CertCase;
-
-static const CertCase cert_cases[] = {
-  { "wrong-name", "localhost", TRUE },
-  { "wrong-name", "localhost", FALSE },
-  { "expired", "localhost", TRUE },
-  { "self-signed", "localhost", FALSE },
-  { "ip-no-san", "127.0.0.1", TRUE },
-};
-
-/* A certificate that fails verification ends the run before anything is sent inside TLS. */
-static void
-test_bad_certificate (Fixture *fixture, gconstpointer data)
-{
-  const CertCase *cert = data;
-  const PostaciTestStep implicit_script[] = { TS_END };
-  const PostaciTestStep starttls_script[] = {
-    TS_SEND (GREETING),
-    TS_EXPECT ("EHLO client.example"),
-    TS_SEND (EHLO_PLAIN),
-    TS_EXPECT ("STARTTLS"),
-    TS_SEND ("220 go ahead\r\n"),
-    TS_STARTTLS,
-    TS_END,
-  };
-  PostaciRequest *request;
-
-  start_server (fixture, cert->implicit ? implicit_script : starttls_script,
-                cert->implicit ? POSTACI_TEST_SERVER_IMPLICIT_TLS : POSTACI_TEST_SERVER_PLAIN,
-                cert->certificate);
-  request = base_request (fixture, cert->implicit ? POSTACI_SECURITY_TLS : POSTACI_SECURITY_STARTTLS);
-  g_free (request->server);
-  request->server = g_strdup (cert->server_name);
-  with_auth (request);
-  run (fixture, request);
-
-  assert_server_ok (fixture);
-  assert_outcome (fixture, POSTACI_VERDICT_TLS, POSTACI_STAGE_TLS, POSTACI_EXIT_FAILURE);
-  assert_error (fixture, POSTACI_SESSION_ERROR, POSTACI_SESSION_ERROR_CERTIFICATE);
-  g_assert_nonnull (fixture->outcome->hint);
-  assert_no_secret (fixture);
 }
 
 /* --insecure: the run goes on, and the transcript says so. */
@@ -839,19 +521,8 @@ main (int argc, char **argv)
       g_test_add (path, Fixture, &stops[i], fixture_setup, test_stop_after, fixture_teardown);
     }
   ADD ("stop-after/connect", test_stop_after_connect, NULL);
-  ADD ("starttls-injection", test_starttls_injection, NULL);
-  ADD ("starttls-missing", test_starttls_missing, NULL);
   ADD ("plaintext-auth-refused", test_plaintext_auth_refused, NULL);
-  ADD ("silent-server", test_silent_server, NULL);
-  ADD ("421-mid-session", test_421_mid_session, NULL);
   ADD ("partial-recipients", test_partial_recipients, NULL);
-  for (guint i = 0; i < G_N_ELEMENTS (cert_cases); i++)
-    {
-      g_autofree char *path = g_strdup_printf ("/postaci/session/certificate/%s-%s",
-                                               cert_cases[i].certificate,
-                                               cert_cases[i].implicit ? "tls" : "starttls");
-      g_test_add (path, Fixture, &cert_cases[i], fixture_setup, test_bad_certificate, fixture_teardown);
-    }
   ADD ("accept-invalid", test_accept_invalid, NULL);
   ADD ("cancel", test_cancel, NULL);
   ADD ("connection-refused", test_connection_refused, NULL);

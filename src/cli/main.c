@@ -266,8 +266,14 @@ build_request (Options *options, PostaciRequest *request)
 
   if (options->html_file != NULL)
     {
-      if (!g_file_get_contents (options->html_file, &request->html, NULL, &error))
+      gsize length = 0;
+
+      if (!g_file_get_contents (options->html_file, &request->html, &length, &error))
         return usage_error ("--html-file: %s", error->message);
+      /* A NUL would silently cut the message short: this is not a text file. */
+      if (memchr (request->html, '\0', length) != NULL)
+        return usage_error (_("--html-file: “%s” contains a NUL byte; give a UTF-8 text file."),
+                            options->html_file);
     }
   else if (options->html != NULL)
     request->html = g_strdup (options->html);

@@ -1493,7 +1493,19 @@ explain_tls_error (Advice *advice)
   switch (advice->error->code)
     {
     case G_TLS_ERROR_NOT_TLS:
-      explain_not_tls (advice);
+      /* glib-networking says NOT_TLS also when the server hung up mid-handshake
+       * (GnuTLS: "The TLS connection was non-properly terminated"). */
+      if (strstr (advice->error->message, "terminated") != NULL)
+        explain_closed (advice);
+      else
+        explain_not_tls (advice);
+      return TRUE;
+    case G_TLS_ERROR_MISC:
+      /* glib-networking reports plain text in the handshake ("An unexpected TLS packet
+       * was received") as MISC, not NOT_TLS. */
+      if (advice->context->tls_active)
+        return FALSE;
+      explain_handshake (advice);
       return TRUE;
     case G_TLS_ERROR_HANDSHAKE:
     case G_TLS_ERROR_MISC: /* glib-networking's GnuTLS backend reports a failed handshake so */

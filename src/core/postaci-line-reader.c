@@ -136,6 +136,7 @@ fill_cb (GObject *object, GAsyncResult *res, gpointer user_data)
 {
   g_autoptr(GTask) task = user_data;
   PostaciLineReader *self = g_task_get_source_object (task);
+  GCancellable *cancellable;
   GError *error = NULL;
   gssize n;
 
@@ -157,9 +158,11 @@ fill_cb (GObject *object, GAsyncResult *res, gpointer user_data)
                                  _("The server closed the connection."));
       return;
     }
-  g_buffered_input_stream_fill_async (self->buffered, -1, G_PRIORITY_DEFAULT,
-                                      g_task_get_cancellable (task), fill_cb,
-                                      g_steal_pointer (&task));
+  /* Not g_task_get_cancellable (task) among the arguments: they may be evaluated after
+   * g_steal_pointer (&task), and a fill without the cancellable outlives every deadline. */
+  cancellable = g_task_get_cancellable (task);
+  g_buffered_input_stream_fill_async (self->buffered, -1, G_PRIORITY_DEFAULT, cancellable,
+                                      fill_cb, g_steal_pointer (&task));
 }
 
 void

@@ -191,7 +191,7 @@ postaci_reply_parser_feed (PostaciReplyParser *parser,
    * allowed as the last line ("250"), a 4th digit is not. */
   if (length < 3 ||
       line[0] < '2' || line[0] > '5' ||
-      line[1] < '0' || line[1] > '9' ||
+      line[1] < '0' || line[1] > '5' ||
       line[2] < '0' || line[2] > '9' ||
       (length > 3 && line[3] != ' ' && line[3] != '-'))
     return fail (parser, error, POSTACI_REPLY_ERROR_MALFORMED,

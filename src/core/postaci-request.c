@@ -305,11 +305,12 @@ check_server (const PostaciRequest *self, GError **error)
 static gboolean
 check_ehlo_name (const char *name, GError **error)
 {
-  if (name == NULL)
+  /* Empty is unset, as for the session: it then uses this machine's address. */
+  if (name == NULL || *name == '\0')
     return TRUE;
   if (!check_line_field (name, POSTACI_REQUEST_ERROR_EHLO_NAME, _("EHLO name"), error))
     return FALSE;
-  if (*name == '\0' || strchr (name, ' ') != NULL || !check_domain (name))
+  if (strchr (name, ' ') != NULL || !check_domain (name))
     {
       g_set_error (error, POSTACI_REQUEST_ERROR, POSTACI_REQUEST_ERROR_EHLO_NAME,
                    _("The EHLO name must be a fully qualified host name (mail.example.com) "

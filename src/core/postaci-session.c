@@ -23,6 +23,8 @@
 #define DATA_CHUNK_SIZE (64 * 1024)
 /* Header lines of the message shown in the transcript before the body is summarised. */
 #define MAX_SHOWN_HEADER_LINES 40
+/* How much of a server's reply the one-line reason of a failed run quotes. */
+#define MAX_QUOTED_REPLY_CHARS 300
 
 typedef enum {
   STATE_INIT,            /* nothing done yet */
@@ -549,17 +551,61 @@ fail_literal (PostaciSession *self, PostaciSessionError code, gboolean say_quit,
   fail (self, g_error_new_literal (POSTACI_SESSION_ERROR, code, message), say_quit);
 }
 
+/* What a one-line reason quotes of a reply: escaped, and cut short, because a server may
+ * answer with a hundred lines of 4 KiB. The whole reply is in the transcript above it. */
+static char *
+reply_excerpt (const PostaciReply *reply)
+{
+  g_autofree char *text = postaci_reply_get_text (reply);
+  char *shown = postaci_escape_text (text, -1);
+
+  if (g_utf8_strlen (shown, -1) > MAX_QUOTED_REPLY_CHARS)
+    {
+      char *cut = g_utf8_offset_to_pointer (shown, MAX_QUOTED_REPLY_CHARS);
+      char *excerpt = g_strdup_printf ("%.*s…", (int) (cut - shown), shown);
+
+      g_free (shown);
+      return excerpt;
+    }
+  return shown;
+}
+
 /* A 4xx/5xx reply ended the run. 421 means the server is closing: no QUIT. */
 static void
 fail_refused (PostaciSession *self, const PostaciReply *reply, const char *what)
 {
-  g_autofree char *text = postaci_reply_get_text (reply);
-  g_autofree char *shown = postaci_escape_text (text, -1);
+  g_autofree char *shown = reply_excerpt (reply);
 
   fail (self, g_error_new (POSTACI_SESSION_ERROR, POSTACI_SESSION_ERROR_REFUSED,
                            /* Translators: “MAIL FROM refused: 550 Relaying denied” */
                            _("%s refused: %u %s"), what, reply->code, shown),
         reply->code != 421);
+}
+
+/* A reply that is neither what the state waits for nor a refusal (354 to STARTTLS, 221 to
+ * EHLO): the server and we no longer agree where the session is, so nothing more is sent —
+ * not even QUIT, which it might take for message text. */
+static void
+fail_unexpected (PostaciSession *self, const PostaciReply *reply, const char *what)
+{
+  g_autofree char *shown = reply_excerpt (reply);
+
+  fail (self, g_error_new (POSTACI_SESSION_ERROR, POSTACI_SESSION_ERROR_PROTOCOL,
+                           /* Translators: “STARTTLS: the server answered 354 go ahead,
+                            * which makes no sense here” */
+                           _("%s: the server answered %u %s, which makes no sense here"),
+                           what, reply->code, shown),
+        FALSE);
+}
+
+/* Ends the run on a reply its state did not want: a refusal (4xx/5xx) or nonsense. */
+static void
+fail_reply (PostaciSession *self, const PostaciReply *reply, const char *what)
+{
+  if (postaci_reply_is_positive (reply))
+    fail_unexpected (self, reply, what);
+  else
+    fail_refused (self, reply, what);
 }
 
 static void
@@ -1093,7 +1139,7 @@ handle_greeting (PostaciSession *self, PostaciReply *reply)
 {
   if (reply->code != 220)
     {
-      fail_refused (self, reply, _("The greeting"));
+      fail_reply (self, reply, _("The greeting"));
       return;
     }
   end_stage (self, POSTACI_STAGE_STATUS_PASSED);
@@ -1128,7 +1174,8 @@ parse_capabilities (PostaciSession *self, const PostaciReply *reply)
   g_hash_table_remove_all (self->capabilities);
   for (guint i = 1; reply->lines[i] != NULL; i++)
     {
-      const char *line = reply->lines[i];
+      /* Escaped: parameters such as the AUTH list end up in messages a person reads. */
+      g_autofree char *line = postaci_escape_text (reply->lines[i], -1);
       const char *space = strpbrk (line, " =");
       g_autofree char *keyword = g_ascii_strup (line, space ? space - line : -1);
       const char *params = space ? space + 1 : "";
@@ -1157,14 +1204,15 @@ handle_ehlo (PostaciSession *self, PostaciReply *reply)
 {
   if (reply->code != 250)
     {
-      if (reply->code != 421 && self->security == POSTACI_SECURITY_NONE && !self->tls_active)
+      if (!postaci_reply_is_positive (reply) && reply->code != 421 &&
+          self->security == POSTACI_SECURITY_NONE && !self->tls_active)
         {
           emit_text (self, POSTACI_EVENT_WARNING,
                      _("The server refused EHLO; trying the older HELO (no extensions, no encryption)."));
           send_helo (self);
           return;
         }
-      fail_refused (self, reply, "EHLO");
+      fail_reply (self, reply, "EHLO");
       return;
     }
   parse_capabilities (self, reply);
@@ -1234,7 +1282,7 @@ handle_helo (PostaciSession *self, PostaciReply *reply)
 {
   if (reply->code != 250)
     {
-      fail_refused (self, reply, "HELO");
+      fail_reply (self, reply, "HELO");
       return;
     }
   self->helo_mode = TRUE;
@@ -1254,7 +1302,7 @@ handle_starttls (PostaciSession *self, PostaciReply *reply)
   if (reply->code != 220)
     {
       /* Offered, then refused: going on unencrypted would be a downgrade, whatever the setting. */
-      fail_refused (self, reply, "STARTTLS");
+      fail_reply (self, reply, "STARTTLS");
       return;
     }
   /* Anything already buffered was sent before the handshake and would be read
@@ -1389,7 +1437,7 @@ handle_auth (PostaciSession *self, PostaciReply *reply)
   g_clear_pointer (&self->sasl, postaci_sasl_free);
   if (reply->code != 235)
     {
-      fail_refused (self, reply, "AUTH");
+      fail_reply (self, reply, "AUTH");
       return;
     }
   self->outcome->authenticated = TRUE;
@@ -1458,7 +1506,7 @@ handle_mail (PostaciSession *self, PostaciReply *reply)
 {
   if (reply->code != 250)
     {
-      fail_refused (self, reply, "MAIL FROM");
+      fail_reply (self, reply, "MAIL FROM");
       return;
     }
   end_stage (self, POSTACI_STAGE_STATUS_PASSED);
@@ -1485,9 +1533,9 @@ handle_rcpt (PostaciSession *self, PostaciReply *reply)
 {
   const char *address = g_ptr_array_index (self->request->recipients, self->rcpt_index);
 
-  if (reply->code == 421)
+  if (reply->code == 421 || (postaci_reply_is_positive (reply) && reply->code / 10 != 25))
     {
-      fail_refused (self, reply, "RCPT TO");
+      fail_reply (self, reply, "RCPT TO");
       return;
     }
   if (reply->code == 250 || reply->code == 251 || reply->code == 252)
@@ -1511,8 +1559,7 @@ handle_rcpt (PostaciSession *self, PostaciReply *reply)
         fail_refused (self, reply, "RCPT TO");
       else
         {
-          g_autofree char *text = postaci_reply_get_text (reply);
-          g_autofree char *shown = postaci_escape_text (text, -1);
+          g_autofree char *shown = reply_excerpt (reply);
           fail (self, g_error_new (POSTACI_SESSION_ERROR, POSTACI_SESSION_ERROR_REFUSED,
                                    _("The server refused every recipient; the last answer was %u %s"),
                                    reply->code, shown), TRUE);
@@ -1625,7 +1672,7 @@ handle_data (PostaciSession *self, PostaciReply *reply)
 {
   if (reply->code != 354)
     {
-      fail_refused (self, reply, "DATA");
+      fail_reply (self, reply, "DATA");
       return;
     }
   set_state (self, STATE_DATA_BODY);
@@ -1638,7 +1685,7 @@ handle_data_end (PostaciSession *self, PostaciReply *reply)
 {
   if (reply->code != 250)
     {
-      fail_refused (self, reply, _("The message"));
+      fail_reply (self, reply, _("The message"));
       return;
     }
   end_stage (self, POSTACI_STAGE_STATUS_PASSED);
@@ -1668,6 +1715,25 @@ handle_quit (PostaciSession *self, PostaciReply *reply)
 /* Dispatch                                                         */
 /* ---------------------------------------------------------------- */
 
+/* How a reason names the command a reply answered: “MAIL FROM refused: …”. */
+static const char *
+command_label (PostaciCommand command)
+{
+  switch (command)
+    {
+    case POSTACI_COMMAND_NONE:
+      return _("The greeting");
+    case POSTACI_COMMAND_MAIL:
+      return "MAIL FROM";
+    case POSTACI_COMMAND_RCPT:
+      return "RCPT TO";
+    case POSTACI_COMMAND_DATA_END:
+      return _("The message");
+    default:
+      return postaci_command_to_string (command);
+    }
+}
+
 /* The one place that routes a complete reply to its state's handler.
  * 421 ends the session from any state (RFC 5321 §3.8): no QUIT. */
 static void
@@ -1678,9 +1744,19 @@ dispatch_reply (PostaciSession *self, PostaciReply *reply)
       handle_quit (self, reply);
       return;
     }
+  /* We never pipeline, so each command has one reply and nothing may follow it. Lines behind a
+   * reply would be taken as the answer to our next command: a desynchronised session that a
+   * server (or someone in between) could steer. STARTTLS has its own, sharper check. */
+  if (self->state != STATE_STARTTLS && postaci_line_reader_get_buffered (self->reader) > 0)
+    {
+      fail_literal (self, POSTACI_SESSION_ERROR_PROTOCOL, FALSE,
+                    _("The server sent more than one reply to one command; the extra lines "
+                      "were not asked for."));
+      return;
+    }
   if (reply->code == 421 && self->state != STATE_GREETING)
     {
-      fail_refused (self, reply, postaci_stage_get_label (self->stage));
+      fail_refused (self, reply, command_label (self->command));
       return;
     }
 
@@ -1782,8 +1858,12 @@ postaci_session_run_async (PostaciSession      *self,
                                                        self, NULL);
     }
 
+  /* EHLO takes a domain in ASCII (RFC 5321 §4.1.1.1): an internationalised name goes as
+   * punycode, an address literal as it is. Validation below refuses a name that has none. */
   if (self->request->ehlo_name != NULL && *self->request->ehlo_name != '\0')
-    self->ehlo_name = g_strdup (self->request->ehlo_name);
+    self->ehlo_name = self->request->ehlo_name[0] == '['
+                      ? g_strdup (self->request->ehlo_name)
+                      : g_hostname_to_ascii (self->request->ehlo_name);
 
   /* Nothing is sent when the request is wrong. */
   if (!postaci_request_validate (self->request, &error) || !prepare_message (self, &error))

@@ -96,6 +96,15 @@ dns_name = "localhost"
 $SERVER_EXT
 T
 
+# Valid for localhost, but its organization holds terminal escape sequences (clear the screen,
+# set the window title): what a hostile server can put in the names a tester shows.
+sign escape-name 9 "$GOOD_FROM" "$GOOD_UNTIL" <<T
+organization = "Postaci $(printf '\033[2J\033]0;pwned\007')"
+cn = "localhost"
+$LOCAL_SANS
+$SERVER_EXT
+T
+
 # Self-signed leaf (not a CA): what a freshly installed mail server often presents.
 newkey self-signed.key
 template "$tmp/self-signed.tmpl" 7 "$GOOD_FROM" "$GOOD_UNTIL" <<T

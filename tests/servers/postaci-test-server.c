@@ -154,7 +154,8 @@ script_wants_input_from (PostaciTestServer *server,
 
   for (i = first; i < server->n_steps; i++)
     {
-      if (server->steps[i].kind == POSTACI_TEST_STEP_CLOSE)
+      if (server->steps[i].kind == POSTACI_TEST_STEP_CLOSE ||
+          server->steps[i].kind == POSTACI_TEST_STEP_CLOSE_IN_HANDSHAKE)
         return FALSE;
       if (step_wants_input (server->steps[i].kind))
         return TRUE;
@@ -308,7 +309,9 @@ start_timer (PostaciTestServer *server,
 static GBytes *
 take_line (PostaciTestServer *server)
 {
-  const guint8 *lf = memchr (server->inbuf->data, '\n', server->inbuf->len);
+  /* An empty GByteArray may have no data pointer at all, and memchr wants one. */
+  const guint8 *lf = server->inbuf->len > 0
+                     ? memchr (server->inbuf->data, '\n', server->inbuf->len) : NULL;
   gsize len;
   GBytes *line;
 
@@ -320,6 +323,35 @@ take_line (PostaciTestServer *server)
   g_byte_array_remove_range (server->inbuf, 0, len);
 
   return line;
+}
+
+/* Moves whole lines of message data from the input buffer to data_acc until the line ".";
+ * TRUE once it was seen. The buffer is shifted once per call, not once per line, so that
+ * tens of megabytes of short lines cost linear time. */
+static gboolean
+take_data_lines (PostaciTestServer *server)
+{
+  const guint8 *data = server->inbuf->data;
+  gsize len = server->inbuf->len;
+  gsize pos = 0;
+  gboolean done = FALSE;
+
+  while (!done && pos < len)
+    {
+      const guint8 *lf = memchr (data + pos, '\n', len - pos);
+      gsize line_len;
+
+      if (lf == NULL)
+        break;
+      line_len = (gsize) (lf - (data + pos)) + 1;
+      if (line_len == 3 && memcmp (data + pos, ".\r\n", 3) == 0)
+        done = TRUE;
+      else
+        g_byte_array_append (server->data_acc, data + pos, line_len);
+      pos += line_len;
+    }
+  g_byte_array_remove_range (server->inbuf, 0, pos);
+  return done;
 }
 
 static void
@@ -635,6 +667,15 @@ hello_ready_cb (GSocket      *socket,
 
   if (n > 0)
     server->sni = parse_sni (peek, n);
+  if (current_step (server)->kind == POSTACI_TEST_STEP_CLOSE_IN_HANDSHAKE)
+    {
+      /* Take the hello off the socket unrecorded (it is not SMTP), so that closing
+       * sends a FIN and not a reset, then leave it unanswered. */
+      if (n > 0)
+        g_socket_receive (socket, (char *) peek, n, NULL, NULL);
+      finish_connection (server);
+      return G_SOURCE_REMOVE;
+    }
   start_handshake (server);
 
   return G_SOURCE_REMOVE;
@@ -724,17 +765,7 @@ run_script (PostaciTestServer *server)
           break;
 
         case POSTACI_TEST_STEP_READ_DATA:
-          while ((line = take_line (server)) != NULL)
-            {
-              gsize len;
-              const guint8 *text = g_bytes_get_data (line, &len);
-
-              if (len == 3 && memcmp (text, ".\r\n", 3) == 0)
-                break;
-              g_byte_array_append (server->data_acc, text, len);
-              g_clear_pointer (&line, g_bytes_unref);
-            }
-          if (line == NULL)
+          if (!take_data_lines (server))
             {
               need_input (server);
               return;
@@ -746,6 +777,11 @@ run_script (PostaciTestServer *server)
 
         case POSTACI_TEST_STEP_STARTTLS:
           start_tls (server);
+          return;
+
+        case POSTACI_TEST_STEP_CLOSE_IN_HANDSHAKE:
+          g_byte_array_set_size (server->inbuf, 0);
+          wait_for_hello (server);
           return;
 
         case POSTACI_TEST_STEP_STALL:
@@ -817,16 +853,20 @@ out:
   server_unref (server);
 }
 
-/* With a NUL after the bytes, so that error messages can print EXPECT strings. */
+/* @copies copies of @data, with a NUL after the bytes, so that error messages can print
+ * EXPECT strings. */
 static GBytes *
 copy_step_data (const char *data,
-                gsize       len)
+                gsize       len,
+                guint       copies)
 {
-  char *copy = g_malloc (len + 1);
+  char *copy = g_malloc (len * copies + 1);
+  guint i;
 
-  memcpy (copy, data, len);
-  copy[len] = '\0';
-  return g_bytes_new_take (copy, len);
+  for (i = 0; i < copies; i++)
+    memcpy (copy + i * len, data, len);
+  copy[len * copies] = '\0';
+  return g_bytes_new_take (copy, len * copies);
 }
 
 PostaciTestServer *
@@ -862,11 +902,13 @@ postaci_test_server_new (const PostaciTestStep *script,
       server->steps[i].kind = in->kind;
       server->steps[i].delay_ms = in->delay_ms;
       if (in->data != NULL)
-        server->steps[i].data = copy_step_data (in->data, in->len < 0 ? strlen (in->data) : (gsize) in->len);
+        server->steps[i].data = copy_step_data (in->data,
+                                                in->len < 0 ? strlen (in->data) : (gsize) in->len,
+                                                MAX (in->repeat, 1));
       else if (in->kind == POSTACI_TEST_STEP_SEND || in->kind == POSTACI_TEST_STEP_SEND_SLOWLY ||
                in->kind == POSTACI_TEST_STEP_EXPECT ||
                in->kind == POSTACI_TEST_STEP_EXPECT_PREFIX)
-        server->steps[i].data = copy_step_data ("", 0);
+        server->steps[i].data = copy_step_data ("", 0, 1);
     }
 
   server->mode = mode;

@@ -37,16 +37,24 @@ G_BEGIN_DECLS
  * plain bytes that were already buffered behind the STARTTLS line — so a test can assert they
  * never happen. The server name the client sent (SNI) is read from the same peek, best effort.
  * In IMPLICIT_TLS mode the same handshake (without taking plain bytes) happens before step 0.
+ * CLOSE_IN_HANDSHAKE waits the same way for the client's first TLS bytes and then closes without
+ * answering them: a server that dies mid-handshake. In PLAIN mode as step 0 it does that to a
+ * client that starts with implicit TLS. Like CLOSE, it ends the script.
+ *
+ * Generated data. SEND with repeat > 1 (TS_SEND_REPEAT) writes repeat copies of data in one go:
+ * a megabyte without a newline, or a hundred thousand continuation lines, without a table of
+ * literals.
  */
 
 typedef enum {
-  POSTACI_TEST_STEP_SEND,          /* write data (len bytes, or strlen when len < 0) */
+  POSTACI_TEST_STEP_SEND,          /* write data (len bytes, or strlen when len < 0), repeated */
   POSTACI_TEST_STEP_SEND_SLOWLY,   /* write data one byte at a time, delay_ms between bytes */
   POSTACI_TEST_STEP_EXPECT,        /* read one line and compare it, without CRLF, to data exactly */
   POSTACI_TEST_STEP_EXPECT_PREFIX, /* read one line; it must start with data */
   POSTACI_TEST_STEP_READ_LINE,     /* read one line, whatever it is */
   POSTACI_TEST_STEP_READ_DATA,     /* read until a line "." (the DATA terminator); keeps the payload */
   POSTACI_TEST_STEP_STARTTLS,      /* server-side TLS handshake now (GTlsServerConnection) */
+  POSTACI_TEST_STEP_CLOSE_IN_HANDSHAKE, /* wait for the client's TLS hello, then close unanswered */
   POSTACI_TEST_STEP_STALL,         /* stop answering: keep reading (and recording) until EOF */
   POSTACI_TEST_STEP_SLEEP,         /* wait delay_ms without reading */
   POSTACI_TEST_STEP_CLOSE,         /* close the connection now; the script ends here */
@@ -59,16 +67,19 @@ typedef struct {
   const char          *data;
   gssize               len;
   guint                delay_ms;
+  guint                repeat;    /* SEND: how many copies of data in one write; 0 means 1 */
 } PostaciTestStep;
 
 #define TS_SEND(s)               { POSTACI_TEST_STEP_SEND, (s), -1, 0 }
 #define TS_SEND_LEN(s, n)        { POSTACI_TEST_STEP_SEND, (s), (n), 0 }
+#define TS_SEND_REPEAT(s, n)     { POSTACI_TEST_STEP_SEND, (s), -1, 0, (n) }
 #define TS_SEND_SLOWLY(s, ms)    { POSTACI_TEST_STEP_SEND_SLOWLY, (s), -1, (ms) }
 #define TS_EXPECT(s)             { POSTACI_TEST_STEP_EXPECT, (s), -1, 0 }
 #define TS_EXPECT_PREFIX(s)      { POSTACI_TEST_STEP_EXPECT_PREFIX, (s), -1, 0 }
 #define TS_READ_LINE             { POSTACI_TEST_STEP_READ_LINE, NULL, 0, 0 }
 #define TS_READ_DATA             { POSTACI_TEST_STEP_READ_DATA, NULL, 0, 0 }
 #define TS_STARTTLS              { POSTACI_TEST_STEP_STARTTLS, NULL, 0, 0 }
+#define TS_CLOSE_IN_HANDSHAKE    { POSTACI_TEST_STEP_CLOSE_IN_HANDSHAKE, NULL, 0, 0 }
 #define TS_STALL                 { POSTACI_TEST_STEP_STALL, NULL, 0, 0 }
 #define TS_SLEEP(ms)             { POSTACI_TEST_STEP_SLEEP, NULL, 0, (ms) }
 #define TS_CLOSE                 { POSTACI_TEST_STEP_CLOSE, NULL, 0, 0 }

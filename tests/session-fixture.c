@@ -1,0 +1,163 @@
+/* session-fixture.c — the fixture of the session tests: server, session, outcome, checks. */
+#include "config.h"
+
+#include <string.h>
+
+#include "postaci-transcript.h"
+#include "session-fixture.h"
+
+void
+fixture_setup (Fixture *fixture, gconstpointer data)
+{
+  fixture->transcript = g_string_new (NULL);
+}
+
+static gboolean
+all_servers_released (gpointer unused)
+{
+  return postaci_test_server_count_alive () == 0;
+}
+
+void
+fixture_teardown (Fixture *fixture, gconstpointer data)
+{
+  g_clear_pointer (&fixture->server, postaci_test_server_free);
+  g_clear_object (&fixture->session);
+  g_clear_pointer (&fixture->outcome, postaci_outcome_free);
+  g_string_free (fixture->transcript, TRUE);
+  postaci_test_wait_until (all_servers_released, NULL, 5000);
+}
+
+PostaciRequest *
+base_request (Fixture *fixture, PostaciSecurity security)
+{
+  PostaciRequest *request = postaci_request_new ();
+
+  request->server = g_strdup ("localhost");
+  request->port = postaci_test_server_get_port (fixture->server);
+  request->security = security;
+  request->ehlo_name = g_strdup ("client.example");
+  request->from = g_strdup ("ali@example.com");
+  postaci_request_add_recipients (request, "veli@example.com");
+  request->subject = g_strdup ("Deneme ığüşöç");
+  request->html = g_strdup ("<p>Merhaba dünya</p>");
+  request->ca_file = g_build_filename (TEST_SRCDIR, "certs", "ca.pem", NULL);
+  request->timeout_seconds = 5;
+  return request;
+}
+
+void
+with_auth (PostaciRequest *request)
+{
+  request->auth = TRUE;
+  request->username = g_strdup ("ali");
+  postaci_request_set_password (request, PASSWORD);
+}
+
+void
+event_cb (PostaciSession *session, const PostaciEvent *event, gpointer user_data)
+{
+  Fixture *fixture = user_data;
+  g_autofree char *line = postaci_transcript_format_event (event, POSTACI_TRANSCRIPT_JSONL);
+
+  g_string_append (fixture->transcript, line);
+}
+
+void
+run_cb (GObject *object, GAsyncResult *result, gpointer user_data)
+{
+  Fixture *fixture = user_data;
+
+  fixture->outcome = postaci_session_run_finish (POSTACI_SESSION (object), result);
+}
+
+gboolean
+outcome_ready (gpointer data)
+{
+  return ((Fixture *) data)->outcome != NULL;
+}
+
+static gboolean
+server_finished (gpointer data)
+{
+  return postaci_test_server_is_finished (((Fixture *) data)->server);
+}
+
+void
+start_server (Fixture *fixture, const PostaciTestStep *script, PostaciTestServerMode mode,
+              const char *certificate)
+{
+  g_autoptr(GTlsCertificate) cert = certificate ? postaci_test_load_certificate (certificate) : NULL;
+
+  fixture->server = postaci_test_server_new (script, mode, cert, "127.0.0.1");
+}
+
+void
+run_with_cancellable (Fixture *fixture, PostaciRequest *request, GCancellable *cancellable)
+{
+  fixture->session = postaci_session_new (request);
+  g_signal_connect (fixture->session, "event", G_CALLBACK (event_cb), fixture);
+  postaci_session_run_async (fixture->session, cancellable, run_cb, fixture);
+  postaci_test_wait_until (outcome_ready, fixture, 20000);
+  /* A refused request never connects, so its server has nothing to finish. */
+  if (fixture->server != NULL && fixture->outcome->verdict != POSTACI_VERDICT_USAGE)
+    postaci_test_wait_until (server_finished, fixture, 5000);
+  postaci_request_free (request);
+}
+
+void
+run (Fixture *fixture, PostaciRequest *request)
+{
+  run_with_cancellable (fixture, request, NULL);
+}
+
+char *
+received (Fixture *fixture)
+{
+  g_autoptr(GBytes) bytes = postaci_test_server_get_received (fixture->server);
+  gsize size;
+  const char *data = g_bytes_get_data (bytes, &size);
+
+  return g_strndup (data != NULL ? data : "", size);
+}
+
+void
+assert_server_ok (Fixture *fixture)
+{
+  g_assert_cmpstr (postaci_test_server_get_error (fixture->server), ==, NULL);
+}
+
+/* The password, in any form a careless client might leak it, never appears. */
+void
+assert_no_secret (Fixture *fixture)
+{
+  g_autofree char *text = postaci_transcript_format_run (postaci_session_get_events (fixture->session),
+                                                         fixture->outcome, POSTACI_TRANSCRIPT_TEXT);
+  g_autofree char *b64 = g_base64_encode ((const guchar *) PASSWORD, strlen (PASSWORD));
+
+  g_assert_null (strstr (text, PASSWORD));
+  g_assert_null (strstr (text, b64));
+  g_assert_null (strstr (text, PLAIN_IR));
+  g_assert_null (strstr (fixture->transcript->str, PASSWORD));
+  g_assert_null (strstr (fixture->transcript->str, PLAIN_IR));
+}
+
+void
+assert_outcome (Fixture *fixture, PostaciVerdict verdict, PostaciStage stage, PostaciExitStatus status)
+{
+  g_assert_nonnull (fixture->outcome);
+  g_assert_cmpstr (postaci_verdict_to_string (fixture->outcome->verdict), ==,
+                   postaci_verdict_to_string (verdict));
+  g_assert_cmpstr (postaci_stage_to_string (fixture->outcome->stage), ==,
+                   postaci_stage_to_string (stage));
+  g_assert_cmpint (postaci_outcome_get_exit_status (fixture->outcome), ==, status);
+  g_assert_nonnull (fixture->outcome->reason);
+}
+
+void
+assert_error (Fixture *fixture, GQuark domain, gint code)
+{
+  g_assert_cmpstr (g_quark_to_string (fixture->outcome->error_domain), ==, g_quark_to_string (domain));
+  g_assert_cmpint (fixture->outcome->error_code, ==, code);
+}
+

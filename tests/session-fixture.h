@@ -1,0 +1,47 @@
+/* session-fixture.h — what session tests share: scripted server, real session, outcome. */
+#pragma once
+
+#include "postaci-session.h"
+#include "postaci-test-server.h"
+
+G_BEGIN_DECLS
+
+#define GREETING "220 mx.test ESMTP ready\r\n"
+#define EHLO_PLAIN "250-mx.test\r\n250-STARTTLS\r\n250 8BITMIME\r\n"
+#define EHLO_TLS "250-mx.test\r\n250-AUTH PLAIN LOGIN\r\n250 8BITMIME\r\n"
+/* base64 ("\0ali\0gizli-şifre") */
+#define PLAIN_IR "AGFsaQBnaXpsaS3Fn2lmcmU="
+#define PASSWORD "gizli-şifre"
+
+typedef struct {
+  PostaciTestServer *server;
+  PostaciSession    *session;
+  PostaciOutcome    *outcome;
+  GString           *transcript;  /* every event as JSON Lines, as the signal delivered it */
+} Fixture;
+
+void            fixture_setup        (Fixture *fixture, gconstpointer data);
+void            fixture_teardown     (Fixture *fixture, gconstpointer data);
+void            start_server         (Fixture *fixture, const PostaciTestStep *script,
+                                      PostaciTestServerMode mode, const char *certificate);
+/* localhost at the server's port, ali@example.com → veli@example.com, the test CA, 5 s. */
+PostaciRequest *base_request         (Fixture *fixture, PostaciSecurity security);
+void            with_auth            (PostaciRequest *request);
+/* Runs the session to its outcome (and the server to its end); takes @request. */
+void            run_with_cancellable (Fixture *fixture, PostaciRequest *request,
+                                      GCancellable *cancellable);
+void            run                  (Fixture *fixture, PostaciRequest *request);
+/* Every byte the server received, as a string. */
+char           *received             (Fixture *fixture);
+void            assert_server_ok     (Fixture *fixture);
+void            assert_no_secret     (Fixture *fixture);
+void            assert_outcome       (Fixture *fixture, PostaciVerdict verdict, PostaciStage stage,
+                                      PostaciExitStatus status);
+/* For tests that drive the session themselves (cancellation). */
+void            event_cb             (PostaciSession *session, const PostaciEvent *event,
+                                      gpointer user_data);
+void            run_cb               (GObject *object, GAsyncResult *result, gpointer user_data);
+gboolean        outcome_ready        (gpointer data);
+void            assert_error         (Fixture *fixture, GQuark domain, gint code);
+
+G_END_DECLS
