@@ -1508,7 +1508,6 @@ explain_tls_error (Advice *advice)
       explain_handshake (advice);
       return TRUE;
     case G_TLS_ERROR_HANDSHAKE:
-    case G_TLS_ERROR_MISC: /* glib-networking's GnuTLS backend reports a failed handshake so */
       explain_handshake (advice);
       return TRUE;
     case G_TLS_ERROR_BAD_CERTIFICATE:
