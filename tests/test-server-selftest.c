@@ -149,7 +149,7 @@ client_read_line (TestClient *client)
 {
   for (;;)
     {
-      const guint8 *lf = memchr (client->in->data, '\n', client->in->len);
+      const guint8 *lf = client->in->len > 0 ? memchr (client->in->data, '\n', client->in->len) : NULL;
 
       if (lf != NULL)
         {

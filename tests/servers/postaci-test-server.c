@@ -308,7 +308,8 @@ start_timer (PostaciTestServer *server,
 static GBytes *
 take_line (PostaciTestServer *server)
 {
-  const guint8 *lf = memchr (server->inbuf->data, '\n', server->inbuf->len);
+  /* An empty GByteArray has data == NULL, which memchr() must not see (UBSan). */
+  const guint8 *lf = server->inbuf->len > 0 ? memchr (server->inbuf->data, '\n', server->inbuf->len) : NULL;
   gsize len;
   GBytes *line;
 
