@@ -6,6 +6,7 @@
  * outcome on the main context. Beyond "no crash, no leak, no warning" it checks what must hold
  * whatever the server says: there is an outcome with a reason, the password never reaches the
  * transcript, and every client command is one CRLF-terminated line without NUL. */
+#define _GNU_SOURCE /* memmem */
 #include "config.h"
 
 #include <string.h>
@@ -73,6 +74,12 @@ run_cb (GObject *object, GAsyncResult *result, gpointer user_data)
   run->done = TRUE;
 }
 
+static gboolean
+server_said (const guint8 *data, size_t size, const char *secret)
+{
+  return memmem (data, size, secret, strlen (secret)) != NULL;
+}
+
 /* Commands are lines; the message between "DATA" and the final dot is checked by the
  * message tests. Here: every command line ends in CRLF and holds no NUL, CR or LF. */
 static void
@@ -129,9 +136,14 @@ LLVMFuzzerTestOneInput (const guint8 *data, size_t size)
                                                              run.outcome, POSTACI_TRANSCRIPT_TEXT);
       g_printerr ("%s\n", text);
     }
-  g_assert (strstr (run.transcript->str, PASSWORD) == NULL);
-  g_assert (strstr (run.transcript->str, password_b64) == NULL);
-  g_assert (strstr (run.transcript->str, plain_b64) == NULL);
+  /* The transcript shows what the server said, so a server that says the secret is seen
+   * saying it; the client side must never be its source. */
+  if (!server_said (data, size, PASSWORD))
+    g_assert (strstr (run.transcript->str, PASSWORD) == NULL);
+  if (!server_said (data, size, password_b64))
+    g_assert (strstr (run.transcript->str, password_b64) == NULL);
+  if (!server_said (data, size, plain_b64))
+    g_assert (strstr (run.transcript->str, plain_b64) == NULL);
   check_client_bytes (G_MEMORY_OUTPUT_STREAM (client_says));
 
   postaci_outcome_free (run.outcome);
