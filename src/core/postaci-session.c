@@ -9,6 +9,8 @@
 #include "config.h"
 
 #include <string.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <glib/gi18n-lib.h>
 
 #include "postaci-catalog.h"
@@ -868,6 +870,8 @@ connect_cb (GObject *object, GAsyncResult *res, gpointer user_data)
       return;
     }
   g_clear_object (&self->addresses);
+  /* Commands go out at once: with Nagle, EHLO right after the TLS Finished waits for a delayed ACK. */
+  g_socket_set_option (g_socket_connection_get_socket (connection), IPPROTO_TCP, TCP_NODELAY, 1, NULL);
   self->connection = connection;
   use_stream (self, G_IO_STREAM (connection));
   connected (self);
