@@ -2,8 +2,11 @@
 #include "config.h"
 
 #include <string.h>
+#include <unistd.h>
+#include <gio/gunixinputstream.h>
 
 #include "postaci-line-reader.h"
+#include "postaci-test-server.h"
 
 typedef struct {
   GMainLoop *loop;
@@ -19,7 +22,8 @@ read_cb (GObject *object, GAsyncResult *res, gpointer user_data)
 
   result->line = postaci_line_reader_read_line_finish (POSTACI_LINE_READER (object), res,
                                                        &result->length, &result->error);
-  g_main_loop_quit (result->loop);
+  if (result->loop != NULL)
+    g_main_loop_quit (result->loop);
 }
 
 static char *
@@ -135,6 +139,45 @@ test_buffered (void)
   g_assert_cmpuint (postaci_line_reader_get_buffered (reader), ==, strlen ("injected\r\n"));
 }
 
+static gboolean
+read_done (gpointer data)
+{
+  ReadResult *result = data;
+
+  return result->line != NULL || result->error != NULL;
+}
+
+/* A line that arrives in pieces takes more than one fill, and the caller's cancellable must
+ * reach each of them: the session's deadline has to stop a server that sends half a line and
+ * stalls. The fuzz corpus replay found it: built with GCC, the task was handed on before its
+ * cancellable was read from it (a critical, and a fill that nothing could cancel). */
+static void
+test_cancel_mid_line (void)
+{
+  int fds[2];
+  g_autoptr(GInputStream) base = NULL;
+  g_autoptr(PostaciLineReader) reader = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  ReadResult result = { 0 };
+
+  g_assert_cmpint (pipe (fds), ==, 0);
+  base = g_unix_input_stream_new (fds[0], TRUE);
+  reader = postaci_line_reader_new (base, 64);
+  g_assert_cmpint (write (fds[1], "220 half a li", 13), ==, 13);
+
+  postaci_line_reader_read_line_async (reader, cancellable, read_cb, &result);
+  /* Until the half line is in the buffer and the reader waits for the rest. */
+  while (postaci_line_reader_get_buffered (reader) == 0)
+    g_main_context_iteration (NULL, TRUE);
+  g_cancellable_cancel (cancellable);
+  postaci_test_wait_until (read_done, &result, 5000);
+
+  g_assert_null (result.line);
+  g_assert_error (result.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&result.error);
+  close (fds[1]);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -145,5 +188,6 @@ main (int argc, char **argv)
   g_test_add_func ("/postaci/line-reader/exact-cap", test_exact_cap);
   g_test_add_func ("/postaci/line-reader/endless-line", test_endless_line);
   g_test_add_func ("/postaci/line-reader/buffered", test_buffered);
+  g_test_add_func ("/postaci/line-reader/cancel-mid-line", test_cancel_mid_line);
   return g_test_run ();
 }

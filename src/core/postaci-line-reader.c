@@ -136,6 +136,8 @@ fill_cb (GObject *object, GAsyncResult *res, gpointer user_data)
 {
   g_autoptr(GTask) task = user_data;
   PostaciLineReader *self = g_task_get_source_object (task);
+  /* Read before the task is handed on: argument order is unspecified, and GCC steals first. */
+  GCancellable *cancellable = g_task_get_cancellable (task);
   GError *error = NULL;
   gssize n;
 
@@ -157,9 +159,8 @@ fill_cb (GObject *object, GAsyncResult *res, gpointer user_data)
                                  _("The server closed the connection."));
       return;
     }
-  g_buffered_input_stream_fill_async (self->buffered, -1, G_PRIORITY_DEFAULT,
-                                      g_task_get_cancellable (task), fill_cb,
-                                      g_steal_pointer (&task));
+  g_buffered_input_stream_fill_async (self->buffered, -1, G_PRIORITY_DEFAULT, cancellable,
+                                      fill_cb, g_steal_pointer (&task));
 }
 
 void
