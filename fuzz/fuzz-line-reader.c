@@ -1,13 +1,15 @@
-/* fuzz-line-reader.c — libFuzzer target: the bounded line reader over a GMemoryInputStream.
+/* fuzz-line-reader.c — libFuzzer target: the bounded line reader over a stream from memory.
  *
  * The first input byte picks the cap (1…256 bytes, so that the cap and the buffer edges are hit
- * often); the rest is the stream. Every line handed out must respect the cap and be exactly
+ * often), the second how many bytes a read returns at most (1…256, so lines arrive in pieces
+ * as from a network); the rest is the stream. Every line handed out must respect the cap and be exactly
  * the bytes before its LF (minus one CR); the reader must end with CLOSED, PARTIAL or TOO_LONG. */
 #include "config.h"
 
 #include <string.h>
 
 #include "postaci-line-reader.h"
+#include "fuzz-chunked-stream.h"
 #include "fuzz-common.h"
 
 int LLVMFuzzerInitialize (int *argc, char ***argv);
@@ -79,12 +81,12 @@ LLVMFuzzerTestOneInput (const guint8 *data, size_t size)
   g_autoptr(GInputStream) memory = NULL;
   Run run = { 0 };
 
-  if (size < 1)
+  if (size < 2)
     return 0;
   run.max_line = (gsize) data[0] + 1;
-  run.input = (const char *) data + 1;
-  run.size = size - 1;
-  memory = g_memory_input_stream_new_from_data (run.input, (gssize) run.size, NULL);
+  run.input = (const char *) data + 2;
+  run.size = size - 2;
+  memory = postaci_fuzz_chunked_stream_new ((const guint8 *) run.input, run.size, (gsize) data[1] + 1);
   run.reader = postaci_line_reader_new (memory, run.max_line);
   postaci_line_reader_read_line_async (run.reader, NULL, read_line_cb, &run);
   postaci_fuzz_iterate_until (&run.done);
