@@ -1,7 +1,8 @@
 /* fuzz-session.c — libFuzzer target: a whole PostaciSession against a server made of bytes.
  *
- * The input is everything the server says, read from a GMemoryInputStream; what the client
- * says goes to a GMemoryOutputStream. The session is the real one (security none, AUTH allowed
+ * The input is everything the server says, read from memory in pieces (a read returns at most
+ * 1 + size mod 509 bytes, so the fuzzer moves the read boundaries by changing the length); what
+ * the client says goes to a GMemoryOutputStream. The session is the real one (security none, AUTH allowed
  * in plain text so that every SASL mechanism the server may offer is reachable) and runs to its
  * outcome on the main context. Beyond "no crash, no leak, no warning" it checks what must hold
  * whatever the server says: there is an outcome with a reason, the password never reaches the
@@ -14,6 +15,7 @@
 #include "postaci-session.h"
 #include "postaci-session-private.h"
 #include "postaci-transcript.h"
+#include "fuzz-chunked-stream.h"
 #include "fuzz-common.h"
 
 #define PASSWORD "fuzz-gizli-şifre"
@@ -116,7 +118,7 @@ check_client_bytes (GMemoryOutputStream *sent)
 int
 LLVMFuzzerTestOneInput (const guint8 *data, size_t size)
 {
-  g_autoptr(GInputStream) server_says = g_memory_input_stream_new_from_data (data, (gssize) size, NULL);
+  g_autoptr(GInputStream) server_says = postaci_fuzz_chunked_stream_new (data, size, 1 + size % 509);
   g_autoptr(GOutputStream) client_says = g_memory_output_stream_new_resizable ();
   g_autoptr(GIOStream) stream = g_simple_io_stream_new (server_says, client_says);
   g_autoptr(PostaciSession) session = postaci_session_new (request);
