@@ -9,6 +9,7 @@ static inline void
 postaci_fuzz_init (void)
 {
   g_log_set_always_fatal (G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING);
+  /* The message goes through a temporary file: plain local files, no GVfs daemon. */
   g_setenv ("GIO_USE_VFS", "local", TRUE);
 }
 
