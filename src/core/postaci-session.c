@@ -10,6 +10,8 @@
 
 #include <inttypes.h>
 #include <string.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <glib/gi18n-lib.h>
 
 #include "postaci-catalog.h"
@@ -18,6 +20,7 @@
 #include "postaci-message.h"
 #include "postaci-sasl.h"
 #include "postaci-session.h"
+#include "postaci-session-private.h"
 
 /* How much of the message is read from disk and written per step. */
 #define DATA_CHUNK_SIZE (64 * 1024)
@@ -122,6 +125,7 @@ struct _PostaciSession {
   gboolean              stage_open;  /* begin_stage() without its end_stage() yet */
   GBytes               *pending_write; /* the line being written */
   GSocketAddress       *current_address; /* the address being dialled */
+  GIOStream            *test_stream;   /* set_stream_for_testing(): used instead of connecting */
 };
 
 G_DEFINE_TYPE (PostaciSession, postaci_session, G_TYPE_OBJECT)
@@ -172,6 +176,7 @@ postaci_session_dispose (GObject *object)
   g_clear_object (&self->data_stream);
   g_clear_object (&self->pinned);
   g_clear_object (&self->current_address);
+  g_clear_object (&self->test_stream);
   if (self->pending_write != NULL)
     wipe_bytes (self->pending_write);
   g_clear_pointer (&self->pending_write, g_bytes_unref);
@@ -258,6 +263,16 @@ postaci_session_set_pinned_certificate (PostaciSession *self, GTlsCertificate *c
 {
   g_return_if_fail (POSTACI_IS_SESSION (self));
   g_set_object (&self->pinned, certificate);
+}
+
+/* See postaci-session-private.h. */
+void
+postaci_session_set_stream_for_testing (PostaciSession *self, GIOStream *stream)
+{
+  g_return_if_fail (POSTACI_IS_SESSION (self));
+  g_return_if_fail (G_IS_IO_STREAM (stream));
+  g_return_if_fail (self->state == STATE_INIT && self->security == POSTACI_SECURITY_NONE);
+  g_set_object (&self->test_stream, stream);
 }
 
 /**
@@ -840,8 +855,11 @@ connected (PostaciSession *self)
   g_autoptr(GSocketAddress) local = NULL;
   g_autofree char *remote_text = NULL;
 
-  remote = g_socket_connection_get_remote_address (self->connection, NULL);
-  local = g_socket_connection_get_local_address (self->connection, NULL);
+  if (self->connection != NULL)
+    {
+      remote = g_socket_connection_get_remote_address (self->connection, NULL);
+      local = g_socket_connection_get_local_address (self->connection, NULL);
+    }
   if (remote != NULL)
     remote_text = g_socket_connectable_to_string (G_SOCKET_CONNECTABLE (remote));
   emit_text (self, POSTACI_EVENT_INFO, _("Connected to %s."), remote_text ? remote_text : self->host);
@@ -900,6 +918,8 @@ connect_cb (GObject *object, GAsyncResult *res, gpointer user_data)
       return;
     }
   g_clear_object (&self->addresses);
+  /* Commands go out at once: with Nagle, EHLO right after the TLS Finished waits for a delayed ACK. */
+  g_socket_set_option (g_socket_connection_get_socket (connection), IPPROTO_TCP, TCP_NODELAY, 1, NULL);
   self->connection = connection;
   use_stream (self, G_IO_STREAM (connection));
   connected (self);
@@ -956,6 +976,12 @@ start_connect (PostaciSession *self)
   g_autoptr(GSocketConnectable) target = NULL;
 
   begin_stage (self, POSTACI_STAGE_CONNECT);
+  if (self->test_stream != NULL)
+    {
+      use_stream (self, self->test_stream);
+      connected (self);
+      return;
+    }
   emit_text (self, POSTACI_EVENT_INFO, _("Looking up %s, port %u…"), self->host, self->port);
   target = g_network_address_new (self->host, (guint16) self->port);
   self->addresses = g_socket_connectable_enumerate (target);
