@@ -423,6 +423,14 @@ static const Scenario scenarios[] = {
     .security = POSTACI_SECURITY_NONE, .timeout = 1, .verdict = POSTACI_VERDICT_SUCCESS,
     .stage = POSTACI_STAGE_DATA, .exit_status = POSTACI_EXIT_SUCCESS, .reply_code = 250 },
 
+  /* After a refusal only QUIT is left: a server that never answers it holds the run a few
+   * seconds, not a whole (here one-minute) reply deadline. */
+  { "timing/refused-then-mute-quit",
+    SCRIPT (GREET_EHLO ("250 mx.test\r\n"), TS_EXPECT ("MAIL FROM:<ali@example.com>"),
+            TS_SEND ("550 5.7.1 sender rejected\r\n"), TS_EXPECT ("QUIT"), TS_STALL),
+    .security = POSTACI_SECURITY_NONE, .timeout = 60,
+    FAILED (REFUSED, MAIL, REFUSED), SESSION_ERROR (REFUSED), .reply_code = 550 },
+
   /* ---- 421 at each stage: the server is closing; no QUIT, no RSET ---- */
 #define CLOSING "421 4.3.2 mx.test closing connection\r\n"
   { "421/greeting", SCRIPT (TS_SEND (CLOSING), TS_EXPECT_CLOSE),

@@ -388,6 +388,18 @@ user_cancelled_cb (GCancellable *cancellable, gpointer user_data)
     g_cancellable_cancel (self->op_cancellable);
 }
 
+/* After the verdict only QUIT and the close are left: a mute server must not hold a
+ * finished run for a whole reply deadline. */
+#define CLOSING_TIMEOUT_SECONDS 5
+
+static guint
+wait_seconds (PostaciSession *self)
+{
+  guint seconds = postaci_request_get_timeout (self->request);
+
+  return self->concluded ? MIN (seconds, CLOSING_TIMEOUT_SECONDS) : seconds;
+}
+
 /* Starts a wait: a fresh cancellable and the per-reply deadline. */
 static GCancellable *
 arm_wait (PostaciSession *self)
@@ -398,8 +410,7 @@ arm_wait (PostaciSession *self)
   self->timed_out = FALSE;
   if (self->user_cancellable != NULL && g_cancellable_is_cancelled (self->user_cancellable))
     g_cancellable_cancel (self->op_cancellable);
-  self->deadline_id = g_timeout_add_seconds (postaci_request_get_timeout (self->request),
-                                             deadline_cb, self);
+  self->deadline_id = g_timeout_add_seconds (wait_seconds (self), deadline_cb, self);
   return self->op_cancellable;
 }
 
@@ -549,8 +560,12 @@ fail (PostaciSession *self, GError *error, gboolean say_quit)
   if (self->stage_open)
     end_stage (self, POSTACI_STAGE_STATUS_FAILED);
   event = postaci_event_new (POSTACI_EVENT_ERROR, self->stage, outcome->reason);
-  event->explanation = g_strdup (outcome->explanation);
-  event->hint = g_strdup (outcome->hint);
+  /* A refusal's explanation already stands under the reply that refused. */
+  if (!g_error_matches (error, POSTACI_SESSION_ERROR, POSTACI_SESSION_ERROR_REFUSED))
+    {
+      event->explanation = g_strdup (outcome->explanation);
+      event->hint = g_strdup (outcome->hint);
+    }
   emit (self, event);
   g_error_free (error);
 
