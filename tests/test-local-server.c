@@ -7,6 +7,7 @@
 
 #include "postaci-certificate.h"
 #include "postaci-local-server.h"
+#include "postaci-message.h"
 #include "postaci-session.h"
 #include "postaci-test-server.h"
 #include "postaci-transcript.h"
@@ -171,7 +172,7 @@ assert_message_intact (GBytes *raw)
   gsize size;
   const char *data = g_bytes_get_data (raw, &size);
 
-  g_mime_init ();
+  postaci_message_ensure_gmime ();
   stream = g_mime_stream_mem_new_with_buffer (data, size);
   parser = g_mime_parser_new_with_stream (stream);
   message = g_mime_parser_construct_message (parser, NULL);

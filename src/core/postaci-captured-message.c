@@ -6,6 +6,7 @@
 #include <gmime/gmime.h>
 
 #include "postaci-captured-message.h"
+#include "postaci-message.h"
 
 struct _PostaciCapturedMessage {
   GObject    parent_instance;
@@ -47,19 +48,6 @@ postaci_captured_message_init (PostaciCapturedMessage *self)
 {
 }
 
-static void
-ensure_gmime (void)
-{
-  static gsize initialised = 0;
-
-  /* Once per process, never shut down: other code may use GMime too. */
-  if (g_once_init_enter (&initialised))
-    {
-      g_mime_init ();
-      g_once_init_leave (&initialised, 1);
-    }
-}
-
 /* GMime decodes RFC 2047 words; what a client sent need not be valid UTF-8,
  * so the result is made valid before anyone shows it. */
 static char *
@@ -74,7 +62,7 @@ read_subject (GBytes *raw)
   const guint8 *data = g_bytes_get_data (raw, &size);
 
   /* GMime 3.2 has no autoptr cleanups: explicit unrefs. */
-  ensure_gmime ();
+  postaci_message_ensure_gmime ();
   stream = g_mime_stream_mem_new_with_buffer ((const char *) data, size);
   parser = g_mime_parser_new_with_stream (stream);
   message = g_mime_parser_construct_message (parser, NULL);
