@@ -858,6 +858,100 @@ test_too_many_clients (Fixture *fixture, gconstpointer data)
   g_ptr_array_unref (crowd.held);
 }
 
+/* A client that stops talking hears 421 4.4.2 at the server's deadline, then EOF. */
+static void
+test_deadline (Fixture *fixture, gconstpointer data)
+{
+  const RawStep steps[] = {
+    { NULL, 1 },
+    { "EHLO slow.example\r\n", 1 },
+    { NULL, 1 },
+    { NULL, 0 },
+  };
+  gboolean eof = FALSE;
+  g_autofree char *replies = NULL;
+
+  postaci_local_server_set_timeout (fixture->server, 1);
+  replies = raw_exchange (fixture, steps, TRUE, &eof);
+  g_assert_true (g_str_has_suffix (replies, "250 HELP\n421 4.4.2 localhost Error: timeout exceeded\n"));
+  g_assert_true (eof);
+}
+
+typedef struct {
+  GSocketConnection *connection;
+  gssize             read;
+  gboolean           done;
+  char               buffer[512];
+} Watcher;
+
+static void
+watcher_connect_cb (GObject *object, GAsyncResult *res, gpointer user_data)
+{
+  Watcher *watcher = user_data;
+  g_autoptr(GError) error = NULL;
+
+  watcher->connection = g_socket_client_connect_to_host_finish (G_SOCKET_CLIENT (object), res, &error);
+  g_assert_no_error (error);
+}
+
+static void
+watcher_read_cb (GObject *object, GAsyncResult *res, gpointer user_data)
+{
+  Watcher *watcher = user_data;
+  gssize n = g_input_stream_read_finish (G_INPUT_STREAM (object), res, NULL);
+
+  if (n > 0)
+    {
+      watcher->read += n;
+      g_input_stream_read_async (G_INPUT_STREAM (object), watcher->buffer + watcher->read,
+                                 sizeof watcher->buffer - 1 - (gsize) watcher->read, G_PRIORITY_DEFAULT,
+                                 NULL, watcher_read_cb, watcher);
+      return;
+    }
+  watcher->done = TRUE;
+}
+
+static gboolean
+watcher_connected (gpointer data)
+{
+  return ((Watcher *) data)->connection != NULL;
+}
+
+static gboolean
+watcher_greeted (gpointer data)
+{
+  return ((Watcher *) data)->read > 0 && strchr (((Watcher *) data)->buffer, '\n') != NULL;
+}
+
+static gboolean
+watcher_done (gpointer data)
+{
+  return ((Watcher *) data)->done;
+}
+
+/* stop() drops a connected client at once: it sees EOF, and nothing is left. */
+static void
+test_stop_drops_clients (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  Watcher watcher = { 0 };
+
+  g_socket_client_set_enable_proxy (client, FALSE);
+  g_socket_client_connect_to_host_async (client, "127.0.0.1", postaci_local_server_get_port (fixture->server),
+                                         NULL, watcher_connect_cb, &watcher);
+  postaci_test_wait_until (watcher_connected, &watcher, 10000);
+  g_input_stream_read_async (g_io_stream_get_input_stream (G_IO_STREAM (watcher.connection)), watcher.buffer,
+                             sizeof watcher.buffer - 1, G_PRIORITY_DEFAULT, NULL, watcher_read_cb, &watcher);
+  postaci_test_wait_until (watcher_greeted, &watcher, 10000);
+  g_assert_cmpuint (postaci_local_server_get_n_clients (fixture->server), ==, 1);
+
+  postaci_local_server_stop (fixture->server);
+  g_assert_cmpuint (postaci_local_server_get_n_clients (fixture->server), ==, 0);
+  postaci_test_wait_until (watcher_done, &watcher, 10000);
+  g_assert_true (g_str_has_prefix (watcher.buffer, "220 localhost ESMTP"));
+  g_object_unref (watcher.connection);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -888,6 +982,8 @@ main (int argc, char **argv)
   ADD ("strict", test_strict, NULL);
   ADD ("auth-raw", test_auth_raw, NULL);
   ADD ("too-many-clients", test_too_many_clients, NULL);
+  ADD ("deadline", test_deadline, NULL);
+  ADD ("stop-drops-clients", test_stop_drops_clients, NULL);
 
   return g_test_run ();
 }
