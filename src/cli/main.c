@@ -466,7 +466,7 @@ main (int argc, char **argv)
   {
     const GOptionEntry entries[] = {
       { "server", 0, 0, G_OPTION_ARG_STRING, &options.server, N_("SMTP server: host name, IPv4 or IPv6 address"), N_("HOST") },
-      { "port", 0, 0, G_OPTION_ARG_STRING, &options.port, N_("Port (default: 465 with tls, otherwise 587)"), N_("N") },
+      { "port", 0, 0, G_OPTION_ARG_STRING, &options.port, N_("Port (default: 465 with tls, otherwise 587; with --serve: a free port)"), N_("N") },
       { "security", 0, 0, G_OPTION_ARG_STRING, &options.security, N_("auto, none, starttls or tls (default: auto)"), N_("MODE") },
       { "user", 0, 0, G_OPTION_ARG_STRING, &options.user, N_("Log in with this user name"), N_("NAME") },
       { "password-file", 0, 0, G_OPTION_ARG_FILENAME, &options.password_file, N_("Read the password from this file (or set $POSTACI_PASSWORD)"), N_("FILE") },
