@@ -110,8 +110,9 @@ struct _PostaciLocalServer {
   char            *certificate_pem;
   char            *fingerprint;
 
-  GSocketService  *service;
-  GSocketService  *tls_service;
+  GSocketListener *listener;
+  GSocketListener *tls_listener;
+  GCancellable    *accepting;    /* cancelled by stop(): every accept loop ends */
   GPtrArray       *clients;      /* Client *, one reference each */
   guint            next_client_id;
   GListStore      *messages;
@@ -1452,20 +1453,16 @@ peer_is_loopback (GSocketConnection *connection)
          g_inet_address_get_is_loopback (g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (peer)));
 }
 
-static gboolean
-incoming_cb (GSocketService    *service,
-             GSocketConnection *connection,
-             GObject           *source_object,
-             gpointer           user_data)
+static void
+accept_connection (PostaciLocalServer *self, GSocketConnection *connection, gboolean implicit_tls)
 {
-  PostaciLocalServer *self = user_data;
   Client *client;
 
   if (!peer_is_loopback (connection))
     {
       g_debug ("refusing a connection from a non-loopback address");
       g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
-      return TRUE;
+      return;
     }
 
   client = g_rc_box_new0 (Client);
@@ -1474,16 +1471,79 @@ incoming_cb (GSocketService    *service,
   client->connection = g_object_ref (connection);
   client->recipients = g_ptr_array_new_with_free_func (g_free);
   client->data = g_byte_array_new ();
-  client->implicit_tls = service == self->tls_service;
+  client->implicit_tls = implicit_tls;
   g_ptr_array_add (self->clients, client);
   use_stream (client, G_IO_STREAM (connection));
-  g_debug ("client %u: connected (%s)", client->id, client->implicit_tls ? "TLS" : "plain");
+  g_debug ("client %u: connected (%s)", client->id, implicit_tls ? "TLS" : "plain");
 
   if (client->implicit_tls)
     client_start_tls (client);
   else
     client_greet (client);
-  return TRUE;
+}
+
+/* One accept loop per port. It holds the cancellable, not the server: once
+ * stop() has cancelled it, a late callback touches nothing else. A plain
+ * GSocketListener rather than a GSocketService: with GLib 2.74, after a
+ * GSocketService was stopped, a connection to the next server (started in the
+ * same process) was at times accepted by no one we knew and closed at once —
+ * seen under valgrind's timing. An accept loop of our own ends with its cancellable. */
+typedef struct {
+  PostaciLocalServer *server;
+  GCancellable       *cancellable;
+  gboolean            implicit_tls;
+} AcceptLoop;
+
+static void
+accept_loop_free (AcceptLoop *loop)
+{
+  g_object_unref (loop->cancellable);
+  g_free (loop);
+}
+
+static void accept_cb (GObject *object, GAsyncResult *res, gpointer user_data);
+
+static void
+accept_next (GSocketListener *listener, AcceptLoop *loop)
+{
+  g_socket_listener_accept_async (listener, loop->cancellable, accept_cb, loop);
+}
+
+static void
+accept_cb (GObject *object, GAsyncResult *res, gpointer user_data)
+{
+  AcceptLoop *loop = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSocketConnection) connection =
+    g_socket_listener_accept_finish (G_SOCKET_LISTENER (object), res, NULL, &error);
+
+  if (g_cancellable_is_cancelled (loop->cancellable))
+    {
+      if (connection != NULL)
+        g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
+      accept_loop_free (loop);
+      return;
+    }
+  if (connection == NULL)
+    {
+      /* Out of file descriptors, for one: the clients that hold them will go. */
+      g_warning ("cannot accept a connection: %s", error->message);
+      accept_loop_free (loop);
+      return;
+    }
+  accept_connection (loop->server, connection, loop->implicit_tls);
+  accept_next (G_SOCKET_LISTENER (object), loop);
+}
+
+static void
+start_accepting (PostaciLocalServer *self, GSocketListener *listener, gboolean implicit_tls)
+{
+  AcceptLoop *loop = g_new0 (AcceptLoop, 1);
+
+  loop->server = self;
+  loop->cancellable = g_object_ref (self->accepting);
+  loop->implicit_tls = implicit_tls;
+  accept_next (listener, loop);
 }
 
 /* ---------------------------------------------------------------- */
@@ -1588,10 +1648,10 @@ make_password (void)
 /* ---------------------------------------------------------------- */
 
 /* Binds 127.0.0.1 (required) and ::1 (when the machine has it) on @port, 0 for a free one. */
-static GSocketService *
-listen_on (PostaciLocalServer *self, guint port, guint *bound, gboolean *ipv6, GError **error)
+static GSocketListener *
+listen_on (guint port, guint *bound, gboolean *ipv6, GError **error)
 {
-  g_autoptr(GSocketService) service = g_socket_service_new ();
+  g_autoptr(GSocketListener) listener = g_socket_listener_new ();
   g_autoptr(GInetAddress) lo4 = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
   g_autoptr(GInetAddress) lo6 = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV6);
   g_autoptr(GSocketAddress) address4 = g_inet_socket_address_new (lo4, (guint16) port);
@@ -1599,7 +1659,7 @@ listen_on (PostaciLocalServer *self, guint port, guint *bound, gboolean *ipv6, G
   g_autoptr(GSocketAddress) effective = NULL;
   g_autoptr(GError) local_error = NULL;
 
-  if (!g_socket_listener_add_address (G_SOCKET_LISTENER (service), address4, G_SOCKET_TYPE_STREAM,
+  if (!g_socket_listener_add_address (listener, address4, G_SOCKET_TYPE_STREAM,
                                       G_SOCKET_PROTOCOL_TCP, NULL, &effective, &local_error))
     {
       g_set_error (error, POSTACI_LOCAL_SERVER_ERROR, POSTACI_LOCAL_SERVER_ERROR_LISTEN,
@@ -1608,14 +1668,13 @@ listen_on (PostaciLocalServer *self, guint port, guint *bound, gboolean *ipv6, G
     }
   *bound = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (effective));
   address6 = g_inet_socket_address_new (lo6, (guint16) *bound);
-  if (!g_socket_listener_add_address (G_SOCKET_LISTENER (service), address6, G_SOCKET_TYPE_STREAM,
+  if (!g_socket_listener_add_address (listener, address6, G_SOCKET_TYPE_STREAM,
                                       G_SOCKET_PROTOCOL_TCP, NULL, NULL, &local_error))
     {
       g_debug ("not listening on ::1 port %u: %s", *bound, local_error->message);
       *ipv6 = FALSE;
     }
-  g_signal_connect (service, "incoming", G_CALLBACK (incoming_cb), self);
-  return g_steal_pointer (&service);
+  return g_steal_pointer (&listener);
 }
 
 static gboolean
@@ -1684,33 +1743,32 @@ postaci_local_server_start (PostaciLocalServer *self, GError **error)
   g_free (self->password);
   self->password = make_password ();
 
-  self->service = listen_on (self, self->want_port, &self->port, &ipv6, error);
-  if (self->service == NULL)
+  self->listener = listen_on (self->want_port, &self->port, &ipv6, error);
+  if (self->listener == NULL)
     return FALSE;
-  self->tls_service = listen_on (self, self->want_tls_port, &self->tls_port, &ipv6, error);
-  if (self->tls_service == NULL)
+  self->tls_listener = listen_on (self->want_tls_port, &self->tls_port, &ipv6, error);
+  if (self->tls_listener == NULL)
     {
-      g_socket_listener_close (G_SOCKET_LISTENER (self->service));
-      g_clear_object (&self->service);
+      g_socket_listener_close (self->listener);
+      g_clear_object (&self->listener);
       return FALSE;
     }
   self->has_ipv6 = ipv6;
-  g_socket_service_start (self->service);
-  g_socket_service_start (self->tls_service);
+  self->accepting = g_cancellable_new ();
+  start_accepting (self, self->listener, FALSE);
+  start_accepting (self, self->tls_listener, TRUE);
   self->running = TRUE;
   g_debug ("listening on ports %u and %u (TLS), folder %s", self->port, self->tls_port, self->folder);
   return TRUE;
 }
 
 static void
-stop_service (GSocketService **service)
+stop_listening (GSocketListener **listener)
 {
-  if (*service == NULL)
+  if (*listener == NULL)
     return;
-  g_signal_handlers_disconnect_matched (*service, G_SIGNAL_MATCH_FUNC, 0, 0, NULL, incoming_cb, NULL);
-  g_socket_service_stop (*service);
-  g_socket_listener_close (G_SOCKET_LISTENER (*service));
-  g_clear_object (service);
+  g_socket_listener_close (*listener);
+  g_clear_object (listener);
 }
 
 void
@@ -1718,8 +1776,11 @@ postaci_local_server_stop (PostaciLocalServer *self)
 {
   g_return_if_fail (POSTACI_IS_LOCAL_SERVER (self));
 
-  stop_service (&self->service);
-  stop_service (&self->tls_service);
+  if (self->accepting != NULL)
+    g_cancellable_cancel (self->accepting);
+  g_clear_object (&self->accepting);
+  stop_listening (&self->listener);
+  stop_listening (&self->tls_listener);
   /* Each client forgets the server, stops waiting and closes its socket; the
    * callbacks still in flight then only let go of their memory. */
   while (self->clients->len > 0)
