@@ -360,6 +360,29 @@ test_starttls_auth (Fixture *fixture, gconstpointer data)
   assert_captured (fixture, TRUE, TRUE);
 }
 
+/* The request the window prefills on first run works as it is, given a sender and a recipient. */
+static void
+test_new_request (Fixture *fixture, gconstpointer data)
+{
+  PostaciRequest *request = postaci_local_server_new_request (fixture->server);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpstr (request->server, ==, "localhost");
+  g_assert_cmpuint (request->port, ==, postaci_local_server_get_port (fixture->server));
+  g_assert_true (request->pinned_certificate == postaci_local_server_get_certificate (fixture->server));
+  request->from = g_strdup ("ali@example.com");
+  postaci_request_add_recipients (request, "veli@example.com;ayse@example.org");
+  request->subject = g_strdup (SUBJECT);
+  request->html = g_strdup (HTML);
+  g_assert_true (postaci_request_validate (request, &error));
+  g_assert_no_error (error);
+  run (fixture, request);
+  assert_outcome (fixture, POSTACI_VERDICT_SUCCESS, POSTACI_STAGE_DATA, POSTACI_EXIT_SUCCESS);
+  g_assert_true (fixture->outcome->tls_used);
+  g_assert_true (fixture->outcome->authenticated);
+  assert_captured (fixture, TRUE, TRUE);
+}
+
 static void
 test_implicit_tls (Fixture *fixture, gconstpointer data)
 {
@@ -965,6 +988,7 @@ main (int argc, char **argv)
   ADD ("starttls/plain", test_starttls_auth, GINT_TO_POINTER (POSTACI_MECHANISM_PLAIN));
   ADD ("starttls/login", test_starttls_auth, GINT_TO_POINTER (POSTACI_MECHANISM_LOGIN));
   ADD ("starttls/cram-md5", test_starttls_auth, GINT_TO_POINTER (POSTACI_MECHANISM_CRAM_MD5));
+  ADD ("new-request", test_new_request, NULL);
   ADD ("implicit-tls", test_implicit_tls, NULL);
   ADD ("ipv6", test_ipv6, NULL);
   ADD ("plain-no-auth", test_plain_no_auth, NULL);

@@ -1988,6 +1988,26 @@ postaci_local_server_get_n_clients (PostaciLocalServer *self)
   return self->clients->len;
 }
 
+PostaciRequest *
+postaci_local_server_new_request (PostaciLocalServer *self)
+{
+  PostaciRequest *request;
+
+  g_return_val_if_fail (POSTACI_IS_LOCAL_SERVER (self), NULL);
+  g_return_val_if_fail (self->running, NULL);
+
+  request = postaci_request_new ();
+  request->server = g_strdup (HOSTNAME);
+  request->port = self->port;
+  request->security = POSTACI_SECURITY_STARTTLS;
+  request->auth = TRUE;
+  request->mechanism = POSTACI_MECHANISM_AUTO;
+  request->username = g_strdup (POSTACI_LOCAL_SERVER_USERNAME);
+  postaci_request_set_password (request, self->password);
+  request->pinned_certificate = g_object_ref (self->certificate);
+  return request;
+}
+
 GListModel *
 postaci_local_server_get_messages (PostaciLocalServer *self)
 {

@@ -4,6 +4,7 @@
 #include <gio/gio.h>
 
 #include "postaci-captured-message.h"
+#include "postaci-request.h"
 #include "postaci-types.h"
 
 G_BEGIN_DECLS
@@ -135,6 +136,12 @@ const char  *postaci_local_server_get_fingerprint     (PostaciLocalServer *self)
 const char  *postaci_local_server_get_folder          (PostaciLocalServer *self);
 gsize        postaci_local_server_get_max_size        (PostaciLocalServer *self);
 guint        postaci_local_server_get_n_clients       (PostaciLocalServer *self);
+
+/* A request prefilled for this server (the first-run form): server "localhost",
+ * the STARTTLS port, security starttls, AUTH with the account, the certificate
+ * pinned. Sender, recipients, subject and body are left to the caller. Only
+ * while running; free with postaci_request_free(). */
+PostaciRequest *postaci_local_server_new_request      (PostaciLocalServer *self);
 
 /* (transfer none) A GListModel of PostaciCapturedMessage, oldest first; the
  * newest 500 are kept in memory (every one stays in the folder).
