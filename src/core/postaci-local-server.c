@@ -1264,7 +1264,9 @@ read_cb (GObject *object, GAsyncResult *res, gpointer user_data)
     }
   if (line == NULL)
     {
-      if (client->timed_out)
+      if (client->timed_out && client->state == CLIENT_SILENT)
+        client_close (client); /* silent to the end */
+      else if (client->timed_out)
         client_reply (client, CLIENT_CLOSING, "421 4.4.2 %s Error: timeout exceeded", HOSTNAME);
       else if (g_error_matches (error, POSTACI_LINE_READER_ERROR, POSTACI_LINE_READER_ERROR_TOO_LONG))
         client_reply (client, CLIENT_CLOSING, "500 5.5.2 Line too long (the limit is %d bytes)", MAX_LINE);
