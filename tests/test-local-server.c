@@ -354,6 +354,12 @@ test_starttls_auth (Fixture *fixture, gconstpointer data)
   g_assert_true (fixture->outcome->authenticated);
   g_assert_cmpuint (fixture->outcome->recipients_accepted, ==, 2);
   g_assert_nonnull (strstr (fixture->transcript->str, "pinned for this run"));
+  /* STARTTLS is offered before TLS only: one EHLO reply of the two lists it. */
+  {
+    const char *first = strstr (fixture->transcript->str, "S: 250-STARTTLS");
+    g_assert_nonnull (first);
+    g_assert_null (strstr (first + 1, "S: 250-STARTTLS"));
+  }
   g_assert_nonnull (strstr (fixture->transcript->str, postaci_mechanism_get_sasl_name (mechanism)));
   /* The password never shows, and AUTH was offered before TLS too (documented). */
   g_assert_null (strstr (fixture->transcript->str, postaci_local_server_get_password (fixture->server)));
@@ -758,6 +764,7 @@ test_strict (Fixture *fixture, gconstpointer data)
     { "STARTTLS extra\r\n", 1 },
     { "BDAT 10 LAST\r\n", 1 },
     { "FOO\r\n", 1 },
+    { "HELP\r\n", 1 },
     { "QUIT\r\n", 1 },
     { NULL, 0 },
   };
@@ -780,6 +787,8 @@ test_strict (Fixture *fixture, gconstpointer data)
     "501 5.5.4 Syntax: STARTTLS\n"
     "502 5.5.1 Command not implemented\n"
     "500 5.5.2 Command not recognized\n"
+    "214-2.0.0 Postaci local test server: a sink on loopback, nothing is forwarded\n"
+    "214 2.0.0 Commands: EHLO HELO STARTTLS AUTH MAIL RCPT DATA RSET NOOP VRFY HELP QUIT\n"
     "221 2.0.0 Bye\n");
   g_assert_cmpuint (g_list_model_get_n_items (postaci_local_server_get_messages (fixture->server)), ==, 0);
 }
