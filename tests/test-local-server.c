@@ -281,6 +281,18 @@ test_start (Fixture *fixture, gconstpointer data)
   g_assert_true (g_str_has_prefix (postaci_local_server_get_certificate_pem (server), "-----BEGIN CERTIFICATE-----"));
   g_assert_null (strstr (postaci_local_server_get_certificate_pem (server), "PRIVATE KEY"));
 
+  /* A port in use is an error that names it. */
+  {
+    g_autoptr(PostaciLocalServer) second = postaci_local_server_new ();
+    g_autoptr(GError) busy = NULL;
+
+    postaci_local_server_set_folder (second, fixture->folder);
+    postaci_local_server_set_port (second, postaci_local_server_get_port (server));
+    g_assert_false (postaci_local_server_start (second, &busy));
+    g_assert_error (busy, POSTACI_LOCAL_SERVER_ERROR, POSTACI_LOCAL_SERVER_ERROR_LISTEN);
+    g_assert_false (postaci_local_server_is_running (second));
+  }
+
   /* Started twice: an error, and the first run goes on. */
   g_assert_false (postaci_local_server_start (server, &error));
   g_assert_error (error, POSTACI_LOCAL_SERVER_ERROR, POSTACI_LOCAL_SERVER_ERROR_RUNNING);
@@ -890,6 +902,114 @@ test_too_many_clients (Fixture *fixture, gconstpointer data)
   g_ptr_array_unref (crowd.held);
 }
 
+typedef struct {
+  guint16  port;
+  GString *received;
+  char    *error;
+  gint     done;
+} InjectClient;
+
+static gboolean
+accept_any_cb (GTlsConnection *tls, GTlsCertificate *certificate, GTlsCertificateFlags errors, gpointer data)
+{
+  return TRUE;
+}
+
+/* Sends "STARTTLS" and a NOOP behind it in one write, as an attacker in the
+ * middle would, then the handshake and an EHLO. */
+static gpointer
+inject_thread (gpointer data)
+{
+  InjectClient *inject = data;
+  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  g_autoptr(GSocketConnection) connection = NULL;
+  g_autoptr(GIOStream) tls = NULL;
+  g_autoptr(GDataInputStream) input = NULL;
+  GError *error = NULL;
+  char *line;
+  static const char attack[] = "EHLO inject.example\r\nSTARTTLS\r\nNOOP\r\n";
+
+  g_socket_client_set_timeout (client, 10);
+  g_socket_client_set_enable_proxy (client, FALSE);
+  connection = g_socket_client_connect_to_host (client, "127.0.0.1", inject->port, NULL, &error);
+  if (connection == NULL)
+    goto out;
+  if (!g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (connection)), attack,
+                                  strlen (attack), NULL, NULL, &error))
+    goto out;
+  /* Byte by byte up to the 220: nothing of the TLS stream may be read ahead. */
+  {
+    GInputStream *raw = g_io_stream_get_input_stream (G_IO_STREAM (connection));
+    guint finals = 0;
+    char c;
+
+    while (finals < 3 && g_input_stream_read (raw, &c, 1, NULL, &error) == 1)
+      {
+        g_string_append_c (inject->received, c);
+        if (c == '\n')
+          {
+            const char *last = strrchr (inject->received->str, '\n');
+            const char *start = last;
+            while (start > inject->received->str && start[-1] != '\n')
+              start--;
+            if (last - start >= 4 && start[3] == ' ')
+              finals++;
+          }
+      }
+    if (error != NULL)
+      goto out;
+  }
+  tls = g_tls_client_connection_new (G_IO_STREAM (connection), NULL, &error);
+  if (tls == NULL)
+    goto out;
+  g_signal_connect (tls, "accept-certificate", G_CALLBACK (accept_any_cb), NULL);
+  if (!g_tls_connection_handshake (G_TLS_CONNECTION (tls), NULL, &error))
+    goto out;
+  g_string_append (inject->received, "-- TLS --\n");
+  if (!g_output_stream_write_all (g_io_stream_get_output_stream (tls), "QUIT\r\n", 6, NULL, NULL, &error))
+    goto out;
+  input = g_data_input_stream_new (g_io_stream_get_input_stream (tls));
+  while ((line = g_data_input_stream_read_line (input, NULL, NULL, &error)) != NULL)
+    {
+      g_string_append_printf (inject->received, "%s\n", g_strchomp (line));
+      g_free (line);
+    }
+
+out:
+  if (error != NULL && !g_error_matches (error, G_TLS_ERROR, G_TLS_ERROR_EOF))
+    inject->error = g_strdup (error->message);
+  g_clear_error (&error);
+  g_atomic_int_set (&inject->done, 1);
+  return NULL;
+}
+
+static gboolean
+inject_done (gpointer data)
+{
+  return g_atomic_int_get (&((InjectClient *) data)->done) == 1;
+}
+
+/* RFC 3207 §5: what came behind STARTTLS before the handshake is thrown away,
+ * never answered inside TLS as if the client had said it there. */
+static void
+test_starttls_injection (Fixture *fixture, gconstpointer data)
+{
+  InjectClient inject = { 0 };
+  GThread *thread;
+  const char *after;
+
+  inject.port = (guint16) postaci_local_server_get_port (fixture->server);
+  inject.received = g_string_new (NULL);
+  thread = g_thread_new ("inject", inject_thread, &inject);
+  postaci_test_wait_until (inject_done, &inject, 30000);
+  g_thread_join (thread);
+  g_assert_cmpstr (inject.error, ==, NULL);
+  after = strstr (inject.received->str, "220 2.0.0 Ready to start TLS\r\n-- TLS --\n");
+  g_assert_nonnull (after);
+  g_assert_cmpstr (strstr (after, "-- TLS --\n"), ==, "-- TLS --\n221 2.0.0 Bye\n");
+  g_string_free (inject.received, TRUE);
+}
+
 /* A client that stops talking hears 421 4.4.2 at the server's deadline, then EOF. */
 static void
 test_deadline (Fixture *fixture, gconstpointer data)
@@ -1016,6 +1136,7 @@ main (int argc, char **argv)
   ADD ("auth-raw", test_auth_raw, NULL);
   ADD ("too-many-clients", test_too_many_clients, NULL);
   ADD ("deadline", test_deadline, NULL);
+  ADD ("starttls-injection", test_starttls_injection, NULL);
   ADD ("stop-drops-clients", test_stop_drops_clients, NULL);
 
   return g_test_run ();
