@@ -448,6 +448,23 @@ test_plain_no_auth (Fixture *fixture, gconstpointer data)
   assert_captured (fixture, FALSE, FALSE);
 }
 
+/* SMTPUTF8 (RFC 6531): a Turkish mailbox name travels as it is. */
+static void
+test_smtputf8 (Fixture *fixture, gconstpointer data)
+{
+  PostaciRequest *request = base_request (fixture, POSTACI_SECURITY_STARTTLS);
+  g_autoptr(PostaciCapturedMessage) message = NULL;
+
+  g_free (request->from);
+  request->from = g_strdup ("çağrı@example.com");
+  run (fixture, request);
+  assert_outcome (fixture, POSTACI_VERDICT_SUCCESS, POSTACI_STAGE_DATA, POSTACI_EXIT_SUCCESS);
+  g_assert_nonnull (strstr (fixture->transcript->str, "C: MAIL FROM:<çağrı@example.com>"));
+  g_assert_nonnull (strstr (fixture->transcript->str, " SMTPUTF8"));
+  message = g_list_model_get_item (postaci_local_server_get_messages (fixture->server), 0);
+  g_assert_cmpstr (postaci_captured_message_get_from (message), ==, "çağrı@example.com");
+}
+
 /* Not pinned, not trusted: the self-signed certificate is refused, as it should be. */
 static void
 test_unpinned_refused (Fixture *fixture, gconstpointer data)
@@ -1121,6 +1138,7 @@ main (int argc, char **argv)
   ADD ("implicit-tls", test_implicit_tls, NULL);
   ADD ("ipv6", test_ipv6, NULL);
   ADD ("plain-no-auth", test_plain_no_auth, NULL);
+  ADD ("smtputf8", test_smtputf8, NULL);
   ADD ("unpinned-refused", test_unpinned_refused, NULL);
   ADD ("wrong-password", test_wrong_password, NULL);
   for (guint i = 0; i < G_N_ELEMENTS (failure_cases); i++)
