@@ -388,6 +388,13 @@ test_new_request (Fixture *fixture, gconstpointer data)
   g_assert_cmpstr (request->server, ==, "localhost");
   g_assert_cmpuint (request->port, ==, postaci_local_server_get_port (fixture->server));
   g_assert_true (request->pinned_certificate == postaci_local_server_get_certificate (fixture->server));
+  {
+    /* A copy holds its own reference to the pinned certificate. */
+    PostaciRequest *copy = postaci_request_copy (request);
+    g_assert_true (copy->pinned_certificate == request->pinned_certificate);
+    postaci_request_free (copy);
+    g_assert_true (G_IS_TLS_CERTIFICATE (request->pinned_certificate));
+  }
   request->from = g_strdup ("ali@example.com");
   postaci_request_add_recipients (request, "veli@example.com;ayse@example.org");
   request->subject = g_strdup (SUBJECT);
