@@ -726,6 +726,43 @@ check_credentials (Client *client, const char *user, const char *password, gsize
          equal_secret (password, password_len, secret, strlen (secret));
 }
 
+/* PLAIN (RFC 4616 §2): authzid NUL authcid NUL passwd; an authzid must name the same user. */
+static gboolean
+check_plain (Client *client, const char *data, gsize len)
+{
+  const char *end = data + len;
+  const char *authcid = memchr (data, '\0', len);
+  const char *passwd = authcid != NULL ? memchr (authcid + 1, '\0', (gsize) (end - authcid - 1)) : NULL;
+  g_autofree char *user = NULL;
+  gsize authzid_len;
+
+  if (passwd == NULL)
+    return FALSE;
+  authzid_len = (gsize) (authcid - data);
+  user = g_strndup (authcid + 1, (gsize) (passwd - authcid - 1));
+  return check_credentials (client, user, passwd + 1, (gsize) (end - passwd - 1)) &&
+         (authzid_len == 0 || (authzid_len == strlen (user) && memcmp (data, user, authzid_len) == 0));
+}
+
+/* CRAM-MD5 (RFC 2195 §2): "user SP hex(HMAC-MD5(password, challenge))". */
+static gboolean
+check_cram_md5 (Client *client, const char *data, gsize len)
+{
+  const char *space = memchr (data, ' ', len);
+  const char *secret = client->server->password;
+  g_autofree char *digest = NULL;
+  g_autofree char *user = NULL;
+
+  if (space == NULL)
+    return FALSE;
+  digest = g_compute_hmac_for_string (G_CHECKSUM_MD5, (const guchar *) secret, strlen (secret),
+                                      client->challenge, -1);
+  user = g_strndup (data, (gsize) (space - data));
+  return equal_secret (user, strlen (user), POSTACI_LOCAL_SERVER_USERNAME,
+                       strlen (POSTACI_LOCAL_SERVER_USERNAME)) &
+         equal_secret (space + 1, len - (gsize) (space + 1 - data), digest, strlen (digest));
+}
+
 /* One SASL response line (RFC 4954 §4): "*" cancels, anything else is base64. */
 static void
 handle_auth_response (Client *client, const char *line)
@@ -752,19 +789,8 @@ handle_auth_response (Client *client, const char *line)
     {
     case AUTH_PLAIN:
       {
-        /* authzid NUL authcid NUL passwd (RFC 4616 §2) */
-        const char *authcid = memchr (decoded, '\0', len);
-        const char *passwd = authcid != NULL ? memchr (authcid + 1, '\0', len - (gsize) (authcid + 1 - (const char *) decoded)) : NULL;
-        gboolean valid = FALSE;
+        gboolean valid = check_plain (client, (const char *) decoded, len);
 
-        if (passwd != NULL)
-          {
-            gsize authzid_len = (gsize) (authcid - (const char *) decoded);
-            g_autofree char *user = g_strndup (authcid + 1, (gsize) (passwd - authcid - 1));
-
-            valid = check_credentials (client, user, passwd + 1, len - (gsize) (passwd + 1 - (const char *) decoded)) &&
-                    (authzid_len == 0 || (authzid_len == strlen (user) && memcmp (decoded, user, authzid_len) == 0));
-          }
         explicit_bzero (decoded, len);
         auth_done (client, valid);
         return;
@@ -783,26 +809,8 @@ handle_auth_response (Client *client, const char *line)
         return;
       }
     case AUTH_CRAM_MD5:
-      {
-        /* "user SP hex(HMAC-MD5(password, challenge))" (RFC 2195 §2) */
-        const char *space = memchr (decoded, ' ', len);
-        const char *secret = client->server->password;
-        g_autofree char *digest = g_compute_hmac_for_string (G_CHECKSUM_MD5, (const guchar *) secret,
-                                                             strlen (secret), client->challenge, -1);
-        gboolean valid = FALSE;
-
-        if (space != NULL)
-          {
-            g_autofree char *user = g_strndup ((const char *) decoded, (gsize) (space - (const char *) decoded));
-            gsize digest_len = len - (gsize) (space + 1 - (const char *) decoded);
-
-            valid = equal_secret (user, strlen (user), POSTACI_LOCAL_SERVER_USERNAME,
-                                  strlen (POSTACI_LOCAL_SERVER_USERNAME)) &
-                    equal_secret (space + 1, digest_len, digest, strlen (digest));
-          }
-        auth_done (client, valid);
-        return;
-      }
+      auth_done (client, check_cram_md5 (client, (const char *) decoded, len));
+      return;
     default:
       g_assert_not_reached ();
     }
