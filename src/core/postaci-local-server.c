@@ -1192,7 +1192,11 @@ finish_data (Client *client)
   date = g_date_time_format (now, "%a, %d %b %Y %H:%M:%S %z");
   to = join_recipients (client);
   head = g_string_new (NULL);
-  g_string_append_printf (head, "Received: from %s ([127.0.0.1])\r\n\tby %s (Postaci local test server) with %s%s%s id %u;\r\n\t%s\r\n",
+  /* RFC 5321 §4.4 trace; "with ESMTPSA" (RFC 3848) tells TLS and AUTH apart. */
+  g_string_append_printf (head,
+                          "Received: from %s ([127.0.0.1])\r\n"
+                          "\tby %s (Postaci local test server) with %s%s%s id %u;\r\n"
+                          "\t%s\r\n",
                           client->helo, HOSTNAME, client->esmtp ? "ESMTP" : "SMTP",
                           client->tls ? "S" : "", client->authenticated ? "A" : "",
                           server->message_count, date);
@@ -1560,8 +1564,12 @@ start_accepting (PostaciLocalServer *self, GSocketListener *listener, gboolean i
 /* The throwaway certificate                                        */
 /* ---------------------------------------------------------------- */
 
-#define CHECK_GNUTLS(call) \
-  G_STMT_START { int _ret = (call); if (_ret < 0) { failed = #call; code = _ret; goto out; } } G_STMT_END
+#define CHECK_GNUTLS(call)                                  \
+  G_STMT_START {                                            \
+    int _ret = (call);                                      \
+    if (_ret < 0) { failed = #call; code = _ret; goto out; } \
+  } G_STMT_END
+#define ORGANIZATION "Postaci local test server"
 
 /* ECDSA P-256, self-signed, for localhost, 127.0.0.1 and ::1. */
 static gboolean
@@ -1588,9 +1596,10 @@ make_certificate (char **cert_pem, char **key_pem, GError **error)
   CHECK_GNUTLS (gnutls_x509_crt_set_serial (crt, serial, sizeof serial));
   CHECK_GNUTLS (gnutls_x509_crt_set_activation_time (crt, now - 3600));
   CHECK_GNUTLS (gnutls_x509_crt_set_expiration_time (crt, now + 3 * 24 * 3600));
-  CHECK_GNUTLS (gnutls_x509_crt_set_dn_by_oid (crt, GNUTLS_OID_X520_COMMON_NAME, 0, HOSTNAME, strlen (HOSTNAME)));
+  CHECK_GNUTLS (gnutls_x509_crt_set_dn_by_oid (crt, GNUTLS_OID_X520_COMMON_NAME, 0,
+                                               HOSTNAME, strlen (HOSTNAME)));
   CHECK_GNUTLS (gnutls_x509_crt_set_dn_by_oid (crt, GNUTLS_OID_X520_ORGANIZATION_NAME, 0,
-                                               "Postaci local test server", strlen ("Postaci local test server")));
+                                               ORGANIZATION, strlen (ORGANIZATION)));
   CHECK_GNUTLS (gnutls_x509_crt_set_subject_alt_name (crt, GNUTLS_SAN_DNSNAME, HOSTNAME, strlen (HOSTNAME),
                                                       GNUTLS_FSAN_APPEND));
   CHECK_GNUTLS (gnutls_x509_crt_set_subject_alt_name (crt, GNUTLS_SAN_IPADDRESS, ipv4, sizeof ipv4,
