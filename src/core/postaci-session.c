@@ -1147,9 +1147,17 @@ start_tls_handshake (PostaciSession *self)
   g_autoptr(GIOStream) tls = NULL;
 
   set_state (self, self->state == STATE_STARTTLS ? STATE_STARTTLS_HANDSHAKE : STATE_TLS_HANDSHAKE);
-  /* The identity carries the name for SNI and for the certificate check; glib-networking
-   * sends no SNI for an IP literal and then checks the certificate's IP addresses. */
-  identity = g_network_address_new (self->host, (guint16) self->port);
+  /* The identity carries the name for SNI and for the certificate check. An IP literal goes
+   * as an address: no SNI at all (RFC 6066 forbids literals there, and GnuTLS servers refuse
+   * "::1"), and the certificate's IP addresses are checked. */
+  if (g_hostname_is_ip_address (self->host))
+    {
+      g_autoptr(GInetAddress) address = g_inet_address_new_from_string (self->host);
+
+      identity = G_SOCKET_CONNECTABLE (g_inet_socket_address_new (address, (guint16) self->port));
+    }
+  else
+    identity = g_network_address_new (self->host, (guint16) self->port);
   tls = g_tls_client_connection_new (G_IO_STREAM (self->connection), identity, &error);
   if (tls == NULL)
     {
