@@ -97,8 +97,10 @@ postaci_stage_bar_init (PostaciStageBar *self)
 {
   GtkLayoutManager *layout = gtk_widget_get_layout_manager (GTK_WIDGET (self));
 
+  /* Not homogeneous: a long name (“Greeting”, “Karşılama”) takes the room that “TLS” leaves,
+   * so no name is cut short while the bar as a whole fits. */
   gtk_box_layout_set_spacing (GTK_BOX_LAYOUT (layout), 4);
-  gtk_box_layout_set_homogeneous (GTK_BOX_LAYOUT (layout), TRUE);
+  gtk_box_layout_set_homogeneous (GTK_BOX_LAYOUT (layout), FALSE);
 
   for (guint i = 0; i < POSTACI_N_STAGES; i++)
     {
@@ -109,6 +111,7 @@ postaci_stage_bar_init (PostaciStageBar *self)
                                 "orientation", GTK_ORIENTATION_HORIZONTAL,
                                 "spacing", 4,
                                 "halign", GTK_ALIGN_FILL,
+                                "hexpand", TRUE,
                                 "accessible-role", GTK_ACCESSIBLE_ROLE_LIST_ITEM,
                                 NULL);
       gtk_widget_add_css_class (item->box, "stage");

@@ -3,9 +3,11 @@
 
 #include "config.h"
 
+#include <locale.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <adwaita.h>
+#include <glib/gi18n.h>
 #include <glib/gstdio.h>
 
 #include "postaci-application.h"
@@ -187,14 +189,14 @@ click_test_and_wait (PostaciWindow *window)
   GtkWidget *button = child (window, "test_button");
 
   g_assert_false (postaci_window_is_running (window));
-  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (button)), ==, "_Test SMTP");
+  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (button)), ==, _("_Test SMTP"));
   gtk_widget_activate (button);
   postaci_test_wait_until (is_running, window, RUN_TIMEOUT_MS);
   /* While the run goes on, the same button cancels it. */
-  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (button)), ==, "_Cancel");
+  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (button)), ==, _("_Cancel"));
   g_assert_true (gtk_widget_has_css_class (button, "destructive-action"));
   postaci_test_wait_until (is_idle, window, RUN_TIMEOUT_MS);
-  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (button)), ==, "_Test SMTP");
+  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (button)), ==, _("_Test SMTP"));
   g_assert_true (gtk_widget_has_css_class (button, "suggested-action"));
 }
 
@@ -893,10 +895,59 @@ test_about_and_shortcuts (void)
   close_window (window);
 }
 
+/* With LANGUAGE=tr (the gui-window-tr test) the window speaks Turkish: the strings of the .ui
+ * file through GtkBuilder, those of the window's code and those of the engine through gettext.
+ * Compared with the catalog, not with copies of its wording, and never equal to the English. */
+static void
+assert_translated (const char *shown, const char *english)
+{
+  g_assert_cmpstr (shown, ==, _(english));
+  g_assert_cmpstr (shown, !=, english);
+}
+
+static void
+test_turkish (void)
+{
+  PostaciWindow *window = postaci_window_new (application);
+  const PostaciOutcome *outcome;
+  g_autofree char *shown = NULL;
+  const char *explanation = "The server accepted the sender address.";
+
+  /* The size the window opens with for a new user: long Turkish labels must fit in it. */
+  gtk_window_set_default_size (GTK_WINDOW (window), 1180, 780);
+  gtk_window_present (GTK_WINDOW (window));
+  assert_translated (gtk_button_get_label (GTK_BUTTON (child (window, "test_button"))), "_Test SMTP");
+  assert_translated (adw_preferences_row_get_title (child (window, "server_row")), "SMTP server");
+  assert_translated (adw_status_page_get_title (child (window, "empty_page")), "No Test Yet");
+  fill_form (window, TRUE);
+  click_test_and_wait (window);
+  outcome = postaci_window_get_outcome (window);
+  g_assert_nonnull (outcome);
+  g_assert_cmpint (outcome->verdict, ==, POSTACI_VERDICT_SUCCESS);
+  assert_translated (label_text (window, "verdict_title"), "Success");
+  shown = transcript_text (window);
+  g_assert_cmpstr (_(explanation), !=, explanation);
+  g_assert_nonnull (strstr (shown, _(explanation)));
+  save_screenshot (GTK_WIDGET (window), "postaci-window-tr.png");
+  close_window (window);
+}
+
 int
 main (int argc, char **argv)
 {
+  const char *localedir = g_getenv ("POSTACI_LOCALEDIR");
+  gboolean turkish = g_strcmp0 (g_getenv ("LANGUAGE"), "tr") == 0;
   int status;
+
+  /* As src/gui/main.c does, with the catalogs of the build tree (POSTACI_LOCALEDIR). */
+  if (setlocale (LC_ALL, "") == NULL)
+    {
+      g_printerr ("test-window: the locale in LC_ALL is missing; run tools/install-deps.sh\n");
+      return 1;
+    }
+  bindtextdomain (GETTEXT_PACKAGE, localedir != NULL ? localedir : LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
 
   g_test_init (&argc, &argv, NULL);
   if (!gtk_init_check ())
@@ -913,16 +964,22 @@ main (int argc, char **argv)
   g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
   start_aiosmtpd ();
 
-  g_test_add_func ("/postaci/window/success-starttls-auth", test_success);
-  g_test_add_func ("/postaci/window/refused", test_refused);
-  g_test_add_func ("/postaci/window/cancel", test_cancel);
-  g_test_add_func ("/postaci/window/invalid-address", test_invalid_address);
-  g_test_add_func ("/postaci/window/port-follows-security", test_port_follows_security);
-  g_test_add_func ("/postaci/window/prefill", test_prefill);
-  g_test_add_func ("/postaci/window/remembered", test_remembered);
-  g_test_add_func ("/postaci/window/follows-output", test_follows_output);
-  g_test_add_func ("/postaci/window/copy-save-clear", test_copy_save_clear);
-  g_test_add_func ("/postaci/window/about-and-shortcuts", test_about_and_shortcuts);
+  /* The other tests read the English texts; in Turkish, one run checks the translated window. */
+  if (turkish)
+    g_test_add_func ("/postaci/window/turkish", test_turkish);
+  else
+    {
+      g_test_add_func ("/postaci/window/success-starttls-auth", test_success);
+      g_test_add_func ("/postaci/window/refused", test_refused);
+      g_test_add_func ("/postaci/window/cancel", test_cancel);
+      g_test_add_func ("/postaci/window/invalid-address", test_invalid_address);
+      g_test_add_func ("/postaci/window/port-follows-security", test_port_follows_security);
+      g_test_add_func ("/postaci/window/prefill", test_prefill);
+      g_test_add_func ("/postaci/window/remembered", test_remembered);
+      g_test_add_func ("/postaci/window/follows-output", test_follows_output);
+      g_test_add_func ("/postaci/window/copy-save-clear", test_copy_save_clear);
+      g_test_add_func ("/postaci/window/about-and-shortcuts", test_about_and_shortcuts);
+    }
   status = g_test_run ();
 
   stop_aiosmtpd ();

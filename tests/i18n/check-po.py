@@ -7,7 +7,8 @@
                                    entry or on a format string that does not match its msgid.
   check-po.py potfiles SOURCE_DIR  po/POTFILES.in is sorted, names only files that exist, and
                                    names every source file that marks strings for translation
-                                   (C, .ui) and every desktop file and metainfo template.
+                                   (C, .ui, a settings schema with a gettext-domain) and every
+                                   desktop file and metainfo template.
 """
 
 import os
@@ -34,6 +35,8 @@ XGETTEXT_ARGS = [
 # What marks a string for translation in C; in .ui files, translatable="yes".
 C_MARKERS = re.compile(r"(?<![A-Za-z0-9_])(?:_|N_|C_|NC_)\s*\(|ngettext\s*\(|g_dpgettext2\s*\(")
 UI_MARKER = re.compile(r'translatable\s*=\s*"yes"')
+# A settings schema with a gettext-domain has translated summaries and descriptions (gschema.its).
+SCHEMA_MARKER = re.compile(r'<schemalist[^>]*\sgettext-domain\s*=')
 SOURCE_DIRS = ("src", "data")
 
 results = []
@@ -125,6 +128,8 @@ def check_potfiles(srcdir):
                     pattern = C_MARKERS
                 elif name.endswith(".ui"):
                     pattern = UI_MARKER
+                elif name.endswith(".gschema.xml"):
+                    pattern = SCHEMA_MARKER
                 else:
                     continue
                 with open(path, encoding="utf-8", errors="replace") as f:
