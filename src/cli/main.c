@@ -364,7 +364,9 @@ message_received_cb (PostaciLocalServer     *server,
     g_autofree char *from = postaci_escape_text (postaci_captured_message_get_from (message), -1);
     g_autofree char *to_safe = postaci_escape_text (to, -1);
 
-    g_print (_("[%s] Message received from <%s> to %s: “%s” (%" G_GSIZE_FORMAT " bytes%s%s), saved as %s\n"),
+    /* Translators: time, sender, recipients, subject, size, then ", TLS" and ", authenticated"
+     * (each may be empty), then the file name */
+    g_print (_("[%s] Message received from <%s> to %s: “%s” (%zu bytes%s%s), saved as %s\n"),
              time, from, to_safe, subject, postaci_captured_message_get_size (message),
              postaci_captured_message_get_tls (message) ? _(", TLS") : "",
              postaci_captured_message_get_authenticated (message) ? _(", authenticated") : "",

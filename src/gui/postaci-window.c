@@ -573,8 +573,8 @@ verdict_title (PostaciVerdict verdict, PostaciStage stage)
     {
     case POSTACI_VERDICT_SUCCESS:
       return g_strdup (_("Success"));
-    /* Translators: the verdicts after a run; %s is the stage, such as “MAIL” or “Connect” */
     case POSTACI_VERDICT_REFUSED:
+      /* Translators: the verdicts after a run; %s is the stage, such as “MAIL” or “Connect” */
       return g_strdup_printf (_("The server refused at %s"), label);
     case POSTACI_VERDICT_NETWORK:
       return g_strdup_printf (_("Could not reach the server (%s)"), label);
