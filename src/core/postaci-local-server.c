@@ -175,7 +175,8 @@ client_clear (gpointer data)
   g_free (client->mail_from);
   g_ptr_array_unref (client->recipients);
   /* The message may hold what a person typed: wipe it before it goes. */
-  explicit_bzero (client->data->data, client->data->len);
+  if (client->data->len > 0)
+    explicit_bzero (client->data->data, client->data->len);
   g_byte_array_unref (client->data);
 }
 
