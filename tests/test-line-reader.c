@@ -53,11 +53,18 @@ test_crlf_and_lf (void)
   g_autoptr(PostaciLineReader) reader = reader_for (data, strlen (data), 64);
   g_autoptr(GError) error = NULL;
   g_autofree char *a = read_line (reader, NULL, &error);
+  gboolean a_crlf = postaci_line_reader_get_last_crlf (reader);
   g_autofree char *b = read_line (reader, NULL, &error);
+  gboolean b_crlf = postaci_line_reader_get_last_crlf (reader);
   g_autofree char *c = read_line (reader, NULL, &error);
+  gboolean c_crlf = postaci_line_reader_get_last_crlf (reader);
   g_autofree char *d = NULL;
 
   g_assert_no_error (error);
+  /* The server side tells them apart: a bare LF is refused there. */
+  g_assert_true (a_crlf);
+  g_assert_false (b_crlf);
+  g_assert_true (c_crlf);
   g_assert_cmpstr (a, ==, "220 hello");
   g_assert_cmpstr (b, ==, "250 bare lf");
   g_assert_cmpstr (c, ==, "");

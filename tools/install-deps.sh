@@ -8,7 +8,8 @@ packages="
   libglib2.0-dev glib-networking libgtk-4-dev libadwaita-1-dev libgtksourceview-5-dev
   libgmime-3.0-dev libgsasl-dev libjson-glib-dev libgnutls28-dev
   xvfb xauth dbus dbus-x11 python3-aiosmtpd openssl gnutls-bin
-  desktop-file-utils appstream locales swaks valgrind librsvg2-common adwaita-icon-theme
+  desktop-file-utils appstream locales swaks libnet-ssleay-perl libio-socket-inet6-perl valgrind
+  librsvg2-common adwaita-icon-theme
 "
 
 missing=""

@@ -12,6 +12,7 @@
 #include <glib/gi18n.h>
 #include <glib-unix.h>
 
+#include "postaci-local-server.h"
 #include "postaci-request.h"
 #include "postaci-session.h"
 #include "postaci-transcript.h"
@@ -42,6 +43,13 @@ typedef struct {
   char     *color;
   char     *format;
   gboolean  version;
+  char     *pin_certificate;
+  /* --serve */
+  gboolean  serve;
+  char     *tls_port;
+  char     *save;
+  char    **fail;
+  char     *cert_out;
 } Options;
 
 typedef struct {
@@ -72,6 +80,11 @@ options_clear (Options *options)
   g_free (options->lang);
   g_free (options->color);
   g_free (options->format);
+  g_free (options->pin_certificate);
+  g_free (options->tls_port);
+  g_free (options->save);
+  g_strfreev (options->fail);
+  g_free (options->cert_out);
 }
 
 /* --lang must act before any string is translated, so argv is scanned first. */
@@ -261,6 +274,12 @@ build_request (Options *options, PostaciRequest *request)
   request->ca_file = options->ca_file != NULL ? g_canonicalize_filename (options->ca_file, NULL)
                                               : NULL;
   request->accept_invalid_certificate = options->insecure;
+  if (options->pin_certificate != NULL)
+    {
+      request->pinned_certificate = g_tls_certificate_new_from_file (options->pin_certificate, &error);
+      if (request->pinned_certificate == NULL)
+        return usage_error ("--pin-certificate: %s", error->message);
+    }
   request->subject = g_strdup (options->subject ? options->subject : _("Postacı SMTP test"));
   request->text = g_strdup (options->text);
 
@@ -308,6 +327,129 @@ interrupted_cb (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+/* ---------------------------------------------------------------- */
+/* --serve: the built-in test server in a terminal                  */
+/* ---------------------------------------------------------------- */
+
+static gboolean
+parse_serve_port (const char *text, guint *port)
+{
+  guint64 value;
+
+  if (text == NULL)
+    return TRUE;
+  if (!g_ascii_string_to_unsigned (text, 10, 0, 65535, &value, NULL))
+    return FALSE;
+  *port = (guint) value;
+  return TRUE;
+}
+
+static void
+message_received_cb (PostaciLocalServer     *server,
+                     PostaciCapturedMessage *message,
+                     gpointer                user_data)
+{
+  g_autofree char *time = g_date_time_format (postaci_captured_message_get_received_time (message), "%H:%M:%S");
+  g_autofree char *to = g_strjoinv (", ", (char **) postaci_captured_message_get_recipients (message));
+
+  /* One line per message; the subject was decoded from the message, so escape it for the terminal. */
+  {
+    g_autofree char *subject = postaci_escape_text (postaci_captured_message_get_subject (message), -1);
+    g_autofree char *from = postaci_escape_text (postaci_captured_message_get_from (message), -1);
+    g_autofree char *to_safe = postaci_escape_text (to, -1);
+
+    g_print (_("[%s] Message received from <%s> to %s: “%s” (%" G_GSIZE_FORMAT " bytes%s%s), saved as %s\n"),
+             time, from, to_safe, subject, postaci_captured_message_get_size (message),
+             postaci_captured_message_get_tls (message) ? _(", TLS") : "",
+             postaci_captured_message_get_authenticated (message) ? _(", authenticated") : "",
+             postaci_captured_message_get_path (message));
+  }
+  fflush (stdout);
+}
+
+static gboolean
+stop_serving_cb (gpointer user_data)
+{
+  g_main_loop_quit (user_data);
+  return G_SOURCE_CONTINUE;
+}
+
+/* Runs the built-in server until SIGINT or SIGTERM; returns the exit status. */
+static int
+serve (Options *options)
+{
+  g_autoptr(PostaciLocalServer) server = postaci_local_server_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GMainLoop) loop = NULL;
+  guint port = 0, tls_port = 0;
+  guint sigint_id, sigterm_id;
+  const char *also = "";
+
+  if (options->server != NULL || options->to != NULL || options->from != NULL || options->user != NULL)
+    return usage_error ("%s", _("--serve runs the built-in test server; it takes --port, --tls-port, --save, "
+                                "--fail and --cert-out, not the options of a test run."));
+  if (!parse_serve_port (options->port, &port))
+    return usage_error (_("--port must be a number from 0 (a free port) to 65535, not “%s”."), options->port);
+  if (!parse_serve_port (options->tls_port, &tls_port))
+    return usage_error (_("--tls-port must be a number from 0 (a free port) to 65535, not “%s”."),
+                        options->tls_port);
+  for (guint i = 0; options->fail != NULL && options->fail[i] != NULL; i++)
+    {
+      PostaciStage stage;
+      guint code;
+
+      if (!postaci_local_server_parse_failure (options->fail[i], &stage, &code, &error) ||
+          !postaci_local_server_set_failure (server, stage, code, &error))
+        return usage_error ("--fail: %s", error->message);
+    }
+  postaci_local_server_set_port (server, port);
+  postaci_local_server_set_tls_port (server, tls_port);
+  if (options->save != NULL)
+    postaci_local_server_set_folder (server, options->save);
+
+  if (!postaci_local_server_start (server, &error))
+    {
+      g_printerr ("postaci-cli: %s\n", error->message);
+      return POSTACI_EXIT_FAILURE;
+    }
+  if (options->cert_out != NULL &&
+      !g_file_set_contents (options->cert_out, postaci_local_server_get_certificate_pem (server), -1, &error))
+    {
+      g_printerr ("postaci-cli: --cert-out: %s\n", error->message);
+      return POSTACI_EXIT_FAILURE;
+    }
+
+  if (postaci_local_server_get_has_ipv6 (server))
+    also = _(" and [::1]");
+  g_print ("%s\n", _("Postacı local test server: a sink on this computer only; nothing is ever forwarded."));
+  g_print (_("SMTP with STARTTLS: 127.0.0.1%s, port %u\n"), also, postaci_local_server_get_port (server));
+  g_print (_("SMTP over TLS: 127.0.0.1%s, port %u\n"), also, postaci_local_server_get_tls_port (server));
+  g_print (_("User name: %s\n"), postaci_local_server_get_username (server));
+  /* The server's own throwaway password, made for this run: shown on purpose. */
+  g_print (_("Password: %s\n"), postaci_local_server_get_password (server));
+  g_print (_("Certificate SHA-256 fingerprint: %s\n"), postaci_local_server_get_fingerprint (server));
+  if (options->cert_out != NULL)
+    g_print (_("Certificate written to: %s\n"), options->cert_out);
+  g_print (_("Messages are saved in: %s\n"), postaci_local_server_get_folder (server));
+  for (guint i = 0; options->fail != NULL && options->fail[i] != NULL; i++)
+    g_print (_("Failure on purpose: %s\n"), options->fail[i]);
+  g_print ("%s\n", _("Press Ctrl+C to stop."));
+  fflush (stdout);
+
+  loop = g_main_loop_new (NULL, FALSE);
+  g_signal_connect (server, "message-received", G_CALLBACK (message_received_cb), NULL);
+  sigint_id = g_unix_signal_add (SIGINT, stop_serving_cb, loop);
+  sigterm_id = g_unix_signal_add (SIGTERM, stop_serving_cb, loop);
+  g_main_loop_run (loop);
+  g_source_remove (sigint_id);
+  g_source_remove (sigterm_id);
+
+  postaci_local_server_stop (server);
+  g_print ("%s\n", _("The test server has stopped."));
+  fflush (stdout);
+  return POSTACI_EXIT_SUCCESS;
+}
+
 int
 main (int argc, char **argv)
 {
@@ -326,7 +468,7 @@ main (int argc, char **argv)
   {
     const GOptionEntry entries[] = {
       { "server", 0, 0, G_OPTION_ARG_STRING, &options.server, N_("SMTP server: host name, IPv4 or IPv6 address"), N_("HOST") },
-      { "port", 0, 0, G_OPTION_ARG_STRING, &options.port, N_("Port (default: 465 with tls, otherwise 587)"), N_("N") },
+      { "port", 0, 0, G_OPTION_ARG_STRING, &options.port, N_("Port (default: 465 with tls, otherwise 587; with --serve: a free port)"), N_("N") },
       { "security", 0, 0, G_OPTION_ARG_STRING, &options.security, N_("auto, none, starttls or tls (default: auto)"), N_("MODE") },
       { "user", 0, 0, G_OPTION_ARG_STRING, &options.user, N_("Log in with this user name"), N_("NAME") },
       { "password-file", 0, 0, G_OPTION_ARG_FILENAME, &options.password_file, N_("Read the password from this file (or set $POSTACI_PASSWORD)"), N_("FILE") },
@@ -346,7 +488,13 @@ main (int argc, char **argv)
       { "lang", 0, 0, G_OPTION_ARG_STRING, &options.lang, N_("Language of the messages: tr or en"), N_("LANG") },
       { "color", 0, 0, G_OPTION_ARG_STRING, &options.color, N_("auto, always or never"), N_("WHEN") },
       { "format", 0, 0, G_OPTION_ARG_STRING, &options.format, N_("text or jsonl"), N_("FORMAT") },
+      { "pin-certificate", 0, 0, G_OPTION_ARG_FILENAME, &options.pin_certificate, N_("Accept this certificate (PEM) for this run even if it does not verify"), N_("FILE") },
       { "version", 0, 0, G_OPTION_ARG_NONE, &options.version, N_("Show the version and exit"), NULL },
+      { "serve", 0, 0, G_OPTION_ARG_NONE, &options.serve, N_("Run the built-in test server until interrupted"), NULL },
+      { "tls-port", 0, 0, G_OPTION_ARG_STRING, &options.tls_port, N_("With --serve: port for implicit TLS (default: a free one)"), N_("N") },
+      { "save", 0, 0, G_OPTION_ARG_FILENAME, &options.save, N_("With --serve: folder for the received messages"), N_("DIR") },
+      { "fail", 0, 0, G_OPTION_ARG_STRING_ARRAY, &options.fail, N_("With --serve: fail on purpose, e.g. rcpt=550 or greeting=silent"), N_("STAGE=CODE") },
+      { "cert-out", 0, 0, G_OPTION_ARG_FILENAME, &options.cert_out, N_("With --serve: write the server's certificate (PEM) to this file"), N_("FILE") },
       { NULL }
     };
 
@@ -393,6 +541,13 @@ main (int argc, char **argv)
       !g_str_equal (options.color, "always") && !g_str_equal (options.color, "never"))
     {
       status = usage_error (_("--color must be auto, always or never, not “%s”."), options.color);
+      options_clear (&options);
+      return status;
+    }
+
+  if (options.serve)
+    {
+      status = serve (&options);
       options_clear (&options);
       return status;
     }

@@ -17,6 +17,7 @@ struct _PostaciLineReader {
   GObject                parent_instance;
   GBufferedInputStream  *buffered;
   gsize                  max_line;
+  gboolean               last_crlf;   /* the last line handed out ended in CRLF */
 };
 
 G_DEFINE_TYPE (PostaciLineReader, postaci_line_reader, G_TYPE_OBJECT)
@@ -71,6 +72,15 @@ postaci_line_reader_get_buffered (PostaciLineReader *self)
   return g_buffered_input_stream_get_available (self->buffered);
 }
 
+/* Whether the last line handed out ended in CRLF rather than a bare LF; a
+ * server uses it to refuse bare LF line ends (RFC 5321 §2.3.8). */
+gboolean
+postaci_line_reader_get_last_crlf (PostaciLineReader *self)
+{
+  g_return_val_if_fail (POSTACI_IS_LINE_READER (self), FALSE);
+  return self->last_crlf;
+}
+
 typedef struct {
   char  *line;
   gsize  length;
@@ -110,7 +120,8 @@ take_buffered_line (PostaciLineReader *self, GTask *task)
   result = g_new0 (LineResult, 1);
   consumed = (gsize) (newline - buffer) + 1;
   result->length = consumed - 1;
-  if (result->length > 0 && buffer[result->length - 1] == '\r')
+  self->last_crlf = result->length > 0 && buffer[result->length - 1] == '\r';
+  if (self->last_crlf)
     result->length--;
   if (result->length > self->max_line)
     {

@@ -28,5 +28,6 @@ char              *postaci_line_reader_read_line_finish (PostaciLineReader  *sel
                                                          gsize              *length,
                                                          GError            **error);
 gsize              postaci_line_reader_get_buffered    (PostaciLineReader   *self);
+gboolean           postaci_line_reader_get_last_crlf   (PostaciLineReader   *self);
 
 G_END_DECLS

@@ -185,8 +185,8 @@ line_end_filter_init (LineEndFilter *self)
 
 /* ------------------------------------------------------------------ */
 
-static void
-ensure_gmime (void)
+void
+postaci_message_ensure_gmime (void)
 {
   static gsize initialised = 0;
 
@@ -360,7 +360,7 @@ postaci_message_new (const PostaciRequest *request, GError **error)
       return NULL;
     }
 
-  ensure_gmime ();
+  postaci_message_ensure_gmime ();
 
   self = g_object_new (POSTACI_TYPE_MESSAGE, NULL);
   self->html = g_strdup (request->html != NULL ? request->html : "");

@@ -31,4 +31,7 @@ const char     *postaci_message_get_message_id (PostaciMessage       *self);
  * paragraphs and line breaks kept). */
 char           *postaci_html_to_text           (const char           *html);
 
+/* Sets GMime up once per process (never shut down: other code may use it too). */
+void            postaci_message_ensure_gmime   (void);
+
 G_END_DECLS

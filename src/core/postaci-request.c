@@ -50,6 +50,7 @@ postaci_request_copy (const PostaciRequest *self)
   copy->html = g_strdup (self->html);
   copy->text = g_strdup (self->text);
   copy->ca_file = g_strdup (self->ca_file);
+  copy->pinned_certificate = self->pinned_certificate ? g_object_ref (self->pinned_certificate) : NULL;
   return copy;
 }
 
@@ -81,6 +82,7 @@ postaci_request_free (PostaciRequest *self)
   g_free (self->html);
   g_free (self->text);
   g_free (self->ca_file);
+  g_clear_object (&self->pinned_certificate);
   g_free (self);
 }
 

@@ -1,7 +1,7 @@
 /* postaci-request.h — what a run should do: plain data, checked before a byte is sent. */
 #pragma once
 
-#include <glib-object.h>
+#include <gio/gio.h>
 
 #include "postaci-types.h"
 
@@ -54,6 +54,8 @@ struct _PostaciRequest {
   guint             timeout_seconds; /* per reply; 0: the default */
   char             *ca_file;       /* extra trust anchors, PEM */
   gboolean          accept_invalid_certificate; /* this run only, stated in the transcript */
+  GTlsCertificate  *pinned_certificate; /* accepted even when it does not verify (the built-in
+                                         * test server's); stated in the transcript */
 };
 
 #define POSTACI_TYPE_REQUEST (postaci_request_get_type ())

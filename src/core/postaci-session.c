@@ -239,6 +239,7 @@ postaci_session_new (const PostaciRequest *request)
   self->security = postaci_request_get_effective_security (request);
   self->host = postaci_request_get_host_for_tls (request);
   self->port = postaci_request_get_port (request);
+  g_set_object (&self->pinned, request->pinned_certificate);
   return self;
 }
 

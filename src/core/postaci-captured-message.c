@@ -1,0 +1,166 @@
+/* postaci-captured-message.c — a received message: envelope, raw bytes and the subject GMime reads. */
+#define G_LOG_DOMAIN "postaci-local-server"
+
+#include "config.h"
+
+#include <gmime/gmime.h>
+
+#include "postaci-captured-message.h"
+#include "postaci-message.h"
+
+struct _PostaciCapturedMessage {
+  GObject    parent_instance;
+
+  char      *from;
+  GStrv      recipients;
+  char      *subject;
+  GBytes    *raw;
+  char      *path;
+  GDateTime *received;
+  gboolean   tls;
+  gboolean   authenticated;
+};
+
+G_DEFINE_TYPE (PostaciCapturedMessage, postaci_captured_message, G_TYPE_OBJECT)
+
+static void
+postaci_captured_message_finalize (GObject *object)
+{
+  PostaciCapturedMessage *self = POSTACI_CAPTURED_MESSAGE (object);
+
+  g_free (self->from);
+  g_strfreev (self->recipients);
+  g_free (self->subject);
+  g_clear_pointer (&self->raw, g_bytes_unref);
+  g_free (self->path);
+  g_clear_pointer (&self->received, g_date_time_unref);
+  G_OBJECT_CLASS (postaci_captured_message_parent_class)->finalize (object);
+}
+
+static void
+postaci_captured_message_class_init (PostaciCapturedMessageClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = postaci_captured_message_finalize;
+}
+
+static void
+postaci_captured_message_init (PostaciCapturedMessage *self)
+{
+}
+
+/* GMime decodes RFC 2047 words; what a client sent need not be valid UTF-8,
+ * so the result is made valid before anyone shows it. */
+static char *
+read_subject (GBytes *raw)
+{
+  GMimeStream *stream;
+  GMimeParser *parser;
+  GMimeMessage *message;
+  const char *subject;
+  char *result;
+  gsize size;
+  const guint8 *data = g_bytes_get_data (raw, &size);
+
+  /* GMime 3.2 has no autoptr cleanups: explicit unrefs. */
+  postaci_message_ensure_gmime ();
+  stream = g_mime_stream_mem_new_with_buffer ((const char *) data, size);
+  parser = g_mime_parser_new_with_stream (stream);
+  message = g_mime_parser_construct_message (parser, NULL);
+  subject = message != NULL ? g_mime_message_get_subject (message) : NULL;
+  result = g_utf8_make_valid (subject != NULL ? subject : "", -1);
+  g_clear_object (&message);
+  g_object_unref (parser);
+  g_object_unref (stream);
+  return result;
+}
+
+PostaciCapturedMessage *
+postaci_captured_message_new (const char        *from,
+                              const char *const *recipients,
+                              GBytes            *raw,
+                              const char        *path,
+                              GDateTime         *received,
+                              gboolean           tls,
+                              gboolean           authenticated)
+{
+  PostaciCapturedMessage *self;
+
+  g_return_val_if_fail (from != NULL, NULL);
+  g_return_val_if_fail (recipients != NULL, NULL);
+  g_return_val_if_fail (raw != NULL, NULL);
+  g_return_val_if_fail (received != NULL, NULL);
+
+  self = g_object_new (POSTACI_TYPE_CAPTURED_MESSAGE, NULL);
+  self->from = g_strdup (from);
+  self->recipients = g_strdupv ((char **) recipients);
+  self->raw = g_bytes_ref (raw);
+  self->path = g_strdup (path);
+  self->received = g_date_time_ref (received);
+  self->tls = tls;
+  self->authenticated = authenticated;
+  self->subject = read_subject (raw);
+  return self;
+}
+
+const char *
+postaci_captured_message_get_from (PostaciCapturedMessage *self)
+{
+  g_return_val_if_fail (POSTACI_IS_CAPTURED_MESSAGE (self), NULL);
+  return self->from;
+}
+
+const char *const *
+postaci_captured_message_get_recipients (PostaciCapturedMessage *self)
+{
+  g_return_val_if_fail (POSTACI_IS_CAPTURED_MESSAGE (self), NULL);
+  return (const char *const *) self->recipients;
+}
+
+const char *
+postaci_captured_message_get_subject (PostaciCapturedMessage *self)
+{
+  g_return_val_if_fail (POSTACI_IS_CAPTURED_MESSAGE (self), NULL);
+  return self->subject;
+}
+
+gsize
+postaci_captured_message_get_size (PostaciCapturedMessage *self)
+{
+  g_return_val_if_fail (POSTACI_IS_CAPTURED_MESSAGE (self), 0);
+  return g_bytes_get_size (self->raw);
+}
+
+GDateTime *
+postaci_captured_message_get_received_time (PostaciCapturedMessage *self)
+{
+  g_return_val_if_fail (POSTACI_IS_CAPTURED_MESSAGE (self), NULL);
+  return self->received;
+}
+
+const char *
+postaci_captured_message_get_path (PostaciCapturedMessage *self)
+{
+  g_return_val_if_fail (POSTACI_IS_CAPTURED_MESSAGE (self), NULL);
+  return self->path;
+}
+
+GBytes *
+postaci_captured_message_get_raw (PostaciCapturedMessage *self)
+{
+  g_return_val_if_fail (POSTACI_IS_CAPTURED_MESSAGE (self), NULL);
+  return self->raw;
+}
+
+gboolean
+postaci_captured_message_get_tls (PostaciCapturedMessage *self)
+{
+  g_return_val_if_fail (POSTACI_IS_CAPTURED_MESSAGE (self), FALSE);
+  return self->tls;
+}
+
+gboolean
+postaci_captured_message_get_authenticated (PostaciCapturedMessage *self)
+{
+  g_return_val_if_fail (POSTACI_IS_CAPTURED_MESSAGE (self), FALSE);
+  return self->authenticated;
+}

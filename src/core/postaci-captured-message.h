@@ -1,0 +1,42 @@
+/* postaci-captured-message.h — one message the built-in test server received, whole. */
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+#define POSTACI_TYPE_CAPTURED_MESSAGE (postaci_captured_message_get_type ())
+G_DECLARE_FINAL_TYPE (PostaciCapturedMessage, postaci_captured_message, POSTACI, CAPTURED_MESSAGE, GObject)
+
+/* Made by PostaciLocalServer once a message has been written to its folder.
+ * @raw is the .eml file's content: the server's trace and envelope header
+ * fields (Received, X-Postaci-Envelope-From, X-Postaci-Envelope-To) followed
+ * by the data exactly as the client sent it, dot-unstuffed, CRLF line ends.
+ * The subject is read from @raw with GMime (RFC 2047 decoded). */
+PostaciCapturedMessage *postaci_captured_message_new (const char         *from,
+                                                      const char *const  *recipients,
+                                                      GBytes             *raw,
+                                                      const char         *path,
+                                                      GDateTime          *received,
+                                                      gboolean            tls,
+                                                      gboolean            authenticated);
+
+/* The envelope sender (MAIL FROM), "" for the null sender <>. */
+const char        *postaci_captured_message_get_from          (PostaciCapturedMessage *self);
+/* The envelope recipients (RCPT TO), NULL-terminated. */
+const char *const *postaci_captured_message_get_recipients    (PostaciCapturedMessage *self);
+/* The decoded Subject header, "" when there is none. */
+const char        *postaci_captured_message_get_subject       (PostaciCapturedMessage *self);
+/* The size of the .eml file in bytes. */
+gsize              postaci_captured_message_get_size          (PostaciCapturedMessage *self);
+/* When the final dot was received. (transfer none) */
+GDateTime         *postaci_captured_message_get_received_time (PostaciCapturedMessage *self);
+/* The .eml file. */
+const char        *postaci_captured_message_get_path          (PostaciCapturedMessage *self);
+/* The .eml content. (transfer none) */
+GBytes            *postaci_captured_message_get_raw           (PostaciCapturedMessage *self);
+/* Whether the message came over TLS (STARTTLS or implicit) and after AUTH. */
+gboolean           postaci_captured_message_get_tls           (PostaciCapturedMessage *self);
+gboolean           postaci_captured_message_get_authenticated (PostaciCapturedMessage *self);
+
+G_END_DECLS

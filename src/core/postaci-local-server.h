@@ -1,0 +1,152 @@
+/* postaci-local-server.h — the built-in SMTP test server: a loopback-only local sink. */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "postaci-captured-message.h"
+#include "postaci-request.h"
+#include "postaci-types.h"
+
+G_BEGIN_DECLS
+
+/*
+ * What it is. A small SMTP server on the GLib main loop of the thread that
+ * starts it, for a person to test against: it listens on 127.0.0.1 and, when
+ * the machine has it, ::1 — never on any other address — on two ports: the
+ * first speaks plain SMTP with STARTTLS, the second implicit TLS. It never
+ * forwards anything (no relay, whatever the recipient): every message it
+ * accepts is written to a folder as an .eml file and kept in a list.
+ *
+ * TLS. A throwaway self-signed certificate is made at start with GnuTLS (ECDSA
+ * P-256, CN and DNS name "localhost", IP addresses 127.0.0.1 and ::1, valid from
+ * an hour ago for three days). A client pins it (PostaciRequest's
+ * pinned_certificate) or trusts its PEM (postaci_local_server_get_certificate_pem).
+ *
+ * Account. One user, "postaci", with a random password made at start; AUTH
+ * PLAIN, LOGIN and CRAM-MD5. AUTH is offered on every link, before TLS too:
+ * the server only listens on loopback, and the password is a throwaway that
+ * the server shows anyway. Mail is accepted with or without AUTH.
+ *
+ * EHLO offers SIZE (enforced: 552 5.3.4 for a SIZE= parameter or data over the
+ * limit), 8BITMIME, SMTPUTF8, PIPELINING (commands are answered one by one, in
+ * order, whatever the client sent ahead), ENHANCEDSTATUSCODES, STARTTLS (plain
+ * port, before TLS), AUTH and HELP. NOOP, RSET, VRFY (252), HELP and QUIT work.
+ *
+ * Limits. Lines longer than 4096 bytes end the connection (500 5.5.2); each
+ * command (and each line of a message) has a deadline, 300 s by default;
+ * peers that are not loopback addresses are dropped; at most 100 recipients
+ * per message and 16 clients at once (the 17th gets 421 4.7.0).
+ *
+ * The .eml file. Received, X-Postaci-Envelope-From and X-Postaci-Envelope-To
+ * header fields come first, then the data exactly as sent, dot-unstuffed, with
+ * CRLF line ends. Files are named YYYYMMDD-HHMMSS-NNNNNN-N.eml. Data with a
+ * bare LF line end is refused at the final dot (550 5.6.0): only CRLF ends
+ * lines, and only CRLF "." CRLF ends the data.
+ *
+ * Failure on purpose. postaci_local_server_set_failure() makes one stage
+ * answer with the given code and a reply text with an enhanced status code that
+ * Postacı's catalog explains:
+ *   greeting  the banner (421 closes the connection; 554 answers 503 to everything
+ *             but QUIT); or POSTACI_LOCAL_SERVER_SILENT: connect, then say nothing
+ *   ehlo      EHLO and HELO
+ *   tls       the reply to STARTTLS (e.g. 454 4.7.0); the implicit TLS port is not affected
+ *   auth      the final reply of a complete AUTH exchange, whatever the credentials
+ *   mail      MAIL FROM;  rcpt: every RCPT TO (550 5.1.1: the mailbox does not exist)
+ *   data      the reply to the final dot, after the whole message was received; the
+ *             message is then not captured
+ * A 421 at any stage closes the connection after the reply.
+ */
+
+#define POSTACI_LOCAL_SERVER_ERROR (postaci_local_server_error_quark ())
+
+typedef enum {
+  POSTACI_LOCAL_SERVER_ERROR_CERTIFICATE, /* the throwaway certificate could not be made */
+  POSTACI_LOCAL_SERVER_ERROR_LISTEN,      /* a port could not be bound on 127.0.0.1 */
+  POSTACI_LOCAL_SERVER_ERROR_FOLDER,      /* the folder for .eml files could not be made */
+  POSTACI_LOCAL_SERVER_ERROR_FAILURE,     /* a failure-on-purpose setting is not valid */
+  POSTACI_LOCAL_SERVER_ERROR_RUNNING,     /* started twice */
+} PostaciLocalServerError;
+
+/* The user name of the one account. */
+#define POSTACI_LOCAL_SERVER_USERNAME "postaci"
+/* A pseudo reply code for the greeting stage: accept the connection, say nothing. */
+#define POSTACI_LOCAL_SERVER_SILENT 1000
+#define POSTACI_LOCAL_SERVER_DEFAULT_MAX_SIZE (25 * 1024 * 1024)
+#define POSTACI_LOCAL_SERVER_DEFAULT_TIMEOUT 300
+
+#define POSTACI_TYPE_LOCAL_SERVER (postaci_local_server_get_type ())
+G_DECLARE_FINAL_TYPE (PostaciLocalServer, postaci_local_server, POSTACI, LOCAL_SERVER, GObject)
+
+GQuark              postaci_local_server_error_quark (void);
+PostaciLocalServer *postaci_local_server_new          (void);
+
+/* Settings; set them before postaci_local_server_start(). Port 0 (the default)
+ * picks a free port. The folder defaults to a new directory under
+ * $XDG_CACHE_HOME/postaci/mail (made at start). */
+void         postaci_local_server_set_port            (PostaciLocalServer *self,
+                                                       guint               port);
+void         postaci_local_server_set_tls_port        (PostaciLocalServer *self,
+                                                       guint               port);
+void         postaci_local_server_set_folder          (PostaciLocalServer *self,
+                                                       const char         *folder);
+void         postaci_local_server_set_max_size        (PostaciLocalServer *self,
+                                                       gsize               max_size);
+void         postaci_local_server_set_timeout         (PostaciLocalServer *self,
+                                                       guint               seconds);
+
+/* Failure on purpose; may change while running (it applies to the next reply
+ * of that stage). @code is a reply code from 400 to 599, or
+ * POSTACI_LOCAL_SERVER_SILENT for the greeting; 0 clears the stage. Returns
+ * FALSE with POSTACI_LOCAL_SERVER_ERROR_FAILURE for a stage that cannot fail
+ * here (connect, quit) or a code out of range. */
+gboolean     postaci_local_server_set_failure         (PostaciLocalServer *self,
+                                                       PostaciStage        stage,
+                                                       guint               code,
+                                                       GError            **error);
+guint        postaci_local_server_get_failure         (PostaciLocalServer *self,
+                                                       PostaciStage        stage);
+void         postaci_local_server_clear_failures      (PostaciLocalServer *self);
+/* Parses "STAGE=CODE" ("rcpt=550", "greeting=silent"); translated error messages. */
+gboolean     postaci_local_server_parse_failure       (const char         *spec,
+                                                       PostaciStage       *stage,
+                                                       guint              *code,
+                                                       GError            **error);
+
+/* Makes the certificate and the password, makes the folder, binds both ports
+ * and starts answering. Errors: POSTACI_LOCAL_SERVER_ERROR_*. */
+gboolean     postaci_local_server_start               (PostaciLocalServer *self,
+                                                       GError            **error);
+/* Stops listening and drops every client at once. Captured messages stay. */
+void         postaci_local_server_stop                (PostaciLocalServer *self);
+gboolean     postaci_local_server_is_running          (PostaciLocalServer *self);
+
+/* Valid while running (the ports) or after the first start. */
+guint        postaci_local_server_get_port            (PostaciLocalServer *self);
+guint        postaci_local_server_get_tls_port        (PostaciLocalServer *self);
+/* TRUE when ::1 is served too. */
+gboolean     postaci_local_server_get_has_ipv6        (PostaciLocalServer *self);
+const char  *postaci_local_server_get_username        (PostaciLocalServer *self);
+const char  *postaci_local_server_get_password        (PostaciLocalServer *self);
+/* (transfer none) the throwaway certificate with its key, for a client to pin. */
+GTlsCertificate *postaci_local_server_get_certificate (PostaciLocalServer *self);
+/* The certificate alone as PEM (no key), for a client to trust. */
+const char  *postaci_local_server_get_certificate_pem (PostaciLocalServer *self);
+/* SHA-256 of the certificate, AA:BB:… */
+const char  *postaci_local_server_get_fingerprint     (PostaciLocalServer *self);
+const char  *postaci_local_server_get_folder          (PostaciLocalServer *self);
+gsize        postaci_local_server_get_max_size        (PostaciLocalServer *self);
+guint        postaci_local_server_get_n_clients       (PostaciLocalServer *self);
+
+/* A request prefilled for this server (the first-run form): server "localhost",
+ * the STARTTLS port, security starttls, AUTH with the account, the certificate
+ * pinned. Sender, recipients, subject and body are left to the caller. Only
+ * while running; free with postaci_request_free(). */
+PostaciRequest *postaci_local_server_new_request      (PostaciLocalServer *self);
+
+/* (transfer none) A GListModel of PostaciCapturedMessage, oldest first; the
+ * newest 500 are kept in memory (every one stays in the folder).
+ * Signal "message-received" (PostaciCapturedMessage *message) follows each
+ * addition, after the .eml file is written and before the client hears 250. */
+GListModel  *postaci_local_server_get_messages        (PostaciLocalServer *self);
+
+G_END_DECLS
