@@ -53,6 +53,7 @@ struct _PostaciLocalServerPage {
   AdwActionRow       *tls_row;
   AdwActionRow       *user_row;
   AdwActionRow       *password_row;
+  GtkWidget          *copy_password_button;
   AdwActionRow       *fingerprint_row;
   AdwActionRow       *folder_row;
   AdwComboRow        *failure_row;
@@ -381,6 +382,7 @@ postaci_local_server_page_class_init (PostaciLocalServerPageClass *klass)
   BIND (tls_row);
   BIND (user_row);
   BIND (password_row);
+  BIND (copy_password_button);
   BIND (fingerprint_row);
   BIND (folder_row);
   BIND (failure_row);

@@ -15,6 +15,7 @@ struct _PostaciMessageWindow {
 
   /* Template widgets */
   AdwToastOverlay        *toast_overlay;
+  GtkWidget              *save_button;
   GtkLabel               *subject_label;
   GtkLabel               *envelope_label;
   AdwViewStack           *view_stack;
@@ -248,6 +249,7 @@ postaci_message_window_class_init (PostaciMessageWindowClass *klass)
                                                "/io/github/postaci/Postaci/postaci-message-window.ui");
 #define BIND(name) gtk_widget_class_bind_template_child (widget_class, PostaciMessageWindow, name)
   BIND (toast_overlay);
+  BIND (save_button);
   BIND (subject_label);
   BIND (envelope_label);
   BIND (view_stack);
@@ -284,6 +286,11 @@ postaci_message_window_new (GtkWindow *parent, PostaciCapturedMessage *message)
   g_return_val_if_fail (POSTACI_IS_CAPTURED_MESSAGE (message), NULL);
 
   self = g_object_new (POSTACI_TYPE_MESSAGE_WINDOW, "transient-for", parent, NULL);
+  /* Not destroy-with-parent: GTK 4.8 then keeps a dangling transient parent in a window that
+   * outlives it (a save still under way holds one), and crashes when that window goes. This
+   * handler runs after GTK's own, which lets go of the parent. */
+  if (parent != NULL)
+    g_signal_connect_object (parent, "destroy", G_CALLBACK (gtk_window_destroy), self, G_CONNECT_SWAPPED);
   self->message = g_object_ref (message);
   show_message (self);
   return self;

@@ -364,9 +364,9 @@ use_local_server_cb (PostaciWindow *self)
 {
   if (self->cancellable != NULL)
     return;
+  /* The filled form, in sight, says what happened. */
   fill_for_local_server (self);
   adw_view_stack_set_visible_child_name (self->view_stack, "test");
-  show_toast (self, _("The form is filled for the local test server"));
 }
 
 static PostaciRequest *
