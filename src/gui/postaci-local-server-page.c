@@ -65,6 +65,7 @@ struct _PostaciLocalServerPage {
   PostaciLocalServer *server;
   GtkSingleSelection *selection;
   gboolean            syncing;      /* the switch follows the server: no start or stop */
+  gboolean            running;      /* as last shown; "running" is notified when it changes */
 };
 
 G_DEFINE_FINAL_TYPE (PostaciLocalServerPage, postaci_local_server_page, ADW_TYPE_BIN)
@@ -75,6 +76,14 @@ enum {
 };
 
 static guint signals[N_SIGNALS];
+
+enum {
+  PROP_0,
+  PROP_RUNNING,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
 
 /* ---------------------------------------------------------------- */
 /* What the page shows                                              */
@@ -140,6 +149,11 @@ update_state (PostaciLocalServerPage *self)
       adw_action_row_set_subtitle (self->folder_row, postaci_local_server_get_folder (self->server));
     }
   update_messages_state (self);
+  if (self->running != running)
+    {
+      self->running = running;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
+    }
 }
 
 static void
@@ -162,7 +176,21 @@ postaci_local_server_page_start (PostaciLocalServerPage *self, GError **error)
 
   if (postaci_local_server_is_running (self->server))
     return TRUE;
-  if (!postaci_local_server_start (self->server, &local_error))
+  /* A restart asks for the ports of the last run (0, any free port, before the first), so
+   * that a form pointing at the server still does; when one was taken meanwhile, any will do. */
+  postaci_local_server_set_port (self->server, postaci_local_server_get_port (self->server));
+  postaci_local_server_set_tls_port (self->server, postaci_local_server_get_tls_port (self->server));
+  if (!postaci_local_server_start (self->server, &local_error) &&
+      g_error_matches (local_error, POSTACI_LOCAL_SERVER_ERROR, POSTACI_LOCAL_SERVER_ERROR_LISTEN) &&
+      postaci_local_server_get_port (self->server) != 0)
+    {
+      g_debug ("the last run's ports are taken (%s): any free ones", local_error->message);
+      g_clear_error (&local_error);
+      postaci_local_server_set_port (self->server, 0);
+      postaci_local_server_set_tls_port (self->server, 0);
+      postaci_local_server_start (self->server, &local_error);
+    }
+  if (local_error != NULL)
     {
       /* Translators: %s says why, e.g. a port that could not be bound */
       g_autofree char *message = g_strdup_printf (_("The test server could not start: %s"),
@@ -356,12 +384,33 @@ postaci_local_server_page_dispose (GObject *object)
 }
 
 static void
+postaci_local_server_page_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+  PostaciLocalServerPage *self = POSTACI_LOCAL_SERVER_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_RUNNING:
+      g_value_set_boolean (value, self->running);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
 postaci_local_server_page_class_init (PostaciLocalServerPageClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = postaci_local_server_page_dispose;
+  object_class->get_property = postaci_local_server_page_get_property;
+
+  /* Whether the server runs; a restart brings a new password and certificate. */
+  properties[PROP_RUNNING] =
+    g_param_spec_boolean ("running", NULL, NULL, FALSE, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /**
    * PostaciLocalServerPage::use-in-form:

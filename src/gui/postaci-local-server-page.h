@@ -19,6 +19,8 @@ G_DECLARE_FINAL_TYPE (PostaciLocalServerPage, postaci_local_server_page, POSTACI
  *
  * Signal "use-in-form" (no arguments): the person asked to fill the test
  * form for this server; emitted only while it runs.
+ * Property "running" (boolean, read-only): whether the server runs. A restart
+ * keeps the ports when it can, but makes a new password and certificate.
  */
 
 GtkWidget          *postaci_local_server_page_new          (void);

@@ -359,6 +359,19 @@ fill_for_local_server (PostaciWindow *self)
     gtk_editable_set_text (GTK_EDITABLE (self->to_row), "inbox@localhost");
 }
 
+/* Restarted on the same port, the server has a new password: a form still pointing at it
+ * (with its account) gets that one. */
+static void
+local_server_running_cb (PostaciWindow *self)
+{
+  PostaciLocalServer *local = postaci_local_server_page_get_server (self->local_page);
+  g_autofree char *user = get_stripped (self->user_row);
+
+  if (self->cancellable == NULL && form_points_at_local_server (self) &&
+      g_strcmp0 (user, postaci_local_server_get_username (local)) == 0)
+    gtk_editable_set_text (GTK_EDITABLE (self->password_row), postaci_local_server_get_password (local));
+}
+
 static void
 use_local_server_cb (PostaciWindow *self)
 {
@@ -1258,6 +1271,7 @@ postaci_window_init (PostaciWindow *self)
   g_signal_connect (self->timeout_spin, "value-changed", G_CALLBACK (field_changed_cb), self);
   g_signal_connect (self->mechanism_row, "notify::selected", G_CALLBACK (mechanism_changed_cb), self);
 
+  g_signal_connect_swapped (self->local_page, "notify::running", G_CALLBACK (local_server_running_cb), self);
   g_signal_connect_swapped (self->port_row, "changed", G_CALLBACK (port_changed_cb), self);
   g_signal_connect_swapped (self->security_row, "notify::selected", G_CALLBACK (security_changed_cb), self);
   adw_combo_row_set_selected (self->security_row, DEFAULT_SECURITY_INDEX);

@@ -459,7 +459,26 @@ test_own_server (void)
   g_assert_false (postaci_local_server_is_running (server));
   g_assert_false (gtk_widget_get_sensitive (page_child (window, "use_button")));
   g_assert_cmpint (click_test_and_wait (window)->verdict, ==, POSTACI_VERDICT_NETWORK);
+
+  /* On again: the same ports, a new password that the form follows, and a new certificate,
+   * pinned as the old one was. */
+  {
+    guint port = postaci_local_server_get_port (server);
+    g_autofree char *old_password = g_strdup (get_text (window, "password_row"));
+    g_autofree char *old_fingerprint = g_strdup (postaci_local_server_get_fingerprint (server));
+
+    show_page (window, "local-server");
+    gtk_switch_set_active (server_switch, TRUE);
+    g_assert_true (postaci_local_server_is_running (server));
+    g_assert_cmpuint (postaci_local_server_get_port (server), ==, port);
+    g_assert_cmpstr (get_text (window, "password_row"), !=, old_password);
+    g_assert_cmpstr (postaci_local_server_get_fingerprint (server), !=, old_fingerprint);
+    assert_form_for_local_server (window);
+    show_page (window, "test");
+    g_assert_cmpint (click_test_and_wait (window)->verdict, ==, POSTACI_VERDICT_SUCCESS);
+  }
   close_window (window);
+  g_assert_false (postaci_local_server_is_running (server));
 }
 
 int
