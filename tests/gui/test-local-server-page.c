@@ -304,7 +304,11 @@ test_fail_on_purpose (void)
   g_assert_cmpuint (postaci_local_server_get_failure (server, POSTACI_STAGE_GREETING), ==, 0);
   outcome = click_test_and_wait (window);
   g_assert_cmpint (outcome->verdict, ==, POSTACI_VERDICT_SUCCESS);
+
+  /* The window takes its server with it: stopped and freed, nothing left behind. */
+  g_object_add_weak_pointer (G_OBJECT (server), (gpointer *) &server);
   close_window (window);
+  g_assert_null (server);
 }
 
 typedef struct {
