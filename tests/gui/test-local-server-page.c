@@ -11,6 +11,7 @@
 #include "postaci-gui-test.h"
 #include "postaci-local-server-page.h"
 #include "postaci-message-window.h"
+#include "postaci-stage-bar.h"
 #include "postaci-test-server.h"
 #include "postaci-window.h"
 
@@ -311,6 +312,66 @@ test_fail_on_purpose (void)
   g_assert_null (server);
 }
 
+/* Every choice of the page, run for real: each one fails where it says, with the verdict it means. */
+static void
+test_every_failure (void)
+{
+  static const struct {
+    const char     *prefix;
+    PostaciStage    stage;
+    PostaciVerdict  verdict;
+    const char     *reply;   /* what the transcript shows from the server, or NULL */
+  } expected[] = {
+    { "None", POSTACI_STAGE_QUIT, POSTACI_VERDICT_SUCCESS, "S: 221" },
+    { "421 at the greeting", POSTACI_STAGE_GREETING, POSTACI_VERDICT_REFUSED, "S: 421 4.3.2 " },
+    { "554 at the greeting", POSTACI_STAGE_GREETING, POSTACI_VERDICT_REFUSED, "S: 554 5.3.2 " },
+    { "Silent greeting", POSTACI_STAGE_GREETING, POSTACI_VERDICT_TIMEOUT, NULL },
+    { "504 to EHLO", POSTACI_STAGE_EHLO, POSTACI_VERDICT_REFUSED, "S: 504 5.5.2 " },
+    { "454 to STARTTLS", POSTACI_STAGE_TLS, POSTACI_VERDICT_REFUSED, "S: 454 4.7.0 " },
+    { "535 at AUTH", POSTACI_STAGE_AUTH, POSTACI_VERDICT_REFUSED, "S: 535 5.7.8 " },
+    { "534 at AUTH", POSTACI_STAGE_AUTH, POSTACI_VERDICT_REFUSED, "S: 534 5.7.9 " },
+    { "550 at MAIL", POSTACI_STAGE_MAIL, POSTACI_VERDICT_REFUSED, "S: 550 5.7.1 " },
+    { "452 at MAIL", POSTACI_STAGE_MAIL, POSTACI_VERDICT_REFUSED, "S: 452 4.3.1 " },
+    { "550 5.1.1 at RCPT", POSTACI_STAGE_RCPT, POSTACI_VERDICT_REFUSED, "S: 550 5.1.1 " },
+    { "554 at RCPT", POSTACI_STAGE_RCPT, POSTACI_VERDICT_REFUSED, "S: 554 5.7.1 " },
+    { "552 at DATA", POSTACI_STAGE_DATA, POSTACI_VERDICT_REFUSED, "S: 552 5.3.4 " },
+    { "554 at DATA", POSTACI_STAGE_DATA, POSTACI_VERDICT_REFUSED, "S: 554 5.7.1 " },
+    { "451 at DATA", POSTACI_STAGE_DATA, POSTACI_VERDICT_REFUSED, "S: 451 4.3.0 " },
+  };
+  PostaciWindow *window = open_window ();
+  AdwComboRow *failure = page_child (window, "failure_row");
+  GListModel *messages = postaci_local_server_get_messages (local_server (window));
+
+  assert_form_for_local_server (window);
+  g_assert_cmpuint (g_list_model_get_n_items (adw_combo_row_get_model (failure)), ==, G_N_ELEMENTS (expected));
+  /* The silent greeting ends at the form's deadline: the shortest one. */
+  gtk_spin_button_set_value (child (window, "timeout_spin"), 1);
+  for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
+    {
+      const PostaciOutcome *outcome;
+      g_autofree char *shown = NULL;
+      guint before = g_list_model_get_n_items (messages);
+
+      g_test_message ("failure on purpose: %s", expected[i].prefix);
+      adw_combo_row_set_selected (failure, failure_index (window, expected[i].prefix));
+      outcome = click_test_and_wait (window);
+      shown = transcript_text (window);
+      g_assert_cmpint (outcome->verdict, ==, expected[i].verdict);
+      if (expected[i].verdict != POSTACI_VERDICT_SUCCESS)
+        {
+          g_assert_cmpint (outcome->stage, ==, expected[i].stage);
+          g_assert_cmpstr (postaci_stage_bar_get_state (child (window, "stage_bar"), expected[i].stage), ==, "failed");
+          g_assert_nonnull (strstr (shown, "Result: failed"));
+        }
+      if (expected[i].reply != NULL && strstr (shown, expected[i].reply) == NULL)
+        g_error ("“%s” is not in the transcript:\n%s", expected[i].reply, shown);
+      /* Only a message that went through is kept. */
+      g_assert_cmpuint (g_list_model_get_n_items (messages), ==,
+                        before + (expected[i].verdict == POSTACI_VERDICT_SUCCESS ? 1 : 0));
+    }
+  close_window (window);
+}
+
 typedef struct {
   const char *path;
   gsize       size;
@@ -508,6 +569,7 @@ main (int argc, char **argv)
   /* In this order: the settings start empty (GSETTINGS_BACKEND=memory), as on a fresh machine. */
   g_test_add_func ("/postaci/local-server-page/first-run", test_first_run);
   g_test_add_func ("/postaci/local-server-page/fail-on-purpose", test_fail_on_purpose);
+  g_test_add_func ("/postaci/local-server-page/every-failure", test_every_failure);
   g_test_add_func ("/postaci/local-server-page/message-window", test_message_window);
   g_test_add_func ("/postaci/local-server-page/own-server", test_own_server);
   status = g_test_run ();
