@@ -511,6 +511,9 @@ test_own_server (void)
 
   /* The switch starts it; Use in the Form points the form at it and shows the form. */
   show_page (window, "local-server");
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (page_child (window, "messages_stack")), ==, "empty");
+  g_assert_cmpstr (adw_status_page_get_title (page_child (window, "empty_page")), ==, "The Test Server Is Off");
+  postaci_gui_test_save_screenshot (GTK_WIDGET (window), "postaci-local-server-off.png");
   gtk_switch_set_active (server_switch, TRUE);
   g_assert_true (postaci_local_server_is_running (server));
   g_assert_true (gtk_widget_get_visible (page_child (window, "details_group")));
