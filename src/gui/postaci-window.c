@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 #include <gtksourceview/gtksource.h>
 
+#include "postaci-local-server-page.h"
 #include "postaci-request.h"
 #include "postaci-session.h"
 #include "postaci-stage-bar.h"
@@ -45,6 +46,8 @@ struct _PostaciWindow {
   /* Template widgets */
   AdwToastOverlay      *toast_overlay;
   AdwWindowTitle       *window_title;
+  AdwViewStack         *view_stack;
+  PostaciLocalServerPage *local_page;
   GtkPaned             *paned;
   GtkWidget            *form_box;
   AdwEntryRow          *server_row;
@@ -300,6 +303,85 @@ get_optional (gpointer editable)
   return text;
 }
 
+/* ---------------------------------------------------------------- */
+/* The built-in test server                                         */
+/* ---------------------------------------------------------------- */
+
+/* The running local server when @server and @port name it (either of its ports), else NULL. */
+static PostaciLocalServer *
+local_server_at (PostaciWindow *self, const char *server, guint port)
+{
+  PostaciLocalServer *local = postaci_local_server_page_get_server (self->local_page);
+  static const char *const loopback[] = { "127.0.0.1", "localhost", "::1", "[::1]", NULL };
+
+  if (!postaci_local_server_is_running (local) || server == NULL)
+    return NULL;
+  if (port != postaci_local_server_get_port (local) && port != postaci_local_server_get_tls_port (local))
+    return NULL;
+  return g_strv_contains (loopback, server) ? local : NULL;
+}
+
+/* Whether the form, as typed now, points at the running local server. */
+static gboolean
+form_points_at_local_server (PostaciWindow *self)
+{
+  g_autofree char *server = get_stripped (self->server_row);
+  g_autofree char *port = get_stripped (self->port_row);
+  guint64 port_value = 0;
+
+  if (!g_ascii_string_to_unsigned (port, 10, 1, 65535, &port_value, NULL))
+    return FALSE;
+  return local_server_at (self, server, (guint) port_value) != NULL;
+}
+
+/* Fills the form for the running local server: 127.0.0.1, its STARTTLS port, its account.
+ * Its certificate is pinned when the request is built. From and To are filled only when empty. */
+static void
+fill_for_local_server (PostaciWindow *self)
+{
+  PostaciLocalServer *local = postaci_local_server_page_get_server (self->local_page);
+
+  g_return_if_fail (postaci_local_server_is_running (local));
+
+  clear_invalid (self);
+  gtk_editable_set_text (GTK_EDITABLE (self->server_row), "127.0.0.1");
+  adw_combo_row_set_selected (self->security_row, INDEX_OF (security_choices, POSTACI_SECURITY_STARTTLS,
+                                                            DEFAULT_SECURITY_INDEX));
+  set_port (self, postaci_local_server_get_port (local));
+  self->port_edited = TRUE;
+  adw_expander_row_set_enable_expansion (self->auth_row, TRUE);
+  gtk_editable_set_text (GTK_EDITABLE (self->user_row), postaci_local_server_get_username (local));
+  gtk_editable_set_text (GTK_EDITABLE (self->password_row), postaci_local_server_get_password (local));
+  adw_combo_row_set_selected (self->mechanism_row, INDEX_OF (mechanism_choices, POSTACI_MECHANISM_AUTO, 0));
+  if (*gtk_editable_get_text (GTK_EDITABLE (self->from_row)) == '\0')
+    gtk_editable_set_text (GTK_EDITABLE (self->from_row), "postaci@localhost");
+  if (*gtk_editable_get_text (GTK_EDITABLE (self->to_row)) == '\0')
+    gtk_editable_set_text (GTK_EDITABLE (self->to_row), "inbox@localhost");
+}
+
+/* Restarted on the same port, the server has a new password: a form still pointing at it
+ * (with its account) gets that one. */
+static void
+local_server_running_cb (PostaciWindow *self)
+{
+  PostaciLocalServer *local = postaci_local_server_page_get_server (self->local_page);
+  g_autofree char *user = get_stripped (self->user_row);
+
+  if (self->cancellable == NULL && form_points_at_local_server (self) &&
+      g_strcmp0 (user, postaci_local_server_get_username (local)) == 0)
+    gtk_editable_set_text (GTK_EDITABLE (self->password_row), postaci_local_server_get_password (local));
+}
+
+static void
+use_local_server_cb (PostaciWindow *self)
+{
+  if (self->cancellable != NULL)
+    return;
+  /* The filled form, in sight, says what happened. */
+  fill_for_local_server (self);
+  adw_view_stack_set_visible_child_name (self->view_stack, "test");
+}
+
 static PostaciRequest *
 build_request (PostaciWindow *self, GError **error)
 {
@@ -348,6 +430,10 @@ build_request (PostaciWindow *self, GError **error)
   request->timeout_seconds = (guint) gtk_spin_button_get_value_as_int (self->timeout_spin);
   request->ca_file = get_optional (self->ca_row);
   request->accept_invalid_certificate = gtk_switch_get_active (self->insecure_switch);
+  /* The built-in server's throwaway certificate is trusted only while the form points at it. */
+  if (local_server_at (self, request->server, request->port) != NULL)
+    request->pinned_certificate =
+      g_object_ref (postaci_local_server_get_certificate (postaci_local_server_page_get_server (self->local_page)));
 
   if (!postaci_request_validate (request, error))
     return NULL;
@@ -453,18 +539,23 @@ save_settings (PostaciWindow *self)
 
   /* One write for the whole form (delay mode stays on; every save ends with apply). */
   g_settings_delay (self->settings);
-  save_text_to_settings (self, self->server_row, "server");
-  port = get_stripped (self->port_row);
-  g_ascii_string_to_unsigned (port, 10, 1, 65535, &port_value, NULL);
-  g_settings_set_int (self->settings, "port", (int) port_value);
-  g_settings_set_string (self->settings, "security",
-                         postaci_security_to_string (security_choices[selected_security_index (self)]));
-  g_settings_set_boolean (self->settings, "auth", adw_expander_row_get_enable_expansion (self->auth_row));
-  save_text_to_settings (self, self->user_row, "username");
-  g_settings_set_string (self->settings, "mechanism",
-                         postaci_mechanism_to_string (mechanism < G_N_ELEMENTS (mechanism_choices)
-                                                      ? mechanism_choices[mechanism]
-                                                      : POSTACI_MECHANISM_AUTO));
+  /* The local server's port and account last one run: the server remembered stays the
+   * person's own (empty until they type one, so the next start is a first start again). */
+  if (!form_points_at_local_server (self))
+    {
+      save_text_to_settings (self, self->server_row, "server");
+      port = get_stripped (self->port_row);
+      g_ascii_string_to_unsigned (port, 10, 1, 65535, &port_value, NULL);
+      g_settings_set_int (self->settings, "port", (int) port_value);
+      g_settings_set_string (self->settings, "security",
+                             postaci_security_to_string (security_choices[selected_security_index (self)]));
+      g_settings_set_boolean (self->settings, "auth", adw_expander_row_get_enable_expansion (self->auth_row));
+      save_text_to_settings (self, self->user_row, "username");
+      g_settings_set_string (self->settings, "mechanism",
+                             postaci_mechanism_to_string (mechanism < G_N_ELEMENTS (mechanism_choices)
+                                                          ? mechanism_choices[mechanism]
+                                                          : POSTACI_MECHANISM_AUTO));
+    }
   save_text_to_settings (self, self->from_row, "from");
   save_text_to_settings (self, self->to_row, "to");
   g_settings_set_string (self->settings, "subject", gtk_editable_get_text (GTK_EDITABLE (self->subject_row)));
@@ -1051,6 +1142,7 @@ postaci_window_close_request (GtkWindow *window)
   save_settings (self);
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
+  postaci_local_server_page_stop (self->local_page);
   return parent_class->close_request != NULL && parent_class->close_request (window);
 }
 
@@ -1084,11 +1176,14 @@ postaci_window_class_init (PostaciWindowClass *klass)
   g_type_ensure (POSTACI_TYPE_STAGE_BAR);
   g_type_ensure (POSTACI_TYPE_TRANSCRIPT_VIEW);
   g_type_ensure (GTK_SOURCE_TYPE_VIEW);
+  g_type_ensure (POSTACI_TYPE_LOCAL_SERVER_PAGE);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/postaci/Postaci/postaci-window.ui");
 #define BIND(name) gtk_widget_class_bind_template_child (widget_class, PostaciWindow, name)
   BIND (toast_overlay);
   BIND (window_title);
+  BIND (view_stack);
+  BIND (local_page);
   BIND (paned);
   BIND (form_box);
   BIND (server_row);
@@ -1127,6 +1222,7 @@ postaci_window_class_init (PostaciWindowClass *klass)
   BIND (verdict_hint);
 #undef BIND
   gtk_widget_class_bind_template_callback (widget_class, test_button_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, use_local_server_cb);
 }
 
 static const GActionEntry window_actions[] = {
@@ -1175,6 +1271,7 @@ postaci_window_init (PostaciWindow *self)
   g_signal_connect (self->timeout_spin, "value-changed", G_CALLBACK (field_changed_cb), self);
   g_signal_connect (self->mechanism_row, "notify::selected", G_CALLBACK (mechanism_changed_cb), self);
 
+  g_signal_connect_swapped (self->local_page, "notify::running", G_CALLBACK (local_server_running_cb), self);
   g_signal_connect_swapped (self->port_row, "changed", G_CALLBACK (port_changed_cb), self);
   g_signal_connect_swapped (self->security_row, "notify::selected", G_CALLBACK (security_changed_cb), self);
   adw_combo_row_set_selected (self->security_row, DEFAULT_SECURITY_INDEX);
@@ -1192,6 +1289,11 @@ postaci_window_new (PostaciApplication *application)
   if (self->settings != NULL)
     g_object_ref (self->settings);
   load_settings (self);
+  /* A first start (no server of one's own yet): the built-in server runs and the form points
+   * at it, so the first Test SMTP succeeds. A server that cannot start says why on its page. */
+  if (*gtk_editable_get_text (GTK_EDITABLE (self->server_row)) == '\0' &&
+      postaci_local_server_page_start (self->local_page, NULL))
+    fill_for_local_server (self);
   update_actions (self);
   return self;
 }

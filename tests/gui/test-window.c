@@ -11,6 +11,7 @@
 #include <glib/gstdio.h>
 
 #include "postaci-application.h"
+#include "postaci-gui-test.h"
 #include "postaci-stage-bar.h"
 #include "postaci-test-server.h"
 #include "postaci-transcript-view.h"
@@ -22,8 +23,7 @@
 #define SUBJECT  "Deneme: ığüşöç İĞÜŞÖÇ"
 #define HTML     "<html><body><h1>Merhaba dünya</h1><p>Çalışıyor mu?</p></body></html>"
 
-/* Every wait ends: a run that never finishes fails the test instead of hanging it. */
-#define RUN_TIMEOUT_MS 30000
+#define RUN_TIMEOUT_MS POSTACI_GUI_TEST_TIMEOUT_MS
 
 static PostaciApplication *application;
 
@@ -112,10 +112,7 @@ count_messages (void)
 static gpointer
 child (PostaciWindow *window, const char *name)
 {
-  GObject *object = gtk_widget_get_template_child (GTK_WIDGET (window), POSTACI_TYPE_WINDOW, name);
-
-  g_assert_nonnull (object);
-  return object;
+  return postaci_gui_test_child (window, POSTACI_TYPE_WINDOW, name);
 }
 
 static void
@@ -203,11 +200,7 @@ click_test_and_wait (PostaciWindow *window)
 static char *
 transcript_text (PostaciWindow *window)
 {
-  GtkTextBuffer *buffer = gtk_text_view_get_buffer (child (window, "transcript_view"));
-  GtkTextIter start, end;
-
-  gtk_text_buffer_get_bounds (buffer, &start, &end);
-  return gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+  return postaci_gui_test_view_text (child (window, "transcript_view"));
 }
 
 /* The first occurrence of needle in the transcript carries the tag over its whole length. */
@@ -280,60 +273,8 @@ label_text (PostaciWindow *window, const char *name)
 /* Screenshots                                                      */
 /* ---------------------------------------------------------------- */
 
-static gboolean
-count_frame_cb (GtkWidget *widget, GdkFrameClock *clock, gpointer user_data)
-{
-  guint *frames = user_data;
-
-  (*frames)++;
-  return G_SOURCE_CONTINUE;
-}
-
-static gboolean
-enough_frames (gpointer data)
-{
-  return *(guint *) data >= 3;
-}
-
-/* Lets the window lay out and paint what changed (style, revealers) before a picture. */
-static void
-wait_for_frames (GtkWidget *widget)
-{
-  guint frames = 0;
-  guint id = gtk_widget_add_tick_callback (widget, count_frame_cb, &frames, NULL);
-
-  gtk_widget_queue_draw (widget);
-  postaci_test_wait_until (enough_frames, &frames, 10000);
-  gtk_widget_remove_tick_callback (widget, id);
-}
-
-static void
-save_screenshot (GtkWidget *widget, const char *name)
-{
-  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
-  GtkSnapshot *snapshot = gtk_snapshot_new ();
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autofree char *path = g_test_build_filename (G_TEST_BUILT, name, NULL);
-  int width, height;
-
-  /* Twice: what runs after a frame (the transcript scrolling to its end) is painted too. */
-  for (guint i = 0; i < 2; i++)
-    {
-      while (g_main_context_iteration (NULL, FALSE))
-        ;
-      wait_for_frames (widget);
-    }
-  width = gtk_widget_get_width (widget);
-  height = gtk_widget_get_height (widget);
-  gdk_paintable_snapshot (paintable, snapshot, width, height);
-  node = gtk_snapshot_free_to_node (snapshot);
-  g_assert_nonnull (node);
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (widget)), node,
-                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("screenshot: %s (%d×%d)", path, width, height);
-}
+#define wait_for_frames postaci_gui_test_wait_for_frames
+#define save_screenshot postaci_gui_test_save_screenshot
 
 /* ---------------------------------------------------------------- */
 /* Tests                                                            */
@@ -755,20 +696,7 @@ test_follows_output (void)
   close_window (window);
 }
 
-static GtkWindow *
-find_toplevel (GType type)
-{
-  GListModel *toplevels = gtk_window_get_toplevels (); /* owned by GTK */
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
-
-      if (G_TYPE_CHECK_INSTANCE_TYPE (window, type) && gtk_widget_get_visible (GTK_WIDGET (window)))
-        return window;
-    }
-  return NULL;
-}
+#define find_toplevel postaci_gui_test_find_toplevel
 
 static void
 read_text_cb (GObject *object, GAsyncResult *result, gpointer user_data)
@@ -937,6 +865,8 @@ main (int argc, char **argv)
 {
   const char *localedir = g_getenv ("POSTACI_LOCALEDIR");
   gboolean turkish = g_strcmp0 (g_getenv ("LANGUAGE"), "tr") == 0;
+  /* The first window is a first start: it runs the built-in test server, whose mail goes here. */
+  g_autofree char *cache = postaci_gui_test_private_cache ();
   int status;
 
   /* As src/gui/main.c does, with the catalogs of the build tree (POSTACI_LOCALEDIR). */
@@ -954,6 +884,7 @@ main (int argc, char **argv)
     {
       /* meson runs this under xvfb-run; without it (or a display) there is nothing to drive. */
       g_print ("1..0 # SKIP no display: run under xvfb-run\n");
+      postaci_gui_test_remove_tree (cache);
       return 0;
     }
 
@@ -984,5 +915,6 @@ main (int argc, char **argv)
 
   stop_aiosmtpd ();
   g_clear_object (&application);
+  postaci_gui_test_remove_tree (cache);
   return status;
 }

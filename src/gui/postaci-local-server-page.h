@@ -1,0 +1,38 @@
+/* postaci-local-server-page.h — the window's page for the built-in test server. */
+#pragma once
+
+#include <adwaita.h>
+
+#include "postaci-local-server.h"
+
+G_BEGIN_DECLS
+
+#define POSTACI_TYPE_LOCAL_SERVER_PAGE (postaci_local_server_page_get_type ())
+G_DECLARE_FINAL_TYPE (PostaciLocalServerPage, postaci_local_server_page, POSTACI, LOCAL_SERVER_PAGE, AdwBin)
+
+/*
+ * The page owns one PostaciLocalServer for as long as it lives: its switch
+ * starts and stops it, the page shows the address, the account and the
+ * folder while it runs, lists what it captured (bound to the server's
+ * GListModel), and applies the "Fail on purpose" choice. Activating a
+ * message opens a PostaciMessageWindow. Disposing the page stops the server.
+ *
+ * Signal "use-in-form" (no arguments): the person asked to fill the test
+ * form for this server; emitted only while it runs.
+ * Property "running" (boolean, read-only): whether the server runs. A restart
+ * keeps the ports when it can, but makes a new password and certificate.
+ */
+
+GtkWidget          *postaci_local_server_page_new          (void);
+/* (transfer none) The page's server, for the window's form. */
+PostaciLocalServer *postaci_local_server_page_get_server   (PostaciLocalServerPage *self);
+/* Starts the server (as turning the switch on does); errors are also shown on the page. */
+gboolean            postaci_local_server_page_start        (PostaciLocalServerPage *self,
+                                                            GError                **error);
+/* Stops the server (as turning the switch off does); captured messages stay listed. */
+void                postaci_local_server_page_stop         (PostaciLocalServerPage *self);
+/* Opens the message at @position of the list, as activating its row does. */
+void                postaci_local_server_page_open_message (PostaciLocalServerPage *self,
+                                                            guint                   position);
+
+G_END_DECLS

@@ -1,0 +1,297 @@
+/* postaci-message-window.c — what the test server received, as a person checks it: headers, text, HTML. */
+#define G_LOG_DOMAIN "postaci-gui"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <gmime/gmime.h>
+#include <gtksourceview/gtksource.h>
+
+#include "postaci-message.h"
+#include "postaci-message-window.h"
+
+struct _PostaciMessageWindow {
+  AdwWindow               parent_instance;
+
+  /* Template widgets */
+  AdwToastOverlay        *toast_overlay;
+  GtkWidget              *save_button;
+  GtkLabel               *subject_label;
+  GtkLabel               *envelope_label;
+  AdwViewStack           *view_stack;
+  GtkTextView            *headers_view;
+  GtkTextView            *text_view;
+  GtkSourceView          *html_view;
+
+  PostaciCapturedMessage *message;
+  GtkFileChooserNative   *chooser;
+};
+
+G_DEFINE_FINAL_TYPE (PostaciMessageWindow, postaci_message_window, ADW_TYPE_WINDOW)
+
+/* The first plain and the first HTML part that are not attachments. */
+typedef struct {
+  char *text;
+  char *html;
+} Bodies;
+
+static void
+find_bodies_cb (GMimeObject *parent, GMimeObject *part, gpointer user_data)
+{
+  Bodies *bodies = user_data;
+  GMimeContentType *type;
+  char **slot = NULL;
+  g_autofree char *text = NULL;
+
+  if (!GMIME_IS_TEXT_PART (part) || g_mime_part_is_attachment (GMIME_PART (part)))
+    return;
+  type = g_mime_object_get_content_type (part);
+  if (g_mime_content_type_is_type (type, "text", "plain"))
+    slot = &bodies->text;
+  else if (g_mime_content_type_is_type (type, "text", "html"))
+    slot = &bodies->html;
+  if (slot == NULL || *slot != NULL)
+    return;
+  /* Transfer encoding and charset undone; what a client sent need not be valid UTF-8. */
+  text = g_mime_text_part_get_text (GMIME_TEXT_PART (part));
+  *slot = g_utf8_make_valid (text != NULL ? text : "", -1);
+}
+
+static void
+read_bodies (GBytes *raw, Bodies *bodies)
+{
+  gsize size;
+  const guint8 *data = g_bytes_get_data (raw, &size);
+  GMimeStream *stream;
+  GMimeParser *parser;
+  GMimeMessage *message;
+
+  /* GMime 3.2 has no autoptr cleanups: explicit unrefs. */
+  postaci_message_ensure_gmime ();
+  stream = g_mime_stream_mem_new_with_buffer ((const char *) data, size);
+  parser = g_mime_parser_new_with_stream (stream);
+  message = g_mime_parser_construct_message (parser, NULL);
+  if (message != NULL)
+    g_mime_message_foreach (message, find_bodies_cb, bodies);
+  g_clear_object (&message);
+  g_object_unref (parser);
+  g_object_unref (stream);
+}
+
+/* The header block exactly as received (up to the empty line), with LF line ends for the view. */
+static char *
+read_headers (GBytes *raw)
+{
+  gsize size;
+  const char *data = g_bytes_get_data (raw, &size);
+  const char *end = g_strstr_len (data, size, "\r\n\r\n");
+  g_autofree char *valid = g_utf8_make_valid (data, end != NULL ? end - data + 2 : (gssize) size);
+  GString *headers = g_string_sized_new (strlen (valid));
+
+  for (const char *p = valid; *p != '\0'; p++)
+    if (!(p[0] == '\r' && p[1] == '\n'))
+      g_string_append_c (headers, *p);
+  return g_string_free (headers, FALSE);
+}
+
+static void
+set_view_text (GtkTextView *view, const char *text)
+{
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (view), text, -1);
+}
+
+static void
+show_message (PostaciMessageWindow *self)
+{
+  GBytes *raw = postaci_captured_message_get_raw (self->message);
+  const char *subject = postaci_captured_message_get_subject (self->message);
+  const char *from = postaci_captured_message_get_from (self->message);
+  g_autofree char *to = g_strjoinv (", ", (char **) postaci_captured_message_get_recipients (self->message));
+  g_autofree char *size = g_format_size (postaci_captured_message_get_size (self->message));
+  g_autoptr(GDateTime) local = g_date_time_to_local (postaci_captured_message_get_received_time (self->message));
+  g_autofree char *when = g_date_time_format (local, "%x %X");
+  g_autofree char *envelope = NULL;
+  g_autofree char *headers = read_headers (raw);
+  Bodies bodies = { NULL, NULL };
+
+  gtk_window_set_title (GTK_WINDOW (self), *subject != '\0' ? subject : _("(no subject)"));
+  gtk_label_set_text (self->subject_label, *subject != '\0' ? subject : _("(no subject)"));
+  /* Translators: under a received message's subject: envelope sender, recipients, size, date and time */
+  envelope = g_strdup_printf (_("From %s to %s · %s · %s"), *from != '\0' ? from : "<>", to, size, when);
+  gtk_label_set_text (self->envelope_label, envelope);
+
+  set_view_text (self->headers_view, headers);
+  read_bodies (raw, &bodies);
+  set_view_text (self->text_view, bodies.text != NULL ? bodies.text : _("This message has no plain text part."));
+  set_view_text (GTK_TEXT_VIEW (self->html_view),
+                 bodies.html != NULL ? bodies.html : _("This message has no HTML part."));
+  if (bodies.html != NULL)
+    adw_view_stack_set_visible_child_name (self->view_stack, "html");
+  else if (bodies.text != NULL)
+    adw_view_stack_set_visible_child_name (self->view_stack, "text");
+  g_free (bodies.text);
+  g_free (bodies.html);
+}
+
+/* ---------------------------------------------------------------- */
+/* Save as .eml                                                     */
+/* ---------------------------------------------------------------- */
+
+static void
+save_done_cb (GObject *object, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(PostaciMessageWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *name = g_file_get_basename (G_FILE (object));
+  g_autofree char *text = NULL;
+
+  if (!g_file_replace_contents_finish (G_FILE (object), result, NULL, &error))
+    /* Translators: the first %s is a file name, the second why it could not be written */
+    text = g_strdup_printf (_("Could not save %s: %s"), name, error->message);
+  else
+    text = g_strdup_printf (_("Message saved as %s"), name);
+  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (text));
+}
+
+void
+postaci_message_window_save (PostaciMessageWindow *self, GFile *file)
+{
+  g_return_if_fail (POSTACI_IS_MESSAGE_WINDOW (self));
+  g_return_if_fail (G_IS_FILE (file));
+
+  g_file_replace_contents_bytes_async (file, postaci_captured_message_get_raw (self->message), NULL, FALSE,
+                                       G_FILE_CREATE_REPLACE_DESTINATION, NULL, save_done_cb,
+                                       g_object_ref (self));
+}
+
+static void
+save_response_cb (GtkNativeDialog *dialog, int response, gpointer user_data)
+{
+  PostaciMessageWindow *self = POSTACI_MESSAGE_WINDOW (user_data);
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+
+      postaci_message_window_save (self, file);
+    }
+  g_clear_object (&self->chooser);
+}
+
+static void
+save_clicked_cb (PostaciMessageWindow *self)
+{
+  g_autoptr(GtkFileFilter) filter = gtk_file_filter_new ();
+  g_autofree char *name = g_path_get_basename (postaci_captured_message_get_path (self->message));
+
+  if (self->chooser != NULL)
+    gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->chooser));
+  g_clear_object (&self->chooser);
+  self->chooser = gtk_file_chooser_native_new (_("Save as .eml"), GTK_WINDOW (self),
+                                               GTK_FILE_CHOOSER_ACTION_SAVE, _("_Save"), _("_Cancel"));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (self->chooser), TRUE);
+  gtk_file_filter_set_name (filter, _("E-mail messages (.eml)"));
+  gtk_file_filter_add_pattern (filter, "*.eml");
+  gtk_file_filter_add_mime_type (filter, "message/rfc822");
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (self->chooser), filter);
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (self->chooser), name);
+  g_signal_connect (self->chooser, "response", G_CALLBACK (save_response_cb), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
+}
+
+/* ---------------------------------------------------------------- */
+/* GObject                                                          */
+/* ---------------------------------------------------------------- */
+
+static void
+update_source_scheme (PostaciMessageWindow *self)
+{
+  GtkSourceBuffer *buffer = GTK_SOURCE_BUFFER (gtk_text_view_get_buffer (GTK_TEXT_VIEW (self->html_view)));
+  gboolean dark = adw_style_manager_get_dark (adw_style_manager_get_default ());
+  GtkSourceStyleScheme *scheme =
+    gtk_source_style_scheme_manager_get_scheme (gtk_source_style_scheme_manager_get_default (),
+                                                dark ? "Adwaita-dark" : "Adwaita");
+
+  if (scheme != NULL)
+    gtk_source_buffer_set_style_scheme (buffer, scheme);
+}
+
+PostaciCapturedMessage *
+postaci_message_window_get_message (PostaciMessageWindow *self)
+{
+  g_return_val_if_fail (POSTACI_IS_MESSAGE_WINDOW (self), NULL);
+  return self->message;
+}
+
+static void
+postaci_message_window_dispose (GObject *object)
+{
+  PostaciMessageWindow *self = POSTACI_MESSAGE_WINDOW (object);
+
+  if (self->chooser != NULL)
+    gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->chooser));
+  g_clear_object (&self->chooser);
+  g_clear_object (&self->message);
+  gtk_widget_dispose_template (GTK_WIDGET (self), POSTACI_TYPE_MESSAGE_WINDOW);
+  G_OBJECT_CLASS (postaci_message_window_parent_class)->dispose (object);
+}
+
+static void
+postaci_message_window_class_init (PostaciMessageWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = postaci_message_window_dispose;
+
+  g_type_ensure (GTK_SOURCE_TYPE_VIEW);
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/postaci/Postaci/postaci-message-window.ui");
+#define BIND(name) gtk_widget_class_bind_template_child (widget_class, PostaciMessageWindow, name)
+  BIND (toast_overlay);
+  BIND (save_button);
+  BIND (subject_label);
+  BIND (envelope_label);
+  BIND (view_stack);
+  BIND (headers_view);
+  BIND (text_view);
+  BIND (html_view);
+#undef BIND
+  gtk_widget_class_bind_template_callback (widget_class, save_clicked_cb);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
+}
+
+static void
+postaci_message_window_init (PostaciMessageWindow *self)
+{
+  GtkSourceBuffer *buffer;
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  buffer = GTK_SOURCE_BUFFER (gtk_text_view_get_buffer (GTK_TEXT_VIEW (self->html_view)));
+  gtk_source_buffer_set_language (buffer,
+                                  gtk_source_language_manager_get_language (gtk_source_language_manager_get_default (),
+                                                                            "html"));
+  update_source_scheme (self);
+  g_signal_connect_object (adw_style_manager_get_default (), "notify::dark",
+                           G_CALLBACK (update_source_scheme), self, G_CONNECT_SWAPPED);
+}
+
+PostaciMessageWindow *
+postaci_message_window_new (GtkWindow *parent, PostaciCapturedMessage *message)
+{
+  PostaciMessageWindow *self;
+
+  g_return_val_if_fail (parent == NULL || GTK_IS_WINDOW (parent), NULL);
+  g_return_val_if_fail (POSTACI_IS_CAPTURED_MESSAGE (message), NULL);
+
+  self = g_object_new (POSTACI_TYPE_MESSAGE_WINDOW, "transient-for", parent, NULL);
+  /* Not destroy-with-parent: GTK 4.8 then keeps a dangling transient parent in a window that
+   * outlives it (a save still under way holds one), and crashes when that window goes. This
+   * handler runs after GTK's own, which lets go of the parent. */
+  if (parent != NULL)
+    g_signal_connect_object (parent, "destroy", G_CALLBACK (gtk_window_destroy), self, G_CONNECT_SWAPPED);
+  self->message = g_object_ref (message);
+  show_message (self);
+  return self;
+}

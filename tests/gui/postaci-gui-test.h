@@ -1,0 +1,35 @@
+/* postaci-gui-test.h — what the GUI tests share: template children, frames, screenshots, a private cache. */
+#pragma once
+
+#include <gtk/gtk.h>
+
+G_BEGIN_DECLS
+
+/* Every wait ends: a run that never finishes fails the test instead of hanging it. */
+#define POSTACI_GUI_TEST_TIMEOUT_MS 30000
+
+/* The template child @name of @widget's @type; fails the test when there is none. */
+gpointer   postaci_gui_test_child           (gpointer     widget,
+                                             GType        type,
+                                             const char  *name);
+/* Runs whatever is ready on the main loop, without blocking. */
+void       postaci_gui_test_flush           (void);
+/* Lets @widget lay out and paint what changed (style, revealers) before a picture. */
+void       postaci_gui_test_wait_for_frames (GtkWidget   *widget);
+/* Renders @widget as it is now into @name in the build directory (G_TEST_BUILT). */
+void       postaci_gui_test_save_screenshot (GtkWidget   *widget,
+                                             const char  *name);
+/* Activates @button as Space or Enter on it would, and waits until it has been clicked
+ * (GtkButton clicks a moment after activation, and only when it is shown). */
+void       postaci_gui_test_click           (gpointer     button);
+/* A visible toplevel of @type, or NULL. (transfer none) */
+GtkWindow *postaci_gui_test_find_toplevel   (GType        type);
+/* The whole text of @view. */
+char      *postaci_gui_test_view_text       (GtkTextView *view);
+/* $XDG_CACHE_HOME becomes a new temporary folder (the built-in test server keeps its
+ * mail there); call before anything reads it. Returns the folder. */
+char      *postaci_gui_test_private_cache   (void);
+/* Removes @path and everything under it. */
+void       postaci_gui_test_remove_tree     (const char  *path);
+
+G_END_DECLS

@@ -1,0 +1,583 @@
+/* test-local-server-page.c — the window's built-in test server under Xvfb: a first start that works,
+ * failures on purpose, captured messages read and saved, the server stopped with the window. */
+#define G_LOG_DOMAIN "test-local-server-page"
+
+#include "config.h"
+
+#include <adwaita.h>
+#include <glib/gstdio.h>
+
+#include "postaci-application.h"
+#include "postaci-gui-test.h"
+#include "postaci-local-server-page.h"
+#include "postaci-message-window.h"
+#include "postaci-stage-bar.h"
+#include "postaci-test-server.h"
+#include "postaci-window.h"
+
+#define SUBJECT "Yerel deneme: ığüşöç İĞÜŞÖÇ"
+#define HTML    "<html><body><h1>Merhaba dünya</h1><p>Yerel sunucu çalışıyor.</p></body></html>"
+#define OWN_SERVER "smtp.example.org"
+
+static PostaciApplication *application;
+
+/* ---------------------------------------------------------------- */
+/* Driving the window                                               */
+/* ---------------------------------------------------------------- */
+
+static gpointer
+child (PostaciWindow *window, const char *name)
+{
+  return postaci_gui_test_child (window, POSTACI_TYPE_WINDOW, name);
+}
+
+static gpointer
+page_child (PostaciWindow *window, const char *name)
+{
+  return postaci_gui_test_child (child (window, "local_page"), POSTACI_TYPE_LOCAL_SERVER_PAGE, name);
+}
+
+static PostaciLocalServer *
+local_server (PostaciWindow *window)
+{
+  return postaci_local_server_page_get_server (child (window, "local_page"));
+}
+
+static const char *
+get_text (PostaciWindow *window, const char *field)
+{
+  return gtk_editable_get_text (GTK_EDITABLE (child (window, field)));
+}
+
+static void
+set_text (PostaciWindow *window, const char *field, const char *text)
+{
+  gtk_editable_set_text (GTK_EDITABLE (child (window, field)), text);
+}
+
+static PostaciWindow *
+open_window (void)
+{
+  PostaciWindow *window = postaci_window_new (application);
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 1320, 860);
+  gtk_window_present (GTK_WINDOW (window));
+  return window;
+}
+
+static void
+close_window (PostaciWindow *window)
+{
+  gtk_window_destroy (GTK_WINDOW (window));
+  postaci_gui_test_flush ();
+}
+
+static gboolean
+is_running (gpointer data)
+{
+  return postaci_window_is_running (data);
+}
+
+static gboolean
+is_idle (gpointer data)
+{
+  return !postaci_window_is_running (data);
+}
+
+/* Activates the real Test SMTP button and waits for the run to end. */
+static const PostaciOutcome *
+click_test_and_wait (PostaciWindow *window)
+{
+  GtkWidget *button = child (window, "test_button");
+
+  g_assert_false (postaci_window_is_running (window));
+  g_assert_true (gtk_widget_is_drawable (button));
+  gtk_widget_activate (button);
+  postaci_test_wait_until (is_running, window, POSTACI_GUI_TEST_TIMEOUT_MS);
+  postaci_test_wait_until (is_idle, window, POSTACI_GUI_TEST_TIMEOUT_MS);
+  g_assert_nonnull (postaci_window_get_outcome (window));
+  return postaci_window_get_outcome (window);
+}
+
+static char *
+transcript_text (PostaciWindow *window)
+{
+  return postaci_gui_test_view_text (child (window, "transcript_view"));
+}
+
+static const char *
+subtitle (PostaciWindow *window, const char *row)
+{
+  return adw_action_row_get_subtitle (page_child (window, row));
+}
+
+static void
+show_page (PostaciWindow *window, const char *name)
+{
+  adw_view_stack_set_visible_child_name (child (window, "view_stack"), name);
+  postaci_gui_test_flush ();
+}
+
+/* A label with exactly @text somewhere under @widget: what a person reads in the list. */
+static gboolean
+shows_label (GtkWidget *widget, const char *text)
+{
+  if (GTK_IS_LABEL (widget) && gtk_widget_is_drawable (widget) &&
+      g_strcmp0 (gtk_label_get_text (GTK_LABEL (widget)), text) == 0)
+    return TRUE;
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
+    if (shows_label (c, text))
+      return TRUE;
+  return FALSE;
+}
+
+/* The form as the window fills it for the running local server. */
+static void
+assert_form_for_local_server (PostaciWindow *window)
+{
+  PostaciLocalServer *server = local_server (window);
+  g_autofree char *port = g_strdup_printf ("%u", postaci_local_server_get_port (server));
+
+  g_assert_true (postaci_local_server_is_running (server));
+  g_assert_cmpstr (get_text (window, "server_row"), ==, "127.0.0.1");
+  g_assert_cmpstr (get_text (window, "port_row"), ==, port);
+  g_assert_cmpuint (adw_combo_row_get_selected (child (window, "security_row")), ==, 1); /* STARTTLS */
+  g_assert_true (adw_expander_row_get_enable_expansion (child (window, "auth_row")));
+  g_assert_cmpstr (get_text (window, "user_row"), ==, POSTACI_LOCAL_SERVER_USERNAME);
+  g_assert_cmpstr (get_text (window, "password_row"), ==, postaci_local_server_get_password (server));
+  g_assert_cmpstr (get_text (window, "from_row"), !=, "");
+  g_assert_cmpstr (get_text (window, "to_row"), !=, "");
+}
+
+static void
+read_text_cb (GObject *object, GAsyncResult *result, gpointer user_data)
+{
+  char **text = user_data;
+
+  *text = gdk_clipboard_read_text_finish (GDK_CLIPBOARD (object), result, NULL);
+  if (*text == NULL)
+    *text = g_strdup ("");
+}
+
+static gboolean
+is_set (gpointer data)
+{
+  return *(gpointer *) data != NULL;
+}
+
+/* ---------------------------------------------------------------- */
+/* Tests                                                            */
+/* ---------------------------------------------------------------- */
+
+/* No server of one's own yet: the window starts the built-in one and points the form at it,
+ * with its certificate pinned, so the first Test SMTP succeeds and the message is listed. */
+static void
+test_first_run (void)
+{
+  AdwStyleManager *style = adw_style_manager_get_default ();
+  GSettings *settings = postaci_application_get_settings (application);
+  PostaciWindow *window;
+  PostaciLocalServer *server;
+  GListModel *messages;
+  g_autoptr(PostaciCapturedMessage) message = NULL;
+  g_autofree char *shown = NULL;
+  g_autofree char *address = NULL;
+  g_autofree char *copied = NULL;
+  g_autofree char *saved_server = NULL;
+  const PostaciOutcome *outcome;
+
+  g_assert_nonnull (settings);
+  saved_server = g_settings_get_string (settings, "server");
+  g_assert_cmpstr (saved_server, ==, "");
+
+  adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_LIGHT);
+  window = open_window ();
+  server = local_server (window);
+  messages = postaci_local_server_get_messages (server);
+  assert_form_for_local_server (window);
+
+  /* The page says where the server listens and with which account. */
+  g_assert_true (gtk_switch_get_active (page_child (window, "server_switch")));
+  g_assert_true (gtk_widget_get_visible (page_child (window, "details_group")));
+  address = g_strdup_printf ("127.0.0.1:%u", postaci_local_server_get_port (server));
+  g_assert_true (g_str_has_prefix (subtitle (window, "starttls_row"), address));
+  g_free (address);
+  address = g_strdup_printf ("127.0.0.1:%u", postaci_local_server_get_tls_port (server));
+  g_assert_true (g_str_has_prefix (subtitle (window, "tls_row"), address));
+  g_assert_cmpstr (subtitle (window, "user_row"), ==, "postaci");
+  g_assert_cmpstr (subtitle (window, "password_row"), ==, postaci_local_server_get_password (server));
+  g_assert_cmpstr (subtitle (window, "folder_row"), ==, postaci_local_server_get_folder (server));
+  g_assert_cmpstr (subtitle (window, "fingerprint_row"), ==, postaci_local_server_get_fingerprint (server));
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (page_child (window, "messages_stack")), ==, "empty");
+
+  /* The first click. */
+  set_text (window, "subject_row", SUBJECT);
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (child (window, "html_view")), HTML, -1);
+  outcome = click_test_and_wait (window);
+  shown = transcript_text (window);
+  g_test_message ("%s", shown);
+  g_assert_cmpint (outcome->verdict, ==, POSTACI_VERDICT_SUCCESS);
+  g_assert_nonnull (strstr (shown, "C: STARTTLS"));
+  g_assert_nonnull (strstr (shown, "pinned for this run"));
+  g_assert_nonnull (strstr (shown, "S: 235"));
+  g_assert_nonnull (strstr (shown, "Result: success"));
+
+  /* The message is in the page's list, as a person sees it. */
+  g_assert_cmpuint (g_list_model_get_n_items (messages), ==, 1);
+  message = g_list_model_get_item (messages, 0);
+  g_assert_cmpstr (postaci_captured_message_get_subject (message), ==, SUBJECT);
+  g_assert_cmpstr (postaci_captured_message_get_from (message), ==, get_text (window, "from_row"));
+  g_assert_true (postaci_captured_message_get_tls (message));
+  g_assert_true (postaci_captured_message_get_authenticated (message));
+  g_assert_true (g_file_test (postaci_captured_message_get_path (message), G_FILE_TEST_IS_REGULAR));
+  show_page (window, "local-server");
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (page_child (window, "messages_stack")), ==, "list");
+  postaci_gui_test_wait_for_frames (GTK_WIDGET (window));
+  g_assert_true (shows_label (page_child (window, "messages_view"), SUBJECT));
+  g_assert_true (shows_label (page_child (window, "messages_view"), get_text (window, "to_row")));
+
+  postaci_gui_test_save_screenshot (GTK_WIDGET (window), "postaci-local-server-light.png");
+  adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_DARK);
+  g_assert_true (adw_style_manager_get_dark (style));
+  postaci_gui_test_save_screenshot (GTK_WIDGET (window), "postaci-local-server-dark.png");
+  adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_LIGHT);
+
+  /* The password's copy button. */
+  postaci_gui_test_click (page_child (window, "copy_password_button"));
+  gdk_clipboard_read_text_async (gtk_widget_get_clipboard (GTK_WIDGET (window)), NULL, read_text_cb, &copied);
+  postaci_test_wait_until (is_set, &copied, 10000);
+  g_assert_cmpstr (copied, ==, postaci_local_server_get_password (server));
+
+  /* Closing remembers the form but not the throwaway address: the next start is a first start. */
+  gtk_window_close (GTK_WINDOW (window));
+  postaci_gui_test_flush ();
+  g_free (saved_server);
+  saved_server = g_settings_get_string (settings, "server");
+  g_assert_cmpstr (saved_server, ==, "");
+}
+
+static guint
+failure_index (PostaciWindow *window, const char *prefix)
+{
+  GListModel *choices = adw_combo_row_get_model (page_child (window, "failure_row"));
+
+  for (guint i = 0; i < g_list_model_get_n_items (choices); i++)
+    if (g_str_has_prefix (gtk_string_list_get_string (GTK_STRING_LIST (choices), i), prefix))
+      return i;
+  g_error ("no failure choice starts with “%s”", prefix);
+}
+
+/* 550 5.1.1 at RCPT, chosen on the page: the real run fails there, and says so. */
+static void
+test_fail_on_purpose (void)
+{
+  PostaciWindow *window = open_window ();
+  PostaciLocalServer *server = local_server (window);
+  AdwComboRow *failure = page_child (window, "failure_row");
+  const PostaciOutcome *outcome;
+  g_autofree char *shown = NULL;
+
+  /* Still a first start: the form was not pointed anywhere else. */
+  assert_form_for_local_server (window);
+  g_assert_cmpuint (adw_combo_row_get_selected (failure), ==, 0);
+
+  adw_combo_row_set_selected (failure, failure_index (window, "550 5.1.1 at RCPT"));
+  g_assert_cmpuint (postaci_local_server_get_failure (server, POSTACI_STAGE_RCPT), ==, 550);
+  outcome = click_test_and_wait (window);
+  shown = transcript_text (window);
+  g_test_message ("%s", shown);
+  g_assert_cmpint (outcome->verdict, ==, POSTACI_VERDICT_REFUSED);
+  g_assert_cmpint (outcome->stage, ==, POSTACI_STAGE_RCPT);
+  g_assert_nonnull (strstr (shown, "S: 550 5.1.1 "));
+  g_assert_nonnull (strstr (shown, "Result: failed"));
+  g_assert_cmpstr (gtk_label_get_text (child (window, "verdict_title")), ==, "The server refused at RCPT");
+  g_assert_true (gtk_widget_has_css_class (child (window, "verdict_box"), "error"));
+  g_assert_cmpuint (g_list_model_get_n_items (postaci_local_server_get_messages (server)), ==, 0);
+
+  /* Another choice replaces it; None clears it. */
+  adw_combo_row_set_selected (failure, failure_index (window, "421 at the greeting"));
+  g_assert_cmpuint (postaci_local_server_get_failure (server, POSTACI_STAGE_RCPT), ==, 0);
+  g_assert_cmpuint (postaci_local_server_get_failure (server, POSTACI_STAGE_GREETING), ==, 421);
+  outcome = click_test_and_wait (window);
+  g_assert_cmpint (outcome->verdict, ==, POSTACI_VERDICT_REFUSED);
+  g_assert_cmpint (outcome->stage, ==, POSTACI_STAGE_GREETING);
+  adw_combo_row_set_selected (failure, 0);
+  g_assert_cmpuint (postaci_local_server_get_failure (server, POSTACI_STAGE_GREETING), ==, 0);
+  outcome = click_test_and_wait (window);
+  g_assert_cmpint (outcome->verdict, ==, POSTACI_VERDICT_SUCCESS);
+
+  /* The window takes its server with it: stopped and freed, nothing left behind. */
+  g_object_add_weak_pointer (G_OBJECT (server), (gpointer *) &server);
+  close_window (window);
+  g_assert_null (server);
+}
+
+/* Every choice of the page, run for real: each one fails where it says, with the verdict it means. */
+static void
+test_every_failure (void)
+{
+  static const struct {
+    const char     *prefix;
+    PostaciStage    stage;
+    PostaciVerdict  verdict;
+    const char     *reply;   /* what the transcript shows from the server, or NULL */
+  } expected[] = {
+    { "None", POSTACI_STAGE_QUIT, POSTACI_VERDICT_SUCCESS, "S: 221" },
+    { "421 at the greeting", POSTACI_STAGE_GREETING, POSTACI_VERDICT_REFUSED, "S: 421 4.3.2 " },
+    { "554 at the greeting", POSTACI_STAGE_GREETING, POSTACI_VERDICT_REFUSED, "S: 554 5.3.2 " },
+    { "Silent greeting", POSTACI_STAGE_GREETING, POSTACI_VERDICT_TIMEOUT, NULL },
+    { "504 to EHLO", POSTACI_STAGE_EHLO, POSTACI_VERDICT_REFUSED, "S: 504 5.5.2 " },
+    { "454 to STARTTLS", POSTACI_STAGE_TLS, POSTACI_VERDICT_REFUSED, "S: 454 4.7.0 " },
+    { "535 at AUTH", POSTACI_STAGE_AUTH, POSTACI_VERDICT_REFUSED, "S: 535 5.7.8 " },
+    { "534 at AUTH", POSTACI_STAGE_AUTH, POSTACI_VERDICT_REFUSED, "S: 534 5.7.9 " },
+    { "550 at MAIL", POSTACI_STAGE_MAIL, POSTACI_VERDICT_REFUSED, "S: 550 5.7.1 " },
+    { "452 at MAIL", POSTACI_STAGE_MAIL, POSTACI_VERDICT_REFUSED, "S: 452 4.3.1 " },
+    { "550 5.1.1 at RCPT", POSTACI_STAGE_RCPT, POSTACI_VERDICT_REFUSED, "S: 550 5.1.1 " },
+    { "554 at RCPT", POSTACI_STAGE_RCPT, POSTACI_VERDICT_REFUSED, "S: 554 5.7.1 " },
+    { "552 at DATA", POSTACI_STAGE_DATA, POSTACI_VERDICT_REFUSED, "S: 552 5.3.4 " },
+    { "554 at DATA", POSTACI_STAGE_DATA, POSTACI_VERDICT_REFUSED, "S: 554 5.7.1 " },
+    { "451 at DATA", POSTACI_STAGE_DATA, POSTACI_VERDICT_REFUSED, "S: 451 4.3.0 " },
+  };
+  PostaciWindow *window = open_window ();
+  AdwComboRow *failure = page_child (window, "failure_row");
+  GListModel *messages = postaci_local_server_get_messages (local_server (window));
+
+  assert_form_for_local_server (window);
+  g_assert_cmpuint (g_list_model_get_n_items (adw_combo_row_get_model (failure)), ==, G_N_ELEMENTS (expected));
+  /* The silent greeting ends at the form's deadline: the shortest one. */
+  gtk_spin_button_set_value (child (window, "timeout_spin"), 1);
+  for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
+    {
+      const PostaciOutcome *outcome;
+      g_autofree char *shown = NULL;
+      guint before = g_list_model_get_n_items (messages);
+
+      g_test_message ("failure on purpose: %s", expected[i].prefix);
+      adw_combo_row_set_selected (failure, failure_index (window, expected[i].prefix));
+      outcome = click_test_and_wait (window);
+      shown = transcript_text (window);
+      g_assert_cmpint (outcome->verdict, ==, expected[i].verdict);
+      if (expected[i].verdict != POSTACI_VERDICT_SUCCESS)
+        {
+          g_assert_cmpint (outcome->stage, ==, expected[i].stage);
+          g_assert_cmpstr (postaci_stage_bar_get_state (child (window, "stage_bar"), expected[i].stage), ==, "failed");
+          g_assert_nonnull (strstr (shown, "Result: failed"));
+        }
+      if (expected[i].reply != NULL && strstr (shown, expected[i].reply) == NULL)
+        g_error ("“%s” is not in the transcript:\n%s", expected[i].reply, shown);
+      /* Only a message that went through is kept. */
+      g_assert_cmpuint (g_list_model_get_n_items (messages), ==,
+                        before + (expected[i].verdict == POSTACI_VERDICT_SUCCESS ? 1 : 0));
+    }
+  close_window (window);
+}
+
+typedef struct {
+  const char *path;
+  gsize       size;
+} ExpectedFile;
+
+/* The file appears before its bytes do: wait for all of them. */
+static gboolean
+file_complete (gpointer data)
+{
+  const ExpectedFile *expected = data;
+  GStatBuf buf;
+
+  return g_stat (expected->path, &buf) == 0 && (gsize) buf.st_size >= expected->size;
+}
+
+static gboolean
+no_file_chooser (gpointer data)
+{
+  return postaci_gui_test_find_toplevel (GTK_TYPE_FILE_CHOOSER_DIALOG) == NULL;
+}
+
+/* Activating a listed message opens it: headers, text, HTML source; Save as .eml writes it whole. */
+static void
+test_message_window (void)
+{
+  PostaciWindow *window = open_window ();
+  GtkWindow *shown_window;
+  PostaciMessageWindow *message_window;
+  PostaciCapturedMessage *message;
+  GtkWindow *chooser;
+  g_autofree char *headers = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *html = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("postaci-eml-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "saved.eml", NULL);
+  g_autoptr(GFile) target = g_file_new_for_path (path);
+  g_autoptr(GBytes) saved = NULL;
+
+  set_text (window, "subject_row", SUBJECT);
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (child (window, "html_view")), HTML, -1);
+  g_assert_cmpint (click_test_and_wait (window)->verdict, ==, POSTACI_VERDICT_SUCCESS);
+  show_page (window, "local-server");
+
+  /* As a double click or Enter on the row does. */
+  g_signal_emit_by_name (page_child (window, "messages_view"), "activate", 0);
+  shown_window = postaci_gui_test_find_toplevel (POSTACI_TYPE_MESSAGE_WINDOW);
+  g_assert_nonnull (shown_window);
+  message_window = POSTACI_MESSAGE_WINDOW (shown_window);
+  g_assert_true (gtk_window_get_transient_for (shown_window) == GTK_WINDOW (window));
+  message = postaci_message_window_get_message (message_window);
+  g_assert_cmpstr (postaci_captured_message_get_subject (message), ==, SUBJECT);
+  g_assert_cmpstr (gtk_window_get_title (shown_window), ==, SUBJECT);
+
+  headers = postaci_gui_test_view_text (postaci_gui_test_child (message_window, POSTACI_TYPE_MESSAGE_WINDOW,
+                                                                 "headers_view"));
+  text = postaci_gui_test_view_text (postaci_gui_test_child (message_window, POSTACI_TYPE_MESSAGE_WINDOW,
+                                                              "text_view"));
+  html = postaci_gui_test_view_text (postaci_gui_test_child (message_window, POSTACI_TYPE_MESSAGE_WINDOW,
+                                                              "html_view"));
+  g_assert_true (g_str_has_prefix (headers, "Received: "));
+  g_assert_nonnull (strstr (headers, "\nX-Postaci-Envelope-From: <postaci@localhost>\n"));
+  g_assert_nonnull (strstr (headers, "\nSubject: "));
+  g_assert_nonnull (strstr (headers, "\nContent-Type: multipart/alternative"));
+  g_assert_null (strstr (headers, "\r"));
+  g_assert_null (strstr (headers, "Merhaba"));
+  g_assert_nonnull (strstr (text, "Merhaba dünya"));
+  g_assert_null (strstr (text, "<h1>"));
+  g_assert_nonnull (strstr (html, "<h1>Merhaba dünya</h1><p>Yerel sunucu çalışıyor.</p>"));
+  g_assert_cmpstr (adw_view_stack_get_visible_child_name (postaci_gui_test_child (message_window,
+                                                                                   POSTACI_TYPE_MESSAGE_WINDOW,
+                                                                                   "view_stack")), ==, "html");
+  postaci_gui_test_save_screenshot (GTK_WIDGET (shown_window), "postaci-message-window.png");
+
+  /* Save as .eml… offers the server's own file name… */
+  postaci_gui_test_click (postaci_gui_test_child (message_window, POSTACI_TYPE_MESSAGE_WINDOW, "save_button"));
+  chooser = postaci_gui_test_find_toplevel (GTK_TYPE_FILE_CHOOSER_DIALOG);
+  g_assert_nonnull (chooser);
+  name = gtk_file_chooser_get_current_name (GTK_FILE_CHOOSER (chooser));
+  {
+    g_autofree char *expected = g_path_get_basename (postaci_captured_message_get_path (message));
+    g_assert_cmpstr (name, ==, expected);
+  }
+  gtk_widget_activate (gtk_dialog_get_widget_for_response (GTK_DIALOG (chooser), GTK_RESPONSE_CANCEL));
+  postaci_test_wait_until (no_file_chooser, NULL, 10000);
+
+  /* …and writes the message byte for byte. */
+  postaci_message_window_save (message_window, target);
+  {
+    ExpectedFile complete = { path, g_bytes_get_size (postaci_captured_message_get_raw (message)) };
+    postaci_test_wait_until (file_complete, &complete, 10000);
+  }
+  postaci_gui_test_flush ();
+  saved = g_file_load_bytes (target, NULL, NULL, NULL);
+  g_assert_nonnull (saved);
+  g_assert_true (g_bytes_equal (saved, postaci_captured_message_get_raw (message)));
+  g_unlink (path);
+  g_rmdir (dir);
+
+  /* The message window goes with its parent. */
+  close_window (window);
+  g_assert_null (postaci_gui_test_find_toplevel (POSTACI_TYPE_MESSAGE_WINDOW));
+}
+
+/* A server of one's own replaces the local one for good; the switch and Use in the Form bring it
+ * back for a run; closing the window stops it. */
+static void
+test_own_server (void)
+{
+  GSettings *settings = postaci_application_get_settings (application);
+  PostaciWindow *window = open_window ();
+  g_autoptr(PostaciLocalServer) server = g_object_ref (local_server (window));
+  g_autofree char *saved_server = NULL;
+  GtkSwitch *server_switch;
+
+  assert_form_for_local_server (window);
+  set_text (window, "server_row", OWN_SERVER);
+  set_text (window, "port_row", "587");
+  gtk_window_close (GTK_WINDOW (window));
+  postaci_gui_test_flush ();
+  /* Closed, the window stopped its server. */
+  g_assert_false (postaci_local_server_is_running (server));
+  saved_server = g_settings_get_string (settings, "server");
+  g_assert_cmpstr (saved_server, ==, OWN_SERVER);
+  g_clear_object (&server);
+
+  /* Not a first start any more: the server stays off and the form keeps the person's server. */
+  window = open_window ();
+  server = g_object_ref (local_server (window));
+  server_switch = page_child (window, "server_switch");
+  g_assert_false (postaci_local_server_is_running (server));
+  g_assert_false (gtk_switch_get_active (server_switch));
+  g_assert_false (gtk_widget_get_visible (page_child (window, "details_group")));
+  g_assert_false (gtk_widget_get_sensitive (page_child (window, "use_button")));
+  g_assert_cmpstr (get_text (window, "server_row"), ==, OWN_SERVER);
+  g_assert_cmpstr (get_text (window, "port_row"), ==, "587");
+
+  /* The switch starts it; Use in the Form points the form at it and shows the form. */
+  show_page (window, "local-server");
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (page_child (window, "messages_stack")), ==, "empty");
+  g_assert_cmpstr (adw_status_page_get_title (page_child (window, "empty_page")), ==, "The Test Server Is Off");
+  postaci_gui_test_save_screenshot (GTK_WIDGET (window), "postaci-local-server-off.png");
+  gtk_switch_set_active (server_switch, TRUE);
+  g_assert_true (postaci_local_server_is_running (server));
+  g_assert_true (gtk_widget_get_visible (page_child (window, "details_group")));
+  postaci_gui_test_click (page_child (window, "use_button"));
+  g_assert_cmpstr (adw_view_stack_get_visible_child_name (child (window, "view_stack")), ==, "test");
+  assert_form_for_local_server (window);
+  g_assert_cmpint (click_test_and_wait (window)->verdict, ==, POSTACI_VERDICT_SUCCESS);
+
+  /* Turned off, it listens no more: the same form now meets a refused connection. */
+  gtk_switch_set_active (server_switch, FALSE);
+  g_assert_false (postaci_local_server_is_running (server));
+  g_assert_false (gtk_widget_get_sensitive (page_child (window, "use_button")));
+  g_assert_cmpint (click_test_and_wait (window)->verdict, ==, POSTACI_VERDICT_NETWORK);
+
+  /* On again: the same ports, a new password that the form follows, and a new certificate,
+   * pinned as the old one was. */
+  {
+    guint port = postaci_local_server_get_port (server);
+    g_autofree char *old_password = g_strdup (get_text (window, "password_row"));
+    g_autofree char *old_fingerprint = g_strdup (postaci_local_server_get_fingerprint (server));
+
+    show_page (window, "local-server");
+    gtk_switch_set_active (server_switch, TRUE);
+    g_assert_true (postaci_local_server_is_running (server));
+    g_assert_cmpuint (postaci_local_server_get_port (server), ==, port);
+    g_assert_cmpstr (get_text (window, "password_row"), !=, old_password);
+    g_assert_cmpstr (postaci_local_server_get_fingerprint (server), !=, old_fingerprint);
+    assert_form_for_local_server (window);
+    show_page (window, "test");
+    g_assert_cmpint (click_test_and_wait (window)->verdict, ==, POSTACI_VERDICT_SUCCESS);
+  }
+  close_window (window);
+  g_assert_false (postaci_local_server_is_running (server));
+}
+
+int
+main (int argc, char **argv)
+{
+  /* The built-in server keeps its mail under $XDG_CACHE_HOME: a folder of this test's own. */
+  g_autofree char *cache = postaci_gui_test_private_cache ();
+  int status;
+
+  g_test_init (&argc, &argv, NULL);
+  if (!gtk_init_check ())
+    {
+      /* meson runs this under xvfb-run; without it (or a display) there is nothing to drive. */
+      g_print ("1..0 # SKIP no display: run under xvfb-run\n");
+      postaci_gui_test_remove_tree (cache);
+      return 0;
+    }
+
+  application = postaci_application_new (G_APPLICATION_NON_UNIQUE);
+  g_assert_true (g_application_register (G_APPLICATION (application), NULL, NULL));
+  g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
+
+  /* In this order: the settings start empty (GSETTINGS_BACKEND=memory), as on a fresh machine. */
+  g_test_add_func ("/postaci/local-server-page/first-run", test_first_run);
+  g_test_add_func ("/postaci/local-server-page/fail-on-purpose", test_fail_on_purpose);
+  g_test_add_func ("/postaci/local-server-page/every-failure", test_every_failure);
+  g_test_add_func ("/postaci/local-server-page/message-window", test_message_window);
+  g_test_add_func ("/postaci/local-server-page/own-server", test_own_server);
+  status = g_test_run ();
+
+  g_clear_object (&application);
+  postaci_gui_test_remove_tree (cache);
+  return status;
+}
