@@ -32,6 +32,7 @@ static const char *const state_descriptions[N_STATES] = {
 };
 
 typedef struct {
+  GtkWidget  *cell;     /* the flow box's child: what a screen reader and a tooltip describe */
   GtkWidget  *box;
   GtkWidget  *icon;
   GtkWidget  *spinner;
@@ -41,6 +42,7 @@ typedef struct {
 struct _PostaciStageBar {
   GtkWidget  parent_instance;
 
+  GtkWidget *flow;
   StageItem  items[POSTACI_N_STAGES];
 };
 
@@ -65,8 +67,8 @@ set_state (PostaciStageBar *self, PostaciStage stage, StageState state)
   /* Translators: “EHLO: passed”, read by a screen reader for one stage of the run */
   description = g_strdup_printf (_("%s: %s"), postaci_stage_get_label (stage),
                                  _(state_descriptions[state]));
-  gtk_widget_set_tooltip_text (item->box, description);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (item->box),
+  gtk_widget_set_tooltip_text (item->cell, description);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (item->cell),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, description, -1);
 }
 
@@ -75,8 +77,7 @@ postaci_stage_bar_dispose (GObject *object)
 {
   PostaciStageBar *self = POSTACI_STAGE_BAR (object);
 
-  for (guint i = 0; i < POSTACI_N_STAGES; i++)
-    g_clear_pointer (&self->items[i].box, gtk_widget_unparent);
+  g_clear_pointer (&self->flow, gtk_widget_unparent);
   G_OBJECT_CLASS (postaci_stage_bar_parent_class)->dispose (object);
 }
 
@@ -87,20 +88,27 @@ postaci_stage_bar_class_init (PostaciStageBarClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = postaci_stage_bar_dispose;
-  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BOX_LAYOUT);
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "stagebar");
-  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_LIST);
 }
 
 static void
 postaci_stage_bar_init (PostaciStageBar *self)
 {
-  GtkLayoutManager *layout = gtk_widget_get_layout_manager (GTK_WIDGET (self));
-
-  /* Not homogeneous: a long name (“Greeting”, “Karşılama”) takes the room that “TLS” leaves,
-   * so no name is cut short while the bar as a whole fits. */
-  gtk_box_layout_set_spacing (GTK_BOX_LAYOUT (layout), 4);
-  gtk_box_layout_set_homogeneous (GTK_BOX_LAYOUT (layout), FALSE);
+  /* A flow box: one row when there is room; in a narrow window the stages wrap onto a second
+   * row instead of shrinking to "…". Not homogeneous: a long name (“Greeting”, “Karşılama”)
+   * takes the room that “TLS” leaves. Nothing here is selectable or focusable: it only shows. */
+  self->flow = g_object_new (GTK_TYPE_FLOW_BOX,
+                             "selection-mode", GTK_SELECTION_NONE,
+                             "homogeneous", FALSE,
+                             "min-children-per-line", 1,
+                             "max-children-per-line", POSTACI_N_STAGES,
+                             "column-spacing", 4,
+                             "row-spacing", 4,
+                             "can-focus", FALSE,
+                             "accessible-role", GTK_ACCESSIBLE_ROLE_LIST,
+                             NULL);
+  gtk_widget_set_parent (self->flow, GTK_WIDGET (self));
 
   for (guint i = 0; i < POSTACI_N_STAGES; i++)
     {
@@ -111,17 +119,20 @@ postaci_stage_bar_init (PostaciStageBar *self)
                                 "orientation", GTK_ORIENTATION_HORIZONTAL,
                                 "spacing", 4,
                                 "halign", GTK_ALIGN_FILL,
-                                "hexpand", TRUE,
-                                "accessible-role", GTK_ACCESSIBLE_ROLE_LIST_ITEM,
                                 NULL);
       gtk_widget_add_css_class (item->box, "stage");
       item->icon = gtk_image_new ();
       item->spinner = gtk_spinner_new ();
-      gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
       gtk_box_append (GTK_BOX (item->box), item->icon);
       gtk_box_append (GTK_BOX (item->box), item->spinner);
       gtk_box_append (GTK_BOX (item->box), label);
-      gtk_widget_set_parent (item->box, GTK_WIDGET (self));
+      item->cell = g_object_new (GTK_TYPE_FLOW_BOX_CHILD,
+                                 "child", item->box,
+                                 "can-focus", FALSE,
+                                 "hexpand", TRUE,
+                                 "accessible-role", GTK_ACCESSIBLE_ROLE_LIST_ITEM,
+                                 NULL);
+      gtk_flow_box_append (GTK_FLOW_BOX (self->flow), item->cell);
       item->state = STATE_PENDING;
       set_state (self, (PostaciStage) i, STATE_PENDING);
     }

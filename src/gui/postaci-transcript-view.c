@@ -399,7 +399,8 @@ postaci_transcript_view_append_outcome (PostaciTranscriptView *self, const Posta
                         : outcome->verdict == POSTACI_VERDICT_SUCCESS ? "verdict-success"
                         : "verdict-failure";
 
-      insert_line (self, lines[i], tag, FALSE, last ? "line" : "follow-up");
+      /* The summary is indented like the lines' text, without "↳ ": it hangs at the time column. */
+      insert_line (self, lines[i], tag, FALSE, "line");
     }
 }
 

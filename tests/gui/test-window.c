@@ -12,6 +12,7 @@
 
 #include "postaci-application.h"
 #include "postaci-gui-test.h"
+#include "postaci-local-server-page.h"
 #include "postaci-stage-bar.h"
 #include "postaci-test-server.h"
 #include "postaci-transcript-view.h"
@@ -333,6 +334,9 @@ test_success (void)
   g_assert_true (text_has_tag (window, "↳ ", "explanation"));
   g_assert_true (text_has_tag (window, " ms] ", "time"));
   g_assert_true (text_has_tag (window, "Result: success", "verdict-success"));
+  /* The summary has no "↳ ": wrapped, it hangs under its own first word, as event lines do. */
+  g_assert_true (text_has_tag (window, "The test reached its goal", "line"));
+  g_assert_false (text_has_tag (window, "The test reached its goal", "follow-up"));
   g_assert_nonnull (strstr (shown, "C: MAIL FROM:<ali@example.com>"));
   g_assert_nonnull (strstr (shown, "C: RCPT TO:<veli@example.com>"));
   g_assert_nonnull (strstr (shown, "C: RCPT TO:<ayse@example.com>"));
@@ -823,6 +827,65 @@ test_about_and_shortcuts (void)
   close_window (window);
 }
 
+/* Every label under @widget that is shown and cut short with an ellipsis, as "a, b". */
+static void
+collect_ellipsized (GtkWidget *widget, GString *found)
+{
+  if (GTK_IS_LABEL (widget) && gtk_widget_is_drawable (widget) &&
+      gtk_label_get_ellipsize (GTK_LABEL (widget)) != PANGO_ELLIPSIZE_NONE &&
+      pango_layout_is_ellipsized (gtk_label_get_layout (GTK_LABEL (widget))))
+    g_string_append_printf (found, "%s“%s”", found->len > 0 ? ", " : "", gtk_label_get_text (GTK_LABEL (widget)));
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
+    collect_ellipsized (c, found);
+}
+
+static void
+assert_nothing_cut (GtkWidget *widget)
+{
+  g_autoptr(GString) found = g_string_new (NULL);
+
+  collect_ellipsized (widget, found);
+  if (found->len > 0)
+    g_error ("cut short: %s", found->str);
+}
+
+/* The smallest window the person can make: the stage names, the form and the verdict still read. */
+static void
+test_narrow (void)
+{
+  gboolean turkish = g_strcmp0 (g_getenv ("LANGUAGE"), "tr") == 0;
+  PostaciWindow *window = postaci_window_new (application);
+  int width, height;
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 1, 1);
+  gtk_window_present (GTK_WINDOW (window));
+  fill_form (window, TRUE);
+  click_test_and_wait (window);
+  g_assert_cmpint (postaci_window_get_outcome (window)->verdict, ==, POSTACI_VERDICT_SUCCESS);
+  wait_for_frames (GTK_WIDGET (window));
+  width = gtk_widget_get_width (GTK_WIDGET (window));
+  height = gtk_widget_get_height (GTK_WIDGET (window));
+  g_test_message ("smallest window: %d×%d", width, height);
+  /* What the metainfo promises: <display_length compare="ge">768</display_length>. */
+  g_assert_cmpint (width, <=, 768);
+  save_screenshot (GTK_WIDGET (window), turkish ? "postaci-window-narrow-tr.png" : "postaci-window-narrow.png");
+  adw_view_stack_set_visible_child_name (child (window, "view_stack"), "local-server");
+  {
+    PostaciLocalServerPage *page = child (window, "local_page");
+    AdwComboRow *failure = postaci_gui_test_child (page, POSTACI_TYPE_LOCAL_SERVER_PAGE, "failure_row");
+
+    /* The longest choice, “Silent greeting: connect, then say nothing”, reads whole. */
+    adw_combo_row_set_selected (failure, 3);
+  }
+  save_screenshot (GTK_WIDGET (window), turkish ? "postaci-local-server-narrow-tr.png" : "postaci-local-server-narrow.png");
+  assert_nothing_cut (GTK_WIDGET (window));
+  adw_view_stack_set_visible_child_name (child (window, "view_stack"), "test");
+  adw_combo_row_set_selected (child (window, "stop_after_row"), 1);
+  wait_for_frames (GTK_WIDGET (window));
+  assert_nothing_cut (GTK_WIDGET (window));
+  close_window (window);
+}
+
 /* With LANGUAGE=tr (the gui-window-tr test) the window speaks Turkish: the strings of the .ui
  * file through GtkBuilder, those of the window's code and those of the engine through gettext.
  * Compared with the catalog, not with copies of its wording, and never equal to the English. */
@@ -897,7 +960,10 @@ main (int argc, char **argv)
 
   /* The other tests read the English texts; in Turkish, one run checks the translated window. */
   if (turkish)
-    g_test_add_func ("/postaci/window/turkish", test_turkish);
+    {
+      g_test_add_func ("/postaci/window/turkish", test_turkish);
+      g_test_add_func ("/postaci/window/narrow", test_narrow);
+    }
   else
     {
       g_test_add_func ("/postaci/window/success-starttls-auth", test_success);
@@ -910,6 +976,7 @@ main (int argc, char **argv)
       g_test_add_func ("/postaci/window/follows-output", test_follows_output);
       g_test_add_func ("/postaci/window/copy-save-clear", test_copy_save_clear);
       g_test_add_func ("/postaci/window/about-and-shortcuts", test_about_and_shortcuts);
+      g_test_add_func ("/postaci/window/narrow", test_narrow);
     }
   status = g_test_run ();
 
