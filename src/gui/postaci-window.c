@@ -1275,6 +1275,9 @@ postaci_window_init (PostaciWindow *self)
   g_signal_connect_swapped (self->port_row, "changed", G_CALLBACK (port_changed_cb), self);
   g_signal_connect_swapped (self->security_row, "notify::selected", G_CALLBACK (security_changed_cb), self);
   adw_combo_row_set_selected (self->security_row, DEFAULT_SECURITY_INDEX);
+
+  /* The window opens in the form, not on the view switcher: type the server, press Enter. */
+  gtk_widget_grab_focus (GTK_WIDGET (self->server_row));
 }
 
 PostaciWindow *
