@@ -382,6 +382,14 @@ use_local_server_cb (PostaciWindow *self)
   adw_view_stack_set_visible_child_name (self->view_stack, "test");
 }
 
+/* A number typed in the spin button counts once Enter or Tab commits it; Ctrl+Enter and
+ * closing the window do neither. */
+static void
+commit_typed_values (PostaciWindow *self)
+{
+  gtk_spin_button_update (self->timeout_spin);
+}
+
 static PostaciRequest *
 build_request (PostaciWindow *self, GError **error)
 {
@@ -392,6 +400,7 @@ build_request (PostaciWindow *self, GError **error)
   guint mechanism = adw_combo_row_get_selected (self->mechanism_row);
   guint stop_after = adw_combo_row_get_selected (self->stop_after_row);
 
+  commit_typed_values (self);
   request->server = get_stripped (self->server_row);
   request->security = security_choices[security];
   if (*port == '\0')
@@ -537,6 +546,7 @@ save_settings (PostaciWindow *self)
   if (self->settings == NULL)
     return;
 
+  commit_typed_values (self);
   /* One write for the whole form (delay mode stays on; every save ends with apply). */
   g_settings_delay (self->settings);
   /* The local server's port and account last one run: the server remembered stays the

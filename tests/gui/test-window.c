@@ -301,7 +301,10 @@ test_success (void)
   wait_for_frames (GTK_WIDGET (window));
   g_assert_true (gtk_widget_is_ancestor (gtk_root_get_focus (GTK_ROOT (window)), child (window, "server_row")));
   fill_form (window, TRUE);
+  /* Typed, not committed with Enter or Tab: the run (and what it remembers) uses it all the same. */
+  set_text (window, "timeout_spin", "25");
   click_test_and_wait (window);
+  g_assert_cmpint (g_settings_get_int (postaci_application_get_settings (application), "timeout"), ==, 25);
 
   outcome = postaci_window_get_outcome (window);
   g_assert_nonnull (outcome);
@@ -631,6 +634,8 @@ test_remembered (void)
   set_text (window, "port_row", "2587");
   set_text (window, "ehlo_row", "client.example.org");
   adw_combo_row_set_selected (child (window, "stop_after_row"), 3);
+  /* A number typed in the spin button, not yet committed with Enter or Tab, counts too. */
+  set_text (window, "timeout_spin", "7");
   gtk_window_close (GTK_WINDOW (window));
   while (g_main_context_iteration (NULL, FALSE))
     ;
@@ -647,6 +652,7 @@ test_remembered (void)
   g_assert_cmpstr (get_text (window, "subject_row"), ==, SUBJECT);
   g_assert_cmpstr (get_text (window, "ehlo_row"), ==, "client.example.org");
   g_assert_cmpuint (adw_combo_row_get_selected (child (window, "stop_after_row")), ==, 3);
+  g_assert_cmpint (gtk_spin_button_get_value_as_int (child (window, "timeout_spin")), ==, 7);
 
   /* Nothing in the schema could hold a password. */
   g_object_get (settings, "settings-schema", &schema, NULL);
