@@ -276,7 +276,6 @@ postaci_application_startup (GApplication *application)
     { "app.quit", { "<Control>q", NULL } },
     { "window.close", { "<Control>w", NULL } },
     { "win.test", { "<Control>Return", "<Control>KP_Enter", NULL } },
-    { "win.cancel", { "Escape", NULL } },
     { "win.copy-transcript", { "<Control><Shift>c", NULL } },
     { "win.save-transcript", { "<Control>s", NULL } },
     { "win.clear-transcript", { "<Control>l", NULL } },

@@ -1233,6 +1233,11 @@ postaci_window_class_init (PostaciWindowClass *klass)
 #undef BIND
   gtk_widget_class_bind_template_callback (widget_class, test_button_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, use_local_server_cb);
+
+  /* Escape cancels a run, but not as an application accelerator: those are caught before the
+   * focused widget sees the key, so Escape would cancel the run instead of closing an open
+   * menu or list. A window binding runs after them, and passes while no run goes on. */
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "win.cancel", NULL);
 }
 
 static const GActionEntry window_actions[] = {
