@@ -480,6 +480,7 @@ test_cancel (void)
   g_assert_true (postaci_test_server_is_connected (server));
   g_assert_false (gtk_widget_is_sensitive (child (window, "server_row")));
   g_assert_true (gtk_widget_is_sensitive (button));
+  save_screenshot (GTK_WIDGET (window), "postaci-window-running.png");
 
   gtk_widget_activate (button);
   postaci_test_wait_until (is_idle, window, RUN_TIMEOUT_MS);
