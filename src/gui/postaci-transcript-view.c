@@ -395,8 +395,10 @@ postaci_transcript_view_append_outcome (PostaciTranscriptView *self, const Posta
   for (guint i = 0; i < n; i++)
     {
       gboolean last = i + 1 == n;
+      /* A cancelled run did not fail: it reads in the warning colour, as its verdict card does. */
       const char *tag = !last ? "explanation"
                         : outcome->verdict == POSTACI_VERDICT_SUCCESS ? "verdict-success"
+                        : outcome->verdict == POSTACI_VERDICT_CANCELLED ? "warning"
                         : "verdict-failure";
 
       /* The summary is indented like the lines' text, without "↳ ": it hangs at the time column. */

@@ -491,6 +491,9 @@ test_cancel (void)
   g_assert_nonnull (outcome);
   g_assert_cmpint (outcome->verdict, ==, POSTACI_VERDICT_CANCELLED);
   g_assert_true (gtk_widget_has_css_class (child (window, "verdict_box"), "warning"));
+  /* The transcript's last line agrees with the card: a warning, not a failure. */
+  g_assert_true (text_has_tag (window, "Result: cancelled", "warning"));
+  g_assert_false (text_has_tag (window, "Result: cancelled", "verdict-failure"));
   g_assert_true (g_str_has_prefix (label_text (window, "verdict_title"), "Cancelled"));
   g_assert_cmpstr (postaci_stage_bar_get_state (child (window, "stage_bar"), POSTACI_STAGE_CONNECT), ==, "passed");
   g_assert_cmpstr (postaci_stage_bar_get_state (child (window, "stage_bar"), POSTACI_STAGE_GREETING), ==, "failed");
