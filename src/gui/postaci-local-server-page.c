@@ -66,6 +66,7 @@ struct _PostaciLocalServerPage {
   GtkSingleSelection *selection;
   gboolean            syncing;      /* the switch follows the server: no start or stop */
   gboolean            running;      /* as last shown; "running" is notified when it changes */
+  gboolean            form_busy;    /* the window's form runs a test */
 };
 
 G_DEFINE_FINAL_TYPE (PostaciLocalServerPage, postaci_local_server_page, ADW_TYPE_BIN)
@@ -135,7 +136,7 @@ update_state (PostaciLocalServerPage *self)
   self->syncing = FALSE;
 
   gtk_widget_set_visible (self->details_group, running);
-  gtk_widget_set_sensitive (self->use_button, running);
+  gtk_widget_set_sensitive (self->use_button, running && !self->form_busy);
   if (running)
     {
       g_autofree char *plain = format_address (self->server, postaci_local_server_get_port (self->server));
@@ -215,6 +216,15 @@ postaci_local_server_page_stop (PostaciLocalServerPage *self)
   update_state (self);
 }
 
+void
+postaci_local_server_page_set_form_busy (PostaciLocalServerPage *self, gboolean busy)
+{
+  g_return_if_fail (POSTACI_IS_LOCAL_SERVER_PAGE (self));
+
+  self->form_busy = busy;
+  update_state (self);
+}
+
 static void
 switch_active_cb (PostaciLocalServerPage *self)
 {
@@ -268,7 +278,7 @@ copy_password_cb (PostaciLocalServerPage *self)
 static void
 use_clicked_cb (PostaciLocalServerPage *self)
 {
-  if (postaci_local_server_is_running (self->server))
+  if (postaci_local_server_is_running (self->server) && !self->form_busy)
     g_signal_emit (self, signals[SIGNAL_USE_IN_FORM], 0);
 }
 

@@ -31,6 +31,9 @@ gboolean            postaci_local_server_page_start        (PostaciLocalServerPa
                                                             GError                **error);
 /* Stops the server (as turning the switch off does); captured messages stay listed. */
 void                postaci_local_server_page_stop         (PostaciLocalServerPage *self);
+/* While the form runs a test it cannot be refilled: "Use in the Form" is off until it ends. */
+void                postaci_local_server_page_set_form_busy (PostaciLocalServerPage *self,
+                                                             gboolean                busy);
 /* Opens the message at @position of the list, as activating its row does. */
 void                postaci_local_server_page_open_message (PostaciLocalServerPage *self,
                                                             guint                   position);

@@ -631,7 +631,8 @@ set_running (PostaciWindow *self, gboolean running)
       gtk_widget_remove_css_class (button, "destructive-action");
       gtk_widget_add_css_class (button, "suggested-action");
     }
-  /* The form stays readable but cannot change under a run. */
+  /* The form stays readable but cannot change under a run, not even from the server page. */
+  postaci_local_server_page_set_form_busy (self->local_page, running);
   for (GtkWidget *child = gtk_widget_get_first_child (self->form_box); child != NULL;
        child = gtk_widget_get_next_sibling (child))
     if (child != button)

@@ -294,6 +294,17 @@ test_fail_on_purpose (void)
   g_assert_true (gtk_widget_has_css_class (child (window, "verdict_box"), "error"));
   g_assert_cmpuint (g_list_model_get_n_items (postaci_local_server_get_messages (server)), ==, 0);
 
+  /* While a run waits on a silent greeting, Use in the Form cannot refill the form under it. */
+  adw_combo_row_set_selected (failure, failure_index (window, "Silent greeting"));
+  g_assert_true (gtk_widget_get_sensitive (page_child (window, "use_button")));
+  gtk_widget_activate (child (window, "test_button"));
+  postaci_test_wait_until (is_running, window, POSTACI_GUI_TEST_TIMEOUT_MS);
+  g_assert_false (gtk_widget_get_sensitive (page_child (window, "use_button")));
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.cancel", NULL);
+  postaci_test_wait_until (is_idle, window, POSTACI_GUI_TEST_TIMEOUT_MS);
+  g_assert_cmpint (postaci_window_get_outcome (window)->verdict, ==, POSTACI_VERDICT_CANCELLED);
+  g_assert_true (gtk_widget_get_sensitive (page_child (window, "use_button")));
+
   /* Another choice replaces it; None clears it. */
   adw_combo_row_set_selected (failure, failure_index (window, "421 at the greeting"));
   g_assert_cmpuint (postaci_local_server_get_failure (server, POSTACI_STAGE_RCPT), ==, 0);
