@@ -91,6 +91,7 @@ struct _PostaciWindow {
   PostaciOutcome       *outcome;       /* how the last run ended */
   GtkFileChooserNative *chooser;       /* the open Save or CA dialog */
 
+  GtkWidget            *focus_before_run; /* weak: the form field a run took the focus from */
   GtkWidget            *invalid_field; /* marked with .error until it changes */
   GtkLabel             *invalid_label;
 
@@ -631,12 +632,35 @@ set_running (PostaciWindow *self, gboolean running)
       gtk_widget_remove_css_class (button, "destructive-action");
       gtk_widget_add_css_class (button, "suggested-action");
     }
+  /* A run started with Ctrl+Enter from a field: the field goes insensitive and would drop the
+   * focus. The Cancel button holds it meanwhile (Enter or Space cancels); the field gets it back. */
+  if (running)
+    {
+      GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (self));
+
+      if (focus != NULL && gtk_widget_is_ancestor (focus, self->form_box))
+        {
+          g_set_weak_pointer (&self->focus_before_run, focus);
+          gtk_widget_grab_focus (button);
+        }
+    }
+
   /* The form stays readable but cannot change under a run, not even from the server page. */
   postaci_local_server_page_set_form_busy (self->local_page, running);
   for (GtkWidget *child = gtk_widget_get_first_child (self->form_box); child != NULL;
        child = gtk_widget_get_next_sibling (child))
     if (child != button)
       gtk_widget_set_sensitive (child, !running);
+
+  if (!running && self->focus_before_run != NULL)
+    {
+      GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (self));
+
+      /* Unless the person moved on to something else meanwhile. */
+      if (focus == NULL || focus == button)
+        gtk_widget_grab_focus (self->focus_before_run);
+      g_clear_weak_pointer (&self->focus_before_run);
+    }
 
   if (running)
     {
@@ -1165,6 +1189,7 @@ postaci_window_dispose (GObject *object)
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
+  g_clear_weak_pointer (&self->focus_before_run);
   forget_run (self);
   if (self->chooser != NULL)
     gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->chooser));

@@ -411,6 +411,17 @@ test_refused (void)
   g_assert_cmpstr (postaci_stage_bar_get_state (bar, POSTACI_STAGE_RCPT), ==, "pending");
 
   save_screenshot (GTK_WIDGET (window), "postaci-window-refused.png");
+
+  /* Ctrl+Enter from a field: the field is insensitive during the run, and has the cursor back
+   * after it, so the person can correct it and run again without reaching for the mouse. */
+  gtk_widget_grab_focus (child (window, "subject_row"));
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.test", NULL);
+  g_assert_true (postaci_window_is_running (window));
+  g_assert_true (gtk_root_get_focus (GTK_ROOT (window)) == child (window, "test_button"));
+  postaci_test_wait_until (is_idle, window, RUN_TIMEOUT_MS);
+  g_assert_cmpint (postaci_window_get_outcome (window)->verdict, ==, POSTACI_VERDICT_REFUSED);
+  g_assert_nonnull (gtk_root_get_focus (GTK_ROOT (window)));
+  g_assert_true (gtk_widget_is_ancestor (gtk_root_get_focus (GTK_ROOT (window)), child (window, "subject_row")));
   close_window (window);
 }
 
