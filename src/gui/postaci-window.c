@@ -148,11 +148,23 @@ port_changed_cb (PostaciWindow *self)
     self->port_edited = *gtk_editable_get_text (GTK_EDITABLE (self->port_row)) != '\0';
 }
 
-/* None / STARTTLS / SSL/TLS move the port to 25 / 587 / 465, unless the person typed one. */
+static gboolean form_points_at_local_server (PostaciWindow *self);
+
+/* None / STARTTLS / SSL/TLS move the port to 25 / 587 / 465, unless the person typed one.
+ * On the built-in server, to its own ports: SSL/TLS to the implicit-TLS one, else STARTTLS's. */
 static void
 security_changed_cb (PostaciWindow *self)
 {
-  if (!self->port_edited)
+  PostaciSecurity security = security_choices[selected_security_index (self)];
+
+  if (form_points_at_local_server (self))
+    {
+      PostaciLocalServer *local = postaci_local_server_page_get_server (self->local_page);
+
+      set_port (self, security == POSTACI_SECURITY_TLS ? postaci_local_server_get_tls_port (local)
+                                                       : postaci_local_server_get_port (local));
+    }
+  else if (!self->port_edited)
     set_port (self, security_ports[selected_security_index (self)]);
 }
 

@@ -317,6 +317,23 @@ test_fail_on_purpose (void)
   outcome = click_test_and_wait (window);
   g_assert_cmpint (outcome->verdict, ==, POSTACI_VERDICT_SUCCESS);
 
+  /* SSL/TLS in the form moves it to the server's implicit-TLS port (its certificate still
+   * pinned), and STARTTLS back; both runs succeed. */
+  {
+    g_autofree char *tls_port = g_strdup_printf ("%u", postaci_local_server_get_tls_port (server));
+
+    adw_combo_row_set_selected (child (window, "security_row"), 2);
+    g_assert_cmpstr (get_text (window, "port_row"), ==, tls_port);
+    outcome = click_test_and_wait (window);
+    g_assert_cmpint (outcome->verdict, ==, POSTACI_VERDICT_SUCCESS);
+    g_clear_pointer (&shown, g_free);
+    shown = transcript_text (window);
+    g_assert_null (strstr (shown, "C: STARTTLS"));
+    g_assert_nonnull (strstr (shown, "pinned for this run"));
+    adw_combo_row_set_selected (child (window, "security_row"), 1);
+    assert_form_for_local_server (window);
+  }
+
   /* The window takes its server with it: stopped and freed, nothing left behind. */
   g_object_add_weak_pointer (G_OBJECT (server), (gpointer *) &server);
   close_window (window);
