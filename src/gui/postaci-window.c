@@ -669,7 +669,10 @@ set_running (PostaciWindow *self, gboolean running)
       GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (self));
 
       /* Unless the person moved on to something else meanwhile. */
-      if (focus == NULL || focus == button)
+      /* The cursor where it was, the text not all selected (as a plain grab would). */
+      if ((focus == NULL || focus == button) && GTK_IS_TEXT (self->focus_before_run))
+        gtk_text_grab_focus_without_selecting (GTK_TEXT (self->focus_before_run));
+      else if (focus == NULL || focus == button)
         gtk_widget_grab_focus (self->focus_before_run);
       g_clear_weak_pointer (&self->focus_before_run);
     }

@@ -422,6 +422,8 @@ test_refused (void)
   g_assert_cmpint (postaci_window_get_outcome (window)->verdict, ==, POSTACI_VERDICT_REFUSED);
   g_assert_nonnull (gtk_root_get_focus (GTK_ROOT (window)));
   g_assert_true (gtk_widget_is_ancestor (gtk_root_get_focus (GTK_ROOT (window)), child (window, "subject_row")));
+  /* Typing on goes on where the cursor was, not over the whole subject selected. */
+  g_assert_false (gtk_editable_get_selection_bounds (GTK_EDITABLE (child (window, "subject_row")), NULL, NULL));
   close_window (window);
 }
 
