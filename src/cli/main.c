@@ -249,6 +249,8 @@ build_request (Options *options, PostaciRequest *request)
 {
   g_autoptr(GError) error = NULL;
 
+  if (options->tls_port != NULL || options->save != NULL || options->fail != NULL || options->cert_out != NULL)
+    return usage_error ("%s", _("--tls-port, --save, --fail and --cert-out go with --serve."));
   if (options->server == NULL)
     return usage_error ("%s", _("--server is required: the SMTP server to test."));
   request->server = g_strdup (options->server);
@@ -430,7 +432,12 @@ serve (Options *options)
   guint sigint_id, sigterm_id;
   const char *also = "";
 
-  if (options->server != NULL || options->to != NULL || options->from != NULL || options->user != NULL)
+  if (options->server != NULL || options->security != NULL || options->user != NULL ||
+      options->password_file != NULL || options->auth != NULL || options->allow_plain_auth ||
+      options->from != NULL || options->to != NULL || options->subject != NULL ||
+      options->html != NULL || options->html_file != NULL || options->text != NULL ||
+      options->ehlo != NULL || options->stop_after != NULL || options->timeout != NULL ||
+      options->ca_file != NULL || options->insecure || options->pin_certificate != NULL)
     return usage_error ("%s", _("--serve runs the built-in test server; it takes --port, --tls-port, --save, "
                                 "--fail and --cert-out, not the options of a test run."));
   if (!parse_serve_port (options->port, &port))
