@@ -191,23 +191,29 @@ restore_tty_and_die (int signum)
   raise (signum);
 }
 
-/* Asks on the terminal without echo. */
+/* Asks on the terminal without echo. Returns NULL without @error when there is no terminal. */
 static char *
-prompt_password (const char *user)
+prompt_password (const char *user, GError **error)
 {
   struct termios quiet;
   struct sigaction on_signal = { 0 }, previous[G_N_ELEMENTS (prompt_signals)];
-  char buffer[1024];
+  /* An OAuth2 token is a few KiB: the buffer holds the longest secret a file may hold too. */
+  gsize size = MAX_PASSWORD + 2;
+  g_autofree char *buffer = NULL;
+  char *password = NULL;
   char *line;
   FILE *tty = fopen ("/dev/tty", "r+");
 
   if (tty == NULL)
     return NULL;
+  /* Unbuffered: no copy of the secret is left in a stdio buffer that fclose() frees unwiped. */
+  setvbuf (tty, NULL, _IONBF, 0);
   if (tcgetattr (fileno (tty), &prompt_tty_saved) != 0)
     {
       fclose (tty);
       return NULL;
     }
+  buffer = g_malloc0 (size);
   prompt_tty_fd = fileno (tty);
   on_signal.sa_handler = restore_tty_and_die;
   sigemptyset (&on_signal.sa_mask);
@@ -219,19 +225,31 @@ prompt_password (const char *user)
   /* Only now: what is typed once the prompt shows is neither echoed nor flushed away. */
   fprintf (tty, _("Password for %s: "), user);
   fflush (tty);
-  line = fgets (buffer, sizeof buffer, tty);
+  line = fgets (buffer, (int) size, tty);
+  if (line != NULL && strchr (buffer, '\n') == NULL && !feof (tty))
+    {
+      /* Too long: read the rest of the line, or the shell would get it after we exit. */
+      int c;
+
+      while ((c = getc (tty)) != EOF && c != '\n')
+        ;
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                   _("The password is longer than %d bytes."), MAX_PASSWORD);
+      line = NULL;
+    }
   tcsetattr (prompt_tty_fd, TCSAFLUSH, &prompt_tty_saved);
   for (guint i = 0; i < G_N_ELEMENTS (prompt_signals); i++)
     sigaction (prompt_signals[i], &previous[i], NULL);
   prompt_tty_fd = -1;
   fputc ('\n', tty);
   fclose (tty);
-  if (line == NULL)
-    return NULL;
-  buffer[strcspn (buffer, "\r\n")] = '\0';
-  line = g_strdup (buffer);
-  explicit_bzero (buffer, sizeof buffer);
-  return line;
+  if (line != NULL)
+    {
+      buffer[strcspn (buffer, "\r\n")] = '\0';
+      password = g_strdup (buffer);
+    }
+  explicit_bzero (buffer, size);
+  return password;
 }
 
 static gboolean
@@ -294,7 +312,11 @@ build_request (Options *options, PostaciRequest *request)
       else if (g_getenv ("POSTACI_PASSWORD") != NULL)
         password = g_strdup (g_getenv ("POSTACI_PASSWORD"));
       else if (isatty (STDIN_FILENO))
-        password = prompt_password (options->user);
+        {
+          password = prompt_password (options->user, &error);
+          if (password == NULL && error != NULL)
+            return usage_error ("%s", error->message);
+        }
       if (password == NULL)
         return usage_error ("%s", _("--user needs a password: use --password-file, $POSTACI_PASSWORD, "
                                     "or run on a terminal to be asked."));

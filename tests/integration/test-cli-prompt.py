@@ -11,10 +11,12 @@ Usage: test-cli-prompt.py POSTACI-CLI
 import os
 import pty
 import select
+import base64
 import signal
 import socket
 import sys
 import termios
+import threading
 
 CLI = sys.argv[1]
 results = []
@@ -41,7 +43,7 @@ def read_until(fd, marker):
     return seen
 
 
-def start_at_prompt(port):
+def start_at_prompt(port, stop_after="connect", *extra):
     pid, fd = pty.fork()
     if pid == 0:
         os.environ.pop("POSTACI_PASSWORD", None)
@@ -49,10 +51,26 @@ def start_at_prompt(port):
         try:
             os.execv(CLI, [CLI, "--lang", "en", "--color", "never", "--server", "127.0.0.1",
                            "--port", str(port), "--security", "none", "--user", "ali",
-                           "--stop-after", "connect", "--timeout", "10"])
+                           "--stop-after", stop_after, "--timeout", "10", *extra])
         finally:
             os._exit(127)
     return pid, fd
+
+
+def plain_auth_server(listener, received):
+    """Just enough SMTP to take one AUTH PLAIN and keep the password it carried."""
+    connection, _ = listener.accept()
+    connection.settimeout(30)
+    reader = connection.makefile("rb")
+    connection.sendall(b"220 test ready\r\n")
+    reader.readline()
+    connection.sendall(b"250-test\r\n250 AUTH PLAIN\r\n")
+    command = reader.readline().decode().split()
+    received.append(base64.b64decode(command[2]).split(b"\0")[2].decode())
+    connection.sendall(b"235 2.7.0 ok\r\n")
+    reader.readline()
+    connection.sendall(b"221 bye\r\n")
+    connection.close()
 
 
 def echo_is_on(fd):
@@ -90,6 +108,28 @@ def main():
           shown)
     check("typed: the password is not echoed", b"gizli" not in shown, shown)
     check("typed: echo is back on the terminal", echo_is_on(fd))
+    os.close(fd)
+
+    # A long secret (an OAuth2 token is often 1–3 KiB) arrives whole, not cut at 1023 bytes.
+    token = "t0k3n" * 400
+    received = []
+    listener.close()
+    listener = socket.socket()  # a fresh one: the runs above left connections in the backlog
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    thread = threading.Thread(target=plain_auth_server, args=(listener, received), daemon=True)
+    thread.start()
+    pid, fd = start_at_prompt(listener.getsockname()[1], "auth", "--auth", "plain",
+                              "--allow-plain-auth")
+    read_until(fd, b"Password for ali: ")
+    os.write(fd, token.encode() + b"\n")
+    shown = read_until(fd, b"Result:")
+    _, status = os.waitpid(pid, 0)
+    thread.join(timeout=30)
+    check("long secret: the run logs in", os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0,
+          shown)
+    check("long secret: the server got all %d bytes" % len(token), received == [token],
+          "got %d bytes" % len(received[0]) if received else "nothing")
     os.close(fd)
     listener.close()
 
