@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <locale.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <termios.h>
@@ -36,7 +37,7 @@ typedef struct {
   char     *text;
   char     *ehlo;
   char     *stop_after;
-  int       timeout;
+  char     *timeout;
   char     *ca_file;
   gboolean  insecure;
   char     *lang;
@@ -76,6 +77,7 @@ options_clear (Options *options)
   g_free (options->text);
   g_free (options->ehlo);
   g_free (options->stop_after);
+  g_free (options->timeout);
   g_free (options->ca_file);
   g_free (options->lang);
   g_free (options->color);
@@ -173,37 +175,81 @@ read_password_file (const char *path, GError **error)
   }
 }
 
-/* Asks on the terminal without echo. */
-static char *
-prompt_password (const char *user)
+/* The terminal the prompt turned echo off on, and its settings before: a signal that ends the
+ * program at the prompt (Ctrl+C) must not leave the person's shell without echo. */
+static int prompt_tty_fd = -1;
+static struct termios prompt_tty_saved;
+static const int prompt_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+
+static void
+restore_tty_and_die (int signum)
 {
-  struct termios saved, quiet;
-  char buffer[1024];
+  /* Only async-signal-safe calls here. */
+  if (prompt_tty_fd >= 0)
+    tcsetattr (prompt_tty_fd, TCSAFLUSH, &prompt_tty_saved);
+  signal (signum, SIG_DFL);
+  raise (signum);
+}
+
+/* Asks on the terminal without echo. Returns NULL without @error when there is no terminal. */
+static char *
+prompt_password (const char *user, GError **error)
+{
+  struct termios quiet;
+  struct sigaction on_signal = { 0 }, previous[G_N_ELEMENTS (prompt_signals)];
+  /* An OAuth2 token is a few KiB: the buffer holds the longest secret a file may hold too. */
+  gsize size = MAX_PASSWORD + 2;
+  g_autofree char *buffer = NULL;
+  char *password = NULL;
   char *line;
   FILE *tty = fopen ("/dev/tty", "r+");
 
   if (tty == NULL)
     return NULL;
-  fprintf (tty, _("Password for %s: "), user);
-  fflush (tty);
-  if (tcgetattr (fileno (tty), &saved) != 0)
+  /* Unbuffered: no copy of the secret is left in a stdio buffer that fclose() frees unwiped. */
+  setvbuf (tty, NULL, _IONBF, 0);
+  if (tcgetattr (fileno (tty), &prompt_tty_saved) != 0)
     {
       fclose (tty);
       return NULL;
     }
-  quiet = saved;
+  buffer = g_malloc0 (size);
+  prompt_tty_fd = fileno (tty);
+  on_signal.sa_handler = restore_tty_and_die;
+  sigemptyset (&on_signal.sa_mask);
+  for (guint i = 0; i < G_N_ELEMENTS (prompt_signals); i++)
+    sigaction (prompt_signals[i], &on_signal, &previous[i]);
+  quiet = prompt_tty_saved;
   quiet.c_lflag &= ~(tcflag_t) ECHO;
-  tcsetattr (fileno (tty), TCSAFLUSH, &quiet);
-  line = fgets (buffer, sizeof buffer, tty);
-  tcsetattr (fileno (tty), TCSAFLUSH, &saved);
+  tcsetattr (prompt_tty_fd, TCSAFLUSH, &quiet);
+  /* Only now: what is typed once the prompt shows is neither echoed nor flushed away. */
+  fprintf (tty, _("Password for %s: "), user);
+  fflush (tty);
+  line = fgets (buffer, (int) size, tty);
+  if (line != NULL && strchr (buffer, '\n') == NULL && !feof (tty))
+    {
+      /* Too long: read the rest of the line, or the shell would get it after we exit. */
+      int c;
+
+      while ((c = getc (tty)) != EOF && c != '\n')
+        ;
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                   _("The password is longer than %d bytes."), MAX_PASSWORD);
+      line = NULL;
+    }
+  tcsetattr (prompt_tty_fd, TCSAFLUSH, &prompt_tty_saved);
+  for (guint i = 0; i < G_N_ELEMENTS (prompt_signals); i++)
+    sigaction (prompt_signals[i], &previous[i], NULL);
+  prompt_tty_fd = -1;
   fputc ('\n', tty);
   fclose (tty);
-  if (line == NULL)
-    return NULL;
-  buffer[strcspn (buffer, "\r\n")] = '\0';
-  line = g_strdup (buffer);
-  memset (buffer, 0, sizeof buffer);
-  return line;
+  if (line != NULL)
+    {
+      buffer[strcspn (buffer, "\r\n")] = '\0';
+      password = g_strdup (buffer);
+    }
+  explicit_bzero (buffer, size);
+  return password;
 }
 
 static gboolean
@@ -221,6 +267,8 @@ build_request (Options *options, PostaciRequest *request)
 {
   g_autoptr(GError) error = NULL;
 
+  if (options->tls_port != NULL || options->save != NULL || options->fail != NULL || options->cert_out != NULL)
+    return usage_error ("%s", _("--tls-port, --save, --fail and --cert-out go with --serve."));
   if (options->server == NULL)
     return usage_error ("%s", _("--server is required: the SMTP server to test."));
   request->server = g_strdup (options->server);
@@ -236,9 +284,15 @@ build_request (Options *options, PostaciRequest *request)
        request->stop_after == POSTACI_STAGE_QUIT))
     return usage_error (_("--stop-after must be connect, greeting, ehlo, tls, auth, mail, rcpt or data, not “%s”."),
                         options->stop_after);
-  if (options->timeout < 0 || options->timeout > POSTACI_MAX_TIMEOUT_SECONDS)
-    return usage_error (_("--timeout must be between 1 and %d seconds."), POSTACI_MAX_TIMEOUT_SECONDS);
-  request->timeout_seconds = (guint) options->timeout;
+  if (options->timeout != NULL)
+    {
+      guint64 seconds;
+
+      /* 0 would silently mean the default: refused like any other number out of range. */
+      if (!g_ascii_string_to_unsigned (options->timeout, 10, 1, POSTACI_MAX_TIMEOUT_SECONDS, &seconds, NULL))
+        return usage_error (_("--timeout must be between 1 and %d seconds."), POSTACI_MAX_TIMEOUT_SECONDS);
+      request->timeout_seconds = (guint) seconds;
+    }
   if (options->html != NULL && options->html_file != NULL)
     return usage_error ("%s", _("Give either --html or --html-file, not both."));
 
@@ -258,13 +312,20 @@ build_request (Options *options, PostaciRequest *request)
       else if (g_getenv ("POSTACI_PASSWORD") != NULL)
         password = g_strdup (g_getenv ("POSTACI_PASSWORD"));
       else if (isatty (STDIN_FILENO))
-        password = prompt_password (options->user);
+        {
+          password = prompt_password (options->user, &error);
+          if (password == NULL && error != NULL)
+            return usage_error ("%s", error->message);
+        }
       if (password == NULL)
         return usage_error ("%s", _("--user needs a password: use --password-file, $POSTACI_PASSWORD, "
                                     "or run on a terminal to be asked."));
       postaci_request_set_password (request, password);
       memset (password, 0, strlen (password));
     }
+  /* Without a user name there is no AUTH: the run would go on without the login asked for. */
+  else if (options->password_file != NULL || options->auth != NULL || options->allow_plain_auth)
+    return usage_error ("%s", _("--password-file, --auth and --allow-plain-auth need --user."));
 
   request->from = g_strdup (options->from);
   for (guint i = 0; options->to != NULL && options->to[i] != NULL; i++)
@@ -393,7 +454,12 @@ serve (Options *options)
   guint sigint_id, sigterm_id;
   const char *also = "";
 
-  if (options->server != NULL || options->to != NULL || options->from != NULL || options->user != NULL)
+  if (options->server != NULL || options->security != NULL || options->user != NULL ||
+      options->password_file != NULL || options->auth != NULL || options->allow_plain_auth ||
+      options->from != NULL || options->to != NULL || options->subject != NULL ||
+      options->html != NULL || options->html_file != NULL || options->text != NULL ||
+      options->ehlo != NULL || options->stop_after != NULL || options->timeout != NULL ||
+      options->ca_file != NULL || options->insecure || options->pin_certificate != NULL)
     return usage_error ("%s", _("--serve runs the built-in test server; it takes --port, --tls-port, --save, "
                                 "--fail and --cert-out, not the options of a test run."));
   if (!parse_serve_port (options->port, &port))
@@ -458,18 +524,74 @@ serve (Options *options)
   return POSTACI_EXIT_SUCCESS;
 }
 
+/* The options that shape the output, checked before anything else happens. */
+static int
+check_output_options (const Options *options)
+{
+  if (options->lang != NULL && !g_str_equal (options->lang, "tr") && !g_str_equal (options->lang, "en"))
+    return usage_error (_("--lang must be tr or en, not “%s”."), options->lang);
+  if (options->format != NULL && !g_str_equal (options->format, "text") &&
+      !g_str_equal (options->format, "jsonl"))
+    return usage_error (_("--format must be text or jsonl, not “%s”."), options->format);
+  if (options->color != NULL && !g_str_equal (options->color, "auto") &&
+      !g_str_equal (options->color, "always") && !g_str_equal (options->color, "never"))
+    return usage_error (_("--color must be auto, always or never, not “%s”."), options->color);
+  return POSTACI_EXIT_SUCCESS;
+}
+
+/* One test run: the request from the options, the session on a main loop, the verdict. */
+static int
+run_test (Options *options)
+{
+  g_autoptr(PostaciRequest) request = postaci_request_new ();
+  g_autoptr(PostaciSession) session = NULL;
+  g_autofree char *verdict = NULL;
+  Run run = { 0 };
+  int status;
+  guint sigint_id, sigterm_id;
+
+  status = build_request (options, request);
+  if (status != 0)
+    return status;
+
+  if (g_strcmp0 (options->format, "jsonl") == 0)
+    run.format = POSTACI_TRANSCRIPT_JSONL;
+  else
+    run.format = use_colour (options->color) ? POSTACI_TRANSCRIPT_ANSI : POSTACI_TRANSCRIPT_TEXT;
+
+  run.loop = g_main_loop_new (NULL, FALSE);
+  run.cancellable = g_cancellable_new ();
+  sigint_id = g_unix_signal_add (SIGINT, interrupted_cb, &run);
+  sigterm_id = g_unix_signal_add (SIGTERM, interrupted_cb, &run);
+
+  /* The session keeps its own copy of the request; a large message body need not stay twice. */
+  session = postaci_session_new (request);
+  g_clear_pointer (&request, postaci_request_free);
+  g_signal_connect (session, "event", G_CALLBACK (event_cb), &run);
+  postaci_session_run_async (session, run.cancellable, run_cb, &run);
+  g_main_loop_run (run.loop);
+
+  g_source_remove (sigint_id);
+  g_source_remove (sigterm_id);
+
+  verdict = postaci_transcript_format_outcome (run.outcome, run.format);
+  fputs (verdict, stdout);
+  fflush (stdout);
+  status = postaci_outcome_get_exit_status (run.outcome);
+
+  postaci_outcome_free (run.outcome);
+  g_object_unref (run.cancellable);
+  g_main_loop_unref (run.loop);
+  return status;
+}
+
 int
 main (int argc, char **argv)
 {
   Options options = { 0 };
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(PostaciRequest) request = NULL;
-  g_autoptr(PostaciSession) session = NULL;
-  g_autofree char *verdict = NULL;
-  Run run = { 0 };
-  int status;
-  guint sigint_id, sigterm_id;
+  int status = POSTACI_EXIT_SUCCESS;
 
   setup_language (argc, argv);
 
@@ -490,7 +612,7 @@ main (int argc, char **argv)
       { "text", 0, 0, G_OPTION_ARG_STRING, &options.text, N_("Plain-text part (default: derived from the HTML)"), N_("TEXT") },
       { "ehlo", 0, 0, G_OPTION_ARG_STRING, &options.ehlo, N_("Name to send with EHLO (default: this computer’s address)"), N_("NAME") },
       { "stop-after", 0, 0, G_OPTION_ARG_STRING, &options.stop_after, N_("Stop after connect, greeting, ehlo, tls, auth, mail, rcpt or data"), N_("STAGE") },
-      { "timeout", 0, 0, G_OPTION_ARG_INT, &options.timeout, N_("Seconds to wait for each reply (default: 30)"), N_("SECONDS") },
+      { "timeout", 0, 0, G_OPTION_ARG_STRING, &options.timeout, N_("Seconds to wait for each reply (default: 30)"), N_("SECONDS") },
       { "ca-file", 0, 0, G_OPTION_ARG_FILENAME, &options.ca_file, N_("Trust the certificate authorities in this PEM file"), N_("FILE") },
       { "insecure", 0, 0, G_OPTION_ARG_NONE, &options.insecure, N_("Accept an invalid certificate for this run"), NULL },
       { "lang", 0, 0, G_OPTION_ARG_STRING, &options.lang, N_("Language of the messages: tr or en"), N_("LANG") },
@@ -515,85 +637,17 @@ main (int argc, char **argv)
     g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
     if (!g_option_context_parse (context, &argc, &argv, &error))
       {
-        status = usage_error ("%s", error->message);
         options_clear (&options);
-        return status;
+        return usage_error ("%s", error->message);
       }
   }
 
   if (options.version)
-    {
-      g_print ("postaci-cli %s\n", PACKAGE_VERSION);
-      options_clear (&options);
-      return 0;
-    }
-  if (argc > 1)
-    {
-      status = usage_error (_("Unexpected argument “%s”."), argv[1]);
-      options_clear (&options);
-      return status;
-    }
-  if (options.lang != NULL && !g_str_equal (options.lang, "tr") && !g_str_equal (options.lang, "en"))
-    {
-      status = usage_error (_("--lang must be tr or en, not “%s”."), options.lang);
-      options_clear (&options);
-      return status;
-    }
-  if (options.format != NULL && !g_str_equal (options.format, "text") && !g_str_equal (options.format, "jsonl"))
-    {
-      status = usage_error (_("--format must be text or jsonl, not “%s”."), options.format);
-      options_clear (&options);
-      return status;
-    }
-  if (options.color != NULL && !g_str_equal (options.color, "auto") &&
-      !g_str_equal (options.color, "always") && !g_str_equal (options.color, "never"))
-    {
-      status = usage_error (_("--color must be auto, always or never, not “%s”."), options.color);
-      options_clear (&options);
-      return status;
-    }
-
-  if (options.serve)
-    {
-      status = serve (&options);
-      options_clear (&options);
-      return status;
-    }
-
-  request = postaci_request_new ();
-  status = build_request (&options, request);
-  if (status != 0)
-    {
-      options_clear (&options);
-      return status;
-    }
-
-  if (g_strcmp0 (options.format, "jsonl") == 0)
-    run.format = POSTACI_TRANSCRIPT_JSONL;
-  else
-    run.format = use_colour (options.color) ? POSTACI_TRANSCRIPT_ANSI : POSTACI_TRANSCRIPT_TEXT;
+    g_print ("postaci-cli %s\n", PACKAGE_VERSION);
+  else if (argc > 1)
+    status = usage_error (_("Unexpected argument “%s”."), argv[1]);
+  else if ((status = check_output_options (&options)) == 0)
+    status = options.serve ? serve (&options) : run_test (&options);
   options_clear (&options);
-
-  run.loop = g_main_loop_new (NULL, FALSE);
-  run.cancellable = g_cancellable_new ();
-  sigint_id = g_unix_signal_add (SIGINT, interrupted_cb, &run);
-  sigterm_id = g_unix_signal_add (SIGTERM, interrupted_cb, &run);
-
-  session = postaci_session_new (request);
-  g_signal_connect (session, "event", G_CALLBACK (event_cb), &run);
-  postaci_session_run_async (session, run.cancellable, run_cb, &run);
-  g_main_loop_run (run.loop);
-
-  g_source_remove (sigint_id);
-  g_source_remove (sigterm_id);
-
-  verdict = postaci_transcript_format_outcome (run.outcome, run.format);
-  fputs (verdict, stdout);
-  fflush (stdout);
-  status = postaci_outcome_get_exit_status (run.outcome);
-
-  postaci_outcome_free (run.outcome);
-  g_object_unref (run.cancellable);
-  g_main_loop_unref (run.loop);
   return status;
 }

@@ -116,6 +116,18 @@ def main():
         (target + envelope + ["--subject", "Hi\r\nBcc: victim@example.com"], "CRLF in subject"),
         (target + ["--from", "a" * 65 + "@example.com", "--to", "veli@example.com"],
          "local part over 64"),
+        # 0 is out of range like 3601: it must not quietly mean "the default".
+        (target + envelope + ["--timeout", "0"], "timeout 0"),
+        (target + envelope + ["--timeout", "3601"], "timeout over an hour"),
+        # Login options without --user would quietly send no AUTH at all.
+        (target + envelope + ["--auth", "plain"], "--auth without --user"),
+        (target + envelope + ["--password-file", "/dev/null"], "--password-file without --user"),
+        (target + envelope + ["--allow-plain-auth"], "--allow-plain-auth without --user"),
+        # The options of --serve mean nothing to a test run: refused, not ignored.
+        (target + envelope + ["--fail", "rcpt=550"], "--fail without --serve"),
+        (target + envelope + ["--tls-port", "0"], "--tls-port without --serve"),
+        (target + envelope + ["--save", "/tmp"], "--save without --serve"),
+        (target + envelope + ["--cert-out", "/tmp/x.pem"], "--cert-out without --serve"),
     ]
     # A NUL cannot travel in an argument, but it can in a file: it must not cut the message.
     with tempfile.NamedTemporaryFile(prefix="postaci-nul-", suffix=".html") as html:

@@ -327,7 +327,10 @@ def main():
 
     # Bad --fail values and ports: usage errors, exit 2, nothing started.
     for bad in (["--fail", "rcpt=abc"], ["--fail", "bogus=550"], ["--fail", "mail=silent"],
-                ["--fail", "rcpt=250"], ["--port", "70000"], ["--tls-port", "x"]):
+                ["--fail", "rcpt=250"], ["--port", "70000"], ["--tls-port", "x"],
+                # The options of a test run mean nothing to the server: refused, not ignored.
+                ["--subject", "x"], ["--timeout", "5"], ["--insecure"], ["--stop-after", "rcpt"],
+                ["--security", "tls"], ["--ca-file", "/dev/null"]):
         code, out, err = run_cli("--serve", *bad, timeout=20)
         check(f"--serve {' '.join(bad)}: exit 2", code == 2, out + err)
         check(f"--serve {' '.join(bad)}: one-line reason", err.startswith("postaci-cli: ") and not out, err)
