@@ -1141,15 +1141,51 @@ test_stop_drops_clients (Fixture *fixture, gconstpointer data)
   g_object_unref (watcher.connection);
 }
 
+/* Without a folder of its own choosing, the server makes one under the cache directory and
+ * removes it on stop when nothing arrived; a folder with mail in it stays. */
+static void
+test_default_folder (void)
+{
+  g_autoptr(PostaciLocalServer) server = postaci_local_server_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *folder = NULL;
+  g_autofree char *mail = NULL;
+
+  g_assert_true (postaci_local_server_start (server, &error));
+  g_assert_no_error (error);
+  folder = g_strdup (postaci_local_server_get_folder (server));
+  g_assert_true (g_str_has_prefix (folder, g_get_user_cache_dir ()));
+  g_assert_true (g_file_test (folder, G_FILE_TEST_IS_DIR));
+  postaci_local_server_stop (server);
+  g_assert_false (g_file_test (folder, G_FILE_TEST_EXISTS));
+
+  /* Started again: the same folder comes back; with a message in it, it is kept. */
+  g_assert_true (postaci_local_server_start (server, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (postaci_local_server_get_folder (server), ==, folder);
+  mail = g_build_filename (folder, "kept.eml", NULL);
+  g_assert_true (g_file_set_contents (mail, "Subject: kept\r\n\r\nbody\r\n", -1, NULL));
+  postaci_local_server_stop (server);
+  g_assert_true (g_file_test (mail, G_FILE_TEST_IS_REGULAR));
+  g_unlink (mail);
+  g_rmdir (folder);
+}
+
 int
 main (int argc, char **argv)
 {
+  /* Before GLib reads it: the default mail folder goes to a private cache. */
+  g_autofree char *cache = g_dir_make_tmp ("postaci-cache-XXXXXX", NULL);
+  int status;
+
+  g_setenv ("XDG_CACHE_HOME", cache, TRUE);
   g_test_init (&argc, &argv, NULL);
 
 #define ADD(path, func, data) \
   g_test_add ("/postaci/local-server/" path, Fixture, data, fixture_setup, func, fixture_teardown)
 
   ADD ("start", test_start, NULL);
+  g_test_add_func ("/postaci/local-server/default-folder", test_default_folder);
   g_test_add_func ("/postaci/local-server/parse-failure", test_parse_failure);
   ADD ("starttls/plain", test_starttls_auth, GINT_TO_POINTER (POSTACI_MECHANISM_PLAIN));
   ADD ("starttls/login", test_starttls_auth, GINT_TO_POINTER (POSTACI_MECHANISM_LOGIN));
@@ -1177,5 +1213,15 @@ main (int argc, char **argv)
   ADD ("starttls-injection", test_starttls_injection, NULL);
   ADD ("stop-drops-clients", test_stop_drops_clients, NULL);
 
-  return g_test_run ();
+  status = g_test_run ();
+  /* The private cache holds only the folders made by the server (each removed or emptied). */
+  {
+    g_autofree char *mail = g_build_filename (cache, "postaci", "mail", NULL);
+    g_autofree char *top = g_build_filename (cache, "postaci", NULL);
+
+    g_rmdir (mail);
+    g_rmdir (top);
+    g_rmdir (cache);
+  }
+  return status;
 }

@@ -103,6 +103,7 @@ test_recipients (void)
   g_autoptr(PostaciRequest) request = good_request ();
   g_autoptr(PostaciRequest) bad = good_request ();
   g_autoptr(PostaciRequest) none = good_request ();
+  g_autoptr(PostaciRequest) trailing = good_request ();
 
   postaci_request_add_recipients (request, " a@example.com, b@example.com ;c@example.com,, ");
   g_assert_cmpuint (request->recipients->len, ==, 4);
@@ -114,6 +115,12 @@ test_recipients (void)
 
   g_ptr_array_set_size (none->recipients, 0);
   assert_invalid (none, POSTACI_REQUEST_ERROR_RECIPIENTS);
+
+  /* Only blanks are trimmed: a line break at the end of an address is refused, not dropped. */
+  g_ptr_array_set_size (trailing->recipients, 0);
+  postaci_request_add_recipients (trailing, "veli@example.com\r\n");
+  g_assert_cmpuint (trailing->recipients->len, ==, 1);
+  assert_invalid (trailing, POSTACI_REQUEST_ERROR_RECIPIENTS);
   none->stop_after = POSTACI_STAGE_MAIL;
   g_assert_true (postaci_request_validate (none, NULL));
 }

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
 #include <gnutls/gnutls.h>
 #include <gnutls/crypto.h>
 #include <gnutls/x509.h>
@@ -101,6 +102,7 @@ struct _PostaciLocalServer {
   guint            tls_port;
   gboolean         has_ipv6;
   char            *folder;
+  gboolean         folder_is_ours;   /* made here, not given: removed on stop when still empty */
   gsize            max_size;
   guint            timeout;
   guint            failures[POSTACI_N_STAGES];
@@ -1714,6 +1716,7 @@ make_folder (PostaciLocalServer *self, GError **error)
           g_free (folder);
           self->folder = g_dir_make_tmp ("postaci-mail-XXXXXX", NULL);
         }
+      self->folder_is_ours = self->folder != NULL;
     }
   if (self->folder == NULL || g_mkdir_with_parents (self->folder, 0700) != 0)
     {
@@ -1818,6 +1821,9 @@ postaci_local_server_stop (PostaciLocalServer *self)
         }
       client_unref (client);
     }
+  /* A folder of our own that received nothing is not left behind (rmdir fails when it holds mail). */
+  if (self->running && self->folder_is_ours)
+    g_rmdir (self->folder);
   self->running = FALSE;
 }
 
@@ -1906,6 +1912,7 @@ postaci_local_server_set_folder (PostaciLocalServer *self, const char *folder)
   g_return_if_fail (!self->running);
   g_free (self->folder);
   self->folder = g_strdup (folder);
+  self->folder_is_ours = FALSE;
 }
 
 void

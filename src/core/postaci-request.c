@@ -94,6 +94,20 @@ postaci_request_set_password (PostaciRequest *self, const char *password)
   self->password = g_strdup (password);
 }
 
+/* Trims spaces and tabs only: a CR or LF at either end must stay, so that validation refuses it. */
+static char *
+strip_blanks (char *text)
+{
+  gsize len = strlen (text);
+  char *start = text;
+
+  while (len > 0 && (text[len - 1] == ' ' || text[len - 1] == '\t'))
+    text[--len] = '\0';
+  while (*start == ' ' || *start == '\t')
+    start++;
+  return start;
+}
+
 /* Adds each address of a comma- or semicolon-separated list, trimmed. */
 void
 postaci_request_add_recipients (PostaciRequest *self, const char *list)
@@ -106,7 +120,7 @@ postaci_request_add_recipients (PostaciRequest *self, const char *list)
   parts = g_strsplit_set (list, ",;", -1);
   for (guint i = 0; parts[i] != NULL; i++)
     {
-      char *addr = g_strstrip (parts[i]);
+      char *addr = strip_blanks (parts[i]);
       if (*addr != '\0')
         g_ptr_array_add (self->recipients, g_strdup (addr));
     }
