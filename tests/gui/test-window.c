@@ -964,7 +964,7 @@ test_turkish (void)
   gtk_window_set_default_size (GTK_WINDOW (window), 1180, 780);
   gtk_window_present (GTK_WINDOW (window));
   assert_translated (gtk_button_get_label (GTK_BUTTON (child (window, "test_button"))), "_Test SMTP");
-  assert_translated (adw_preferences_row_get_title (child (window, "server_row")), "SMTP server");
+  assert_translated (adw_preferences_row_get_title (child (window, "server_row")), "SMTP _server");
   assert_translated (adw_status_page_get_title (child (window, "empty_page")), "No Test Yet");
   fill_form (window, TRUE);
   click_test_and_wait (window);
@@ -976,6 +976,269 @@ test_turkish (void)
   g_assert_cmpstr (_(explanation), !=, explanation);
   g_assert_nonnull (strstr (shown, _(explanation)));
   save_screenshot (GTK_WIDGET (window), "postaci-window-tr.png");
+  close_window (window);
+}
+
+/* ---------------------------------------------------------------- */
+/* Access keys                                                      */
+/* ---------------------------------------------------------------- */
+
+/* Every label with an access key that Alt+key can reach in @widget's window while it shows
+ * what it shows now: of a view stack only the visible page counts, hidden widgets do not, and
+ * a popover (the main menu, a combo row's list) is a keyboard scope of its own. Rows folded
+ * into a collapsed expander row do count: they belong to the page. */
+static void
+collect_access_keys (GtkWidget *widget, GPtrArray *labels)
+{
+  if (!gtk_widget_get_visible (widget))
+    return;
+  if (GTK_IS_LABEL (widget) && gtk_label_get_use_underline (GTK_LABEL (widget)) &&
+      gtk_label_get_mnemonic_keyval (GTK_LABEL (widget)) != GDK_KEY_VoidSymbol)
+    g_ptr_array_add (labels, widget);
+  if (ADW_IS_VIEW_STACK (widget))
+    {
+      collect_access_keys (adw_view_stack_get_visible_child (ADW_VIEW_STACK (widget)), labels);
+      return;
+    }
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
+    if (!GTK_IS_POPOVER (c))
+      collect_access_keys (c, labels);
+}
+
+/* What Alt+key on @label reaches: its mnemonic widget, or for a button's label the button. */
+static GtkWidget *
+access_key_target (GtkLabel *label)
+{
+  GtkWidget *target = gtk_label_get_mnemonic_widget (label);
+
+  return target != NULL ? target : gtk_widget_get_parent (GTK_WIDGET (label));
+}
+
+/* How many labels in @labels have the access key @key. */
+static guint
+count_access_key (GPtrArray *labels, guint key)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < labels->len; i++)
+    if (gdk_keyval_to_lower (gtk_label_get_mnemonic_keyval (labels->pdata[i])) == key)
+      n++;
+  return n;
+}
+
+/* No two fields or buttons in @labels share an access key (Alt+key would only cycle between
+ * them). An entry row shows its title twice (in the empty and the filled field), both labels
+ * with the row as their target: that is one key. */
+static void
+assert_access_keys_unique (GPtrArray *labels, const char *scope)
+{
+  g_autoptr(GHashTable) seen = g_hash_table_new (NULL, NULL);
+
+  g_assert_cmpuint (labels->len, >, 1);
+  for (guint i = 0; i < labels->len; i++)
+    {
+      GtkLabel *label = labels->pdata[i];
+      guint key = gdk_keyval_to_lower (gtk_label_get_mnemonic_keyval (label));
+      GtkLabel *other = g_hash_table_lookup (seen, GUINT_TO_POINTER (key));
+
+      if (other != NULL && access_key_target (other) == access_key_target (label))
+        continue;
+      if (other != NULL)
+        g_error ("%s: “%s” and “%s” share the access key %s", scope, gtk_label_get_label (other),
+                 gtk_label_get_label (label), gdk_keyval_name (key));
+      g_hash_table_insert (seen, GUINT_TO_POINTER (key), label);
+      g_test_message ("%s: %s “%s”", scope, gdk_keyval_name (key), gtk_label_get_label (label));
+    }
+}
+
+static void
+collect_form_rows (GtkWidget *widget, GPtrArray *rows)
+{
+  if (ADW_IS_VIEW_STACK (widget))
+    {
+      collect_form_rows (adw_view_stack_get_visible_child (ADW_VIEW_STACK (widget)), rows);
+      return;
+    }
+  if (ADW_IS_ENTRY_ROW (widget) || ADW_IS_COMBO_ROW (widget) || ADW_IS_EXPANDER_ROW (widget) ||
+      (ADW_IS_ACTION_ROW (widget) && adw_action_row_get_activatable_widget (ADW_ACTION_ROW (widget)) != NULL))
+    g_ptr_array_add (rows, widget);
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
+    if (!GTK_IS_POPOVER (c))
+      collect_form_rows (c, rows);
+}
+
+/* Opens every expander row of the page, so that each field can take the focus. */
+static void
+unfold_all (GPtrArray *rows)
+{
+  for (guint i = 0; i < rows->len; i++)
+    if (ADW_IS_EXPANDER_ROW (rows->pdata[i]))
+      {
+        AdwExpanderRow *expander = rows->pdata[i];
+
+        if (adw_expander_row_get_show_enable_switch (expander))
+          adw_expander_row_set_enable_expansion (expander, TRUE);
+        adw_expander_row_set_expanded (expander, TRUE);
+      }
+  postaci_gui_test_flush ();
+}
+
+/* Does what Alt and the access key of @label do: runs the mnemonic shortcut the label registered,
+ * as GTK does for a key press that matches it (exclusively when no other label has the key), and
+ * checks that something took it. */
+static void
+press_access_key (GtkLabel *label, gboolean exclusive)
+{
+  guint key = gdk_keyval_to_lower (gtk_label_get_mnemonic_keyval (label));
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (GTK_WIDGET (label));
+  gboolean pressed = FALSE;
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers) && !pressed; i++)
+    {
+      g_autoptr(GtkEventController) controller = g_list_model_get_item (controllers, i);
+
+      if (!GTK_IS_SHORTCUT_CONTROLLER (controller))
+        continue;
+      for (guint j = 0; j < g_list_model_get_n_items (G_LIST_MODEL (controller)) && !pressed; j++)
+        {
+          g_autoptr(GtkShortcut) shortcut = g_list_model_get_item (G_LIST_MODEL (controller), j);
+          GtkShortcutTrigger *trigger = gtk_shortcut_get_trigger (shortcut);
+
+          if (GTK_IS_MNEMONIC_TRIGGER (trigger) &&
+              gdk_keyval_to_lower (gtk_mnemonic_trigger_get_keyval (GTK_MNEMONIC_TRIGGER (trigger))) == key)
+            {
+              g_assert_true (gtk_shortcut_action_activate (gtk_shortcut_get_action (shortcut),
+                                                           exclusive ? GTK_SHORTCUT_ACTION_EXCLUSIVE : 0,
+                                                           GTK_WIDGET (label), NULL));
+              pressed = TRUE;
+            }
+        }
+    }
+  if (!pressed)
+    g_error ("“%s” has no access key shortcut", gtk_label_get_label (label));
+  postaci_gui_test_flush ();
+}
+
+/* What a person gets from the page shown in @window: each field (entry, combo, switch, expander
+ * row) shows its title with an access key, no two share one, and Alt+key puts the focus in the
+ * field (a combo row opens its list, a switch row also flips its switch, as a check box does). */
+static void
+assert_access_keys (PostaciWindow *window, const char *scope)
+{
+  g_autoptr(GPtrArray) labels = g_ptr_array_new ();
+  g_autoptr(GPtrArray) rows = g_ptr_array_new ();
+
+  collect_access_keys (GTK_WIDGET (window), labels);
+  assert_access_keys_unique (labels, scope);
+  collect_form_rows (GTK_WIDGET (window), rows);
+  g_assert_cmpuint (rows->len, >, 0);
+  for (guint i = 0; i < rows->len; i++)
+    {
+      AdwPreferencesRow *row = rows->pdata[i];
+      const char *title = adw_preferences_row_get_title (row);
+      GtkLabel *found = NULL;
+
+      if (!adw_preferences_row_get_use_underline (row))
+        g_error ("%s: the row “%s” has no access key", scope, title);
+      for (guint j = 0; j < labels->len && found == NULL; j++)
+        if (g_strcmp0 (gtk_label_get_label (labels->pdata[j]), title) == 0 &&
+            gtk_widget_is_ancestor (labels->pdata[j], GTK_WIDGET (row)))
+          found = labels->pdata[j];
+      if (found == NULL)
+        g_error ("%s: the title “%s” shows no access key", scope, title);
+    }
+
+  /* Alt+key on each of them; buttons are left alone (theirs clicks them). */
+  for (guint i = 0; i < labels->len; i++)
+    {
+      GtkLabel *label = labels->pdata[i];
+      GtkWidget *target = gtk_label_get_mnemonic_widget (label);
+      GtkWidget *activatable = ADW_IS_ACTION_ROW (target) && !ADW_IS_COMBO_ROW (target)
+                               ? adw_action_row_get_activatable_widget (ADW_ACTION_ROW (target)) : NULL;
+      gboolean was_active = GTK_IS_SWITCH (activatable) && gtk_switch_get_active (GTK_SWITCH (activatable));
+      GtkWidget *focus;
+      GtkWidget *popover;
+
+      if (target == NULL || GTK_IS_BUTTON (target))
+        continue;
+      unfold_all (rows);
+      gtk_root_set_focus (GTK_ROOT (window), NULL);
+      /* Two labels with one key (an entry row's) make GTK only move the focus, not activate. */
+      press_access_key (label, count_access_key (labels, gdk_keyval_to_lower (gtk_label_get_mnemonic_keyval (label))) == 1);
+      focus = gtk_root_get_focus (GTK_ROOT (window));
+      if (focus == NULL || (focus != target && !gtk_widget_is_ancestor (focus, target)))
+        g_error ("%s: Alt+%s (“%s”) put the focus on %s", scope, gdk_keyval_name (gtk_label_get_mnemonic_keyval (label)),
+                 gtk_label_get_label (label), focus != NULL ? G_OBJECT_TYPE_NAME (focus) : "nothing");
+      if (GTK_IS_SWITCH (activatable))
+        {
+          g_assert_cmpint (gtk_switch_get_active (GTK_SWITCH (activatable)), !=, was_active);
+          gtk_switch_set_active (GTK_SWITCH (activatable), was_active);
+        }
+      popover = gtk_widget_get_ancestor (focus, GTK_TYPE_POPOVER);
+      if (popover != NULL)
+        gtk_popover_popdown (GTK_POPOVER (popover));
+      postaci_gui_test_flush ();
+    }
+}
+
+/* The first menu button under @widget (the main menu's), or NULL. */
+static GtkWidget *
+find_menu_button (GtkWidget *widget)
+{
+  if (GTK_IS_MENU_BUTTON (widget))
+    return widget;
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *button = find_menu_button (c);
+
+      if (button != NULL)
+        return button;
+    }
+  return NULL;
+}
+
+/* Alt+key reaches every field of both pages, in English and in Turkish (gui-window-tr), with
+ * no key used twice on a page: idle, while a run goes on (Test SMTP becomes Cancel), and in
+ * the main menu, which has keys of its own. */
+static void
+test_access_keys (void)
+{
+  static const PostaciTestStep silent[] = { TS_STALL, TS_END };
+  g_autoptr(PostaciTestServer) server = postaci_test_server_new (silent, POSTACI_TEST_SERVER_PLAIN,
+                                                                 NULL, "127.0.0.1");
+  g_autofree char *port = g_strdup_printf ("%u", postaci_test_server_get_port (server));
+  PostaciWindow *window = open_window ();
+  g_autoptr(GPtrArray) labels = g_ptr_array_new ();
+  GtkWidget *menu;
+
+  wait_for_frames (GTK_WIDGET (window));
+  assert_access_keys (window, "Test page");
+
+  /* The main menu's keys work while it is open, inside it. */
+  menu = find_menu_button (GTK_WIDGET (window));
+  g_assert_nonnull (menu);
+  gtk_menu_button_popup (GTK_MENU_BUTTON (menu));
+  postaci_gui_test_flush ();
+  collect_access_keys (GTK_WIDGET (gtk_menu_button_get_popover (GTK_MENU_BUTTON (menu))), labels);
+  assert_access_keys_unique (labels, "Main menu");
+  gtk_menu_button_popdown (GTK_MENU_BUTTON (menu));
+  postaci_gui_test_flush ();
+
+  /* While a run goes on, the button says Cancel: its key must not clash either. */
+  fill_form (window, FALSE);
+  adw_combo_row_set_selected (child (window, "security_row"), 0); /* None */
+  set_text (window, "port_row", port);
+  gtk_widget_activate (child (window, "test_button"));
+  postaci_test_wait_until (greeting_under_way, window, RUN_TIMEOUT_MS);
+  g_ptr_array_set_size (labels, 0);
+  collect_access_keys (GTK_WIDGET (window), labels);
+  assert_access_keys_unique (labels, "Test page, running");
+  gtk_widget_activate (child (window, "test_button"));
+  postaci_test_wait_until (is_idle, window, RUN_TIMEOUT_MS);
+
+  adw_view_stack_set_visible_child_name (child (window, "view_stack"), "local-server");
+  wait_for_frames (GTK_WIDGET (window));
+  assert_access_keys (window, "Local server page");
   close_window (window);
 }
 
@@ -1023,6 +1286,7 @@ main (int argc, char **argv)
     {
       g_test_add_func ("/postaci/window/turkish", test_turkish);
       g_test_add_func ("/postaci/window/narrow", test_narrow);
+      g_test_add_func ("/postaci/window/access-keys", test_access_keys);
     }
   else
     {
@@ -1037,6 +1301,7 @@ main (int argc, char **argv)
       g_test_add_func ("/postaci/window/copy-save-clear", test_copy_save_clear);
       g_test_add_func ("/postaci/window/about-and-shortcuts", test_about_and_shortcuts);
       g_test_add_func ("/postaci/window/narrow", test_narrow);
+      g_test_add_func ("/postaci/window/access-keys", test_access_keys);
     }
   status = g_test_run ();
 
