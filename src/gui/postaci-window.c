@@ -1040,6 +1040,15 @@ postaci_window_prefill (PostaciWindow *self, GVariantDict *options, GError **err
   g_return_val_if_fail (POSTACI_IS_WINDOW (self), FALSE);
   g_return_val_if_fail (options != NULL, FALSE);
 
+  /* The form of a running test is what the transcript is about: it is not changed under it. */
+  if (postaci_window_is_running (self))
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_BUSY,
+                           _("A test is running in the open window, so its form was left as it "
+                             "is. Try again when the test has ended."));
+      return FALSE;
+    }
+
   g_variant_dict_lookup (options, "server", "&s", &server);
   g_variant_dict_lookup (options, "port", "&s", &port);
   g_variant_dict_lookup (options, "security", "&s", &security);

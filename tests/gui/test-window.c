@@ -497,6 +497,17 @@ test_cancel (void)
   g_assert_true (gtk_widget_is_sensitive (button));
   save_screenshot (GTK_WIDGET (window), "postaci-window-running.png");
 
+  /* A second "postaci --server …" while the test runs leaves the form as it is. */
+  {
+    g_autoptr(GVariantDict) options = g_variant_dict_new (NULL);
+    g_autoptr(GError) error = NULL;
+
+    g_variant_dict_insert (options, "server", "s", "other.example.com");
+    g_assert_false (postaci_window_prefill (window, options, &error));
+    g_assert_error (error, G_IO_ERROR, G_IO_ERROR_BUSY);
+    g_assert_cmpstr (get_text (window, "server_row"), ==, "127.0.0.1");
+  }
+
   gtk_widget_activate (button);
   postaci_test_wait_until (is_idle, window, RUN_TIMEOUT_MS);
   /* Stopped by the person, long before the 30 s deadline. */
