@@ -9,6 +9,7 @@
 
 #include "postaci-message.h"
 #include "postaci-message-window.h"
+#include "postaci-save-dialog.h"
 
 struct _PostaciMessageWindow {
   AdwWindow               parent_instance;
@@ -181,20 +182,13 @@ save_response_cb (GtkNativeDialog *dialog, int response, gpointer user_data)
 static void
 save_clicked_cb (PostaciMessageWindow *self)
 {
-  g_autoptr(GtkFileFilter) filter = gtk_file_filter_new ();
   g_autofree char *name = g_path_get_basename (postaci_captured_message_get_path (self->message));
 
   if (self->chooser != NULL)
     gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->chooser));
   g_clear_object (&self->chooser);
-  self->chooser = gtk_file_chooser_native_new (_("Save as .eml"), GTK_WINDOW (self),
-                                               GTK_FILE_CHOOSER_ACTION_SAVE, _("_Save"), _("_Cancel"));
-  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (self->chooser), TRUE);
-  gtk_file_filter_set_name (filter, _("E-mail messages (.eml)"));
-  gtk_file_filter_add_pattern (filter, "*.eml");
-  gtk_file_filter_add_mime_type (filter, "message/rfc822");
-  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (self->chooser), filter);
-  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (self->chooser), name);
+  self->chooser = postaci_save_dialog_new (GTK_WINDOW (self), _("Save as .eml"), name,
+                                           _("E-mail messages (.eml)"), "message/rfc822", "*.eml");
   g_signal_connect (self->chooser, "response", G_CALLBACK (save_response_cb), self);
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
 }

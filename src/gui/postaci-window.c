@@ -13,6 +13,7 @@
 #include "postaci-transcript.h"
 #include "postaci-transcript-view.h"
 #include "postaci-window.h"
+#include "postaci-save-dialog.h"
 
 /* The choices of the combo rows, in the order the .ui lists them. */
 static const PostaciSecurity security_choices[] = {
@@ -952,22 +953,16 @@ static void
 save_action_cb (GSimpleAction *action, GVariant *parameter, gpointer user_data)
 {
   PostaciWindow *self = POSTACI_WINDOW (user_data);
-  g_autoptr(GtkFileFilter) filter = gtk_file_filter_new ();
   g_autoptr(GDateTime) now = g_date_time_new_now_local ();
   g_autofree char *stamp = g_date_time_format (now, "%Y%m%d-%H%M%S");
   g_autofree char *name = NULL;
   const char *server = postaci_session_get_request (self->session)->server;
 
-  g_clear_object (&self->chooser);
-  self->chooser = gtk_file_chooser_native_new (_("Save Transcript"), GTK_WINDOW (self),
-                                               GTK_FILE_CHOOSER_ACTION_SAVE, _("_Save"), _("_Cancel"));
-  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (self->chooser), TRUE);
-  gtk_file_filter_set_name (filter, _("Plain text"));
-  gtk_file_filter_add_mime_type (filter, "text/plain");
-  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (self->chooser), filter);
   name = g_strdup_printf ("postaci-%s-%s.txt", server, stamp);
   g_strdelimit (name, "/\\:", '_');
-  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (self->chooser), name);
+  g_clear_object (&self->chooser);
+  self->chooser = postaci_save_dialog_new (GTK_WINDOW (self), _("Save Transcript"), name,
+                                           _("Plain text"), "text/plain", NULL);
   g_signal_connect (self->chooser, "response", G_CALLBACK (save_response_cb), self);
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
 }
