@@ -14,6 +14,7 @@
 #include <glib-unix.h>
 
 #include "postaci-local-server.h"
+#include "postaci-message.h"
 #include "postaci-request.h"
 #include "postaci-session.h"
 #include "postaci-transcript.h"
@@ -35,6 +36,8 @@ typedef struct {
   char     *html;
   char     *html_file;
   char     *text;
+  char    **attach;
+  char     *size;
   char     *ehlo;
   char     *stop_after;
   char     *timeout;
@@ -75,6 +78,8 @@ options_clear (Options *options)
   g_free (options->html);
   g_free (options->html_file);
   g_free (options->text);
+  g_strfreev (options->attach);
+  g_free (options->size);
   g_free (options->ehlo);
   g_free (options->stop_after);
   g_free (options->timeout);
@@ -344,22 +349,21 @@ build_request (Options *options, PostaciRequest *request)
   request->subject = g_strdup (options->subject ? options->subject : _("Postacı SMTP test"));
   request->text = g_strdup (options->text);
 
+  /* The file is read as the message is sent, never whole: postaci_session_prepare() checks
+   * it (a NUL, invalid UTF-8) before anything is sent. */
   if (options->html_file != NULL)
-    {
-      gsize length = 0;
-
-      if (!g_file_get_contents (options->html_file, &request->html, &length, &error))
-        return usage_error ("--html-file: %s", error->message);
-      /* A NUL would silently cut the message short: this is not a text file. */
-      if (memchr (request->html, '\0', length) != NULL)
-        return usage_error (_("--html-file: “%s” contains a NUL byte; give a UTF-8 text file."),
-                            options->html_file);
-    }
+    request->html_file = g_strdup (options->html_file);
   else if (options->html != NULL)
     request->html = g_strdup (options->html);
   else
     request->html = g_strdup_printf ("<p>%s</p>",
                                      _("This is a test message sent by Postacı, the SMTP tester."));
+
+  for (guint i = 0; options->attach != NULL && options->attach[i] != NULL; i++)
+    g_ptr_array_add (request->attachments, g_strdup (options->attach[i]));
+  if (options->size != NULL && !postaci_parse_size (options->size, &request->size))
+    return usage_error (_("--size must be a number of bytes with an optional K, M or G "
+                          "(1024, 1024², 1024³), such as 25M, not “%s”."), options->size);
 
   if (!postaci_request_validate (request, &error))
     return usage_error ("%s", error->message);
@@ -458,6 +462,7 @@ serve (Options *options)
       options->password_file != NULL || options->auth != NULL || options->allow_plain_auth ||
       options->from != NULL || options->to != NULL || options->subject != NULL ||
       options->html != NULL || options->html_file != NULL || options->text != NULL ||
+      options->attach != NULL || options->size != NULL ||
       options->ehlo != NULL || options->stop_after != NULL || options->timeout != NULL ||
       options->ca_file != NULL || options->insecure || options->pin_certificate != NULL)
     return usage_error ("%s", _("--serve runs the built-in test server; it takes --port, --tls-port, --save, "
@@ -559,14 +564,21 @@ run_test (Options *options)
   else
     run.format = use_colour (options->color) ? POSTACI_TRANSCRIPT_ANSI : POSTACI_TRANSCRIPT_TEXT;
 
+  /* The session keeps its own copy of the request; a large message body need not stay twice. */
+  session = postaci_session_new (request);
+  g_clear_pointer (&request, postaci_request_free);
+  {
+    g_autoptr(GError) error = NULL;
+
+    /* Bad input (a NUL in the HTML file, an unreadable attachment) is a usage error. */
+    if (!postaci_session_prepare (session, &error))
+      return usage_error ("%s", error->message);
+  }
+
   run.loop = g_main_loop_new (NULL, FALSE);
   run.cancellable = g_cancellable_new ();
   sigint_id = g_unix_signal_add (SIGINT, interrupted_cb, &run);
   sigterm_id = g_unix_signal_add (SIGTERM, interrupted_cb, &run);
-
-  /* The session keeps its own copy of the request; a large message body need not stay twice. */
-  session = postaci_session_new (request);
-  g_clear_pointer (&request, postaci_request_free);
   g_signal_connect (session, "event", G_CALLBACK (event_cb), &run);
   postaci_session_run_async (session, run.cancellable, run_cb, &run);
   g_main_loop_run (run.loop);
@@ -610,6 +622,8 @@ main (int argc, char **argv)
       { "html", 0, 0, G_OPTION_ARG_STRING, &options.html, N_("HTML message"), N_("TEXT") },
       { "html-file", 0, 0, G_OPTION_ARG_FILENAME, &options.html_file, N_("Read the HTML message from this file"), N_("FILE") },
       { "text", 0, 0, G_OPTION_ARG_STRING, &options.text, N_("Plain-text part (default: derived from the HTML)"), N_("TEXT") },
+      { "attach", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &options.attach, N_("Attach this file (repeatable); read from disk as it is sent"), N_("FILE") },
+      { "size", 0, 0, G_OPTION_ARG_STRING, &options.size, N_("Size test: send a generated message of exactly this size, e.g. 25M"), N_("BYTES") },
       { "ehlo", 0, 0, G_OPTION_ARG_STRING, &options.ehlo, N_("Name to send with EHLO (default: this computer’s address)"), N_("NAME") },
       { "stop-after", 0, 0, G_OPTION_ARG_STRING, &options.stop_after, N_("Stop after connect, greeting, ehlo, tls, auth, mail, rcpt or data"), N_("STAGE") },
       { "timeout", 0, 0, G_OPTION_ARG_STRING, &options.timeout, N_("Seconds to wait for each reply (default: 30)"), N_("SECONDS") },
