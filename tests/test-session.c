@@ -21,7 +21,7 @@ test_full_starttls_auth (Fixture *fixture, gconstpointer data)
     TS_SEND (EHLO_TLS),
     TS_EXPECT ("AUTH PLAIN " PLAIN_IR),
     TS_SEND ("235 2.7.0 Authentication successful\r\n"),
-    TS_EXPECT ("MAIL FROM:<ali@example.com>"),
+    TS_EXPECT ("MAIL FROM:<ali@example.com> BODY=8BITMIME"),
     TS_SEND ("250 2.1.0 Ok\r\n"),
     TS_EXPECT ("RCPT TO:<veli@example.com>"),
     TS_SEND ("250 2.1.5 Ok\r\n"),
@@ -60,7 +60,7 @@ test_full_starttls_auth (Fixture *fixture, gconstpointer data)
                           "STARTTLS\r\n"
                           "EHLO client.example\r\n"
                           "AUTH PLAIN " PLAIN_IR "\r\n"
-                          "MAIL FROM:<ali@example.com>\r\n"
+                          "MAIL FROM:<ali@example.com> BODY=8BITMIME\r\n"
                           "RCPT TO:<veli@example.com>\r\n"
                           "DATA\r\n",
                           body, ".\r\n"
@@ -89,7 +89,7 @@ test_implicit_tls (Fixture *fixture, gconstpointer data)
     TS_SEND (EHLO_TLS),
     TS_EXPECT ("AUTH PLAIN " PLAIN_IR),
     TS_SEND ("235 2.7.0 ok\r\n"),
-    TS_EXPECT ("MAIL FROM:<ali@example.com>"),
+    TS_EXPECT ("MAIL FROM:<ali@example.com> BODY=8BITMIME"),
     TS_SEND ("250 ok\r\n"),
     TS_EXPECT ("RCPT TO:<veli@example.com>"),
     TS_SEND ("250 ok\r\n"),
@@ -165,7 +165,7 @@ test_refusal (Fixture *fixture, gconstpointer data)
     ADD (TS_SEND (EHLO_TLS));
     ADD (TS_EXPECT ("AUTH PLAIN " PLAIN_IR));
     REFUSE_OR (POSTACI_STAGE_AUTH, TS_SEND ("235 ok\r\n"));
-    ADD (TS_EXPECT ("MAIL FROM:<ali@example.com>"));
+    ADD (TS_EXPECT ("MAIL FROM:<ali@example.com> BODY=8BITMIME"));
     REFUSE_OR (POSTACI_STAGE_MAIL, TS_SEND ("250 ok\r\n"));
     ADD (TS_EXPECT ("RCPT TO:<veli@example.com>"));
     REFUSE_OR (POSTACI_STAGE_RCPT, TS_SEND ("250 ok\r\n"));

@@ -54,6 +54,7 @@ typedef struct {
   char     *save;
   char    **fail;
   char     *cert_out;
+  char     *max_size;
 } Options;
 
 typedef struct {
@@ -92,6 +93,7 @@ options_clear (Options *options)
   g_free (options->save);
   g_strfreev (options->fail);
   g_free (options->cert_out);
+  g_free (options->max_size);
 }
 
 /* --lang must act before any string is translated, so argv is scanned first. */
@@ -272,8 +274,9 @@ build_request (Options *options, PostaciRequest *request)
 {
   g_autoptr(GError) error = NULL;
 
-  if (options->tls_port != NULL || options->save != NULL || options->fail != NULL || options->cert_out != NULL)
-    return usage_error ("%s", _("--tls-port, --save, --fail and --cert-out go with --serve."));
+  if (options->tls_port != NULL || options->save != NULL || options->fail != NULL || options->cert_out != NULL ||
+      options->max_size != NULL)
+    return usage_error ("%s", _("--tls-port, --save, --fail, --cert-out and --max-size go with --serve."));
   if (options->server == NULL)
     return usage_error ("%s", _("--server is required: the SMTP server to test."));
   request->server = g_strdup (options->server);
@@ -481,6 +484,15 @@ serve (Options *options)
           !postaci_local_server_set_failure (server, stage, code, &error))
         return usage_error ("--fail: %s", error->message);
     }
+  if (options->max_size != NULL)
+    {
+      guint64 max_size;
+
+      if (!postaci_parse_size (options->max_size, &max_size) || max_size > G_MAXSIZE)
+        return usage_error (_("--max-size must be a number of bytes with an optional K, M or G, "
+                              "such as 100M, not “%s”."), options->max_size);
+      postaci_local_server_set_max_size (server, (gsize) max_size);
+    }
   postaci_local_server_set_port (server, port);
   postaci_local_server_set_tls_port (server, tls_port);
   if (options->save != NULL)
@@ -639,6 +651,7 @@ main (int argc, char **argv)
       { "save", 0, 0, G_OPTION_ARG_FILENAME, &options.save, N_("With --serve: folder for the received messages"), N_("DIR") },
       { "fail", 0, 0, G_OPTION_ARG_STRING_ARRAY, &options.fail, N_("With --serve: fail on purpose, e.g. rcpt=550 or greeting=silent"), N_("STAGE=CODE") },
       { "cert-out", 0, 0, G_OPTION_ARG_FILENAME, &options.cert_out, N_("With --serve: write the server's certificate (PEM) to this file"), N_("FILE") },
+      { "max-size", 0, 0, G_OPTION_ARG_STRING, &options.max_size, N_("With --serve: the largest message taken, announced with SIZE (default: 25M)"), N_("BYTES") },
       { NULL }
     };
 

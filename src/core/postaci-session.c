@@ -1159,21 +1159,12 @@ start_tls_handshake (PostaciSession *self)
     }
   else
     identity = g_network_address_new (self->host, (guint16) self->port);
-  tls = g_tls_client_connection_new (G_IO_STREAM (self->connection), identity, &error);
+  tls = postaci_certificate_new_client (G_IO_STREAM (self->connection), identity,
+                                        self->request->ca_file, &error);
   if (tls == NULL)
     {
       fail (self, error, FALSE);
       return;
-    }
-  if (self->request->ca_file != NULL && *self->request->ca_file != '\0')
-    {
-      g_autoptr(GTlsDatabase) database = g_tls_file_database_new (self->request->ca_file, &error);
-      if (database == NULL)
-        {
-          fail (self, error, FALSE);
-          return;
-        }
-      g_tls_connection_set_database (G_TLS_CONNECTION (tls), database);
     }
   g_signal_connect_object (tls, "accept-certificate", G_CALLBACK (accept_certificate_cb), self, 0);
   emit_text (self, POSTACI_EVENT_INFO, _("Starting the TLS handshake…"));
