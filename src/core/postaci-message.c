@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -285,8 +286,8 @@ scan_read (Part *part, gboolean piped, int copy_fd, guint64 offset, char *buffer
   if (offset + (guint64) n > MAX_PIPED_INPUT)
     {
       g_set_error (error, POSTACI_REQUEST_ERROR, POSTACI_REQUEST_ERROR_BODY,
-                   _("“%s” gives more than %" G_GUINT64_FORMAT " MiB; give a regular file."),
-                   part->source.name, MAX_PIPED_INPUT >> 20);
+                   _("“%s” gives more than %" PRIu64 " MiB; give a regular file."),
+                   part->source.name, (uint64_t) (MAX_PIPED_INPUT >> 20));
       return -1;
     }
   if (n > 0 && !write_all (copy_fd, buffer, (gsize) n, error))
@@ -858,8 +859,8 @@ plan (PostaciMessage *self, gboolean eight_bit, guint64 *size, GError **error)
       if (total > self->size_goal)
         {
           g_set_error (error, POSTACI_REQUEST_ERROR, POSTACI_REQUEST_ERROR_BODY,
-                       _("The message is already %" G_GUINT64_FORMAT " bytes without the "
-                         "generated text: the size to reach must be larger."), total);
+                       _("The message is already %" PRIu64 " bytes without the "
+                         "generated text: the size to reach must be larger."), (uint64_t) total);
           return NULL;
         }
       set_filler_size (filler, self->size_goal - total);
