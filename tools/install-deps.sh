@@ -10,6 +10,7 @@ packages="
   xvfb xauth dbus dbus-x11 python3-aiosmtpd openssl gnutls-bin
   desktop-file-utils appstream locales swaks libnet-ssleay-perl libio-socket-inet6-perl valgrind
   librsvg2-common adwaita-icon-theme
+  curl time x11-utils
 "
 
 missing=""
