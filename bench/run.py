@@ -315,6 +315,9 @@ def main():
         args.size_mb, args.builtin_large_mb, args.flat = 1, 1, "1,2"
         args.attach_mb, args.runs = 4, 1
     args.flat = [x for x in args.flat.split(",") if x]
+    for name in ("cli", "gui", "empty_window", "schemas"):
+        if getattr(args, name):
+            setattr(args, name, os.path.abspath(getattr(args, name)))
     for tool in ("curl", "swaks", "/usr/bin/time"):
         if shutil.which(tool) is None:
             fail("%s is not installed (tools/install-deps.sh installs it)" % tool)

@@ -74,6 +74,17 @@ postaci_html_text_free (PostaciHtmlText *self)
   g_free (self);
 }
 
+/* g_string_append_len() goes through g_string_insert_len() and its checks: this is the
+ * converter's innermost step. */
+static inline void
+append (GString *out, const char *data, gsize len)
+{
+  gsize at = out->len;
+
+  g_string_set_size (out, at + len);
+  memcpy (out->str + at, data, len);
+}
+
 /* Gives text out, trimmed at both ends of the whole document. */
 static void
 put (PostaciHtmlText *self, GString *out, const char *text, gsize len)
@@ -114,6 +125,9 @@ put (PostaciHtmlText *self, GString *out, const char *text, gsize len)
 static void
 sink_text (PostaciHtmlText *self, GString *out, const char *text, gsize len)
 {
+  const char *separator = NULL;
+  gsize separator_len = 0;
+
   if (len == 0)
     return;
   /* Owed breaks and spaces are only paid between two pieces of text, which trims both ends
@@ -121,13 +135,30 @@ sink_text (PostaciHtmlText *self, GString *out, const char *text, gsize len)
   if (self->emitted)
     {
       if (self->breaks > 0)
-        put (self, out, "\n\n", MIN (self->breaks, 2));
+        {
+          separator = "\n\n";
+          separator_len = MIN (self->breaks, 2);
+        }
       else if (self->space)
-        put (self, out, " ", 1);
+        {
+          separator = " ";
+          separator_len = 1;
+        }
     }
   self->breaks = 0;
   self->space = FALSE;
   self->emitted = TRUE;
+  /* The common case, straight out: text that ends in a non-space byte after text already
+   * given, so neither end needs trimming. */
+  if (self->started && self->held->len == 0 && !g_ascii_isspace (text[len - 1]))
+    {
+      if (separator_len > 0)
+        append (out, separator, separator_len);
+      append (out, text, len);
+      return;
+    }
+  if (separator_len > 0)
+    put (self, out, separator, separator_len);
   put (self, out, text, len);
 }
 
@@ -245,6 +276,12 @@ handle_tag (PostaciHtmlText *self, GString *out)
   };
   const char *name = self->name;
 
+  /* <p> and </p> are most of the tags of a long message: decided without a search. */
+  if (name[0] == 'p' && name[1] == '\0')
+    {
+      sink_block (self, 2);
+      return;
+    }
   if (strcmp (name, "br") == 0)
     {
       sink_newline (self);
@@ -373,10 +410,24 @@ read_text (PostaciHtmlText *self, GString *out, const char *p, const char *end, 
     }
 
   {
+    /* The bytes that end a run of text: '<', '&' and HTML white space. */
+    static const gboolean stops[256] = {
+      ['<'] = TRUE, ['&'] = TRUE, [' '] = TRUE, ['\t'] = TRUE, ['\n'] = TRUE, ['\r'] = TRUE,
+      ['\f'] = TRUE,
+    };
     const char *q = p;
 
-    while (q < end && *q != '<' && *q != '&' && !is_html_space (*q))
-      q++;
+    while (q < end)
+      {
+        if (!stops[(guchar) *q])
+          q++;
+        /* One space between two words is given out as one space either way: the run goes
+         * on over it, so a line of words is one piece of text, not one per word. */
+        else if (*q == ' ' && self->pre == 0 && q + 1 < end && !stops[(guchar) q[1]])
+          q += 2;
+        else
+          break;
+      }
     sink_text (self, out, p, q - p);
     return q;
   }
