@@ -237,13 +237,19 @@ def window_row(args, workdir):
             and shutil.which("dbus-daemon")):
         print("window: skipped (needs --gui, --empty-window, Xvfb, xwininfo and dbus-daemon)")
         return
-    read_fd, write_fd = os.pipe()
-    xvfb = subprocess.Popen(["Xvfb", "-displayfd", str(write_fd), "-screen", "0", "1600x1200x24",
-                             "-nolisten", "tcp"], pass_fds=(write_fd,),
+    # A display of our own: the first number with no lock file, ready when its socket is.
+    number = next(n for n in range(150, 400) if not os.path.exists("/tmp/.X%d-lock" % n))
+    display = ":%d" % number
+    # -noreset: a server that resets when its last client leaves refuses the next one meanwhile
+    xvfb = subprocess.Popen(["Xvfb", display, "-screen", "0", "1600x1200x24", "-nolisten", "tcp",
+                             "-noreset"],
+                            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
-    os.close(write_fd)
-    display = ":" + os.read(read_fd, 16).decode().strip()
-    os.close(read_fd)
+    deadline = time.monotonic() + 30
+    while not os.path.exists("/tmp/.X11-unix/X%d" % number):
+        if xvfb.poll() is not None or time.monotonic() > deadline:
+            fail("Xvfb did not start on %s" % display)
+        time.sleep(0.05)
     bus = subprocess.run(["dbus-daemon", "--session", "--fork", "--print-address=1",
                           "--print-pid=1"], capture_output=True, text=True, check=True)
     address, bus_pid = bus.stdout.split("\n")[:2]
@@ -269,12 +275,15 @@ def window_row(args, workdir):
 
 
 def time_to_visible(argv, title, env, display):
+    errors = tempfile.TemporaryFile()
     start = time.monotonic()
-    proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=errors)
     try:
         while True:
             if proc.poll() is not None:
-                fail("%s exited before its window showed" % argv[0])
+                errors.seek(0)
+                fail("%s exited (%d) before its window showed: %s"
+                     % (argv[0], proc.returncode, errors.read().decode(errors="replace")[-800:]))
             probe = subprocess.run(["xwininfo", "-display", display, "-name", title],
                                    capture_output=True, text=True)
             if "IsViewable" in probe.stdout:
@@ -295,6 +304,8 @@ def time_to_visible(argv, title, env, display):
 
 
 def main():
+    # meson's test runner sets MALLOC_PERTURB_; the programs measured run as people run them.
+    os.environ.pop("MALLOC_PERTURB_", None)
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--cli", required=True)
