@@ -22,7 +22,7 @@ _postaci_cli()
         --lang) values="tr en" ;;
         --color) values="auto always never" ;;
         --fail) values="greeting=421 greeting=554 greeting=silent ehlo=550 tls=454 auth=535 mail=550 rcpt=550 data=552" ;;
-        --password-file|--html-file|--ca-file|--pin-certificate|--cert-out)
+        --password-file|--html-file|--attach|--ca-file|--pin-certificate|--cert-out)
             compopt -o filenames 2>/dev/null
             mapfile -t COMPREPLY < <(compgen -f -- "$cur")
             return 0 ;;
@@ -33,7 +33,7 @@ _postaci_cli()
         --server)
             mapfile -t COMPREPLY < <(compgen -A hostname -- "$cur")
             return 0 ;;
-        --port|--tls-port|--timeout|--user|--from|--to|--subject|--html|--text|--ehlo)
+        --port|--tls-port|--timeout|--user|--from|--to|--subject|--html|--text|--ehlo|--size|--max-size)
             return 0 ;;
     esac
     if [[ -n $values ]]; then
@@ -43,9 +43,9 @@ _postaci_cli()
 
     if [[ $cur == -* || -z $cur ]]; then
         local options="--server --port --security --user --password-file --auth --allow-plain-auth
-            --from --to --subject --html --html-file --text --ehlo --stop-after --timeout --ca-file
-            --insecure --pin-certificate --lang --color --format --serve --tls-port --save --fail
-            --cert-out --help --version"
+            --from --to --subject --html --html-file --text --attach --size --ehlo --stop-after
+            --timeout --ca-file --insecure --pin-certificate --lang --color --format --serve
+            --tls-port --save --fail --cert-out --max-size --help --version"
         mapfile -t COMPREPLY < <(compgen -W "$options" -- "$cur")
     fi
     return 0
