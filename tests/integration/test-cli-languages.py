@@ -111,7 +111,7 @@ def full_session():
         check("delivery (text): Turkish result line", lines and lines[-1].startswith("Sonuç: başarılı."),
               out[-600:])
         check("delivery (text): verdict says it is not proof of inbox delivery",
-              "teslimatın kanıtı değil" in out, out[-600:])
+              "teslim edildiğinin henüz kanıtı değil" in out, out[-600:])
         code, out, err = run(session_args(server.port), lang="en")
         check("delivery (text, en): English result line", "Result: success." in out
               and not has_turkish(out), out[-600:])
@@ -128,7 +128,7 @@ def refused_sign_in():
         compare_languages("wrong password", tr[1], en[1])
         code, out, err = run(session_args(server.port), lang="tr", password="yanlış")
         check("wrong password (text): Turkish hint and verdict",
-              "Deneyin: " in out and "Sonuç: başarısız." in out and "535" in out, out[-800:])
+              "Öneri: " in out and "Sonuç: başarısız." in out and "535" in out, out[-800:])
     finally:
         server.stop()
 
@@ -142,11 +142,12 @@ def plain_connection_to_implicit_tls():
             code, tr_out, _ = run(args, lang="tr", password=None)
             check(f"465-style, security {security}: exit 4 (deadline)", code == 4, tr_out)
             check(f"465-style, security {security}: Turkish diagnosis names TLS from the first byte",
-                  "ilk bayttan itibaren TLS" in tr_out and "“SSL/TLS” güvenliğini seçin" in tr_out,
+                  "ilk bayttan itibaren TLS" in tr_out
+                  and "“Güvenlik” ayarında “SSL/TLS” seçeneğini seçin" in tr_out,
                   tr_out)
             code, en_out, _ = run(args, lang="en", password=None)
             check(f"465-style, security {security}: English diagnosis names TLS from the first byte",
-                  "TLS from the first byte" in en_out and "choose security “SSL/TLS”" in en_out
+                  "TLS from the first byte" in en_out and "set “Security” to “SSL/TLS”" in en_out
                   and not has_turkish(en_out), en_out)
     finally:
         server.stop()
