@@ -10,6 +10,7 @@
 #include "postaci-line-reader.h"
 #include "postaci-reply.h"
 #include "postaci-session.h"
+#include "session-fixture.h"
 
 /* Every basic code the catalog must know by itself. */
 static const guint known_codes[] = {
@@ -615,7 +616,8 @@ test_error_tls_on_plain_port (void)
                                            &context, &packet_hint);
 
   assert_contains (text, "The server answered in plain text");
-  g_assert_cmpstr (hint, ==, "Use STARTTLS on this port, or use port 465 with SSL/TLS.");
+  g_assert_cmpstr (hint, ==, "Set “Security” to “STARTTLS” for this port, or use port 465 with "
+                             "SSL/TLS.");
   g_assert_cmpstr (packet, ==, text);
   g_assert_cmpstr (packet_hint, ==, hint);
 }
@@ -1216,30 +1218,10 @@ test_language_verdict_uses_hint (void)
   g_assert_true (g_str_has_suffix (summary, hint));
 }
 
-/* Sets the run's language; Turkish needs the tr_TR.UTF-8 locale (tools/install-deps.sh). */
-static void
-setup_language (void)
-{
-  const char *language = g_getenv ("POSTACI_TEST_LANGUAGE");
-  const char *localedir = g_getenv ("POSTACI_LOCALEDIR");
-
-  turkish = g_strcmp0 (language, "tr") == 0;
-  if (setlocale (LC_ALL, turkish ? "tr_TR.UTF-8" : "C.UTF-8") == NULL)
-    {
-      g_printerr ("test-catalog: the %s locale is missing; run tools/install-deps.sh\n",
-                  turkish ? "tr_TR.UTF-8" : "C.UTF-8");
-      exit (1);
-    }
-  g_setenv ("LANGUAGE", turkish ? "tr" : "en", TRUE);
-  bindtextdomain (GETTEXT_PACKAGE, localedir != NULL ? localedir : LOCALEDIR);
-  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
-  textdomain (GETTEXT_PACKAGE);
-}
-
 int
 main (int argc, char *argv[])
 {
-  setup_language ();
+  turkish = test_setup_language ("test-catalog");
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/postaci/catalog/language/replies", test_language_replies);

@@ -1457,7 +1457,8 @@ explain_not_tls (Advice *advice)
     {
       say (advice, _("The server answered in plain text, not with TLS: this port expects a "
                      "plain-text start and STARTTLS."));
-      advise (advice, _("Use STARTTLS on this port, or use port 465 with SSL/TLS."));
+      advise (advice, _("Set “Security” to “STARTTLS” for this port, or use port 465 with "
+                        "SSL/TLS."));
     }
   else
     {
