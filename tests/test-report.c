@@ -63,6 +63,7 @@ run_full_session (Fixture *fixture)
   request = base_request (fixture, POSTACI_SECURITY_TLS);
   with_auth (request);
   request->mechanism = POSTACI_MECHANISM_LOGIN;
+  g_free (request->subject);
   request->subject = g_strdup ("Rapor denemesi");
   fixture->session = postaci_session_new (request);
   postaci_request_free (request);
