@@ -24,6 +24,10 @@ def check(name, condition, detail=""):
     results.append((name, bool(condition), detail))
 
 
+def skip(name, reason):
+    results.append(("%s # SKIP %s" % (name, reason), True, ""))
+
+
 class Serve:
     """postaci-cli --serve in the background; its stdout is read line by line on a thread.
 
@@ -97,6 +101,11 @@ class Serve:
                 if line.startswith("VmRSS:"):
                     return int(line.split()[1])
         return 0
+
+    def sanitized(self):
+        """True under AddressSanitizer: its quarantine keeps freed memory, so RSS says nothing."""
+        with open("/proc/%d/maps" % self.proc.pid) as f:
+            return "libasan" in f.read()
 
     def n_fds(self):
         return len(os.listdir("/proc/%d/fd" % self.proc.pid))
