@@ -13,13 +13,11 @@
 #include <glib/gi18n.h>
 #include <glib-unix.h>
 
+#include "postaci-input-file.h"
 #include "postaci-local-server.h"
 #include "postaci-request.h"
 #include "postaci-session.h"
 #include "postaci-transcript.h"
-
-/* The longest password or token we read: an OAuth2 token is a few KiB. */
-#define MAX_PASSWORD 16384
 
 typedef struct {
   char     *server;
@@ -148,33 +146,6 @@ parse_port (const char *text, guint *port)
   return TRUE;
 }
 
-/* Reads a secret from a file: one line, the line end dropped, no NUL. */
-static char *
-read_password_file (const char *path, GError **error)
-{
-  g_autofree char *contents = NULL;
-  gsize length = 0;
-  char *end;
-
-  if (!g_file_get_contents (path, &contents, &length, error))
-    return NULL;
-  if (memchr (contents, '\0', length) != NULL || length > MAX_PASSWORD)
-    {
-      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
-                   _("The password file “%s” is not a single line of text."), path);
-      memset (contents, 0, length);
-      return NULL;
-    }
-  end = strpbrk (contents, "\r\n");
-  if (end != NULL)
-    *end = '\0';
-  {
-    char *password = g_strdup (contents);
-    memset (contents, 0, length);
-    return password;
-  }
-}
-
 /* The terminal the prompt turned echo off on, and its settings before: a signal that ends the
  * program at the prompt (Ctrl+C) must not leave the person's shell without echo. */
 static int prompt_tty_fd = -1;
@@ -198,7 +169,7 @@ prompt_password (const char *user, GError **error)
   struct termios quiet;
   struct sigaction on_signal = { 0 }, previous[G_N_ELEMENTS (prompt_signals)];
   /* An OAuth2 token is a few KiB: the buffer holds the longest secret a file may hold too. */
-  gsize size = MAX_PASSWORD + 2;
+  gsize size = POSTACI_MAX_PASSWORD_BYTES + 2;
   g_autofree char *buffer = NULL;
   char *password = NULL;
   char *line;
@@ -234,7 +205,7 @@ prompt_password (const char *user, GError **error)
       while ((c = getc (tty)) != EOF && c != '\n')
         ;
       g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
-                   _("The password is longer than %d bytes."), MAX_PASSWORD);
+                   _("The password is longer than %d bytes."), POSTACI_MAX_PASSWORD_BYTES);
       line = NULL;
     }
   tcsetattr (prompt_tty_fd, TCSAFLUSH, &prompt_tty_saved);
@@ -305,9 +276,11 @@ build_request (Options *options, PostaciRequest *request)
       request->allow_plain_auth = options->allow_plain_auth;
       if (options->password_file != NULL)
         {
-          password = read_password_file (options->password_file, &error);
+          password = postaci_input_file_read_password (options->password_file,
+                                                       postaci_request_get_timeout (request),
+                                                       &error);
           if (password == NULL)
-            return usage_error ("%s", error->message);
+            return usage_error ("--password-file: %s", error->message);
         }
       else if (g_getenv ("POSTACI_PASSWORD") != NULL)
         password = g_strdup (g_getenv ("POSTACI_PASSWORD"));
@@ -337,7 +310,14 @@ build_request (Options *options, PostaciRequest *request)
   request->accept_invalid_certificate = options->insecure;
   if (options->pin_certificate != NULL)
     {
-      request->pinned_certificate = g_tls_certificate_new_from_file (options->pin_certificate, &error);
+      gsize length = 0;
+      g_autofree char *pem = postaci_input_file_read (options->pin_certificate,
+                                                      POSTACI_MAX_CERTIFICATE_FILE_BYTES,
+                                                      postaci_request_get_timeout (request),
+                                                      &length, &error);
+
+      if (pem != NULL)
+        request->pinned_certificate = g_tls_certificate_new_from_pem (pem, (gssize) length, &error);
       if (request->pinned_certificate == NULL)
         return usage_error ("--pin-certificate: %s", error->message);
     }
@@ -348,7 +328,10 @@ build_request (Options *options, PostaciRequest *request)
     {
       gsize length = 0;
 
-      if (!g_file_get_contents (options->html_file, &request->html, &length, &error))
+      request->html = postaci_input_file_read (options->html_file, POSTACI_MAX_BODY_BYTES,
+                                               postaci_request_get_timeout (request), &length,
+                                               &error);
+      if (request->html == NULL)
         return usage_error ("--html-file: %s", error->message);
       /* A NUL would silently cut the message short: this is not a text file. */
       if (memchr (request->html, '\0', length) != NULL)
