@@ -328,7 +328,7 @@ build_request (Options *options, PostaciRequest *request)
     {
       gsize length = 0;
 
-      request->html = postaci_input_file_read (options->html_file, POSTACI_MAX_BODY_BYTES,
+      request->html = postaci_input_file_read (options->html_file, POSTACI_MAX_HTML_FILE_BYTES,
                                                postaci_request_get_timeout (request), &length,
                                                &error);
       if (request->html == NULL)

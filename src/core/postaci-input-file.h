@@ -21,6 +21,9 @@ typedef enum {
 #define POSTACI_MAX_PASSWORD_BYTES         (16 * 1024)
 /* A PEM file of certificates: a whole system CA bundle is about 200 KiB. */
 #define POSTACI_MAX_CERTIFICATE_FILE_BYTES (1024 * 1024)
+/* An HTML message: above the 25 MiB SIZE limit common today, so that a server's limit can be
+ * tried for real (552 5.3.4). The session streams any size; this bounds what a file costs. */
+#define POSTACI_MAX_HTML_FILE_BYTES        (32 * 1024 * 1024)
 
 GQuark    postaci_input_file_error_quark   (void);
 char     *postaci_input_file_read          (const char  *path,

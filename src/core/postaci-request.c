@@ -449,16 +449,6 @@ postaci_request_validate (const PostaciRequest *self, GError **error)
                    _("The subject is longer than %d bytes."), MAX_SUBJECT);
       return FALSE;
     }
-  if ((self->html != NULL && strlen (self->html) > POSTACI_MAX_BODY_BYTES) ||
-      (self->text != NULL && strlen (self->text) > POSTACI_MAX_BODY_BYTES))
-    {
-      g_autofree char *limit = g_format_size_full (POSTACI_MAX_BODY_BYTES,
-                                                   G_FORMAT_SIZE_IEC_UNITS);
-
-      g_set_error (error, POSTACI_REQUEST_ERROR, POSTACI_REQUEST_ERROR_BODY,
-                   _("The message is longer than %s."), limit);
-      return FALSE;
-    }
   if ((self->subject != NULL && !g_utf8_validate (self->subject, -1, NULL)) ||
       (self->html != NULL && !g_utf8_validate (self->html, -1, NULL)) ||
       (self->text != NULL && !g_utf8_validate (self->text, -1, NULL)))

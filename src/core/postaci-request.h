@@ -34,9 +34,6 @@ typedef enum {
  * the password travel base64-encoded in one initial response (PLAIN, XOAUTH2), so together
  * they stay below 3/4 of that, with room for the command and the mechanism's framing. */
 #define POSTACI_MAX_CREDENTIALS_BYTES   9000
-/* The HTML and plain-text parts each: a test message is small, and the 25 MiB that many
- * servers allow for SIZE must still hold both after base64 or quoted-printable. */
-#define POSTACI_MAX_BODY_BYTES          (10 * 1024 * 1024)
 
 typedef struct _PostaciRequest PostaciRequest;
 

@@ -111,7 +111,7 @@ resolve_files (GApplicationCommandLine *command_line, GVariantDict *options, GEr
           return FALSE;
         }
       /* Bounded as in postaci-cli: /dev/zero or a FIFO nobody writes to cannot stall the window. */
-      html = postaci_input_file_read (absolute, POSTACI_MAX_BODY_BYTES,
+      html = postaci_input_file_read (absolute, POSTACI_MAX_HTML_FILE_BYTES,
                                       POSTACI_DEFAULT_TIMEOUT_SECONDS, &length, error);
       if (html == NULL)
         return FALSE;

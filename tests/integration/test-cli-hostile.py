@@ -112,7 +112,7 @@ def input_file_checks(target, envelope):
         os.mkfifo(fifo)
         big = {}
         for name, size in (("16k", 16 * 1024 + 1), ("1m", 1024 * 1024 + 1),
-                           ("10m", 10 * 1024 * 1024 + 1)):
+                           ("32m", 32 * 1024 * 1024 + 1)):
             big[name] = os.path.join(folder, name)
             with open(big[name], "wb") as f:
                 f.write(b"a" * size)
@@ -149,7 +149,7 @@ def input_file_checks(target, envelope):
         for option, extra, file, limit in (("--password-file", login, big["16k"], "16.0 KiB"),
                                            ("--pin-certificate", [], big["1m"], "1.0 MiB"),
                                            ("--ca-file", [], big["1m"], "1.0 MiB"),
-                                           ("--html-file", [], big["10m"], "10.0 MiB")):
+                                           ("--html-file", [], big["32m"], "32.0 MiB")):
             code, out, err, took = timed_cli(*target, *envelope, *extra, option, file)
             check("%s over %s: exit 2 naming the limit" % (option, limit),
                   code == 2 and ("“%s” is larger than %s." % (file, limit.replace(" ", "\u00a0")))
