@@ -52,7 +52,7 @@ _postaci_cli()
         local options="--server --port --security --user --password-file --auth --allow-plain-auth
             --from --to --subject --html --html-file --text --ehlo --stop-after --timeout --ca-file
             --insecure --pin-certificate --lang --color --format --serve --tls-port --save --fail
-            --cert-out --profile --save-profile --remember-password --list-profiles
+            --cert-out --quota --profile --save-profile --remember-password --list-profiles
             --delete-profile --export-profiles --import-profiles --help --version"
         mapfile -t COMPREPLY < <(compgen -W "$options" -- "$cur")
     fi
