@@ -10,6 +10,8 @@ packages="
   xvfb xauth dbus dbus-x11 python3-aiosmtpd openssl gnutls-bin
   desktop-file-utils appstream locales swaks libnet-ssleay-perl libio-socket-inet6-perl valgrind
   librsvg2-common adwaita-icon-theme
+  scdoc groff man-db bash-completion zsh fish
+  dpkg-dev debhelper lintian
 "
 
 missing=""
