@@ -22,7 +22,7 @@ complete -c postaci-cli -l insecure -d 'Accept an invalid certificate for this r
 complete -c postaci-cli -l pin-certificate -r -F -d 'Accept this certificate for this run'
 complete -c postaci-cli -l lang -x -a 'tr\tTürkçe en\tEnglish' -d 'Language of the messages'
 complete -c postaci-cli -l color -x -a 'auto always never' -d 'Colour'
-complete -c postaci-cli -l format -x -a 'text jsonl' -d 'Output format'
+complete -c postaci-cli -l format -x -a 'text jsonl markdown html' -d 'Output format'
 complete -c postaci-cli -l serve -d 'Run the built-in test server'
 complete -c postaci-cli -l tls-port -x -d 'With --serve: port for implicit TLS'
 complete -c postaci-cli -l save -x -a '(__fish_complete_directories)' -d 'With --serve: folder for the messages'
