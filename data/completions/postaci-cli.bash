@@ -45,7 +45,7 @@ _postaci_cli()
         local options="--server --port --security --user --password-file --auth --allow-plain-auth
             --from --to --subject --html --html-file --text --ehlo --stop-after --timeout --ca-file
             --insecure --pin-certificate --lang --color --format --serve --tls-port --save --fail
-            --cert-out --help --version"
+            --cert-out --quota --help --version"
         mapfile -t COMPREPLY < <(compgen -W "$options" -- "$cur")
     fi
     return 0
