@@ -11,6 +11,8 @@ packages="
   desktop-file-utils appstream locales swaks libnet-ssleay-perl libio-socket-inet6-perl valgrind
   librsvg2-common adwaita-icon-theme
   curl time x11-utils
+  scdoc groff man-db bash-completion zsh fish
+  dpkg-dev debhelper lintian
 "
 
 missing=""
