@@ -726,7 +726,7 @@ save_settings (PostaciWindow *self)
   g_settings_delay (self->settings);
   /* The local server's port and account last one run: the server remembered stays the
    * person's own (empty until they type one, so the next start is a first start again). */
-  if (!form_points_at_local_server (self))
+  if (!form_names_local_server (self))
     {
       save_text_to_settings (self, self->server_row, "server");
       port = get_stripped (self->port_row);
@@ -1369,7 +1369,11 @@ postaci_window_prefill (PostaciWindow *self, GVariantDict *options, GError **err
     }
 
   clear_invalid (self);
-  forget_local_server_fill (self);
+  /* A plain "postaci" (no options) leaves a form set up for the local server as it is. */
+  if (server != NULL || port != NULL || security != NULL || user != NULL || password != NULL ||
+      auth != NULL || from != NULL || to != NULL || subject != NULL || html != NULL || ehlo != NULL ||
+      stop_after != NULL || ca_file != NULL || timeout > 0 || insecure || allow_plain_auth)
+    forget_local_server_fill (self);
   if (server != NULL)
     gtk_editable_set_text (GTK_EDITABLE (self->server_row), server);
   /* The form's Automatic is postaci-cli's auto: SSL/TLS on 465, STARTTLS when offered elsewhere. */
