@@ -13,6 +13,7 @@
 #include "postaci-stage-bar.h"
 #include "postaci-transcript.h"
 #include "postaci-transcript-view.h"
+#include "postaci-verdict-panel.h"
 #include "postaci-window.h"
 #include "postaci-save-dialog.h"
 
@@ -89,15 +90,7 @@ struct _PostaciWindow {
   PostaciStageBar      *stage_bar;
   PostaciTranscriptView *transcript_view;
   GtkWidget            *empty_page;
-  GtkRevealer          *verdict_revealer;
-  GtkWidget            *verdict_box;
-  GtkImage             *verdict_icon;
-  GtkLabel             *verdict_title;
-  GtkLabel             *verdict_reason;
-  GtkLabel             *verdict_reply;
-  GtkLabel             *verdict_explanation;
-  GtkLabel             *verdict_hint;
-  GtkWidget            *verdict_button;
+  PostaciVerdictPanel  *verdict_panel;
 
   GSettings            *settings;      /* NULL: nothing is remembered */
   PostaciSession       *session;       /* the run under way, or the last one */
@@ -543,7 +536,7 @@ local_server_running_cb (PostaciWindow *self)
   update_notices (self);
   /* The verdict's offer to turn the server on is done once it runs. */
   if (postaci_local_server_is_running (local))
-    gtk_widget_set_visible (self->verdict_button, FALSE);
+    postaci_verdict_panel_local_server_started (self->verdict_panel);
 }
 
 static void
@@ -876,95 +869,6 @@ session_event_cb (PostaciSession *session, const PostaciEvent *event, PostaciWin
   postaci_transcript_view_append_event (self->transcript_view, event);
 }
 
-/* The verdict's first line: what kind of failure, at which stage. */
-static char *
-verdict_title (PostaciVerdict verdict, PostaciStage stage)
-{
-  const char *label = postaci_stage_get_label (stage);
-
-  switch (verdict)
-    {
-    case POSTACI_VERDICT_SUCCESS:
-      return g_strdup (_("Success"));
-    case POSTACI_VERDICT_REFUSED:
-      /* Translators: the verdicts after a run; %s is the stage, such as “MAIL” or “Connect” */
-      return g_strdup_printf (_("The server refused at %s"), label);
-    case POSTACI_VERDICT_NETWORK:
-      return g_strdup_printf (_("Could not reach the server (%s)"), label);
-    case POSTACI_VERDICT_TLS:
-      return g_strdup_printf (_("The secure connection failed at %s"), label);
-    case POSTACI_VERDICT_PROTOCOL:
-      return g_strdup_printf (_("The conversation broke down at %s"), label);
-    case POSTACI_VERDICT_TIMEOUT:
-      return g_strdup_printf (_("No answer in time at %s"), label);
-    case POSTACI_VERDICT_CANCELLED:
-      return g_strdup_printf (_("Cancelled at %s"), label);
-    case POSTACI_VERDICT_USAGE:
-    default:
-      return g_strdup (_("Nothing was sent: check the form"));
-    }
-}
-
-static void
-set_optional_label (GtkLabel *label, const char *text)
-{
-  gtk_label_set_text (label, text != NULL ? text : "");
-  gtk_widget_set_visible (GTK_WIDGET (label), text != NULL && *text != '\0');
-}
-
-static void
-show_verdict (PostaciWindow *self, const PostaciOutcome *outcome, gboolean local_off)
-{
-  static const char *const classes[] = { "success", "error", "warning" };
-  const char *css_class, *icon;
-  g_autofree char *title = NULL;
-  g_autofree char *reply = NULL;
-  g_autofree char *hint = NULL;
-
-  if (outcome->verdict == POSTACI_VERDICT_SUCCESS)
-    {
-      css_class = "success";
-      icon = "emblem-ok-symbolic";
-    }
-  else if (outcome->verdict == POSTACI_VERDICT_CANCELLED)
-    {
-      css_class = "warning";
-      icon = "process-stop-symbolic";
-    }
-  else
-    {
-      css_class = "error";
-      icon = "dialog-error-symbolic";
-    }
-  title = verdict_title (outcome->verdict, outcome->stage);
-  for (guint i = 0; i < G_N_ELEMENTS (classes); i++)
-    gtk_widget_remove_css_class (self->verdict_box, classes[i]);
-  gtk_widget_add_css_class (self->verdict_box, css_class);
-  gtk_image_set_from_icon_name (self->verdict_icon, icon);
-  gtk_label_set_text (self->verdict_title, title);
-  /* Stopped by the person: no error to report, only what that means. */
-  set_optional_label (self->verdict_reason,
-                      outcome->verdict == POSTACI_VERDICT_CANCELLED ? NULL : outcome->reason);
-
-  if (outcome->reply != NULL)
-    {
-      g_autofree char *text = postaci_reply_get_text (outcome->reply);
-      g_autofree char *shown = postaci_escape_text (text, -1);
-
-      reply = g_strdup_printf ("%u %s", outcome->reply->code, shown);
-    }
-  set_optional_label (self->verdict_reply, reply);
-  set_optional_label (self->verdict_explanation, outcome->explanation);
-  if (local_off)
-    /* The generic advice (another port) does not apply: the server meant is ours, and off. */
-    hint = g_strdup (_("The Local Test Server is off: turn it on, then test again."));
-  else if (outcome->hint != NULL && *outcome->hint != '\0')
-    hint = g_strdup_printf ("%s %s", _("Try:"), outcome->hint);
-  set_optional_label (self->verdict_hint, hint);
-  gtk_widget_set_visible (self->verdict_button, local_off);
-  gtk_revealer_set_reveal_child (self->verdict_revealer, TRUE);
-}
-
 /* Whether the last run found nothing at the address of the Local Test Server, which is off. */
 static gboolean
 run_missed_local_server (PostaciWindow *self)
@@ -992,7 +896,7 @@ run_cb (GObject *object, GAsyncResult *result, gpointer user_data)
   self->outcome = g_steal_pointer (&outcome);
   postaci_stage_bar_finish (self->stage_bar, self->outcome->verdict, self->outcome->stage);
   postaci_transcript_view_append_outcome (self->transcript_view, self->outcome);
-  show_verdict (self, self->outcome, run_missed_local_server (self));
+  postaci_verdict_panel_show (self->verdict_panel, self->outcome, run_missed_local_server (self));
   set_running (self, FALSE);
 }
 
@@ -1012,7 +916,7 @@ clear_run (PostaciWindow *self)
   forget_run (self);
   postaci_transcript_view_clear (self->transcript_view);
   postaci_stage_bar_reset (self->stage_bar);
-  gtk_revealer_set_reveal_child (self->verdict_revealer, FALSE);
+  postaci_verdict_panel_hide (self->verdict_panel);
 }
 
 static void drop_cleared_run (PostaciWindow *self);
@@ -1031,7 +935,7 @@ start_run (PostaciWindow *self)
   if (request == NULL)
     {
       /* The last run's verdict is not this press's answer: only the marked field is. */
-      gtk_revealer_set_reveal_child (self->verdict_revealer, FALSE);
+      postaci_verdict_panel_hide (self->verdict_panel);
       postaci_stage_bar_reset (self->stage_bar);
       mark_invalid (self, error);
       return;
@@ -1238,7 +1142,7 @@ undo_clear_action_cb (GSimpleAction *action, GVariant *parameter, gpointer user_
     {
       postaci_stage_bar_finish (self->stage_bar, self->outcome->verdict, self->outcome->stage);
       postaci_transcript_view_append_outcome (self->transcript_view, self->outcome);
-      show_verdict (self, self->outcome, run_missed_local_server (self));
+      postaci_verdict_panel_show (self->verdict_panel, self->outcome, run_missed_local_server (self));
     }
   update_actions (self);
 }
@@ -1566,6 +1470,7 @@ postaci_window_class_init (PostaciWindowClass *klass)
   g_type_ensure (POSTACI_TYPE_TRANSCRIPT_VIEW);
   g_type_ensure (GTK_SOURCE_TYPE_VIEW);
   g_type_ensure (POSTACI_TYPE_LOCAL_SERVER_PAGE);
+  g_type_ensure (POSTACI_TYPE_VERDICT_PANEL);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/postaci/Postaci/postaci-window.ui");
 #define BIND(name) gtk_widget_class_bind_template_child (widget_class, PostaciWindow, name)
@@ -1607,15 +1512,7 @@ postaci_window_class_init (PostaciWindowClass *klass)
   BIND (stage_bar);
   BIND (transcript_view);
   BIND (empty_page);
-  BIND (verdict_revealer);
-  BIND (verdict_box);
-  BIND (verdict_icon);
-  BIND (verdict_title);
-  BIND (verdict_reason);
-  BIND (verdict_reply);
-  BIND (verdict_explanation);
-  BIND (verdict_hint);
-  BIND (verdict_button);
+  BIND (verdict_panel);
 #undef BIND
   gtk_widget_class_bind_template_callback (widget_class, test_button_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, use_local_server_cb);

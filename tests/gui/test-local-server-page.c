@@ -13,6 +13,7 @@
 #include "postaci-message-window.h"
 #include "postaci-stage-bar.h"
 #include "postaci-test-server.h"
+#include "postaci-verdict-panel.h"
 #include "postaci-window.h"
 
 #define SUBJECT "Yerel deneme: ığüşöç İĞÜŞÖÇ"
@@ -25,9 +26,13 @@ static PostaciApplication *application;
 /* Driving the window                                               */
 /* ---------------------------------------------------------------- */
 
+/* A template child of the window, or of its verdict card for the names "verdict_…". */
 static gpointer
 child (PostaciWindow *window, const char *name)
 {
+  if (g_str_has_prefix (name, "verdict_") && strcmp (name, "verdict_panel") != 0)
+    return postaci_gui_test_child (postaci_gui_test_child (window, POSTACI_TYPE_WINDOW, "verdict_panel"),
+                                   POSTACI_TYPE_VERDICT_PANEL, name);
   return postaci_gui_test_child (window, POSTACI_TYPE_WINDOW, name);
 }
 
