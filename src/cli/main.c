@@ -14,6 +14,7 @@
 
 #include "postaci-local-server.h"
 #include "postaci-locale.h"
+#include "postaci-report.h"
 #include "postaci-request.h"
 #include "postaci-session.h"
 #include "postaci-transcript.h"
@@ -57,6 +58,7 @@ typedef struct {
   GMainLoop               *loop;
   GCancellable            *cancellable;
   PostaciTranscriptFormat  format;
+  GPtrArray               *events; /* kept for --format markdown or html, NULL otherwise */
   PostaciOutcome          *outcome;
 } Run;
 
@@ -339,8 +341,15 @@ static void
 event_cb (PostaciSession *session, const PostaciEvent *event, gpointer user_data)
 {
   Run *run = user_data;
-  g_autofree char *text = postaci_transcript_format_event (event, run->format);
+  g_autofree char *text = NULL;
 
+  /* A report is one document, written when the run has ended. */
+  if (run->events != NULL)
+    {
+      g_ptr_array_add (run->events, postaci_event_copy (event));
+      return;
+    }
+  text = postaci_transcript_format_event (event, run->format);
   fputs (text, stdout);
   fflush (stdout);
 }
@@ -497,11 +506,15 @@ serve (Options *options)
 static int
 check_output_options (const Options *options)
 {
+  PostaciReportFormat report;
+
   if (options->lang != NULL && !g_str_equal (options->lang, "tr") && !g_str_equal (options->lang, "en"))
     return usage_error (_("--lang must be tr or en, not “%s”."), options->lang);
   if (options->format != NULL && !g_str_equal (options->format, "text") &&
-      !g_str_equal (options->format, "jsonl"))
-    return usage_error (_("--format must be text or jsonl, not “%s”."), options->format);
+      !g_str_equal (options->format, "jsonl") &&
+      !postaci_report_format_from_string (options->format, &report))
+    return usage_error (_("--format must be text, jsonl, markdown or html, not “%s”."),
+                        options->format);
   if (options->color != NULL && !g_str_equal (options->color, "auto") &&
       !g_str_equal (options->color, "always") && !g_str_equal (options->color, "never"))
     return usage_error (_("--color must be auto, always or never, not “%s”."), options->color);
@@ -516,6 +529,8 @@ run_test (Options *options)
   g_autoptr(PostaciSession) session = NULL;
   g_autofree char *verdict = NULL;
   Run run = { 0 };
+  PostaciReportFormat report_format;
+  gboolean report = postaci_report_format_from_string (options->format, &report_format);
   int status;
   guint sigint_id, sigterm_id;
 
@@ -528,6 +543,8 @@ run_test (Options *options)
   else
     run.format = use_colour (options->color) ? POSTACI_TRANSCRIPT_ANSI : POSTACI_TRANSCRIPT_TEXT;
 
+  if (report)
+    run.events = g_ptr_array_new_with_free_func ((GDestroyNotify) postaci_event_free);
   run.loop = g_main_loop_new (NULL, FALSE);
   run.cancellable = g_cancellable_new ();
   sigint_id = g_unix_signal_add (SIGINT, interrupted_cb, &run);
@@ -543,12 +560,17 @@ run_test (Options *options)
   g_source_remove (sigint_id);
   g_source_remove (sigterm_id);
 
-  verdict = postaci_transcript_format_outcome (run.outcome, run.format);
+  if (report)
+    verdict = postaci_report_format (postaci_session_get_request (session), run.events,
+                                     run.outcome, NULL, report_format);
+  else
+    verdict = postaci_transcript_format_outcome (run.outcome, run.format);
   fputs (verdict, stdout);
   fflush (stdout);
   status = postaci_outcome_get_exit_status (run.outcome);
 
   postaci_outcome_free (run.outcome);
+  g_clear_pointer (&run.events, g_ptr_array_unref);
   g_object_unref (run.cancellable);
   g_main_loop_unref (run.loop);
   return status;
@@ -585,9 +607,9 @@ main (int argc, char **argv)
       { "timeout", 0, 0, G_OPTION_ARG_STRING, &options.timeout, N_("Seconds to wait for each reply (default: 30)"), N_("SECONDS") },
       { "ca-file", 0, 0, G_OPTION_ARG_FILENAME, &options.ca_file, N_("Trust the certificate authorities in this PEM file"), N_("FILE") },
       { "insecure", 0, 0, G_OPTION_ARG_NONE, &options.insecure, N_("Accept an invalid certificate for this run"), NULL },
-      { "lang", 0, 0, G_OPTION_ARG_STRING, &options.lang, N_("Language of the messages: tr or en"), N_("LANG") },
+      { "lang", 0, 0, G_OPTION_ARG_STRING, &options.lang, N_("Language of the output: tr or en"), N_("LANG") },
       { "color", 0, 0, G_OPTION_ARG_STRING, &options.color, N_("auto, always or never"), N_("WHEN") },
-      { "format", 0, 0, G_OPTION_ARG_STRING, &options.format, N_("text or jsonl"), N_("FORMAT") },
+      { "format", 0, 0, G_OPTION_ARG_STRING, &options.format, N_("text, jsonl, markdown or html (a report of the whole test)"), N_("FORMAT") },
       { "pin-certificate", 0, 0, G_OPTION_ARG_FILENAME, &options.pin_certificate, N_("Accept this certificate (PEM) for this run even if it does not verify"), N_("FILE") },
       { "version", 0, 0, G_OPTION_ARG_NONE, &options.version, N_("Show the version and exit"), NULL },
       { "serve", 0, 0, G_OPTION_ARG_NONE, &options.serve, N_("Run the built-in test server until interrupted"), NULL },
