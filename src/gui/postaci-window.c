@@ -1,4 +1,5 @@
-/* postaci-window.c — the form a helpdesk knows, a run on the main loop, and what it meant. */
+/* postaci-window.c — the form a helpdesk knows, a run on the main loop, and what it meant.
+ * The actions are in postaci-window-actions.c, the verdict card in postaci-verdict-panel.c. */
 #define G_LOG_DOMAIN "postaci-gui"
 
 #include "config.h"
@@ -7,15 +8,8 @@
 #include <gtksourceview/gtksource.h>
 
 #include "postaci-combo-row-choices.h"
-#include "postaci-local-server-page.h"
 #include "postaci-request.h"
-#include "postaci-session.h"
-#include "postaci-stage-bar.h"
-#include "postaci-transcript.h"
-#include "postaci-transcript-view.h"
-#include "postaci-verdict-panel.h"
-#include "postaci-window.h"
-#include "postaci-save-dialog.h"
+#include "postaci-window-private.h"
 
 /* The choices of the combo rows, in the order the .ui lists them. */
 static const PostaciSecurity security_choices[] = {
@@ -48,72 +42,6 @@ G_STATIC_ASSERT (sizeof (PostaciStage) == sizeof (int));
 #define LOCAL_FROM "postaci@localhost"
 #define LOCAL_TO   "inbox@localhost"
 
-struct _PostaciWindow {
-  AdwApplicationWindow  parent_instance;
-
-  /* Template widgets */
-  AdwToastOverlay      *toast_overlay;
-  AdwViewSwitcher      *view_switcher;
-  GtkLabel             *run_label;
-  AdwViewStack         *view_stack;
-  PostaciLocalServerPage *local_page;
-  GtkPaned             *paned;
-  GtkScrolledWindow    *form_scroller;
-  GtkWidget            *form_box;
-  GtkWidget            *notice_box;
-  GtkLabel             *notice_label;
-  GtkLabel             *failure_notice;
-  GtkWidget            *notice_button;
-  AdwEntryRow          *server_row;
-  AdwEntryRow          *port_row;
-  AdwComboRow          *security_row;
-  AdwExpanderRow       *auth_row;
-  AdwEntryRow          *user_row;
-  AdwPasswordEntryRow  *password_row;
-  AdwComboRow          *mechanism_row;
-  AdwEntryRow          *from_row;
-  AdwEntryRow          *to_row;
-  AdwEntryRow          *subject_row;
-  GtkWidget            *html_frame;
-  GtkSourceView        *html_view;
-  GtkLabel             *mail_error;
-  AdwComboRow          *stop_after_row;
-  AdwExpanderRow       *advanced_row;
-  AdwEntryRow          *ehlo_row;
-  GtkSpinButton        *timeout_spin;
-  AdwEntryRow          *ca_row;
-  GtkSwitch            *insecure_switch;
-  GtkSwitch            *plain_auth_switch;
-  GtkLabel             *test_error;
-  GtkButton            *test_button;
-  GtkLabel             *stop_notice;
-  PostaciStageBar      *stage_bar;
-  PostaciTranscriptView *transcript_view;
-  GtkWidget            *empty_page;
-  PostaciVerdictPanel  *verdict_panel;
-
-  GSettings            *settings;      /* NULL: nothing is remembered */
-  PostaciSession       *session;       /* the run under way, or the last one */
-  GCancellable         *cancellable;   /* set while a run goes on */
-  PostaciOutcome       *outcome;       /* how the last run ended */
-  GtkFileChooserNative *chooser;       /* the open Save or CA dialog */
-
-  GtkWidget            *focus_before_run; /* weak: the form field a run took the focus from */
-  GtkWidget            *invalid_field; /* marked with .error until it changes */
-  GtkLabel             *invalid_label;
-  GtkWidget            *error_row;     /* the reason, as a row right under the field's row */
-  GtkLabel             *error_row_label;
-  guint                 scroll_frames;
-  guint                 narrow_idle;   /* the layout follows the width after an allocation */
-  int                   wide_position; /* the pane's position side by side, kept while narrow */
-
-  PostaciSession       *cleared_session; /* Clear's undo: the run it took away, while its toast shows */
-  PostaciOutcome       *cleared_outcome;
-  AdwToast             *clear_toast;
-
-  gboolean              port_edited;   /* the person typed a port: security leaves it alone */
-  gboolean              setting_port;
-};
 
 G_DEFINE_FINAL_TYPE (PostaciWindow, postaci_window, ADW_TYPE_APPLICATION_WINDOW)
 
@@ -129,8 +57,8 @@ index_of (const int *choices, guint n_choices, int value, guint fallback)
 #define INDEX_OF(choices, value, fallback) \
   index_of ((const int *) (choices), G_N_ELEMENTS (choices), (int) (value), (fallback))
 
-static void
-show_toast (PostaciWindow *self, const char *title)
+void
+_postaci_window_show_toast (PostaciWindow *self, const char *title)
 {
   adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (title));
 }
@@ -761,30 +689,6 @@ save_settings (PostaciWindow *self)
 /* ---------------------------------------------------------------- */
 
 static void
-update_actions (PostaciWindow *self)
-{
-  gboolean running = self->cancellable != NULL;
-  gboolean have_run = self->session != NULL;
-  const struct {
-    const char *name;
-    gboolean    enabled;
-  } actions[] = {
-    { "test", !running },
-    { "cancel", running },
-    { "copy-transcript", have_run },
-    { "save-transcript", have_run },
-    { "clear-transcript", have_run && !running },
-    { "start-local-server", !running },
-  };
-
-  for (guint i = 0; i < G_N_ELEMENTS (actions); i++)
-    {
-      GAction *action = g_action_map_lookup_action (G_ACTION_MAP (self), actions[i].name);
-      g_simple_action_set_enabled (G_SIMPLE_ACTION (action), actions[i].enabled);
-    }
-}
-
-static void
 set_running (PostaciWindow *self, gboolean running)
 {
   GtkWidget *button = GTK_WIDGET (self->test_button);
@@ -858,7 +762,7 @@ set_running (PostaciWindow *self, gboolean running)
       gtk_label_set_text (self->run_label, "");
       gtk_window_set_title (GTK_WINDOW (self), "Postacı");
     }
-  update_actions (self);
+  _postaci_window_update_actions (self);
 }
 
 static void
@@ -921,8 +825,8 @@ clear_run (PostaciWindow *self)
 
 static void drop_cleared_run (PostaciWindow *self);
 
-static void
-start_run (PostaciWindow *self)
+void
+_postaci_window_start_run (PostaciWindow *self)
 {
   g_autoptr(PostaciRequest) request = NULL;
   g_autoptr(GError) error = NULL;
@@ -955,17 +859,9 @@ start_run (PostaciWindow *self)
   postaci_session_run_async (self->session, self->cancellable, run_cb, g_object_ref (self));
 }
 
-static void
-test_action_cb (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+void
+_postaci_window_cancel_run (PostaciWindow *self)
 {
-  start_run (POSTACI_WINDOW (user_data));
-}
-
-static void
-cancel_action_cb (GSimpleAction *action, GVariant *parameter, gpointer user_data)
-{
-  PostaciWindow *self = POSTACI_WINDOW (user_data);
-
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
 }
@@ -979,93 +875,8 @@ test_button_clicked_cb (PostaciWindow *self)
 }
 
 /* ---------------------------------------------------------------- */
-/* The transcript: copy, save, clear                                */
+/* Clear, and its undo                                              */
 /* ---------------------------------------------------------------- */
-
-char *
-postaci_window_get_transcript_text (PostaciWindow *self)
-{
-  g_return_val_if_fail (POSTACI_IS_WINDOW (self), NULL);
-
-  if (self->session == NULL)
-    return g_strdup ("");
-  return postaci_transcript_format_run (postaci_session_get_events (self->session),
-                                        self->cancellable == NULL ? self->outcome : NULL,
-                                        POSTACI_TRANSCRIPT_TEXT);
-}
-
-static void
-copy_action_cb (GSimpleAction *action, GVariant *parameter, gpointer user_data)
-{
-  PostaciWindow *self = POSTACI_WINDOW (user_data);
-  g_autofree char *text = postaci_window_get_transcript_text (self);
-
-  gdk_clipboard_set_text (gtk_widget_get_clipboard (GTK_WIDGET (self)), text);
-  show_toast (self, _("Transcript copied"));
-}
-
-static void
-save_done_cb (GObject *object, GAsyncResult *result, gpointer user_data)
-{
-  g_autoptr(PostaciWindow) self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *name = g_file_get_basename (G_FILE (object));
-  g_autofree char *message = NULL;
-
-  if (!g_file_replace_contents_finish (G_FILE (object), result, NULL, &error))
-    /* Translators: the first %s is a file name, the second why it could not be written */
-    message = g_strdup_printf (_("Could not save %s: %s"), name, error->message);
-  else
-    message = g_strdup_printf (_("Transcript saved as %s"), name);
-  show_toast (self, message);
-}
-
-void
-postaci_window_save_transcript (PostaciWindow *self, GFile *file)
-{
-  char *text;
-  g_autoptr(GBytes) bytes = NULL;
-
-  g_return_if_fail (POSTACI_IS_WINDOW (self));
-  g_return_if_fail (G_IS_FILE (file));
-
-  text = postaci_window_get_transcript_text (self);
-  bytes = g_bytes_new_take (text, strlen (text));
-  g_file_replace_contents_bytes_async (file, bytes, NULL, FALSE, G_FILE_CREATE_REPLACE_DESTINATION,
-                                       NULL, save_done_cb, g_object_ref (self));
-}
-
-static void
-save_response_cb (GtkNativeDialog *dialog, int response, gpointer user_data)
-{
-  PostaciWindow *self = POSTACI_WINDOW (user_data);
-
-  if (response == GTK_RESPONSE_ACCEPT)
-    {
-      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
-
-      postaci_window_save_transcript (self, file);
-    }
-  g_clear_object (&self->chooser);
-}
-
-static void
-save_action_cb (GSimpleAction *action, GVariant *parameter, gpointer user_data)
-{
-  PostaciWindow *self = POSTACI_WINDOW (user_data);
-  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
-  g_autofree char *stamp = g_date_time_format (now, "%Y%m%d-%H%M%S");
-  g_autofree char *name = NULL;
-  const char *server = postaci_session_get_request (self->session)->server;
-
-  name = g_strdup_printf ("postaci-%s-%s.txt", server, stamp);
-  g_strdelimit (name, "/\\:", '_');
-  g_clear_object (&self->chooser);
-  self->chooser = postaci_save_dialog_new (GTK_WINDOW (self), _("Save Transcript"), name,
-                                           _("Plain text"), "text/plain", NULL);
-  g_signal_connect (self->chooser, "response", G_CALLBACK (save_response_cb), self);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
-}
 
 static void
 clear_toast_dismissed_cb (AdwToast *toast, PostaciWindow *self)
@@ -1091,11 +902,9 @@ drop_cleared_run (PostaciWindow *self)
     }
 }
 
-static void
-clear_action_cb (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+void
+_postaci_window_clear_run (PostaciWindow *self)
 {
-  PostaciWindow *self = POSTACI_WINDOW (user_data);
-
   if (self->cancellable != NULL || self->session == NULL)
     return;
   drop_cleared_run (self);
@@ -1106,7 +915,7 @@ clear_action_cb (GSimpleAction *action, GVariant *parameter, gpointer user_data)
   self->cleared_outcome = g_steal_pointer (&self->outcome);
   clear_run (self);
   gtk_widget_set_visible (self->empty_page, TRUE);
-  update_actions (self);
+  _postaci_window_update_actions (self);
 
   self->clear_toast = g_object_ref (adw_toast_new (_("Transcript cleared")));
   adw_toast_set_button_label (self->clear_toast, _("_Undo"));
@@ -1118,10 +927,9 @@ clear_action_cb (GSimpleAction *action, GVariant *parameter, gpointer user_data)
 }
 
 /* Undo of Clear: the run back as it was, replayed from its events. */
-static void
-undo_clear_action_cb (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+void
+_postaci_window_undo_clear (PostaciWindow *self)
 {
-  PostaciWindow *self = POSTACI_WINDOW (user_data);
   GPtrArray *events;
 
   if (self->cleared_session == NULL || self->cancellable != NULL || self->session != NULL)
@@ -1144,51 +952,7 @@ undo_clear_action_cb (GSimpleAction *action, GVariant *parameter, gpointer user_
       postaci_transcript_view_append_outcome (self->transcript_view, self->outcome);
       postaci_verdict_panel_show (self->verdict_panel, self->outcome, run_missed_local_server (self));
     }
-  update_actions (self);
-}
-
-static void
-start_local_server_action_cb (GSimpleAction *action, GVariant *parameter, gpointer user_data)
-{
-  PostaciWindow *self = POSTACI_WINDOW (user_data);
-
-  if (self->cancellable == NULL)
-    postaci_local_server_page_start (self->local_page, NULL);
-}
-
-static void
-ca_response_cb (GtkNativeDialog *dialog, int response, gpointer user_data)
-{
-  PostaciWindow *self = POSTACI_WINDOW (user_data);
-
-  if (response == GTK_RESPONSE_ACCEPT)
-    {
-      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
-      g_autofree char *path = g_file_get_path (file);
-
-      if (path != NULL)
-        gtk_editable_set_text (GTK_EDITABLE (self->ca_row), path);
-    }
-  g_clear_object (&self->chooser);
-}
-
-static void
-choose_ca_action_cb (GSimpleAction *action, GVariant *parameter, gpointer user_data)
-{
-  PostaciWindow *self = POSTACI_WINDOW (user_data);
-  g_autoptr(GtkFileFilter) filter = gtk_file_filter_new ();
-
-  g_clear_object (&self->chooser);
-  self->chooser = gtk_file_chooser_native_new (_("Choose a CA File"), GTK_WINDOW (self),
-                                               GTK_FILE_CHOOSER_ACTION_OPEN, _("_Open"), _("_Cancel"));
-  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (self->chooser), TRUE);
-  gtk_file_filter_set_name (filter, _("PEM certificates"));
-  gtk_file_filter_add_pattern (filter, "*.pem");
-  gtk_file_filter_add_pattern (filter, "*.crt");
-  gtk_file_filter_add_mime_type (filter, "application/x-pem-file");
-  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (self->chooser), filter);
-  g_signal_connect (self->chooser, "response", G_CALLBACK (ca_response_cb), self);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
+  _postaci_window_update_actions (self);
 }
 
 /* ---------------------------------------------------------------- */
@@ -1516,23 +1280,8 @@ postaci_window_class_init (PostaciWindowClass *klass)
 #undef BIND
   gtk_widget_class_bind_template_callback (widget_class, test_button_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, use_local_server_cb);
-
-  /* Escape cancels a run, but not as an application accelerator: those are caught before the
-   * focused widget sees the key, so Escape would cancel the run instead of closing an open
-   * menu or list. A window binding runs after them, and passes while no run goes on. */
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "win.cancel", NULL);
+  _postaci_window_class_actions_init (klass);
 }
-
-static const GActionEntry window_actions[] = {
-  { "test", test_action_cb },
-  { "cancel", cancel_action_cb },
-  { "copy-transcript", copy_action_cb },
-  { "save-transcript", save_action_cb },
-  { "clear-transcript", clear_action_cb },
-  { "choose-ca-file", choose_ca_action_cb },
-  { "undo-clear", undo_clear_action_cb },
-  { "start-local-server", start_local_server_action_cb },
-};
 
 static void
 postaci_window_init (PostaciWindow *self)
@@ -1541,7 +1290,6 @@ postaci_window_init (PostaciWindow *self)
 
   gtk_widget_init_template (GTK_WIDGET (self));
 
-  g_action_map_add_action_entries (G_ACTION_MAP (self), window_actions, G_N_ELEMENTS (window_actions), self);
   self->wide_position = gtk_paned_get_position (self->paned);
   gtk_window_set_default_widget (GTK_WINDOW (self), GTK_WIDGET (self->test_button));
 
@@ -1616,7 +1364,7 @@ window_new (PostaciApplication *application, gboolean first_start)
   if (first_start && *gtk_editable_get_text (GTK_EDITABLE (self->server_row)) == '\0' &&
       postaci_local_server_page_start (self->local_page, NULL))
     fill_for_local_server (self);
-  update_actions (self);
+  _postaci_window_update_actions (self);
   update_notices (self);
   return self;
 }
