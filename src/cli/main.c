@@ -7,9 +7,11 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
 #include <glib/gi18n.h>
+#include <glib/gstdio.h>
 #include <glib-unix.h>
 
 #include "postaci-local-server.h"
@@ -52,6 +54,7 @@ typedef struct {
   char     *save;
   char    **fail;
   char     *cert_out;
+  char     *quota;
 } Options;
 
 typedef struct {
@@ -89,6 +92,7 @@ options_clear (Options *options)
   g_free (options->save);
   g_strfreev (options->fail);
   g_free (options->cert_out);
+  g_free (options->quota);
 }
 
 static int
@@ -238,8 +242,9 @@ build_request (Options *options, PostaciRequest *request)
 {
   g_autoptr(GError) error = NULL;
 
-  if (options->tls_port != NULL || options->save != NULL || options->fail != NULL || options->cert_out != NULL)
-    return usage_error ("%s", _("--tls-port, --save, --fail and --cert-out go with --serve."));
+  if (options->tls_port != NULL || options->save != NULL || options->fail != NULL ||
+      options->cert_out != NULL || options->quota != NULL)
+    return usage_error ("%s", _("--tls-port, --save, --fail, --quota and --cert-out go with --serve."));
   if (options->server == NULL)
     return usage_error ("%s", _("--server is required: the SMTP server to test."));
   request->server = g_strdup (options->server);
@@ -389,6 +394,37 @@ parse_serve_port (const char *text, guint *port)
   return TRUE;
 }
 
+/* "500M", "2G", "1048576": bytes, with K, M or G for KiB, MiB, GiB. */
+static gboolean
+parse_quota (const char *text, guint64 *bytes)
+{
+  g_autofree char *number = NULL;
+  guint64 value, unit = 1;
+  gsize len = strlen (text);
+
+  if (len > 0 && strchr ("kKmMgG", text[len - 1]) != NULL)
+    {
+      unit = g_ascii_tolower (text[len - 1]) == 'k' ? 1024 : g_ascii_tolower (text[len - 1]) == 'm'
+                                                              ? 1024 * 1024 : 1024 * 1024 * 1024;
+      len--;
+    }
+  number = g_strndup (text, len);
+  if (!g_ascii_string_to_unsigned (number, 10, 1, G_MAXUINT64 / unit, &value, NULL))
+    return FALSE;
+  *bytes = value * unit;
+  return TRUE;
+}
+
+/* --cert-out writes a new file or replaces a regular one, never anything else: as root, a
+ * rename over /dev/full would replace the device node. Checked before the server starts. */
+static gboolean
+cert_out_is_safe (const char *path)
+{
+  GStatBuf st;
+
+  return g_lstat (path, &st) != 0 ? errno == ENOENT : S_ISREG (st.st_mode);
+}
+
 static void
 message_received_cb (PostaciLocalServer     *server,
                      PostaciCapturedMessage *message,
@@ -439,7 +475,7 @@ serve (Options *options)
       options->ehlo != NULL || options->stop_after != NULL || options->timeout != NULL ||
       options->ca_file != NULL || options->insecure || options->pin_certificate != NULL)
     return usage_error ("%s", _("--serve runs the built-in test server; it takes --port, --tls-port, --save, "
-                                "--fail and --cert-out, not the options of a test run."));
+                                "--fail, --quota and --cert-out, not the options of a test run."));
   if (!parse_serve_port (options->port, &port))
     return usage_error (_("--port must be a number from 0 (a free port) to 65535, not “%s”."), options->port);
   if (!parse_serve_port (options->tls_port, &tls_port))
@@ -454,6 +490,18 @@ serve (Options *options)
           !postaci_local_server_set_failure (server, stage, code, &error))
         return usage_error ("--fail: %s", error->message);
     }
+  if (options->quota != NULL)
+    {
+      guint64 quota;
+
+      if (!parse_quota (options->quota, &quota))
+        return usage_error (_("--quota must be a size in bytes, or with K, M or G (such as 500M), "
+                              "not “%s”."), options->quota);
+      postaci_local_server_set_quota (server, quota);
+    }
+  if (options->cert_out != NULL && !cert_out_is_safe (options->cert_out))
+    return usage_error (_("--cert-out: “%s” exists and is not a regular file; name a new file."),
+                        options->cert_out);
   postaci_local_server_set_port (server, port);
   postaci_local_server_set_tls_port (server, tls_port);
   if (options->save != NULL)
@@ -462,13 +510,15 @@ serve (Options *options)
   if (!postaci_local_server_start (server, &error))
     {
       g_printerr ("postaci-cli: %s\n", error->message);
-      return POSTACI_EXIT_FAILURE;
+      /* A --save folder that cannot be used is bad input, like a bad option. */
+      return g_error_matches (error, POSTACI_LOCAL_SERVER_ERROR, POSTACI_LOCAL_SERVER_ERROR_FOLDER)
+               ? POSTACI_EXIT_USAGE : POSTACI_EXIT_FAILURE;
     }
   if (options->cert_out != NULL &&
       !g_file_set_contents (options->cert_out, postaci_local_server_get_certificate_pem (server), -1, &error))
     {
       g_printerr ("postaci-cli: --cert-out: %s\n", error->message);
-      return POSTACI_EXIT_FAILURE;
+      return POSTACI_EXIT_USAGE;
     }
 
   if (postaci_local_server_get_has_ipv6 (server))
@@ -483,6 +533,14 @@ serve (Options *options)
   if (options->cert_out != NULL)
     g_print (_("Certificate written to: %s\n"), options->cert_out);
   g_print (_("Messages are saved in: %s\n"), postaci_local_server_get_folder (server));
+  if (postaci_local_server_get_quota (server) > 0)
+    {
+      g_autofree char *quota = g_format_size_full (postaci_local_server_get_quota (server),
+                                                   G_FORMAT_SIZE_IEC_UNITS);
+
+      /* Translators: the folder's quota, such as "500.0 MiB" */
+      g_print (_("Quota: %s (then 452 4.3.1)\n"), quota);
+    }
   for (guint i = 0; options->fail != NULL && options->fail[i] != NULL; i++)
     g_print (_("Failure on purpose: %s\n"), options->fail[i]);
   g_print ("%s\n", _("Press Ctrl+C to stop."));
@@ -617,6 +675,7 @@ main (int argc, char **argv)
       { "save", 0, 0, G_OPTION_ARG_FILENAME, &options.save, N_("With --serve: folder for the received messages"), N_("DIR") },
       { "fail", 0, 0, G_OPTION_ARG_STRING_ARRAY, &options.fail, N_("With --serve: fail on purpose, e.g. rcpt=550 or greeting=silent"), N_("STAGE=CODE") },
       { "cert-out", 0, 0, G_OPTION_ARG_FILENAME, &options.cert_out, N_("With --serve: write the server's certificate (PEM) to this file"), N_("FILE") },
+      { "quota", 0, 0, G_OPTION_ARG_STRING, &options.quota, N_("With --serve: the most bytes of messages the folder may hold, e.g. 500M"), N_("SIZE") },
       { NULL }
     };
 
