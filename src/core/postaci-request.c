@@ -427,7 +427,8 @@ postaci_request_validate (const PostaciRequest *self, GError **error)
   if (self->timeout_seconds > POSTACI_MAX_TIMEOUT_SECONDS)
     {
       g_set_error (error, POSTACI_REQUEST_ERROR, POSTACI_REQUEST_ERROR_TIMEOUT,
-                   _("The timeout must be between 1 and %d seconds."), POSTACI_MAX_TIMEOUT_SECONDS);
+                   _("“Seconds to wait for each reply” must be between 1 and "
+                     "%d."), POSTACI_MAX_TIMEOUT_SECONDS);
       return FALSE;
     }
   if (self->ca_file != NULL && *self->ca_file != '\0' &&
