@@ -4,7 +4,6 @@
 
 #include <string.h>
 #include <glib/gstdio.h>
-#include <libsoup/soup.h>
 
 #include "postaci-autoconfig.h"
 #include "postaci-discovery.h"
@@ -29,12 +28,14 @@
   "<socketType>SSL</socketType><authentication>password-cleartext</authentication>" \
   "<username>%%EMAILADDRESS%%</username></outgoingServer></emailProvider></clientConfig>\n"
 
-typedef struct {
+typedef struct _Web Web;
+
+typedef struct _Fixture {
   PostaciTestResolver   *resolver;
   GResolver             *previous;
-  SoupServer            *web;
-  guint                  https_port;
-  guint                  http_port;
+  Web                   *https;
+  Web                   *http;
+  GMutex                 lock;        /* the web threads record requests */
   GHashTable            *documents;   /* path → document */
   GPtrArray             *requests;    /* "path?query" of every request, in order */
   gboolean               saw_cookie;
@@ -46,32 +47,104 @@ typedef struct {
   char                  *ca_file;
 } Fixture;
 
-static void
-web_cb (SoupServer        *server,
-        SoupServerMessage *message,
-        const char        *path,
-        GHashTable        *query,
-        gpointer           user_data)
-{
-  Fixture *fixture = user_data;
-  GUri *uri = soup_server_message_get_uri (message);
-  const char *document = g_hash_table_lookup (fixture->documents, path);
-  SoupMessageHeaders *headers = soup_server_message_get_response_headers (message);
+/* A small HTTP/1.1 server on 127.0.0.1, one thread per connection, that answers GET with the
+ * documents of the test (404 otherwise), records each request and tries to plant a cookie in
+ * every answer. (libsoup's own SoupServer leaks its sockets in Debian 12's version.) */
+struct _Web {
+  GThreadedSocketService *service;
+  GTlsCertificate        *certificate;  /* NULL: plain HTTP */
+  guint16                 port;
+  Fixture                *fixture;
+};
 
-  g_ptr_array_add (fixture->requests, g_strdup_printf ("%s?%s", path,
-                                                       g_uri_get_query (uri) ? g_uri_get_query (uri) : ""));
-  if (soup_message_headers_get_one (soup_server_message_get_request_headers (message), "Cookie"))
-    fixture->saw_cookie = TRUE;
-  /* Every answer tries to plant a cookie; the client must never send it back. */
-  soup_message_headers_append (headers, "Set-Cookie", "tracker=1; Path=/");
-  if (document == NULL)
+static gboolean
+web_run_cb (GThreadedSocketService *service, GSocketConnection *connection, GObject *source,
+            gpointer user_data)
+{
+  Web *web = user_data;
+  Fixture *fixture = web->fixture;
+  g_autoptr(GIOStream) stream = NULL;
+  g_autoptr(GDataInputStream) in = NULL;
+  g_autofree char *request = NULL;
+  g_autofree char *answer = NULL;
+  g_auto(GStrv) words = NULL;
+  const char *document = NULL;
+  char *line;
+  gboolean cookie = FALSE;
+
+  if (web->certificate != NULL)
     {
-      soup_server_message_set_status (message, SOUP_STATUS_NOT_FOUND, NULL);
-      return;
+      stream = g_tls_server_connection_new (G_IO_STREAM (connection), web->certificate, NULL);
+      if (stream == NULL || !g_tls_connection_handshake (G_TLS_CONNECTION (stream), NULL, NULL))
+        return TRUE;
     }
-  soup_server_message_set_status (message, SOUP_STATUS_OK, NULL);
-  soup_server_message_set_response (message, "text/xml", SOUP_MEMORY_COPY, document,
-                                    strlen (document));
+  else
+    stream = g_object_ref (G_IO_STREAM (connection));
+  in = g_data_input_stream_new (g_io_stream_get_input_stream (stream));
+  request = g_data_input_stream_read_line (in, NULL, NULL, NULL);
+  while ((line = g_data_input_stream_read_line (in, NULL, NULL, NULL)) != NULL && *g_strstrip (line))
+    {
+      cookie = cookie || g_ascii_strncasecmp (line, "Cookie:", 7) == 0;
+      g_free (line);
+    }
+  g_free (line);
+  if (request == NULL)
+    return TRUE;
+  words = g_strsplit (g_strstrip (request), " ", 3);
+  g_mutex_lock (&fixture->lock);
+  if (words[1] != NULL)
+    {
+      const char *query = strchr (words[1], '?');
+      g_autofree char *path = g_strndup (words[1], query ? (gsize) (query - words[1]) : strlen (words[1]));
+
+      document = g_hash_table_lookup (fixture->documents, path);
+      g_ptr_array_add (fixture->requests, g_strdup_printf ("%s?%s", path, query ? query + 1 : ""));
+    }
+  fixture->saw_cookie = fixture->saw_cookie || cookie;
+  if (document != NULL)
+    answer = g_strdup_printf ("HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nContent-Length: %zu\r\n"
+                              "Set-Cookie: tracker=1; Path=/\r\nConnection: close\r\n\r\n%s",
+                              strlen (document), document);
+  else
+    answer = g_strdup ("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n"
+                       "Set-Cookie: tracker=1; Path=/\r\nConnection: close\r\n\r\n");
+  g_mutex_unlock (&fixture->lock);
+  g_output_stream_write_all (g_io_stream_get_output_stream (stream), answer, strlen (answer),
+                             NULL, NULL, NULL);
+  g_io_stream_close (stream, NULL, NULL);
+  return TRUE;
+}
+
+static Web *
+web_new (Fixture *fixture, GTlsCertificate *certificate)
+{
+  Web *web = g_new0 (Web, 1);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) any = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+
+  web->fixture = fixture;
+  web->certificate = certificate ? g_object_ref (certificate) : NULL;
+  web->service = G_THREADED_SOCKET_SERVICE (g_threaded_socket_service_new (16));
+  g_socket_listener_add_address (G_SOCKET_LISTENER (web->service), any, G_SOCKET_TYPE_STREAM,
+                                 G_SOCKET_PROTOCOL_TCP, NULL, &bound, &error);
+  g_assert_no_error (error);
+  web->port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+  g_signal_connect (web->service, "run", G_CALLBACK (web_run_cb), web);
+  g_socket_service_start (G_SOCKET_SERVICE (web->service));
+  return web;
+}
+
+static void
+web_free (Web *web)
+{
+  g_socket_service_stop (G_SOCKET_SERVICE (web->service));
+  g_socket_listener_close (G_SOCKET_LISTENER (web->service));
+  /* Finalizing the service waits for its threads. */
+  g_object_unref (web->service);
+  g_clear_object (&web->certificate);
+  g_free (web);
 }
 
 static guint16
@@ -94,9 +167,7 @@ closed_port (void)
 static void
 fixture_setup (Fixture *fixture, gconstpointer data)
 {
-  g_autoptr(GError) error = NULL;
   g_autoptr(GTlsCertificate) certificate = postaci_test_load_certificate ("server");
-  GSList *uris;
 
   fixture->resolver = postaci_test_resolver_new ();
   fixture->previous = g_resolver_get_default ();
@@ -104,24 +175,9 @@ fixture_setup (Fixture *fixture, gconstpointer data)
 
   fixture->documents = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   fixture->requests = g_ptr_array_new_with_free_func (g_free);
-  fixture->web = soup_server_new ("tls-certificate", certificate, NULL);
-  soup_server_add_handler (fixture->web, NULL, web_cb, fixture, NULL);
-  soup_server_listen_local (fixture->web, 0,
-                            SOUP_SERVER_LISTEN_HTTPS | SOUP_SERVER_LISTEN_IPV4_ONLY, &error);
-  g_assert_no_error (error);
-  soup_server_listen_local (fixture->web, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error);
-  g_assert_no_error (error);
-  uris = soup_server_get_uris (fixture->web);
-  for (GSList *l = uris; l != NULL; l = l->next)
-    {
-      if (g_str_equal (g_uri_get_scheme (l->data), "https"))
-        fixture->https_port = (guint) g_uri_get_port (l->data);
-      else
-        fixture->http_port = (guint) g_uri_get_port (l->data);
-    }
-  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
-  g_assert_cmpuint (fixture->https_port, >, 0);
-  g_assert_cmpuint (fixture->http_port, >, 0);
+  g_mutex_init (&fixture->lock);
+  fixture->https = web_new (fixture, certificate);
+  fixture->http = web_new (fixture, NULL);
 
   fixture->closed_port = closed_port ();
   fixture->servers = g_ptr_array_new_with_free_func ((GDestroyNotify) postaci_test_server_free);
@@ -142,8 +198,9 @@ fixture_teardown (Fixture *fixture, gconstpointer data)
   g_clear_pointer (&fixture->recommendation, postaci_recommendation_free);
   g_ptr_array_unref (fixture->servers);
   postaci_test_wait_until (all_released, NULL, 5000);
-  soup_server_disconnect (fixture->web);
-  g_clear_object (&fixture->web);
+  web_free (fixture->https);
+  web_free (fixture->http);
+  g_mutex_clear (&fixture->lock);
   g_hash_table_unref (fixture->documents);
   g_ptr_array_unref (fixture->requests);
   g_string_free (fixture->jsonl, TRUE);
@@ -206,14 +263,14 @@ make_discovery (Fixture *fixture, const char *query, const char *ports)
   g_autoptr(GError) error = NULL;
   g_autofree char *autoconfig = g_strdup_printf (
     "https://localhost:%u/autoconfig/%%DOMAIN%%/mail/config-v1.1.xml?emailaddress=%%ADDRESS%%",
-    fixture->https_port);
+    fixture->https->port);
   g_autofree char *well_known = g_strdup_printf (
     "https://localhost:%u/well-known/%%DOMAIN%%/autoconfig/mail/config-v1.1.xml",
-    fixture->https_port);
+    fixture->https->port);
   g_autofree char *ispdb = g_strdup_printf ("https://localhost:%u/ispdb/v1.1/%%DOMAIN%%",
-                                            fixture->https_port);
+                                            fixture->https->port);
   g_autofree char *plain = g_strdup_printf ("http://localhost:%u/plain/%%DOMAIN%%/config-v1.1.xml",
-                                            fixture->http_port);
+                                            fixture->http->port);
   g_autofree char *closed = g_strdup_printf ("%u", fixture->closed_port);
   const char *https[] = { autoconfig, well_known, NULL };
   const char *http[] = { plain, NULL };
@@ -225,7 +282,7 @@ make_discovery (Fixture *fixture, const char *query, const char *ports)
   g_assert_no_error (error);
   postaci_discovery_set_ca_file (discovery, fixture->ca_file, &error);
   g_assert_no_error (error);
-  postaci_discovery_set_timeouts (discovery, 2000, 20000);
+  postaci_discovery_set_timeouts (discovery, 5000, 25000);
   g_signal_connect (discovery, "source-changed", G_CALLBACK (source_changed_cb), fixture);
   g_signal_connect (discovery, "endpoint-changed", G_CALLBACK (endpoint_changed_cb), fixture);
   fixture->discovery = discovery;
@@ -263,9 +320,14 @@ run (Fixture *fixture)
 {
   postaci_discovery_run_async (fixture->discovery, NULL, run_cb, fixture);
   postaci_test_wait_until (finished, fixture, 30000);
+  {
+    g_autofree char *transcript = postaci_discovery_get_transcript (fixture->discovery);
+
+    g_test_message ("%s", transcript);
+  }
   postaci_test_wait_until (servers_finished, fixture, 5000);
   for (guint i = 0; i < fixture->servers->len; i++)
-    g_assert_null (postaci_test_server_get_error (g_ptr_array_index (fixture->servers, i)));
+    g_assert_cmpstr (postaci_test_server_get_error (g_ptr_array_index (fixture->servers, i)), ==, NULL);
   g_assert_false (fixture->saw_cookie);
 }
 
@@ -511,7 +573,7 @@ test_silent_until_tls (Fixture *fixture, gconstpointer data)
   postaci_test_resolver_add_srv (fixture->resolver, "_submission._tcp.silent.test", 0, 0, port,
                                  "localhost");
   make_discovery (fixture, "silent.test", NULL);
-  postaci_discovery_set_timeouts (fixture->discovery, 700, 20000);
+  postaci_discovery_set_timeouts (fixture->discovery, 1500, 25000);
   postaci_discovery_set_form (fixture->discovery, "localhost", port, POSTACI_SECURITY_STARTTLS);
   run (fixture);
 

@@ -273,15 +273,26 @@ postaci_autoconfig_parse (const char  *document,
 /* ---------------------------------------------------------------- */
 
 typedef struct {
-  SoupMessage *message;
-  GByteArray  *body;
-  char        *address;
-  char        *domain;
+  SoupMessage  *message;
+  GByteArray   *body;
+  char         *address;
+  char         *domain;
+  GCancellable *cancellable;  /* ours: the caller's cancellation or the time limit */
+  gulong        cancelled_id;
+  GCancellable *outer;
+  guint         timeout_ms;
+  guint         timeout_id;
+  gboolean      timed_out;
 } FetchData;
 
 static void
 fetch_data_free (FetchData *data)
 {
+  g_clear_handle_id (&data->timeout_id, g_source_remove);
+  if (data->outer != NULL)
+    g_cancellable_disconnect (data->outer, data->cancelled_id);
+  g_clear_object (&data->outer);
+  g_clear_object (&data->cancellable);
   g_clear_object (&data->message);
   g_byte_array_unref (data->body);
   g_free (data->address);
@@ -291,6 +302,43 @@ fetch_data_free (FetchData *data)
 
 static void read_cb (GObject *object, GAsyncResult *result, gpointer user_data);
 
+/* Every error goes out through here: a cancellation by our own clock is a timeout. */
+static void
+return_error (GTask *task, GError *error)
+{
+  FetchData *data = g_task_get_task_data (task);
+  guint seconds = MAX (1, (data->timeout_ms + 999) / 1000);
+
+  if (data->timed_out && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_error_free (error);
+      g_task_return_new_error (task, POSTACI_AUTOCONFIG_ERROR, POSTACI_AUTOCONFIG_ERROR_TIMEOUT,
+                               g_dngettext (GETTEXT_PACKAGE,
+                                            "No whole answer within %u second.",
+                                            "No whole answer within %u seconds.", seconds),
+                               seconds);
+      return;
+    }
+  g_task_return_error (task, error);
+}
+
+static gboolean
+timeout_cb (gpointer user_data)
+{
+  FetchData *data = user_data;
+
+  data->timeout_id = 0;
+  data->timed_out = TRUE;
+  g_cancellable_cancel (data->cancellable);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+outer_cancelled_cb (GCancellable *outer, gpointer user_data)
+{
+  g_cancellable_cancel (user_data);
+}
+
 static void
 read_more (GInputStream *stream, GTask *task)
 {
@@ -298,7 +346,8 @@ read_more (GInputStream *stream, GTask *task)
   gsize room = POSTACI_AUTOCONFIG_MAX_SIZE + 1 - ((FetchData *) g_task_get_task_data (task))->body->len;
 
   g_input_stream_read_bytes_async (stream, MIN (room, 16384), G_PRIORITY_DEFAULT,
-                                   g_task_get_cancellable (task), read_cb, task);
+                                   ((FetchData *) g_task_get_task_data (task))->cancellable,
+                                   read_cb, task);
 }
 
 static void
@@ -313,7 +362,7 @@ read_cb (GObject *object, GAsyncResult *result, gpointer user_data)
 
   if (bytes == NULL)
     {
-      g_task_return_error (task, error);
+      return_error (task, error);
       return;
     }
   if (g_bytes_get_size (bytes) > 0)
@@ -350,7 +399,7 @@ send_cb (GObject *object, GAsyncResult *result, gpointer user_data)
 
   if (stream == NULL)
     {
-      g_task_return_error (task, error);
+      return_error (task, error);
       return;
     }
   status = soup_message_get_status (data->message);
@@ -379,6 +428,7 @@ send_cb (GObject *object, GAsyncResult *result, gpointer user_data)
 void
 postaci_autoconfig_fetch_async (SoupSession         *session,
                                 const char          *url,
+                                guint                timeout_ms,
                                 const char          *address,
                                 const char          *domain,
                                 GCancellable        *cancellable,
@@ -406,8 +456,19 @@ postaci_autoconfig_fetch_async (SoupSession         *session,
   data->body = g_byte_array_new ();
   data->address = g_strdup (address);
   data->domain = g_strdup (domain);
+  data->cancellable = g_cancellable_new ();
+  data->timeout_ms = timeout_ms;
+  data->timeout_id = g_timeout_add (timeout_ms, timeout_cb, data);
+  if (cancellable != NULL)
+    {
+      data->outer = g_object_ref (cancellable);
+      data->cancelled_id = g_cancellable_connect (cancellable, G_CALLBACK (outer_cancelled_cb),
+                                                  data->cancellable, NULL);
+    }
   g_task_set_task_data (task, data, (GDestroyNotify) fetch_data_free);
-  soup_session_send_async (session, message, G_PRIORITY_DEFAULT, cancellable, send_cb,
+  /* No check against the caller's cancellable on return: ours says why it stopped. */
+  g_task_set_check_cancellable (task, FALSE);
+  soup_session_send_async (session, message, G_PRIORITY_DEFAULT, data->cancellable, send_cb,
                            g_steal_pointer (&task));
 }
 

@@ -16,6 +16,7 @@ typedef enum {
   POSTACI_AUTOCONFIG_ERROR_TOO_LARGE, /* the document is larger than POSTACI_AUTOCONFIG_MAX_SIZE */
   POSTACI_AUTOCONFIG_ERROR_INVALID,   /* not well-formed XML, or not a clientConfig document */
   POSTACI_AUTOCONFIG_ERROR_NO_SMTP,   /* a valid document without a usable SMTP server */
+  POSTACI_AUTOCONFIG_ERROR_TIMEOUT,   /* no whole document within the time limit */
 } PostaciAutoconfigError;
 
 /* Real documents are a few KiB; a provider with many domains lists them all, still far below. */
@@ -51,12 +52,14 @@ char      *postaci_autoconfig_expand    (const char  *pattern,
                                          const char  *address,
                                          const char  *domain);
 
-/* Fetches @url with @session (which carries the time limit; it must have no cookie jar) and
- * parses the document. The body is read up to POSTACI_AUTOCONFIG_MAX_SIZE and no further.
- * On success @final_url (may be NULL) receives the URL after redirects. Errors: the
- * POSTACI_AUTOCONFIG_ERROR codes, GIO and TLS errors of the connection, G_IO_ERROR_CANCELLED. */
+/* Fetches @url with @session (it must have no cookie jar) and parses the document, all within
+ * @timeout_ms. The body is read up to POSTACI_AUTOCONFIG_MAX_SIZE and no further. On success
+ * @final_url (may be NULL) receives the URL after redirects. Errors: the
+ * POSTACI_AUTOCONFIG_ERROR codes (TIMEOUT when the time ran out), GIO and TLS errors of the
+ * connection, G_IO_ERROR_CANCELLED. */
 void       postaci_autoconfig_fetch_async  (SoupSession         *session,
                                             const char          *url,
+                                            guint                timeout_ms,
                                             const char          *address,
                                             const char          *domain,
                                             GCancellable        *cancellable,

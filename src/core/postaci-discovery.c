@@ -746,7 +746,7 @@ fetch (PostaciDiscovery *self, PostaciSourceType type, const char *template)
   g_autofree char *url = expand_url (self, template);
   Source *source = add_source (self, type, url, g_str_has_prefix (url, "https:"));
 
-  postaci_autoconfig_fetch_async (self->http, url, self->address, self->domain,
+  postaci_autoconfig_fetch_async (self->http, url, self->step_ms, self->address, self->domain,
                                   self->cancellable, autoconfig_cb,
                                   source_call_new (self, source));
 }
