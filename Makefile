@@ -21,14 +21,12 @@ setup: deps $(BUILDDIR)/build.ninja
 build: setup
 	$(MESON) compile -C $(BUILDDIR)
 
-# The catalogs of the build tree (POSTACI_LOCALEDIR): not installed, the program would speak English.
+# Run from the build tree, the programs find its catalogs on their own (src/core/postaci-locale.c).
 run: build
 	@if [ -x $(BUILDDIR)/src/gui/postaci ]; then \
-	  GSETTINGS_SCHEMA_DIR=$(BUILDDIR)/data POSTACI_LOCALEDIR=$(abspath $(BUILDDIR))/po \
-	    exec $(BUILDDIR)/src/gui/postaci $(ARGS); \
+	  GSETTINGS_SCHEMA_DIR=$(BUILDDIR)/data exec $(BUILDDIR)/src/gui/postaci $(ARGS); \
 	else \
-	  POSTACI_LOCALEDIR=$(abspath $(BUILDDIR))/po \
-	    exec $(BUILDDIR)/src/cli/postaci-cli $(or $(ARGS),--help); \
+	  exec $(BUILDDIR)/src/cli/postaci-cli $(or $(ARGS),--help); \
 	fi
 
 # The same core and CLI tests again, built with AddressSanitizer and UBSan: any report

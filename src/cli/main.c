@@ -4,7 +4,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <locale.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -14,6 +13,7 @@
 #include <glib-unix.h>
 
 #include "postaci-local-server.h"
+#include "postaci-locale.h"
 #include "postaci-request.h"
 #include "postaci-session.h"
 #include "postaci-transcript.h"
@@ -87,37 +87,6 @@ options_clear (Options *options)
   g_free (options->save);
   g_strfreev (options->fail);
   g_free (options->cert_out);
-}
-
-/* --lang must act before any string is translated, so argv is scanned first. */
-static void
-setup_language (int argc, char **argv)
-{
-  const char *lang = NULL;
-  const char *localedir = g_getenv ("POSTACI_LOCALEDIR");
-
-  for (int i = 1; i < argc; i++)
-    {
-      if (g_str_has_prefix (argv[i], "--lang="))
-        lang = argv[i] + strlen ("--lang=");
-      else if (g_str_equal (argv[i], "--lang") && i + 1 < argc)
-        lang = argv[i + 1];
-    }
-
-  setlocale (LC_ALL, "");
-  if (lang != NULL && g_str_equal (lang, "tr"))
-    {
-      g_setenv ("LANGUAGE", "tr", TRUE);
-      /* gettext ignores LANGUAGE in the C locale; Turkish messages need a Turkish or UTF-8 locale. */
-      if (setlocale (LC_MESSAGES, "tr_TR.UTF-8") == NULL)
-        setlocale (LC_MESSAGES, "C.UTF-8");
-    }
-  else if (lang != NULL && g_str_equal (lang, "en"))
-    g_setenv ("LANGUAGE", "en", TRUE);
-
-  bindtextdomain (GETTEXT_PACKAGE, localedir ? localedir : LOCALEDIR);
-  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
-  textdomain (GETTEXT_PACKAGE);
 }
 
 static int
@@ -593,7 +562,8 @@ main (int argc, char **argv)
   g_autoptr(GError) error = NULL;
   int status = POSTACI_EXIT_SUCCESS;
 
-  setup_language (argc, argv);
+  /* --lang must act before any string is translated, so argv is scanned first. */
+  postaci_locale_init ("postaci-cli", postaci_locale_find_lang_option (argc, argv));
 
   {
     const GOptionEntry entries[] = {

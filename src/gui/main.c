@@ -3,22 +3,20 @@
 
 #include "config.h"
 
-#include <locale.h>
-#include <glib/gi18n.h>
+#include <gtk/gtk.h>
 
 #include "postaci-application.h"
+#include "postaci-locale.h"
 
 int
 main (int argc, char **argv)
 {
   g_autoptr(PostaciApplication) application = NULL;
-  const char *localedir = g_getenv ("POSTACI_LOCALEDIR");
 
-  /* Before anything is translated, including the --help text. */
-  setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, localedir != NULL ? localedir : LOCALEDIR);
-  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
-  textdomain (GETTEXT_PACKAGE);
+  /* Before anything is translated, including the --help text; --lang is read from argv here. */
+  postaci_locale_init ("postaci", postaci_locale_find_lang_option (argc, argv));
+  /* The locale is set: GTK must not set it again, or --lang tr in the C locale is undone. */
+  gtk_disable_setlocale ();
 
   application = postaci_application_new (G_APPLICATION_DEFAULT_FLAGS);
   return g_application_run (G_APPLICATION (application), argc, argv);

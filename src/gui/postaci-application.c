@@ -42,6 +42,8 @@ static const GOptionEntry option_entries[] = {
   { "timeout", 0, 0, G_OPTION_ARG_INT, NULL, N_("Seconds to wait for each reply (default: 30)"), N_("SECONDS") },
   { "ca-file", 0, 0, G_OPTION_ARG_FILENAME, NULL, N_("Trust the certificate authorities in this PEM file"), N_("FILE") },
   { "insecure", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Accept an invalid certificate for this run"), NULL },
+  /* Read from argv in main.c, before the first string is translated; listed here for --help. */
+  { "lang", 0, 0, G_OPTION_ARG_STRING, NULL, N_("Language of the messages: tr or en"), N_("LANG") },
   { "version", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Show the version and exit"), NULL },
   { NULL }
 };
@@ -212,6 +214,18 @@ postaci_application_command_line (GApplication *application, GApplicationCommand
 static int
 postaci_application_handle_local_options (GApplication *application, GVariantDict *options)
 {
+  const char *lang = NULL;
+
+  if (g_variant_dict_lookup (options, "lang", "&s", &lang) &&
+      !g_str_equal (lang, "tr") && !g_str_equal (lang, "en"))
+    {
+      g_printerr ("postaci: ");
+      g_printerr (_("--lang must be tr or en, not “%s”."), lang);
+      g_printerr ("\n");
+      return POSTACI_EXIT_USAGE;
+    }
+  /* Only this process speaks it: a window already open stays in its language. */
+  g_variant_dict_remove (options, "lang");
   if (g_variant_dict_contains (options, "version"))
     {
       g_print ("postaci %s\n", PACKAGE_VERSION);
