@@ -12,6 +12,7 @@
 #include <glib/gi18n.h>
 #include <glib-unix.h>
 
+#include "postaci-cli-discover.h"
 #include "postaci-local-server.h"
 #include "postaci-locale.h"
 #include "postaci-request.h"
@@ -51,6 +52,8 @@ typedef struct {
   char     *save;
   char    **fail;
   char     *cert_out;
+  /* --discover */
+  char     *discover;
 } Options;
 
 typedef struct {
@@ -87,6 +90,7 @@ options_clear (Options *options)
   g_free (options->save);
   g_strfreev (options->fail);
   g_free (options->cert_out);
+  g_free (options->discover);
 }
 
 static int
@@ -230,6 +234,34 @@ use_colour (const char *choice)
   return g_str_equal (choice, "always");
 }
 
+/* The password for --user: from --password-file, $POSTACI_PASSWORD or the terminal. */
+static int
+obtain_password (const Options *options, char **out)
+{
+  g_autoptr(GError) error = NULL;
+  char *password = NULL;
+
+  if (options->password_file != NULL)
+    {
+      password = read_password_file (options->password_file, &error);
+      if (password == NULL)
+        return usage_error ("%s", error->message);
+    }
+  else if (g_getenv ("POSTACI_PASSWORD") != NULL)
+    password = g_strdup (g_getenv ("POSTACI_PASSWORD"));
+  else if (isatty (STDIN_FILENO))
+    {
+      password = prompt_password (options->user, &error);
+      if (password == NULL && error != NULL)
+        return usage_error ("%s", error->message);
+    }
+  if (password == NULL)
+    return usage_error ("%s", _("--user needs a password: use --password-file, $POSTACI_PASSWORD, "
+                                "or run on a terminal to be asked."));
+  *out = password;
+  return 0;
+}
+
 /* Turns the options into a request; returns an exit status other than 0 on bad usage. */
 static int
 build_request (Options *options, PostaciRequest *request)
@@ -268,27 +300,13 @@ build_request (Options *options, PostaciRequest *request)
   if (options->user != NULL)
     {
       g_autofree char *password = NULL;
+      int status;
 
       request->auth = TRUE;
       request->username = g_strdup (options->user);
       request->allow_plain_auth = options->allow_plain_auth;
-      if (options->password_file != NULL)
-        {
-          password = read_password_file (options->password_file, &error);
-          if (password == NULL)
-            return usage_error ("%s", error->message);
-        }
-      else if (g_getenv ("POSTACI_PASSWORD") != NULL)
-        password = g_strdup (g_getenv ("POSTACI_PASSWORD"));
-      else if (isatty (STDIN_FILENO))
-        {
-          password = prompt_password (options->user, &error);
-          if (password == NULL && error != NULL)
-            return usage_error ("%s", error->message);
-        }
-      if (password == NULL)
-        return usage_error ("%s", _("--user needs a password: use --password-file, $POSTACI_PASSWORD, "
-                                    "or run on a terminal to be asked."));
+      if ((status = obtain_password (options, &password)) != 0)
+        return status;
       postaci_request_set_password (request, password);
       memset (password, 0, strlen (password));
     }
@@ -493,6 +511,53 @@ serve (Options *options)
   return POSTACI_EXIT_SUCCESS;
 }
 
+/* --discover: find the submission server of an address, domain or host, probe it, recommend. */
+static int
+discover (Options *options)
+{
+  g_autofree char *password = NULL;
+  guint64 seconds = 10;
+  int status;
+
+  if (options->server != NULL || options->port != NULL || options->security != NULL ||
+      options->auth != NULL || options->allow_plain_auth || options->from != NULL ||
+      options->to != NULL || options->subject != NULL || options->html != NULL ||
+      options->html_file != NULL || options->text != NULL || options->ehlo != NULL ||
+      options->stop_after != NULL || options->insecure || options->pin_certificate != NULL ||
+      options->serve || options->tls_port != NULL || options->save != NULL ||
+      options->fail != NULL || options->cert_out != NULL)
+    return usage_error ("%s", _("--discover takes --user, --password-file, --timeout, --ca-file, "
+                                "--lang, --color and --format, not the options of a test run."));
+  if (options->timeout != NULL &&
+      !g_ascii_string_to_unsigned (options->timeout, 10, 1, POSTACI_MAX_TIMEOUT_SECONDS, &seconds,
+                                   NULL))
+    return usage_error (_("--timeout must be between 1 and %d seconds."), POSTACI_MAX_TIMEOUT_SECONDS);
+  if (options->user != NULL)
+    {
+      if ((status = obtain_password (options, &password)) != 0)
+        return status;
+    }
+  else if (options->password_file != NULL)
+    return usage_error ("%s", _("--password-file needs --user."));
+
+  {
+    PostaciCliDiscover run = {
+      .query = options->discover,
+      .user = options->user,
+      .password = password,
+      .step_seconds = (guint) seconds,
+      .ca_file = options->ca_file,
+      .format = g_strcmp0 (options->format, "jsonl") == 0 ? POSTACI_TRANSCRIPT_JSONL
+                : use_colour (options->color) ? POSTACI_TRANSCRIPT_ANSI : POSTACI_TRANSCRIPT_TEXT,
+    };
+
+    status = postaci_cli_discover (&run);
+  }
+  if (password != NULL)
+    memset (password, 0, strlen (password));
+  return status;
+}
+
 /* The options that shape the output, checked before anything else happens. */
 static int
 check_output_options (const Options *options)
@@ -595,6 +660,7 @@ main (int argc, char **argv)
       { "save", 0, 0, G_OPTION_ARG_FILENAME, &options.save, N_("With --serve: folder for the received messages"), N_("DIR") },
       { "fail", 0, 0, G_OPTION_ARG_STRING_ARRAY, &options.fail, N_("With --serve: fail on purpose, e.g. rcpt=550 or greeting=silent"), N_("STAGE=CODE") },
       { "cert-out", 0, 0, G_OPTION_ARG_FILENAME, &options.cert_out, N_("With --serve: write the server's certificate (PEM) to this file"), N_("FILE") },
+      { "discover", 0, 0, G_OPTION_ARG_STRING, &options.discover, N_("Find the submission server of an e-mail address, a domain or a host, probe it and recommend settings"), N_("ADDRESS") },
       { NULL }
     };
 
@@ -617,7 +683,8 @@ main (int argc, char **argv)
   else if (argc > 1)
     status = usage_error (_("Unexpected argument “%s”."), argv[1]);
   else if ((status = check_output_options (&options)) == 0)
-    status = options.serve ? serve (&options) : run_test (&options);
+    status = options.discover != NULL ? discover (&options)
+             : options.serve ? serve (&options) : run_test (&options);
   options_clear (&options);
   return status;
 }
