@@ -276,7 +276,8 @@ endpoint_row (const PostaciEndpoint *endpoint)
   row[2] = g_strdup (result->connect_ms >= 0
                      ? postaci_discovery_security_label (postaci_probe_result_get_security (result))
                      : "—");
-  row[3] = result->connect_ms >= 0 ? g_strdup_printf (_("%" G_GINT64_FORMAT " ms"), result->connect_ms)
+  /* "ms" is the same in both languages. */
+  row[3] = result->connect_ms >= 0 ? g_strdup_printf ("%" G_GINT64_FORMAT " ms", result->connect_ms)
                                    : g_strdup ("—");
   row[4] = g_strdup (result->tls_version ? result->tls_version : "—");
   row[5] = g_strdup (!result->tls ? "—" : result->certificate_errors == 0 ? _("valid") : _("invalid"));

@@ -709,9 +709,9 @@ connect_cb (GObject *object, GAsyncResult *res, gpointer user_data)
   local = g_socket_connection_get_local_address (connection, NULL);
   if (remote != NULL)
     probe->result->address = g_socket_connectable_to_string (G_SOCKET_CONNECTABLE (remote));
-  note (probe, "* ", _("Connected to %s in %" G_GINT64_FORMAT " ms."),
+  note (probe, "* ", _("Connected to %s in %u ms."),
         probe->result->address ? probe->result->address : probe->result->host,
-        probe->result->connect_ms);
+        (guint) probe->result->connect_ms);
   /* An address literal is always an acceptable EHLO name (RFC 5321 §4.1.3). */
   if (G_IS_INET_SOCKET_ADDRESS (local))
     {
