@@ -282,7 +282,7 @@ make_discovery (Fixture *fixture, const char *query, const char *ports)
   g_assert_no_error (error);
   postaci_discovery_set_ca_file (discovery, fixture->ca_file, &error);
   g_assert_no_error (error);
-  postaci_discovery_set_timeouts (discovery, 5000, 25000);
+  postaci_discovery_set_timeouts (discovery, 10000, 60000);
   g_signal_connect (discovery, "source-changed", G_CALLBACK (source_changed_cb), fixture);
   g_signal_connect (discovery, "endpoint-changed", G_CALLBACK (endpoint_changed_cb), fixture);
   fixture->discovery = discovery;
@@ -319,7 +319,7 @@ static void
 run (Fixture *fixture)
 {
   postaci_discovery_run_async (fixture->discovery, NULL, run_cb, fixture);
-  postaci_test_wait_until (finished, fixture, 30000);
+  postaci_test_wait_until (finished, fixture, 90000);
   {
     g_autofree char *transcript = postaci_discovery_get_transcript (fixture->discovery);
 
@@ -573,7 +573,7 @@ test_silent_until_tls (Fixture *fixture, gconstpointer data)
   postaci_test_resolver_add_srv (fixture->resolver, "_submission._tcp.silent.test", 0, 0, port,
                                  "localhost");
   make_discovery (fixture, "silent.test", NULL);
-  postaci_discovery_set_timeouts (fixture->discovery, 1500, 25000);
+  postaci_discovery_set_timeouts (fixture->discovery, 3000, 60000);
   postaci_discovery_set_form (fixture->discovery, "localhost", port, POSTACI_SECURITY_STARTTLS);
   run (fixture);
 

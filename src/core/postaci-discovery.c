@@ -768,7 +768,10 @@ start_sources (PostaciDiscovery *self)
       return;
     }
   /* No cookie jar is added: nothing is remembered between fetches or runs. */
+  /* Every fetch at once (libsoup queues more than two per host by default, and a queued
+   * fetch would spend its deadline waiting). */
   self->http = soup_session_new_with_options ("timeout", seconds, "idle-timeout", seconds,
+                                              "max-conns-per-host", 8,
                                               "user-agent", "Postaci/" PACKAGE_VERSION, NULL);
   if (self->database != NULL)
     soup_session_set_tls_database (self->http, self->database);
