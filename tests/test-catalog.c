@@ -717,7 +717,7 @@ test_error_session_codes (void)
       "port 465 with security “SSL/TLS”" },
     { POSTACI_SESSION_ERROR_STARTTLS_INJECTION, "(STARTTLS command injection, CVE-2011-0411). "
       "The run was stopped for safety.", "Do not trust this network path" },
-    { POSTACI_SESSION_ERROR_PLAINTEXT_AUTH, "not encrypted, so the run stopped",
+    { POSTACI_SESSION_ERROR_PLAINTEXT_AUTH, "can be cracked offline",
       "Turn on STARTTLS" },
     { POSTACI_SESSION_ERROR_AUTH_UNAVAILABLE, "does not offer sign-in (AUTH)",
       "many servers hide AUTH: turn on STARTTLS" },
@@ -1105,7 +1105,7 @@ test_language_errors (void)
       "CVE-2011-0411", "CVE-2011-0411" },
     { POSTACI_SESSION_ERROR, POSTACI_SESSION_ERROR_PLAINTEXT_AUTH, "plain",
       { POSTACI_STAGE_AUTH, POSTACI_SECURITY_NONE, 25, TRUE },
-      "password readable", "okunabilir biçimde" },
+      "send it readable", "okunabilir biçimde" },
     { POSTACI_SESSION_ERROR, POSTACI_SESSION_ERROR_AUTH_UNAVAILABLE, "no AUTH",
       { POSTACI_STAGE_AUTH, POSTACI_SECURITY_NONE, 25, TRUE },
       "hide AUTH", "AUTH'u gizler" },

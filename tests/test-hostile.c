@@ -11,7 +11,9 @@
 #include <gmime/gmime.h>
 
 #include "postaci-catalog.h"
+#include "postaci-transcript.h"
 #include "postaci-line-reader.h"
+#include "postaci-sasl.h"
 #include "session-fixture.h"
 
 /* A script for the scripted server; it always ends with TS_END. */
@@ -62,7 +64,8 @@ typedef struct {
   /* The request: base_request() with these changes. */
   PostaciSecurity        security;
   gboolean               auth;         /* as ali with PASSWORD */
-  PostaciMechanism       mechanism;
+  PostaciMechanism       mechanism;    /* skipped when this build's GNU SASL lacks it */
+  gboolean               allow_plain_auth;
   PostaciStage           stop_after;   /* POSTACI_STAGE_CONNECT (0) means the whole session */
   guint                  timeout;      /* seconds; 0: the fixture's 5 */
   const char            *server_name;  /* NULL: localhost */
@@ -525,6 +528,88 @@ static const Scenario scenarios[] = {
     FAILED (PROTOCOL, AUTH, FAILURE), SESSION_ERROR (PLAINTEXT_AUTH),
     .received = C_EHLO C_QUIT },
 
+  /* ---- A server that echoes the credentials: every form is masked before anyone sees it.
+   * TS_SEND_ECHO repeats every line since EHLO, the AUTH lines with them. ---- */
+#define ECHO_TLS .mode = POSTACI_TEST_SERVER_IMPLICIT_TLS, .certificate = "server", \
+  .security = POSTACI_SECURITY_TLS, .auth = TRUE
+#define ECHO_REFUSED FAILED (REFUSED, AUTH, REFUSED), SESSION_ERROR (REFUSED), .reply_code = 535
+  { "echo/plain",
+    SCRIPT (GREET_EHLO ("250-mx.test\r\n250 AUTH PLAIN\r\n"), TS_EXPECT ("AUTH PLAIN " PLAIN_IR),
+            TS_SEND_ECHO ("535 5.7.8 rejected: "), QUIT_BYE),
+    ECHO_TLS, .mechanism = POSTACI_MECHANISM_PLAIN, ECHO_REFUSED,
+    .shown = "rejected: EHLO client.example AUTH PLAIN ****" },
+  { "echo/login",
+    SCRIPT (GREET_EHLO ("250-mx.test\r\n250 AUTH LOGIN\r\n"), TS_EXPECT ("AUTH LOGIN"),
+            TS_SEND ("334 VXNlcm5hbWU6\r\n"), TS_EXPECT ("YWxp"), TS_SEND ("334 UGFzc3dvcmQ6\r\n"),
+            TS_EXPECT ("Z2l6bGktxZ9pZnJl"), TS_SEND_ECHO ("535 5.7.8 rejected credentials "),
+            QUIT_BYE),
+    ECHO_TLS, .mechanism = POSTACI_MECHANISM_LOGIN, ECHO_REFUSED,
+    .shown = "rejected credentials EHLO client.example AUTH LOGIN **** ****" },
+  /* The password itself, raw, in a reply: masked too. */
+  { "echo/raw-password",
+    SCRIPT (GREET_EHLO ("250-mx.test\r\n250 AUTH PLAIN\r\n"), TS_EXPECT ("AUTH PLAIN " PLAIN_IR),
+            TS_SEND ("535 5.7.8 password " PASSWORD " is wrong\r\n"), QUIT_BYE),
+    ECHO_TLS, .mechanism = POSTACI_MECHANISM_PLAIN, ECHO_REFUSED,
+    .shown = "password **** is wrong" },
+  { "echo/cram-md5",
+    SCRIPT (GREET_EHLO ("250-mx.test\r\n250 AUTH CRAM-MD5\r\n"), TS_EXPECT ("AUTH CRAM-MD5"),
+            TS_SEND ("334 PDEyMzQuNTY3OEBteC50ZXN0Pg==\r\n"), TS_READ_LINE,
+            TS_SEND_ECHO ("535 5.7.8 bad: "), QUIT_BYE),
+    ECHO_TLS, .mechanism = POSTACI_MECHANISM_CRAM_MD5, ECHO_REFUSED,
+    .shown = "bad: EHLO client.example AUTH CRAM-MD5 ****" },
+  { "echo/digest-md5",
+    SCRIPT (GREET_EHLO ("250-mx.test\r\n250 AUTH DIGEST-MD5\r\n"), TS_EXPECT ("AUTH DIGEST-MD5"),
+            TS_SEND ("334 cmVhbG09Im14LnRlc3QiLG5vbmNlPSJPQTZNRzl0RVFHbTJoaCIscW9wPSJhdXRoIixjaGF"
+                     "yc2V0PXV0Zi04LGFsZ29yaXRobT1tZDUtc2Vzcw==\r\n"), TS_READ_LINE,
+            TS_SEND_ECHO ("535 5.7.8 bad: "), QUIT_BYE),
+    ECHO_TLS, .mechanism = POSTACI_MECHANISM_DIGEST_MD5, ECHO_REFUSED,
+    .shown = "bad: EHLO client.example AUTH DIGEST-MD5 ****" },
+  { "echo/ntlm",
+    SCRIPT (GREET_EHLO ("250-mx.test\r\n250 AUTH NTLM\r\n"), TS_EXPECT_PREFIX ("AUTH NTLM "),
+            TS_SEND ("334 TlRMTVNTUAACAAAADAAMADAAAAABAoEAASNFZ4mrze8AAAAAAAAAAGIAYgA8AAAARABPAE0AQQB"
+                     "JAE4AAgAMAEQATwBNAEEASQBOAAEADABTAEUAUgBWAEUAUgAEABQAZABvAG0AYQBpAG4ALgBjAG8"
+                     "AbQADACIAcwBlAHIAdgBlAHIALgBkAG8AbQBhAGkAbgAuAGMAbwBtAAAAAAA=\r\n"),
+            TS_READ_LINE, TS_SEND_ECHO ("535 5.7.8 bad: "), QUIT_BYE),
+    ECHO_TLS, .mechanism = POSTACI_MECHANISM_NTLM, ECHO_REFUSED,
+    .shown = "bad: EHLO client.example AUTH NTLM **** ****" },
+  { "echo/xoauth2",
+    SCRIPT (GREET_EHLO ("250-mx.test\r\n250 AUTH XOAUTH2\r\n"), TS_EXPECT_PREFIX ("AUTH XOAUTH2 "),
+            TS_SEND_ECHO ("535 5.7.8 bad token: "), QUIT_BYE),
+    ECHO_TLS, .mechanism = POSTACI_MECHANISM_XOAUTH2, ECHO_REFUSED,
+    .shown = "bad token: EHLO client.example AUTH XOAUTH2 ****" },
+  /* A server-first message without our nonce: the client abandons with "*", and the
+   * server echoes the client-first message back in its 501. */
+  { "echo/scram-sha-256",
+    SCRIPT (GREET_EHLO ("250-mx.test\r\n250 AUTH SCRAM-SHA-256\r\n"),
+            TS_EXPECT_PREFIX ("AUTH SCRAM-SHA-256 "),
+            TS_SEND ("334 cj1ub3R5b3Vybm9uY2Uscz1RU1hDUitRNnNlazhiZjkyLGk9NDA5Ng==\r\n"),
+            TS_EXPECT ("*"), TS_SEND_ECHO ("501 5.7.0 cancelled: "), QUIT_BYE),
+    ECHO_TLS, .mechanism = POSTACI_MECHANISM_SCRAM_SHA_256,
+    FAILED (PROTOCOL, AUTH, FAILURE), SESSION_ERROR (SASL),
+    .shown = "cancelled: EHLO client.example AUTH SCRAM-SHA-256 **** *" },
+#undef ECHO_TLS
+#undef ECHO_REFUSED
+
+  /* ---- STARTTLS stripped in "auto" (the default): whatever the mechanism, nothing of the
+   * password crosses the plain link without --allow-plain-auth; the run stops before AUTH. ---- */
+#define STRIPPED(name, mech) \
+  { "stripped/" name, \
+    SCRIPT (GREET_EHLO ("250-mx.test\r\n250 AUTH " mech "\r\n"), QUIT_BYE), \
+    .security = POSTACI_SECURITY_AUTO, .auth = TRUE, \
+    FAILED (PROTOCOL, AUTH, FAILURE), SESSION_ERROR (PLAINTEXT_AUTH), \
+    .received = C_EHLO C_QUIT, .shown = "cracked offline" }
+  STRIPPED ("plain", "PLAIN"), STRIPPED ("login", "LOGIN"), STRIPPED ("cram-md5", "CRAM-MD5"),
+  STRIPPED ("digest-md5", "DIGEST-MD5"), STRIPPED ("ntlm", "NTLM"),
+  STRIPPED ("scram-sha-1", "SCRAM-SHA-1"), STRIPPED ("scram-sha-256", "SCRAM-SHA-256"),
+  STRIPPED ("xoauth2", "XOAUTH2"), STRIPPED ("everything", "CRAM-MD5 DIGEST-MD5 NTLM PLAIN"),
+#undef STRIPPED
+  /* Consent given for this run: CRAM-MD5 goes ahead over the plain link. */
+  { "stripped/cram-md5-allowed",
+    SCRIPT (GREET_EHLO ("250-mx.test\r\n250 AUTH CRAM-MD5\r\n"), TS_EXPECT ("AUTH CRAM-MD5"),
+            TS_SEND ("334 PDEyMzQuNTY3OEBteC50ZXN0Pg==\r\n"), TS_READ_LINE,
+            TS_SEND ("235 2.7.0 ok\r\n"), QUIT_BYE),
+    .security = POSTACI_SECURITY_AUTO, .auth = TRUE, .allow_plain_auth = TRUE, PASSED (AUTH) },
+
   /* ---- Bad input: refused before connecting, nothing sent (exit 2) ----
    * A NUL cannot be part of a C string, an argv word or a GTK entry: a field ends there. */
 #define REFUSED_INPUT(field) .script = SCRIPT (TS_EXPECT_CLOSE), \
@@ -719,6 +804,49 @@ assert_no_plain_text_credentials (Fixture *fixture, PostaciTestServerMode mode)
   g_assert_null (strstr (plain, PLAIN_IR));
 }
 
+/* Every SASL response the client sent — the initial response on the AUTH line and each line
+ * after it until the next command — appears nowhere a person reads: not in an event, not in
+ * the JSON Lines, not in the verdict. */
+static void
+assert_no_sent_response_shown (Fixture *fixture, const char *got)
+{
+  g_autofree char *text = postaci_transcript_format_run (postaci_session_get_events (fixture->session),
+                                                         fixture->outcome, POSTACI_TRANSCRIPT_TEXT);
+  g_auto(GStrv) lines = g_strsplit (got, "\r\n", -1);
+  gboolean in_auth = FALSE;
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      const char *line = lines[i];
+      const char *response = NULL;
+
+      if (g_str_has_prefix (line, "AUTH "))
+        {
+          g_auto(GStrv) words = g_strsplit (line, " ", 3);
+
+          in_auth = TRUE;
+          if (words[1] != NULL && words[2] != NULL && strlen (words[2]) >= 2)
+            {
+              g_autofree char *initial = g_strdup (words[2]);
+
+              g_assert_null (strstr (text, initial));
+              g_assert_null (strstr (fixture->transcript->str, initial));
+            }
+          continue;
+        }
+      if (!in_auth || g_regex_match_simple ("^(MAIL|RCPT|DATA|QUIT|EHLO|HELO|RSET) ?", line, 0, 0))
+        {
+          in_auth = FALSE;
+          continue;
+        }
+      response = line;
+      if (strlen (response) < 2)
+        continue;
+      g_assert_null (strstr (text, response));
+      g_assert_null (strstr (fixture->transcript->str, response));
+    }
+}
+
 /* A failure is explained by the catalog in its own words, not by its last-resort text. */
 static void
 assert_explained (Fixture *fixture)
@@ -820,11 +948,17 @@ test_scenario (Fixture *fixture, gconstpointer data)
   PostaciRequest *request;
   g_autofree char *got = NULL;
 
+  if (sc->mechanism != POSTACI_MECHANISM_AUTO && !postaci_sasl_mechanism_available (sc->mechanism))
+    {
+      g_test_skip ("GNU SASL was built without this mechanism");
+      return;
+    }
   start_server (fixture, sc->script, sc->mode, sc->certificate);
   request = base_request (fixture, sc->security);
   if (sc->auth)
     with_auth (request);
   request->mechanism = sc->mechanism;
+  request->allow_plain_auth = sc->allow_plain_auth;
   if (sc->stop_after != POSTACI_STAGE_CONNECT)
     request->stop_after = sc->stop_after;
   if (sc->timeout != 0)
@@ -886,8 +1020,11 @@ test_scenario (Fixture *fixture, gconstpointer data)
   /* Whatever the scenario */
   g_assert_cmpuint (count (got, C_STARTTLS), <=, 1);
   g_assert_null (strstr (got, "RSET"));
-  assert_no_plain_text_credentials (fixture, sc->mode);
+  /* Consent for this run is the one exception. */
+  if (!sc->allow_plain_auth)
+    assert_no_plain_text_credentials (fixture, sc->mode);
   assert_no_secret (fixture);
+  assert_no_sent_response_shown (fixture, got);
   assert_everything_printable (fixture);
   assert_explained (fixture);
 }

@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "postaci-transcript.h"
 #include "session-fixture.h"
 
 /* ------------------------------------------------------------------ */
@@ -371,10 +372,114 @@ test_partial_recipients (Fixture *fixture, gconstpointer data)
   run (fixture, request);
 
   assert_server_ok (fixture);
-  assert_outcome (fixture, POSTACI_VERDICT_SUCCESS, POSTACI_STAGE_RCPT, POSTACI_EXIT_SUCCESS);
+  assert_outcome (fixture, POSTACI_VERDICT_PARTIAL, POSTACI_STAGE_RCPT, POSTACI_EXIT_PARTIAL);
   g_assert_cmpuint (fixture->outcome->recipients_accepted, ==, 1);
   g_assert_cmpuint (fixture->outcome->recipients_refused, ==, 1);
   g_assert_nonnull (strstr (fixture->transcript->str, "\"kind\":\"warning\""));
+  g_assert_cmpstr (fixture->outcome->reason, ==,
+                   "Stopped after RCPT, as asked: the server accepted 1 of 2 recipients and "
+                   "refused veli@example.com.");
+}
+
+/* One of two recipients refused, the message sent to the other: the verdict is "partial"
+ * (exit status 5), names the refused address, and never says that every step worked. */
+static void
+test_partial_delivery (Fixture *fixture, gconstpointer data)
+{
+  const PostaciTestStep script[] = {
+    TS_SEND (GREETING),
+    TS_EXPECT ("EHLO client.example"),
+    TS_SEND ("250 mx.test\r\n"),
+    TS_EXPECT ("MAIL FROM:<ali@example.com>"),
+    TS_SEND ("250 ok\r\n"),
+    TS_EXPECT ("RCPT TO:<veli@example.com>"),
+    TS_SEND ("250 ok\r\n"),
+    TS_EXPECT ("RCPT TO:<ayse@example.com>"),
+    TS_SEND ("452 4.5.3 too many recipients\r\n"),
+    TS_EXPECT ("DATA"),
+    TS_SEND ("354 go ahead\r\n"),
+    TS_READ_DATA,
+    TS_SEND ("250 2.0.0 queued\r\n"),
+    TS_EXPECT ("QUIT"),
+    TS_SEND ("221 bye\r\n"),
+    TS_END,
+  };
+  PostaciRequest *request;
+  g_autofree char *text = NULL;
+  g_autofree char *json = NULL;
+
+  start_server (fixture, script, POSTACI_TEST_SERVER_PLAIN, NULL);
+  request = base_request (fixture, POSTACI_SECURITY_NONE);
+  postaci_request_add_recipients (request, "ayse@example.com");
+  run (fixture, request);
+
+  assert_server_ok (fixture);
+  assert_outcome (fixture, POSTACI_VERDICT_PARTIAL, POSTACI_STAGE_DATA, POSTACI_EXIT_PARTIAL);
+  g_assert_cmpuint (fixture->outcome->recipients_accepted, ==, 1);
+  g_assert_cmpuint (fixture->outcome->recipients_refused, ==, 1);
+  g_assert_cmpstr (fixture->outcome->refused_recipients[0], ==, "ayse@example.com");
+  g_assert_null (fixture->outcome->refused_recipients[1]);
+  text = postaci_transcript_format_outcome (fixture->outcome, POSTACI_TRANSCRIPT_TEXT);
+  g_assert_nonnull (strstr (text, "Result: partial. The server accepted the message for 1 of 2 "
+                                  "recipients and refused ayse@example.com."));
+  g_assert_nonnull (strstr (text, "The server refused 1 of 2 recipients."));
+  g_assert_null (strstr (text, "every step worked"));
+  g_assert_null (strstr (text, "success"));
+  json = postaci_transcript_format_outcome (fixture->outcome, POSTACI_TRANSCRIPT_JSONL);
+  g_assert_nonnull (strstr (json, "\"verdict\":\"partial\""));
+  g_assert_nonnull (strstr (json, "\"exit_status\":5"));
+  g_assert_nonnull (strstr (json, "\"refused_recipients\":[\"ayse@example.com\"]"));
+}
+
+/* Many refused recipients: the reason names the first five and counts the rest. */
+static void
+test_partial_many (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr(GArray) script = g_array_new (FALSE, TRUE, sizeof (PostaciTestStep));
+  g_autoptr(GPtrArray) lines = g_ptr_array_new_with_free_func (g_free);
+  PostaciTestStep step;
+  PostaciRequest *request;
+  const PostaciTestStep head[] = {
+    TS_SEND (GREETING), TS_EXPECT ("EHLO client.example"), TS_SEND ("250 mx.test\r\n"),
+    TS_EXPECT ("MAIL FROM:<ali@example.com>"), TS_SEND ("250 ok\r\n"),
+    TS_EXPECT ("RCPT TO:<veli@example.com>"), TS_SEND ("250 ok\r\n"),
+  };
+  const PostaciTestStep tail[] = {
+    TS_EXPECT ("QUIT"), TS_SEND ("221 bye\r\n"), TS_END,
+  };
+
+  g_array_append_vals (script, head, G_N_ELEMENTS (head));
+  for (guint i = 0; i < 12; i++)
+    {
+      char *line = g_strdup_printf ("RCPT TO:<r%u@example.com>", i);
+
+      g_ptr_array_add (lines, line);
+      step = (PostaciTestStep) TS_EXPECT (line);
+      g_array_append_val (script, step);
+      step = (PostaciTestStep) TS_SEND ("452 4.5.3 too many recipients\r\n");
+      g_array_append_val (script, step);
+    }
+  g_array_append_vals (script, tail, G_N_ELEMENTS (tail));
+
+  start_server (fixture, (const PostaciTestStep *) script->data, POSTACI_TEST_SERVER_PLAIN, NULL);
+  request = base_request (fixture, POSTACI_SECURITY_NONE);
+  for (guint i = 0; i < 12; i++)
+    {
+      g_autofree char *address = g_strdup_printf ("r%u@example.com", i);
+
+      postaci_request_add_recipients (request, address);
+    }
+  request->stop_after = POSTACI_STAGE_RCPT;
+  run (fixture, request);
+
+  assert_server_ok (fixture);
+  assert_outcome (fixture, POSTACI_VERDICT_PARTIAL, POSTACI_STAGE_RCPT, POSTACI_EXIT_PARTIAL);
+  g_assert_cmpuint (fixture->outcome->recipients_refused, ==, 12);
+  g_assert_cmpuint (g_strv_length (fixture->outcome->refused_recipients), ==, 12);
+  g_assert_cmpstr (fixture->outcome->reason, ==,
+                   "Stopped after RCPT, as asked: the server accepted 1 of 13 recipients and "
+                   "refused r0@example.com, r1@example.com, r2@example.com, r3@example.com, "
+                   "r4@example.com and 7 more.");
 }
 
 /* --insecure: the run goes on, and the transcript says so. */
@@ -523,6 +628,8 @@ main (int argc, char **argv)
   ADD ("stop-after/connect", test_stop_after_connect, NULL);
   ADD ("plaintext-auth-refused", test_plaintext_auth_refused, NULL);
   ADD ("partial-recipients", test_partial_recipients, NULL);
+  ADD ("partial/delivery", test_partial_delivery, NULL);
+  ADD ("partial/many", test_partial_many, NULL);
   ADD ("accept-invalid", test_accept_invalid, NULL);
   ADD ("cancel", test_cancel, NULL);
   ADD ("connection-refused", test_connection_refused, NULL);

@@ -638,7 +638,7 @@ main (int argc, char **argv)
       { "user", 0, 0, G_OPTION_ARG_STRING, &options.user, N_("Log in with this user name"), N_("NAME") },
       { "password-file", 0, 0, G_OPTION_ARG_FILENAME, &options.password_file, N_("Read the password from this file (or set $POSTACI_PASSWORD)"), N_("FILE") },
       { "auth", 0, 0, G_OPTION_ARG_STRING, &options.auth, N_("auto, plain, login, cram-md5, digest-md5, scram-sha-1, scram-sha-256, ntlm or xoauth2"), N_("MECHANISM") },
-      { "allow-plain-auth", 0, 0, G_OPTION_ARG_NONE, &options.allow_plain_auth, N_("Allow PLAIN/LOGIN over an unencrypted connection"), NULL },
+      { "allow-plain-auth", 0, 0, G_OPTION_ARG_NONE, &options.allow_plain_auth, N_("Allow signing in over an unencrypted connection"), NULL },
       { "from", 0, 0, G_OPTION_ARG_STRING, &options.from, N_("Sender address"), N_("ADDR") },
       { "to", 0, 0, G_OPTION_ARG_STRING_ARRAY, &options.to, N_("Recipient address; repeat it or separate with commas"), N_("ADDR") },
       { "subject", 0, 0, G_OPTION_ARG_STRING, &options.subject, N_("Subject"), N_("TEXT") },

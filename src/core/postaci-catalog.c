@@ -1569,10 +1569,11 @@ explain_session_rule (Advice *advice, gint code)
       explain_starttls_injection (advice);
       return TRUE;
     case POSTACI_SESSION_ERROR_PLAINTEXT_AUTH:
-      say (advice, _("This sign-in method would send the password readable over a connection "
-                     "that is not encrypted, so the run stopped before sending it."));
-      advise (advice, _("Turn on STARTTLS, or use port 465 with SSL/TLS. Allow a sign-in without "
-                        "encryption only on a network you trust."));
+      say (advice, _("Signing in over a connection that is not encrypted gives the password "
+                     "away: PLAIN and LOGIN send it readable, and an answer of CRAM-MD5, "
+                     "DIGEST-MD5, NTLM or SCRAM can be cracked offline. So nothing was sent."));
+      advise (advice, _("Turn on STARTTLS, or use port 465 with SSL/TLS. Allow the password "
+                        "without encryption (--allow-plain-auth) only on a network you trust."));
       return TRUE;
     case POSTACI_SESSION_ERROR_AUTH_UNAVAILABLE:
       explain_auth_unavailable (advice);
@@ -1757,6 +1758,15 @@ what_happened (const PostaciOutcome *outcome)
       return g_strdup_printf (_("The server did not answer in time at the “%s” step."), stage);
     case POSTACI_VERDICT_CANCELLED:
       return g_strdup (_("The run was stopped before it finished."));
+    case POSTACI_VERDICT_PARTIAL:
+      /* Translators: %u of %u recipients, e.g. “1 of 2” */
+      return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                           "The server refused %u of %u recipient.",
+                                           "The server refused %u of %u recipients.",
+                                           outcome->recipients_accepted +
+                                           outcome->recipients_refused),
+                              outcome->recipients_refused,
+                              outcome->recipients_accepted + outcome->recipients_refused);
     case POSTACI_VERDICT_USAGE:
     default:
       return g_strdup (_("Nothing was sent: a value in the form is not valid."));
@@ -1775,6 +1785,9 @@ what_to_try (const PostaciOutcome *outcome)
       return _("Run the test without stopping early to send a real message.");
     case POSTACI_VERDICT_CANCELLED:
       return _("Run the test again when you are ready.");
+    case POSTACI_VERDICT_PARTIAL:
+      return _("Read the server's answer to each refused address, correct them, and send "
+               "again to those recipients.");
     case POSTACI_VERDICT_USAGE:
       return _("Correct the value named above and run the test again.");
     default:

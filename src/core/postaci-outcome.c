@@ -28,6 +28,7 @@ postaci_outcome_copy (const PostaciOutcome *outcome)
   copy->reason = g_strdup (outcome->reason);
   copy->explanation = g_strdup (outcome->explanation);
   copy->hint = g_strdup (outcome->hint);
+  copy->refused_recipients = g_strdupv (outcome->refused_recipients);
   return copy;
 }
 
@@ -40,6 +41,7 @@ postaci_outcome_free (PostaciOutcome *outcome)
   g_free (outcome->reason);
   g_free (outcome->explanation);
   g_free (outcome->hint);
+  g_strfreev (outcome->refused_recipients);
   g_free (outcome);
 }
 
@@ -58,6 +60,8 @@ postaci_outcome_get_exit_status (const PostaciOutcome *outcome)
       return POSTACI_EXIT_TIMEOUT;
     case POSTACI_VERDICT_CANCELLED:
       return POSTACI_EXIT_CANCELLED;
+    case POSTACI_VERDICT_PARTIAL:
+      return POSTACI_EXIT_PARTIAL;
     case POSTACI_VERDICT_NETWORK:
     case POSTACI_VERDICT_TLS:
     case POSTACI_VERDICT_PROTOCOL:
@@ -71,6 +75,7 @@ postaci_verdict_to_string (PostaciVerdict verdict)
 {
   static const char *const names[] = {
     "success", "refused", "network", "tls", "protocol", "timeout", "cancelled", "usage",
+    "partial",
   };
   g_return_val_if_fail (verdict < G_N_ELEMENTS (names), NULL);
   return names[verdict];

@@ -17,6 +17,7 @@ typedef enum {
   POSTACI_VERDICT_TIMEOUT,   /* a deadline passed */
   POSTACI_VERDICT_CANCELLED, /* the person stopped the run */
   POSTACI_VERDICT_USAGE,     /* bad input: nothing was sent */
+  POSTACI_VERDICT_PARTIAL,   /* the goal was reached, but the server refused some recipients */
 } PostaciVerdict;
 
 /* Exit statuses of postaci-cli, documented in README.md. */
@@ -26,6 +27,7 @@ typedef enum {
   POSTACI_EXIT_USAGE = 2,
   POSTACI_EXIT_FAILURE = 3,
   POSTACI_EXIT_TIMEOUT = 4,
+  POSTACI_EXIT_PARTIAL = 5,
   POSTACI_EXIT_CANCELLED = 130,
 } PostaciExitStatus;
 
@@ -39,6 +41,7 @@ typedef struct {
   char           *hint;           /* what to try; NULL on success without advice */
   guint           recipients_accepted;
   guint           recipients_refused;
+  GStrv           refused_recipients; /* the refused addresses as typed, in order; NULL: none */
   gint64          stage_ms[POSTACI_N_STAGES]; /* time spent in each stage; -1: not reached */
   gint64          total_ms;
   gboolean        tls_used;

@@ -41,7 +41,7 @@ struct _PostaciRequest {
   PostaciMechanism  mechanism;
   char             *username;
   char             *password;      /* wiped on free; never logged */
-  gboolean          allow_plain_auth; /* PLAIN/LOGIN over an unencrypted link */
+  gboolean          allow_plain_auth; /* any AUTH over an unencrypted link */
 
   char             *ehlo_name;     /* NULL: this machine's name */
   char             *from;          /* envelope and header sender */

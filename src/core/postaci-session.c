@@ -18,6 +18,7 @@
 #include "postaci-certificate.h"
 #include "postaci-line-reader.h"
 #include "postaci-message.h"
+#include "postaci-redactor.h"
 #include "postaci-sasl.h"
 #include "postaci-session.h"
 #include "postaci-session-private.h"
@@ -107,6 +108,7 @@ struct _PostaciSession {
 
   /* AUTH */
   PostaciSasl          *sasl;
+  PostaciRedactor      *redactor;      /* every form of the secrets sent: masked in server text */
   GError               *auth_error;    /* kept while "*" abandons the exchange */
 
   /* Envelope and data */
@@ -117,6 +119,7 @@ struct _PostaciSession {
   guchar               *chunk;
   gboolean              headers_shown;
   guint                 rcpt_index;
+  GPtrArray            *refused;       /* char *: the recipients the server refused */
   char                 *from_ascii;
   gboolean              needs_smtputf8;
 
@@ -194,6 +197,8 @@ postaci_session_finalize (GObject *object)
   g_clear_pointer (&self->capabilities, g_hash_table_unref);
   g_clear_pointer (&self->last_reply, postaci_reply_free);
   g_clear_pointer (&self->sasl, postaci_sasl_free);
+  g_clear_pointer (&self->redactor, postaci_redactor_free);
+  g_clear_pointer (&self->refused, g_ptr_array_unref);
   g_clear_pointer (&self->outcome, postaci_outcome_free);
   g_clear_error (&self->last_connect_error);
   g_clear_error (&self->auth_error);
@@ -228,6 +233,8 @@ postaci_session_init (PostaciSession *self)
   self->parser = postaci_reply_parser_new ();
   self->capabilities = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->outcome = postaci_outcome_new ();
+  self->redactor = postaci_redactor_new ();
+  self->refused = g_ptr_array_new_with_free_func (g_free);
 }
 
 /**
@@ -639,14 +646,66 @@ fail_reply (PostaciSession *self, const PostaciReply *reply, const char *what)
     fail_refused (self, reply, what);
 }
 
+/* The refused recipients for a one-line reason: the first few, then how many more. The
+ * outcome lists them all. */
+#define MAX_NAMED_RECIPIENTS 5
+
+static char *
+refused_recipients_text (PostaciSession *self)
+{
+  GString *out = g_string_new (NULL);
+  guint n = self->refused->len;
+
+  for (guint i = 0; i < MIN (n, MAX_NAMED_RECIPIENTS); i++)
+    {
+      g_autofree char *shown = postaci_escape_text (g_ptr_array_index (self->refused, i), -1);
+
+      if (i > 0)
+        g_string_append (out, ", ");
+      g_string_append (out, shown);
+    }
+  if (n > MAX_NAMED_RECIPIENTS)
+    /* Translators: follows a list of refused addresses: “a@x, b@y and 9,895 more” */
+    g_string_append_printf (out, g_dngettext (GETTEXT_PACKAGE, " and %u more", " and %u more",
+                                              n - MAX_NAMED_RECIPIENTS),
+                            n - MAX_NAMED_RECIPIENTS);
+  return g_string_free (out, FALSE);
+}
+
+/* The goal was reached, but not for every recipient: a partial delivery is not a success
+ * (a script must not read it as one), and the reason names who was left out. */
+static char *
+partial_reason (PostaciSession *self)
+{
+  g_autofree char *names = refused_recipients_text (self);
+  guint total = self->request->recipients->len;
+
+  if (self->request->stop_after == POSTACI_STAGE_RCPT)
+    return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                         "Stopped after RCPT, as asked: the server accepted %u "
+                                         "of %u recipient and refused %s.",
+                                         "Stopped after RCPT, as asked: the server accepted %u "
+                                         "of %u recipients and refused %s.", total),
+                            self->outcome->recipients_accepted, total, names);
+  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                       "The server accepted the message for %u of %u recipient "
+                                       "and refused %s.",
+                                       "The server accepted the message for %u of %u recipients "
+                                       "and refused %s.", total),
+                          self->outcome->recipients_accepted, total, names);
+}
+
 static void
 succeed (PostaciSession *self, const char *reason)
 {
   self->concluded = TRUE;
   self->outcome->verdict = POSTACI_VERDICT_SUCCESS;
+  if (self->refused->len > 0)
+    self->outcome->verdict = POSTACI_VERDICT_PARTIAL;
   self->outcome->stage = self->stage;
   g_free (self->outcome->reason);
-  self->outcome->reason = g_strdup (reason);
+  self->outcome->reason = self->outcome->verdict == POSTACI_VERDICT_PARTIAL
+                          ? partial_reason (self) : g_strdup (reason);
   if (self->last_reply != NULL)
     {
       g_clear_pointer (&self->outcome->reply, postaci_reply_free);
@@ -712,6 +771,12 @@ finish_run (PostaciSession *self)
   set_state (self, STATE_DONE);
   outcome->total_ms = elapsed_ms (self);
   outcome->tls_used = self->tls_active;
+  if (self->refused->len > 0 && outcome->refused_recipients == NULL)
+    {
+      g_ptr_array_add (self->refused, NULL);
+      outcome->refused_recipients = g_strdupv ((GStrv) self->refused->pdata);
+      g_ptr_array_remove_index (self->refused, self->refused->len - 1);
+    }
   if (outcome->reason == NULL)
     outcome->reason = g_strdup (_("The run ended."));
   if (task != NULL)
@@ -795,6 +860,31 @@ emit_server_line (PostaciSession *self, const char *line, gsize length, PostaciR
   emit (self, event);
 }
 
+/* A server that echoes what we sent (Sendmail's "500 5.5.1 Command unrecognized: …", or a
+ * hostile one) must not put a credential into a transcript: every form of a secret is masked
+ * before the line is parsed, so the reply, its events, the outcome and the reason all hold the
+ * masked text. The reply code stays as it came, so a short password cannot break parsing. */
+static void
+mask_secrets (PostaciSession *self, char **line, gsize *length)
+{
+  gsize keep = (*length >= 3 && g_ascii_isdigit ((*line)[0]) && g_ascii_isdigit ((*line)[1]) &&
+                g_ascii_isdigit ((*line)[2])) ? 3 : 0;
+  gsize masked_length = 0;
+  g_autofree char *masked = postaci_redactor_apply (self->redactor, *line + keep,
+                                                    (gssize) (*length - keep), &masked_length);
+  char *result;
+
+  if (masked_length == *length - keep && memcmp (masked, *line + keep, masked_length) == 0)
+    return;
+  result = g_malloc (keep + masked_length + 1);
+  memcpy (result, *line, keep);
+  memcpy (result + keep, masked, masked_length + 1);
+  explicit_bzero (*line, *length);
+  g_free (*line);
+  *line = result;
+  *length = keep + masked_length;
+}
+
 static void
 read_line_cb (GObject *object, GAsyncResult *res, gpointer user_data)
 {
@@ -813,6 +903,7 @@ read_line_cb (GObject *object, GAsyncResult *res, gpointer user_data)
       return;
     }
   self->received_any = TRUE;
+  mask_secrets (self, &line, &length);
 
   status = postaci_reply_parser_feed (self->parser, line, length, &reply, &error);
   switch (status)
@@ -1401,6 +1492,7 @@ send_auth_response (PostaciSession *self, const char *challenge)
       return;
     }
   set_state (self, STATE_AUTH);
+  postaci_redactor_add_response (self->redactor, response, self->request->username);
   send_line (self, POSTACI_COMMAND_AUTH, response, "****");
   if (response != NULL)
     explicit_bzero (response, strlen (response));
@@ -1421,6 +1513,15 @@ start_auth (PostaciSession *self)
                     self->tls_active
                     ? _("The server does not offer authentication (no AUTH in its EHLO reply).")
                     : _("The server does not offer authentication on an unencrypted connection."));
+      return;
+    }
+  /* No sign-in crosses an unencrypted link without consent, whatever the mechanism: whoever
+   * stripped STARTTLS reads PLAIN and LOGIN, and cracks a captured CRAM-MD5, DIGEST-MD5, NTLM
+   * or SCRAM answer offline. The security setting is no consent: "auto" is the default. */
+  if (!self->tls_active && !self->request->allow_plain_auth)
+    {
+      fail_literal (self, POSTACI_SESSION_ERROR_PLAINTEXT_AUTH, TRUE,
+                    _("The connection is not encrypted, so the run stopped before signing in."));
       return;
     }
   {
@@ -1463,6 +1564,7 @@ start_auth (PostaciSession *self)
           fail (self, error, TRUE);
           return;
         }
+      postaci_redactor_add_response (self->redactor, initial, self->request->username);
       /* RFC 4954 §4: an empty initial response is sent as "=". */
       line = g_strdup_printf ("AUTH %s %s", name, *initial ? initial : "=");
       send_line (self, POSTACI_COMMAND_AUTH, line, shown);
@@ -1593,6 +1695,7 @@ handle_rcpt (PostaciSession *self, PostaciReply *reply)
   else
     {
       self->outcome->recipients_refused++;
+      g_ptr_array_add (self->refused, g_strdup (address));
       emit_text (self, POSTACI_EVENT_WARNING, _("The server refused the recipient %s."), address);
     }
 
@@ -1936,6 +2039,8 @@ postaci_session_run_async (PostaciSession      *self,
   if (self->request->accept_invalid_certificate && self->security != POSTACI_SECURITY_NONE)
     emit_text (self, POSTACI_EVENT_WARNING,
                _("This run accepts an invalid server certificate, as you asked."));
+  if (self->request->auth)
+    postaci_redactor_add (self->redactor, self->request->password);
   if (self->request->auth && self->request->allow_plain_auth)
     emit_text (self, POSTACI_EVENT_WARNING,
                _("Plain-text authentication over an unencrypted connection is allowed for this run."));

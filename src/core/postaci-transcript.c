@@ -197,6 +197,9 @@ postaci_outcome_get_verdict_line (const PostaciOutcome *outcome)
     return g_strdup_printf (_("Result: success. %s"), outcome->reason);
   if (outcome->verdict == POSTACI_VERDICT_CANCELLED)
     return g_strdup (_("Result: cancelled. The run was stopped before it finished."));
+  if (outcome->verdict == POSTACI_VERDICT_PARTIAL)
+    /* Translators: the last line of a run that reached only some recipients */
+    return g_strdup_printf (_("Result: partial. %s"), outcome->reason);
   /* Translators: the last line of a failed run; %s is the one-line reason */
   return g_strdup_printf (_("Result: failed. %s"), outcome->reason);
 }
@@ -225,6 +228,14 @@ format_outcome_json (const PostaciOutcome *outcome)
   json_builder_add_int_value (builder, outcome->recipients_accepted);
   json_builder_set_member_name (builder, "recipients_refused");
   json_builder_add_int_value (builder, outcome->recipients_refused);
+  if (outcome->refused_recipients != NULL)
+    {
+      json_builder_set_member_name (builder, "refused_recipients");
+      json_builder_begin_array (builder);
+      for (guint i = 0; outcome->refused_recipients[i] != NULL; i++)
+        json_builder_add_string_value (builder, outcome->refused_recipients[i]);
+      json_builder_end_array (builder);
+    }
   json_builder_set_member_name (builder, "tls");
   json_builder_add_boolean_value (builder, outcome->tls_used);
   json_builder_set_member_name (builder, "authenticated");
@@ -268,7 +279,9 @@ postaci_transcript_format_outcome (const PostaciOutcome *outcome, PostaciTranscr
   }
   line = postaci_outcome_get_verdict_line (outcome);
   append_coloured (out, ansi,
-                   outcome->verdict == POSTACI_VERDICT_SUCCESS ? ANSI_BOLD ANSI_GREEN : ANSI_BOLD ANSI_RED,
+                   outcome->verdict == POSTACI_VERDICT_SUCCESS ? ANSI_BOLD ANSI_GREEN
+                   : outcome->verdict == POSTACI_VERDICT_PARTIAL ? ANSI_BOLD ANSI_YELLOW
+                   : ANSI_BOLD ANSI_RED,
                    line);
   g_string_append_c (out, '\n');
   return g_string_free (out, FALSE);

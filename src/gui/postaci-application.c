@@ -31,7 +31,7 @@ static const GOptionEntry option_entries[] = {
   { "user", 0, 0, G_OPTION_ARG_STRING, NULL, N_("Log in with this user name"), N_("NAME") },
   { "password-file", 0, 0, G_OPTION_ARG_FILENAME, NULL, N_("Read the password from this file (or set $POSTACI_PASSWORD)"), N_("FILE") },
   { "auth", 0, 0, G_OPTION_ARG_STRING, NULL, N_("auto, plain, login, cram-md5, digest-md5, scram-sha-1, scram-sha-256, ntlm or xoauth2"), N_("MECHANISM") },
-  { "allow-plain-auth", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Allow PLAIN/LOGIN over an unencrypted connection"), NULL },
+  { "allow-plain-auth", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Allow signing in over an unencrypted connection"), NULL },
   { "from", 0, 0, G_OPTION_ARG_STRING, NULL, N_("Sender address"), N_("ADDR") },
   { "to", 0, 0, G_OPTION_ARG_STRING_ARRAY, NULL, N_("Recipient address; repeat it or separate with commas"), N_("ADDR") },
   { "subject", 0, 0, G_OPTION_ARG_STRING, NULL, N_("Subject"), N_("TEXT") },

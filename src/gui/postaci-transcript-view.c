@@ -399,6 +399,7 @@ postaci_transcript_view_append_outcome (PostaciTranscriptView *self, const Posta
       const char *tag = !last ? "explanation"
                         : outcome->verdict == POSTACI_VERDICT_SUCCESS ? "verdict-success"
                         : outcome->verdict == POSTACI_VERDICT_CANCELLED ? "warning"
+                        : outcome->verdict == POSTACI_VERDICT_PARTIAL ? "warning"
                         : "verdict-failure";
 
       /* The summary is indented like the lines' text, without "↳ ": it hangs at the time column. */

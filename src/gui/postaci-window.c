@@ -730,6 +730,8 @@ verdict_title (PostaciVerdict verdict, PostaciStage stage)
       return g_strdup_printf (_("No answer in time at %s"), label);
     case POSTACI_VERDICT_CANCELLED:
       return g_strdup_printf (_("Cancelled at %s"), label);
+    case POSTACI_VERDICT_PARTIAL:
+      return g_strdup (_("Sent, but not to every recipient"));
     case POSTACI_VERDICT_USAGE:
     default:
       return g_strdup (_("Nothing was sent: check the form"));
@@ -756,6 +758,11 @@ show_verdict (PostaciWindow *self, const PostaciOutcome *outcome)
     {
       css_class = "success";
       icon = "emblem-ok-symbolic";
+    }
+  else if (outcome->verdict == POSTACI_VERDICT_PARTIAL)
+    {
+      css_class = "warning";
+      icon = "dialog-warning-symbolic";
     }
   else if (outcome->verdict == POSTACI_VERDICT_CANCELLED)
     {

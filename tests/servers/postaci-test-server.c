@@ -40,6 +40,8 @@ struct _PostaciTestServer {
   GByteArray            *received;    /* everything the client sent */
   GByteArray            *data_acc;    /* the READ_DATA in progress */
   GBytes                *data;        /* the last completed READ_DATA */
+  GString               *echo;        /* lines taken since the last SEND_ECHO */
+  GBytes                *echo_out;    /* the SEND_ECHO being written */
 
   guint                  step;
   gsize                  slow_pos;    /* next byte of a SEND_SLOWLY */
@@ -78,6 +80,9 @@ server_clear (gpointer data)
   g_clear_object (&server->connection);
   g_assert (server->source == NULL);
   g_clear_pointer (&server->inbuf, g_byte_array_unref);
+  if (server->echo != NULL)
+    g_string_free (server->echo, TRUE);
+  g_clear_pointer (&server->echo_out, g_bytes_unref);
   g_clear_pointer (&server->received, g_byte_array_unref);
   g_clear_pointer (&server->data_acc, g_byte_array_unref);
   g_clear_pointer (&server->data, g_bytes_unref);
@@ -320,6 +325,10 @@ take_line (PostaciTestServer *server)
 
   len = lf - server->inbuf->data + 1;
   line = g_bytes_new (server->inbuf->data, len);
+  if (server->echo->len > 0)
+    g_string_append_c (server->echo, ' ');
+  g_string_append_len (server->echo, (const char *) server->inbuf->data,
+                       (gssize) (len - (len >= 2 && lf[-1] == '\r' ? 2 : 1)));
   g_byte_array_remove_range (server->inbuf, 0, len);
 
   return line;
@@ -726,6 +735,20 @@ run_script (PostaciTestServer *server)
           start_write (server, data + server->slow_pos, 1);
           return;
 
+        case POSTACI_TEST_STEP_SEND_ECHO:
+          {
+            GString *out = g_string_new_len ((const char *) data, (gssize) size);
+
+            g_string_append_len (out, server->echo->str, (gssize) server->echo->len);
+            g_string_append (out, "\r\n");
+            g_string_truncate (server->echo, 0);
+            g_clear_pointer (&server->echo_out, g_bytes_unref);
+            server->echo_out = g_string_free_to_bytes (out);
+            start_write (server, g_bytes_get_data (server->echo_out, NULL),
+                         g_bytes_get_size (server->echo_out));
+          }
+          return;
+
         case POSTACI_TEST_STEP_EXPECT:
         case POSTACI_TEST_STEP_EXPECT_PREFIX:
         case POSTACI_TEST_STEP_READ_LINE:
@@ -918,6 +941,7 @@ postaci_test_server_new (const PostaciTestStep *script,
   server->inbuf = g_byte_array_new ();
   server->received = g_byte_array_new ();
   server->data_acc = g_byte_array_new ();
+  server->echo = g_string_new (NULL);
 
   address = g_inet_address_new_from_string (bind_address);
   g_assert_nonnull (address);

@@ -41,6 +41,10 @@ G_BEGIN_DECLS
  * answering them: a server that dies mid-handshake. In PLAIN mode as step 0 it does that to a
  * client that starts with implicit TLS. Like CLOSE, it ends the script.
  *
+ * Echo. SEND_ECHO writes data followed by every line that EXPECT, EXPECT_PREFIX and READ_LINE took
+ * since the previous echo (each without its CRLF, joined by spaces) and CRLF: the server that
+ * repeats what it did not like ("535 rejected: AUTH PLAIN AGFsaQ…"), as Sendmail does.
+ *
  * Generated data. SEND with repeat > 1 (TS_SEND_REPEAT) writes repeat copies of data in one go:
  * a megabyte without a newline, or a hundred thousand continuation lines, without a table of
  * literals.
@@ -49,6 +53,7 @@ G_BEGIN_DECLS
 typedef enum {
   POSTACI_TEST_STEP_SEND,          /* write data (len bytes, or strlen when len < 0), repeated */
   POSTACI_TEST_STEP_SEND_SLOWLY,   /* write data one byte at a time, delay_ms between bytes */
+  POSTACI_TEST_STEP_SEND_ECHO,     /* write data, then the lines read since the last echo, CRLF */
   POSTACI_TEST_STEP_EXPECT,        /* read one line and compare it, without CRLF, to data exactly */
   POSTACI_TEST_STEP_EXPECT_PREFIX, /* read one line; it must start with data */
   POSTACI_TEST_STEP_READ_LINE,     /* read one line, whatever it is */
@@ -74,6 +79,7 @@ typedef struct {
 #define TS_SEND_LEN(s, n)        { POSTACI_TEST_STEP_SEND, (s), (n), 0 }
 #define TS_SEND_REPEAT(s, n)     { POSTACI_TEST_STEP_SEND, (s), -1, 0, (n) }
 #define TS_SEND_SLOWLY(s, ms)    { POSTACI_TEST_STEP_SEND_SLOWLY, (s), -1, (ms) }
+#define TS_SEND_ECHO(s)          { POSTACI_TEST_STEP_SEND_ECHO, (s), -1, 0 }
 #define TS_EXPECT(s)             { POSTACI_TEST_STEP_EXPECT, (s), -1, 0 }
 #define TS_EXPECT_PREFIX(s)      { POSTACI_TEST_STEP_EXPECT_PREFIX, (s), -1, 0 }
 #define TS_READ_LINE             { POSTACI_TEST_STEP_READ_LINE, NULL, 0, 0 }
