@@ -18,7 +18,7 @@ _postaci_cli()
         --security) values="auto none starttls tls" ;;
         --auth) values="auto plain login cram-md5 digest-md5 scram-sha-1 scram-sha-256 ntlm xoauth2" ;;
         --stop-after) values="connect greeting ehlo tls auth mail rcpt data" ;;
-        --format) values="text jsonl" ;;
+        --format) values="text jsonl markdown html" ;;
         --lang) values="tr en" ;;
         --color) values="auto always never" ;;
         --fail) values="greeting=421 greeting=554 greeting=silent ehlo=550 tls=454 auth=535 mail=550 rcpt=550 data=552" ;;
@@ -45,7 +45,7 @@ _postaci_cli()
         local options="--server --port --security --user --password-file --auth --allow-plain-auth
             --from --to --subject --html --html-file --text --ehlo --stop-after --timeout --ca-file
             --insecure --pin-certificate --lang --color --format --serve --tls-port --save --fail
-            --cert-out --discover --help --version"
+            --cert-out --quota --discover --help --version"
         mapfile -t COMPREPLY < <(compgen -W "$options" -- "$cur")
     fi
     return 0
