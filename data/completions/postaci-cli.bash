@@ -37,7 +37,7 @@ _postaci_cli()
             compopt -o filenames 2>/dev/null
             mapfile -t COMPREPLY < <(compgen -d -- "$cur")
             return 0 ;;
-        --server)
+        --server|--discover)
             mapfile -t COMPREPLY < <(compgen -A hostname -- "$cur")
             return 0 ;;
         --port|--tls-port|--timeout|--user|--from|--to|--subject|--html|--text|--ehlo|--size|--max-size)
@@ -52,7 +52,7 @@ _postaci_cli()
         local options="--server --port --security --user --password-file --auth --allow-plain-auth
             --from --to --subject --html --html-file --text --attach --size --ehlo --stop-after
             --timeout --ca-file --insecure --pin-certificate --lang --color --format --serve
-            --tls-port --save --fail --cert-out --quota --max-size --profile --save-profile
+            --tls-port --save --fail --cert-out --quota --max-size --discover --profile --save-profile
             --remember-password --list-profiles --delete-profile --export-profiles
             --import-profiles --help --version"
         mapfile -t COMPREPLY < <(compgen -W "$options" -- "$cur")

@@ -14,6 +14,7 @@
 #include <glib/gstdio.h>
 #include <glib-unix.h>
 
+#include "postaci-cli-discover.h"
 #include "postaci-input-file.h"
 #include "postaci-keyring.h"
 #include "postaci-local-server.h"
@@ -67,6 +68,8 @@ typedef struct {
   char     *import_profiles;
   char     *quota;
   char     *max_size;
+  /* --discover */
+  char     *discover;
 } Options;
 
 typedef struct {
@@ -106,6 +109,7 @@ options_clear (Options *options)
   g_free (options->save);
   g_strfreev (options->fail);
   g_free (options->cert_out);
+  g_free (options->discover);
   g_free (options->profile);
   g_free (options->save_profile);
   g_free (options->delete_profile);
@@ -229,6 +233,34 @@ use_colour (const char *choice)
   return g_str_equal (choice, "always");
 }
 
+/* The password for --user: from --password-file, $POSTACI_PASSWORD or the terminal. */
+static int
+obtain_password (const Options *options, char **out)
+{
+  g_autoptr(GError) error = NULL;
+  char *password = NULL;
+
+  if (options->password_file != NULL)
+    {
+      password = postaci_input_file_read_password (options->password_file, 30, &error);
+      if (password == NULL)
+        return usage_error ("--password-file: %s", error->message);
+    }
+  else if (g_getenv ("POSTACI_PASSWORD") != NULL)
+    password = g_strdup (g_getenv ("POSTACI_PASSWORD"));
+  else if (isatty (STDIN_FILENO))
+    {
+      password = prompt_password (options->user, &error);
+      if (password == NULL && error != NULL)
+        return usage_error ("%s", error->message);
+    }
+  if (password == NULL)
+    return usage_error ("%s", _("--user needs a password: use --password-file, $POSTACI_PASSWORD, "
+                                "or run on a terminal to be asked."));
+  *out = password;
+  return 0;
+}
+
 /* The password of a saved server that asked for it to be remembered, from the keyring. */
 static void
 keyring_lookup_cb (GObject *source, GAsyncResult *result, gpointer user_data)
@@ -309,6 +341,7 @@ build_request (Options *options, PostaciProfile *profile, PostaciRequest *reques
   if (request->username != NULL)
     {
       g_autofree char *password = NULL;
+      int status;
 
       request->allow_plain_auth = request->allow_plain_auth || options->allow_plain_auth;
       if (options->password_file != NULL)
@@ -668,6 +701,58 @@ serve (Options *options)
   return POSTACI_EXIT_SUCCESS;
 }
 
+/* --discover: find the submission server of an address, domain or host, probe it, recommend. */
+static int
+discover (Options *options)
+{
+  g_autofree char *password = NULL;
+  guint64 seconds = 10;
+  int status;
+
+  if (options->server != NULL || options->port != NULL || options->security != NULL ||
+      options->auth != NULL || options->allow_plain_auth || options->from != NULL ||
+      options->to != NULL || options->subject != NULL || options->html != NULL ||
+      options->html_file != NULL || options->text != NULL || options->ehlo != NULL ||
+      options->stop_after != NULL || options->insecure || options->pin_certificate != NULL ||
+      options->serve || options->tls_port != NULL || options->save != NULL ||
+      options->fail != NULL || options->cert_out != NULL || options->quota != NULL ||
+      options->profile != NULL || options->save_profile != NULL || options->remember_password)
+    return usage_error ("%s", _("--discover takes --user, --password-file, --timeout, --ca-file, "
+                                "--lang, --color and --format, not the options of a test run."));
+  if (options->format != NULL && !g_str_equal (options->format, "text") &&
+      !g_str_equal (options->format, "jsonl"))
+    return usage_error (_("--format must be text or jsonl with --discover, not “%s”."),
+                        options->format);
+  if (options->timeout != NULL &&
+      !g_ascii_string_to_unsigned (options->timeout, 10, 1, POSTACI_MAX_TIMEOUT_SECONDS, &seconds,
+                                   NULL))
+    return usage_error (_("--timeout must be between 1 and %d seconds."), POSTACI_MAX_TIMEOUT_SECONDS);
+  if (options->user != NULL)
+    {
+      if ((status = obtain_password (options, &password)) != 0)
+        return status;
+    }
+  else if (options->password_file != NULL)
+    return usage_error ("%s", _("--password-file needs --user."));
+
+  {
+    PostaciCliDiscover run = {
+      .query = options->discover,
+      .user = options->user,
+      .password = password,
+      .step_seconds = (guint) seconds,
+      .ca_file = options->ca_file,
+      .format = g_strcmp0 (options->format, "jsonl") == 0 ? POSTACI_TRANSCRIPT_JSONL
+                : use_colour (options->color) ? POSTACI_TRANSCRIPT_ANSI : POSTACI_TRANSCRIPT_TEXT,
+    };
+
+    status = postaci_cli_discover (&run);
+  }
+  if (password != NULL)
+    memset (password, 0, strlen (password));
+  return status;
+}
+
 /* The options that shape the output, checked before anything else happens. */
 static int
 check_output_options (const Options *options)
@@ -994,6 +1079,7 @@ main (int argc, char **argv)
       { "save", 0, 0, G_OPTION_ARG_FILENAME, &options.save, N_("With --serve: folder for the received messages"), N_("DIR") },
       { "fail", 0, 0, G_OPTION_ARG_STRING_ARRAY, &options.fail, N_("With --serve: fail on purpose, e.g. rcpt=550 or greeting=silent"), N_("STAGE=CODE") },
       { "cert-out", 0, 0, G_OPTION_ARG_FILENAME, &options.cert_out, N_("With --serve: write the server's certificate (PEM) to this file"), N_("FILE") },
+      { "discover", 0, 0, G_OPTION_ARG_STRING, &options.discover, N_("Find the submission server of an e-mail address, a domain or a host, probe it and recommend settings"), N_("ADDRESS") },
       { "profile", 0, 0, G_OPTION_ARG_STRING, &options.profile, N_("Start from this saved server; the options given override its settings"), N_("NAME") },
       { "save-profile", 0, 0, G_OPTION_ARG_STRING, &options.save_profile, N_("Save these settings as a saved server of this name instead of testing"), N_("NAME") },
       { "remember-password", 0, 0, G_OPTION_ARG_NONE, &options.remember_password, N_("With --save-profile: keep the password in the keyring"), NULL },
@@ -1034,6 +1120,8 @@ main (int argc, char **argv)
     status = export_profiles (options.export_profiles);
   else if (options.import_profiles != NULL)
     status = import_profiles (options.import_profiles);
+  else if (options.discover != NULL)
+    status = discover (&options);
   else
     status = options.serve ? serve (&options) : run_test (&options);
   options_clear (&options);

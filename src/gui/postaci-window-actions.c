@@ -144,6 +144,12 @@ ca_response_cb (GtkNativeDialog *dialog, int response, gpointer user_data)
 }
 
 static void
+find_settings_action_cb (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  _postaci_window_find_settings (POSTACI_WINDOW (widget));
+}
+
+static void
 choose_ca_action_cb (GtkWidget *widget, const char *action_name, GVariant *parameter)
 {
   PostaciWindow *self = POSTACI_WINDOW (widget);
@@ -209,6 +215,8 @@ _postaci_window_class_actions_init (PostaciWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.clear-transcript", NULL, clear_action_cb);
   gtk_widget_class_install_action (widget_class, "win.undo-clear", NULL, undo_clear_action_cb);
   gtk_widget_class_install_action (widget_class, "win.choose-ca-file", NULL, choose_ca_action_cb);
+  gtk_widget_class_install_action (widget_class, "win.find-settings", NULL,
+                                   find_settings_action_cb);
   gtk_widget_class_install_action (widget_class, "win.start-local-server", NULL, start_local_server_action_cb);
 
   /* Escape cancels a run, but not as an application accelerator: those are caught before the

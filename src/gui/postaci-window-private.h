@@ -85,6 +85,7 @@ void _postaci_window_cancel_run         (PostaciWindow      *self);
 /* Clears transcript, stages and verdict, with a toast whose Undo brings them back. */
 void _postaci_window_clear_run          (PostaciWindow      *self);
 void _postaci_window_undo_clear         (PostaciWindow      *self);
+void _postaci_window_find_settings      (PostaciWindow      *self);
 void _postaci_window_show_toast         (PostaciWindow      *self,
                                          const char         *title);
 

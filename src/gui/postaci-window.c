@@ -4,10 +4,13 @@
 
 #include "config.h"
 
+#include <string.h>
 #include <glib/gi18n.h>
 #include <gtksourceview/gtksource.h>
 
 #include "postaci-combo-row-choices.h"
+#include "postaci-discovery-dialog.h"
+#include "postaci-local-server-page.h"
 #include "postaci-request.h"
 #include "postaci-window-private.h"
 
@@ -1281,6 +1284,75 @@ postaci_window_class_init (PostaciWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, test_button_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, use_local_server_cb);
   _postaci_window_class_actions_init (klass);
+}
+
+/* "Use These Settings": server, security, port, the mechanism left to the session (it picks the
+ * strongest the server offers), the login switched on, and the user name when it is known. */
+static void
+use_discovered_cb (PostaciDiscoveryDialog      *dialog,
+                   const PostaciRecommendation *recommendation,
+                   PostaciWindow               *self)
+{
+  guint security = INDEX_OF (security_choices, recommendation->security, DEFAULT_SECURITY_INDEX);
+
+  gtk_editable_set_text (GTK_EDITABLE (self->server_row), recommendation->host);
+  adw_combo_row_set_selected (self->security_row, security);
+  set_port (self, recommendation->port);
+  /* A port the records named sticks; a standard one still follows the security choice. */
+  self->port_edited = recommendation->port != security_ports[security];
+  adw_combo_row_set_selected (self->mechanism_row,
+                              INDEX_OF (mechanism_choices, POSTACI_MECHANISM_AUTO, 0));
+  if (recommendation->auth != NULL && recommendation->auth[0] != NULL)
+    adw_expander_row_set_enable_expansion (self->auth_row, TRUE);
+  /* A pattern such as %EMAILADDRESS% is not a user name: left for the person to type. */
+  if (recommendation->username != NULL && strchr (recommendation->username, '%') == NULL)
+    gtk_editable_set_text (GTK_EDITABLE (self->user_row), recommendation->username);
+  adw_toast_overlay_add_toast (self->toast_overlay,
+                               adw_toast_new (_("The form holds the settings found: press Test SMTP "
+                                                "to try them.")));
+}
+
+/* The address inside "Ali <ali@example.com>", or the text as it is. */
+static char *
+bare_address (const char *from)
+{
+  const char *open = strrchr (from, '<');
+  const char *close = open ? strchr (open, '>') : NULL;
+
+  if (open != NULL && close != NULL)
+    return g_strndup (open + 1, (gsize) (close - open - 1));
+  return g_strdup (from);
+}
+
+/* "Find Settings…" beside the server field (win.find-settings). */
+void
+_postaci_window_find_settings (PostaciWindow *self)
+{
+  g_autofree char *server = get_stripped (self->server_row);
+  g_autofree char *from = get_stripped (self->from_row);
+  g_autofree char *address = bare_address (from);
+  g_autofree char *port_text = get_stripped (self->port_row);
+  g_autofree char *ca_file = get_optional (self->ca_row);
+  guint security = selected_security_index (self);
+  guint64 port = security_ports[security];
+  PostaciDiscoveryDialog *dialog;
+
+  /* The server field first; from the From address when the server is empty. */
+  if (*server == '\0' && *address == '\0')
+    {
+      adw_toast_overlay_add_toast (self->toast_overlay,
+                                   adw_toast_new (_("Type a server or a domain, or a From address, "
+                                                    "to find its settings.")));
+      gtk_widget_grab_focus (GTK_WIDGET (self->server_row));
+      return;
+    }
+  if (*port_text != '\0')
+    g_ascii_string_to_unsigned (port_text, 10, 1, 65535, &port, NULL);
+  dialog = postaci_discovery_dialog_new (GTK_WINDOW (self), *server != '\0' ? server : address,
+                                         *server != '\0' ? server : NULL, (guint) port,
+                                         security_choices[security], ca_file);
+  g_signal_connect_object (dialog, "use-settings", G_CALLBACK (use_discovered_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
 }
 
 static void
