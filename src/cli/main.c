@@ -20,6 +20,7 @@
 #include "postaci-local-server.h"
 #include "postaci-locale.h"
 #include "postaci-message.h"
+#include "postaci-nagios.h"
 #include "postaci-profile-store.h"
 #include "postaci-report.h"
 #include "postaci-request.h"
@@ -70,6 +71,11 @@ typedef struct {
   char     *max_size;
   /* --discover */
   char     *discover;
+  /* --format nagios */
+  char     *warning;
+  char     *critical;
+  char     *cert_warning;
+  char     *cert_critical;
 } Options;
 
 typedef struct {
@@ -117,6 +123,31 @@ options_clear (Options *options)
   g_free (options->import_profiles);
   g_free (options->quota);
   g_free (options->max_size);
+  g_free (options->warning);
+  g_free (options->critical);
+  g_free (options->cert_warning);
+  g_free (options->cert_critical);
+}
+
+/* With --format nagios every answer is a plugin's: bad usage is UNKNOWN (3), on stdout. */
+static gboolean nagios_mode;
+
+/* --format is needed before the options are parsed, to report a parse error the right way. */
+static gboolean
+find_nagios_format (int argc, char **argv)
+{
+  const char *format = NULL;
+
+  for (int i = 1; i < argc; i++)
+    {
+      if (g_str_equal (argv[i], "--"))
+        break;
+      if (g_str_has_prefix (argv[i], "--format="))
+        format = argv[i] + strlen ("--format=");
+      else if (g_str_equal (argv[i], "--format") && i + 1 < argc)
+        format = argv[++i];
+    }
+  return g_strcmp0 (format, "nagios") == 0;
 }
 
 static int
@@ -131,6 +162,13 @@ usage_error (const char *format, ...)
   va_start (args, format);
   message = g_strdup_vprintf (format, args);
   va_end (args);
+  if (nagios_mode)
+    {
+      g_autofree char *line = postaci_nagios_unknown (message);
+
+      fputs (line, stdout);
+      return POSTACI_NAGIOS_UNKNOWN;
+    }
   g_printerr ("postaci-cli: %s\n", message);
   g_printerr ("%s\n", _("Run “postaci-cli --help” to see the options."));
   return POSTACI_EXIT_USAGE;
@@ -298,6 +336,10 @@ build_request (Options *options, PostaciProfile *profile, PostaciRequest *reques
       options->cert_out != NULL || options->quota != NULL || options->max_size != NULL)
     return usage_error ("%s", _("--tls-port, --save, --fail, --quota, --max-size and --cert-out go "
                                 "with --serve."));
+  if (!nagios_mode && (options->warning != NULL || options->critical != NULL ||
+                       options->cert_warning != NULL || options->cert_critical != NULL))
+    return usage_error ("%s", _("--warning, --critical, --cert-warning and --cert-critical go with "
+                                "--format nagios."));
   if (options->server != NULL)
     {
       g_free (request->server);
@@ -478,6 +520,9 @@ event_cb (PostaciSession *session, const PostaciEvent *event, gpointer user_data
   Run *run = user_data;
   g_autofree char *text = NULL;
 
+  /* A monitoring plugin prints one status line, not a transcript. */
+  if (nagios_mode)
+    return;
   /* A report is one document, written when the run has ended. */
   if (run->events != NULL)
     {
@@ -605,7 +650,9 @@ serve (Options *options)
       options->attach != NULL || options->size != NULL ||
       options->ehlo != NULL || options->stop_after != NULL || options->timeout != NULL ||
       options->ca_file != NULL || options->insecure || options->pin_certificate != NULL ||
-      options->profile != NULL || options->save_profile != NULL || options->remember_password)
+      options->profile != NULL || options->save_profile != NULL || options->remember_password ||
+      nagios_mode || options->warning != NULL || options->critical != NULL ||
+      options->cert_warning != NULL || options->cert_critical != NULL)
     return usage_error ("%s", _("--serve runs the built-in test server; it takes --port, --tls-port, --save, "
                                 "--fail, --quota and --cert-out, not the options of a test run."));
   if (!parse_serve_port (options->port, &port))
@@ -762,9 +809,9 @@ check_output_options (const Options *options)
   if (options->lang != NULL && !g_str_equal (options->lang, "tr") && !g_str_equal (options->lang, "en"))
     return usage_error (_("--lang must be tr or en, not “%s”."), options->lang);
   if (options->format != NULL && !g_str_equal (options->format, "text") &&
-      !g_str_equal (options->format, "jsonl") &&
+      !g_str_equal (options->format, "jsonl") && !g_str_equal (options->format, "nagios") &&
       !postaci_report_format_from_string (options->format, &report))
-    return usage_error (_("--format must be text, jsonl, markdown or html, not “%s”."),
+    return usage_error (_("--format must be text, jsonl, markdown, html or nagios, not “%s”."),
                         options->format);
   if (options->color != NULL && !g_str_equal (options->color, "auto") &&
       !g_str_equal (options->color, "always") && !g_str_equal (options->color, "never"))
@@ -957,6 +1004,42 @@ import_profiles (const char *path)
   return status;
 }
 
+/* The thresholds of --format nagios; each is optional. */
+static int
+parse_thresholds (const Options *options, PostaciNagiosThresholds *thresholds)
+{
+  const struct { const char *text; gint64 *ms; } seconds[] = {
+    { options->warning, &thresholds->warning_ms },
+    { options->critical, &thresholds->critical_ms },
+  };
+  const struct { const char *text; gint *days; } days[] = {
+    { options->cert_warning, &thresholds->cert_warning_days },
+    { options->cert_critical, &thresholds->cert_critical_days },
+  };
+
+  *thresholds = (PostaciNagiosThresholds) { -1, -1, -1, -1 };
+  for (guint i = 0; i < G_N_ELEMENTS (seconds); i++)
+    if (seconds[i].text != NULL && !postaci_nagios_parse_seconds (seconds[i].text, seconds[i].ms))
+      return usage_error (_("--warning and --critical take seconds, such as 2 or 0.5, not “%s”."),
+                          seconds[i].text);
+  for (guint i = 0; i < G_N_ELEMENTS (days); i++)
+    if (days[i].text != NULL && !postaci_nagios_parse_days (days[i].text, days[i].days))
+      return usage_error (_("--cert-warning and --cert-critical take a whole number of days "
+                            "from 0 to 3650, not “%s”."), days[i].text);
+  return POSTACI_EXIT_SUCCESS;
+}
+
+/* The server and port as a monitoring system names the service: "mx.example.com:587", "[::1]:25". */
+static char *
+describe_target (const PostaciRequest *request)
+{
+  g_autofree char *host = postaci_request_get_host_for_tls (request);
+
+  if (strchr (host, ':') != NULL)
+    return g_strdup_printf ("[%s]:%u", host, postaci_request_get_port (request));
+  return g_strdup_printf ("%s:%u", host, postaci_request_get_port (request));
+}
+
 /* One test run: the request from the options, the session on a main loop, the verdict. */
 static int
 run_test (Options *options)
@@ -969,8 +1052,14 @@ run_test (Options *options)
   Run run = { 0 };
   PostaciReportFormat report_format;
   gboolean report = postaci_report_format_from_string (options->format, &report_format);
+  PostaciNagiosThresholds thresholds;
+  g_autofree char *target = NULL;
+  PostaciStage last_stage;
   int status = POSTACI_EXIT_SUCCESS;
   guint sigint_id, sigterm_id;
+
+  if ((status = parse_thresholds (options, &thresholds)) != 0)
+    return status;
 
   if (options->profile != NULL || options->save_profile != NULL)
     {
@@ -990,6 +1079,8 @@ run_test (Options *options)
     return status;
   if (options->save_profile != NULL)
     return save_profile (options, store, request);
+  target = describe_target (request);
+  last_stage = request->stop_after;
 
   if (g_strcmp0 (options->format, "jsonl") == 0)
     run.format = POSTACI_TRANSCRIPT_JSONL;
@@ -1020,14 +1111,21 @@ run_test (Options *options)
   g_source_remove (sigint_id);
   g_source_remove (sigterm_id);
 
-  if (report)
+  status = postaci_outcome_get_exit_status (run.outcome);
+  if (nagios_mode)
+    {
+      g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+
+      status = (int) postaci_nagios_report (run.outcome, target, last_stage, &thresholds, now,
+                                            &verdict);
+    }
+  else if (report)
     verdict = postaci_report_format (postaci_session_get_request (session), run.events,
                                      run.outcome, NULL, report_format);
   else
     verdict = postaci_transcript_format_outcome (run.outcome, run.format);
   fputs (verdict, stdout);
   fflush (stdout);
-  status = postaci_outcome_get_exit_status (run.outcome);
 
   postaci_outcome_free (run.outcome);
   g_clear_pointer (&run.events, g_ptr_array_unref);
@@ -1046,6 +1144,7 @@ main (int argc, char **argv)
 
   /* --lang must act before any string is translated, so argv is scanned first. */
   postaci_locale_init ("postaci-cli", postaci_locale_find_lang_option (argc, argv));
+  nagios_mode = find_nagios_format (argc, argv);
 
   {
     const GOptionEntry entries[] = {
@@ -1071,7 +1170,11 @@ main (int argc, char **argv)
       { "insecure", 0, 0, G_OPTION_ARG_NONE, &options.insecure, N_("Accept an invalid certificate for this run"), NULL },
       { "lang", 0, 0, G_OPTION_ARG_STRING, &options.lang, N_("Language of the output: tr or en"), N_("LANG") },
       { "color", 0, 0, G_OPTION_ARG_STRING, &options.color, N_("auto, always or never"), N_("WHEN") },
-      { "format", 0, 0, G_OPTION_ARG_STRING, &options.format, N_("text, jsonl, markdown or html (a report of the whole test)"), N_("FORMAT") },
+      { "format", 0, 0, G_OPTION_ARG_STRING, &options.format, N_("text, jsonl, markdown or html (a report of the whole test), or nagios (a monitoring plugin’s status line)"), N_("FORMAT") },
+      { "warning", 0, 0, G_OPTION_ARG_STRING, &options.warning, N_("With --format nagios: WARNING when the test takes longer"), N_("SECONDS") },
+      { "critical", 0, 0, G_OPTION_ARG_STRING, &options.critical, N_("With --format nagios: CRITICAL when the test takes longer"), N_("SECONDS") },
+      { "cert-warning", 0, 0, G_OPTION_ARG_STRING, &options.cert_warning, N_("With --format nagios: WARNING when the certificate expires in fewer days"), N_("DAYS") },
+      { "cert-critical", 0, 0, G_OPTION_ARG_STRING, &options.cert_critical, N_("With --format nagios: CRITICAL when the certificate expires in fewer days"), N_("DAYS") },
       { "pin-certificate", 0, 0, G_OPTION_ARG_FILENAME, &options.pin_certificate, N_("Accept this certificate (PEM) for this run even if it does not verify"), N_("FILE") },
       { "version", 0, 0, G_OPTION_ARG_NONE, &options.version, N_("Show the version and exit"), NULL },
       { "serve", 0, 0, G_OPTION_ARG_NONE, &options.serve, N_("Run the built-in test server until interrupted"), NULL },
@@ -1096,7 +1199,9 @@ main (int argc, char **argv)
     g_option_context_set_summary (context, _("Test an SMTP server: connect, talk, explain every reply."));
     g_option_context_set_description (context,
       _("Exit status: 0 the run reached its goal; 1 the server refused; 2 bad usage or input, "
-        "nothing was sent; 3 network, TLS or protocol failure; 4 a deadline passed."));
+        "nothing was sent; 3 network, TLS or protocol failure; 4 a deadline passed; 5 delivered, "
+        "but some recipients were refused. With --format nagios: 0 OK, 1 WARNING, 2 CRITICAL, "
+        "3 UNKNOWN (bad usage too)."));
     g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
     g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
     if (!g_option_context_parse (context, &argc, &argv, &error))

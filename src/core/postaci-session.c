@@ -1167,6 +1167,9 @@ report_tls (PostaciSession *self, GTlsConnection *tls)
       emit_text (self, POSTACI_EVENT_TLS, _("Valid from %s until %s"), from, until);
       emit_text (self, POSTACI_EVENT_TLS, _("Names: %s"), names);
       emit_text (self, POSTACI_EVENT_TLS, _("SHA-256 fingerprint: %s"), info->sha256 ? info->sha256 : "?");
+      /* For a monitoring check of the days left (postaci-cli --cert-warning). */
+      if (info->not_after != NULL)
+        self->outcome->certificate_not_after = g_date_time_to_unix (info->not_after);
     }
   if (self->certificate_errors == 0)
     emit_text (self, POSTACI_EVENT_TLS, _("The certificate is valid for %s."), self->host);
