@@ -1170,7 +1170,7 @@ main (int argc, char **argv)
       { "insecure", 0, 0, G_OPTION_ARG_NONE, &options.insecure, N_("Accept an invalid certificate for this run"), NULL },
       { "lang", 0, 0, G_OPTION_ARG_STRING, &options.lang, N_("Language of the output: tr or en"), N_("LANG") },
       { "color", 0, 0, G_OPTION_ARG_STRING, &options.color, N_("auto, always or never"), N_("WHEN") },
-      { "format", 0, 0, G_OPTION_ARG_STRING, &options.format, N_("text, jsonl, markdown or html (a report of the whole test), or nagios (a monitoring plugin’s status line)"), N_("FORMAT") },
+      { "format", 0, 0, G_OPTION_ARG_STRING, &options.format, N_("text, jsonl, markdown, html or nagios (markdown and html: a report of the whole test; nagios: a monitoring plugin’s status line)"), N_("FORMAT") },
       { "warning", 0, 0, G_OPTION_ARG_STRING, &options.warning, N_("With --format nagios: WARNING when the test takes longer"), N_("SECONDS") },
       { "critical", 0, 0, G_OPTION_ARG_STRING, &options.critical, N_("With --format nagios: CRITICAL when the test takes longer"), N_("SECONDS") },
       { "cert-warning", 0, 0, G_OPTION_ARG_STRING, &options.cert_warning, N_("With --format nagios: WARNING when the certificate expires in fewer days"), N_("DAYS") },
