@@ -49,3 +49,26 @@ postaci_accessible_label_row_parts (AdwPreferencesRow *row, GType type)
     label = g_strdup (title);
   postaci_accessible_label_parts (GTK_WIDGET (row), type, label);
 }
+
+/* Runs after GtkButton set its own name from the label: without it the name is computed from
+ * the content, the label widget, which reads without the underline. */
+static void
+label_changed_cb (GtkButton *button, GParamSpec *pspec, gpointer user_data)
+{
+  gtk_accessible_reset_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL);
+}
+
+void
+postaci_accessible_name_buttons_by_label (GtkWidget *root)
+{
+  g_return_if_fail (GTK_IS_WIDGET (root));
+
+  if (GTK_IS_BUTTON (root) && gtk_button_get_use_underline (GTK_BUTTON (root)))
+    {
+      g_signal_connect (root, "notify::label", G_CALLBACK (label_changed_cb), NULL);
+      label_changed_cb (GTK_BUTTON (root), NULL, NULL);
+    }
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    postaci_accessible_name_buttons_by_label (child);
+}

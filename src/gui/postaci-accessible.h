@@ -17,4 +17,9 @@ void postaci_accessible_label_parts     (GtkWidget          *root,
 void postaci_accessible_label_row_parts (AdwPreferencesRow  *row,
                                          GType               type);
 
+/* Buttons under @root with an access key (use-underline) are read by their label's text: GTK 4.8
+ * gives them the label with its underline as their name ("_Test SMTP Test SMTP" to Orca). Their
+ * name follows when the label changes (Test SMTP becomes Cancel). */
+void postaci_accessible_name_buttons_by_label (GtkWidget       *root);
+
 G_END_DECLS

@@ -1370,6 +1370,8 @@ name_toolkit_parts (PostaciWindow *self)
   postaci_accessible_label_row_parts (ADW_PREFERENCES_ROW (self->auth_row), GTK_TYPE_SWITCH);
   postaci_accessible_label_parts (GTK_WIDGET (self->password_row), GTK_TYPE_BUTTON,
                                   _("Show the Password"));
+  /* Test SMTP, and Use in the Form on the Local Test Server page. */
+  postaci_accessible_name_buttons_by_label (GTK_WIDGET (self));
 }
 
 static void
