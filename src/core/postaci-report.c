@@ -156,7 +156,7 @@ collect_settings (const PostaciRequest *request)
                g_strdup (yes_no (request->accept_invalid_certificate)));
   if (request->pinned_certificate != NULL)
     add_row (settings, _("Certificate pinned for this test"),
-                 g_strdup (_("Yes (the built-in test server’s)")));
+                 g_strdup (_("Yes (the Local Test Server’s)")));
   return settings;
 }
 

@@ -506,7 +506,7 @@ postaci_local_server_start (PostaciLocalServer *self, GError **error)
   if (self->running)
     {
       g_set_error (error, POSTACI_LOCAL_SERVER_ERROR, POSTACI_LOCAL_SERVER_ERROR_RUNNING,
-                   _("The test server is already running."));
+                   _("The Local Test Server is already running."));
       return FALSE;
     }
   if (!make_folder (self, error) ||

@@ -1,4 +1,5 @@
-/* postaci-local-server.h — the built-in SMTP test server: a loopback-only local sink. */
+/* postaci-local-server.h — the Local Test Server, Postacı's own SMTP server: a loopback-only
+ * sink. */
 #pragma once
 
 #include <gio/gio.h>

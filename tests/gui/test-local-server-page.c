@@ -1,4 +1,4 @@
-/* test-local-server-page.c — the window's built-in test server under Xvfb: a first start that works,
+/* test-local-server-page.c — the window's Local Test Server under Xvfb: a first start that works,
  * failures on purpose, captured messages read and saved, the server stopped with the window. */
 #define G_LOG_DOMAIN "test-local-server-page"
 
@@ -760,7 +760,7 @@ test_own_server (void)
   /* The switch starts it; Use in the Form points the form at it and shows the form. */
   show_page (window, "local-server");
   g_assert_cmpstr (gtk_stack_get_visible_child_name (page_child (window, "messages_stack")), ==, "empty");
-  g_assert_cmpstr (adw_status_page_get_title (page_child (window, "empty_page")), ==, "The Test Server Is Off");
+  g_assert_cmpstr (adw_status_page_get_title (page_child (window, "empty_page")), ==, "The Local Test Server Is Off");
   postaci_gui_test_save_screenshot (GTK_WIDGET (window), "postaci-local-server-off.png");
   gtk_switch_set_active (server_switch, TRUE);
   g_assert_true (postaci_local_server_is_running (server));
