@@ -800,27 +800,12 @@ test_own_server (void)
 int
 main (int argc, char **argv)
 {
-  /* The built-in server keeps its mail under $XDG_CACHE_HOME: a folder of this test's own. */
-  g_autofree char *cache = postaci_gui_test_private_cache ();
+  char *cache = NULL;
   int status;
 
-  g_test_init (&argc, &argv, NULL);
-  if (!gtk_init_check ())
-    {
-      /* meson runs this under xvfb-run; without it (or a display) there is nothing to drive. */
-      g_print ("1..0 # SKIP no display: run under xvfb-run\n");
-      postaci_gui_test_remove_tree (cache);
-      return 0;
-    }
-
-  application = postaci_application_new (G_APPLICATION_NON_UNIQUE);
-  g_assert_true (g_application_register (G_APPLICATION (application), NULL, NULL));
-  /* No cursor blink either: Xvfb has no window manager to move X focus, so a window opened
-   * after another leaves the first one's text field "focused" without a focus-out, and GtkText's
-   * blink timer reports that as a warning (fatal here). The window opens with the cursor in
-   * its first field. */
-  g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, "gtk-cursor-blink", FALSE, NULL);
-
+  application = postaci_gui_test_init (&argc, &argv, &cache);
+  if (application == NULL)
+    return 0;
   /* In this order: the settings start empty (GSETTINGS_BACKEND=memory), as on a fresh machine. */
   g_test_add_func ("/postaci/local-server-page/first-run", test_first_run);
   g_test_add_func ("/postaci/local-server-page/fail-on-purpose", test_fail_on_purpose);
@@ -830,8 +815,5 @@ main (int argc, char **argv)
   g_test_add_func ("/postaci/local-server-page/notices", test_notices);
   g_test_add_func ("/postaci/local-server-page/own-server", test_own_server);
   status = g_test_run ();
-
-  g_clear_object (&application);
-  postaci_gui_test_remove_tree (cache);
-  return status;
+  return postaci_gui_test_finish (g_steal_pointer (&application), cache, status);
 }
