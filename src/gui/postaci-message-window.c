@@ -8,6 +8,7 @@
 
 #include "postaci-message-window.h"
 #include "postaci-save-dialog.h"
+#include "postaci-source-scheme.h"
 
 struct _PostaciMessageWindow {
   AdwWindow               parent_instance;
@@ -142,19 +143,6 @@ save_clicked_cb (PostaciMessageWindow *self)
 /* GObject                                                          */
 /* ---------------------------------------------------------------- */
 
-static void
-update_source_scheme (PostaciMessageWindow *self)
-{
-  GtkSourceBuffer *buffer = GTK_SOURCE_BUFFER (gtk_text_view_get_buffer (GTK_TEXT_VIEW (self->html_view)));
-  gboolean dark = adw_style_manager_get_dark (adw_style_manager_get_default ());
-  GtkSourceStyleScheme *scheme =
-    gtk_source_style_scheme_manager_get_scheme (gtk_source_style_scheme_manager_get_default (),
-                                                dark ? "Adwaita-dark" : "Adwaita");
-
-  if (scheme != NULL)
-    gtk_source_buffer_set_style_scheme (buffer, scheme);
-}
-
 PostaciCapturedMessage *
 postaci_message_window_get_message (PostaciMessageWindow *self)
 {
@@ -211,9 +199,7 @@ postaci_message_window_init (PostaciMessageWindow *self)
   gtk_source_buffer_set_language (buffer,
                                   gtk_source_language_manager_get_language (gtk_source_language_manager_get_default (),
                                                                             "html"));
-  update_source_scheme (self);
-  g_signal_connect_object (adw_style_manager_get_default (), "notify::dark",
-                           G_CALLBACK (update_source_scheme), self, G_CONNECT_SWAPPED);
+  postaci_source_view_follow_style (self->html_view);
 }
 
 PostaciMessageWindow *

@@ -138,7 +138,7 @@ ca_response_cb (GtkNativeDialog *dialog, int response, gpointer user_data)
       g_autofree char *path = g_file_get_path (file);
 
       if (path != NULL)
-        gtk_editable_set_text (GTK_EDITABLE (self->ca_row), path);
+        postaci_request_form_set_ca_file (self->request_form, path);
     }
   g_clear_object (&self->chooser);
 }
@@ -146,7 +146,7 @@ ca_response_cb (GtkNativeDialog *dialog, int response, gpointer user_data)
 static void
 find_settings_action_cb (GtkWidget *widget, const char *action_name, GVariant *parameter)
 {
-  _postaci_window_find_settings (POSTACI_WINDOW (widget));
+  postaci_request_form_find_settings (POSTACI_WINDOW (widget)->request_form);
 }
 
 static void

@@ -5,7 +5,10 @@
 #include <glib/gstdio.h>
 
 #include "postaci-gui-test.h"
+#include "postaci-request-form.h"
 #include "postaci-test-server.h"
+#include "postaci-verdict-panel.h"
+#include "postaci-window.h"
 
 gpointer
 postaci_gui_test_child (gpointer widget, GType type, const char *name)
@@ -14,6 +17,23 @@ postaci_gui_test_child (gpointer widget, GType type, const char *name)
 
   if (object == NULL)
     g_error ("%s has no template child %s", g_type_name (type), name);
+  return object;
+}
+
+gpointer
+postaci_gui_test_window_child (gpointer window, const char *name)
+{
+  GtkWidget *widget = GTK_WIDGET (window);
+  GObject *object = gtk_widget_get_template_child (widget, POSTACI_TYPE_WINDOW, name);
+
+  if (object == NULL)
+    object = gtk_widget_get_template_child (postaci_gui_test_child (widget, POSTACI_TYPE_WINDOW, "request_form"),
+                                            POSTACI_TYPE_REQUEST_FORM, name);
+  if (object == NULL)
+    object = gtk_widget_get_template_child (postaci_gui_test_child (widget, POSTACI_TYPE_WINDOW, "verdict_panel"),
+                                            POSTACI_TYPE_VERDICT_PANEL, name);
+  if (object == NULL)
+    g_error ("the window, its form and its verdict card have no template child %s", name);
   return object;
 }
 

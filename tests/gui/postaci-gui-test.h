@@ -14,6 +14,10 @@ G_BEGIN_DECLS
 gpointer   postaci_gui_test_child           (gpointer     widget,
                                              GType        type,
                                              const char  *name);
+/* A template child of the main window @window, of its request form or of its verdict card,
+ * looked up in that order; fails the test when none has one called @name. */
+gpointer   postaci_gui_test_window_child    (gpointer     window,
+                                             const char  *name);
 /* Runs whatever is ready on the main loop, without blocking. */
 void       postaci_gui_test_flush           (void);
 /* Lets @widget lay out and paint what changed (style, revealers) before a picture. */

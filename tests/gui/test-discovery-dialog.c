@@ -107,10 +107,10 @@ test_find_settings (void)
   gtk_window_set_default_size (GTK_WINDOW (window), 1320, 860);
   gtk_window_present (GTK_WINDOW (window));
   /* The classic mistake: the domain itself, a port where nothing answers, no encryption. */
-  gtk_editable_set_text (GTK_EDITABLE (child (window, POSTACI_TYPE_WINDOW, "server_row")), "gui.test");
-  adw_combo_row_set_selected (child (window, POSTACI_TYPE_WINDOW, "security_row"), 0);
-  gtk_editable_set_text (GTK_EDITABLE (child (window, POSTACI_TYPE_WINDOW, "port_row")), closed_text);
-  gtk_editable_set_text (GTK_EDITABLE (child (window, POSTACI_TYPE_WINDOW, "ca_row")), ca_file);
+  gtk_editable_set_text (GTK_EDITABLE (postaci_gui_test_window_child (window, "server_row")), "gui.test");
+  adw_combo_row_set_selected (postaci_gui_test_window_child (window, "security_row"), 0);
+  gtk_editable_set_text (GTK_EDITABLE (postaci_gui_test_window_child (window, "port_row")), closed_text);
+  gtk_editable_set_text (GTK_EDITABLE (postaci_gui_test_window_child (window, "ca_row")), ca_file);
   postaci_gui_test_flush ();
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.find-settings", NULL));
@@ -148,14 +148,14 @@ test_find_settings (void)
   /* The dialog closes on the click: the test helper would still hold the button. */
   g_signal_emit_by_name (child (dialog, POSTACI_TYPE_DISCOVERY_DIALOG, "use_button"), "clicked");
   postaci_test_wait_until (gone, NULL, 5000);
-  g_assert_cmpstr (gtk_editable_get_text (child (window, POSTACI_TYPE_WINDOW, "server_row")), ==, "localhost");
-  g_assert_cmpuint (adw_combo_row_get_selected (child (window, POSTACI_TYPE_WINDOW, "security_row")), ==, 2);
+  g_assert_cmpstr (gtk_editable_get_text (postaci_gui_test_window_child (window, "server_row")), ==, "localhost");
+  g_assert_cmpuint (adw_combo_row_get_selected (postaci_gui_test_window_child (window, "security_row")), ==, 2);
   {
     g_autofree char *port = g_strdup_printf ("%u", tls_port);
 
-    g_assert_cmpstr (gtk_editable_get_text (child (window, POSTACI_TYPE_WINDOW, "port_row")), ==, port);
+    g_assert_cmpstr (gtk_editable_get_text (postaci_gui_test_window_child (window, "port_row")), ==, port);
   }
-  g_assert_true (adw_expander_row_get_enable_expansion (child (window, POSTACI_TYPE_WINDOW, "auth_row")));
+  g_assert_true (adw_expander_row_get_enable_expansion (postaci_gui_test_window_child (window, "auth_row")));
 
   gtk_window_destroy (GTK_WINDOW (window));
   postaci_gui_test_flush ();

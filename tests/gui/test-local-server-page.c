@@ -26,15 +26,8 @@ static PostaciApplication *application;
 /* Driving the window                                               */
 /* ---------------------------------------------------------------- */
 
-/* A template child of the window, or of its verdict card for the names "verdict_…". */
-static gpointer
-child (PostaciWindow *window, const char *name)
-{
-  if (g_str_has_prefix (name, "verdict_") && strcmp (name, "verdict_panel") != 0)
-    return postaci_gui_test_child (postaci_gui_test_child (window, POSTACI_TYPE_WINDOW, "verdict_panel"),
-                                   POSTACI_TYPE_VERDICT_PANEL, name);
-  return postaci_gui_test_child (window, POSTACI_TYPE_WINDOW, name);
-}
+/* A template child of the window, of its form or of its verdict card. */
+#define child postaci_gui_test_window_child
 
 static gpointer
 page_child (PostaciWindow *window, const char *name)
