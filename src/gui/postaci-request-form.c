@@ -438,21 +438,27 @@ _postaci_request_form_forget_local_fill (PostaciRequestForm *self)
 void
 postaci_request_form_fill_for_local_server (PostaciRequestForm *self)
 {
+  g_autoptr(PostaciRequest) request = NULL;
+
   g_return_if_fail (POSTACI_IS_REQUEST_FORM (self));
   g_return_if_fail (self->local != NULL && postaci_local_server_is_running (self->local));
 
+  /* The server's own request: its address, security, STARTTLS port and account. Its pinned
+   * certificate is taken again when the form builds a request that points at it. */
+  request = postaci_local_server_new_request (self->local);
   postaci_request_form_clear_invalid (self);
   /* Its port and account last one run: the server remembered stays the person's own. */
   self->filling_local = TRUE;
-  set_text (self->server_row, "127.0.0.1");
-  adw_combo_row_set_selected (self->security_row, INDEX_OF (security_choices, POSTACI_SECURITY_STARTTLS,
+  set_text (self->server_row, request->server);
+  adw_combo_row_set_selected (self->security_row, INDEX_OF (security_choices, request->security,
                                                             DEFAULT_SECURITY_INDEX));
-  _postaci_request_form_set_port (self, postaci_local_server_get_port (self->local));
+  _postaci_request_form_set_port (self, request->port);
   self->port_edited = TRUE;
-  adw_expander_row_set_enable_expansion (self->auth_row, TRUE);
-  set_text (self->user_row, postaci_local_server_get_username (self->local));
-  set_text (self->password_row, postaci_local_server_get_password (self->local));
-  adw_combo_row_set_selected (self->mechanism_row, INDEX_OF (mechanism_choices, POSTACI_MECHANISM_AUTO, 0));
+  adw_expander_row_set_enable_expansion (self->auth_row, request->auth);
+  set_text (self->user_row, request->username);
+  set_text (self->password_row, request->password);
+  adw_combo_row_set_selected (self->mechanism_row,
+                              INDEX_OF (mechanism_choices, request->mechanism, 0));
   self->filling_local = FALSE;
   self->named_local = TRUE;
   if (*gtk_editable_get_text (GTK_EDITABLE (self->from_row)) == '\0')
