@@ -1,4 +1,4 @@
-/* test-local-server.c — the built-in test server against our own client and against raw bytes. */
+/* test-local-server.c — the Local Test Server against our own client and against raw bytes. */
 #include "config.h"
 
 #include <string.h>

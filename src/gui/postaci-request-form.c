@@ -114,7 +114,7 @@ port_changed_cb (PostaciRequestForm *self)
 static gboolean form_points_at_local_server (PostaciRequestForm *self);
 
 /* None / STARTTLS / SSL/TLS move the port to 25 / 587 / 465, unless the person typed one.
- * On the built-in server, to its own ports: SSL/TLS to the implicit-TLS one, else STARTTLS's. */
+ * On the Local Test Server, to its own ports: SSL/TLS to the implicit-TLS one, else STARTTLS's. */
 static void
 security_changed_cb (PostaciRequestForm *self)
 {
@@ -299,7 +299,7 @@ postaci_request_form_mark_invalid (PostaciRequestForm *self, const GError *error
 }
 
 /* ---------------------------------------------------------------- */
-/* The built-in test server                                         */
+/* The Local Test Server                                         */
 /* ---------------------------------------------------------------- */
 
 gboolean
@@ -331,7 +331,7 @@ postaci_request_form_names_local_server (PostaciRequestForm *self)
   return postaci_request_form_is_local_address (self, server, (guint) port_value);
 }
 
-/* Whether the form, as typed now, points at the running local server. */
+/* Whether the form, as typed now, points at the running Local Test Server. */
 static gboolean
 form_points_at_local_server (PostaciRequestForm *self)
 {
@@ -339,7 +339,7 @@ form_points_at_local_server (PostaciRequestForm *self)
          postaci_request_form_names_local_server (self);
 }
 
-/* What the form is set for without the person having typed it: the built-in server (and the
+/* What the form is set for without the person having typed it: the Local Test Server (and the
  * failure it rehearses), or that server while it is off. Said at the top of the form. */
 void
 _postaci_request_form_update_notices (PostaciRequestForm *self)
@@ -398,7 +398,7 @@ postaci_request_form_get_stop_notice (PostaciRequestForm *self)
   return self->stop_notice;
 }
 
-/* The server or port changed: once the form no longer names the local server, its server
+/* The server or port changed: once the form no longer names the Local Test Server, its server
  * fields are the person's own again, and remembered. */
 static void
 address_changed_cb (PostaciRequestForm *self)
@@ -414,7 +414,7 @@ address_changed_cb (PostaciRequestForm *self)
   _postaci_request_form_update_notices (self);
 }
 
-/* A form set up for the local server, taken over by command-line options: what the options do
+/* A form set up for the Local Test Server, taken over by command-line options: what the options do
  * not name gets its normal value, not the server's port, account or addresses. */
 void
 _postaci_request_form_forget_local_fill (PostaciRequestForm *self)
@@ -592,7 +592,7 @@ postaci_request_form_build_request (PostaciRequestForm *self, GError **error)
       request->allow_plain_auth = FALSE;
     }
   request->accept_invalid_certificate = gtk_switch_get_active (self->insecure_switch);
-  /* The built-in server's throwaway certificate is trusted only while the form points at it. */
+  /* The Local Test Server's throwaway certificate is trusted only while the form points at it. */
   if (self->local != NULL && postaci_local_server_is_running (self->local) &&
       postaci_request_form_is_local_address (self, request->server, request->port))
     request->pinned_certificate = g_object_ref (postaci_local_server_get_certificate (self->local));
@@ -618,7 +618,8 @@ postaci_request_form_set_request (PostaciRequestForm *self, const PostaciRequest
   adw_expander_row_set_enable_expansion (self->auth_row, request->auth);
   set_text (self->user_row, request->username);
   set_text (self->password_row, request->password);
-  adw_combo_row_set_selected (self->mechanism_row, INDEX_OF (mechanism_choices, request->mechanism, 0));
+  adw_combo_row_set_selected (self->mechanism_row,
+                              INDEX_OF (mechanism_choices, request->mechanism, 0));
   gtk_switch_set_active (self->plain_auth_switch, request->allow_plain_auth);
 
   set_text (self->from_row, request->from);

@@ -37,7 +37,7 @@ void       postaci_gui_test_click           (gpointer     button);
 GtkWindow *postaci_gui_test_find_toplevel   (GType        type);
 /* The whole text of @view. */
 char      *postaci_gui_test_view_text       (GtkTextView *view);
-/* $XDG_CACHE_HOME becomes a new temporary folder (the built-in test server keeps its
+/* $XDG_CACHE_HOME becomes a new temporary folder (the Local Test Server keeps its
  * mail there); call before anything reads it. Returns the folder. */
 char      *postaci_gui_test_private_cache   (void);
 /* Removes @path and everything under it. */

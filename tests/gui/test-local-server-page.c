@@ -129,7 +129,7 @@ shows_label (GtkWidget *widget, const char *text)
   return FALSE;
 }
 
-/* The form as the window fills it for the running local server. */
+/* The form as the window fills it for the running Local Test Server. */
 static void
 assert_form_for_local_server (PostaciWindow *window)
 {
@@ -566,7 +566,7 @@ run_command_line (GVariantDict *options, const char *password, Opened *opened)
 }
 
 /* The README's one-liner on a computer where Postacı never ran: the options set the form up,
- * not the local server first. What they do not name gets its normal value: the port from the
+ * not the Local Test Server first. What they do not name gets its normal value: the port from the
  * security, no password (535 for a password nobody typed would send a helpdesk the wrong way). */
 static void
 test_one_liner (void)
@@ -600,8 +600,8 @@ test_one_liner (void)
   g_assert_false (opened.notice);
   opened_clear (&opened);
 
-  /* Only --server, with $POSTACI_PASSWORD set: 587, not the local server's port; the password
-   * is the one from the environment, not the local server's. */
+  /* Only --server, with $POSTACI_PASSWORD set: 587, not the Local Test Server's port; the password
+   * is the one from the environment, not the Local Test Server's. */
   g_variant_dict_insert (server_only, "server", "s", "smtp.example.invalid");
   run_command_line (server_only, "from-the-environment", &opened);
   g_assert_cmpstr (opened.server, ==, "smtp.example.invalid");
@@ -610,7 +610,7 @@ test_one_liner (void)
   g_assert_false (opened.local_running);
   opened_clear (&opened);
 
-  /* A plain "postaci" in that same shell is a first start: set up for the local server, whose
+  /* A plain "postaci" in that same shell is a first start: set up for the Local Test Server, whose
    * password the environment's does not replace. */
   run_command_line (nothing, "from-the-environment", &opened);
   g_assert_true (opened.local_running);
@@ -620,7 +620,7 @@ test_one_liner (void)
   g_assert_cmpstr (opened.password, !=, "");
   opened_clear (&opened);
 
-  /* A window already set up for the local server, then "postaci --server …": the same. */
+  /* A window already set up for the Local Test Server, then "postaci --server …": the same. */
   {
     PostaciWindow *window = open_window ();
     g_autoptr(GVariantDict) options = g_variant_dict_new (NULL);
@@ -647,8 +647,8 @@ label (PostaciWindow *window, const char *name)
   return gtk_widget_get_visible (widget) ? gtk_label_get_text (GTK_LABEL (widget)) : "";
 }
 
-/* What the form is set for is said at the top of the form (the local server, the failure it
- * rehearses) and next to Test SMTP (how far a run goes); the local server's values can be
+/* What the form is set for is said at the top of the form (the Local Test Server, the failure it
+ * rehearses) and next to Test SMTP (how far a run goes); the Local Test Server's values can be
  * copied; with the server off, the window says so and offers to turn it on. */
 static void
 test_notices (void)
