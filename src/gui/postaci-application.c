@@ -103,7 +103,7 @@ postaci_application_get_settings (PostaciApplication *self)
 }
 
 /* The open window, or a new one. A new one opened with form options is set up by them alone:
- * not first for the built-in server, whose port and password would stay where no option
+ * not first for the Local Test Server, whose port and password would stay where no option
  * names them. */
 static PostaciWindow *
 get_window (PostaciApplication *self, gboolean with_options)

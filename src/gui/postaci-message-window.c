@@ -1,4 +1,5 @@
-/* postaci-message-window.c — what the test server received, as a person checks it: headers, text, HTML. */
+/* postaci-message-window.c — what the Local Test Server received, as a person checks it:
+ * headers, text, HTML. */
 #define G_LOG_DOMAIN "postaci-gui"
 
 #include "config.h"

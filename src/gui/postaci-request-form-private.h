@@ -34,7 +34,7 @@ G_STATIC_ASSERT (sizeof (PostaciStage) == sizeof (int));
 
 #define DEFAULT_SECURITY_INDEX 1 /* STARTTLS on 587: what providers document today */
 
-/* The addresses a form set up for the local server gets when it has none. */
+/* The addresses a form set up for the Local Test Server gets when it has none. */
 #define LOCAL_FROM "postaci@localhost"
 #define LOCAL_TO   "inbox@localhost"
 
@@ -82,8 +82,8 @@ struct _PostaciRequestForm {
 
   gboolean             port_edited;    /* the person typed a port: security leaves it alone */
   gboolean             setting_port;
-  gboolean             filling_local;  /* set up for the local server: nothing of it remembered */
-  gboolean             named_local;    /* the form named the local server at the last change */
+  gboolean             filling_local;  /* set up for the Local Test Server: nothing remembered */
+  gboolean             named_local;    /* the form named the Local Test Server at the last change */
 };
 
 static inline guint
@@ -121,11 +121,11 @@ char *_postaci_request_form_get_html              (PostaciRequestForm *self);
 void  _postaci_request_form_set_html              (PostaciRequestForm *self,
                                                    const char         *html);
 void  _postaci_request_form_update_notices        (PostaciRequestForm *self);
-/* Options over a form set up for the local server: its server, port and account go. */
+/* Options over a form set up for the Local Test Server: its server, port and account go. */
 void  _postaci_request_form_forget_local_fill     (PostaciRequestForm *self);
 
 /* postaci-request-form-settings.c: the server fields, written once the form no longer names
- * the local server. */
+ * the Local Test Server. */
 void  _postaci_request_form_write_server_fields   (PostaciRequestForm *self);
 
 G_END_DECLS

@@ -59,7 +59,7 @@ read_options (PostaciRequestForm *self, GVariantDict *options, gboolean apply, G
     return TRUE;
 
   postaci_request_form_clear_invalid (self);
-  /* A plain "postaci" (no options) leaves a form set up for the local server as it is. */
+  /* A plain "postaci" (no options) leaves a form set up for the Local Test Server as it is. */
   if (server != NULL || port != NULL || security != NULL || user != NULL || password != NULL ||
       auth != NULL || from != NULL || to != NULL || subject != NULL || html != NULL || ehlo != NULL ||
       stop_after != NULL || ca_file != NULL || timeout > 0 || insecure || allow_plain_auth)
@@ -137,7 +137,7 @@ postaci_request_form_apply_options (PostaciRequestForm *self, GVariantDict *opti
 /* Remembering the form (everything but the password)               */
 /* ---------------------------------------------------------------- */
 
-/* The server fields of a form set up for the local server are not written (a NULL mapping
+/* The server fields of a form set up for the Local Test Server are not written (a NULL mapping
  * leaves the key as it is). */
 static GVariant *
 local_text_set_mapping (const GValue *value, const GVariantType *type, gpointer user_data)

@@ -115,7 +115,7 @@ port_changed_cb (PostaciRequestForm *self)
 static gboolean form_points_at_local_server (PostaciRequestForm *self);
 
 /* None / STARTTLS / SSL/TLS move the port to 25 / 587 / 465, unless the person typed one.
- * On the built-in server, to its own ports: SSL/TLS to the implicit-TLS one, else STARTTLS's. */
+ * On the Local Test Server, to its own ports: SSL/TLS to the implicit-TLS one, else STARTTLS's. */
 static void
 security_changed_cb (PostaciRequestForm *self)
 {
@@ -300,7 +300,7 @@ postaci_request_form_mark_invalid (PostaciRequestForm *self, const GError *error
 }
 
 /* ---------------------------------------------------------------- */
-/* The built-in test server                                         */
+/* The Local Test Server                                         */
 /* ---------------------------------------------------------------- */
 
 gboolean
@@ -332,7 +332,7 @@ postaci_request_form_names_local_server (PostaciRequestForm *self)
   return postaci_request_form_is_local_address (self, server, (guint) port_value);
 }
 
-/* Whether the form, as typed now, points at the running local server. */
+/* Whether the form, as typed now, points at the running Local Test Server. */
 static gboolean
 form_points_at_local_server (PostaciRequestForm *self)
 {
@@ -340,7 +340,7 @@ form_points_at_local_server (PostaciRequestForm *self)
          postaci_request_form_names_local_server (self);
 }
 
-/* What the form is set for without the person having typed it: the built-in server (and the
+/* What the form is set for without the person having typed it: the Local Test Server (and the
  * failure it rehearses), or that server while it is off. Said at the top of the form. */
 void
 _postaci_request_form_update_notices (PostaciRequestForm *self)
@@ -399,7 +399,7 @@ postaci_request_form_get_stop_notice (PostaciRequestForm *self)
   return self->stop_notice;
 }
 
-/* The server or port changed: once the form no longer names the local server, its server
+/* The server or port changed: once the form no longer names the Local Test Server, its server
  * fields are the person's own again, and remembered. */
 static void
 address_changed_cb (PostaciRequestForm *self)
@@ -415,7 +415,7 @@ address_changed_cb (PostaciRequestForm *self)
   _postaci_request_form_update_notices (self);
 }
 
-/* A form set up for the local server, taken over by command-line options: what the options do
+/* A form set up for the Local Test Server, taken over by command-line options: what the options do
  * not name gets its normal value, not the server's port, account or addresses. */
 void
 _postaci_request_form_forget_local_fill (PostaciRequestForm *self)
@@ -439,21 +439,27 @@ _postaci_request_form_forget_local_fill (PostaciRequestForm *self)
 void
 postaci_request_form_fill_for_local_server (PostaciRequestForm *self)
 {
+  g_autoptr(PostaciRequest) request = NULL;
+
   g_return_if_fail (POSTACI_IS_REQUEST_FORM (self));
   g_return_if_fail (self->local != NULL && postaci_local_server_is_running (self->local));
 
+  /* The server's own request: its address, security, STARTTLS port and account. Its pinned
+   * certificate is taken again when the form builds a request that points at it. */
+  request = postaci_local_server_new_request (self->local);
   postaci_request_form_clear_invalid (self);
   /* Its port and account last one run: the server remembered stays the person's own. */
   self->filling_local = TRUE;
-  set_text (self->server_row, "127.0.0.1");
-  adw_combo_row_set_selected (self->security_row, INDEX_OF (security_choices, POSTACI_SECURITY_STARTTLS,
+  set_text (self->server_row, request->server);
+  adw_combo_row_set_selected (self->security_row, INDEX_OF (security_choices, request->security,
                                                             DEFAULT_SECURITY_INDEX));
-  _postaci_request_form_set_port (self, postaci_local_server_get_port (self->local));
+  _postaci_request_form_set_port (self, request->port);
   self->port_edited = TRUE;
-  adw_expander_row_set_enable_expansion (self->auth_row, TRUE);
-  set_text (self->user_row, postaci_local_server_get_username (self->local));
-  set_text (self->password_row, postaci_local_server_get_password (self->local));
-  adw_combo_row_set_selected (self->mechanism_row, INDEX_OF (mechanism_choices, POSTACI_MECHANISM_AUTO, 0));
+  adw_expander_row_set_enable_expansion (self->auth_row, request->auth);
+  set_text (self->user_row, request->username);
+  set_text (self->password_row, request->password);
+  adw_combo_row_set_selected (self->mechanism_row,
+                              INDEX_OF (mechanism_choices, request->mechanism, 0));
   self->filling_local = FALSE;
   self->named_local = TRUE;
   if (*gtk_editable_get_text (GTK_EDITABLE (self->from_row)) == '\0')
@@ -587,7 +593,7 @@ postaci_request_form_build_request (PostaciRequestForm *self, GError **error)
       request->allow_plain_auth = FALSE;
     }
   request->accept_invalid_certificate = gtk_switch_get_active (self->insecure_switch);
-  /* The built-in server's throwaway certificate is trusted only while the form points at it. */
+  /* The Local Test Server's throwaway certificate is trusted only while the form points at it. */
   if (self->local != NULL && postaci_local_server_is_running (self->local) &&
       postaci_request_form_is_local_address (self, request->server, request->port))
     request->pinned_certificate = g_object_ref (postaci_local_server_get_certificate (self->local));
@@ -613,7 +619,8 @@ postaci_request_form_set_request (PostaciRequestForm *self, const PostaciRequest
   adw_expander_row_set_enable_expansion (self->auth_row, request->auth);
   set_text (self->user_row, request->username);
   set_text (self->password_row, request->password);
-  adw_combo_row_set_selected (self->mechanism_row, INDEX_OF (mechanism_choices, request->mechanism, 0));
+  adw_combo_row_set_selected (self->mechanism_row,
+                              INDEX_OF (mechanism_choices, request->mechanism, 0));
   gtk_switch_set_active (self->plain_auth_switch, request->allow_plain_auth);
 
   set_text (self->from_row, request->from);

@@ -12,7 +12,7 @@ G_BEGIN_DECLS
 #define POSTACI_TYPE_REQUEST_FORM (postaci_request_form_get_type ())
 G_DECLARE_FINAL_TYPE (PostaciRequestForm, postaci_request_form, POSTACI, REQUEST_FORM, AdwBin)
 
-/* The built-in server the form can point at: its ports, account and certificate. */
+/* The Local Test Server the form can point at: its ports, account and certificate. */
 void            postaci_request_form_set_local_server  (PostaciRequestForm   *self,
                                                         PostaciLocalServer   *local);
 /*
@@ -28,7 +28,7 @@ void            postaci_request_form_commit            (PostaciRequestForm   *se
 /* Commits, and writes the form's changes to the settings (a run starts, the window closes). */
 void            postaci_request_form_save              (PostaciRequestForm   *self);
 
-/* The request the form describes, validated; the built-in server's certificate pinned while
+/* The request the form describes, validated; the Local Test Server's certificate pinned while
  * the form points at it. Errors: POSTACI_REQUEST_ERROR, naming the field at fault. */
 PostaciRequest *postaci_request_form_build_request     (PostaciRequestForm   *self,
                                                         GError              **error);
@@ -60,14 +60,14 @@ gboolean        postaci_request_form_check_options     (PostaciRequestForm   *se
 gboolean        postaci_request_form_apply_options     (PostaciRequestForm   *self,
                                                         GVariantDict         *options,
                                                         GError              **error);
-/* The form set up for the running local server: 127.0.0.1, its STARTTLS port, its account. */
+/* The form set up for the running Local Test Server: 127.0.0.1, its STARTTLS port, its account. */
 void            postaci_request_form_fill_for_local_server (PostaciRequestForm *self);
-/* Whether @server and @port name the local server (either of its ports, the last ones it
+/* Whether @server and @port name the Local Test Server (either of its ports, the last ones it
  * used when it is off), running or not. */
 gboolean        postaci_request_form_is_local_address  (PostaciRequestForm   *self,
                                                         const char           *server,
                                                         guint                 port);
-/* Whether the server and port typed name the local server, running or not. */
+/* Whether the server and port typed name the Local Test Server, running or not. */
 gboolean        postaci_request_form_names_local_server (PostaciRequestForm  *self);
 /* The local server started, stopped or changes its failure (@failure_label, or NULL): the
  * notices at the top follow, and a form still on its account gets the new password. */

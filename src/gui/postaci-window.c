@@ -565,7 +565,7 @@ postaci_window_init (PostaciWindow *self)
   gtk_widget_grab_focus (GTK_WIDGET (self->request_form));
 }
 
-/* Whether a server of the person's own is remembered (the local server's never is). */
+/* Whether a server of the person's own is remembered (the Local Test Server's never is). */
 static gboolean
 has_own_server (PostaciWindow *self)
 {
@@ -592,7 +592,7 @@ window_new (PostaciApplication *application, gboolean first_start)
   postaci_request_form_bind_settings (self->request_form, self->settings);
   postaci_profile_button_setup (self->profile_button, postaci_application_get_profiles (application),
                                 self->request_form);
-  /* A first start (no server of one's own yet): the built-in server runs and the form points
+  /* A first start (no server of one's own yet): the Local Test Server runs and the form points
    * at it, so the first Test SMTP succeeds. A server that cannot start says why on its page. */
   if (first_start && !has_own_server (self) && postaci_local_server_page_start (self->local_page, NULL))
     postaci_request_form_fill_for_local_server (self->request_form);

@@ -320,3 +320,40 @@ postaci_gui_test_remove_tree (const char *path)
     }
   g_rmdir (path);
 }
+
+PostaciApplication *
+postaci_gui_test_init (int *argc, char ***argv, char **cache)
+{
+  PostaciApplication *application;
+
+  /* The Local Test Server keeps its mail under $XDG_CACHE_HOME: a folder of this test's own. */
+  *cache = postaci_gui_test_private_cache ();
+  g_test_init (argc, argv, NULL);
+  if (!gtk_init_check ())
+    {
+      /* meson runs this under xvfb-run; without it (or a display) there is nothing to drive. */
+      g_print ("1..0 # SKIP no display: run under xvfb-run\n");
+      postaci_gui_test_remove_tree (*cache);
+      g_clear_pointer (cache, g_free);
+      return NULL;
+    }
+  application = postaci_application_new (G_APPLICATION_NON_UNIQUE);
+  /* Registering runs startup: GTK, libadwaita and GtkSourceView are initialised. */
+  g_assert_true (g_application_register (G_APPLICATION (application), NULL, NULL));
+  /* Revealers and spinners reach their end state at once: no waiting on animations. No cursor
+   * blink either: Xvfb has no window manager to move X focus, so a window opened after another
+   * leaves the first one's text field "focused" without a focus-out, and GtkText's blink timer
+   * reports that as a warning (fatal here). */
+  g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, "gtk-cursor-blink",
+                FALSE, NULL);
+  return application;
+}
+
+int
+postaci_gui_test_finish (PostaciApplication *application, char *cache, int status)
+{
+  g_clear_object (&application);
+  postaci_gui_test_remove_tree (cache);
+  g_free (cache);
+  return status;
+}

@@ -3,6 +3,8 @@
 
 #include <gtk/gtk.h>
 
+#include "postaci-application.h"
+
 G_BEGIN_DECLS
 
 /* Every wait ends: a run that never finishes fails the test instead of hanging it. */
@@ -57,10 +59,21 @@ void       postaci_gui_test_click           (gpointer     button);
 GtkWindow *postaci_gui_test_find_toplevel   (GType        type);
 /* The whole text of @view. */
 char      *postaci_gui_test_view_text       (GtkTextView *view);
-/* $XDG_CACHE_HOME becomes a new temporary folder (the built-in test server keeps its
+/* $XDG_CACHE_HOME becomes a new temporary folder (the Local Test Server keeps its
  * mail there); call before anything reads it. Returns the folder. */
 char      *postaci_gui_test_private_cache   (void);
 /* Removes @path and everything under it. */
 void       postaci_gui_test_remove_tree     (const char  *path);
+
+/* The start of a GUI test's main(): a private cache (*cache), g_test_init(), GTK on the display
+ * xvfb-run gives, and a registered PostaciApplication with animations and cursor blink off.
+ * Without a display: a TAP skip line, the cache removed, and NULL. */
+PostaciApplication *postaci_gui_test_init   (int                 *argc,
+                                             char              ***argv,
+                                             char               **cache);
+/* The end of it: the application and the private cache go. Returns @status. */
+int        postaci_gui_test_finish          (PostaciApplication  *application,
+                                             char                *cache,
+                                             int                  status);
 
 G_END_DECLS

@@ -129,7 +129,7 @@ shows_label (GtkWidget *widget, const char *text)
   return FALSE;
 }
 
-/* The form as the window fills it for the running local server. */
+/* The form as the window fills it for the running Local Test Server. */
 static void
 assert_form_for_local_server (PostaciWindow *window)
 {
@@ -554,7 +554,7 @@ run_command_line (GVariantDict *options, const char *password, Opened *opened)
 }
 
 /* The README's one-liner on a computer where Postacı never ran: the options set the form up,
- * not the local server first. What they do not name gets its normal value: the port from the
+ * not the Local Test Server first. What they do not name gets its normal value: the port from the
  * security, no password (535 for a password nobody typed would send a helpdesk the wrong way). */
 static void
 test_one_liner (void)
@@ -588,8 +588,8 @@ test_one_liner (void)
   g_assert_false (opened.notice);
   opened_clear (&opened);
 
-  /* Only --server, with $POSTACI_PASSWORD set: 587, not the local server's port; the password
-   * is the one from the environment, not the local server's. */
+  /* Only --server, with $POSTACI_PASSWORD set: 587, not the Local Test Server's port; the password
+   * is the one from the environment, not the Local Test Server's. */
   g_variant_dict_insert (server_only, "server", "s", "smtp.example.invalid");
   run_command_line (server_only, "from-the-environment", &opened);
   g_assert_cmpstr (opened.server, ==, "smtp.example.invalid");
@@ -598,7 +598,7 @@ test_one_liner (void)
   g_assert_false (opened.local_running);
   opened_clear (&opened);
 
-  /* A plain "postaci" in that same shell is a first start: set up for the local server, whose
+  /* A plain "postaci" in that same shell is a first start: set up for the Local Test Server, whose
    * password the environment's does not replace. */
   run_command_line (nothing, "from-the-environment", &opened);
   g_assert_true (opened.local_running);
@@ -608,7 +608,7 @@ test_one_liner (void)
   g_assert_cmpstr (opened.password, !=, "");
   opened_clear (&opened);
 
-  /* A window already set up for the local server, then "postaci --server …": the same. */
+  /* A window already set up for the Local Test Server, then "postaci --server …": the same. */
   {
     PostaciWindow *window = open_window ();
     g_autoptr(GVariantDict) options = g_variant_dict_new (NULL);
@@ -635,8 +635,8 @@ label (PostaciWindow *window, const char *name)
   return gtk_widget_get_visible (widget) ? gtk_label_get_text (GTK_LABEL (widget)) : "";
 }
 
-/* What the form is set for is said at the top of the form (the local server, the failure it
- * rehearses) and next to Test SMTP (how far a run goes); the local server's values can be
+/* What the form is set for is said at the top of the form (the Local Test Server, the failure it
+ * rehearses) and next to Test SMTP (how far a run goes); the Local Test Server's values can be
  * copied; with the server off, the window says so and offers to turn it on. */
 static void
 test_notices (void)
@@ -781,27 +781,12 @@ test_own_server (void)
 int
 main (int argc, char **argv)
 {
-  /* The built-in server keeps its mail under $XDG_CACHE_HOME: a folder of this test's own. */
-  g_autofree char *cache = postaci_gui_test_private_cache ();
+  char *cache = NULL;
   int status;
 
-  g_test_init (&argc, &argv, NULL);
-  if (!gtk_init_check ())
-    {
-      /* meson runs this under xvfb-run; without it (or a display) there is nothing to drive. */
-      g_print ("1..0 # SKIP no display: run under xvfb-run\n");
-      postaci_gui_test_remove_tree (cache);
-      return 0;
-    }
-
-  application = postaci_application_new (G_APPLICATION_NON_UNIQUE);
-  g_assert_true (g_application_register (G_APPLICATION (application), NULL, NULL));
-  /* No cursor blink either: Xvfb has no window manager to move X focus, so a window opened
-   * after another leaves the first one's text field "focused" without a focus-out, and GtkText's
-   * blink timer reports that as a warning (fatal here). The window opens with the cursor in
-   * its first field. */
-  g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, "gtk-cursor-blink", FALSE, NULL);
-
+  application = postaci_gui_test_init (&argc, &argv, &cache);
+  if (application == NULL)
+    return 0;
   /* In this order: the settings start empty (GSETTINGS_BACKEND=memory), as on a fresh machine. */
   g_test_add_func ("/postaci/local-server-page/first-run", test_first_run);
   g_test_add_func ("/postaci/local-server-page/fail-on-purpose", test_fail_on_purpose);
@@ -811,8 +796,5 @@ main (int argc, char **argv)
   g_test_add_func ("/postaci/local-server-page/notices", test_notices);
   g_test_add_func ("/postaci/local-server-page/own-server", test_own_server);
   status = g_test_run ();
-
-  g_clear_object (&application);
-  postaci_gui_test_remove_tree (cache);
-  return status;
+  return postaci_gui_test_finish (g_steal_pointer (&application), cache, status);
 }

@@ -483,40 +483,37 @@ test_no_keyring (void)
 int
 main (int argc, char **argv)
 {
-  g_autofree char *cache = postaci_gui_test_private_cache ();
   gboolean with_keyring = g_strcmp0 (g_getenv ("POSTACI_TEST_KEYRING"), "session") == 0;
+  g_autofree char *config = NULL;
+  char *cache = NULL;
   int status;
 
   setlocale (LC_ALL, "");
-  g_test_init (&argc, &argv, NULL);
   /* The saved servers go to a folder of this run only (tests/run-with-keyring.sh makes one;
    * without it, one of our own), set before GLib first reads it. */
   if (!with_keyring)
     {
-      g_autofree char *config = g_build_filename (cache, "config", NULL);
-
+      config = g_dir_make_tmp ("postaci-profiles-XXXXXX", NULL);
+      g_assert_nonnull (config);
       g_setenv ("XDG_CONFIG_HOME", config, TRUE);
     }
-  if (!gtk_init_check ())
-    {
-      g_print ("1..0 # SKIP no display: run under xvfb-run\n");
-      postaci_gui_test_remove_tree (cache);
-      return 0;
-    }
-  application = postaci_application_new (G_APPLICATION_NON_UNIQUE);
-  g_assert_true (g_application_register (G_APPLICATION (application), NULL, NULL));
-  g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, "gtk-cursor-blink", FALSE, NULL);
-  if (with_keyring)
-    {
-      g_test_add_func ("/postaci/profiles/save-and-switch", test_save_and_switch);
-      g_test_add_func ("/postaci/profiles/rename", test_rename);
-      g_test_add_func ("/postaci/profiles/delete-and-undo", test_delete_and_undo);
-      g_test_add_func ("/postaci/profiles/command-line", test_command_line);
-    }
+  application = postaci_gui_test_init (&argc, &argv, &cache);
+  if (application == NULL)
+    status = 0;
   else
-    g_test_add_func ("/postaci/profiles/no-keyring", test_no_keyring);
-  status = g_test_run ();
-  g_object_unref (application);
-  postaci_gui_test_remove_tree (cache);
+    {
+      if (with_keyring)
+        {
+          g_test_add_func ("/postaci/profiles/save-and-switch", test_save_and_switch);
+          g_test_add_func ("/postaci/profiles/rename", test_rename);
+          g_test_add_func ("/postaci/profiles/delete-and-undo", test_delete_and_undo);
+          g_test_add_func ("/postaci/profiles/command-line", test_command_line);
+        }
+      else
+        g_test_add_func ("/postaci/profiles/no-keyring", test_no_keyring);
+      status = postaci_gui_test_finish (application, cache, g_test_run ());
+    }
+  if (config != NULL)
+    postaci_gui_test_remove_tree (config);
   return status;
 }

@@ -1649,7 +1649,7 @@ test_access_keys (void)
 
   adw_view_stack_set_visible_child_name (child (window, "view_stack"), "local-server");
   wait_for_frames (GTK_WIDGET (window));
-  assert_access_keys (window, "Local server page");
+  assert_access_keys (window, "Local Test Server page");
   close_window (window);
 }
 
@@ -1658,7 +1658,7 @@ main (int argc, char **argv)
 {
   const char *localedir = g_getenv ("POSTACI_LOCALEDIR");
   gboolean turkish = g_strcmp0 (g_getenv ("LANGUAGE"), "tr") == 0;
-  /* The first window is a first start: it runs the built-in test server, whose mail goes here. */
+  /* The first window is a first start: it runs the Local Test Server, whose mail goes here. */
   g_autofree char *cache = postaci_gui_test_private_cache ();
   int status;
 
