@@ -8,8 +8,9 @@ Every row of issue 12's table, in one run, against each target server on loopbac
   window  start → visible under Xvfb: the postaci window and an empty libadwaita window;
   transcript  --transcript-lines lines (100,000) appended to the window's transcript view
           (bench/transcript-bench.c): frames later than 50 ms after the one before, the
-          worst frame, RSS before and after; --transcript-compare also measures a GtkListView
-          of lines, the alternative;
+          worst frame, RSS before and after, the lines the view still holds (it folds the
+          oldest away past its limit); --transcript-compare also measures a GtkListView of
+          lines, the alternative;
   flat    Postacı's peak RSS for messages of --flat sizes and for a small and a --attach-mb
           attachment: the spread must stay within 4 MB.
 Targets: "sink" (bench/sink.py: STARTTLS, AUTH, reads and drops, so the client is measured),
@@ -287,8 +288,8 @@ def transcript_rows(args, env):
     if args.transcript_compare:
         variants.append(("GtkListView of lines", ["--list-view"]))
     print("transcript: %d lines appended while the window draws" % args.transcript_lines)
-    print("  %-22s %8s %10s %10s %9s %9s" % ("view", "shown s", "frames>50", "worst ms",
-                                          "RSS0 MB", "RSS1 MB"))
+    print("  %-22s %8s %10s %10s %9s %9s %8s" % ("view", "shown s", "frames>50", "worst ms",
+                                                "RSS0 MB", "RSS1 MB", "held"))
     for title, extra in variants:
         proc = subprocess.run([args.transcript_bench, "--lines", str(args.transcript_lines)]
                               + extra, env=env, capture_output=True, text=True, timeout=900)
@@ -298,10 +299,12 @@ def transcript_rows(args, env):
         if int(values["lines"]) < args.transcript_lines or values["at_end"] != "yes":
             fail("the transcript bench showed %s of %d lines" % (values["lines"],
                                                                  args.transcript_lines))
-        print("  %-22s %8s %10s %10s %9s %9s" % (title, values["shown_s"],
-                                                 values["stalls_over_50ms"],
-                                                 values["worst_frame_ms"],
-                                                 values["rss_before_mb"], values["rss_after_mb"]))
+        print("  %-22s %8s %10s %10s %9s %9s %8s" % (title, values["shown_s"],
+                                                     values["stalls_over_50ms"],
+                                                     values["worst_frame_ms"],
+                                                     values["rss_before_mb"],
+                                                     values["rss_after_mb"],
+                                                     values["held_lines"]))
 
 
 def time_to_visible(argv, title, env, display):

@@ -1,6 +1,7 @@
 /* transcript-bench.c — the window's transcript under 100,000 lines: frame stalls and memory. */
 #define G_LOG_DOMAIN "postaci-transcript-bench"
 
+#include <malloc.h>
 #include <stdio.h>
 #include <string.h>
 #include <adwaita.h>
@@ -29,6 +30,7 @@ static struct {
   guint          stalls;
   gint64         worst_gap_us;
   double         rss_before_mb;
+  double         heap_before_mb;
   int            status;
 } bench;
 
@@ -42,6 +44,15 @@ rss_mb (const char *field)
       (at = strstr (status, field)) == NULL)
     return 0;
   return g_ascii_strtod (at + strlen (field), NULL) / 1024.0;
+}
+
+/* The heap in use (glibc): RSS keeps the peak of freed memory, this is what is still held. */
+static double
+heap_mb (void)
+{
+  struct mallinfo2 info = mallinfo2 ();
+
+  return (info.uordblks + info.hblkhd) / (1024.0 * 1024.0);
 }
 
 /* The i-th event of a long run: a recipient, its reply with an explanation, now and then
@@ -79,6 +90,16 @@ event_lines (guint i)
 
 static guint
 shown_lines (void)
+{
+  if (bench.list_view)
+    return g_list_model_get_n_items (G_LIST_MODEL (bench.list));
+  /* Folded lines count: they went through the view before they left it. */
+  return postaci_transcript_view_get_n_lines (POSTACI_TRANSCRIPT_VIEW (bench.view));
+}
+
+/* The lines the view holds now: bounded, however many went through it. */
+static guint
+held_lines (void)
 {
   if (bench.list_view)
     return g_list_model_get_n_items (G_LIST_MODEL (bench.list));
@@ -122,6 +143,7 @@ finish (void)
 
   printf ("view %s\n", bench.list_view ? "list" : "text");
   printf ("lines %u\n", shown_lines ());
+  printf ("held_lines %u\n", held_lines ());
   printf ("fed_s %.3f\n", (bench.fed_us - bench.start_us) / 1e6);
   printf ("shown_s %.3f\n", (now - bench.start_us) / 1e6);
   printf ("frames %u\n", bench.frames);
@@ -130,6 +152,8 @@ finish (void)
   printf ("rss_before_mb %.1f\n", bench.rss_before_mb);
   printf ("rss_after_mb %.1f\n", rss_mb ("VmRSS:"));
   printf ("peak_rss_mb %.1f\n", rss_mb ("VmHWM:"));
+  printf ("heap_before_mb %.1f\n", bench.heap_before_mb);
+  printf ("heap_after_mb %.1f\n", heap_mb ());
   printf ("at_end %s\n",
           gtk_adjustment_get_value (adjustment) + gtk_adjustment_get_page_size (adjustment) >=
           gtk_adjustment_get_upper (adjustment) - 1 ? "yes" : "no");
@@ -149,6 +173,7 @@ tick_cb (GtkWidget *widget, GdkFrameClock *clock, gpointer user_data)
     {
       /* The first frame is on screen: start feeding. */
       bench.rss_before_mb = rss_mb ("VmRSS:");
+      bench.heap_before_mb = heap_mb ();
       bench.start_us = now;
       bench.last_frame_us = now;
       /* As a session hands events over: as fast as they come, at the default priority. */

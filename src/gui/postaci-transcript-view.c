@@ -62,6 +62,7 @@ static const TagSpec tag_specs[] = {
   { "hint", COLOUR_WARNING, FALSE },
   { "verdict-success", COLOUR_SUCCESS, TRUE },
   { "verdict-failure", COLOUR_ERROR, TRUE },
+  { "folded", COLOUR_FG_DIM, FALSE },
 };
 
 /* A formatted line waiting for its turn to be inserted. */
@@ -86,6 +87,9 @@ struct _PostaciTranscriptView {
   guint           scroll_id;        /* a scroll to the end is queued */
   gboolean        scrolling;        /* inside scroll_to_end_cb() */
   double          upper_at_scroll;  /* the text's height when we last scrolled to its end */
+
+  guint           n_shown;          /* transcript lines in the buffer (not the fold line) */
+  guint           n_folded;         /* the oldest lines, taken out of the buffer */
 };
 
 G_DEFINE_FINAL_TYPE (PostaciTranscriptView, postaci_transcript_view, GTK_TYPE_TEXT_VIEW)
@@ -285,6 +289,7 @@ postaci_transcript_view_init (PostaciTranscriptView *self)
                                 NULL);
   gtk_text_buffer_create_tag (buffer, "line", NULL);
   gtk_text_buffer_create_tag (buffer, "follow-up", NULL);
+  g_object_set (lookup_tag (self, "folded"), "style", PANGO_STYLE_ITALIC, NULL);
   self->time_tag = lookup_tag (self, "time");
 
   self->following = TRUE;
@@ -308,6 +313,8 @@ postaci_transcript_view_clear (PostaciTranscriptView *self)
 
   g_queue_clear_full (&self->pending, pending_line_free);
   gtk_text_buffer_set_text (gtk_text_view_get_buffer (GTK_TEXT_VIEW (self)), "", 0);
+  self->n_shown = 0;
+  self->n_folded = 0;
   self->following = TRUE;
 }
 
@@ -361,6 +368,87 @@ apply_to_lines (GtkTextBuffer *buffer, GtkTextTag *tag, int first, int last)
   gtk_text_buffer_get_iter_at_line (buffer, &end, last);
   gtk_text_iter_forward_line (&end);
   gtk_text_buffer_apply_tag (buffer, tag, &start, &end);
+}
+
+/* The buffer's first line, once lines have folded away: how many, and where they still are. */
+static void
+update_fold_line (PostaciTranscriptView *self, gboolean replace)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (self));
+  g_autofree char *text = NULL;
+  GtkTextIter start, end;
+
+  text = g_strdup_printf (ngettext ("%u earlier line is not shown here; Copy, Save and the "
+                                    "report have every line.",
+                                    "%u earlier lines are not shown here; Copy, Save and the "
+                                    "report have every line.", self->n_folded),
+                          self->n_folded);
+  gtk_text_buffer_get_start_iter (buffer, &start);
+  if (replace)
+    {
+      end = start;
+      gtk_text_iter_forward_to_line_end (&end);
+      gtk_text_buffer_delete (buffer, &start, &end);
+    }
+  else
+    {
+      gtk_text_buffer_insert (buffer, &start, "\n", 1);
+      gtk_text_buffer_get_start_iter (buffer, &start);
+    }
+  gtk_text_buffer_insert_with_tags (buffer, &start, text, -1, lookup_tag (self, "folded"),
+                                    lookup_tag (self, "line"), NULL);
+}
+
+/* Memory stays bounded however long the run: past the limit, the oldest lines leave the
+ * view (the session keeps them all). A person scrolled up keeps their place: the text view
+ * anchors its top line, and following goes on at the end. */
+static void
+fold_oldest (PostaciTranscriptView *self)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (self));
+  int first = self->n_folded > 0 ? 1 : 0;
+  GtkTextIter start, end;
+  guint drop;
+
+  if (self->n_shown <= POSTACI_TRANSCRIPT_VIEW_MAX_LINES + POSTACI_TRANSCRIPT_VIEW_FOLD_LINES)
+    return;
+  drop = self->n_shown - POSTACI_TRANSCRIPT_VIEW_MAX_LINES;
+  gtk_text_buffer_get_iter_at_line (buffer, &start, first);
+  gtk_text_buffer_get_iter_at_line (buffer, &end, first + (int) drop);
+  gtk_text_buffer_delete (buffer, &start, &end);
+  self->n_shown -= drop;
+  self->n_folded += drop;
+  update_fold_line (self, first == 1);
+}
+
+/* A flood (a replayed run, lines faster than frames) need not go through the buffer to fold:
+ * past the limit, the oldest waiting lines fold at once, after every line the buffer holds
+ * (those are older still). The lines waiting stay bounded too. */
+static void
+fold_pending (PostaciTranscriptView *self)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (self));
+  guint waiting = g_queue_get_length (&self->pending);
+  gboolean had_fold_line = self->n_folded > 0;
+
+  if (waiting <= POSTACI_TRANSCRIPT_VIEW_MAX_LINES + POSTACI_TRANSCRIPT_VIEW_FOLD_LINES)
+    return;
+  if (self->n_shown > 0)
+    {
+      GtkTextIter start, end;
+
+      gtk_text_buffer_get_iter_at_line (buffer, &start, had_fold_line ? 1 : 0);
+      gtk_text_buffer_get_end_iter (buffer, &end);
+      gtk_text_buffer_delete (buffer, &start, &end);
+      self->n_folded += self->n_shown;
+      self->n_shown = 0;
+    }
+  for (; waiting > POSTACI_TRANSCRIPT_VIEW_MAX_LINES; waiting--)
+    {
+      pending_line_free (g_queue_pop_head (&self->pending));
+      self->n_folded++;
+    }
+  update_fold_line (self, had_fold_line);
 }
 
 /* Inserts up to @max_lines of the oldest pending lines: their text in one insertion, then
@@ -419,6 +507,8 @@ insert_pending (PostaciTranscriptView *self, guint max_lines)
       run_start = i;
     }
   self->slice_lines += batch->len;
+  self->n_shown += batch->len;
+  fold_oldest (self);
 }
 
 static gboolean
@@ -465,6 +555,7 @@ queue_lines (PostaciTranscriptView *self, GQueue *lines)
 
   while (!g_queue_is_empty (lines))
     g_queue_push_tail (&self->pending, g_queue_pop_head (lines));
+  fold_pending (self);
   if (now)
     insert_timed (self, G_MAXUINT);
   if (self->insert_id == 0)
@@ -566,6 +657,20 @@ postaci_transcript_view_get_n_pending (PostaciTranscriptView *self)
 {
   g_return_val_if_fail (POSTACI_IS_TRANSCRIPT_VIEW (self), 0);
   return g_queue_get_length (&self->pending);
+}
+
+guint
+postaci_transcript_view_get_n_lines (PostaciTranscriptView *self)
+{
+  g_return_val_if_fail (POSTACI_IS_TRANSCRIPT_VIEW (self), 0);
+  return self->n_shown + self->n_folded;
+}
+
+guint
+postaci_transcript_view_get_n_folded (PostaciTranscriptView *self)
+{
+  g_return_val_if_fail (POSTACI_IS_TRANSCRIPT_VIEW (self), 0);
+  return self->n_folded;
 }
 
 gboolean

@@ -23,7 +23,17 @@ G_DECLARE_FINAL_TYPE (PostaciTranscriptView, postaci_transcript_view, POSTACI, T
  * The text is exactly what "Save transcript" writes (postaci_transcript_format_event()).
  * Lines go in at once while the main loop has time for them; a flood (a long run, a run
  * brought back by Undo) flows in over the next frames, in order, so the window keeps drawing.
+ *
+ * The view holds the newest POSTACI_TRANSCRIPT_VIEW_MAX_LINES lines (up to
+ * POSTACI_TRANSCRIPT_VIEW_FOLD_LINES more before it folds): older ones leave the view, and a
+ * first line tagged "folded" says how many. Copy, Save and the report have every line: they
+ * come from the session's events, never from this view.
  */
+
+/* About 0.7 KB of memory a line in GTK 4.8's text view: some 7 MB, whatever the run's length. */
+#define POSTACI_TRANSCRIPT_VIEW_MAX_LINES  10000
+/* Lines fold away in chunks of this many: one deletion, not one a line. */
+#define POSTACI_TRANSCRIPT_VIEW_FOLD_LINES 1000
 
 GtkWidget *postaci_transcript_view_new            (void);
 void       postaci_transcript_view_clear          (PostaciTranscriptView *self);
@@ -33,6 +43,10 @@ void       postaci_transcript_view_append_outcome (PostaciTranscriptView *self,
                                                    const PostaciOutcome  *outcome);
 /* Lines appended but not yet in the view: a long burst flows in over several frames. */
 guint      postaci_transcript_view_get_n_pending  (PostaciTranscriptView *self);
+/* Lines that went into the view since it was cleared, the folded ones included. */
+guint      postaci_transcript_view_get_n_lines    (PostaciTranscriptView *self);
+/* The oldest of those, no longer in the view (its first line says how many). */
+guint      postaci_transcript_view_get_n_folded   (PostaciTranscriptView *self);
 /* Whether new lines scroll the view: TRUE unless the person scrolled up to read. */
 gboolean   postaci_transcript_view_get_following  (PostaciTranscriptView *self);
 

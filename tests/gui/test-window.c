@@ -903,17 +903,19 @@ nothing_pending (gpointer data)
 }
 
 /* Every line arrives, in order, and the window draws frames while they flow in: the lines
- * are spread over frames instead of freezing one (bench/run.py measures how long a frame takes). */
+ * are spread over frames instead of freezing one (bench/run.py measures how long a frame takes).
+ * The view keeps the newest lines only: its memory stays bounded, and its first line says how
+ * many came before. */
 static void
 test_long_transcript (void)
 {
   PostaciWindow *window = open_window ();
   LongRun run = { child (window, "transcript_view"), 0 };
   GtkAdjustment *adjustment = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (run.view));
-  GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (run.view));
   g_autofree char *text = NULL;
+  g_autofree char *fold = NULL;
   g_auto (GStrv) lines = NULL;
-  guint tick_id;
+  guint tick_id, folded, held;
 
   gtk_widget_set_visible (child (window, "empty_page"), FALSE);
   wait_for_frames (GTK_WIDGET (window));
@@ -926,29 +928,109 @@ test_long_transcript (void)
       event->elapsed_ms = i;
       postaci_transcript_view_append_event (run.view, event);
     }
-  /* Most of them wait for the frames to come. */
-  g_assert_cmpuint (postaci_transcript_view_get_n_pending (run.view), >, LONG_RUN_LINES / 2);
+  /* Most of them wait for the frames to come; what waits is bounded too. */
+  g_assert_cmpuint (postaci_transcript_view_get_n_pending (run.view), >,
+                    POSTACI_TRANSCRIPT_VIEW_MAX_LINES / 2);
+  g_assert_cmpuint (postaci_transcript_view_get_n_pending (run.view), <=,
+                    POSTACI_TRANSCRIPT_VIEW_MAX_LINES + POSTACI_TRANSCRIPT_VIEW_FOLD_LINES);
   postaci_test_wait_until (nothing_pending, run.view, 120000);
   gtk_widget_remove_tick_callback (GTK_WIDGET (window), tick_id);
   g_test_message ("%u frames drawn while the lines flowed in", run.frames_while_pending);
   g_assert_cmpuint (run.frames_while_pending, >=, 10);
 
-  g_assert_cmpint (gtk_text_buffer_get_line_count (buffer), ==, LONG_RUN_LINES + 1);
+  /* All went through the view; the buffer holds the newest, at most the limit and a chunk. */
+  g_assert_cmpuint (postaci_transcript_view_get_n_lines (run.view), ==, LONG_RUN_LINES);
+  folded = postaci_transcript_view_get_n_folded (run.view);
+  held = LONG_RUN_LINES - folded;
+  g_assert_cmpuint (held, >=, POSTACI_TRANSCRIPT_VIEW_MAX_LINES);
+  g_assert_cmpuint (held, <=, POSTACI_TRANSCRIPT_VIEW_MAX_LINES + POSTACI_TRANSCRIPT_VIEW_FOLD_LINES);
   text = transcript_text (window);
   lines = g_strsplit (text, "\n", -1);
-  g_assert_cmpuint (g_strv_length (lines), ==, LONG_RUN_LINES + 1);
-  for (guint i = 0; i < LONG_RUN_LINES; i++)
+  /* The fold line, the lines held, and the empty piece after the last "\n". */
+  g_assert_cmpuint (g_strv_length (lines), ==, held + 2);
+  fold = g_strdup_printf ("%u earlier lines are not shown here; Copy, Save and the report have "
+                          "every line.", folded);
+  g_assert_cmpstr (lines[0], ==, fold);
+  g_assert_true (text_has_tag (window, "earlier lines are not shown here", "folded"));
+  for (guint i = 0; i < held; i++)
     {
-      g_autofree char *expected = g_strdup_printf ("[%6u ms] C: RCPT TO:<r%u@example.com>", i, i);
+      guint n = folded + i;
+      g_autofree char *expected = g_strdup_printf ("[%6u ms] C: RCPT TO:<r%u@example.com>", n, n);
 
-      if (strcmp (lines[i], expected) != 0)
-        g_error ("line %u is “%s”, expected “%s”", i, lines[i], expected);
+      if (strcmp (lines[1 + i], expected) != 0)
+        g_error ("line %u is “%s”, expected “%s”", 1 + i, lines[1 + i], expected);
     }
   /* Coloured as a short run is, and the newest line in sight. */
   g_assert_true (text_has_tag (window, "C: RCPT TO:<r99999@", "client"));
   g_assert_true (text_has_tag (window, "99999 ms] ", "time"));
   postaci_test_wait_until (shows_the_end, adjustment, 30000);
   g_assert_true (postaci_transcript_view_get_following (run.view));
+
+  /* Cleared, the view starts over: no fold line, no count. */
+  postaci_transcript_view_clear (run.view);
+  g_assert_cmpuint (postaci_transcript_view_get_n_lines (run.view), ==, 0);
+  g_assert_cmpuint (postaci_transcript_view_get_n_folded (run.view), ==, 0);
+  close_window (window);
+}
+
+/* A real run longer than the view holds: Save and Copy write every line of it (they come from
+ * the session, not the view), the view holds at most its limit, and the lines it holds are the
+ * last ones of what Save writes, line for line. */
+#define LONG_RUN_RECIPIENTS 4000
+
+static void
+test_long_run_saved (void)
+{
+  PostaciWindow *window = open_window ();
+  PostaciTranscriptView *view = child (window, "transcript_view");
+  g_autoptr(GString) to = g_string_new (NULL);
+  g_autofree char *saved = NULL;
+  g_autofree char *shown = NULL;
+  g_autofree char *fold = NULL;
+  g_auto (GStrv) saved_lines = NULL;
+  g_auto (GStrv) shown_lines = NULL;
+  guint n_saved, n_held, folded, next_recipient = 0;
+
+  fill_form (window, TRUE);
+  for (guint i = 0; i < LONG_RUN_RECIPIENTS; i++)
+    g_string_append_printf (to, "%sr%u@x.test", i > 0 ? ", " : "", i); /* under 65,535 */
+  set_text (window, "to_row", to->str);
+  click_test_and_wait (window);
+  g_assert_cmpint (postaci_window_get_outcome (window)->verdict, ==, POSTACI_VERDICT_SUCCESS);
+  postaci_test_wait_until (nothing_pending, view, 120000);
+
+  /* What Save and Copy write: every recipient, in order. */
+  saved = postaci_window_get_transcript_text (window);
+  g_assert_true (g_str_has_suffix (saved, "\n"));
+  saved_lines = g_strsplit (saved, "\n", -1);
+  n_saved = g_strv_length (saved_lines) - 1;
+  for (guint i = 0; i < n_saved; i++)
+    {
+      g_autofree char *expected = g_strdup_printf ("C: RCPT TO:<r%u@x.test>", next_recipient);
+
+      if (strstr (saved_lines[i], expected) != NULL)
+        next_recipient++;
+    }
+  g_assert_cmpuint (next_recipient, ==, LONG_RUN_RECIPIENTS);
+  g_assert_cmpuint (n_saved, >, POSTACI_TRANSCRIPT_VIEW_MAX_LINES + POSTACI_TRANSCRIPT_VIEW_FOLD_LINES);
+
+  /* The view: bounded, the count of what it folded away on top, then the end of the saved text. */
+  folded = postaci_transcript_view_get_n_folded (view);
+  g_assert_cmpuint (postaci_transcript_view_get_n_lines (view), ==, n_saved);
+  n_held = n_saved - folded;
+  g_assert_cmpuint (n_held, >=, POSTACI_TRANSCRIPT_VIEW_MAX_LINES);
+  g_assert_cmpuint (n_held, <=, POSTACI_TRANSCRIPT_VIEW_MAX_LINES + POSTACI_TRANSCRIPT_VIEW_FOLD_LINES);
+  g_assert_cmpint (gtk_text_buffer_get_line_count (gtk_text_view_get_buffer (GTK_TEXT_VIEW (view))), ==,
+                   (int) n_held + 2);
+  shown = transcript_text (window);
+  shown_lines = g_strsplit (shown, "\n", -1);
+  fold = g_strdup_printf ("%u earlier lines are not shown here; Copy, Save and the report have "
+                          "every line.", folded);
+  g_assert_cmpstr (shown_lines[0], ==, fold);
+  for (guint i = 0; i < n_held; i++)
+    if (strcmp (shown_lines[1 + i], saved_lines[folded + i]) != 0)
+      g_error ("view line %u is “%s”, saved line %u is “%s”", 1 + i, shown_lines[1 + i],
+               folded + i, saved_lines[folded + i]);
   close_window (window);
 }
 
@@ -1712,6 +1794,7 @@ main (int argc, char **argv)
       g_test_add_func ("/postaci/window/remembered", test_remembered);
       g_test_add_func ("/postaci/window/follows-output", test_follows_output);
       g_test_add_func ("/postaci/window/long-transcript", test_long_transcript);
+      g_test_add_func ("/postaci/window/long-run-saved", test_long_run_saved);
       g_test_add_func ("/postaci/window/copy-save-clear", test_copy_save_clear);
       g_test_add_func ("/postaci/window/about-and-shortcuts", test_about_and_shortcuts);
       g_test_add_func ("/postaci/window/narrow", test_narrow);
