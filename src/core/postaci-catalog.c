@@ -9,7 +9,7 @@
 #include "postaci-catalog.h"
 #include "postaci-line-reader.h"
 #include "postaci-reply.h"
-#include "postaci-session.h"
+#include "postaci-errors.h"
 
 #define T(msgid) g_dgettext (GETTEXT_PACKAGE, (msgid))
 

@@ -32,6 +32,10 @@ GStrv postaci_certificate_describe_errors (GTlsCertificateFlags          errors,
                                            const PostaciCertificateInfo *info,
                                            const char                   *host);
 
+/* The first problem of @errors in a few words, to finish a sentence: "the certificate has
+ * expired". Returns: (transfer full): never NULL. */
+char *postaci_certificate_describe_flag (GTlsCertificateFlags errors);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PostaciCertificateInfo, postaci_certificate_info_free)
 
 G_END_DECLS
