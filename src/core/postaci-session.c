@@ -433,16 +433,47 @@ fill_failure_context (PostaciSession *self, PostaciFailureContext *context)
                                 ? postaci_smtp_link_get_certificate_errors (self->link) : 0;
 }
 
-/* Records why the run failed (once), tells the front ends, and decides
- * whether a polite QUIT is still possible. Takes @error. */
+/* Errors whose message we wrote, in the run's language; the others (GIO, glib-networking,
+ * the resolver) speak English and in the system's terms: those are a detail, never the
+ * headline. */
+static gboolean
+is_in_our_words (const GError *error)
+{
+  return error->domain == POSTACI_SESSION_ERROR || error->domain == POSTACI_REPLY_ERROR ||
+         error->domain == POSTACI_LINE_READER_ERROR || error->domain == POSTACI_SASL_ERROR;
+}
+
+/* A cancelled run is neither a success nor a failure: its stage is "cancelled", and there is
+ * nothing to explain or to advise. */
+static void
+end_cancelled (PostaciSession *self)
+{
+  PostaciOutcome *outcome = self->outcome;
+
+  /* Translators: %s is the stage under way, for example “Connect” */
+  outcome->reason = g_strdup_printf (_("The test was cancelled during “%s”."),
+                                     postaci_stage_get_label (self->stage));
+  if (self->stage_open)
+    end_stage (self, POSTACI_STAGE_STATUS_CANCELLED);
+  close_connection (self);
+}
+
+/* Records why the run failed (once), tells the front ends, and decides whether a polite QUIT
+ * is still possible. Takes @error.
+ *
+ * Each thing is said once: the headline is the outcome's reason (the Result line, the
+ * verdict card); a refusal's meaning and hint stand under the reply that refused; any other
+ * failure gets one Error line with its meaning, its hint and the system's own words as a
+ * detail. */
 static void
 fail (PostaciSession *self, GError *error, gboolean say_quit)
 {
   PostaciOutcome *outcome = self->outcome;
   PostaciFailureContext context = { 0 };
-  PostaciEvent *event;
+  gboolean refused = g_error_matches (error, POSTACI_SESSION_ERROR, POSTACI_SESSION_ERROR_REFUSED);
   g_autofree char *hint = NULL;
   g_autofree char *explanation = NULL;
+  g_autofree char *detail = NULL;
 
   g_assert (error != NULL);
 
@@ -461,18 +492,24 @@ fail (PostaciSession *self, GError *error, gboolean say_quit)
   outcome->error_domain = error->domain;
   outcome->error_code = error->code;
   g_clear_pointer (&outcome->reply, postaci_reply_free);
+  if (outcome->verdict == POSTACI_VERDICT_CANCELLED)
+    {
+      g_error_free (error);
+      end_cancelled (self);
+      return;
+    }
 
-  if (g_error_matches (error, POSTACI_SESSION_ERROR, POSTACI_SESSION_ERROR_REFUSED) &&
-      self->last_reply != NULL)
+  if (refused && self->last_reply != NULL)
     {
       outcome->reply = postaci_reply_copy (self->last_reply);
       outcome->command = self->last_reply_command;
-      explanation = postaci_catalog_explain_reply (self->last_reply, self->last_reply_command, &hint);
+      explanation = postaci_catalog_explain_reply (self->last_reply, self->last_reply_command,
+                                                   &hint);
     }
   else
     {
       fill_failure_context (self, &context);
-      explanation = postaci_catalog_explain_error (error, &context, &hint);
+      explanation = postaci_catalog_explain_error_apart (error, &context, &hint, &detail);
       if (self->last_reply != NULL && !postaci_reply_is_positive (self->last_reply))
         {
           outcome->reply = postaci_reply_copy (self->last_reply);
@@ -480,22 +517,34 @@ fail (PostaciSession *self, GError *error, gboolean say_quit)
         }
     }
 
-  /* Translators: the first %s is a stage such as “EHLO” or “Connect”, the second what went wrong */
-  outcome->reason = g_strdup_printf (_("%s failed: %s"), postaci_stage_get_label (self->stage),
-                                     error->message);
+  if (refused || !is_in_our_words (error))
+    outcome->reason = postaci_catalog_describe_outcome (outcome);
+  else
+    /* Translators: the first %s is a stage such as “EHLO” or “Connect”, the second what went
+     * wrong */
+    outcome->reason = g_strdup_printf (_("%s failed: %s"), postaci_stage_get_label (self->stage),
+                                       error->message);
+  /* The system's words are kept, under "Details", for whoever helps the person. */
+  if (detail == NULL && !is_in_our_words (error) && !refused)
+    detail = g_strdup (error->message);
+  /* The link already said why each address failed, one line each. */
+  if (self->stage == POSTACI_STAGE_CONNECT && error->domain == G_IO_ERROR)
+    g_clear_pointer (&detail, g_free);
   outcome->explanation = g_steal_pointer (&explanation);
   outcome->hint = g_steal_pointer (&hint);
+  outcome->detail = g_steal_pointer (&detail);
 
   if (self->stage_open)
     end_stage (self, POSTACI_STAGE_STATUS_FAILED);
-  event = postaci_event_new (POSTACI_EVENT_ERROR, self->stage, outcome->reason);
-  /* A refusal's explanation already stands under the reply that refused. */
-  if (!g_error_matches (error, POSTACI_SESSION_ERROR, POSTACI_SESSION_ERROR_REFUSED))
+  if (!refused)
     {
-      event->explanation = g_strdup (outcome->explanation);
+      PostaciEvent *event = postaci_event_new (POSTACI_EVENT_ERROR, self->stage,
+                                               outcome->explanation);
+
       event->hint = g_strdup (outcome->hint);
+      event->detail = g_strdup (outcome->detail);
+      emit (self, event);
     }
-  emit (self, event);
   g_error_free (error);
 
   if (say_quit && self->link != NULL && postaci_smtp_link_is_connected (self->link))
@@ -1589,16 +1638,13 @@ postaci_session_run_async (PostaciSession      *self,
   /* Nothing is sent when the request is wrong. */
   if (!postaci_request_validate (self->request, &error) || !prepare_message (self, &error))
     {
-      PostaciEvent *event;
-
       conclude (self);
       self->outcome->verdict = POSTACI_VERDICT_USAGE;
       self->outcome->stage = POSTACI_STAGE_CONNECT;
       self->outcome->error_domain = error->domain;
       self->outcome->error_code = error->code;
+      /* Said once, by the Result line and the verdict: nothing else happened. */
       self->outcome->reason = g_strdup (error->message);
-      event = postaci_event_new (POSTACI_EVENT_ERROR, POSTACI_STAGE_CONNECT, error->message);
-      emit (self, event);
       g_error_free (error);
       finish_run (self);
       return;

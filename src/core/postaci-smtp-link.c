@@ -395,9 +395,11 @@ use_stream (PostaciSmtpLink *self, GIOStream *stream)
                                           POSTACI_REPLY_MAX_LINE);
 }
 
+/* Takes @task. */
 static void
-connected (GTask *task)
+connected (GTask *owned)
 {
+  g_autoptr(GTask) task = owned;
   PostaciSmtpLink *self = g_task_get_source_object (task);
   g_autoptr(GSocketAddress) remote = NULL;
   g_autofree char *remote_text = NULL;

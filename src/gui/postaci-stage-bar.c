@@ -13,22 +13,24 @@ typedef enum {
   STATE_PASSED,
   STATE_FAILED,
   STATE_SKIPPED,
+  STATE_CANCELLED,
   N_STATES,
 } StageState;
 
 static const char *const state_names[N_STATES] = {
-  "pending", "running", "passed", "failed", "skipped",
+  "pending", "running", "passed", "failed", "skipped", "cancelled",
 };
 
 /* An icon for each state, so the bar reads without colour too. */
 static const char *const state_icons[N_STATES] = {
   "media-record-symbolic", NULL, "emblem-ok-symbolic", "dialog-error-symbolic",
-  "action-unavailable-symbolic",
+  "action-unavailable-symbolic", "process-stop-symbolic",
 };
 
 /* What a screen reader says after the stage's name. */
 static const char *const state_descriptions[N_STATES] = {
   N_("not reached"), N_("under way"), N_("passed"), N_("failed"), N_("skipped"),
+  N_("cancelled"),
 };
 
 typedef struct {
@@ -174,6 +176,9 @@ postaci_stage_bar_set_status (PostaciStageBar *self, PostaciStage stage, Postaci
       break;
     case POSTACI_STAGE_STATUS_SKIPPED:
       state = STATE_SKIPPED;
+      break;
+    case POSTACI_STAGE_STATUS_CANCELLED:
+      state = STATE_CANCELLED;
       break;
     default:
       g_assert_not_reached ();
