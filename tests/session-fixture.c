@@ -1,7 +1,10 @@
 /* session-fixture.c — the fixture of the session tests: server, session, outcome, checks. */
 #include "config.h"
 
+#include <locale.h>
+#include <stdlib.h>
 #include <string.h>
+#include <glib/gi18n.h>
 
 #include "postaci-transcript.h"
 #include "session-fixture.h"
@@ -161,3 +164,22 @@ assert_error (Fixture *fixture, GQuark domain, gint code)
   g_assert_cmpint (fixture->outcome->error_code, ==, code);
 }
 
+
+gboolean
+test_setup_language (const char *program)
+{
+  const char *localedir = g_getenv ("POSTACI_LOCALEDIR");
+  gboolean turkish = g_strcmp0 (g_getenv ("POSTACI_TEST_LANGUAGE"), "tr") == 0;
+
+  if (setlocale (LC_ALL, turkish ? "tr_TR.UTF-8" : "C.UTF-8") == NULL)
+    {
+      g_printerr ("%s: the %s locale is missing; run tools/install-deps.sh\n", program,
+                  turkish ? "tr_TR.UTF-8" : "C.UTF-8");
+      exit (1);
+    }
+  g_setenv ("LANGUAGE", turkish ? "tr" : "en", TRUE);
+  bindtextdomain (GETTEXT_PACKAGE, localedir != NULL ? localedir : LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+  return turkish;
+}

@@ -44,4 +44,9 @@ void            run_cb               (GObject *object, GAsyncResult *result, gpo
 gboolean        outcome_ready        (gpointer data);
 void            assert_error         (Fixture *fixture, GQuark domain, gint code);
 
+/* The run's language from POSTACI_TEST_LANGUAGE ("tr": Turkish, which needs the tr_TR.UTF-8
+ * locale of tools/install-deps.sh; otherwise English), with the build tree's catalogs bound.
+ * Returns whether it is Turkish. */
+gboolean        test_setup_language  (const char *program);
+
 G_END_DECLS

@@ -10,6 +10,7 @@
 #include "postaci-line-reader.h"
 #include "postaci-reply.h"
 #include "postaci-session.h"
+#include "session-fixture.h"
 
 /* Every basic code the catalog must know by itself. */
 static const guint known_codes[] = {
@@ -103,7 +104,7 @@ test_fallback (void)
   g_assert_cmpstr (permanent, ==, "Permanent failure: the server will not do this, and the same "
                                   "command will fail again. This code group is about the mail "
                                   "system.");
-  assert_contains (hint, "Read the server's text");
+  assert_contains (hint, "Read the server's reply");
   g_assert_cmpstr (temporary, ==, "Temporary failure: the server did not do it now, but the "
                                   "same command may work later. This code group is about sign-in "
                                   "(authentication) and security.");
@@ -303,15 +304,15 @@ static const Situation field_notes[] = {
   { 535, POSTACI_COMMAND_AUTH, "5.7.3 Authentication unsuccessful",
     "SMTP AUTH turned off", "OAuth2" },
   { 530, POSTACI_COMMAND_MAIL, "5.7.57 Client not authenticated to send mail",
-    "did not sign in", "Turn authentication on" },
+    "did not sign in", "Turn on “Server requires authentication”" },
   { 504, POSTACI_COMMAND_AUTH, "5.7.4 Unrecognized authentication type",
-    "only after the connection is encrypted", "Turn on STARTTLS" },
+    "only after the connection is encrypted", "Set “Security” to “STARTTLS”" },
   { 530, POSTACI_COMMAND_MAIL, "5.7.0 Must issue a STARTTLS command first",
-    "requires an encrypted connection (STARTTLS)", "Turn on STARTTLS" },
+    "requires an encrypted connection (STARTTLS)", "Set “Security” to “STARTTLS”" },
   { 554, POSTACI_COMMAND_RCPT, "5.7.1 <x@y>: Relay access denied",
     "(relaying)", "submission port 587" },
   { 550, POSTACI_COMMAND_RCPT, "5.7.1 Relaying denied",
-    "(relaying)", "Turn authentication on" },
+    "(relaying)", "Turn on “Server requires authentication”" },
   { 550, POSTACI_COMMAND_MAIL,
     "5.7.60 SMTP; Client does not have permissions to send as this sender",
     "this sender address", "send-as rights" },
@@ -544,7 +545,7 @@ test_error_silent_port_465 (void)
                            &context, &timeout_hint);
 
   assert_contains (text, "Port 465 speaks TLS from the first byte");
-  g_assert_cmpstr (hint, ==, "Choose security “SSL/TLS”, or use port 587 with STARTTLS.");
+  g_assert_cmpstr (hint, ==, "Set “Security” to “SSL/TLS”, or use port 587 with STARTTLS.");
   g_assert_cmpstr (timeout, ==, text);
   g_assert_cmpstr (timeout_hint, ==, hint);
 }
@@ -595,9 +596,9 @@ test_error_timeout_stages (void)
 
   g_assert_cmpstr (mail_text, ==, "The server did not answer within the time limit at stage "
                                   "“MAIL”.");
-  assert_contains (mail_hint, "raise the reply timeout");
+  assert_contains (mail_hint, "raise “Seconds to wait for each reply” (--timeout)");
   assert_contains (data_text, "while the message was sent or checked");
-  assert_contains (data_hint, "raise the reply timeout");
+  assert_contains (data_hint, "raise “Seconds to wait for each reply” (--timeout)");
 }
 
 static void
@@ -615,7 +616,8 @@ test_error_tls_on_plain_port (void)
                                            &context, &packet_hint);
 
   assert_contains (text, "The server answered in plain text");
-  g_assert_cmpstr (hint, ==, "Use STARTTLS on this port, or use port 465 with SSL/TLS.");
+  g_assert_cmpstr (hint, ==, "Set “Security” to “STARTTLS” for this port, or use port 465 with "
+                             "SSL/TLS.");
   g_assert_cmpstr (packet, ==, text);
   g_assert_cmpstr (packet_hint, ==, hint);
 }
@@ -656,7 +658,7 @@ test_error_certificate (void)
   g_assert_cmpstr (text, ==, "The server's certificate did not pass verification. Details: The "
                              "certificate is self-signed: no authority vouches for it.");
   assert_contains (hint, "--ca-file");
-  assert_contains (hint, "for this run only");
+  assert_contains (hint, "“Accept an invalid certificate” (--insecure)");
   assert_contains (tls, "Details: Unacceptable TLS certificate");
   g_assert_cmpstr (tls_hint, ==, hint);
 }
@@ -714,14 +716,14 @@ test_error_session_codes (void)
 {
   static const SessionCase cases[] = {
     { POSTACI_SESSION_ERROR_STARTTLS_UNAVAILABLE, "does not offer STARTTLS on this port",
-      "port 465 with security “SSL/TLS”" },
+      "port 465 with “Security” set to “SSL/TLS”" },
     { POSTACI_SESSION_ERROR_STARTTLS_INJECTION, "(STARTTLS command injection, CVE-2011-0411). "
-      "The run was stopped for safety.", "Do not trust this network path" },
+      "The test was stopped for safety.", "Do not trust this network path" },
     { POSTACI_SESSION_ERROR_PLAINTEXT_AUTH, "can be cracked offline",
-      "Turn on STARTTLS" },
+      "Set “Security” to “STARTTLS”" },
     { POSTACI_SESSION_ERROR_AUTH_UNAVAILABLE, "does not offer sign-in (AUTH)",
-      "many servers hide AUTH: turn on STARTTLS" },
-    { POSTACI_SESSION_ERROR_SASL, "Details: the message", "another sign-in method" },
+      "many servers hide AUTH: set “Security” to “STARTTLS”" },
+    { POSTACI_SESSION_ERROR_SASL, "Details: the message", "another method in “Mechanism”" },
     { POSTACI_SESSION_ERROR_SMTPUTF8_UNAVAILABLE, "SMTPUTF8 extension", "ASCII characters only" },
     { POSTACI_SESSION_ERROR_TOO_LARGE, "size limit that the server announced",
       "smaller message" },
@@ -928,21 +930,23 @@ static const HintCase hint_cases[] = {
     "disabled for the Tenant.", "turn on SMTP AUTH", "SMTP AUTH'u açması" },
   { 535, POSTACI_COMMAND_AUTH, "5.7.3 Authentication unsuccessful", "OAuth2", "OAuth2 ile oturum" },
   { 530, POSTACI_COMMAND_MAIL, "5.7.57 Client not authenticated to send mail",
-    "Turn authentication on", "Kimlik doğrulamayı açın" },
+    "Turn on “Server requires authentication”",
+    "“Sunucu kimlik doğrulama gerektiriyor” seçeneğini açın" },
   { 504, POSTACI_COMMAND_AUTH, "5.7.4 Unrecognized authentication type",
     "before and after TLS", "TLS öncesi ve sonrası" },
   { 530, POSTACI_COMMAND_MAIL, "5.7.0 Must issue a STARTTLS command first",
-    "Turn on STARTTLS", "STARTTLS'i açın" },
+    "Set “Security” to “STARTTLS”",
+    "“Güvenlik” ayarında “STARTTLS” seçeneğini seçin" },
   { 554, POSTACI_COMMAND_RCPT, "5.7.1 <x@y>: Relay access denied",
-    "submission port 587", "587 numaralı gönderim portunu" },
+    "submission port 587", "587 numaralı gönderim (submission) portunu" },
   { 550, POSTACI_COMMAND_MAIL, "5.7.60 SMTP; Client does not have permissions to send as this "
-    "sender", "send-as rights", "gönderme (send-as) hakkı" },
+    "sender", "send-as rights", "“Farklı Gönder” (Send As) izni" },
   { 553, POSTACI_COMMAND_RCPT, "5.7.1 <x@y>: Sender address rejected: not owned by user x@y",
     "own address as the sender", "kendi adresini kullanın" },
   { 504, POSTACI_COMMAND_RCPT, "5.5.2 <Styx>: Helo command rejected: need fully-qualified "
     "hostname", "fully qualified host name", "tam nitelikli bir ana makine adı" },
   { 550, POSTACI_COMMAND_RCPT, "5.7.1 Service unavailable; client [192.0.2.7] blocked using "
-    "zen.spamhaus.org", "submission server", "gönderim sunucusu" },
+    "zen.spamhaus.org", "submission server", "giden posta sunucusu" },
   /* More: greylisting, limits, large providers' own codes, size, SPF/DKIM/DMARC. */
   { 450, POSTACI_COMMAND_RCPT, "4.2.0 <a@example.org>: Recipient address rejected: Greylisted",
     "after a few minutes", "Birkaç dakika sonra" },
@@ -965,8 +969,9 @@ static const HintCase hint_cases[] = {
   { 550, POSTACI_COMMAND_RCPT, "5.7.1 [192.0.2.7] The IP you're using to send mail is not "
     "authorized to send email directly to our servers.", "Do not deliver directly",
     "Doğrudan teslim etmeyin" },
-  { 530, POSTACI_COMMAND_MAIL, "5.7.0 Authentication Required", "Turn authentication on",
-    "Kimlik doğrulamayı açın" },
+  { 530, POSTACI_COMMAND_MAIL, "5.7.0 Authentication Required",
+    "Turn on “Server requires authentication”",
+    "“Sunucu kimlik doğrulama gerektiriyor” seçeneğini açın" },
   { 553, POSTACI_COMMAND_MAIL, "5.7.1 Sender address rejected: not owned by auth user.",
     "own address as the sender", "kendi adresini kullanın" },
   { 550, POSTACI_COMMAND_DATA_END, "5.1.8 Access denied, bad outbound sender. AS(42004)",
@@ -978,9 +983,10 @@ static const HintCase hint_cases[] = {
   /* Upper case with I: in a Turkish locale, a locale-aware tolower() would turn it into a
    * dotless ı and the text would no longer match. */
   { 530, POSTACI_COMMAND_MAIL, "5.7.0 MUST ISSUE A STARTTLS COMMAND FIRST",
-    "Turn on STARTTLS", "STARTTLS'i açın" },
+    "Set “Security” to “STARTTLS”",
+    "“Güvenlik” ayarında “STARTTLS” seçeneğini seçin" },
   { 550, POSTACI_COMMAND_RCPT, "5.7.1 RELAYING DENIED", "submission port 587",
-    "587 numaralı gönderim portunu" },
+    "587 numaralı gönderim (submission) portunu" },
 };
 
 static char *
@@ -1047,16 +1053,17 @@ test_language_errors (void)
     /* The seed's forum question: a plain connection to smtp.gmail.com:465. */
     { POSTACI_SESSION_ERROR, POSTACI_SESSION_ERROR_NO_GREETING, "No greeting",
       { POSTACI_STAGE_GREETING, POSTACI_SECURITY_NONE, 465, .server = "smtp.gmail.com" },
-      "Port 465 speaks TLS from the first byte", "465 numaralı port ilk bayttan itibaren TLS" },
+      "Port 465 speaks TLS from the first byte", "ilk bayttan itibaren TLS ile şifrelenir" },
     { POSTACI_SESSION_ERROR, POSTACI_SESSION_ERROR_TIMEOUT, "Timeout",
       { POSTACI_STAGE_GREETING, POSTACI_SECURITY_STARTTLS, 465, .server = "smtp.gmail.com" },
-      "Port 465 speaks TLS from the first byte", "465 numaralı port ilk bayttan itibaren TLS" },
+      "Port 465 speaks TLS from the first byte", "ilk bayttan itibaren TLS ile şifrelenir" },
     { POSTACI_SESSION_ERROR, POSTACI_SESSION_ERROR_TIMEOUT, "Timeout",
       { POSTACI_STAGE_TLS, POSTACI_SECURITY_TLS, 587 },
       "TLS handshake did not finish", "TLS el sıkışması süre sınırı içinde" },
     { POSTACI_SESSION_ERROR, POSTACI_SESSION_ERROR_TIMEOUT, "Timeout",
       { POSTACI_STAGE_DATA, POSTACI_SECURITY_STARTTLS, 587, TRUE, TRUE },
-      "raise the reply timeout", "yanıt zaman aşımını artırıp" },
+      "raise “Seconds to wait for each reply”",
+      "“Her yanıt için beklenecek saniye” değerini (--timeout) artırıp" },
     { POSTACI_SESSION_ERROR, POSTACI_SESSION_ERROR_TIMEOUT, "Timeout",
       { POSTACI_STAGE_AUTH, POSTACI_SECURITY_STARTTLS, 587, TRUE, TRUE },
       "at stage “AUTH”", "“AUTH” adımında" },
@@ -1162,17 +1169,17 @@ test_language_verdict (void)
 {
   static const VerdictCase cases[] = {
     { POSTACI_VERDICT_SUCCESS, POSTACI_STAGE_QUIT, 0, NULL,
-      "not yet proof of delivery", "teslimatın kanıtı değil" },
+      "not yet proof of delivery", "teslim edildiğinin henüz kanıtı değil" },
     { POSTACI_VERDICT_SUCCESS, POSTACI_STAGE_AUTH, 0, NULL,
       "up to “AUTH” worked", "“AUTH” adımına kadar" },
     { POSTACI_VERDICT_REFUSED, POSTACI_STAGE_RCPT, 550, NULL,
-      "at the “RCPT” step with reply 550", "“RCPT” adımında 550 yanıtıyla" },
+      "at the “RCPT” step with reply 550", "“RCPT” adımında 550 koduyla" },
     { POSTACI_VERDICT_NETWORK, POSTACI_STAGE_CONNECT, 0, NULL,
-      "failed at the “Connect” step", "“Bağlantı” adımında" },
+      "failed at the “Connect” step", "“Bağlanma” adımında" },
     { POSTACI_VERDICT_TLS, POSTACI_STAGE_TLS, 0, NULL,
       "could not be set up", "kurulamadı" },
     { POSTACI_VERDICT_PROTOCOL, POSTACI_STAGE_AUTH, 0, NULL,
-      "broke the SMTP rules", "SMTP kurallarını çiğnedi" },
+      "broke the SMTP rules", "SMTP kurallarına uymadı" },
     { POSTACI_VERDICT_TIMEOUT, POSTACI_STAGE_GREETING, 0, NULL,
       "at the “Greeting” step", "“Karşılama” adımında" },
     { POSTACI_VERDICT_CANCELLED, POSTACI_STAGE_MAIL, 0, NULL,
@@ -1211,30 +1218,10 @@ test_language_verdict_uses_hint (void)
   g_assert_true (g_str_has_suffix (summary, hint));
 }
 
-/* Sets the run's language; Turkish needs the tr_TR.UTF-8 locale (tools/install-deps.sh). */
-static void
-setup_language (void)
-{
-  const char *language = g_getenv ("POSTACI_TEST_LANGUAGE");
-  const char *localedir = g_getenv ("POSTACI_LOCALEDIR");
-
-  turkish = g_strcmp0 (language, "tr") == 0;
-  if (setlocale (LC_ALL, turkish ? "tr_TR.UTF-8" : "C.UTF-8") == NULL)
-    {
-      g_printerr ("test-catalog: the %s locale is missing; run tools/install-deps.sh\n",
-                  turkish ? "tr_TR.UTF-8" : "C.UTF-8");
-      exit (1);
-    }
-  g_setenv ("LANGUAGE", turkish ? "tr" : "en", TRUE);
-  bindtextdomain (GETTEXT_PACKAGE, localedir != NULL ? localedir : LOCALEDIR);
-  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
-  textdomain (GETTEXT_PACKAGE);
-}
-
 int
 main (int argc, char *argv[])
 {
-  setup_language ();
+  turkish = test_setup_language ("test-catalog");
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/postaci/catalog/language/replies", test_language_replies);

@@ -245,8 +245,8 @@ test_garbage (void)
   g_assert_cmpstr (sentences[0], ==,
                    "The certificate was issued by an authority this computer does not trust. "
                    "Possibly the server does not send a missing intermediate certificate, or it "
-                   "uses a private authority: then use that authority's certificate as the CA "
-                   "file.");
+                   "uses a private authority: then choose that authority's certificate in "
+                   "“Trusted CA file”.");
   g_assert_cmpstr (sentences[1], ==,
                    "The certificate names no server at all, so it is not valid for "
                    "mail.example.com. Ask the server's administrator for a certificate that "
@@ -304,13 +304,13 @@ test_describe_verified (void)
   check_verdict ("self-signed", "localhost", G_TLS_CERTIFICATE_UNKNOWN_CA,
                  "The certificate is self-signed: the server vouches for itself and no authority "
                  "this computer trusts has confirmed it. If you know this server uses its own "
-                 "certificate, use that certificate as the CA file, or accept it for this run "
-                 "only.");
+                 "certificate, choose that certificate in “Trusted CA file”, or turn on “Accept "
+                 "an invalid certificate”.");
   check_verdict ("unknown-ca", "localhost", G_TLS_CERTIFICATE_UNKNOWN_CA,
                  "The certificate was issued by an authority this computer does not trust "
                  "(issuer CN=Unknown Test CA,O=Unknown). Possibly the server does not send a "
-                 "missing intermediate certificate, or it uses a private authority: then use that "
-                 "authority's certificate as the CA file.");
+                 "missing intermediate certificate, or it uses a private authority: then choose "
+                 "that authority's certificate in “Trusted CA file”.");
 }
 
 static void

@@ -233,8 +233,9 @@ assert_captured (Fixture *fixture, gboolean tls, gboolean authenticated)
   const char *const *to = postaci_captured_message_get_recipients (message);
   g_autofree char *contents = NULL;
   gsize length;
-  GBytes *raw = postaci_captured_message_get_raw (message);
+  g_autoptr(GBytes) raw = postaci_captured_message_read (message, NULL);
 
+  g_assert_nonnull (raw);
   g_assert_cmpstr (postaci_captured_message_get_from (message), ==, "ali@example.com");
   g_assert_cmpuint (g_strv_length ((char **) to), ==, 2);
   g_assert_cmpstr (to[0], ==, "veli@example.com");
@@ -466,6 +467,19 @@ test_plain_no_auth (Fixture *fixture, gconstpointer data)
   assert_outcome (fixture, POSTACI_VERDICT_SUCCESS, POSTACI_STAGE_DATA, POSTACI_EXIT_SUCCESS);
   g_assert_false (fixture->outcome->tls_used);
   assert_captured (fixture, FALSE, FALSE);
+
+  /* Only the envelope and the subject stay in memory: with its file gone, the body is gone. */
+  {
+    PostaciCapturedMessage *message = only_message (fixture);
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GBytes) raw = NULL;
+
+    g_assert_cmpint (g_unlink (postaci_captured_message_get_path (message)), ==, 0);
+    raw = postaci_captured_message_read (message, &error);
+    g_assert_null (raw);
+    g_assert_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT);
+    g_assert_cmpstr (postaci_captured_message_get_subject (message), ==, SUBJECT);
+  }
 }
 
 /* SMTPUTF8 (RFC 6531): a Turkish mailbox name travels as it is. */
@@ -719,7 +733,7 @@ test_pipelining (Fixture *fixture, gconstpointer data)
   g_autofree char *replies = raw_exchange (fixture, steps, TRUE, &eof);
   g_autofree char *expected = NULL;
   PostaciCapturedMessage *message;
-  GBytes *raw;
+  g_autoptr(GBytes) raw = NULL;
   g_autofree char *text = NULL;
   const char *body;
 
@@ -736,7 +750,8 @@ test_pipelining (Fixture *fixture, gconstpointer data)
 
   message = only_message (fixture);
   g_assert_cmpstr (postaci_captured_message_get_subject (message), ==, "boru hattı");
-  raw = postaci_captured_message_get_raw (message);
+  raw = postaci_captured_message_read (message, NULL);
+  g_assert_nonnull (raw);
   /* GBytes are not NUL-terminated. */
   text = g_strndup (g_bytes_get_data (raw, NULL), g_bytes_get_size (raw));
   body = strstr (text, "Subject: ");
@@ -1066,6 +1081,28 @@ test_deadline (Fixture *fixture, gconstpointer data)
   g_assert_true (eof);
 }
 
+/* A client that never sends its first command hears 421 4.4.2 at the short first-command
+ * deadline (30 s by default), not after the 300 s every later command gets. */
+static void
+test_first_command_deadline (Fixture *fixture, gconstpointer data)
+{
+  const RawStep steps[] = {
+    { NULL, 1 },
+    { NULL, 0 },
+  };
+  gboolean eof = FALSE;
+  g_autofree char *replies = NULL;
+  gint64 start = g_get_monotonic_time ();
+
+  postaci_local_server_set_first_command_timeout (fixture->server, 1);
+  replies = raw_exchange (fixture, steps, TRUE, &eof);
+  g_assert_cmpstr (replies, ==,
+                   "220 localhost ESMTP Postaci local test server ready (a sink: nothing is forwarded)\n"
+                   "421 4.4.2 localhost Error: timeout exceeded\r\n");
+  g_assert_true (eof);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 10 * G_USEC_PER_SEC);
+}
+
 typedef struct {
   GSocketConnection *connection;
   gssize             read;
@@ -1210,6 +1247,7 @@ main (int argc, char **argv)
   ADD ("auth-raw", test_auth_raw, NULL);
   ADD ("too-many-clients", test_too_many_clients, NULL);
   ADD ("deadline", test_deadline, NULL);
+  ADD ("first-command-deadline", test_first_command_deadline, NULL);
   ADD ("starttls-injection", test_starttls_injection, NULL);
   ADD ("stop-drops-clients", test_stop_drops_clients, NULL);
 

@@ -7,13 +7,16 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
 #include <glib/gi18n.h>
+#include <glib/gstdio.h>
 #include <glib-unix.h>
 
 #include "postaci-local-server.h"
 #include "postaci-locale.h"
+#include "postaci-report.h"
 #include "postaci-request.h"
 #include "postaci-session.h"
 #include "postaci-transcript.h"
@@ -51,12 +54,14 @@ typedef struct {
   char     *save;
   char    **fail;
   char     *cert_out;
+  char     *quota;
 } Options;
 
 typedef struct {
   GMainLoop               *loop;
   GCancellable            *cancellable;
   PostaciTranscriptFormat  format;
+  GPtrArray               *events; /* kept for --format markdown or html, NULL otherwise */
   PostaciOutcome          *outcome;
 } Run;
 
@@ -87,6 +92,7 @@ options_clear (Options *options)
   g_free (options->save);
   g_strfreev (options->fail);
   g_free (options->cert_out);
+  g_free (options->quota);
 }
 
 static int
@@ -236,8 +242,9 @@ build_request (Options *options, PostaciRequest *request)
 {
   g_autoptr(GError) error = NULL;
 
-  if (options->tls_port != NULL || options->save != NULL || options->fail != NULL || options->cert_out != NULL)
-    return usage_error ("%s", _("--tls-port, --save, --fail and --cert-out go with --serve."));
+  if (options->tls_port != NULL || options->save != NULL || options->fail != NULL ||
+      options->cert_out != NULL || options->quota != NULL)
+    return usage_error ("%s", _("--tls-port, --save, --fail, --quota and --cert-out go with --serve."));
   if (options->server == NULL)
     return usage_error ("%s", _("--server is required: the SMTP server to test."));
   request->server = g_strdup (options->server);
@@ -339,8 +346,15 @@ static void
 event_cb (PostaciSession *session, const PostaciEvent *event, gpointer user_data)
 {
   Run *run = user_data;
-  g_autofree char *text = postaci_transcript_format_event (event, run->format);
+  g_autofree char *text = NULL;
 
+  /* A report is one document, written when the run has ended. */
+  if (run->events != NULL)
+    {
+      g_ptr_array_add (run->events, postaci_event_copy (event));
+      return;
+    }
+  text = postaci_transcript_format_event (event, run->format);
   fputs (text, stdout);
   fflush (stdout);
 }
@@ -378,6 +392,37 @@ parse_serve_port (const char *text, guint *port)
     return FALSE;
   *port = (guint) value;
   return TRUE;
+}
+
+/* "500M", "2G", "1048576": bytes, with K, M or G for KiB, MiB, GiB. */
+static gboolean
+parse_quota (const char *text, guint64 *bytes)
+{
+  g_autofree char *number = NULL;
+  guint64 value, unit = 1;
+  gsize len = strlen (text);
+
+  if (len > 0 && strchr ("kKmMgG", text[len - 1]) != NULL)
+    {
+      unit = g_ascii_tolower (text[len - 1]) == 'k' ? 1024 : g_ascii_tolower (text[len - 1]) == 'm'
+                                                              ? 1024 * 1024 : 1024 * 1024 * 1024;
+      len--;
+    }
+  number = g_strndup (text, len);
+  if (!g_ascii_string_to_unsigned (number, 10, 1, G_MAXUINT64 / unit, &value, NULL))
+    return FALSE;
+  *bytes = value * unit;
+  return TRUE;
+}
+
+/* --cert-out writes a new file or replaces a regular one, never anything else: as root, a
+ * rename over /dev/full would replace the device node. Checked before the server starts. */
+static gboolean
+cert_out_is_safe (const char *path)
+{
+  GStatBuf st;
+
+  return g_lstat (path, &st) != 0 ? errno == ENOENT : S_ISREG (st.st_mode);
 }
 
 static void
@@ -430,7 +475,7 @@ serve (Options *options)
       options->ehlo != NULL || options->stop_after != NULL || options->timeout != NULL ||
       options->ca_file != NULL || options->insecure || options->pin_certificate != NULL)
     return usage_error ("%s", _("--serve runs the built-in test server; it takes --port, --tls-port, --save, "
-                                "--fail and --cert-out, not the options of a test run."));
+                                "--fail, --quota and --cert-out, not the options of a test run."));
   if (!parse_serve_port (options->port, &port))
     return usage_error (_("--port must be a number from 0 (a free port) to 65535, not “%s”."), options->port);
   if (!parse_serve_port (options->tls_port, &tls_port))
@@ -445,6 +490,18 @@ serve (Options *options)
           !postaci_local_server_set_failure (server, stage, code, &error))
         return usage_error ("--fail: %s", error->message);
     }
+  if (options->quota != NULL)
+    {
+      guint64 quota;
+
+      if (!parse_quota (options->quota, &quota))
+        return usage_error (_("--quota must be a size in bytes, or with K, M or G (such as 500M), "
+                              "not “%s”."), options->quota);
+      postaci_local_server_set_quota (server, quota);
+    }
+  if (options->cert_out != NULL && !cert_out_is_safe (options->cert_out))
+    return usage_error (_("--cert-out: “%s” exists and is not a regular file; name a new file."),
+                        options->cert_out);
   postaci_local_server_set_port (server, port);
   postaci_local_server_set_tls_port (server, tls_port);
   if (options->save != NULL)
@@ -453,13 +510,15 @@ serve (Options *options)
   if (!postaci_local_server_start (server, &error))
     {
       g_printerr ("postaci-cli: %s\n", error->message);
-      return POSTACI_EXIT_FAILURE;
+      /* A --save folder that cannot be used is bad input, like a bad option. */
+      return g_error_matches (error, POSTACI_LOCAL_SERVER_ERROR, POSTACI_LOCAL_SERVER_ERROR_FOLDER)
+               ? POSTACI_EXIT_USAGE : POSTACI_EXIT_FAILURE;
     }
   if (options->cert_out != NULL &&
       !g_file_set_contents (options->cert_out, postaci_local_server_get_certificate_pem (server), -1, &error))
     {
       g_printerr ("postaci-cli: --cert-out: %s\n", error->message);
-      return POSTACI_EXIT_FAILURE;
+      return POSTACI_EXIT_USAGE;
     }
 
   if (postaci_local_server_get_has_ipv6 (server))
@@ -474,6 +533,14 @@ serve (Options *options)
   if (options->cert_out != NULL)
     g_print (_("Certificate written to: %s\n"), options->cert_out);
   g_print (_("Messages are saved in: %s\n"), postaci_local_server_get_folder (server));
+  if (postaci_local_server_get_quota (server) > 0)
+    {
+      g_autofree char *quota = g_format_size_full (postaci_local_server_get_quota (server),
+                                                   G_FORMAT_SIZE_IEC_UNITS);
+
+      /* Translators: the folder's quota, such as "500.0 MiB" */
+      g_print (_("Quota: %s (then 452 4.3.1)\n"), quota);
+    }
   for (guint i = 0; options->fail != NULL && options->fail[i] != NULL; i++)
     g_print (_("Failure on purpose: %s\n"), options->fail[i]);
   g_print ("%s\n", _("Press Ctrl+C to stop."));
@@ -497,11 +564,15 @@ serve (Options *options)
 static int
 check_output_options (const Options *options)
 {
+  PostaciReportFormat report;
+
   if (options->lang != NULL && !g_str_equal (options->lang, "tr") && !g_str_equal (options->lang, "en"))
     return usage_error (_("--lang must be tr or en, not “%s”."), options->lang);
   if (options->format != NULL && !g_str_equal (options->format, "text") &&
-      !g_str_equal (options->format, "jsonl"))
-    return usage_error (_("--format must be text or jsonl, not “%s”."), options->format);
+      !g_str_equal (options->format, "jsonl") &&
+      !postaci_report_format_from_string (options->format, &report))
+    return usage_error (_("--format must be text, jsonl, markdown or html, not “%s”."),
+                        options->format);
   if (options->color != NULL && !g_str_equal (options->color, "auto") &&
       !g_str_equal (options->color, "always") && !g_str_equal (options->color, "never"))
     return usage_error (_("--color must be auto, always or never, not “%s”."), options->color);
@@ -516,6 +587,8 @@ run_test (Options *options)
   g_autoptr(PostaciSession) session = NULL;
   g_autofree char *verdict = NULL;
   Run run = { 0 };
+  PostaciReportFormat report_format;
+  gboolean report = postaci_report_format_from_string (options->format, &report_format);
   int status;
   guint sigint_id, sigterm_id;
 
@@ -528,6 +601,8 @@ run_test (Options *options)
   else
     run.format = use_colour (options->color) ? POSTACI_TRANSCRIPT_ANSI : POSTACI_TRANSCRIPT_TEXT;
 
+  if (report)
+    run.events = g_ptr_array_new_with_free_func ((GDestroyNotify) postaci_event_free);
   run.loop = g_main_loop_new (NULL, FALSE);
   run.cancellable = g_cancellable_new ();
   sigint_id = g_unix_signal_add (SIGINT, interrupted_cb, &run);
@@ -543,12 +618,17 @@ run_test (Options *options)
   g_source_remove (sigint_id);
   g_source_remove (sigterm_id);
 
-  verdict = postaci_transcript_format_outcome (run.outcome, run.format);
+  if (report)
+    verdict = postaci_report_format (postaci_session_get_request (session), run.events,
+                                     run.outcome, NULL, report_format);
+  else
+    verdict = postaci_transcript_format_outcome (run.outcome, run.format);
   fputs (verdict, stdout);
   fflush (stdout);
   status = postaci_outcome_get_exit_status (run.outcome);
 
   postaci_outcome_free (run.outcome);
+  g_clear_pointer (&run.events, g_ptr_array_unref);
   g_object_unref (run.cancellable);
   g_main_loop_unref (run.loop);
   return status;
@@ -585,9 +665,9 @@ main (int argc, char **argv)
       { "timeout", 0, 0, G_OPTION_ARG_STRING, &options.timeout, N_("Seconds to wait for each reply (default: 30)"), N_("SECONDS") },
       { "ca-file", 0, 0, G_OPTION_ARG_FILENAME, &options.ca_file, N_("Trust the certificate authorities in this PEM file"), N_("FILE") },
       { "insecure", 0, 0, G_OPTION_ARG_NONE, &options.insecure, N_("Accept an invalid certificate for this run"), NULL },
-      { "lang", 0, 0, G_OPTION_ARG_STRING, &options.lang, N_("Language of the messages: tr or en"), N_("LANG") },
+      { "lang", 0, 0, G_OPTION_ARG_STRING, &options.lang, N_("Language of the output: tr or en"), N_("LANG") },
       { "color", 0, 0, G_OPTION_ARG_STRING, &options.color, N_("auto, always or never"), N_("WHEN") },
-      { "format", 0, 0, G_OPTION_ARG_STRING, &options.format, N_("text or jsonl"), N_("FORMAT") },
+      { "format", 0, 0, G_OPTION_ARG_STRING, &options.format, N_("text, jsonl, markdown or html (a report of the whole test)"), N_("FORMAT") },
       { "pin-certificate", 0, 0, G_OPTION_ARG_FILENAME, &options.pin_certificate, N_("Accept this certificate (PEM) for this run even if it does not verify"), N_("FILE") },
       { "version", 0, 0, G_OPTION_ARG_NONE, &options.version, N_("Show the version and exit"), NULL },
       { "serve", 0, 0, G_OPTION_ARG_NONE, &options.serve, N_("Run the built-in test server until interrupted"), NULL },
@@ -595,6 +675,7 @@ main (int argc, char **argv)
       { "save", 0, 0, G_OPTION_ARG_FILENAME, &options.save, N_("With --serve: folder for the received messages"), N_("DIR") },
       { "fail", 0, 0, G_OPTION_ARG_STRING_ARRAY, &options.fail, N_("With --serve: fail on purpose, e.g. rcpt=550 or greeting=silent"), N_("STAGE=CODE") },
       { "cert-out", 0, 0, G_OPTION_ARG_FILENAME, &options.cert_out, N_("With --serve: write the server's certificate (PEM) to this file"), N_("FILE") },
+      { "quota", 0, 0, G_OPTION_ARG_STRING, &options.quota, N_("With --serve: the most bytes of messages the folder may hold, e.g. 500M"), N_("SIZE") },
       { NULL }
     };
 

@@ -1,8 +1,12 @@
-/* postaci-captured-message.c — a received message: envelope, raw bytes and the subject GMime reads. */
+/* postaci-captured-message.c — a received message: envelope, subject and size; the bytes stay on disk. */
 #define G_LOG_DOMAIN "postaci-local-server"
 
 #include "config.h"
 
+#include <string.h>
+#include <sys/stat.h>
+#include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
 #include <gmime/gmime.h>
 
 #include "postaci-captured-message.h"
@@ -14,7 +18,7 @@ struct _PostaciCapturedMessage {
   char      *from;
   GStrv      recipients;
   char      *subject;
-  GBytes    *raw;
+  gsize      size;
   char      *path;
   GDateTime *received;
   gboolean   tls;
@@ -31,7 +35,6 @@ postaci_captured_message_finalize (GObject *object)
   g_free (self->from);
   g_strfreev (self->recipients);
   g_free (self->subject);
-  g_clear_pointer (&self->raw, g_bytes_unref);
   g_free (self->path);
   g_clear_pointer (&self->received, g_date_time_unref);
   G_OBJECT_CLASS (postaci_captured_message_parent_class)->finalize (object);
@@ -48,6 +51,22 @@ postaci_captured_message_init (PostaciCapturedMessage *self)
 {
 }
 
+/* The header block: up to and with the empty line that ends it, or (without one in reach) the
+ * first @limit bytes. A message's body can be 25 MiB of nested MIME parts; the subject never
+ * needs it, and this runs on the server's main loop. */
+static gsize
+header_block_length (const char *data, gsize size, gsize limit)
+{
+  if (size > limit)
+    size = limit;
+  if (size >= 2 && memcmp (data, "\r\n", 2) == 0)
+    return 2;
+  for (const char *p = data; (p = memchr (p, '\r', size - (gsize) (p - data))) != NULL; p++)
+    if (size - (gsize) (p - data) >= 4 && memcmp (p, "\r\n\r\n", 4) == 0)
+      return (gsize) (p - data) + 4;
+  return size;
+}
+
 /* GMime decodes RFC 2047 words; what a client sent need not be valid UTF-8,
  * so the result is made valid before anyone shows it. */
 static char *
@@ -59,11 +78,12 @@ read_subject (GBytes *raw)
   const char *subject;
   char *result;
   gsize size;
-  const guint8 *data = g_bytes_get_data (raw, &size);
+  const char *data = g_bytes_get_data (raw, &size);
 
   /* GMime 3.2 has no autoptr cleanups: explicit unrefs. */
   postaci_message_ensure_gmime ();
-  stream = g_mime_stream_mem_new_with_buffer ((const char *) data, size);
+  size = header_block_length (data, size, POSTACI_CAPTURED_MESSAGE_MAX_HEADER);
+  stream = g_mime_stream_mem_new_with_buffer (data, size);
   parser = g_mime_parser_new_with_stream (stream);
   message = g_mime_parser_construct_message (parser, NULL);
   subject = message != NULL ? g_mime_message_get_subject (message) : NULL;
@@ -93,7 +113,7 @@ postaci_captured_message_new (const char        *from,
   self = g_object_new (POSTACI_TYPE_CAPTURED_MESSAGE, NULL);
   self->from = g_strdup (from);
   self->recipients = g_strdupv ((char **) recipients);
-  self->raw = g_bytes_ref (raw);
+  self->size = g_bytes_get_size (raw);
   self->path = g_strdup (path);
   self->received = g_date_time_ref (received);
   self->tls = tls;
@@ -127,7 +147,7 @@ gsize
 postaci_captured_message_get_size (PostaciCapturedMessage *self)
 {
   g_return_val_if_fail (POSTACI_IS_CAPTURED_MESSAGE (self), 0);
-  return g_bytes_get_size (self->raw);
+  return self->size;
 }
 
 GDateTime *
@@ -145,10 +165,27 @@ postaci_captured_message_get_path (PostaciCapturedMessage *self)
 }
 
 GBytes *
-postaci_captured_message_get_raw (PostaciCapturedMessage *self)
+postaci_captured_message_read (PostaciCapturedMessage *self, GError **error)
 {
+  g_autofree char *contents = NULL;
+  gsize length = 0;
+  struct stat st;
+
   g_return_val_if_fail (POSTACI_IS_CAPTURED_MESSAGE (self), NULL);
-  return self->raw;
+
+  /* The file is ours (0600, in a folder of ours); still, only a regular file of a sane size is
+   * read, never a FIFO or a device someone put in its place. */
+  if (self->path == NULL || g_lstat (self->path, &st) != 0 || !S_ISREG (st.st_mode) ||
+      (guint64) st.st_size > POSTACI_CAPTURED_MESSAGE_MAX_FILE)
+    {
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT,
+                   _("The message file “%s” is gone or is not a regular file."),
+                   self->path != NULL ? self->path : "");
+      return NULL;
+    }
+  if (!g_file_get_contents (self->path, &contents, &length, error))
+    return NULL;
+  return g_bytes_new_take (g_steal_pointer (&contents), length);
 }
 
 gboolean

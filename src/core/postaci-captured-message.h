@@ -1,4 +1,4 @@
-/* postaci-captured-message.h — one message the built-in test server received, whole. */
+/* postaci-captured-message.h — one message the built-in test server received: envelope and subject. */
 #pragma once
 
 #include <gio/gio.h>
@@ -8,11 +8,16 @@ G_BEGIN_DECLS
 #define POSTACI_TYPE_CAPTURED_MESSAGE (postaci_captured_message_get_type ())
 G_DECLARE_FINAL_TYPE (PostaciCapturedMessage, postaci_captured_message, POSTACI, CAPTURED_MESSAGE, GObject)
 
+/* The header block read for the subject, and the largest .eml file read back. */
+#define POSTACI_CAPTURED_MESSAGE_MAX_HEADER (256 * 1024)
+#define POSTACI_CAPTURED_MESSAGE_MAX_FILE (64 * 1024 * 1024)
+
 /* Made by PostaciLocalServer once a message has been written to its folder.
  * @raw is the .eml file's content: the server's trace and envelope header
  * fields (Received, X-Postaci-Envelope-From, X-Postaci-Envelope-To) followed
  * by the data exactly as the client sent it, dot-unstuffed, CRLF line ends.
- * The subject is read from @raw with GMime (RFC 2047 decoded). */
+ * The subject is read from @raw's header block alone with GMime (RFC 2047
+ * decoded); @raw itself is not kept: the message lives in the file at @path. */
 PostaciCapturedMessage *postaci_captured_message_new (const char         *from,
                                                       const char *const  *recipients,
                                                       GBytes             *raw,
@@ -33,8 +38,9 @@ gsize              postaci_captured_message_get_size          (PostaciCapturedMe
 GDateTime         *postaci_captured_message_get_received_time (PostaciCapturedMessage *self);
 /* The .eml file. */
 const char        *postaci_captured_message_get_path          (PostaciCapturedMessage *self);
-/* The .eml content. (transfer none) */
-GBytes            *postaci_captured_message_get_raw           (PostaciCapturedMessage *self);
+/* The .eml content, read from the file now. (transfer full) Errors: G_FILE_ERROR. */
+GBytes            *postaci_captured_message_read              (PostaciCapturedMessage *self,
+                                                               GError                **error);
 /* Whether the message came over TLS (STARTTLS or implicit) and after AUTH. */
 gboolean           postaci_captured_message_get_tls           (PostaciCapturedMessage *self);
 gboolean           postaci_captured_message_get_authenticated (PostaciCapturedMessage *self);

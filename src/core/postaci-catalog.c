@@ -101,23 +101,24 @@ static const BasicEntry basic_entries[] = {
     N_("Send a smaller message.") },
   { 530, FALSE, N_("Access denied: the server requires sign-in, or encryption (STARTTLS) "
                    "first."),
-    N_("Turn authentication on. If the server's text mentions STARTTLS, turn STARTTLS on.") },
+    N_("Turn on “Server requires authentication”. If the server's reply mentions STARTTLS, set "
+       "“Security” to “STARTTLS”.") },
   { 531, TRUE, N_("The server's mail storage is full."),
     N_("Try again later, and tell the server's administrator.") },
   { 533, TRUE, N_("The receiving server has too little disk space for the message."),
     N_("Try again later, and tell the server's administrator.") },
   { 534, FALSE, N_("The sign-in method is too weak for this server."),
-    N_("Choose a stronger sign-in method, or turn on STARTTLS. Gmail also sends this code when "
-       "an app password is needed.") },
+    N_("Choose a stronger method in “Mechanism”, or set “Security” to “STARTTLS”. Gmail also sends "
+       "this code when an app password is needed.") },
   { 535, FALSE, N_("Sign-in failed: the server did not accept the user name or password."),
     N_("Check the user name (often the full e-mail address) and the password. Some providers "
        "need an app password, or an administrator setting for SMTP sign-in.") },
   { 538, FALSE, N_("This sign-in method needs an encrypted connection."),
-    N_("Turn on STARTTLS, or use port 465 with SSL/TLS.") },
+    N_("Set “Security” to “STARTTLS”, or use port 465 with SSL/TLS.") },
   { 540, TRUE, N_("The recipient's domain has no mail server in DNS."),
     N_("Check the domain part of the recipient address (after the @).") },
   { 541, TRUE, N_("The receiving host did not answer, or a spam filter refused the message."),
-    N_("Read the server's text for the reason.") },
+    N_("Read the server's reply for the reason.") },
   { 542, TRUE, N_("The connection to the receiving host was bad."),
     N_("Try again later.") },
   { 543, TRUE, N_("The server found no route to the recipient's server."),
@@ -129,7 +130,7 @@ static const BasicEntry basic_entries[] = {
     N_("Try again. If it happens again, tell the server's administrator.") },
   { 550, FALSE, N_("Nothing was done: the mailbox is not available (it may not exist), or a "
                    "policy refused the action."),
-    N_("Read the server's text: it usually names the reason.") },
+    N_("Read the server's reply: it usually names the reason.") },
   { 551, FALSE, N_("The user is not local, and the server will not forward the message."),
     N_("Send to the recipient's own server, or use the address that the server suggests.") },
   { 552, FALSE, N_("The action stopped: a storage limit was exceeded (the message is too large, "
@@ -140,7 +141,7 @@ static const BasicEntry basic_entries[] = {
     N_("Check the sender and recipient addresses.") },
   { 554, FALSE, N_("The transaction failed. As the first reply on a connection, it means that "
                    "the server does not accept this client."),
-    N_("Read the server's text for the reason.") },
+    N_("Read the server's reply for the reason.") },
   { 555, FALSE, N_("The server does not recognize or support a parameter given with MAIL FROM "
                    "or RCPT TO."),
     N_("The server lacks an extension that this test used: check its EHLO reply.") },
@@ -176,25 +177,25 @@ static const ContextEntry context_entries[] = {
        "of your provider.") },
 
   /* EHLO (and HELO). */
-  { POSTACI_COMMAND_EHLO, 250, N_("The server accepted the greeting (EHLO). The lines list the "
+  { POSTACI_COMMAND_EHLO, 250, N_("The server accepted EHLO. The lines that follow list the "
                                   "features it supports, such as STARTTLS, AUTH and SIZE."),
     NULL },
-  { POSTACI_COMMAND_HELO, 250, N_("The server accepted the greeting (HELO). HELO does not list "
-                                  "any features."), NULL },
-  { POSTACI_COMMAND_EHLO, 500, N_("The server did not recognize the greeting command. Very old "
-                                  "servers do not know EHLO."),
+  { POSTACI_COMMAND_HELO, 250, N_("The server accepted HELO. HELO does not list any "
+                                  "features."), NULL },
+  { POSTACI_COMMAND_EHLO, 500, N_("The server did not recognize EHLO. Very old servers do not know "
+                                  "it."),
     N_("Check that this port belongs to an SMTP server. A very old server may accept only HELO: "
-       "choose security “None” to allow it.") },
+       "set “Security” to “None” to allow it.") },
   { POSTACI_COMMAND_EHLO, 501, N_("The server refused the host name given with EHLO or HELO as "
                                   "invalid."),
-    N_("Set the EHLO name to a fully qualified host name, for example mail.example.com.") },
-  { POSTACI_COMMAND_EHLO, 502, N_("The server does not support this greeting command."),
-    N_("A very old server may accept only HELO: choose security “None” to allow it.") },
+    N_("Set “EHLO name” to a fully qualified host name, for example mail.example.com.") },
+  { POSTACI_COMMAND_EHLO, 502, N_("The server does not support EHLO."),
+    N_("A very old server may accept only HELO: set “Security” to “None” to allow it.") },
   { POSTACI_COMMAND_EHLO, 504, N_("The server refused the host name given with EHLO or HELO."),
-    N_("Set the EHLO name to a fully qualified host name, for example mail.example.com.") },
-  { POSTACI_COMMAND_EHLO, 550, N_("The server refused the greeting. It may not accept mail from "
-                                  "your IP address or from this host name."),
-    N_("Read the server's text. Check the EHLO name, and whether your IP address is on a block "
+    N_("Set “EHLO name” to a fully qualified host name, for example mail.example.com.") },
+  { POSTACI_COMMAND_EHLO, 550, N_("The server refused EHLO. It may not accept mail from your IP "
+                                  "address or from this host name."),
+    N_("Read the server's reply. Check “EHLO name”, and whether your IP address is on a block "
        "list.") },
 
   /* STARTTLS (RFC 3207). */
@@ -206,7 +207,7 @@ static const ContextEntry context_entries[] = {
   { POSTACI_COMMAND_STARTTLS, 501, N_("The server refused the STARTTLS command as malformed."),
     N_("Try port 465 with SSL/TLS, or tell the server's administrator.") },
   { POSTACI_COMMAND_STARTTLS, 502, N_("The server does not support STARTTLS on this port."),
-    N_("Use port 465 with SSL/TLS. Choose security “None” only on a network you trust.") },
+    N_("Use port 465 with SSL/TLS. Set “Security” to “None” only on a network you trust.") },
 
   /* AUTH (RFC 4954). */
   { POSTACI_COMMAND_AUTH, 235, N_("Sign-in succeeded."), NULL },
@@ -220,23 +221,23 @@ static const ContextEntry context_entries[] = {
        "administrator.") },
   { POSTACI_COMMAND_AUTH, 500, N_("The server did not understand the sign-in data: a line was "
                                   "too long, or the server does not know AUTH."),
-    N_("Try another sign-in method, for example PLAIN or LOGIN.") },
+    N_("Choose another method in “Mechanism”, for example PLAIN or LOGIN.") },
   { POSTACI_COMMAND_AUTH, 501, N_("The server refused the sign-in data as malformed (for "
                                   "example, invalid Base64), or the sign-in was cancelled."),
-    N_("Try another sign-in method.") },
+    N_("Choose another method in “Mechanism”.") },
   { POSTACI_COMMAND_AUTH, 502, N_("The server does not support sign-in (AUTH) here."),
-    N_("Many servers offer AUTH only after STARTTLS: turn STARTTLS on. If this server needs no "
-       "sign-in, turn authentication off.") },
+    N_("Many servers offer AUTH only after STARTTLS: set “Security” to “STARTTLS”. If this server "
+       "needs no sign-in, turn off “Server requires authentication”.") },
   { POSTACI_COMMAND_AUTH, 503, N_("The server did not expect AUTH now: the client has already "
                                   "signed in, or AUTH came at the wrong point."),
     N_("Check the replies above: the client may have signed in already, or the server may want "
        "STARTTLS or EHLO first.") },
   { POSTACI_COMMAND_AUTH, 504, N_("The server does not support this sign-in method."),
-    N_("Choose a method that the server lists in its EHLO reply, or turn on STARTTLS: many "
-       "servers offer more methods after TLS.") },
+    N_("In “Mechanism”, choose a method that the server lists in its EHLO reply, or set “Security” "
+       "to “STARTTLS”: many servers offer more methods after TLS.") },
   { POSTACI_COMMAND_AUTH, 530, N_("The server requires an encrypted connection (STARTTLS) "
                                   "before it accepts a sign-in."),
-    N_("Turn on STARTTLS, or use port 465 with SSL/TLS.") },
+    N_("Set “Security” to “STARTTLS”, or use port 465 with SSL/TLS.") },
   { POSTACI_COMMAND_AUTH, 534, N_("The server considers this sign-in method too weak."), NULL },
   { POSTACI_COMMAND_AUTH, 535, N_("The server refused the user name or the password."), NULL },
   { POSTACI_COMMAND_AUTH, 538, N_("The server requires an encrypted connection for this sign-in "
@@ -253,10 +254,11 @@ static const ContextEntry context_entries[] = {
     N_("Check the sender address for typing errors and extra characters.") },
   { POSTACI_COMMAND_MAIL, 503, N_("The server did not expect MAIL now (for example, it wants "
                                   "EHLO or sign-in first)."),
-    N_("Turn authentication on if the server requires it.") },
+    N_("Turn on “Server requires authentication” if the server requires it.") },
   { POSTACI_COMMAND_MAIL, 530, N_("The server does not accept a sender yet: it requires sign-in, "
                                   "or encryption (STARTTLS) first."),
-    N_("Turn authentication on. If the server's text mentions STARTTLS, turn STARTTLS on.") },
+    N_("Turn on “Server requires authentication”. If the server's reply mentions STARTTLS, set "
+       "“Security” to “STARTTLS”.") },
   { POSTACI_COMMAND_MAIL, 550, N_("The server refused the sender address."),
     N_("Check the sender (From) address. It often must be the signed-in account's own address, "
        "and its domain must exist.") },
@@ -269,7 +271,7 @@ static const ContextEntry context_entries[] = {
        "errors.") },
   { POSTACI_COMMAND_MAIL, 554, N_("The server refused the sender, or this client itself (for "
                                   "example, because of its IP address)."),
-    N_("Read the server's text for the reason.") },
+    N_("Read the server's reply for the reason.") },
   { POSTACI_COMMAND_MAIL, 555, N_("The server does not support a parameter given with MAIL FROM "
                                   "(for example SIZE, BODY or SMTPUTF8)."),
     N_("Check the server's EHLO reply for the extensions it supports.") },
@@ -294,12 +296,12 @@ static const ContextEntry context_entries[] = {
     N_("Check the recipient address for typing errors and extra characters.") },
   { POSTACI_COMMAND_RCPT, 503, N_("The server did not expect RCPT now: it needs the sender "
                                   "(MAIL FROM) or a sign-in first."),
-    N_("Turn authentication on if the server requires it.") },
+    N_("Turn on “Server requires authentication” if the server requires it.") },
   { POSTACI_COMMAND_RCPT, 550, N_("The server refused this recipient: the mailbox is not "
                                   "available (it may not exist), or the server does not take "
                                   "mail for it from this client."),
-    N_("Check the recipient address for typing errors. If the recipient is in another domain, "
-       "the server may not relay for you: turn authentication on.") },
+    N_("Check the recipient address for typing errors. If the recipient is in another domain, the "
+       "server may not relay for you: turn on “Server requires authentication”.") },
   { POSTACI_COMMAND_RCPT, 551, N_("The recipient is not local to this server, and the server "
                                   "will not forward the message."),
     N_("Send to the recipient's own server, or use the address that the server suggests.") },
@@ -310,14 +312,14 @@ static const ContextEntry context_entries[] = {
   /* Postfix and others check the sender and the client name at RCPT time too. */
   { POSTACI_COMMAND_RCPT, 504, N_("The server refused something that it checks at this step, for "
                                   "example the EHLO name or the form of an address."),
-    N_("Read the server's text: it names what it refused.") },
+    N_("Read the server's reply: it names what it refused.") },
   { POSTACI_COMMAND_RCPT, 553, N_("The server refused an address at this step: the recipient, or "
                                   "the sender that it checks here too. The address is not "
                                   "allowed (for example, its syntax is wrong)."),
     N_("Check the recipient and sender addresses for typing errors.") },
   { POSTACI_COMMAND_RCPT, 554, N_("The server refused this recipient. Often the server does not "
                                   "relay for this client, or the client is blocked."),
-    N_("Read the server's text for the reason.") },
+    N_("Read the server's reply for the reason.") },
   { POSTACI_COMMAND_RCPT, 555, N_("The server does not support a parameter given with RCPT TO "
                                   "(for example NOTIFY)."),
     N_("Check the server's EHLO reply for the extensions it supports.") },
@@ -333,8 +335,8 @@ static const ContextEntry context_entries[] = {
     N_("Check why the recipients were refused: read the RCPT replies above.") },
   { POSTACI_COMMAND_DATA, 554, N_("The server refused to receive the message. Often no valid "
                                   "recipient is left, or the client is blocked."),
-    N_("Read the RCPT replies above. If every recipient was accepted, the server's text names "
-       "the reason.") },
+    N_("Read the RCPT replies above. If every recipient was accepted, the server's reply names the "
+       "reason.") },
 
   /* After the final dot. */
   { POSTACI_COMMAND_DATA_END, 250, N_("The server accepted the message for delivery. This is not "
@@ -353,13 +355,13 @@ static const ContextEntry context_entries[] = {
   { POSTACI_COMMAND_DATA_END, 550, N_("The server refused the message after receiving it. "
                                       "Content filters, spam checks and sender checks (SPF, DKIM, "
                                       "DMARC) often cause this."),
-    N_("Read the server's text: it usually names the check that failed.") },
+    N_("Read the server's reply: it usually names the check that failed.") },
   { POSTACI_COMMAND_DATA_END, 552, N_("The server refused the message because it is larger than "
                                       "the server or the mailbox allows."),
     N_("Send a smaller message.") },
   { POSTACI_COMMAND_DATA_END, 554, N_("The server refused the message (transaction failed). Spam "
                                       "or virus filters and sender checks often cause this."),
-    N_("Read the server's text: it usually names the check that failed.") },
+    N_("Read the server's reply: it usually names the check that failed.") },
 
   /* The end. */
   { POSTACI_COMMAND_QUIT, 221, N_("The server closed the connection as asked. The session ended "
@@ -393,9 +395,9 @@ static const char *const group_texts[] = {
 
 static const char *const class_hints[] = {
   [4] = N_("Wait a few minutes and run the test again. If it keeps failing, read the server's "
-           "text and ask its administrator."),
-  [5] = N_("Read the server's text: it usually names the reason. Correct that setting, or ask "
-           "the server's administrator."),
+           "reply and ask its administrator."),
+  [5] = N_("Read the server's reply: it usually names the reason. Correct that setting, or ask the "
+           "server's administrator."),
 };
 
 /* ------------------------------------------------------------------------------------------ */
@@ -586,30 +588,30 @@ static const Situation situations[N_SITUATIONS] = {
     N_("Check the user name and the password. If they are right, ask the administrator to turn "
        "on SMTP AUTH for this mailbox, or sign in with OAuth2.") },
   [SITUATION_NOT_AUTHENTICATED] = {
-    N_("The server takes mail only from clients that have signed in, and this session did not "
+    N_("The server takes mail only from clients that have signed in, and this connection did not "
        "sign in."),
-    N_("Turn authentication on and enter the account's user name and password. In Microsoft "
-       "365, an administrator may also need to turn on SMTP AUTH for the mailbox.") },
+    N_("Turn on “Server requires authentication” and enter the account's user name and password. "
+       "In Microsoft 365, an administrator may also need to turn on SMTP AUTH for the mailbox.") },
   [SITUATION_AUTH_AFTER_STARTTLS] = {
     N_("The server does not accept this sign-in method here. Many servers offer sign-in only "
        "after the connection is encrypted."),
-    N_("Turn on STARTTLS (or use port 465 with SSL/TLS), then compare the server's EHLO reply "
-       "before and after TLS.") },
+    N_("Set “Security” to “STARTTLS” (or use port 465 with SSL/TLS), then compare the server's "
+       "EHLO reply before and after TLS.") },
   [SITUATION_STARTTLS_REQUIRED] = {
     N_("The server requires an encrypted connection (STARTTLS) before this command."),
-    N_("Turn on STARTTLS, or use port 465 with SSL/TLS.") },
+    N_("Set “Security” to “STARTTLS”, or use port 465 with SSL/TLS.") },
   [SITUATION_RELAY_DENIED] = {
     N_("The server does not pass mail on to other domains for clients that have not signed in "
        "(relaying)."),
-    N_("Turn authentication on and sign in, or use the submission port 587 with your "
-       "account.") },
+    N_("Turn on “Server requires authentication” and sign in, or use the submission port 587 with "
+       "your account.") },
   [SITUATION_SENDER_NOT_ALLOWED] = {
     N_("The server does not let this account send with this sender address."),
     N_("Use the signed-in account's own address as the sender (From), or ask the administrator "
        "to give the account send-as rights for that address.") },
   [SITUATION_BAD_HELO] = {
     N_("The server refused the host name that this program sent with EHLO or HELO."),
-    N_("Set the EHLO name to a fully qualified host name, for example mail.example.com.") },
+    N_("Set “EHLO name” to a fully qualified host name, for example mail.example.com.") },
   [SITUATION_BLOCKLIST] = {
     N_("The server refused mail because the sending IP address is on a block list. Home and "
        "dynamic IP addresses are often on such lists."),
@@ -658,7 +660,7 @@ static const Situation situations[N_SITUATIONS] = {
     N_("In the Yandex ID security settings, create an app password for mail and use it instead "
        "of the normal password; in the mail settings, allow access from mail programs.") },
   [SITUATION_SPAM_CONTENT] = {
-    N_("The server's spam filter judged the message to be unwanted mail."),
+    N_("The server's spam filter judged the message to be spam."),
     N_("Send a plain test message to a single recipient, without links or attachments, from an "
        "address of the signed-in account. If it is still refused, ask the receiving side which "
        "rule matched.") },
@@ -1131,7 +1133,7 @@ explain_silent_greeting (Advice *advice)
       say (advice, _("The connection opened, but the server sent no greeting. Port 465 speaks "
                      "TLS from the first byte: the server waits for the TLS handshake, while "
                      "this program waits for a plain-text greeting."));
-      advise (advice, _("Choose security “SSL/TLS”, or use port 587 with STARTTLS."));
+      advise (advice, _("Set “Security” to “SSL/TLS”, or use port 587 with STARTTLS."));
     }
   else if (is_silent_plain_link (context))
     {
@@ -1139,8 +1141,8 @@ explain_silent_greeting (Advice *advice)
                      "limit."));
       say (advice, _("A server that expects TLS from the first byte (as on port 465) stays "
                      "silent in exactly this way, waiting for the TLS handshake."));
-      advise (advice, _("If this port expects TLS from the first byte (like port 465), choose "
-                        "security “SSL/TLS”. Otherwise the server may be overloaded, or a "
+      advise (advice, _("If this port expects TLS from the first byte (like port 465), set "
+                        "“Security” to “SSL/TLS”. Otherwise the server may be overloaded, or a "
                         "firewall lets the connection open but blocks the data."));
     }
   else if (!context->received_any)
@@ -1198,15 +1200,16 @@ explain_timeout (Advice *advice)
     case POSTACI_STAGE_DATA:
       say (advice, _("The server did not answer within the time limit while the message was "
                      "sent or checked."));
-      advise (advice, _("Some servers check a message for a long time: raise the reply timeout "
-                        "and try again."));
+      advise (advice, _("Some servers check a message for a long time: raise “Seconds to wait for "
+                        "each reply” (--timeout) and try again."));
       return;
     default:
       /* Translators: %s is the name of a stage of the run, for example "MAIL" or "AUTH". */
       sentence = g_strdup_printf (_("The server did not answer within the time limit at stage "
                                     "“%s”."), stage_label (advice));
       say (advice, sentence);
-      advise (advice, _("Try again later. If the server is slow, raise the reply timeout."));
+      advise (advice, _("Try again later. If the server is slow, raise “Seconds to wait for each "
+                        "reply” (--timeout)."));
       return;
     }
 }
@@ -1227,15 +1230,15 @@ explain_closed_at_greeting (Advice *advice)
     {
       say (advice, _("Port 465 speaks TLS from the first byte, and this connection used plain "
                      "text."));
-      advise (advice, _("Choose security “SSL/TLS”, or use port 587 with STARTTLS."));
+      advise (advice, _("Set “Security” to “SSL/TLS”, or use port 587 with STARTTLS."));
     }
   else
     {
       say (advice, _("Servers do this when they expect TLS from the first byte, or when they "
                      "refuse connections from your IP address."));
-      advise (advice, _("If this port expects TLS from the first byte (like port 465), choose "
-                        "security “SSL/TLS”. Otherwise try another network, or your provider's "
-                        "submission server."));
+      advise (advice, _("If this port expects TLS from the first byte (like port 465), set "
+                        "“Security” to “SSL/TLS”. Otherwise try another network, or your "
+                        "provider's submission server."));
     }
 }
 
@@ -1261,8 +1264,8 @@ explain_closed (Advice *advice)
       sentence = g_strdup_printf (_("The server closed the connection unexpectedly at stage "
                                     "“%s”."), stage_label (advice));
       say (advice, sentence);
-      advise (advice, _("Try again. If it happens again, the server may limit connections or "
-                        "drop sessions it does not like; its log tells why."));
+      advise (advice, _("Try again. If it happens again, the server may limit connections or drop "
+                        "connections it does not like; its log tells why."));
       return;
     }
 }
@@ -1300,10 +1303,10 @@ static const CertificateProblem certificate_problems[] = {
     N_("The certificate is not signed by an authority that this computer trusts: it is "
        "self-signed, comes from a private certificate authority, or the server does not send the "
        "intermediate certificate."),
-    N_("If the server uses a private certificate authority, choose its CA file (the --ca-file "
-       "option in the terminal). If the server is public, its administrator must send the full "
-       "certificate chain. Accept the certificate for this run only if you know that it belongs "
-       "to your server.") },
+    N_("If the server uses a private certificate authority, choose its file in “Trusted CA file” "
+       "(--ca-file in the terminal). If the server is public, its administrator must send the full "
+       "certificate chain. Turn on “Accept an invalid certificate” (--insecure) only if you know "
+       "that the certificate belongs to your server.") },
   { G_TLS_CERTIFICATE_REVOKED,
     N_("The certificate has been revoked by its issuer."),
     N_("Do not trust this connection; tell the server's administrator, who must install a new "
@@ -1335,8 +1338,9 @@ postaci_catalog_explain_certificate (GTlsCertificateFlags errors, char **hint)
   if (hint != NULL)
     *hint = g_strdup (first_hint != NULL
                       ? first_hint
-                      : _("Accept this certificate for this run only if you know that it "
-                          "belongs to your server; otherwise ask its administrator."));
+                      : _("Turn on “Accept an invalid certificate” (--insecure) only if you know "
+                          "that this certificate belongs to your server; otherwise ask its "
+                          "administrator."));
   return g_string_free (out, FALSE);
 }
 
@@ -1355,9 +1359,10 @@ explain_certificate (Advice *advice)
       return;
     }
   say_details (advice);
-  advise (advice, _("If the server uses a private certificate authority, choose its CA file "
-                    "(the --ca-file option in the terminal). Accept this certificate for this "
-                    "run only if you know that it belongs to your server."));
+  advise (advice, _("If the server uses a private certificate authority, choose its file in "
+                    "“Trusted CA file” (--ca-file in the terminal). Turn on “Accept an invalid "
+                    "certificate” (--insecure) only if you know that this certificate belongs to "
+                    "your server."));
 }
 
 static void
@@ -1460,7 +1465,8 @@ explain_not_tls (Advice *advice)
     {
       say (advice, _("The server answered in plain text, not with TLS: this port expects a "
                      "plain-text start and STARTTLS."));
-      advise (advice, _("Use STARTTLS on this port, or use port 465 with SSL/TLS."));
+      advise (advice, _("Set “Security” to “STARTTLS” for this port, or use port 465 with "
+                        "SSL/TLS."));
     }
   else
     {
@@ -1546,8 +1552,8 @@ explain_auth_unavailable (Advice *advice)
   say (advice, _("The server does not offer sign-in (AUTH) here, or it offers no method that "
                  "this program can use."));
   say_details (advice);
-  advise (advice, _("Before encryption, many servers hide AUTH: turn on STARTTLS. If the server "
-                    "needs no sign-in, turn authentication off."));
+  advise (advice, _("Before encryption, many servers hide AUTH: set “Security” to “STARTTLS”. If "
+                    "the server needs no sign-in, turn off “Server requires authentication”."));
 }
 
 static void
@@ -1555,8 +1561,8 @@ explain_starttls_injection (Advice *advice)
 {
   say (advice, _("Right after agreeing to STARTTLS, and before encryption began, the server (or "
                  "something between you and the server) sent extra data. This is a known attack "
-                 "that injects commands into the session (STARTTLS command injection, "
-                 "CVE-2011-0411). The run was stopped for safety."));
+                 "that injects commands into the connection (STARTTLS command injection, "
+                 "CVE-2011-0411). The test was stopped for safety."));
   advise (advice, _("Do not trust this network path. Try again from another network, and tell "
                     "the server's administrator."));
 }
@@ -1570,8 +1576,8 @@ explain_session_rule (Advice *advice, gint code)
     case POSTACI_SESSION_ERROR_STARTTLS_UNAVAILABLE:
       say (advice, _("The server does not offer STARTTLS on this port, so the connection cannot "
                      "be encrypted here."));
-      advise (advice, _("Use port 465 with security “SSL/TLS”. Choose security “None” only on a "
-                        "network you trust."));
+      advise (advice, _("Use port 465 with “Security” set to “SSL/TLS”. Set “Security” to “None” "
+                        "only on a network you trust."));
       return TRUE;
     case POSTACI_SESSION_ERROR_STARTTLS_INJECTION:
       explain_starttls_injection (advice);
@@ -1580,8 +1586,9 @@ explain_session_rule (Advice *advice, gint code)
       say (advice, _("Signing in over a connection that is not encrypted gives the password "
                      "away: PLAIN and LOGIN send it readable, and an answer of CRAM-MD5, "
                      "DIGEST-MD5, NTLM or SCRAM can be cracked offline. So nothing was sent."));
-      advise (advice, _("Turn on STARTTLS, or use port 465 with SSL/TLS. Allow the password "
-                        "without encryption (--allow-plain-auth) only on a network you trust."));
+      advise (advice, _("Set “Security” to “STARTTLS”, or use port 465 with SSL/TLS. Turn on "
+                        "“Allow the password without encryption” (--allow-plain-auth) only on a "
+                        "network you trust."));
       return TRUE;
     case POSTACI_SESSION_ERROR_AUTH_UNAVAILABLE:
       explain_auth_unavailable (advice);
@@ -1589,7 +1596,7 @@ explain_session_rule (Advice *advice, gint code)
     case POSTACI_SESSION_ERROR_SASL:
       say (advice, _("The sign-in exchange failed on this side."));
       say_details (advice);
-      advise (advice, _("Try another sign-in method."));
+      advise (advice, _("Choose another method in “Mechanism”."));
       return TRUE;
     default:
       return FALSE;
@@ -1620,7 +1627,7 @@ explain_session_finding (Advice *advice, gint code)
       return TRUE;
     case POSTACI_SESSION_ERROR_PROTOCOL:
       say (advice, _("The server sent a reply that does not fit this point of the SMTP "
-                     "session."));
+                     "conversation."));
       say_details (advice);
       advise (advice, _("This may not be an SMTP server: check the port. An HTTP, IMAP or POP3 "
                         "server may be listening there instead."));
@@ -1805,7 +1812,7 @@ what_to_try (const PostaciOutcome *outcome)
       if (outcome->stage >= POSTACI_STAGE_DATA && outcome->recipients_accepted > 0)
         return _("That is not yet proof of delivery: look for the message in the recipient's "
                  "inbox and spam folder.");
-      return _("Run the test without stopping early to send a real message.");
+      return _("To send a real message, set “How far to go” to “Send the message”.");
     case POSTACI_VERDICT_CANCELLED:
       return _("Run the test again when you are ready.");
     case POSTACI_VERDICT_PARTIAL:

@@ -301,21 +301,21 @@ describe_unknown_ca (const PostaciCertificateInfo *info)
   if (info != NULL && info->self_signed)
     return g_strdup (_("The certificate is self-signed: the server vouches for itself and no "
                        "authority this computer trusts has confirmed it. If you know this server "
-                       "uses its own certificate, use that certificate as the CA file, or accept "
-                       "it for this run only."));
+                       "uses its own certificate, choose that certificate in “Trusted CA file”, or "
+                       "turn on “Accept an invalid certificate”."));
 
   if (info != NULL && info->issuer != NULL && info->issuer[0] != '\0')
     /* Translators: %s is the issuer's distinguished name, e.g. "CN=Example CA,O=Example". */
     return g_strdup_printf (_("The certificate was issued by an authority this computer does not "
                               "trust (issuer %s). Possibly the server does not send a missing "
-                              "intermediate certificate, or it uses a private authority: then use "
-                              "that authority's certificate as the CA file."),
+                              "intermediate certificate, or it uses a private authority: then "
+                              "choose that authority's certificate in “Trusted CA file”."),
                             info->issuer);
 
   return g_strdup (_("The certificate was issued by an authority this computer does not trust. "
                      "Possibly the server does not send a missing intermediate certificate, or it "
-                     "uses a private authority: then use that authority's certificate as the CA "
-                     "file."));
+                     "uses a private authority: then choose that authority's certificate in "
+                     "“Trusted CA file”."));
 }
 
 static char *

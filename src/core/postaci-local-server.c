@@ -11,6 +11,8 @@
 
 #include <errno.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
@@ -30,8 +32,25 @@
 #define MAX_RECIPIENTS 100
 /* RFC 5321 §4.5.3.1.3: a path is at most 256 octets. */
 #define MAX_PATH 256
+/* Clients at once (Postfix's anvil has the same idea: a limit per client, counted on connect). */
 #define MAX_CLIENTS 16
+/* Handshakes under way on the implicit TLS port: a pool of their own, so that connections which
+ * never finish a handshake cannot take the plain port's slots. */
+#define MAX_HANDSHAKES 8
+/* Seconds for a TLS handshake, on either port. */
+#define HANDSHAKE_TIMEOUT 10
+/* When every slot is taken, a client that has waited this long (seconds) for its next command
+ * yields its slot to a newcomer. Long enough that clients connecting together are all served. */
+#define IDLE_GRACE 2
+/* Descriptors kept free: GLib aborts when it cannot make a wakeup pipe (each cancellable wait
+ * and each TLS handshake thread needs one), so a connection that would eat into these is closed. */
+#define FD_RESERVE 32
+/* Back-off for accept() after EMFILE/ENFILE, in milliseconds. */
+#define ACCEPT_RETRY_MIN 50
+#define ACCEPT_RETRY_MAX 2000
 #define MAX_KEPT_MESSAGES 500
+/* The header block read for the subject: a message's header is rarely above a few KiB. */
+#define MAX_HEADER_BLOCK (256 * 1024)
 /* Bad commands in a row before the server hangs up (a client that talks nonsense). */
 #define MAX_ERRORS 20
 /* Seconds for the last words: the goodbye reply and the orderly close. */
@@ -68,6 +87,9 @@ typedef struct {
   GCancellable       *cancellable; /* the wait under way */
   guint               deadline_id;
   gboolean            timed_out;
+  gboolean            evicted;   /* gave its slot to a newcomer: 421, then close */
+  gint64              idle_since; /* monotonic time the wait for a command began; 0: busy */
+  gboolean            spoke;     /* has sent a line: the first-command deadline is over */
   ClientState         state;
   gboolean            implicit_tls;
   gboolean            tls;
@@ -105,6 +127,9 @@ struct _PostaciLocalServer {
   gboolean         folder_is_ours;   /* made here, not given: removed on stop when still empty */
   gsize            max_size;
   guint            timeout;
+  guint            first_command_timeout;
+  guint64          quota;            /* 0: none */
+  guint64          folder_used;      /* bytes of .eml files in the folder */
   guint            failures[POSTACI_N_STAGES];
 
   char            *password;
@@ -352,9 +377,11 @@ client_reply (Client *client, ClientState next, const char *format, ...)
   client->state = next;
   client->pending = g_string_free_to_bytes (text);
   data = g_bytes_get_data (client->pending, &size);
+  /* The last words get the short deadline of a close: a client that reads nothing holds no slot. */
   g_output_stream_write_all_async (g_io_stream_get_output_stream (client->stream), data, size,
                                    G_PRIORITY_DEFAULT,
-                                   client_arm (client, client->server->timeout),
+                                   client_arm (client, next == CLIENT_CLOSING ? CLOSE_TIMEOUT
+                                                                              : client->server->timeout),
                                    write_cb, client_ref (client));
 }
 
@@ -883,6 +910,18 @@ handle_auth (Client *client, const char *arg)
     client_error (client, "504 5.5.4 Unrecognized authentication type");
 }
 
+/* RFC 3463 §3.4 X.3.1 "mail system full": 452 says try again later, after the person made room. */
+#define QUOTA_REPLY "452 4.3.1 Insufficient system storage: the folder's quota is full"
+
+/* Whether @size more bytes fit in the folder's quota. Nothing is ever deleted to make room:
+ * every message that was accepted stays, as the person may still want to read it. */
+static gboolean
+quota_allows (PostaciLocalServer *server, guint64 size)
+{
+  return server->quota == 0 || (server->folder_used < server->quota &&
+                                size <= server->quota - server->folder_used);
+}
+
 static void
 handle_mail (Client *client, const char *arg)
 {
@@ -930,6 +969,11 @@ handle_mail (Client *client, const char *arg)
               client_reply (client, CLIENT_COMMAND, "552 5.3.4 Message size exceeds fixed limit");
               return;
             }
+          if (!quota_allows (client->server, size))
+            {
+              client_reply (client, CLIENT_COMMAND, QUOTA_REPLY);
+              return;
+            }
         }
       else
         {
@@ -948,6 +992,11 @@ handle_mail (Client *client, const char *arg)
   if (failure != 0)
     {
       client_fail (client, POSTACI_STAGE_MAIL, failure, CLIENT_COMMAND);
+      return;
+    }
+  if (!quota_allows (client->server, 1))
+    {
+      client_reply (client, CLIENT_COMMAND, QUOTA_REPLY);
       return;
     }
   client_reset_transaction (client);
@@ -1020,6 +1069,23 @@ handle_data (Client *client, const char *arg)
     }
 }
 
+/* A web page can make a browser send an HTTP request to any port, SMTP commands in its body
+ * (cross-protocol scripting). Like Postfix's smtpd_forbidden_commands: a request line or a header
+ * line ends the connection before anything in it is taken as SMTP. */
+static gboolean
+is_http (const char *verb)
+{
+  static const char *const methods[] = {
+    "GET", "POST", "HEAD", "PUT", "DELETE", "OPTIONS", "CONNECT", "TRACE", "PATCH",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (methods); i++)
+    if (g_str_equal (verb, methods[i]))
+      return TRUE;
+  /* "Host:", "User-Agent:"…: no SMTP verb ends with a colon. */
+  return *verb != '\0' && verb[strlen (verb) - 1] == ':';
+}
+
 static void
 handle_command (Client *client, const char *line)
 {
@@ -1034,6 +1100,14 @@ handle_command (Client *client, const char *line)
     }
   else
     verb = g_ascii_strup (line, -1);
+
+  if (is_http (verb))
+    {
+      g_debug ("client %u: an HTTP request, not SMTP: dropped", client->id);
+      client_reply (client, CLIENT_CLOSING, "421 4.7.0 %s HTTP is not SMTP, closing the connection",
+                    HOSTNAME);
+      return;
+    }
 
   if (client->state == CLIENT_REFUSED)
     {
@@ -1111,6 +1185,8 @@ save_cb (GObject *object, GAsyncResult *res, gpointer user_data)
   if (!g_file_replace_contents_finish (G_FILE (object), res, NULL, &error))
     {
       g_warning ("cannot save a received message: %s", error->message);
+      if (server != NULL)
+        server->folder_used -= MIN (server->folder_used, g_bytes_get_size (job->raw));
       if (server != NULL && client->state != CLIENT_CLOSED)
         {
           client_reset_transaction (client);
@@ -1152,6 +1228,17 @@ join_recipients (Client *client)
     g_string_append_printf (out, "%s<%s>", i > 0 ? ", " : "",
                             (const char *) g_ptr_array_index (client->recipients, i));
   return g_string_free (out, FALSE);
+}
+
+/* The message's bytes are in the .eml to be: the buffer (up to the size limit) goes, wiped, instead
+ * of staying allocated for as long as the client stays connected. */
+static void
+client_drop_data (Client *client)
+{
+  if (client->data->len > 0)
+    explicit_bzero (client->data->data, client->data->len);
+  g_byte_array_unref (client->data);
+  client->data = g_byte_array_new ();
 }
 
 /* The final dot: refuse, or write the .eml and answer once it is safely on disk. */
@@ -1206,10 +1293,21 @@ finish_data (Client *client)
   g_string_append_printf (head, "X-Postaci-Envelope-From: <%s>\r\n", client->mail_from);
   g_string_append_printf (head, "X-Postaci-Envelope-To: %s\r\n", to);
 
+  if (!quota_allows (server, head->len + client->data->len))
+    {
+      g_string_free (head, TRUE);
+      server->message_count--;
+      client_reset_transaction (client);
+      client_reply (client, CLIENT_COMMAND, QUOTA_REPLY);
+      return;
+    }
+  /* Taken from the quota now, so that two messages finishing together cannot both fit in it. */
+  server->folder_used += head->len + client->data->len;
   raw = g_byte_array_sized_new (head->len + client->data->len);
   g_byte_array_append (raw, (const guint8 *) head->str, head->len);
   g_byte_array_append (raw, client->data->data, client->data->len);
   g_string_free (head, TRUE);
+  client_drop_data (client);
 
   stamp = g_date_time_format (now, "%Y%m%d-%H%M%S");
   name = g_strdup_printf ("%s-%06d-%u.eml", stamp, g_date_time_get_microsecond (now), server->message_count);
@@ -1246,7 +1344,7 @@ handle_data_line (Client *client, const char *line, gsize length, gboolean crlf)
     {
       /* Keep reading to the final dot, keep nothing: 552 then. */
       client->too_large = TRUE;
-      g_byte_array_set_size (client->data, 0);
+      client_drop_data (client);
     }
   if (!client->too_large)
     {
@@ -1270,6 +1368,7 @@ read_cb (GObject *object, GAsyncResult *res, gpointer user_data)
   gboolean crlf;
 
   client_disarm (client);
+  client->idle_since = 0;
   line = postaci_line_reader_read_line_finish (POSTACI_LINE_READER (object), res, &length, &error);
   if (client->server == NULL || client->state == CLIENT_CLOSED)
     {
@@ -1279,8 +1378,12 @@ read_cb (GObject *object, GAsyncResult *res, gpointer user_data)
     }
   if (line == NULL)
     {
-      if (client->timed_out && client->state == CLIENT_SILENT)
+      if ((client->timed_out || client->evicted) && client->state == CLIENT_SILENT)
         client_close (client); /* silent to the end */
+      else if (client->evicted)
+        client_reply (client, CLIENT_CLOSING,
+                      "421 4.4.2 %s Idle too long while the server is full, closing the connection",
+                      HOSTNAME);
       else if (client->timed_out)
         client_reply (client, CLIENT_CLOSING, "421 4.4.2 %s Error: timeout exceeded", HOSTNAME);
       else if (g_error_matches (error, POSTACI_LINE_READER_ERROR, POSTACI_LINE_READER_ERROR_TOO_LONG))
@@ -1295,6 +1398,7 @@ read_cb (GObject *object, GAsyncResult *res, gpointer user_data)
     }
 
   crlf = postaci_line_reader_get_last_crlf (client->reader);
+  client->spoke = TRUE;
   switch (client->state)
     {
     case CLIENT_DATA:
@@ -1328,7 +1432,15 @@ read_cb (GObject *object, GAsyncResult *res, gpointer user_data)
 static void
 client_read (Client *client)
 {
-  postaci_line_reader_read_line_async (client->reader, client_arm (client, client->server->timeout),
+  PostaciLocalServer *server = client->server;
+  guint seconds = server->timeout;
+
+  /* Waiting for a command (not for the rest of a message): this client may yield its slot. */
+  if (client->state != CLIENT_DATA)
+    client->idle_since = g_get_monotonic_time ();
+  if (!client->spoke && client->state != CLIENT_SILENT)
+    seconds = MIN (seconds, server->first_command_timeout);
+  postaci_line_reader_read_line_async (client->reader, client_arm (client, seconds),
                                        read_cb, client_ref (client));
 }
 
@@ -1351,6 +1463,7 @@ handshake_cb (GObject *object, GAsyncResult *res, gpointer user_data)
   g_autoptr(GError) error = NULL;
 
   client_disarm (client);
+  client->idle_since = 0;
   if (!g_tls_connection_handshake_finish (G_TLS_CONNECTION (object), res, &error) ||
       client->server == NULL)
     {
@@ -1386,7 +1499,15 @@ client_start_tls (Client *client)
    * handshake, is dropped with the old reader — never read as a command. */
   if (client->reader != NULL && postaci_line_reader_get_buffered (client->reader) > 0)
     g_debug ("client %u: dropping bytes sent after STARTTLS", client->id);
-  tls = g_tls_server_connection_new (G_IO_STREAM (client->connection), client->server->certificate, &error);
+  /* g_tls_server_connection_new() would give each connection the system's CA database, which
+   * glib-networking 2.74 reads from disk for every connection (megabytes each). A server that
+   * asks for no client certificate needs none: "database" NULL. */
+  tls = g_initable_new (g_tls_backend_get_server_connection_type (g_tls_backend_get_default ()),
+                        NULL, &error,
+                        "base-io-stream", client->connection,
+                        "certificate", client->server->certificate,
+                        "database", NULL,
+                        NULL);
   if (tls == NULL)
     {
       g_warning ("cannot start TLS: %s", error->message);
@@ -1395,8 +1516,10 @@ client_start_tls (Client *client)
       return;
     }
   client->state = CLIENT_HANDSHAKE;
+  /* A handshake not finished yet is a wait for the peer: it may yield when the pool is full. */
+  client->idle_since = g_get_monotonic_time ();
   g_tls_connection_handshake_async (G_TLS_CONNECTION (tls), G_PRIORITY_DEFAULT,
-                                    client_arm (client, client->server->timeout),
+                                    client_arm (client, HANDSHAKE_TIMEOUT),
                                     handshake_cb, client_ref (client));
 }
 
@@ -1435,6 +1558,65 @@ client_continue (Client *client)
 /* Accepting                                                        */
 /* ---------------------------------------------------------------- */
 
+#define TOO_MANY_REPLY "421 4.7.0 %s Too many connections, try again later"
+
+/* Whether @client takes a slot: it is not on its way out. */
+static gboolean
+client_holds_slot (Client *client)
+{
+  return !client->evicted && client->state != CLIENT_CLOSING && client->state != CLIENT_CLOSED;
+}
+
+/* Whether @client is in the handshake pool: implicit TLS, handshake not finished. */
+static gboolean
+client_in_handshake (Client *client)
+{
+  return client->implicit_tls && !client->tls;
+}
+
+static guint
+count_slots (PostaciLocalServer *self, gboolean handshakes)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < self->clients->len; i++)
+    {
+      Client *client = g_ptr_array_index (self->clients, i);
+
+      n += client_holds_slot (client) && client_in_handshake (client) == handshakes;
+    }
+  return n;
+}
+
+/* The server is full: the client (other than @except) of that pool that has waited longest for
+ * its peer, at least IDLE_GRACE seconds, yields — its wait is cancelled, it hears 421 4.4.2 and
+ * goes. FALSE when every client is busy or only just connected. */
+static gboolean
+make_room (PostaciLocalServer *self, gboolean handshakes, Client *except)
+{
+  gint64 now = g_get_monotonic_time ();
+  Client *oldest = NULL;
+
+  for (guint i = 0; i < self->clients->len; i++)
+    {
+      Client *client = g_ptr_array_index (self->clients, i);
+
+      if (client == except || !client_holds_slot (client) ||
+          client_in_handshake (client) != handshakes || client->idle_since == 0 ||
+          now - client->idle_since < IDLE_GRACE * G_USEC_PER_SEC)
+        continue;
+      if (oldest == NULL || client->idle_since < oldest->idle_since)
+        oldest = client;
+    }
+  if (oldest == NULL)
+    return FALSE;
+  g_debug ("client %u: idle for %" G_GINT64_FORMAT " ms, yields its slot", oldest->id,
+           (now - oldest->idle_since) / 1000);
+  oldest->evicted = TRUE;
+  g_cancellable_cancel (oldest->cancellable);
+  return TRUE;
+}
+
 static void
 client_greet (Client *client)
 {
@@ -1447,8 +1629,11 @@ client_greet (Client *client)
       return;
     }
   failure = server->failures[POSTACI_STAGE_GREETING];
-  if (server->clients->len > MAX_CLIENTS)
-    client_reply (client, CLIENT_CLOSING, "421 4.7.0 %s Too many connections, try again later", HOSTNAME);
+  /* After an implicit TLS handshake the client leaves the handshake pool for a slot (counted
+   * already on the plain port, before the greeting). */
+  if (client->implicit_tls && count_slots (server, FALSE) > MAX_CLIENTS &&
+      !make_room (server, FALSE, client))
+    client_reply (client, CLIENT_CLOSING, TOO_MANY_REPLY, HOSTNAME);
   else if (failure == POSTACI_LOCAL_SERVER_SILENT)
     {
       client->state = CLIENT_SILENT;
@@ -1470,6 +1655,35 @@ peer_is_loopback (GSocketConnection *connection)
          g_inet_address_get_is_loopback (g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (peer)));
 }
 
+/* Whether the descriptor of @connection leaves FD_RESERVE spare under the process's limit.
+ * Descriptors are handed out lowest first, so a high number means the low ones are all taken. */
+static gboolean
+descriptors_to_spare (GSocketConnection *connection)
+{
+  int fd = g_socket_get_fd (g_socket_connection_get_socket (connection));
+  struct rlimit limit;
+
+  if (getrlimit (RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY)
+    return TRUE;
+  return (rlim_t) fd + FD_RESERVE < limit.rlim_cur;
+}
+
+/* Closes a connection that gets no slot, without waiting on it: one non-blocking send of
+ * @reply (a fresh socket's buffer always takes a line), or nothing (the TLS port). */
+static void
+turn_away (GSocketConnection *connection, const char *reply)
+{
+  GSocket *socket = g_socket_connection_get_socket (connection);
+
+  if (reply != NULL)
+    {
+      g_socket_set_blocking (socket, FALSE);
+      g_socket_send (socket, reply, strlen (reply), NULL, NULL);
+      g_socket_shutdown (socket, FALSE, TRUE, NULL);
+    }
+  g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
+}
+
 static void
 accept_connection (PostaciLocalServer *self, GSocketConnection *connection, gboolean implicit_tls)
 {
@@ -1479,6 +1693,22 @@ accept_connection (PostaciLocalServer *self, GSocketConnection *connection, gboo
     {
       g_debug ("refusing a connection from a non-loopback address");
       g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
+      return;
+    }
+  if (!descriptors_to_spare (connection))
+    {
+      g_debug ("refusing a connection: file descriptors are running out");
+      g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
+      return;
+    }
+  /* The limit applies here, before TLS or anything else costs memory. */
+  if (count_slots (self, implicit_tls) >= (implicit_tls ? MAX_HANDSHAKES : MAX_CLIENTS) &&
+      !make_room (self, implicit_tls, NULL))
+    {
+      g_autofree char *reply = g_strdup_printf (TOO_MANY_REPLY "\r\n", HOSTNAME);
+
+      g_debug ("refusing a connection: every slot is taken");
+      turn_away (connection, implicit_tls ? NULL : reply);
       return;
     }
 
@@ -1507,13 +1737,16 @@ accept_connection (PostaciLocalServer *self, GSocketConnection *connection, gboo
  * seen under valgrind's timing. An accept loop of our own ends with its cancellable. */
 typedef struct {
   PostaciLocalServer *server;
+  GSocketListener    *listener;
   GCancellable       *cancellable;
   gboolean            implicit_tls;
+  guint               retry_ms;    /* the next back-off after an accept error; 0: none yet */
 } AcceptLoop;
 
 static void
 accept_loop_free (AcceptLoop *loop)
 {
+  g_object_unref (loop->listener);
   g_object_unref (loop->cancellable);
   g_free (loop);
 }
@@ -1521,9 +1754,21 @@ accept_loop_free (AcceptLoop *loop)
 static void accept_cb (GObject *object, GAsyncResult *res, gpointer user_data);
 
 static void
-accept_next (GSocketListener *listener, AcceptLoop *loop)
+accept_next (AcceptLoop *loop)
 {
-  g_socket_listener_accept_async (listener, loop->cancellable, accept_cb, loop);
+  g_socket_listener_accept_async (loop->listener, loop->cancellable, accept_cb, loop);
+}
+
+static gboolean
+accept_retry_cb (gpointer user_data)
+{
+  AcceptLoop *loop = user_data;
+
+  if (g_cancellable_is_cancelled (loop->cancellable))
+    accept_loop_free (loop);
+  else
+    accept_next (loop);
+  return G_SOURCE_REMOVE;
 }
 
 static void
@@ -1543,13 +1788,18 @@ accept_cb (GObject *object, GAsyncResult *res, gpointer user_data)
     }
   if (connection == NULL)
     {
-      /* Out of file descriptors, for one: the clients that hold them will go. */
-      g_warning ("cannot accept a connection: %s", error->message);
-      accept_loop_free (loop);
+      /* Out of file descriptors (EMFILE, ENFILE), for one. The pending connection stays in the
+       * kernel's queue and the listener stays readable: trying again at once would spin, never
+       * trying again would leave the port dead. So: again after a pause that doubles. */
+      loop->retry_ms = CLAMP (loop->retry_ms * 2, ACCEPT_RETRY_MIN, ACCEPT_RETRY_MAX);
+      g_message ("cannot accept a connection: %s (trying again in %u ms)", error->message,
+                 loop->retry_ms);
+      g_timeout_add (loop->retry_ms, accept_retry_cb, loop);
       return;
     }
+  loop->retry_ms = 0;
   accept_connection (loop->server, connection, loop->implicit_tls);
-  accept_next (G_SOCKET_LISTENER (object), loop);
+  accept_next (loop);
 }
 
 static void
@@ -1558,9 +1808,10 @@ start_accepting (PostaciLocalServer *self, GSocketListener *listener, gboolean i
   AcceptLoop *loop = g_new0 (AcceptLoop, 1);
 
   loop->server = self;
+  loop->listener = g_object_ref (listener);
   loop->cancellable = g_object_ref (self->accepting);
   loop->implicit_tls = implicit_tls;
-  accept_next (listener, loop);
+  accept_next (loop);
 }
 
 /* ---------------------------------------------------------------- */
@@ -1671,7 +1922,7 @@ make_password (void)
 
 /* Binds 127.0.0.1 (required) and ::1 (when the machine has it) on @port, 0 for a free one. */
 static GSocketListener *
-listen_on (guint port, guint *bound, gboolean *ipv6, GError **error)
+listen_once (guint port, guint *bound, gboolean *ipv6, GError **error)
 {
   g_autoptr(GSocketListener) listener = g_socket_listener_new ();
   g_autoptr(GInetAddress) lo4 = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
@@ -1693,10 +1944,102 @@ listen_on (guint port, guint *bound, gboolean *ipv6, GError **error)
   if (!g_socket_listener_add_address (listener, address6, G_SOCKET_TYPE_STREAM,
                                       G_SOCKET_PROTOCOL_TCP, NULL, NULL, &local_error))
     {
+      /* Taken on ::1 by another program: "localhost" may well lead a client there. Served on
+       * 127.0.0.1 alone, the person would test that program without knowing it. A machine
+       * without IPv6 is another matter: then 127.0.0.1 is all there is. */
+      if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE))
+        {
+          g_set_error (error, POSTACI_LOCAL_SERVER_ERROR, POSTACI_LOCAL_SERVER_ERROR_LISTEN,
+                       _("Port %u is free on 127.0.0.1 but another program listens on [::1] "
+                         "port %u; choose another port."), *bound, *bound);
+          return NULL;
+        }
       g_debug ("not listening on ::1 port %u: %s", *bound, local_error->message);
       *ipv6 = FALSE;
     }
   return g_steal_pointer (&listener);
+}
+
+/* A free port (0) picked on 127.0.0.1 may be taken on ::1: then another free one is tried. */
+static GSocketListener *
+listen_on (guint port, guint *bound, gboolean *ipv6, GError **error)
+{
+  for (guint attempt = 0; port == 0 && attempt < 4; attempt++)
+    {
+      g_autoptr(GError) local_error = NULL;
+      GSocketListener *listener = listen_once (0, bound, ipv6, &local_error);
+
+      if (listener != NULL)
+        return listener;
+      g_debug ("free port %u: %s", *bound, local_error->message);
+    }
+  return listen_once (port, bound, ipv6, error);
+}
+
+/* A folder given by the person is used only when it is theirs alone: in a folder that others
+ * may write, another user could rename, replace or delete what arrives. Also checked: that it
+ * is a folder we can write, so the first message does not fail with 451. */
+static gboolean
+check_folder (const char *folder, GError **error)
+{
+  struct stat st;
+
+  if (g_stat (folder, &st) != 0)
+    {
+      int saved = errno;
+      g_set_error (error, POSTACI_LOCAL_SERVER_ERROR, POSTACI_LOCAL_SERVER_ERROR_FOLDER,
+                   _("Cannot use the folder for received messages “%s”: %s"), folder,
+                   g_strerror (saved));
+      return FALSE;
+    }
+  if (!S_ISDIR (st.st_mode))
+    {
+      g_set_error (error, POSTACI_LOCAL_SERVER_ERROR, POSTACI_LOCAL_SERVER_ERROR_FOLDER,
+                   _("Cannot use “%s” for received messages: it is not a folder."), folder);
+      return FALSE;
+    }
+  if (st.st_uid != geteuid ())
+    {
+      g_set_error (error, POSTACI_LOCAL_SERVER_ERROR, POSTACI_LOCAL_SERVER_ERROR_FOLDER,
+                   _("Will not save messages in “%s”: the folder belongs to another user."),
+                   folder);
+      return FALSE;
+    }
+  if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0)
+    {
+      g_set_error (error, POSTACI_LOCAL_SERVER_ERROR, POSTACI_LOCAL_SERVER_ERROR_FOLDER,
+                   _("Will not save messages in “%s”: other users may write in it "
+                     "(chmod go-w makes it yours alone)."), folder);
+      return FALSE;
+    }
+  if (access (folder, W_OK | X_OK) != 0)
+    {
+      int saved = errno;
+      g_set_error (error, POSTACI_LOCAL_SERVER_ERROR, POSTACI_LOCAL_SERVER_ERROR_FOLDER,
+                   _("Cannot use the folder for received messages “%s”: %s"), folder,
+                   g_strerror (saved));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* The bytes of .eml files already in the folder, for the quota. */
+static guint64
+folder_usage (const char *folder)
+{
+  g_autoptr(GDir) dir = g_dir_open (folder, 0, NULL);
+  const char *name;
+  guint64 used = 0;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (folder, name, NULL);
+      struct stat st;
+
+      if (g_str_has_suffix (name, ".eml") && g_lstat (path, &st) == 0 && S_ISREG (st.st_mode))
+        used += (guint64) st.st_size;
+    }
+  return used;
 }
 
 static gboolean
@@ -1726,6 +2069,9 @@ make_folder (PostaciLocalServer *self, GError **error)
                    self->folder ? self->folder : "", g_strerror (saved));
       return FALSE;
     }
+  if (!check_folder (self->folder, error))
+    return FALSE;
+  self->folder_used = folder_usage (self->folder);
   return TRUE;
 }
 
@@ -1881,6 +2227,7 @@ postaci_local_server_init (PostaciLocalServer *self)
   self->messages = g_list_store_new (POSTACI_TYPE_CAPTURED_MESSAGE);
   self->max_size = POSTACI_LOCAL_SERVER_DEFAULT_MAX_SIZE;
   self->timeout = POSTACI_LOCAL_SERVER_DEFAULT_TIMEOUT;
+  self->first_command_timeout = POSTACI_LOCAL_SERVER_DEFAULT_FIRST_COMMAND_TIMEOUT;
 }
 
 PostaciLocalServer *
@@ -1929,6 +2276,28 @@ postaci_local_server_set_timeout (PostaciLocalServer *self, guint seconds)
   g_return_if_fail (POSTACI_IS_LOCAL_SERVER (self));
   g_return_if_fail (seconds > 0);
   self->timeout = seconds;
+}
+
+void
+postaci_local_server_set_first_command_timeout (PostaciLocalServer *self, guint seconds)
+{
+  g_return_if_fail (POSTACI_IS_LOCAL_SERVER (self));
+  g_return_if_fail (seconds > 0);
+  self->first_command_timeout = seconds;
+}
+
+void
+postaci_local_server_set_quota (PostaciLocalServer *self, guint64 bytes)
+{
+  g_return_if_fail (POSTACI_IS_LOCAL_SERVER (self));
+  self->quota = bytes;
+}
+
+guint64
+postaci_local_server_get_quota (PostaciLocalServer *self)
+{
+  g_return_val_if_fail (POSTACI_IS_LOCAL_SERVER (self), 0);
+  return self->quota;
 }
 
 gboolean

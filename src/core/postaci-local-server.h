@@ -32,10 +32,26 @@ G_BEGIN_DECLS
  * order, whatever the client sent ahead), ENHANCEDSTATUSCODES, STARTTLS (plain
  * port, before TLS), AUTH and HELP. NOOP, RSET, VRFY (252), HELP and QUIT work.
  *
- * Limits. Lines longer than 4096 bytes end the connection (500 5.5.2); each
- * command (and each line of a message) has a deadline, 300 s by default;
- * peers that are not loopback addresses are dropped; at most 100 recipients
- * per message and 16 clients at once (the 17th gets 421 4.7.0).
+ * Limits, after Postfix's smtpd and anvil. Lines longer than 4096 bytes end the
+ * connection (500 5.5.2); each command (and each line of a message) has a
+ * deadline, 300 s by default, but a client gets 30 s for its first command
+ * and 10 s for a TLS handshake; peers that are not loopback addresses are
+ * dropped; a connection whose line is an HTTP request ("GET / HTTP/1.1",
+ * "POST", "Host:"…) is dropped with 421 4.7.0 and never answered as SMTP; at
+ * most 100 recipients per message. At most 16 clients at once, counted when
+ * the connection is accepted, before any TLS: when every slot is taken, the
+ * client that has waited longest for its next command (for 2 s at least)
+ * yields its slot with 421 4.4.2; without one, the newcomer hears 421 4.7.0
+ * and is closed. Pending handshakes on the implicit TLS port have a pool of
+ * their own (8), so they never take the plain port's slots. A connection that
+ * would leave fewer than 32 descriptors spare is closed at once, and accept
+ * backs off and tries again after EMFILE/ENFILE.
+ *
+ * Memory. A received message is written to its .eml file and then let go:
+ * the list keeps its envelope, subject (read from the header block alone) and
+ * size; postaci_captured_message_read() reads the file back. An optional quota
+ * caps the bytes of .eml files in the folder: a message that would go over it
+ * is refused with 452 4.3.1 and nothing is deleted.
  *
  * The .eml file. Received, X-Postaci-Envelope-From and X-Postaci-Envelope-To
  * header fields come first, then the data exactly as sent, dot-unstuffed, with
@@ -61,8 +77,10 @@ G_BEGIN_DECLS
 
 typedef enum {
   POSTACI_LOCAL_SERVER_ERROR_CERTIFICATE, /* the throwaway certificate could not be made */
-  POSTACI_LOCAL_SERVER_ERROR_LISTEN,      /* a port could not be bound on 127.0.0.1 */
-  POSTACI_LOCAL_SERVER_ERROR_FOLDER,      /* the folder for .eml files could not be made */
+  POSTACI_LOCAL_SERVER_ERROR_LISTEN,      /* a port could not be bound on 127.0.0.1, or it is
+                                           * taken on ::1 by another program */
+  POSTACI_LOCAL_SERVER_ERROR_FOLDER,      /* the folder for .eml files could not be made, or it is
+                                           * not safe: owned by someone else, writable by others */
   POSTACI_LOCAL_SERVER_ERROR_FAILURE,     /* a failure-on-purpose setting is not valid */
   POSTACI_LOCAL_SERVER_ERROR_RUNNING,     /* started twice */
 } PostaciLocalServerError;
@@ -73,6 +91,9 @@ typedef enum {
 #define POSTACI_LOCAL_SERVER_SILENT 1000
 #define POSTACI_LOCAL_SERVER_DEFAULT_MAX_SIZE (25 * 1024 * 1024)
 #define POSTACI_LOCAL_SERVER_DEFAULT_TIMEOUT 300
+/* RFC 5321 §4.5.3.2.7 asks for 5 minutes per command; a client that has not said a word yet gets
+ * less (Postfix, under stress, gives 10 s), so idle connections cannot hold the slots. */
+#define POSTACI_LOCAL_SERVER_DEFAULT_FIRST_COMMAND_TIMEOUT 30
 
 #define POSTACI_TYPE_LOCAL_SERVER (postaci_local_server_get_type ())
 G_DECLARE_FINAL_TYPE (PostaciLocalServer, postaci_local_server, POSTACI, LOCAL_SERVER, GObject)
@@ -93,6 +114,14 @@ void         postaci_local_server_set_max_size        (PostaciLocalServer *self,
                                                        gsize               max_size);
 void         postaci_local_server_set_timeout         (PostaciLocalServer *self,
                                                        guint               seconds);
+/* The deadline for a client's first command, after the greeting. */
+void         postaci_local_server_set_first_command_timeout (PostaciLocalServer *self,
+                                                             guint               seconds);
+/* The most bytes of .eml files the folder may hold (those already there count); 0, the
+ * default, for no quota. */
+void         postaci_local_server_set_quota           (PostaciLocalServer *self,
+                                                       guint64             bytes);
+guint64      postaci_local_server_get_quota           (PostaciLocalServer *self);
 
 /* Failure on purpose; may change while running (it applies to the next reply
  * of that stage). @code is a reply code from 400 to 599, or
@@ -112,8 +141,9 @@ gboolean     postaci_local_server_parse_failure       (const char         *spec,
                                                        guint              *code,
                                                        GError            **error);
 
-/* Makes the certificate and the password, makes the folder, binds both ports
- * and starts answering. Errors: POSTACI_LOCAL_SERVER_ERROR_*. */
+/* Makes the certificate and the password, makes the folder (or checks the one
+ * given: a directory of this user that no one else may write), binds both
+ * ports and starts answering. Errors: POSTACI_LOCAL_SERVER_ERROR_*. */
 gboolean     postaci_local_server_start               (PostaciLocalServer *self,
                                                        GError            **error);
 /* Stops listening and drops every client at once. Captured messages stay. */
@@ -144,7 +174,8 @@ guint        postaci_local_server_get_n_clients       (PostaciLocalServer *self)
 PostaciRequest *postaci_local_server_new_request      (PostaciLocalServer *self);
 
 /* (transfer none) A GListModel of PostaciCapturedMessage, oldest first; the
- * newest 500 are kept in memory (every one stays in the folder).
+ * newest 500 are listed (every one stays in the folder); only their envelope
+ * and subject are in memory.
  * Signal "message-received" (PostaciCapturedMessage *message) follows each
  * addition, after the .eml file is written and before the client hears 250. */
 GListModel  *postaci_local_server_get_messages        (PostaciLocalServer *self);

@@ -253,7 +253,8 @@ check_address (const char *address, PostaciRequestError code, const char *field,
   if (strpbrk (address, "<> \t\"") != NULL)
     {
       g_set_error (error, POSTACI_REQUEST_ERROR, code,
-                   _("%s: write the address alone, like name@example.com (no name, brackets or spaces)."),
+                   _("%s: write the address alone, like name@example.com (no display name, angle "
+                     "brackets or spaces)."),
                    field);
       return FALSE;
     }

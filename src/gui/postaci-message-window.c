@@ -104,7 +104,9 @@ set_view_text (GtkTextView *view, const char *text)
 static void
 show_message (PostaciMessageWindow *self)
 {
-  GBytes *raw = postaci_captured_message_get_raw (self->message);
+  g_autoptr(GError) error = NULL;
+  /* Read from the .eml now: the server keeps no message bodies in memory. */
+  g_autoptr(GBytes) raw = postaci_captured_message_read (self->message, &error);
   const char *subject = postaci_captured_message_get_subject (self->message);
   const char *from = postaci_captured_message_get_from (self->message);
   g_autofree char *to = g_strjoinv (", ", (char **) postaci_captured_message_get_recipients (self->message));
@@ -112,8 +114,11 @@ show_message (PostaciMessageWindow *self)
   g_autoptr(GDateTime) local = g_date_time_to_local (postaci_captured_message_get_received_time (self->message));
   g_autofree char *when = g_date_time_format (local, "%x %X");
   g_autofree char *envelope = NULL;
-  g_autofree char *headers = read_headers (raw);
+  g_autofree char *headers = NULL;
   Bodies bodies = { NULL, NULL };
+
+  /* The file gone (deleted by hand): the window says so where the headers would be. */
+  headers = raw != NULL ? read_headers (raw) : g_strdup (error->message);
 
   gtk_window_set_title (GTK_WINDOW (self), *subject != '\0' ? subject : _("(no subject)"));
   gtk_label_set_text (self->subject_label, *subject != '\0' ? subject : _("(no subject)"));
@@ -122,7 +127,8 @@ show_message (PostaciMessageWindow *self)
   gtk_label_set_text (self->envelope_label, envelope);
 
   set_view_text (self->headers_view, headers);
-  read_bodies (raw, &bodies);
+  if (raw != NULL)
+    read_bodies (raw, &bodies);
   set_view_text (self->text_view, bodies.text != NULL ? bodies.text : _("This message has no plain text part."));
   set_view_text (GTK_TEXT_VIEW (self->html_view),
                  bodies.html != NULL ? bodies.html : _("This message has no HTML part."));
@@ -157,12 +163,23 @@ save_done_cb (GObject *object, GAsyncResult *result, gpointer user_data)
 void
 postaci_message_window_save (PostaciMessageWindow *self, GFile *file)
 {
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) raw = NULL;
+
   g_return_if_fail (POSTACI_IS_MESSAGE_WINDOW (self));
   g_return_if_fail (G_IS_FILE (file));
 
-  g_file_replace_contents_bytes_async (file, postaci_captured_message_get_raw (self->message), NULL, FALSE,
-                                       G_FILE_CREATE_REPLACE_DESTINATION, NULL, save_done_cb,
-                                       g_object_ref (self));
+  raw = postaci_captured_message_read (self->message, &error);
+  if (raw == NULL)
+    {
+      g_autofree char *name = g_file_get_basename (file);
+      g_autofree char *text = g_strdup_printf (_("Could not save %s: %s"), name, error->message);
+
+      adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (text));
+      return;
+    }
+  g_file_replace_contents_bytes_async (file, raw, NULL, FALSE, G_FILE_CREATE_REPLACE_DESTINATION,
+                                       NULL, save_done_cb, g_object_ref (self));
 }
 
 static void

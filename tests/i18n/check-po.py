@@ -9,6 +9,10 @@
                                    names every source file that marks strings for translation
                                    (C, .ui, a settings schema with a gettext-domain) and every
                                    desktop file and metainfo template.
+  check-po.py glossary SOURCE_DIR  po/tr.po keeps the glossary of po/README.md: no msgstr matches
+                                   a pattern of its "Never write" table, and a msgid that quotes a
+                                   window label (“Security”) has a msgstr that quotes the label's
+                                   translation (“Güvenlik”).
 """
 
 import os
@@ -143,14 +147,139 @@ def check_potfiles(srcdir):
           "\n".join(marked))
 
 
+PO_ESCAPES = {"n": "\n", "t": "\t", "r": "\r"}
+
+
+def parse_po(path):
+    """The entries of a PO file as (msgid, [msgstr…], references), without the header and
+    obsolete entries. Enough of the format for catalogs msgmerge writes."""
+    entries = []
+    msgid, msgstrs, refs, field, obsolete = None, [], [], None, False
+
+    def flush():
+        if msgid and not obsolete:
+            entries.append((msgid, msgstrs, refs))
+
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            line = line.rstrip("\n")
+            if not line.strip():
+                flush()
+                msgid, msgstrs, refs, field, obsolete = None, [], [], None, False
+            elif line.startswith("#~"):
+                obsolete = True
+            elif line.startswith("#:"):
+                refs.extend(line[2:].split())
+            elif line.startswith("#"):
+                continue
+            else:
+                m = re.match(r'^(msgid|msgid_plural|msgstr(?:\[\d+\])?|msgctxt)\s+(".*")$', line)
+                if m:
+                    field = m.group(1)
+                    text = m.group(2)
+                    if field.startswith("msgstr"):
+                        msgstrs.append("")
+                else:
+                    text = line.strip()
+                value = re.sub(r'\\(.)', lambda e: PO_ESCAPES.get(e.group(1), e.group(1)),
+                               text[1:-1])
+                if field == "msgid":
+                    msgid = (msgid or "") + value
+                elif field.startswith("msgstr"):
+                    msgstrs[-1] += value
+    flush()
+    return entries
+
+
+def turkish_fold(text):
+    """Lower case the Turkish way: I is the capital of ı, İ of i."""
+    return text.replace("I", "ı").replace("İ", "i").lower()
+
+
+def never_write_table(readme):
+    """The rows of the table under "### Never write" in po/README.md: (pattern, write instead)."""
+    rows, inside = [], False
+    with open(readme, encoding="utf-8") as f:
+        for line in f:
+            if line.startswith("#"):
+                inside = line.strip() == "### Never write"
+                continue
+            if inside and line.startswith("| `"):
+                cells = [c.strip().replace("\\|", "|")
+                         for c in re.split(r"(?<!\\)\|", line.strip())[1:-1]]
+                if len(cells) == 3 and cells[0].startswith("`") and cells[0].endswith("`"):
+                    rows.append((cells[0][1:-1], cells[1]))
+    return rows
+
+
+def label_forms(text):
+    """A window label as running text names it: without the access key and "…", whole or
+    without the note in parentheses (“Trusted CA file” for "Trusted CA f_ile (empty: …)")."""
+    whole = re.sub(r"_(?=\w)", "", text, count=1).rstrip("…")
+    return {whole, whole.split(" (")[0]}
+
+
+def check_glossary(srcdir):
+    readme = os.path.join(srcdir, "po", "README.md")
+    rows = never_write_table(readme)
+    compiled, broken = [], []
+    for pattern, instead in rows:
+        try:
+            regex = re.compile(turkish_fold(pattern))
+        except re.error as e:
+            broken.append("%s: %s" % (pattern, e))
+            continue
+        compiled.append((pattern, regex))
+        # What the table says to write must itself pass the check.
+        if regex.search(turkish_fold(instead)):
+            broken.append("`%s` forbids its own replacement: %s" % (pattern, instead))
+    check("po/README.md has a \"Never write\" table of valid patterns (%d)" % len(rows),
+          len(rows) >= 10 and not broken, "\n".join(broken) or "table missing or too short")
+
+    entries = parse_po(os.path.join(srcdir, "po", "tr.po"))
+    found = []
+    for msgid, msgstrs, _ in entries:
+        for msgstr in msgstrs:
+            folded = turkish_fold(msgstr)
+            for pattern, regex in compiled:
+                if regex.search(folded):
+                    found.append("`%s` in: %s" % (pattern, msgstr))
+    check("tr.po: no msgstr uses a form po/README.md says never to write", not found,
+          "\n".join(found))
+
+    # The window's labels and their Turkish, from the entries the .ui files use.
+    labels = {}
+    for msgid, msgstrs, refs in entries:
+        if any(".ui:" in ref for ref in refs) and msgstrs and msgstrs[0]:
+            english, turkish = label_forms(msgid), label_forms(msgstrs[0])
+            for form in english:
+                labels.setdefault(form, set()).update(turkish)
+    check("the window's labels are found in tr.po (%d)" % len(labels),
+          "Seconds to wait for each reply" in labels and "Security" in labels)
+    wrong = []
+    for msgid, msgstrs, _ in entries:
+        for quoted in re.findall(r"“([^”]+)”", msgid):
+            if quoted not in labels:
+                continue
+            for msgstr in msgstrs:
+                if not any("“%s”" % tr in msgstr for tr in labels[quoted]):
+                    wrong.append("“%s” should be quoted as %s in: %s"
+                                 % (quoted, " or ".join("“%s”" % t for t in labels[quoted]),
+                                    msgstr))
+    check("tr.po: a quoted window label is quoted as the Turkish window labels it", not wrong,
+          "\n".join(wrong))
+
+
 def main():
     mode, srcdir = sys.argv[1], sys.argv[2]
     if mode == "catalog":
         check_catalog(srcdir)
     elif mode == "potfiles":
         check_potfiles(srcdir)
+    elif mode == "glossary":
+        check_glossary(srcdir)
     else:
-        sys.exit("usage: check-po.py catalog|potfiles SOURCE_DIR")
+        sys.exit("usage: check-po.py catalog|potfiles|glossary SOURCE_DIR")
     finish()
 
 

@@ -10,11 +10,13 @@ without --lang the language follows the system locale.
 Usage: test-cli-languages.py POSTACI_CLI SOURCE_DIR
 """
 
+import base64
 import importlib.util
 import json
 import os
 import subprocess
 import sys
+from xml.etree import ElementTree
 
 # Server, check() and the results list come from the delivery test next to this file.
 _spec = importlib.util.spec_from_file_location(
@@ -24,6 +26,7 @@ _spec.loader.exec_module(base)
 check, results, Server = base.check, base.results, base.Server
 
 TURKISH_LETTERS = set("çğıİöşüÇĞÖŞÜ")
+XHTML = "http://www.w3.org/1999/xhtml"
 SUBJECT = "Language test"
 HTML = "<p>Hello</p>"
 
@@ -111,7 +114,7 @@ def full_session():
         check("delivery (text): Turkish result line", lines and lines[-1].startswith("Sonuç: başarılı."),
               out[-600:])
         check("delivery (text): verdict says it is not proof of inbox delivery",
-              "teslimatın kanıtı değil" in out, out[-600:])
+              "teslim edildiğinin henüz kanıtı değil" in out, out[-600:])
         code, out, err = run(session_args(server.port), lang="en")
         check("delivery (text, en): English result line", "Result: success." in out
               and not has_turkish(out), out[-600:])
@@ -128,7 +131,7 @@ def refused_sign_in():
         compare_languages("wrong password", tr[1], en[1])
         code, out, err = run(session_args(server.port), lang="tr", password="yanlış")
         check("wrong password (text): Turkish hint and verdict",
-              "Deneyin: " in out and "Sonuç: başarısız." in out and "535" in out, out[-800:])
+              "Öneri: " in out and "Sonuç: başarısız." in out and "535" in out, out[-800:])
     finally:
         server.stop()
 
@@ -142,11 +145,12 @@ def plain_connection_to_implicit_tls():
             code, tr_out, _ = run(args, lang="tr", password=None)
             check(f"465-style, security {security}: exit 4 (deadline)", code == 4, tr_out)
             check(f"465-style, security {security}: Turkish diagnosis names TLS from the first byte",
-                  "ilk bayttan itibaren TLS" in tr_out and "“SSL/TLS” güvenliğini seçin" in tr_out,
+                  "ilk bayttan itibaren TLS" in tr_out
+                  and "“Güvenlik” ayarında “SSL/TLS” seçeneğini seçin" in tr_out,
                   tr_out)
             code, en_out, _ = run(args, lang="en", password=None)
             check(f"465-style, security {security}: English diagnosis names TLS from the first byte",
-                  "TLS from the first byte" in en_out and "choose security “SSL/TLS”" in en_out
+                  "TLS from the first byte" in en_out and "set “Security” to “SSL/TLS”" in en_out
                   and not has_turkish(en_out), en_out)
     finally:
         server.stop()
@@ -158,7 +162,7 @@ def implicit_tls_against_plain_greeting():
         args = session_args(server.port, "tls", "ehlo", timeout="5", user=False)
         code, tr_out, _ = run(args, lang="tr", password=None)
         check("TLS on a plain port: Turkish diagnosis", code == 3 and "düz metinle yanıt verdi" in tr_out
-              and "STARTTLS kullanın" in tr_out, tr_out)
+              and "“Güvenlik” ayarında “STARTTLS” seçeneğini seçin" in tr_out, tr_out)
         code, en_out, _ = run(args, lang="en", password=None)
         check("TLS on a plain port: English diagnosis", code == 3
               and "answered in plain text" in en_out and not has_turkish(en_out), en_out)
@@ -184,8 +188,48 @@ def language_follows_locale():
         server.stop()
 
 
+def reports():
+    """--format html and markdown: one report at the end, in the language of --lang."""
+    server = Server("starttls")
+    secrets = [base.PASSWORD,
+               base64.b64encode(("\0%s\0%s" % (base.USER, base.PASSWORD)).encode()).decode()]
+    try:
+        code, out, err = run(session_args(server.port) + ["--format", "html"], lang="tr")
+        check("report (html): the test succeeds", code == 0, err + out[-500:])
+        try:
+            root = ElementTree.fromstring(out.split("\n", 1)[1])
+        except (ElementTree.ParseError, IndexError) as e:
+            root = None
+            check("report (html): well-formed XHTML", False, "%s\n%s" % (e, out[:2000]))
+        if root is not None:
+            text = "".join(root.itertext())
+            check("report (html): Turkish, and says so in lang", root.get("lang") == "tr"
+                  and "Ayarlar" in text and "Sonuç: başarılı." in text, text[:800])
+            check("report (html): the server's reply lines are there",
+                  "S: 250" in text and "S: 354" in text and "S: 221" in text, text[-1500:])
+            scripts = root.findall(".//{%s}script" % XHTML)
+            links = root.findall(".//{%s}link" % XHTML)
+            check("report (html): no script, no outside resource", not scripts and not links
+                  and "http://" not in out.replace("http://www.w3.org/1999/xhtml", ""), out[:600])
+        check("report (html): no password, raw or in base64",
+              not any(secret in out for secret in secrets), "")
+        code, out, err = run(session_args(server.port) + ["--format", "markdown"], lang="en")
+        check("report (markdown): English headings, settings and the transcript",
+              code == 0 and "\n## Settings\n" in out
+              and "| Password | not included in this report |" in out
+              and "\n```text\n" in out and "S: 250" in out, out[:1500])
+        check("report (markdown): no password, raw or in base64",
+              not any(secret in out for secret in secrets), "")
+        code, out, err = run(session_args(server.port) + ["--format", "pdf"], lang="en")
+        check("--format pdf: a usage error naming the formats",
+              code == 2 and "text, jsonl, markdown or html" in err, err)
+    finally:
+        server.stop()
+
+
 def main():
     full_session()
+    reports()
     refused_sign_in()
     plain_connection_to_implicit_tls()
     implicit_tls_against_plain_greeting()

@@ -84,7 +84,7 @@ for program in PROGRAMS:
     # Said in Turkish, the language it falls back to.
     check(f"{name} with LANGUAGE=de:tr says, in Turkish, that it speaks tr instead",
           status == 0 and err == f"{name}: “de” dili için {build_po}, {LOCALEDIR} içinde çeviri "
-                                 "kataloğu yok; iletiler “tr” dilinde.\n", err)
+                                 "kataloğu yok; çıktı “tr” dilinde.\n", err)
 
     status, out, err = run(program, ["--version"], LANGUAGE="en_GB:en", LANG="C.UTF-8")
     check(f"{name} in English needs no catalog and says nothing", status == 0 and err == "", err)
