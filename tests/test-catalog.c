@@ -775,8 +775,7 @@ test_error_fallback (void)
                                          "Permission denied", NULL, &hint);
 
   g_assert_cmpstr (text, ==, "The run failed. Details: Permission denied");
-  g_assert_cmpstr (hint, ==, "Check the server name, the port and the security setting, then "
-                             "try again.");
+  g_assert_cmpstr (hint, ==, "Check “SMTP server”, “Port” and “Security”, then try again.");
 }
 
 /* ---------------------------------------------------------------------------------------- */

@@ -381,6 +381,40 @@ test_hostile_text (void)
   assert_no_password (markdown);
 }
 
+/* Neither a success nor a failure reads as one: partial delivery and a cancelled test. */
+static void
+test_verdict_colours (void)
+{
+  const PostaciVerdict verdicts[] = {
+    POSTACI_VERDICT_SUCCESS, POSTACI_VERDICT_PARTIAL, POSTACI_VERDICT_CANCELLED,
+    POSTACI_VERDICT_REFUSED, POSTACI_VERDICT_TLS,
+  };
+  const char *const classes[] = {
+    "verdict success", "verdict mixed", "verdict mixed", "verdict failure", "verdict failure",
+  };
+  g_autoptr(PostaciRequest) request = postaci_request_new ();
+  g_autoptr(GPtrArray) events = g_ptr_array_new ();
+  g_autoptr(GDateTime) date = report_date ();
+
+  request->server = g_strdup ("mx.example");
+  for (guint i = 0; i < G_N_ELEMENTS (verdicts); i++)
+    {
+      g_autoptr(PostaciOutcome) outcome = postaci_outcome_new ();
+      g_autofree char *html = NULL;
+      g_autofree char *line = NULL;
+      Parsed parsed;
+
+      outcome->verdict = verdicts[i];
+      outcome->stage = POSTACI_STAGE_RCPT;
+      outcome->reason = g_strdup ("reason");
+      html = postaci_report_format (request, events, outcome, date, POSTACI_REPORT_HTML);
+      line = postaci_outcome_get_verdict_line (outcome);
+      parse_html (html, &parsed);
+      g_assert_cmpstr (g_ptr_array_index (texts_of (&parsed, classes[i]), 0), ==, line);
+      parsed_clear (&parsed);
+    }
+}
+
 static void
 test_format_names (void)
 {
@@ -403,6 +437,7 @@ main (int argc, char *argv[])
   g_test_add ("/postaci/report/markdown", Fixture, NULL, fixture_setup, test_markdown,
               fixture_teardown);
   g_test_add_func ("/postaci/report/hostile-text", test_hostile_text);
+  g_test_add_func ("/postaci/report/verdict-colours", test_verdict_colours);
   g_test_add_func ("/postaci/report/format-names", test_format_names);
   return g_test_run ();
 }

@@ -208,6 +208,59 @@ test_auth_fields (void)
   g_assert_true (postaci_request_validate (request, NULL));
 }
 
+/* Over-long fields are refused before connecting (exit status 2 in postaci-cli), and an error
+ * message quotes only the start of what it refuses. */
+static void
+test_length_limits (void)
+{
+  g_autoptr(PostaciRequest) user = good_request ();
+  g_autoptr(PostaciRequest) password = good_request ();
+  g_autoptr(PostaciRequest) server = good_request ();
+  g_autoptr(PostaciRequest) domain = good_request ();
+  g_autoptr(PostaciRequest) ca = good_request ();
+  g_autofree char *long_user = g_strnfill (100 * 1000, 'u');
+  g_autofree char *long_password = g_strnfill (POSTACI_MAX_CREDENTIALS_BYTES, 'p');
+  g_autoptr(GError) error = NULL;
+
+  user->auth = TRUE;
+  user->username = g_strdup (long_user);
+  postaci_request_set_password (user, "gizli");
+  assert_invalid (user, POSTACI_REQUEST_ERROR_USERNAME);
+  password->auth = TRUE;
+  password->username = g_strdup ("ali");
+  postaci_request_set_password (password, long_password);
+  assert_invalid (password, POSTACI_REQUEST_ERROR_PASSWORD);
+  long_password[POSTACI_MAX_CREDENTIALS_BYTES - strlen ("ali")] = '\0';
+  postaci_request_set_password (password, long_password);
+  g_assert_true (postaci_request_validate (password, NULL));
+
+  g_free (server->server);
+  server->server = g_strnfill (100 * 1000, 'a');
+  g_assert_false (postaci_request_validate (server, &error));
+  g_assert_error (error, POSTACI_REQUEST_ERROR, POSTACI_REQUEST_ERROR_SERVER);
+  g_assert_cmpuint (g_utf8_strlen (error->message, -1), <, 200);
+  g_assert_nonnull (strstr (error->message, "aaaa…”"));
+  g_clear_error (&error);
+  g_ptr_array_set_size (domain->recipients, 0);
+  g_ptr_array_add (domain->recipients, g_strconcat ("veli@", long_user, NULL));
+  g_assert_false (postaci_request_validate (domain, &error));
+  g_assert_error (error, POSTACI_REQUEST_ERROR, POSTACI_REQUEST_ERROR_RECIPIENTS);
+  g_assert_cmpuint (g_utf8_strlen (error->message, -1), <, 200);
+  g_clear_error (&error);
+
+  /* The CA file is read later by its name, so it must be a regular file: a folder or a device
+   * is named as what it is, not as missing. */
+  ca->ca_file = g_strdup ("/dev/zero");
+  g_assert_false (postaci_request_validate (ca, &error));
+  g_assert_error (error, POSTACI_REQUEST_ERROR, POSTACI_REQUEST_ERROR_CA_FILE);
+  g_assert_nonnull (strstr (error->message, "is not a regular file"));
+  g_clear_error (&error);
+  g_free (ca->ca_file);
+  ca->ca_file = g_strdup (g_get_tmp_dir ());
+  g_assert_false (postaci_request_validate (ca, &error));
+  g_assert_nonnull (strstr (error->message, "is a folder"));
+}
+
 static void
 test_copy (void)
 {
@@ -258,6 +311,7 @@ main (int argc, char **argv)
   g_test_add_func ("/postaci/request/idn-and-smtputf8", test_idn_and_smtputf8);
   g_test_add_func ("/postaci/request/server-forms", test_server_forms);
   g_test_add_func ("/postaci/request/auth-fields", test_auth_fields);
+  g_test_add_func ("/postaci/request/length-limits", test_length_limits);
   g_test_add_func ("/postaci/request/copy", test_copy);
   g_test_add_func ("/postaci/request/other-fields", test_other_fields);
   return g_test_run ();

@@ -6,7 +6,7 @@ set -eu
 packages="
   meson ninja-build pkg-config gcc gettext
   libglib2.0-dev glib-networking libgtk-4-dev libadwaita-1-dev libgtksourceview-5-dev
-  libgmime-3.0-dev libgsasl-dev libjson-glib-dev libgnutls28-dev libsecret-1-dev gnome-keyring
+  libgmime-3.0-dev libgsasl-dev libjson-glib-dev libgnutls28-dev libsecret-1-dev gnome-keyring libsecret-tools
   xvfb xauth dbus dbus-x11 python3-aiosmtpd openssl gnutls-bin
   desktop-file-utils appstream locales swaks libnet-ssleay-perl libio-socket-inet6-perl valgrind
   librsvg2-common adwaita-icon-theme

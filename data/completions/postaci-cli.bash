@@ -22,7 +22,14 @@ _postaci_cli()
         --lang) values="tr en" ;;
         --color) values="auto always never" ;;
         --fail) values="greeting=421 greeting=554 greeting=silent ehlo=550 tls=454 auth=535 mail=550 rcpt=550 data=552" ;;
-        --password-file|--html-file|--ca-file|--pin-certificate|--cert-out)
+        --profile|--delete-profile)
+            local IFS=$'\n'
+            mapfile -t COMPREPLY < <(compgen -W "$(postaci-cli --list-profiles 2>/dev/null |
+                cut -f1)" -- "$cur")
+            return 0 ;;
+        --save-profile)
+            return 0 ;;
+        --password-file|--html-file|--ca-file|--pin-certificate|--cert-out|--export-profiles|--import-profiles)
             compopt -o filenames 2>/dev/null
             mapfile -t COMPREPLY < <(compgen -f -- "$cur")
             return 0 ;;
@@ -45,7 +52,8 @@ _postaci_cli()
         local options="--server --port --security --user --password-file --auth --allow-plain-auth
             --from --to --subject --html --html-file --text --ehlo --stop-after --timeout --ca-file
             --insecure --pin-certificate --lang --color --format --serve --tls-port --save --fail
-            --cert-out --quota --help --version"
+            --cert-out --quota --profile --save-profile --remember-password --list-profiles
+            --delete-profile --export-profiles --import-profiles --help --version"
         mapfile -t COMPREPLY < <(compgen -W "$options" -- "$cur")
     fi
     return 0

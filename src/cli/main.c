@@ -14,15 +14,15 @@
 #include <glib/gstdio.h>
 #include <glib-unix.h>
 
+#include "postaci-input-file.h"
+#include "postaci-keyring.h"
 #include "postaci-local-server.h"
 #include "postaci-locale.h"
+#include "postaci-profile-store.h"
 #include "postaci-report.h"
 #include "postaci-request.h"
 #include "postaci-session.h"
 #include "postaci-transcript.h"
-
-/* The longest password or token we read: an OAuth2 token is a few KiB. */
-#define MAX_PASSWORD 16384
 
 typedef struct {
   char     *server;
@@ -54,6 +54,14 @@ typedef struct {
   char     *save;
   char    **fail;
   char     *cert_out;
+  /* saved servers */
+  char     *profile;
+  char     *save_profile;
+  gboolean  remember_password;
+  char     *delete_profile;
+  gboolean  list_profiles;
+  char     *export_profiles;
+  char     *import_profiles;
   char     *quota;
 } Options;
 
@@ -92,6 +100,11 @@ options_clear (Options *options)
   g_free (options->save);
   g_strfreev (options->fail);
   g_free (options->cert_out);
+  g_free (options->profile);
+  g_free (options->save_profile);
+  g_free (options->delete_profile);
+  g_free (options->export_profiles);
+  g_free (options->import_profiles);
   g_free (options->quota);
 }
 
@@ -123,33 +136,6 @@ parse_port (const char *text, guint *port)
   return TRUE;
 }
 
-/* Reads a secret from a file: one line, the line end dropped, no NUL. */
-static char *
-read_password_file (const char *path, GError **error)
-{
-  g_autofree char *contents = NULL;
-  gsize length = 0;
-  char *end;
-
-  if (!g_file_get_contents (path, &contents, &length, error))
-    return NULL;
-  if (memchr (contents, '\0', length) != NULL || length > MAX_PASSWORD)
-    {
-      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
-                   _("The password file “%s” is not a single line of text."), path);
-      memset (contents, 0, length);
-      return NULL;
-    }
-  end = strpbrk (contents, "\r\n");
-  if (end != NULL)
-    *end = '\0';
-  {
-    char *password = g_strdup (contents);
-    memset (contents, 0, length);
-    return password;
-  }
-}
-
 /* The terminal the prompt turned echo off on, and its settings before: a signal that ends the
  * program at the prompt (Ctrl+C) must not leave the person's shell without echo. */
 static int prompt_tty_fd = -1;
@@ -173,7 +159,7 @@ prompt_password (const char *user, GError **error)
   struct termios quiet;
   struct sigaction on_signal = { 0 }, previous[G_N_ELEMENTS (prompt_signals)];
   /* An OAuth2 token is a few KiB: the buffer holds the longest secret a file may hold too. */
-  gsize size = MAX_PASSWORD + 2;
+  gsize size = POSTACI_MAX_PASSWORD_BYTES + 2;
   g_autofree char *buffer = NULL;
   char *password = NULL;
   char *line;
@@ -209,7 +195,7 @@ prompt_password (const char *user, GError **error)
       while ((c = getc (tty)) != EOF && c != '\n')
         ;
       g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
-                   _("The password is longer than %d bytes."), MAX_PASSWORD);
+                   _("The password is longer than %d bytes."), POSTACI_MAX_PASSWORD_BYTES);
       line = NULL;
     }
   tcsetattr (prompt_tty_fd, TCSAFLUSH, &prompt_tty_saved);
@@ -236,18 +222,49 @@ use_colour (const char *choice)
   return g_str_equal (choice, "always");
 }
 
-/* Turns the options into a request; returns an exit status other than 0 on bad usage. */
+/* The password of a saved server that asked for it to be remembered, from the keyring. */
+static void
+keyring_lookup_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *wait = user_data;
+  GError *error = NULL;
+  char *password = postaci_keyring_lookup_finish (result, &error);
+
+  if (error != NULL)
+    g_task_return_error (wait, error);
+  else
+    g_task_return_pointer (wait, password, (GDestroyNotify) postaci_keyring_password_free);
+}
+
+static char *
+keyring_password (PostaciProfile *profile, GError **error)
+{
+  g_autoptr(GTask) wait = g_task_new (NULL, NULL, NULL, NULL);
+
+  postaci_keyring_lookup_async (profile, NULL, keyring_lookup_cb, wait);
+  while (!g_task_get_completed (wait))
+    g_main_context_iteration (NULL, TRUE);
+  return g_task_propagate_pointer (wait, error);
+}
+
+/* Turns the options into a request, over the saved server's settings when `profile` is given
+ * (each option given overrides its field); returns an exit status other than 0 on bad usage. */
 static int
-build_request (Options *options, PostaciRequest *request)
+build_request (Options *options, PostaciProfile *profile, PostaciRequest *request,
+               gboolean for_a_run)
 {
   g_autoptr(GError) error = NULL;
 
   if (options->tls_port != NULL || options->save != NULL || options->fail != NULL ||
       options->cert_out != NULL || options->quota != NULL)
     return usage_error ("%s", _("--tls-port, --save, --fail, --quota and --cert-out go with --serve."));
-  if (options->server == NULL)
+  if (options->server != NULL)
+    {
+      g_free (request->server);
+      request->server = g_strdup (options->server);
+    }
+  if (request->server == NULL || *request->server == '\0')
     return usage_error ("%s", _("--server is required: the SMTP server to test."));
-  request->server = g_strdup (options->server);
 
   if (options->security != NULL && !postaci_security_from_string (options->security, &request->security))
     return usage_error (_("--security must be auto, none, starttls or tls, not “%s”."), options->security);
@@ -274,22 +291,38 @@ build_request (Options *options, PostaciRequest *request)
 
   if (options->user != NULL)
     {
+      g_free (request->username);
+      request->username = g_strdup (options->user);
+      request->auth = TRUE;
+    }
+  /* A saved server that does not log in keeps its user name for the form, not for AUTH. */
+  if (!request->auth)
+    g_clear_pointer (&request->username, g_free);
+  if (request->username != NULL)
+    {
       g_autofree char *password = NULL;
 
-      request->auth = TRUE;
-      request->username = g_strdup (options->user);
-      request->allow_plain_auth = options->allow_plain_auth;
+      request->allow_plain_auth = request->allow_plain_auth || options->allow_plain_auth;
       if (options->password_file != NULL)
         {
-          password = read_password_file (options->password_file, &error);
+          password = postaci_input_file_read_password (options->password_file,
+                                                       postaci_request_get_timeout (request),
+                                                       &error);
           if (password == NULL)
-            return usage_error ("%s", error->message);
+            return usage_error ("--password-file: %s", error->message);
         }
       else if (g_getenv ("POSTACI_PASSWORD") != NULL)
         password = g_strdup (g_getenv ("POSTACI_PASSWORD"));
-      else if (isatty (STDIN_FILENO))
+      else if (profile != NULL && postaci_profile_get_remember_password (profile) &&
+               (password = keyring_password (profile, &error)) == NULL && error != NULL)
         {
-          password = prompt_password (options->user, &error);
+          /* No keyring: say so, and go on to the prompt as if nothing had been remembered. */
+          g_printerr ("postaci-cli: %s\n", error->message);
+          g_clear_error (&error);
+        }
+      if (password == NULL && isatty (STDIN_FILENO))
+        {
+          password = prompt_password (request->username, &error);
           if (password == NULL && error != NULL)
             return usage_error ("%s", error->message);
         }
@@ -303,28 +336,60 @@ build_request (Options *options, PostaciRequest *request)
   else if (options->password_file != NULL || options->auth != NULL || options->allow_plain_auth)
     return usage_error ("%s", _("--password-file, --auth and --allow-plain-auth need --user."));
 
-  request->from = g_strdup (options->from);
+  if (options->from != NULL)
+    {
+      g_free (request->from);
+      request->from = g_strdup (options->from);
+    }
+  if (options->to != NULL)
+    g_ptr_array_set_size (request->recipients, 0);
   for (guint i = 0; options->to != NULL && options->to[i] != NULL; i++)
     postaci_request_add_recipients (request, options->to[i]);
-  request->ehlo_name = g_strdup (options->ehlo);
+  if (options->ehlo != NULL)
+    {
+      g_free (request->ehlo_name);
+      request->ehlo_name = g_strdup (options->ehlo);
+    }
   /* GTlsFileDatabase wants an absolute path; people type relative ones. */
-  request->ca_file = options->ca_file != NULL ? g_canonicalize_filename (options->ca_file, NULL)
-                                              : NULL;
+  if (options->ca_file != NULL)
+    {
+      g_free (request->ca_file);
+      request->ca_file = g_canonicalize_filename (options->ca_file, NULL);
+    }
   request->accept_invalid_certificate = options->insecure;
   if (options->pin_certificate != NULL)
     {
-      request->pinned_certificate = g_tls_certificate_new_from_file (options->pin_certificate, &error);
+      gsize length = 0;
+      g_autofree char *pem = postaci_input_file_read (options->pin_certificate,
+                                                      POSTACI_MAX_CERTIFICATE_FILE_BYTES,
+                                                      postaci_request_get_timeout (request),
+                                                      &length, &error);
+
+      if (pem != NULL)
+        request->pinned_certificate = g_tls_certificate_new_from_pem (pem, (gssize) length, &error);
       if (request->pinned_certificate == NULL)
         return usage_error ("--pin-certificate: %s", error->message);
     }
-  request->subject = g_strdup (options->subject ? options->subject : _("Postacı SMTP test"));
-  request->text = g_strdup (options->text);
+  if (options->subject != NULL || (for_a_run && request->subject == NULL))
+    {
+      g_free (request->subject);
+      request->subject = g_strdup (options->subject ? options->subject : _("Postacı SMTP test"));
+    }
+  if (options->text != NULL)
+    {
+      g_free (request->text);
+      request->text = g_strdup (options->text);
+    }
 
   if (options->html_file != NULL)
     {
       gsize length = 0;
 
-      if (!g_file_get_contents (options->html_file, &request->html, &length, &error))
+      g_free (request->html);
+      request->html = postaci_input_file_read (options->html_file, POSTACI_MAX_HTML_FILE_BYTES,
+                                               postaci_request_get_timeout (request), &length,
+                                               &error);
+      if (request->html == NULL)
         return usage_error ("--html-file: %s", error->message);
       /* A NUL would silently cut the message short: this is not a text file. */
       if (memchr (request->html, '\0', length) != NULL)
@@ -332,10 +397,16 @@ build_request (Options *options, PostaciRequest *request)
                             options->html_file);
     }
   else if (options->html != NULL)
-    request->html = g_strdup (options->html);
-  else
-    request->html = g_strdup_printf ("<p>%s</p>",
+    {
+      g_free (request->html);
+      request->html = g_strdup (options->html);
+    }
+  else if (for_a_run && (request->html == NULL || *request->html == '\0'))
+    {
+      g_free (request->html);
+      request->html = g_strdup_printf ("<p>%s</p>",
                                      _("This is a test message sent by Postacı, the SMTP tester."));
+    }
 
   if (!postaci_request_validate (request, &error))
     return usage_error ("%s", error->message);
@@ -473,7 +544,8 @@ serve (Options *options)
       options->from != NULL || options->to != NULL || options->subject != NULL ||
       options->html != NULL || options->html_file != NULL || options->text != NULL ||
       options->ehlo != NULL || options->stop_after != NULL || options->timeout != NULL ||
-      options->ca_file != NULL || options->insecure || options->pin_certificate != NULL)
+      options->ca_file != NULL || options->insecure || options->pin_certificate != NULL ||
+      options->profile != NULL || options->save_profile != NULL || options->remember_password)
     return usage_error ("%s", _("--serve runs the built-in test server; it takes --port, --tls-port, --save, "
                                 "--fail, --quota and --cert-out, not the options of a test run."));
   if (!parse_serve_port (options->port, &port))
@@ -579,22 +651,224 @@ check_output_options (const Options *options)
   return POSTACI_EXIT_SUCCESS;
 }
 
+/* ---------------------------------------------------------------- */
+/* Saved servers (profiles)                                         */
+/* ---------------------------------------------------------------- */
+
+static PostaciProfileStore *
+open_profiles (int *status)
+{
+  g_autoptr(PostaciProfileStore) store = postaci_profile_store_new (NULL);
+  g_autoptr(GError) error = NULL;
+
+  if (!postaci_profile_store_load (store, &error))
+    {
+      *status = usage_error ("%s", error->message);
+      return NULL;
+    }
+  return g_steal_pointer (&store);
+}
+
+static PostaciProfile *
+find_profile (PostaciProfileStore *store, const char *name, int *status)
+{
+  PostaciProfile *profile = postaci_profile_store_lookup (store, name);
+
+  if (profile == NULL)
+    *status = usage_error (_("There is no saved server named “%s”; “postaci-cli --list-profiles” "
+                             "shows them."), name);
+  return profile;
+}
+
+static void
+keyring_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *wait = user_data;
+  GError *error = NULL;
+
+  /* store and clear both finish with a boolean */
+  if (g_task_get_source_tag (G_TASK (result)) == postaci_keyring_store_async
+      ? postaci_keyring_store_finish (result, &error)
+      : postaci_keyring_clear_finish (result, &error))
+    g_task_return_boolean (wait, TRUE);
+  else
+    g_task_return_error (wait, error);
+}
+
+static gboolean
+wait_keyring (GTask *wait, GError **error)
+{
+  while (!g_task_get_completed (wait))
+    g_main_context_iteration (NULL, TRUE);
+  return g_task_propagate_boolean (wait, error);
+}
+
+/* --save-profile NAME: the request the options describe (over --profile's, when given) is kept
+ * under NAME; the password only with --remember-password, and only in the keyring. */
+static int
+save_profile (Options *options, PostaciProfileStore *store, PostaciRequest *request)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GTask) wait = g_task_new (NULL, NULL, NULL, NULL);
+  PostaciProfile *profile = postaci_profile_store_lookup (store, options->save_profile);
+  g_autoptr(PostaciProfile) created = NULL;
+  gboolean remembered = profile != NULL && postaci_profile_get_remember_password (profile);
+
+  if (profile == NULL)
+    {
+      created = postaci_profile_new (options->save_profile, request);
+      if (!postaci_profile_store_add (store, created, &error))
+        return usage_error ("%s", error->message);
+      profile = created;
+    }
+  else
+    postaci_profile_set_request (profile, request);
+  postaci_profile_set_remember_password (profile, options->remember_password &&
+                                         request->password != NULL);
+  if (!postaci_profile_store_save (store, &error))
+    return usage_error ("%s", error->message);
+
+  if (postaci_profile_get_remember_password (profile))
+    postaci_keyring_store_async (profile, request->password, NULL, keyring_done_cb, wait);
+  else if (remembered)
+    postaci_keyring_clear_async (profile, NULL, keyring_done_cb, wait);
+  else
+    g_task_return_boolean (wait, TRUE);
+  if (!wait_keyring (wait, &error))
+    {
+      /* The settings are saved; only the password is not: say so, and why. */
+      g_printerr ("postaci-cli: %s\n", error->message);
+      if (options->remember_password)
+        {
+          postaci_profile_set_remember_password (profile, FALSE);
+          postaci_profile_store_save (store, NULL);
+        }
+    }
+  g_print (_("Saved “%s” in %s.\n"), postaci_profile_get_name (profile),
+           postaci_profile_store_get_path (store));
+  return POSTACI_EXIT_SUCCESS;
+}
+
+static int
+list_profiles (void)
+{
+  int status = POSTACI_EXIT_SUCCESS;
+  g_autoptr(PostaciProfileStore) store = open_profiles (&status);
+  guint n;
+
+  if (store == NULL)
+    return status;
+  n = g_list_model_get_n_items (G_LIST_MODEL (store));
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(PostaciProfile) profile = g_list_model_get_item (G_LIST_MODEL (store), i);
+      const PostaciRequest *r = postaci_profile_get_request (profile);
+
+      /* name, then what it points at: tab-separated, for people and for cut(1) alike */
+      g_print ("%s\t%s:%u\t%s\t%s\n", postaci_profile_get_name (profile),
+               r->server ? r->server : "", postaci_request_get_port (r),
+               postaci_security_to_string (r->security),
+               r->auth && r->username ? r->username : "-");
+    }
+  return status;
+}
+
+static int
+delete_profile (const char *name)
+{
+  int status = POSTACI_EXIT_SUCCESS;
+  g_autoptr(PostaciProfileStore) store = open_profiles (&status);
+  g_autoptr(GTask) wait = g_task_new (NULL, NULL, NULL, NULL);
+  g_autoptr(GError) error = NULL;
+  PostaciProfile *profile;
+
+  if (store == NULL || (profile = find_profile (store, name, &status)) == NULL)
+    return status;
+  g_object_ref (profile);
+  postaci_profile_store_remove (store, profile);
+  if (!postaci_profile_store_save (store, &error))
+    status = usage_error ("%s", error->message);
+  else if (postaci_profile_get_remember_password (profile))
+    {
+      postaci_keyring_clear_async (profile, NULL, keyring_done_cb, wait);
+      if (!wait_keyring (wait, &error))
+        g_printerr ("postaci-cli: %s\n", error->message);
+    }
+  g_object_unref (profile);
+  return status;
+}
+
+static int
+export_profiles (const char *path)
+{
+  int status = POSTACI_EXIT_SUCCESS;
+  g_autoptr(PostaciProfileStore) store = open_profiles (&status);
+  g_autoptr(GError) error = NULL;
+
+  if (store == NULL)
+    return status;
+  if (!postaci_profile_store_export (store, path, &error))
+    return usage_error ("--export-profiles: %s", error->message);
+  g_print (g_dngettext (GETTEXT_PACKAGE, "Exported %u saved server, without passwords, to %s.\n",
+                        "Exported %u saved servers, without passwords, to %s.\n",
+                        g_list_model_get_n_items (G_LIST_MODEL (store))),
+           g_list_model_get_n_items (G_LIST_MODEL (store)), path);
+  return status;
+}
+
+static int
+import_profiles (const char *path)
+{
+  int status = POSTACI_EXIT_SUCCESS;
+  g_autoptr(PostaciProfileStore) store = open_profiles (&status);
+  g_autoptr(GError) error = NULL;
+  int added;
+
+  if (store == NULL)
+    return status;
+  added = postaci_profile_store_import (store, path, &error);
+  if (added < 0)
+    return usage_error ("--import-profiles: %s", error->message);
+  if (!postaci_profile_store_save (store, &error))
+    return usage_error ("%s", error->message);
+  g_print (g_dngettext (GETTEXT_PACKAGE, "Imported %d saved server from %s.\n",
+                        "Imported %d saved servers from %s.\n", (gulong) added), added, path);
+  return status;
+}
+
 /* One test run: the request from the options, the session on a main loop, the verdict. */
 static int
 run_test (Options *options)
 {
-  g_autoptr(PostaciRequest) request = postaci_request_new ();
+  g_autoptr(PostaciRequest) request = NULL;
   g_autoptr(PostaciSession) session = NULL;
+  g_autoptr(PostaciProfileStore) store = NULL;
   g_autofree char *verdict = NULL;
+  PostaciProfile *profile = NULL;
   Run run = { 0 };
   PostaciReportFormat report_format;
   gboolean report = postaci_report_format_from_string (options->format, &report_format);
-  int status;
+  int status = POSTACI_EXIT_SUCCESS;
   guint sigint_id, sigterm_id;
 
-  status = build_request (options, request);
+  if (options->profile != NULL || options->save_profile != NULL)
+    {
+      store = open_profiles (&status);
+      if (store == NULL)
+        return status;
+    }
+  if (options->profile != NULL && (profile = find_profile (store, options->profile, &status)) == NULL)
+    return status;
+  if (options->remember_password && options->save_profile == NULL)
+    return usage_error ("%s", _("--remember-password goes with --save-profile."));
+  request = profile != NULL ? postaci_profile_to_request (profile) : postaci_request_new ();
+
+  /* A saved server keeps no default subject or message: those follow the language of each run. */
+  status = build_request (options, profile, request, options->save_profile == NULL);
   if (status != 0)
     return status;
+  if (options->save_profile != NULL)
+    return save_profile (options, store, request);
 
   if (g_strcmp0 (options->format, "jsonl") == 0)
     run.format = POSTACI_TRANSCRIPT_JSONL;
@@ -675,6 +949,13 @@ main (int argc, char **argv)
       { "save", 0, 0, G_OPTION_ARG_FILENAME, &options.save, N_("With --serve: folder for the received messages"), N_("DIR") },
       { "fail", 0, 0, G_OPTION_ARG_STRING_ARRAY, &options.fail, N_("With --serve: fail on purpose, e.g. rcpt=550 or greeting=silent"), N_("STAGE=CODE") },
       { "cert-out", 0, 0, G_OPTION_ARG_FILENAME, &options.cert_out, N_("With --serve: write the server's certificate (PEM) to this file"), N_("FILE") },
+      { "profile", 0, 0, G_OPTION_ARG_STRING, &options.profile, N_("Start from this saved server; the options given override its settings"), N_("NAME") },
+      { "save-profile", 0, 0, G_OPTION_ARG_STRING, &options.save_profile, N_("Save these settings as a saved server of this name instead of testing"), N_("NAME") },
+      { "remember-password", 0, 0, G_OPTION_ARG_NONE, &options.remember_password, N_("With --save-profile: keep the password in the keyring"), NULL },
+      { "list-profiles", 0, 0, G_OPTION_ARG_NONE, &options.list_profiles, N_("List the saved servers and exit"), NULL },
+      { "delete-profile", 0, 0, G_OPTION_ARG_STRING, &options.delete_profile, N_("Delete a saved server and its remembered password"), N_("NAME") },
+      { "export-profiles", 0, 0, G_OPTION_ARG_FILENAME, &options.export_profiles, N_("Write every saved server, without passwords, to this file"), N_("FILE") },
+      { "import-profiles", 0, 0, G_OPTION_ARG_FILENAME, &options.import_profiles, N_("Add the saved servers of an exported file"), N_("FILE") },
       { "quota", 0, 0, G_OPTION_ARG_STRING, &options.quota, N_("With --serve: the most bytes of messages the folder may hold, e.g. 500M"), N_("SIZE") },
       { NULL }
     };
@@ -697,7 +978,17 @@ main (int argc, char **argv)
     g_print ("postaci-cli %s\n", PACKAGE_VERSION);
   else if (argc > 1)
     status = usage_error (_("Unexpected argument “%s”."), argv[1]);
-  else if ((status = check_output_options (&options)) == 0)
+  else if ((status = check_output_options (&options)) != 0)
+    ;
+  else if (options.list_profiles)
+    status = list_profiles ();
+  else if (options.delete_profile != NULL)
+    status = delete_profile (options.delete_profile);
+  else if (options.export_profiles != NULL)
+    status = export_profiles (options.export_profiles);
+  else if (options.import_profiles != NULL)
+    status = import_profiles (options.import_profiles);
+  else
     status = options.serve ? serve (&options) : run_test (&options);
   options_clear (&options);
   return status;

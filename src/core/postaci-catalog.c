@@ -1735,8 +1735,7 @@ postaci_catalog_explain_error_apart (const GError                *error,
     {
       say (&advice, _("The run failed."));
       say_details (&advice);
-      advise (&advice, _("Check the server name, the port and the security setting, then try "
-                         "again."));
+      advise (&advice, _("Check “SMTP server”, “Port” and “Security”, then try again."));
     }
 
   if (hint != NULL)

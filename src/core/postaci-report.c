@@ -21,7 +21,7 @@ static const char report_css[] =
   "padding:.2em 1em .2em 0}th{font-weight:600}"
   ".verdict{font-size:1.15em;font-weight:700;padding:.6em .8em;border-radius:6px}"
   ".success{color:#0f5323;background:#e3f5e8}.failure{color:#8a1420;background:#fbe5e7}"
-  ".cancelled{color:#6b4500;background:#fdf1d8}"
+  ".mixed{color:#6b4500;background:#fdf1d8}"
   ".transcript{font:13px/1.4 ui-monospace,'Source Code Pro','DejaVu Sans Mono',monospace;"
   "background:#f6f6f6;padding:.8em;border-radius:6px;overflow-x:auto}"
   ".line{white-space:pre-wrap;word-break:break-word}.time,.stage-skipped{color:#5e5e5e}"
@@ -36,7 +36,7 @@ static const char report_css[] =
   ".reply-3{color:#9bbcf5}.reply-4,.warning,.hint{color:#f2c366}"
   ".reply-5,.error{color:#ff8f8f}.explanation{color:#c8c8c8}"
   ".success{color:#bdf0c9;background:#1d3b25}.failure{color:#ffd0d4;background:#4a1d22}"
-  ".cancelled{color:#fbe2b0;background:#46360f}}";
+  ".mixed{color:#fbe2b0;background:#46360f}}";
 
 /* One row of a two-column table: a setting and its value, or a stage and its time. */
 typedef struct {
@@ -261,8 +261,9 @@ verdict_class (const PostaciOutcome *outcome)
 {
   if (outcome->verdict == POSTACI_VERDICT_SUCCESS)
     return "success";
-  if (outcome->verdict == POSTACI_VERDICT_CANCELLED)
-    return "cancelled";
+  /* Neither a success nor a failure: the warning colour, as in the window. */
+  if (outcome->verdict == POSTACI_VERDICT_CANCELLED || outcome->verdict == POSTACI_VERDICT_PARTIAL)
+    return "mixed";
   return "failure";
 }
 

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <glib/gi18n-lib.h>
 
+#include "postaci-input-file.h"
 #include "postaci-request.h"
 
 /* RFC 5321 §4.5.3.1: local part 64 octets, domain 255, path 256 with the brackets. */
@@ -14,6 +15,9 @@
 #define MAX_PATH       256
 /* RFC 5322 §2.1.1: a header line must stay under 998 octets. */
 #define MAX_SUBJECT    900
+/* How much of a refused value an error message quotes: a 100 KB argument must not come back
+ * whole on the terminal. */
+#define MAX_QUOTED_CHARS 80
 
 G_DEFINE_QUARK (postaci-request-error-quark, postaci_request_error)
 G_DEFINE_BOXED_TYPE (PostaciRequest, postaci_request, postaci_request_copy, postaci_request_free)
@@ -177,6 +181,19 @@ has_control_char (const char *str)
   return FALSE;
 }
 
+/* The value as an error message quotes it: valid UTF-8, and cut with “…” when long. */
+static char *
+quoted_excerpt (const char *value)
+{
+  g_autofree char *valid = g_utf8_make_valid (value, -1);
+  g_autofree char *head = NULL;
+
+  if (g_utf8_strlen (valid, -1) <= MAX_QUOTED_CHARS)
+    return g_steal_pointer (&valid);
+  head = g_utf8_substring (valid, 0, MAX_QUOTED_CHARS - 1);
+  return g_strconcat (head, "…", NULL);
+}
+
 static gboolean
 check_line_field (const char *value, PostaciRequestError code, const char *field, GError **error)
 {
@@ -261,9 +278,11 @@ check_address (const char *address, PostaciRequestError code, const char *field,
   at = strrchr (address, '@');
   if (at == NULL || at == address || at[1] == '\0')
     {
+      g_autofree char *quoted = quoted_excerpt (address);
+
       g_set_error (error, POSTACI_REQUEST_ERROR, code,
                    _("%s: “%s” is not an e-mail address; it needs a name, an @ and a domain."),
-                   field, address);
+                   field, quoted);
       return FALSE;
     }
   if (!g_utf8_validate (address, -1, NULL))
@@ -281,8 +300,10 @@ check_address (const char *address, PostaciRequestError code, const char *field,
     }
   if (!check_domain (at + 1))
     {
+      g_autofree char *quoted = quoted_excerpt (at + 1);
+
       g_set_error (error, POSTACI_REQUEST_ERROR, code,
-                   _("%s: “%s” is not a valid domain name."), field, at + 1);
+                   _("%s: “%s” is not a valid domain name."), field, quoted);
       return FALSE;
     }
   ascii = postaci_address_to_ascii (address);
@@ -312,8 +333,10 @@ check_server (const PostaciRequest *self, GError **error)
     return TRUE;
   if (strchr (host, ' ') != NULL || strchr (host, '/') != NULL || !check_domain (host))
     {
+      g_autofree char *quoted = quoted_excerpt (self->server);
+
       g_set_error (error, POSTACI_REQUEST_ERROR, POSTACI_REQUEST_ERROR_SERVER,
-                   _("“%s” is not a valid host name or IP address."), self->server);
+                   _("“%s” is not a valid host name or IP address."), quoted);
       return FALSE;
     }
   return TRUE;
@@ -373,6 +396,17 @@ postaci_request_validate (const PostaciRequest *self, GError **error)
         }
       if (!check_line_field (self->password, POSTACI_REQUEST_ERROR_PASSWORD, _("Password"), error))
         return FALSE;
+      if (strlen (self->username) + strlen (self->password) > POSTACI_MAX_CREDENTIALS_BYTES)
+        {
+          gboolean user_alone = strlen (self->username) > POSTACI_MAX_CREDENTIALS_BYTES / 2;
+
+          g_set_error (error, POSTACI_REQUEST_ERROR,
+                       user_alone ? POSTACI_REQUEST_ERROR_USERNAME : POSTACI_REQUEST_ERROR_PASSWORD,
+                       _("The user name and password together are longer than %d bytes: more "
+                         "than a login command may carry (RFC 4954)."),
+                       POSTACI_MAX_CREDENTIALS_BYTES);
+          return FALSE;
+        }
     }
   if (self->mechanism >= POSTACI_N_MECHANISMS)
     {
@@ -427,15 +461,23 @@ postaci_request_validate (const PostaciRequest *self, GError **error)
   if (self->timeout_seconds > POSTACI_MAX_TIMEOUT_SECONDS)
     {
       g_set_error (error, POSTACI_REQUEST_ERROR, POSTACI_REQUEST_ERROR_TIMEOUT,
-                   _("The timeout must be between 1 and %d seconds."), POSTACI_MAX_TIMEOUT_SECONDS);
+                   _("“Seconds to wait for each reply” must be between 1 and "
+                     "%d."), POSTACI_MAX_TIMEOUT_SECONDS);
       return FALSE;
     }
-  if (self->ca_file != NULL && *self->ca_file != '\0' &&
-      !g_file_test (self->ca_file, G_FILE_TEST_IS_REGULAR))
+  /* GTlsFileDatabase reads it later by its name, without a limit: a regular file, checked here. */
+  if (self->ca_file != NULL && *self->ca_file != '\0')
     {
-      g_set_error (error, POSTACI_REQUEST_ERROR, POSTACI_REQUEST_ERROR_CA_FILE,
-                   _("The CA file “%s” does not exist."), self->ca_file);
-      return FALSE;
+      g_autoptr(GError) file_error = NULL;
+
+      if (!postaci_input_file_check_regular (self->ca_file, POSTACI_MAX_CERTIFICATE_FILE_BYTES,
+                                             &file_error))
+        {
+          g_set_error (error, POSTACI_REQUEST_ERROR, POSTACI_REQUEST_ERROR_CA_FILE,
+                       /* Translators: %s says what is wrong with the file and names it */
+                       _("CA file: %s"), file_error->message);
+          return FALSE;
+        }
     }
   return TRUE;
 }

@@ -30,6 +30,11 @@ typedef enum {
 #define POSTACI_DEFAULT_TIMEOUT_SECONDS 30
 #define POSTACI_MAX_TIMEOUT_SECONDS     3600
 
+/* RFC 4954 §4: a server must accept an AUTH command line of 12,288 octets. The user name and
+ * the password travel base64-encoded in one initial response (PLAIN, XOAUTH2), so together
+ * they stay below 3/4 of that, with room for the command and the mechanism's framing. */
+#define POSTACI_MAX_CREDENTIALS_BYTES   9000
+
 typedef struct _PostaciRequest PostaciRequest;
 
 struct _PostaciRequest {

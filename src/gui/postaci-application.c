@@ -7,12 +7,9 @@
 #include <gtksourceview/gtksource.h>
 
 #include "postaci-application.h"
+#include "postaci-input-file.h"
+#include "postaci-request.h"
 #include "postaci-window.h"
-
-/* The longest HTML file we read into the form; a test message is small. */
-#define MAX_HTML_FILE (4 * 1024 * 1024)
-/* The longest password or token read from a file: an OAuth2 token is a few KiB. */
-#define MAX_PASSWORD 16384
 
 struct _PostaciApplication {
   AdwApplication  parent_instance;
@@ -96,30 +93,6 @@ postaci_application_activate (GApplication *application)
   gtk_window_present (GTK_WINDOW (get_window (POSTACI_APPLICATION (application))));
 }
 
-/* Reads a secret from a file: one line, the line end dropped, no NUL (as postaci-cli does). */
-static char *
-read_password_file (GFile *file, GError **error)
-{
-  g_autofree char *contents = NULL;
-  g_autofree char *name = g_file_get_parse_name (file);
-  gsize length = 0;
-  char *password;
-
-  if (!g_file_load_contents (file, NULL, &contents, &length, NULL, error))
-    return NULL;
-  if (memchr (contents, '\0', length) != NULL || length > MAX_PASSWORD)
-    {
-      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
-                   _("The password file “%s” is not a single line of text."), name);
-      explicit_bzero (contents, length);
-      return NULL;
-    }
-  contents[strcspn (contents, "\r\n")] = '\0';
-  password = g_strdup (contents);
-  explicit_bzero (contents, length);
-  return password;
-}
-
 /* Turns file options into what the form shows: the file's text, or its absolute path. */
 static gboolean
 resolve_files (GApplicationCommandLine *command_line, GVariantDict *options, GError **error)
@@ -129,6 +102,7 @@ resolve_files (GApplicationCommandLine *command_line, GVariantDict *options, GEr
   if (g_variant_dict_lookup (options, "html-file", "^&ay", &path))
     {
       g_autoptr(GFile) file = g_application_command_line_create_file_for_arg (command_line, path);
+      g_autofree char *absolute = g_file_get_path (file);
       g_autofree char *html = NULL;
       gsize length = 0;
 
@@ -138,9 +112,12 @@ resolve_files (GApplicationCommandLine *command_line, GVariantDict *options, GEr
                                _("Give either --html or --html-file, not both."));
           return FALSE;
         }
-      if (!g_file_load_contents (file, NULL, &html, &length, NULL, error))
+      /* Bounded as in postaci-cli: /dev/zero or a FIFO nobody writes to cannot stall the window. */
+      html = postaci_input_file_read (absolute, POSTACI_MAX_HTML_FILE_BYTES,
+                                      POSTACI_DEFAULT_TIMEOUT_SECONDS, &length, error);
+      if (html == NULL)
         return FALSE;
-      if (length > MAX_HTML_FILE || !g_utf8_validate_len (html, length, NULL))
+      if (!g_utf8_validate_len (html, length, NULL))
         {
           g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
                                _("The subject and message must be UTF-8 text."));
@@ -158,7 +135,10 @@ resolve_files (GApplicationCommandLine *command_line, GVariantDict *options, GEr
   if (g_variant_dict_lookup (options, "password-file", "^&ay", &path))
     {
       g_autoptr(GFile) file = g_application_command_line_create_file_for_arg (command_line, path);
-      g_autofree char *password = read_password_file (file, error);
+      g_autofree char *absolute = g_file_get_path (file);
+      g_autofree char *password = postaci_input_file_read_password (absolute,
+                                                                    POSTACI_DEFAULT_TIMEOUT_SECONDS,
+                                                                    error);
 
       if (password == NULL)
         return FALSE;

@@ -71,14 +71,14 @@ class Server:
         shutil.rmtree(self.maildir, ignore_errors=True)
 
 
-def cli(*args, password=PASSWORD, lang="en", timeout=60, cwd=None):
+def cli(*args, password=PASSWORD, lang="en", timeout=60, cwd=None, pass_fds=()):
     env = dict(os.environ)
     env.pop("POSTACI_PASSWORD", None)
     if password is not None:
         env["POSTACI_PASSWORD"] = password
     cmd = [CLI, "--color", "never", "--lang", lang, *args]
     proc = subprocess.run(cmd, env=env, stdin=subprocess.DEVNULL, capture_output=True,
-                          text=True, timeout=timeout, cwd=cwd)
+                          text=True, timeout=timeout, cwd=cwd, pass_fds=pass_fds)
     return proc.returncode, proc.stdout, proc.stderr
 
 
@@ -157,6 +157,27 @@ def main():
                              cwd=SRCDIR)
         check("relative --ca-file: the certificate is trusted", code == 0
               and "The certificate is valid for 127.0.0.1" in out, out + err)
+    finally:
+        server.stop()
+
+    # The password and the HTML through pipes, as the shell's process substitution gives them
+    # (--password-file <(pass show smtp) --html-file <(render)): read whole, the run succeeds.
+    server = Server("starttls")
+    try:
+        password_read, password_write = os.pipe()
+        html_read, html_write = os.pipe()
+        os.write(password_write, (PASSWORD + "\n").encode())
+        os.close(password_write)
+        os.write(html_write, HTML.encode())
+        os.close(html_write)
+        args = delivery_args(server.port, "starttls", "plain")
+        args[args.index("--html"):args.index("--html") + 2] = [
+            "--html-file", "/dev/fd/%d" % html_read,
+            "--password-file", "/dev/fd/%d" % password_read]
+        code, out, err = cli(*args, password=None, pass_fds=(password_read, html_read))
+        os.close(password_read)
+        os.close(html_read)
+        verify_delivery("pipes as --password-file and --html-file", server, code, out, err, "PLAIN")
     finally:
         server.stop()
 

@@ -13,6 +13,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 
 CLI = sys.argv[1]
 results = []
@@ -86,6 +87,93 @@ def hostile_server_checks():
     listener.close()
 
 
+def timed_cli(*args, limit=10):
+    """Like cli(), with the time it took; exit None when it was still running after limit s."""
+    env = dict(os.environ)
+    env["POSTACI_PASSWORD"] = "gizli"
+    start = time.monotonic()
+    try:
+        proc = subprocess.run([CLI, "--color", "never", "--lang", "en", *args], env=env,
+                              stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                              timeout=limit)
+    except subprocess.TimeoutExpired:
+        return None, "", "still running after %d s" % limit, limit
+    return proc.returncode, proc.stdout, proc.stderr, time.monotonic() - start
+
+
+def input_file_checks(target, envelope):
+    """Every file option, given what never ends, never starts or is too long: exit 2 soon, with
+    a reason that names the option and the file. The caller's listener sees no connection."""
+    login = ["--user", "ali"]
+    options = [("--password-file", login), ("--html-file", []), ("--pin-certificate", []),
+               ("--ca-file", [])]
+    with tempfile.TemporaryDirectory(prefix="postaci-files-") as folder:
+        fifo = os.path.join(folder, "fifo")
+        os.mkfifo(fifo)
+        big = {}
+        for name, size in (("16k", 16 * 1024 + 1), ("1m", 1024 * 1024 + 1),
+                           ("32m", 32 * 1024 * 1024 + 1)):
+            big[name] = os.path.join(folder, name)
+            with open(big[name], "wb") as f:
+                f.write(b"a" * size)
+
+        for option, extra in options:
+            # Today's reading to the end would take seconds and gigabytes: refused at once.
+            code, out, err, took = timed_cli(*target, *envelope, *extra, option, "/dev/zero",
+                                             limit=5)
+            what = option + " /dev/zero"
+            check(what + ": exit 2 within a second", code == 2 and took < 1, "%s %.1fs %s" %
+                  (code, took, err))
+            check(what + ": says it is not a file", err.startswith("postaci-cli: ")
+                  and "“/dev/zero” is " in err and "not a " in err.splitlines()[0], err)
+
+            code, out, err, took = timed_cli(*target, *envelope, *extra, option, folder, limit=5)
+            check(option + " a folder: exit 2, named as a folder",
+                  code == 2 and ("“%s” is a folder, not a file." % folder) in err, err)
+
+            # A FIFO that nobody writes to: the --timeout deadline, not forever. The CA file is
+            # opened again later by its name, so a pipe is refused for it at once.
+            code, out, err, took = timed_cli(*target, *envelope, *extra, "--timeout", "2",
+                                             option, fifo, limit=10)
+            what = option + " a FIFO without a writer"
+            if option == "--ca-file":
+                check(what + ": exit 2 at once, not a regular file",
+                      code == 2 and took < 1 and "is not a regular file" in err, err)
+            else:
+                check(what + ": exit 2 after the 2 s deadline", code == 2 and 1.5 < took < 6,
+                      "%s %.1fs %s" % (code, took, err))
+                check(what + ": says nobody writes to it",
+                      ("%s: Nothing more came from “%s” for 2 seconds" % (option, fifo)) in err,
+                      err)
+
+        for option, extra, file, limit in (("--password-file", login, big["16k"], "16.0 KiB"),
+                                           ("--pin-certificate", [], big["1m"], "1.0 MiB"),
+                                           ("--ca-file", [], big["1m"], "1.0 MiB"),
+                                           ("--html-file", [], big["32m"], "32.0 MiB")):
+            code, out, err, took = timed_cli(*target, *envelope, *extra, option, file)
+            check("%s over %s: exit 2 naming the limit" % (option, limit),
+                  code == 2 and ("“%s” is larger than %s." % (file, limit.replace(" ", "\u00a0")))
+                  in err, err)
+
+    # Over-long fields are refused before connecting: nothing was sent, so exit 2, not the
+    # server's "line too long" (exit 1); and the reason does not repeat 100 KB on the terminal.
+    long_name = "u" * 100000
+    code, out, err = cli(*target, *envelope, "--user", long_name)
+    check("100 KB --user: exit 2", code == 2, err[:300])
+    check("100 KB --user: the reason cites the AUTH line limit",
+          "longer than 9000 bytes" in err and "RFC 4954" in err and long_name not in err, err[:300])
+    for option, value in (("--to", "veli@" + "d" * 100000), ("--from", "a" * 100000),
+                          ("--server", "s" * 100000)):
+        args = [*target, *envelope]
+        if option == "--server":
+            args[args.index("--server") + 1] = value
+        else:
+            args += [option, value]
+        code, out, err = cli(*args)
+        check("100 KB %s: exit 2 with a short reason" % option,
+              code == 2 and len(err) < 400 and "…" in err, err[:400])
+
+
 def main():
     hostile_server_checks()
     listener = socket.socket()
@@ -140,6 +228,8 @@ def main():
             check(what + ": one-line reason on stderr",
                   err.startswith("postaci-cli: ")
                   and len(err.splitlines()[0]) > len("postaci-cli: "), err)
+
+    input_file_checks(target, envelope)
 
     try:
         connection, _ = listener.accept()
