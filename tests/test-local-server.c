@@ -1208,6 +1208,49 @@ test_default_folder (void)
   g_rmdir (folder);
 }
 
+static void
+count_notify_cb (GObject *object, GParamSpec *pspec, gpointer user_data)
+{
+  (*(guint *) user_data)++;
+}
+
+/* The properties a page binds to: set by start and stop, and notified once each time. */
+static void
+test_properties (void)
+{
+  g_autoptr(PostaciLocalServer) server = postaci_local_server_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *folder = g_dir_make_tmp ("postaci-local-server-XXXXXX", NULL);
+  g_autofree char *password = NULL;
+  guint running_changes = 0, password_changes = 0, port = 0, tls_port = 0;
+  gboolean running = TRUE;
+
+  postaci_local_server_set_folder (server, folder);
+  g_signal_connect (server, "notify::running", G_CALLBACK (count_notify_cb), &running_changes);
+  g_signal_connect (server, "notify::password", G_CALLBACK (count_notify_cb), &password_changes);
+  g_object_get (server, "running", &running, NULL);
+  g_assert_false (running);
+
+  g_assert_true (postaci_local_server_start (server, &error));
+  g_assert_no_error (error);
+  g_object_get (server, "running", &running, "port", &port, "tls-port", &tls_port, "password", &password, NULL);
+  g_assert_true (running);
+  g_assert_cmpuint (running_changes, ==, 1);
+  g_assert_cmpuint (password_changes, ==, 1);
+  g_assert_cmpuint (port, ==, postaci_local_server_get_port (server));
+  g_assert_cmpuint (tls_port, ==, postaci_local_server_get_tls_port (server));
+  g_assert_cmpstr (password, ==, postaci_local_server_get_password (server));
+
+  postaci_local_server_stop (server);
+  g_object_get (server, "running", &running, NULL);
+  g_assert_false (running);
+  g_assert_cmpuint (running_changes, ==, 2);
+  /* Stopped twice: nothing changes, nothing is notified. */
+  postaci_local_server_stop (server);
+  g_assert_cmpuint (running_changes, ==, 2);
+  g_rmdir (folder);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1224,6 +1267,7 @@ main (int argc, char **argv)
   ADD ("start", test_start, NULL);
   g_test_add_func ("/postaci/local-server/default-folder", test_default_folder);
   g_test_add_func ("/postaci/local-server/parse-failure", test_parse_failure);
+  g_test_add_func ("/postaci/local-server/properties", test_properties);
   ADD ("starttls/plain", test_starttls_auth, GINT_TO_POINTER (POSTACI_MECHANISM_PLAIN));
   ADD ("starttls/login", test_starttls_auth, GINT_TO_POINTER (POSTACI_MECHANISM_LOGIN));
   ADD ("starttls/cram-md5", test_starttls_auth, GINT_TO_POINTER (POSTACI_MECHANISM_CRAM_MD5));

@@ -65,7 +65,6 @@ struct _PostaciLocalServerPage {
   PostaciLocalServer *server;
   GtkSingleSelection *selection;
   gboolean            syncing;      /* the switch follows the server: no start or stop */
-  gboolean            running;      /* as last shown; "running" is notified when it changes */
   gboolean            form_busy;    /* the window's form runs a test */
 };
 
@@ -145,16 +144,18 @@ update_state (PostaciLocalServerPage *self)
       adw_action_row_set_subtitle (self->starttls_row, plain);
       adw_action_row_set_subtitle (self->tls_row, tls);
       adw_action_row_set_subtitle (self->user_row, postaci_local_server_get_username (self->server));
-      adw_action_row_set_subtitle (self->password_row, postaci_local_server_get_password (self->server));
       adw_action_row_set_subtitle (self->fingerprint_row, postaci_local_server_get_fingerprint (self->server));
       adw_action_row_set_subtitle (self->folder_row, postaci_local_server_get_folder (self->server));
     }
   update_messages_state (self);
-  if (self->running != running)
-    {
-      self->running = running;
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
-    }
+}
+
+/* The server's own "running" drives the page, whoever started or stopped it. */
+static void
+server_running_cb (PostaciLocalServerPage *self)
+{
+  update_state (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
 }
 
 static void
@@ -385,6 +386,7 @@ postaci_local_server_page_dispose (GObject *object)
   if (self->server != NULL)
     {
       g_signal_handlers_disconnect_by_data (postaci_local_server_get_messages (self->server), self);
+      g_signal_handlers_disconnect_by_data (self->server, self);
       postaci_local_server_stop (self->server);
     }
   gtk_widget_dispose_template (GTK_WIDGET (self), POSTACI_TYPE_LOCAL_SERVER_PAGE);
@@ -401,7 +403,7 @@ postaci_local_server_page_get_property (GObject *object, guint prop_id, GValue *
   switch (prop_id)
     {
     case PROP_RUNNING:
-      g_value_set_boolean (value, self->running);
+      g_value_set_boolean (value, postaci_local_server_is_running (self->server));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -417,7 +419,7 @@ postaci_local_server_page_class_init (PostaciLocalServerPageClass *klass)
   object_class->dispose = postaci_local_server_page_dispose;
   object_class->get_property = postaci_local_server_page_get_property;
 
-  /* Whether the server runs; a restart brings a new password and certificate. */
+  /* The server's "running", passed on; a restart brings a new password and certificate. */
   properties[PROP_RUNNING] =
     g_param_spec_boolean ("running", NULL, NULL, FALSE, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
@@ -484,6 +486,9 @@ postaci_local_server_page_init (PostaciLocalServerPage *self)
   g_signal_connect_swapped (messages, "items-changed", G_CALLBACK (update_messages_state), self);
 
   g_signal_connect_swapped (self->server_switch, "notify::active", G_CALLBACK (switch_active_cb), self);
+  g_signal_connect_swapped (self->server, "notify::running", G_CALLBACK (server_running_cb), self);
+  /* Each start makes a new password: the row follows the server's property. */
+  g_object_bind_property (self->server, "password", self->password_row, "subtitle", G_BINDING_SYNC_CREATE);
   update_state (self);
 }
 

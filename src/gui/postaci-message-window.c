@@ -4,10 +4,8 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
-#include <gmime/gmime.h>
 #include <gtksourceview/gtksource.h>
 
-#include "postaci-message.h"
 #include "postaci-message-window.h"
 #include "postaci-save-dialog.h"
 
@@ -30,71 +28,6 @@ struct _PostaciMessageWindow {
 
 G_DEFINE_FINAL_TYPE (PostaciMessageWindow, postaci_message_window, ADW_TYPE_WINDOW)
 
-/* The first plain and the first HTML part that are not attachments. */
-typedef struct {
-  char *text;
-  char *html;
-} Bodies;
-
-static void
-find_bodies_cb (GMimeObject *parent, GMimeObject *part, gpointer user_data)
-{
-  Bodies *bodies = user_data;
-  GMimeContentType *type;
-  char **slot = NULL;
-  g_autofree char *text = NULL;
-
-  if (!GMIME_IS_TEXT_PART (part) || g_mime_part_is_attachment (GMIME_PART (part)))
-    return;
-  type = g_mime_object_get_content_type (part);
-  if (g_mime_content_type_is_type (type, "text", "plain"))
-    slot = &bodies->text;
-  else if (g_mime_content_type_is_type (type, "text", "html"))
-    slot = &bodies->html;
-  if (slot == NULL || *slot != NULL)
-    return;
-  /* Transfer encoding and charset undone; what a client sent need not be valid UTF-8. */
-  text = g_mime_text_part_get_text (GMIME_TEXT_PART (part));
-  *slot = g_utf8_make_valid (text != NULL ? text : "", -1);
-}
-
-static void
-read_bodies (GBytes *raw, Bodies *bodies)
-{
-  gsize size;
-  const guint8 *data = g_bytes_get_data (raw, &size);
-  GMimeStream *stream;
-  GMimeParser *parser;
-  GMimeMessage *message;
-
-  /* GMime 3.2 has no autoptr cleanups: explicit unrefs. */
-  postaci_message_ensure_gmime ();
-  stream = g_mime_stream_mem_new_with_buffer ((const char *) data, size);
-  parser = g_mime_parser_new_with_stream (stream);
-  message = g_mime_parser_construct_message (parser, NULL);
-  if (message != NULL)
-    g_mime_message_foreach (message, find_bodies_cb, bodies);
-  g_clear_object (&message);
-  g_object_unref (parser);
-  g_object_unref (stream);
-}
-
-/* The header block exactly as received (up to the empty line), with LF line ends for the view. */
-static char *
-read_headers (GBytes *raw)
-{
-  gsize size;
-  const char *data = g_bytes_get_data (raw, &size);
-  const char *end = g_strstr_len (data, size, "\r\n\r\n");
-  g_autofree char *valid = g_utf8_make_valid (data, end != NULL ? end - data + 2 : (gssize) size);
-  GString *headers = g_string_sized_new (strlen (valid));
-
-  for (const char *p = valid; *p != '\0'; p++)
-    if (!(p[0] == '\r' && p[1] == '\n'))
-      g_string_append_c (headers, *p);
-  return g_string_free (headers, FALSE);
-}
-
 static void
 set_view_text (GtkTextView *view, const char *text)
 {
@@ -105,8 +38,6 @@ static void
 show_message (PostaciMessageWindow *self)
 {
   g_autoptr(GError) error = NULL;
-  /* Read from the .eml now: the server keeps no message bodies in memory. */
-  g_autoptr(GBytes) raw = postaci_captured_message_read (self->message, &error);
   const char *subject = postaci_captured_message_get_subject (self->message);
   const char *from = postaci_captured_message_get_from (self->message);
   g_autofree char *to = g_strjoinv (", ", (char **) postaci_captured_message_get_recipients (self->message));
@@ -115,10 +46,8 @@ show_message (PostaciMessageWindow *self)
   g_autofree char *when = g_date_time_format (local, "%x %X");
   g_autofree char *envelope = NULL;
   g_autofree char *headers = NULL;
-  Bodies bodies = { NULL, NULL };
-
-  /* The file gone (deleted by hand): the window says so where the headers would be. */
-  headers = raw != NULL ? read_headers (raw) : g_strdup (error->message);
+  g_autofree char *text = NULL;
+  g_autofree char *html = NULL;
 
   gtk_window_set_title (GTK_WINDOW (self), *subject != '\0' ? subject : _("(no subject)"));
   gtk_label_set_text (self->subject_label, *subject != '\0' ? subject : _("(no subject)"));
@@ -126,18 +55,17 @@ show_message (PostaciMessageWindow *self)
   envelope = g_strdup_printf (_("From %s to %s · %s · %s"), *from != '\0' ? from : "<>", to, size, when);
   gtk_label_set_text (self->envelope_label, envelope);
 
+  /* Read from the .eml now: the server keeps no message bodies in memory. The file gone
+   * (deleted by hand): the window says so where the headers would be. */
+  if (!postaci_captured_message_read_parts (self->message, &headers, &text, &html, &error))
+    headers = g_strdup (error->message);
   set_view_text (self->headers_view, headers);
-  if (raw != NULL)
-    read_bodies (raw, &bodies);
-  set_view_text (self->text_view, bodies.text != NULL ? bodies.text : _("This message has no plain text part."));
-  set_view_text (GTK_TEXT_VIEW (self->html_view),
-                 bodies.html != NULL ? bodies.html : _("This message has no HTML part."));
-  if (bodies.html != NULL)
+  set_view_text (self->text_view, text != NULL ? text : _("This message has no plain text part."));
+  set_view_text (GTK_TEXT_VIEW (self->html_view), html != NULL ? html : _("This message has no HTML part."));
+  if (html != NULL)
     adw_view_stack_set_visible_child_name (self->view_stack, "html");
-  else if (bodies.text != NULL)
+  else if (text != NULL)
     adw_view_stack_set_visible_child_name (self->view_stack, "text");
-  g_free (bodies.text);
-  g_free (bodies.html);
 }
 
 /* ---------------------------------------------------------------- */

@@ -201,3 +201,95 @@ postaci_captured_message_get_authenticated (PostaciCapturedMessage *self)
   g_return_val_if_fail (POSTACI_IS_CAPTURED_MESSAGE (self), FALSE);
   return self->authenticated;
 }
+
+/* The first plain and the first HTML part that are not attachments. */
+typedef struct {
+  char *text;
+  char *html;
+} Bodies;
+
+static void
+find_bodies_cb (GMimeObject *parent, GMimeObject *part, gpointer user_data)
+{
+  Bodies *bodies = user_data;
+  GMimeContentType *type;
+  char **slot = NULL;
+  g_autofree char *text = NULL;
+
+  if (!GMIME_IS_TEXT_PART (part) || g_mime_part_is_attachment (GMIME_PART (part)))
+    return;
+  type = g_mime_object_get_content_type (part);
+  if (g_mime_content_type_is_type (type, "text", "plain"))
+    slot = &bodies->text;
+  else if (g_mime_content_type_is_type (type, "text", "html"))
+    slot = &bodies->html;
+  if (slot == NULL || *slot != NULL)
+    return;
+  /* Transfer encoding and charset undone; what a client sent need not be valid UTF-8. */
+  text = g_mime_text_part_get_text (GMIME_TEXT_PART (part));
+  *slot = g_utf8_make_valid (text != NULL ? text : "", -1);
+}
+
+static void
+read_bodies (GBytes *raw, Bodies *bodies)
+{
+  gsize size;
+  const guint8 *data = g_bytes_get_data (raw, &size);
+  GMimeStream *stream;
+  GMimeParser *parser;
+  GMimeMessage *message;
+
+  /* GMime 3.2 has no autoptr cleanups: explicit unrefs. */
+  postaci_message_ensure_gmime ();
+  stream = g_mime_stream_mem_new_with_buffer ((const char *) data, size);
+  parser = g_mime_parser_new_with_stream (stream);
+  message = g_mime_parser_construct_message (parser, NULL);
+  if (message != NULL)
+    g_mime_message_foreach (message, find_bodies_cb, bodies);
+  g_clear_object (&message);
+  g_object_unref (parser);
+  g_object_unref (stream);
+}
+
+/* The header block exactly as received (up to the empty line), with LF line ends for the view. */
+static char *
+read_headers (GBytes *raw)
+{
+  gsize size;
+  const char *data = g_bytes_get_data (raw, &size);
+  const char *end = g_strstr_len (data, size, "\r\n\r\n");
+  g_autofree char *valid = g_utf8_make_valid (data, end != NULL ? end - data + 2 : (gssize) size);
+  GString *headers = g_string_sized_new (strlen (valid));
+
+  for (const char *p = valid; *p != '\0'; p++)
+    if (!(p[0] == '\r' && p[1] == '\n'))
+      g_string_append_c (headers, *p);
+  return g_string_free (headers, FALSE);
+}
+
+gboolean
+postaci_captured_message_read_parts (PostaciCapturedMessage  *self,
+                                     char                   **headers,
+                                     char                   **text,
+                                     char                   **html,
+                                     GError                 **error)
+{
+  g_autoptr(GBytes) raw = NULL;
+  Bodies bodies = { NULL, NULL };
+
+  g_return_val_if_fail (POSTACI_IS_CAPTURED_MESSAGE (self), FALSE);
+
+  raw = postaci_captured_message_read (self, error);
+  if (raw == NULL)
+    return FALSE;
+  read_bodies (raw, &bodies);
+  if (headers != NULL)
+    *headers = read_headers (raw);
+  if (text != NULL)
+    *text = g_steal_pointer (&bodies.text);
+  if (html != NULL)
+    *html = g_steal_pointer (&bodies.html);
+  g_free (bodies.text);
+  g_free (bodies.html);
+  return TRUE;
+}

@@ -73,6 +73,12 @@ G_BEGIN_DECLS
  * A 421 at any stage closes the connection after the reply.
  */
 
+/*
+ * Properties, read-only and notified when they change: "running" (boolean), "port" and
+ * "tls-port" (the ports of the current or last run), "password" (of the current or last run)
+ * and "n-clients" (connections being served).
+ */
+
 #define POSTACI_LOCAL_SERVER_ERROR (postaci_local_server_error_quark ())
 
 typedef enum {

@@ -1,4 +1,9 @@
-/* postaci-local-server.c — the built-in SMTP test server: loopback only, a sink that never relays.
+/* postaci-local-server.c — the Local Test Server: loopback only, a sink that never relays.
+ *
+ * Why this file is still long (≈2000 lines): the per-client connection, the command handlers
+ * and server-side SASL share the Client struct and live here together; the certificate
+ * (postaci-throwaway-certificate.c), the folder checks (postaci-mail-folder.c) and the captured
+ * message have their own files. Splitting the rest along those seams is issue 10's next step.
  *
  * Shape: one Client per connection, an explicit state per client, one
  * handler per command, and one rule for order: read one line, answer it,
@@ -23,6 +28,8 @@
 #include "postaci-certificate.h"
 #include "postaci-line-reader.h"
 #include "postaci-local-server.h"
+#include "postaci-mail-folder.h"
+#include "postaci-throwaway-certificate.h"
 
 /* The longest line taken, without CRLF. RFC 5321 §4.5.3.1.4-6 asks for 512
  * (commands) and 1000 (text); RFC 4954 §4 lets AUTH responses grow to 12288,
@@ -156,6 +163,17 @@ enum {
 };
 static guint signals[N_SIGNALS];
 
+enum {
+  PROP_0,
+  PROP_RUNNING,
+  PROP_PORT,
+  PROP_TLS_PORT,
+  PROP_PASSWORD,
+  PROP_N_CLIENTS,
+  N_PROPS
+};
+static GParamSpec *properties[N_PROPS];
+
 static void client_read (Client *client);
 static void client_close (Client *client);
 static void client_continue (Client *client);
@@ -256,7 +274,10 @@ client_detach (Client *client)
   PostaciLocalServer *server = g_steal_pointer (&client->server);
 
   if (server != NULL)
-    g_ptr_array_remove (server->clients, client);
+    {
+      g_ptr_array_remove (server->clients, client);
+      g_object_notify_by_pspec (G_OBJECT (server), properties[PROP_N_CLIENTS]);
+    }
 }
 
 static void
@@ -1720,6 +1741,7 @@ accept_connection (PostaciLocalServer *self, GSocketConnection *connection, gboo
   client->data = g_byte_array_new ();
   client->implicit_tls = implicit_tls;
   g_ptr_array_add (self->clients, client);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_CLIENTS]);
   use_stream (client, G_IO_STREAM (connection));
   g_debug ("client %u: connected (%s)", client->id, implicit_tls ? "TLS" : "plain");
 
@@ -1815,108 +1837,6 @@ start_accepting (PostaciLocalServer *self, GSocketListener *listener, gboolean i
 }
 
 /* ---------------------------------------------------------------- */
-/* The throwaway certificate                                        */
-/* ---------------------------------------------------------------- */
-
-#define CHECK_GNUTLS(call)                                  \
-  G_STMT_START {                                            \
-    int _ret = (call);                                      \
-    if (_ret < 0) { failed = #call; code = _ret; goto out; } \
-  } G_STMT_END
-#define ORGANIZATION "Postaci local test server"
-
-/* ECDSA P-256, self-signed, for localhost, 127.0.0.1 and ::1. */
-static gboolean
-make_certificate (char **cert_pem, char **key_pem, GError **error)
-{
-  gnutls_x509_privkey_t key = NULL;
-  gnutls_x509_crt_t crt = NULL;
-  gnutls_datum_t cert_out = { NULL, 0 }, key_out = { NULL, 0 };
-  guint8 serial[16], key_id[64];
-  size_t key_id_size = sizeof key_id;
-  static const guint8 ipv4[4] = { 127, 0, 0, 1 };
-  static const guint8 ipv6[16] = { [15] = 1 };
-  time_t now = (time_t) (g_get_real_time () / G_USEC_PER_SEC);
-  const char *failed = NULL;
-  int code = 0;
-
-  CHECK_GNUTLS (gnutls_x509_privkey_init (&key));
-  CHECK_GNUTLS (gnutls_x509_privkey_generate (key, GNUTLS_PK_ECDSA,
-                                              GNUTLS_CURVE_TO_BITS (GNUTLS_ECC_CURVE_SECP256R1), 0));
-  CHECK_GNUTLS (gnutls_x509_crt_init (&crt));
-  CHECK_GNUTLS (gnutls_x509_crt_set_version (crt, 3));
-  CHECK_GNUTLS (gnutls_rnd (GNUTLS_RND_NONCE, serial, sizeof serial));
-  serial[0] &= 0x7f; /* a positive INTEGER */
-  CHECK_GNUTLS (gnutls_x509_crt_set_serial (crt, serial, sizeof serial));
-  CHECK_GNUTLS (gnutls_x509_crt_set_activation_time (crt, now - 3600));
-  CHECK_GNUTLS (gnutls_x509_crt_set_expiration_time (crt, now + 3 * 24 * 3600));
-  CHECK_GNUTLS (gnutls_x509_crt_set_dn_by_oid (crt, GNUTLS_OID_X520_COMMON_NAME, 0,
-                                               HOSTNAME, strlen (HOSTNAME)));
-  CHECK_GNUTLS (gnutls_x509_crt_set_dn_by_oid (crt, GNUTLS_OID_X520_ORGANIZATION_NAME, 0,
-                                               ORGANIZATION, strlen (ORGANIZATION)));
-  CHECK_GNUTLS (gnutls_x509_crt_set_subject_alt_name (crt, GNUTLS_SAN_DNSNAME, HOSTNAME, strlen (HOSTNAME),
-                                                      GNUTLS_FSAN_APPEND));
-  CHECK_GNUTLS (gnutls_x509_crt_set_subject_alt_name (crt, GNUTLS_SAN_IPADDRESS, ipv4, sizeof ipv4,
-                                                      GNUTLS_FSAN_APPEND));
-  CHECK_GNUTLS (gnutls_x509_crt_set_subject_alt_name (crt, GNUTLS_SAN_IPADDRESS, ipv6, sizeof ipv6,
-                                                      GNUTLS_FSAN_APPEND));
-  CHECK_GNUTLS (gnutls_x509_crt_set_key (crt, key));
-  /* A trust anchor of its own, so that a client may also trust it as a CA file. */
-  CHECK_GNUTLS (gnutls_x509_crt_set_basic_constraints (crt, 1, 0));
-  CHECK_GNUTLS (gnutls_x509_crt_set_key_usage (crt, GNUTLS_KEY_DIGITAL_SIGNATURE | GNUTLS_KEY_KEY_CERT_SIGN));
-  CHECK_GNUTLS (gnutls_x509_crt_set_key_purpose_oid (crt, GNUTLS_KP_TLS_WWW_SERVER, 0));
-  CHECK_GNUTLS (gnutls_x509_crt_get_key_id (crt, 0, key_id, &key_id_size));
-  CHECK_GNUTLS (gnutls_x509_crt_set_subject_key_id (crt, key_id, key_id_size));
-  CHECK_GNUTLS (gnutls_x509_crt_sign2 (crt, crt, key, GNUTLS_DIG_SHA256, 0));
-  CHECK_GNUTLS (gnutls_x509_crt_export2 (crt, GNUTLS_X509_FMT_PEM, &cert_out));
-  /* PKCS #8 ("BEGIN PRIVATE KEY"): the form g_tls_certificate_new_from_pem() reads. */
-  CHECK_GNUTLS (gnutls_x509_privkey_export2_pkcs8 (key, GNUTLS_X509_FMT_PEM, NULL, GNUTLS_PKCS_PLAIN, &key_out));
-  *cert_pem = g_strndup ((const char *) cert_out.data, cert_out.size);
-  *key_pem = g_strndup ((const char *) key_out.data, key_out.size);
-
-out:
-  if (key_out.data != NULL)
-    {
-      explicit_bzero (key_out.data, key_out.size);
-      gnutls_free (key_out.data);
-    }
-  gnutls_free (cert_out.data);
-  if (crt != NULL)
-    gnutls_x509_crt_deinit (crt);
-  if (key != NULL)
-    gnutls_x509_privkey_deinit (key);
-  if (failed != NULL)
-    {
-      g_set_error (error, POSTACI_LOCAL_SERVER_ERROR, POSTACI_LOCAL_SERVER_ERROR_CERTIFICATE,
-                   _("Could not make the test server’s certificate: %s"), gnutls_strerror (code));
-      g_debug ("%s failed", failed);
-      return FALSE;
-    }
-  return TRUE;
-}
-
-/* 20 letters and digits without the ones people confuse (0/O, 1/l/I). */
-static char *
-make_password (void)
-{
-  static const char alphabet[] = "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
-  const gsize n = sizeof alphabet - 1;
-  GString *out = g_string_new (NULL);
-
-  while (out->len < 20)
-    {
-      guint8 byte;
-
-      if (gnutls_rnd (GNUTLS_RND_KEY, &byte, 1) < 0)
-        g_error ("no random numbers");
-      /* Rejection sampling keeps every letter equally likely. */
-      if (byte < 256 - 256 % n)
-        g_string_append_c (out, alphabet[byte % n]);
-    }
-  return g_string_free (out, FALSE);
-}
-
-/* ---------------------------------------------------------------- */
 /* Listening                                                        */
 /* ---------------------------------------------------------------- */
 
@@ -1976,72 +1896,6 @@ listen_on (guint port, guint *bound, gboolean *ipv6, GError **error)
   return listen_once (port, bound, ipv6, error);
 }
 
-/* A folder given by the person is used only when it is theirs alone: in a folder that others
- * may write, another user could rename, replace or delete what arrives. Also checked: that it
- * is a folder we can write, so the first message does not fail with 451. */
-static gboolean
-check_folder (const char *folder, GError **error)
-{
-  struct stat st;
-
-  if (g_stat (folder, &st) != 0)
-    {
-      int saved = errno;
-      g_set_error (error, POSTACI_LOCAL_SERVER_ERROR, POSTACI_LOCAL_SERVER_ERROR_FOLDER,
-                   _("Cannot use the folder for received messages “%s”: %s"), folder,
-                   g_strerror (saved));
-      return FALSE;
-    }
-  if (!S_ISDIR (st.st_mode))
-    {
-      g_set_error (error, POSTACI_LOCAL_SERVER_ERROR, POSTACI_LOCAL_SERVER_ERROR_FOLDER,
-                   _("Cannot use “%s” for received messages: it is not a folder."), folder);
-      return FALSE;
-    }
-  if (st.st_uid != geteuid ())
-    {
-      g_set_error (error, POSTACI_LOCAL_SERVER_ERROR, POSTACI_LOCAL_SERVER_ERROR_FOLDER,
-                   _("Will not save messages in “%s”: the folder belongs to another user."),
-                   folder);
-      return FALSE;
-    }
-  if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0)
-    {
-      g_set_error (error, POSTACI_LOCAL_SERVER_ERROR, POSTACI_LOCAL_SERVER_ERROR_FOLDER,
-                   _("Will not save messages in “%s”: other users may write in it "
-                     "(chmod go-w makes it yours alone)."), folder);
-      return FALSE;
-    }
-  if (access (folder, W_OK | X_OK) != 0)
-    {
-      int saved = errno;
-      g_set_error (error, POSTACI_LOCAL_SERVER_ERROR, POSTACI_LOCAL_SERVER_ERROR_FOLDER,
-                   _("Cannot use the folder for received messages “%s”: %s"), folder,
-                   g_strerror (saved));
-      return FALSE;
-    }
-  return TRUE;
-}
-
-/* The bytes of .eml files already in the folder, for the quota. */
-static guint64
-folder_usage (const char *folder)
-{
-  g_autoptr(GDir) dir = g_dir_open (folder, 0, NULL);
-  const char *name;
-  guint64 used = 0;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (folder, name, NULL);
-      struct stat st;
-
-      if (g_str_has_suffix (name, ".eml") && g_lstat (path, &st) == 0 && S_ISREG (st.st_mode))
-        used += (guint64) st.st_size;
-    }
-  return used;
-}
-
 static gboolean
 make_folder (PostaciLocalServer *self, GError **error)
 {
@@ -2069,9 +1923,9 @@ make_folder (PostaciLocalServer *self, GError **error)
                    self->folder ? self->folder : "", g_strerror (saved));
       return FALSE;
     }
-  if (!check_folder (self->folder, error))
+  if (!postaci_mail_folder_check (self->folder, error))
     return FALSE;
-  self->folder_used = folder_usage (self->folder);
+  self->folder_used = postaci_mail_folder_usage (self->folder);
   return TRUE;
 }
 
@@ -2091,7 +1945,7 @@ postaci_local_server_start (PostaciLocalServer *self, GError **error)
                    _("The test server is already running."));
       return FALSE;
     }
-  if (!make_folder (self, error) || !make_certificate (&cert_pem, &key_pem, error))
+  if (!make_folder (self, error) || !postaci_throwaway_certificate_make (&cert_pem, &key_pem, error))
     return FALSE;
   both = g_strconcat (cert_pem, key_pem, NULL);
   explicit_bzero (key_pem, strlen (key_pem));
@@ -2110,7 +1964,7 @@ postaci_local_server_start (PostaciLocalServer *self, GError **error)
   if (self->password != NULL)
     explicit_bzero (self->password, strlen (self->password));
   g_free (self->password);
-  self->password = make_password ();
+  self->password = postaci_throwaway_certificate_make_password ();
 
   self->listener = listen_on (self->want_port, &self->port, &ipv6, error);
   if (self->listener == NULL)
@@ -2127,6 +1981,12 @@ postaci_local_server_start (PostaciLocalServer *self, GError **error)
   start_accepting (self, self->listener, FALSE);
   start_accepting (self, self->tls_listener, TRUE);
   self->running = TRUE;
+  g_object_freeze_notify (G_OBJECT (self));
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PORT]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TLS_PORT]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PASSWORD]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
+  g_object_thaw_notify (G_OBJECT (self));
   g_debug ("listening on ports %u and %u (TLS), folder %s", self->port, self->tls_port, self->folder);
   return TRUE;
 }
@@ -2170,7 +2030,14 @@ postaci_local_server_stop (PostaciLocalServer *self)
   /* A folder of our own that received nothing is not left behind (rmdir fails when it holds mail). */
   if (self->running && self->folder_is_ours)
     g_rmdir (self->folder);
-  self->running = FALSE;
+  if (self->running)
+    {
+      self->running = FALSE;
+      g_object_freeze_notify (G_OBJECT (self));
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_CLIENTS]);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
+      g_object_thaw_notify (G_OBJECT (self));
+    }
 }
 
 /* ---------------------------------------------------------------- */
@@ -2204,12 +2071,50 @@ postaci_local_server_finalize (GObject *object)
 }
 
 static void
+postaci_local_server_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+  PostaciLocalServer *self = POSTACI_LOCAL_SERVER (object);
+
+  switch (prop_id)
+    {
+    case PROP_RUNNING:
+      g_value_set_boolean (value, self->running);
+      break;
+    case PROP_PORT:
+      g_value_set_uint (value, self->port);
+      break;
+    case PROP_TLS_PORT:
+      g_value_set_uint (value, self->tls_port);
+      break;
+    case PROP_PASSWORD:
+      g_value_set_string (value, self->password);
+      break;
+    case PROP_N_CLIENTS:
+      g_value_set_uint (value, self->clients->len);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
 postaci_local_server_class_init (PostaciLocalServerClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  const GParamFlags flags = G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
 
   object_class->dispose = postaci_local_server_dispose;
   object_class->finalize = postaci_local_server_finalize;
+  object_class->get_property = postaci_local_server_get_property;
+
+  /* Read-only; each is notified when it changes, so a page can bind to them. The ports and
+   * the password are those of the current (or last) run. */
+  properties[PROP_RUNNING] = g_param_spec_boolean ("running", NULL, NULL, FALSE, flags);
+  properties[PROP_PORT] = g_param_spec_uint ("port", NULL, NULL, 0, 65535, 0, flags);
+  properties[PROP_TLS_PORT] = g_param_spec_uint ("tls-port", NULL, NULL, 0, 65535, 0, flags);
+  properties[PROP_PASSWORD] = g_param_spec_string ("password", NULL, NULL, NULL, flags);
+  properties[PROP_N_CLIENTS] = g_param_spec_uint ("n-clients", NULL, NULL, 0, G_MAXUINT, 0, flags);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /**
    * PostaciLocalServer::message-received:

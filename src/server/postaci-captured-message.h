@@ -41,6 +41,15 @@ const char        *postaci_captured_message_get_path          (PostaciCapturedMe
 /* The .eml content, read from the file now. (transfer full) Errors: G_FILE_ERROR. */
 GBytes            *postaci_captured_message_read              (PostaciCapturedMessage *self,
                                                                GError                **error);
+/* The message read from its file, as a person checks it: the header block exactly as received
+ * (LF line ends, valid UTF-8), and the first plain-text and HTML parts that are not
+ * attachments, decoded (NULL when there is none). Any of the three may be NULL. Errors: as
+ * postaci_captured_message_read(). */
+gboolean           postaci_captured_message_read_parts        (PostaciCapturedMessage  *self,
+                                                               char                   **headers,
+                                                               char                   **text,
+                                                               char                   **html,
+                                                               GError                 **error);
 /* Whether the message came over TLS (STARTTLS or implicit) and after AUTH. */
 gboolean           postaci_captured_message_get_tls           (PostaciCapturedMessage *self);
 gboolean           postaci_captured_message_get_authenticated (PostaciCapturedMessage *self);
