@@ -2,11 +2,12 @@
 #   make run    install what is missing, build, and open the program
 #   make check  install what is missing, build, and run every test
 #   make fuzz   build the libFuzzer targets with clang (build-fuzz) and run each for a minute
+#   make deb    build the Debian packages (postaci-cli, postaci) in build-deb from a clean copy
 
 BUILDDIR ?= build
 MESON ?= meson
 
-.PHONY: all deps setup build run run-cli check fuzz clean
+.PHONY: all deps setup build run run-cli check fuzz deb clean
 
 all: build
 
@@ -48,7 +49,7 @@ check: build $(ASANDIR)/build.ninja
 	$(MESON) test -C $(BUILDDIR) --print-errorlogs $(TESTARGS) || status=1; \
 	echo "Sanitizers (address, undefined, leaks): $(ASANDIR)"; \
 	$(SANITIZER_ENV) $(MESON) test -C $(ASANDIR) --print-errorlogs \
-	  --no-suite valgrind --no-suite soak $(TESTARGS) || status=1; \
+	  --no-suite valgrind --no-suite soak --no-suite package $(TESTARGS) || status=1; \
 	exit $$status
 
 FUZZDIR ?= build-fuzz
@@ -61,5 +62,11 @@ fuzz: deps
 	$(MESON) compile -C $(FUZZDIR)
 	@sh tools/run-fuzzers.sh $(FUZZDIR) $(FUZZ_SECONDS)
 
+# The packages, from the files git knows (tools/build-deb.sh); DEB_BUILD_OPTIONS passes through.
+DEBDIR ?= build-deb
+
+deb: deps
+	@sh tools/build-deb.sh $(DEBDIR)
+
 clean:
-	rm -rf $(BUILDDIR) $(ASANDIR) $(FUZZDIR)
+	rm -rf $(BUILDDIR) $(ASANDIR) $(FUZZDIR) $(DEBDIR)

@@ -1094,7 +1094,10 @@ test_large_body (Fixture *fixture, gconstpointer data)
   GString *arrived;
 
 
-  start_server (fixture, SCRIPT (GREET_EHLO ("250-mx.test\r\n250 8BITMIME\r\n"), MAIL_RCPT_DATA,
+  start_server (fixture, SCRIPT (GREET_EHLO ("250-mx.test\r\n250 8BITMIME\r\n"),
+                                 TS_EXPECT ("MAIL FROM:<ali@example.com> BODY=8BITMIME"),
+                                 TS_SEND ("250 ok\r\n"), TS_EXPECT ("RCPT TO:<veli@example.com>"),
+                                 TS_SEND ("250 ok\r\n"), TS_EXPECT ("DATA"),
                                  TS_SEND ("354 go ahead\r\n"), TS_READ_DATA,
                                  TS_SEND ("250 2.0.0 queued\r\n"), QUIT_BYE),
                 POSTACI_TEST_SERVER_PLAIN, NULL);

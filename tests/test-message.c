@@ -2,6 +2,8 @@
 #include "config.h"
 
 #include <string.h>
+#include <unistd.h>
+#include <glib/gstdio.h>
 #include <gmime/gmime.h>
 
 #include "postaci-message.h"
@@ -77,25 +79,45 @@ read_all (GInputStream *stream)
   return g_byte_array_free_to_bytes (array);
 }
 
+static GByteArray *wire_to_local (const char *wire, gsize len);
+
+/* The message size of RFC 1870: CRLF counted, the dot-stuffing and the final dot not. */
+static goffset
+message_size (GBytes *wire)
+{
+  gsize len;
+  const char *data = g_bytes_get_data (wire, &len);
+  g_autoptr (GByteArray) local = wire_to_local (data, len);
+  goffset size = local->len;
+
+  for (guint i = 0; i < local->len; i++)
+    if (local->data[i] == '\n')
+      size++;
+  return size;
+}
+
+/* The DATA payload for a server that offers 8BITMIME (@eight_bit) or not. The size it
+ * announced beforehand must be exact. */
 static GBytes *
-open_data (PostaciMessage *message, goffset *size)
+open_data (PostaciMessage *message, gboolean eight_bit, goffset *size)
 {
   GError *error = NULL;
-  GInputStream *stream = postaci_message_open_data (message, size, &error);
+  GInputStream *stream = postaci_message_open_data (message, eight_bit, size, &error);
   GBytes *bytes;
 
   g_assert_no_error (error);
   g_assert_nonnull (stream);
   bytes = read_all (stream);
   g_object_unref (stream);
-  g_assert_cmpint (*size, ==, (goffset) g_bytes_get_size (bytes));
+  g_assert_cmpint (*size, ==, message_size (bytes));
   return bytes;
 }
 
 /* The rules of the DATA payload (RFC 5321 §2.3.8, §4.1.1.4, §4.5.2, §4.5.3.1.6):
- * CRLF only, lines of at most 998 octets, 7-bit, and the only "CRLF.CRLF" at the end. */
+ * CRLF only, lines of at most 998 octets, 7-bit unless @eight_bit (RFC 6152), and the only
+ * "CRLF.CRLF" at the end. */
 static void
-assert_wire_rules (const char *wire, gsize len)
+assert_wire_rules (const char *wire, gsize len, gboolean eight_bit)
 {
   gsize line_start = 0;
   const char *terminator;
@@ -108,7 +130,8 @@ assert_wire_rules (const char *wire, gsize len)
 
   for (gsize i = 0; i < len; i++)
     {
-      g_assert_cmpuint ((guchar) wire[i], <, 0x80);
+      if (!eight_bit)
+        g_assert_cmpuint ((guchar) wire[i], <, 0x80);
       g_assert_cmpuint ((guchar) wire[i], !=, 0);
       if (wire[i] == '\r')
         {
@@ -155,9 +178,8 @@ wire_to_local (const char *wire, gsize len)
 }
 
 static void
-assert_alternative (GMimeMessage *message, const char *text, const char *html)
+assert_alternative_of (GMimeObject *body, const char *text, const char *html)
 {
-  GMimeObject *body = g_mime_message_get_mime_part (message);
   GMimeContentType *type;
   GMimeObject *part;
   g_autofree char *decoded_text = NULL;
@@ -184,6 +206,12 @@ assert_alternative (GMimeMessage *message, const char *text, const char *html)
   g_assert_cmpstr (g_mime_content_type_get_parameter (type, "charset"), ==, "utf-8");
   decoded_html = decoded_content (part);
   g_assert_cmpstr (decoded_html, ==, html);
+}
+
+static void
+assert_alternative (GMimeMessage *message, const char *text, const char *html)
+{
+  assert_alternative_of (g_mime_message_get_mime_part (message), text, html);
 }
 
 static GMimeObject *
@@ -230,8 +258,6 @@ test_turkish_round_trip (void)
   message = postaci_message_new (request, &error);
   g_assert_no_error (error);
   g_assert_nonnull (message);
-  /* The message has taken what it needs: the caller's request may go. */
-  postaci_request_free (request);
 
   message_id = g_strdup (postaci_message_get_message_id (message));
   g_assert_true (g_str_has_suffix (message_id, "@example.com"));
@@ -282,11 +308,14 @@ test_turkish_round_trip (void)
   g_assert_cmpstr (g_mime_message_get_message_id (parsed), ==, message_id);
   g_assert_cmpstr (g_mime_object_get_header (GMIME_OBJECT (parsed), "MIME-Version"), ==, "1.0");
 
-  /* mostly 8-bit text: base64, not 8bit */
+  /* 8-bit text for a server without 8BITMIME: quoted-printable */
   g_assert_cmpint (g_mime_part_get_content_encoding (GMIME_PART (alternative_part (parsed, 0))),
-                   ==, GMIME_CONTENT_ENCODING_BASE64);
+                   ==, GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE);
   assert_alternative (parsed, TURKISH_TEXT, TURKISH_HTML);
   g_object_unref (parsed);
+  /* The message reads the bodies in place: the request goes after it. */
+  g_clear_object (&message);
+  postaci_request_free (request);
 }
 
 static void
@@ -375,11 +404,10 @@ test_open_data (void)
 
   message = postaci_message_new (request, &error);
   g_assert_no_error (error);
-  wire = open_data (message, &size);
+  wire = open_data (message, FALSE, &size);
   data = g_bytes_get_data (wire, &len);
-  g_assert_cmpint (size, ==, (goffset) len);
 
-  assert_wire_rules (data, len);
+  assert_wire_rules (data, len, FALSE);
 
   /* the text part is 7bit: its dot lines appear, doubled, exactly */
   g_assert_nonnull (g_strstr_len (data, len,
@@ -413,8 +441,8 @@ test_open_data_twice (void)
   g_autoptr (GBytes) second = NULL;
   goffset size1, size2;
 
-  first = open_data (message, &size1);
-  second = open_data (message, &size2);
+  first = open_data (message, FALSE, &size1);
+  second = open_data (message, FALSE, &size2);
   /* every write starts afresh: same bytes, dot-stuffing state reset */
   g_assert_true (g_bytes_equal (first, second));
   g_assert_cmpint (size1, ==, size2);
@@ -478,11 +506,11 @@ test_chunk_boundaries (void)
   request = make_request ("chunks", "<p>chunks</p>", text->str);
   message = postaci_message_new (request, NULL);
   g_assert_nonnull (message);
-  wire = open_data (message, &size);
+  wire = open_data (message, FALSE, &size);
   data = g_bytes_get_data (wire, &len);
   g_assert_cmpuint (len, >, 400 * 1024);
 
-  assert_wire_rules (data, len);
+  assert_wire_rules (data, len, FALSE);
   /* the whole text part, byte for byte, right after its headers */
   g_assert_nonnull (g_strstr_len (data, len, "Content-Transfer-Encoding: 7bit"));
   g_assert_nonnull (g_strstr_len (data, len, expected_wire->str));
@@ -538,12 +566,11 @@ test_large_body (void)
   message = postaci_message_new (request, NULL);
   g_assert_nonnull (message);
 
-  wire = open_data (message, &size);
+  wire = open_data (message, FALSE, &size);
   data = g_bytes_get_data (wire, &len);
-  g_assert_cmpint (size, ==, (goffset) len);
-  /* base64 of the 5 MB body alone is over 6.6 MB */
+  /* quoted-printable of the 5 MB body (three bytes for every Turkish byte) alone is larger */
   g_assert_cmpuint (len, >, html->len * 4 / 3);
-  assert_wire_rules (data, len);
+  assert_wire_rules (data, len, FALSE);
 
   sent = wire_to_local (data, len);
   parsed = parse_message ((const char *) sent->data, sent->len);
@@ -561,9 +588,25 @@ typedef struct {
   const char *text;
 } HtmlCase;
 
+/* The streaming converter fed in chunks of @size bytes. */
+static char *
+html_to_text_in_chunks (const char *html, gsize size)
+{
+  g_autoptr (PostaciHtmlText) converter = postaci_html_text_new ();
+  GString *out = g_string_new (NULL);
+  gsize len = strlen (html);
+
+  for (gsize at = 0; at < len; at += size)
+    postaci_html_text_feed (converter, html + at, MIN (size, len - at), out);
+  postaci_html_text_finish (converter, out);
+  return g_string_free (out, FALSE);
+}
+
 static void
 run_html_cases (const HtmlCase *cases, gsize n)
 {
+  static const gsize chunk_sizes[] = { 1, 2, 3, 5, 7, 16 };
+
   for (gsize i = 0; i < n; i++)
     {
       g_autofree char *text = postaci_html_to_text (cases[i].html);
@@ -571,6 +614,14 @@ run_html_cases (const HtmlCase *cases, gsize n)
       g_test_message ("html: %s", cases[i].html);
       g_assert_cmpstr (text, ==, cases[i].text);
       g_assert_true (g_utf8_validate (text, -1, NULL));
+      /* A chunk may end anywhere (inside an entity, a tag, a comment, a character): the
+       * text is the same. */
+      for (gsize j = 0; j < G_N_ELEMENTS (chunk_sizes); j++)
+        {
+          g_autofree char *chunked = html_to_text_in_chunks (cases[i].html, chunk_sizes[j]);
+
+          g_assert_cmpstr (chunked, ==, cases[i].text);
+        }
     }
 }
 
@@ -665,6 +716,321 @@ test_html_malformed (void)
   g_assert_cmpstr (invalid, ==, "a\xef\xbf\xbd b\n\n\xef\xbf\xbd");
 }
 
+/* A file with @contents, removed at the end of the test. */
+static char *
+temp_file (const char *contents, gsize len)
+{
+  GError *error = NULL;
+  char *path = NULL;
+  int fd = g_file_open_tmp ("test-message-XXXXXX", &path, &error);
+
+  g_assert_no_error (error);
+  close (fd);
+  g_file_set_contents (path, contents, (gssize) len, &error);
+  g_assert_no_error (error);
+  return path;
+}
+
+/* The server offers 8BITMIME: Turkish text goes as it is (RFC 6152), MAIL FROM says
+ * BODY=8BITMIME; a line over 998 octets still goes as quoted-printable. */
+static void
+test_eight_bit (void)
+{
+  g_autoptr (PostaciRequest) request = make_request (TURKISH_SUBJECT, TURKISH_HTML, NULL);
+  g_autoptr (PostaciMessage) message = NULL;
+  g_autoptr (GBytes) wire = NULL;
+  g_autoptr (GByteArray) sent = NULL;
+  g_autofree char *long_line = NULL;
+  g_autofree char *html = NULL;
+  GMimeMessage *parsed;
+  const char *data;
+  gsize len;
+  goffset size;
+
+  message = postaci_message_new (request, NULL);
+  g_assert_nonnull (message);
+  wire = open_data (message, TRUE, &size);
+  g_assert_true (postaci_message_get_eight_bit (message));
+  data = g_bytes_get_data (wire, &len);
+  assert_wire_rules (data, len, TRUE);
+  /* the UTF-8 bytes themselves, with CRLF line ends */
+  g_assert_nonnull (g_strstr_len (data, len, "Content-Transfer-Encoding: 8bit\r\n\r\n"
+                                  "Merhaba dünya\r\n\r\nTürkçe karakterler: ığüşöç"));
+  g_assert_nonnull (g_strstr_len (data, len, "<html><body><h1>Merhaba dünya</h1>\r\n<p>Türkçe"));
+  sent = wire_to_local (data, len);
+  parsed = parse_message ((const char *) sent->data, sent->len);
+  g_assert_cmpint (g_mime_part_get_content_encoding (GMIME_PART (alternative_part (parsed, 0))),
+                   ==, GMIME_CONTENT_ENCODING_8BIT);
+  g_assert_cmpint (g_mime_part_get_content_encoding (GMIME_PART (alternative_part (parsed, 1))),
+                   ==, GMIME_CONTENT_ENCODING_8BIT);
+  assert_alternative (parsed, TURKISH_TEXT, TURKISH_HTML);
+  g_object_unref (parsed);
+  g_clear_pointer (&sent, g_byte_array_unref);
+  g_clear_pointer (&wire, g_bytes_unref);
+  g_clear_object (&message);
+
+  /* 999 octets on one line: too long for 8bit, whatever the server offers */
+  long_line = g_strnfill (997, 'x');
+  html = g_strdup_printf ("<p>ş%s</p>\n<p>kısa</p>", long_line);
+  g_free (request->html);
+  request->html = g_strdup (html);
+  message = postaci_message_new (request, NULL);
+  wire = open_data (message, TRUE, &size);
+  data = g_bytes_get_data (wire, &len);
+  assert_wire_rules (data, len, TRUE);
+  sent = wire_to_local (data, len);
+  parsed = parse_message ((const char *) sent->data, sent->len);
+  g_assert_cmpint (g_mime_part_get_content_encoding (GMIME_PART (alternative_part (parsed, 1))),
+                   ==, GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE);
+  {
+    g_autofree char *text = postaci_html_to_text (html);
+    assert_alternative (parsed, text, html);
+  }
+  g_object_unref (parsed);
+}
+
+/* The HTML read from a file as it is sent: a multi-byte character across the 64 KiB boundary
+ * of the reads, a derived text too large for memory (it goes to a temporary file), and a
+ * reader that takes odd amounts. The bytes are the same whatever the reads. */
+static void
+test_html_file (void)
+{
+  GString *html = g_string_new (NULL);
+  g_autofree char *path = NULL;
+  g_autoptr (PostaciRequest) request = make_request ("file", NULL, NULL);
+  g_autoptr (PostaciMessage) message = NULL;
+  g_autoptr (GBytes) wire = NULL;
+  g_autoptr (GByteArray) odd = g_byte_array_new ();
+  g_autoptr (GByteArray) sent = NULL;
+  g_autoptr (GInputStream) stream = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *expected_text = NULL;
+  GMimeMessage *parsed;
+  goffset size, size2;
+  guint8 buffer[4093];
+  gssize n;
+
+  g_string_append (html, "<p>");
+  while (html->len < 65535)
+    g_string_append_c (html, 'a');
+  g_string_truncate (html, 65535);
+  g_string_append (html, "ş</p>\n");  /* 'ş' is bytes 65535 and 65536 */
+  for (guint i = 0; html->len < 400 * 1024; i++)
+    g_string_append_printf (html, "<p>Satır %u: ığüşöç &amp; <b>kalın</b></p>\n", i);
+  path = temp_file (html->str, html->len);
+  request->html_file = g_strdup (path);
+
+  message = postaci_message_new (request, &error);
+  g_assert_no_error (error);
+  wire = open_data (message, TRUE, &size);
+
+  stream = postaci_message_open_data (message, TRUE, &size2, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (size2, ==, size);
+  while ((n = g_input_stream_read (stream, buffer, sizeof buffer, NULL, &error)) > 0)
+    g_byte_array_append (odd, buffer, (guint) n);
+  g_assert_no_error (error);
+  g_assert_cmpmem (odd->data, odd->len, g_bytes_get_data (wire, NULL), g_bytes_get_size (wire));
+
+  assert_wire_rules (g_bytes_get_data (wire, NULL), g_bytes_get_size (wire), TRUE);
+  sent = wire_to_local (g_bytes_get_data (wire, NULL), g_bytes_get_size (wire));
+  parsed = parse_message ((const char *) sent->data, sent->len);
+  expected_text = postaci_html_to_text (html->str);
+  g_assert_cmpuint (strlen (expected_text), >, 64 * 1024);
+  /* the body ends with a line break: it is part of the content */
+  assert_alternative (parsed, expected_text, html->str);
+  g_object_unref (parsed);
+  g_unlink (path);
+  g_string_free (html, TRUE);
+}
+
+/* Bad files are refused before anything is sent, naming the file. */
+static void
+test_html_file_refused (void)
+{
+  static const struct {
+    const char *contents;
+    gsize       len;
+    const char *says;
+  } cases[] = {
+    { "<p>before</p>\0<p>after</p>", 26, "NUL" },
+    { "<p>\xff</p>", 8, "UTF-8" },
+    { "<p>cut \xc5", 8, "UTF-8" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr (PostaciRequest) request = make_request ("bad", NULL, NULL);
+      g_autofree char *path = temp_file (cases[i].contents, cases[i].len);
+      g_autoptr (GError) error = NULL;
+      PostaciMessage *message;
+
+      request->html_file = g_strdup (path);
+      message = postaci_message_new (request, &error);
+      g_assert_null (message);
+      g_assert_error (error, POSTACI_REQUEST_ERROR, POSTACI_REQUEST_ERROR_BODY);
+      g_assert_nonnull (strstr (error->message, path));
+      g_assert_nonnull (strstr (error->message, cases[i].says));
+      g_unlink (path);
+    }
+}
+
+/* Attachments: multipart/mixed around the alternative, each file as base64, every byte intact
+ * (sizes around the 3-byte groups and the 57-byte lines of base64), the size exact. */
+static void
+test_attachments (void)
+{
+  static const gsize sizes[] = { 0, 1, 2, 3, 56, 57, 58, 114, 200001 };
+  g_autoptr (PostaciRequest) request = make_request ("ekler", TURKISH_HTML, NULL);
+  g_autoptr (PostaciMessage) message = NULL;
+  g_autoptr (GBytes) wire = NULL;
+  g_autoptr (GByteArray) sent = NULL;
+  GPtrArray *contents = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  GPtrArray *paths = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GRand) rand = g_rand_new_with_seed (12);
+  GMimeMessage *parsed;
+  GMimeObject *body;
+  goffset size;
+
+  for (guint i = 0; i < G_N_ELEMENTS (sizes); i++)
+    {
+      guint8 *bytes = g_malloc (sizes[i] + 1);
+      g_autofree char *path = NULL;
+      g_autofree char *named = NULL;
+
+      for (gsize j = 0; j < sizes[i]; j++)
+        bytes[j] = (guint8) g_rand_int_range (rand, 0, 256);
+      path = temp_file ((const char *) bytes, sizes[i]);
+      named = g_strdup_printf ("%s-ek %u.bin", path, i);
+      g_assert_cmpint (g_rename (path, named), ==, 0);
+      g_ptr_array_add (contents, g_bytes_new_take (bytes, sizes[i]));
+      g_ptr_array_add (paths, g_strdup (named));
+      g_ptr_array_add (request->attachments, g_strdup (named));
+    }
+
+  message = postaci_message_new (request, NULL);
+  g_assert_nonnull (message);
+  wire = open_data (message, FALSE, &size);
+  assert_wire_rules (g_bytes_get_data (wire, NULL), g_bytes_get_size (wire), FALSE);
+  sent = wire_to_local (g_bytes_get_data (wire, NULL), g_bytes_get_size (wire));
+  parsed = parse_message ((const char *) sent->data, sent->len);
+
+  body = g_mime_message_get_mime_part (parsed);
+  g_assert_true (g_mime_content_type_is_type (g_mime_object_get_content_type (body),
+                                              "multipart", "mixed"));
+  g_assert_cmpint (g_mime_multipart_get_count (GMIME_MULTIPART (body)), ==,
+                   1 + G_N_ELEMENTS (sizes));
+  g_assert_true (g_mime_content_type_is_type (
+    g_mime_object_get_content_type (g_mime_multipart_get_part (GMIME_MULTIPART (body), 0)),
+    "multipart", "alternative"));
+  for (guint i = 0; i < G_N_ELEMENTS (sizes); i++)
+    {
+      GMimeObject *part = g_mime_multipart_get_part (GMIME_MULTIPART (body), (int) i + 1);
+      g_autofree char *name = g_path_get_basename (g_ptr_array_index (paths, i));
+      GMimeStream *decoded = g_mime_stream_mem_new ();
+      GByteArray *array;
+
+      g_assert_cmpstr (g_mime_part_get_filename (GMIME_PART (part)), ==, name);
+      g_assert_cmpint (g_mime_part_get_content_encoding (GMIME_PART (part)), ==,
+                       GMIME_CONTENT_ENCODING_BASE64);
+      g_mime_data_wrapper_write_to_stream (g_mime_part_get_content (GMIME_PART (part)), decoded);
+      array = g_mime_stream_mem_get_byte_array (GMIME_STREAM_MEM (decoded));
+      g_assert_cmpmem (array->data, array->len, g_bytes_get_data (g_ptr_array_index (contents, i), NULL),
+                       g_bytes_get_size (g_ptr_array_index (contents, i)));
+      g_object_unref (decoded);
+      g_unlink (g_ptr_array_index (paths, i));
+    }
+  g_object_unref (parsed);
+  g_ptr_array_unref (contents);
+  g_ptr_array_unref (paths);
+}
+
+/* A missing attachment is refused before anything is sent. */
+static void
+test_attachment_missing (void)
+{
+  g_autoptr (PostaciRequest) request = make_request ("ek", "<p>x</p>", NULL);
+  g_autoptr (GError) error = NULL;
+  PostaciMessage *message;
+
+  g_ptr_array_add (request->attachments, g_strdup ("/nonexistent/rapor.pdf"));
+  message = postaci_message_new (request, &error);
+  g_assert_null (message);
+  g_assert_error (error, POSTACI_REQUEST_ERROR, POSTACI_REQUEST_ERROR_ATTACHMENT);
+  g_assert_nonnull (strstr (error->message, "/nonexistent/rapor.pdf"));
+}
+
+/* --size: a generated message of exactly that size, with or without 8BITMIME. */
+static void
+test_size_goal (void)
+{
+  static const guint64 goals[] = { 4096, 4097, 4098, 100000, 1048576 };
+
+  for (guint i = 0; i < G_N_ELEMENTS (goals); i++)
+    for (int eight_bit = 0; eight_bit < 2; eight_bit++)
+      {
+        g_autoptr (PostaciRequest) request = make_request (TURKISH_SUBJECT, TURKISH_HTML, NULL);
+        g_autoptr (PostaciMessage) message = NULL;
+        g_autoptr (GBytes) wire = NULL;
+        g_autoptr (GByteArray) sent = NULL;
+        GMimeMessage *parsed;
+        GMimeObject *body;
+        GMimeObject *filler;
+        goffset size;
+
+        request->size = goals[i];
+        message = postaci_message_new (request, NULL);
+        g_assert_nonnull (message);
+        wire = open_data (message, eight_bit, &size);
+        g_assert_cmpint (size, ==, (goffset) goals[i]);
+        assert_wire_rules (g_bytes_get_data (wire, NULL), g_bytes_get_size (wire), eight_bit);
+        sent = wire_to_local (g_bytes_get_data (wire, NULL), g_bytes_get_size (wire));
+        parsed = parse_message ((const char *) sent->data, sent->len);
+        body = g_mime_message_get_mime_part (parsed);
+        g_assert_cmpint (g_mime_multipart_get_count (GMIME_MULTIPART (body)), ==, 2);
+        assert_alternative_of (g_mime_multipart_get_part (GMIME_MULTIPART (body), 0),
+                               TURKISH_TEXT, TURKISH_HTML);
+        filler = g_mime_multipart_get_part (GMIME_MULTIPART (body), 1);
+        g_assert_cmpstr (g_mime_part_get_filename (GMIME_PART (filler)), ==,
+                         "postaci-size-test.txt");
+        g_object_unref (parsed);
+      }
+
+  {
+    g_autoptr (PostaciRequest) request = make_request ("small", "<p>x</p>", NULL);
+    g_autoptr (PostaciMessage) message = NULL;
+    g_autoptr (GError) error = NULL;
+    goffset size;
+
+    request->size = 100;
+    message = postaci_message_new (request, NULL);
+    g_assert_null (postaci_message_open_data (message, TRUE, &size, &error));
+    g_assert_error (error, POSTACI_REQUEST_ERROR, POSTACI_REQUEST_ERROR_BODY);
+  }
+}
+
+static void
+test_parse_size (void)
+{
+  guint64 size = 0;
+
+  g_assert_true (postaci_parse_size ("25M", &size));
+  g_assert_cmpuint (size, ==, 25 * 1024 * 1024);
+  g_assert_true (postaci_parse_size ("10", &size));
+  g_assert_cmpuint (size, ==, 10);
+  g_assert_true (postaci_parse_size ("2GiB", &size));
+  g_assert_cmpuint (size, ==, G_GUINT64_CONSTANT (2) << 30);
+  g_assert_true (postaci_parse_size ("512k", &size));
+  g_assert_cmpuint (size, ==, 512 * 1024);
+  g_assert_false (postaci_parse_size ("0", &size));
+  g_assert_false (postaci_parse_size ("", &size));
+  g_assert_false (postaci_parse_size ("-1", &size));
+  g_assert_false (postaci_parse_size ("25X", &size));
+  g_assert_false (postaci_parse_size ("M", &size));
+  g_assert_false (postaci_parse_size ("99999999999999999999999", &size));
+  g_assert_false (postaci_parse_size ("2048G", &size));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -679,6 +1045,13 @@ main (int argc, char **argv)
   g_test_add_func ("/postaci/message/open-data-twice", test_open_data_twice);
   g_test_add_func ("/postaci/message/chunk-boundaries", test_chunk_boundaries);
   g_test_add_func ("/postaci/message/large-body", test_large_body);
+  g_test_add_func ("/postaci/message/eight-bit", test_eight_bit);
+  g_test_add_func ("/postaci/message/html-file", test_html_file);
+  g_test_add_func ("/postaci/message/html-file-refused", test_html_file_refused);
+  g_test_add_func ("/postaci/message/attachments", test_attachments);
+  g_test_add_func ("/postaci/message/attachment-missing", test_attachment_missing);
+  g_test_add_func ("/postaci/message/size-goal", test_size_goal);
+  g_test_add_func ("/postaci/message/parse-size", test_parse_size);
   g_test_add_func ("/postaci/message/html-to-text/entities", test_html_entities);
   g_test_add_func ("/postaci/message/html-to-text/structure", test_html_structure);
   g_test_add_func ("/postaci/message/html-to-text/malformed", test_html_malformed);

@@ -22,7 +22,7 @@ test_full_starttls_auth (Fixture *fixture, gconstpointer data)
     TS_SEND (EHLO_TLS),
     TS_EXPECT ("AUTH PLAIN " PLAIN_IR),
     TS_SEND ("235 2.7.0 Authentication successful\r\n"),
-    TS_EXPECT ("MAIL FROM:<ali@example.com>"),
+    TS_EXPECT ("MAIL FROM:<ali@example.com> BODY=8BITMIME"),
     TS_SEND ("250 2.1.0 Ok\r\n"),
     TS_EXPECT ("RCPT TO:<veli@example.com>"),
     TS_SEND ("250 2.1.5 Ok\r\n"),
@@ -61,7 +61,7 @@ test_full_starttls_auth (Fixture *fixture, gconstpointer data)
                           "STARTTLS\r\n"
                           "EHLO client.example\r\n"
                           "AUTH PLAIN " PLAIN_IR "\r\n"
-                          "MAIL FROM:<ali@example.com>\r\n"
+                          "MAIL FROM:<ali@example.com> BODY=8BITMIME\r\n"
                           "RCPT TO:<veli@example.com>\r\n"
                           "DATA\r\n",
                           body, ".\r\n"
@@ -90,7 +90,7 @@ test_implicit_tls (Fixture *fixture, gconstpointer data)
     TS_SEND (EHLO_TLS),
     TS_EXPECT ("AUTH PLAIN " PLAIN_IR),
     TS_SEND ("235 2.7.0 ok\r\n"),
-    TS_EXPECT ("MAIL FROM:<ali@example.com>"),
+    TS_EXPECT ("MAIL FROM:<ali@example.com> BODY=8BITMIME"),
     TS_SEND ("250 ok\r\n"),
     TS_EXPECT ("RCPT TO:<veli@example.com>"),
     TS_SEND ("250 ok\r\n"),
@@ -166,7 +166,7 @@ test_refusal (Fixture *fixture, gconstpointer data)
     ADD (TS_SEND (EHLO_TLS));
     ADD (TS_EXPECT ("AUTH PLAIN " PLAIN_IR));
     REFUSE_OR (POSTACI_STAGE_AUTH, TS_SEND ("235 ok\r\n"));
-    ADD (TS_EXPECT ("MAIL FROM:<ali@example.com>"));
+    ADD (TS_EXPECT ("MAIL FROM:<ali@example.com> BODY=8BITMIME"));
     REFUSE_OR (POSTACI_STAGE_MAIL, TS_SEND ("250 ok\r\n"));
     ADD (TS_EXPECT ("RCPT TO:<veli@example.com>"));
     REFUSE_OR (POSTACI_STAGE_RCPT, TS_SEND ("250 ok\r\n"));
@@ -686,6 +686,83 @@ test_invalid_request (Fixture *fixture, gconstpointer data)
   g_assert_false (postaci_test_server_is_connected (fixture->server));
 }
 
+/* A size test the server's SIZE limit does not allow: refused before MAIL FROM, nothing of
+ * the message sent, the reason names both sizes. */
+static void
+test_size_refused_before_sending (Fixture *fixture, gconstpointer data)
+{
+  const PostaciTestStep script[] = {
+    TS_SEND (GREETING),
+    TS_EXPECT ("EHLO client.example"),
+    TS_SEND ("250-mx.test\r\n250-SIZE 100000\r\n250 8BITMIME\r\n"),
+    TS_EXPECT ("QUIT"),
+    TS_SEND ("221 bye\r\n"),
+    TS_END,
+  };
+  PostaciRequest *request;
+  g_autofree char *got = NULL;
+
+  start_server (fixture, script, POSTACI_TEST_SERVER_PLAIN, NULL);
+  request = base_request (fixture, POSTACI_SECURITY_NONE);
+  request->size = 200000;
+  run (fixture, request);
+
+  assert_server_ok (fixture);
+  assert_outcome (fixture, POSTACI_VERDICT_PROTOCOL, POSTACI_STAGE_MAIL, POSTACI_EXIT_FAILURE);
+  assert_error (fixture, POSTACI_SESSION_ERROR, POSTACI_SESSION_ERROR_TOO_LARGE);
+  g_assert_nonnull (strstr (fixture->outcome->reason, "200000"));
+  g_assert_nonnull (strstr (fixture->outcome->reason, "100000"));
+  got = received (fixture);
+  g_assert_cmpstr (got, ==, "EHLO client.example\r\nQUIT\r\n");
+}
+
+/* A size test that fits: said before sending, SIZE= and BODY=8BITMIME on MAIL FROM, exactly
+ * that many bytes sent, and what the server said after. */
+static void
+test_size_accepted (Fixture *fixture, gconstpointer data)
+{
+  const PostaciTestStep script[] = {
+    TS_SEND (GREETING),
+    TS_EXPECT ("EHLO client.example"),
+    TS_SEND ("250-mx.test\r\n250-SIZE 1000000\r\n250 8BITMIME\r\n"),
+    TS_EXPECT ("MAIL FROM:<ali@example.com> SIZE=300000 BODY=8BITMIME"),
+    TS_SEND ("250 ok\r\n"),
+    TS_EXPECT ("RCPT TO:<veli@example.com>"),
+    TS_SEND ("250 ok\r\n"),
+    TS_EXPECT ("DATA"),
+    TS_SEND ("354 go\r\n"),
+    TS_READ_DATA,
+    TS_SEND ("250 2.0.0 queued\r\n"),
+    TS_EXPECT ("QUIT"),
+    TS_SEND ("221 bye\r\n"),
+    TS_END,
+  };
+  PostaciRequest *request;
+  g_autoptr(GBytes) payload = NULL;
+  const char *data_bytes;
+  gsize len, size;
+
+  start_server (fixture, script, POSTACI_TEST_SERVER_PLAIN, NULL);
+  request = base_request (fixture, POSTACI_SECURITY_NONE);
+  request->size = 300000;
+  run (fixture, request);
+
+  assert_server_ok (fixture);
+  assert_outcome (fixture, POSTACI_VERDICT_SUCCESS, POSTACI_STAGE_DATA, POSTACI_EXIT_SUCCESS);
+  /* RFC 1870's size: every byte before the final dot, less the stuffing (a doubled dot at
+   * the start of a line) */
+  payload = postaci_test_server_get_data (fixture->server);
+  data_bytes = g_bytes_get_data (payload, &len);
+  size = len;
+  for (gsize i = 0; i + 1 < len; i++)
+    if ((i == 0 || data_bytes[i - 1] == '\n') && data_bytes[i] == '.' && data_bytes[i + 1] == '.')
+      size--;
+  g_assert_cmpuint (size, ==, 300000);
+  g_assert_nonnull (strstr (fixture->transcript->str,
+                            "The message is 300000 bytes; the server accepts up to 1000000 bytes"));
+  g_assert_nonnull (strstr (fixture->transcript->str, "The server took a message of 300000 bytes."));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -720,6 +797,8 @@ main (int argc, char **argv)
   ADD ("connection-refused", test_connection_refused, NULL);
   ADD ("ipv6", test_ipv6, NULL);
   ADD ("invalid-request", test_invalid_request, NULL);
+  ADD ("size/refused-before-sending", test_size_refused_before_sending, NULL);
+  ADD ("size/accepted", test_size_accepted, NULL);
 #undef ADD
 
   return g_test_run ();

@@ -7,9 +7,13 @@ packages="
   meson ninja-build pkg-config gcc gettext
   libglib2.0-dev glib-networking libgtk-4-dev libadwaita-1-dev libgtksourceview-5-dev
   libgmime-3.0-dev libgsasl-dev libjson-glib-dev libgnutls28-dev libsecret-1-dev gnome-keyring libsecret-tools
+  libsoup-3.0-dev
   xvfb xauth dbus dbus-x11 python3-aiosmtpd openssl gnutls-bin
   desktop-file-utils appstream locales swaks libnet-ssleay-perl libio-socket-inet6-perl valgrind
   librsvg2-common adwaita-icon-theme
+  curl time x11-utils
+  scdoc groff man-db bash-completion zsh fish
+  dpkg-dev debhelper lintian
 "
 
 missing=""

@@ -18,7 +18,7 @@ _postaci_cli()
         --security) values="auto none starttls tls" ;;
         --auth) values="auto plain login cram-md5 digest-md5 scram-sha-1 scram-sha-256 ntlm xoauth2" ;;
         --stop-after) values="connect greeting ehlo tls auth mail rcpt data" ;;
-        --format) values="text jsonl markdown html" ;;
+        --format) values="text jsonl markdown html nagios" ;;
         --lang) values="tr en" ;;
         --color) values="auto always never" ;;
         --fail) values="greeting=421 greeting=554 greeting=silent ehlo=550 tls=454 auth=535 mail=550 rcpt=550 data=552" ;;
@@ -29,7 +29,7 @@ _postaci_cli()
             return 0 ;;
         --save-profile)
             return 0 ;;
-        --password-file|--html-file|--ca-file|--pin-certificate|--cert-out|--export-profiles|--import-profiles)
+        --password-file|--html-file|--attach|--ca-file|--pin-certificate|--cert-out|--export-profiles|--import-profiles)
             compopt -o filenames 2>/dev/null
             mapfile -t COMPREPLY < <(compgen -f -- "$cur")
             return 0 ;;
@@ -37,10 +37,10 @@ _postaci_cli()
             compopt -o filenames 2>/dev/null
             mapfile -t COMPREPLY < <(compgen -d -- "$cur")
             return 0 ;;
-        --server)
+        --server|--discover)
             mapfile -t COMPREPLY < <(compgen -A hostname -- "$cur")
             return 0 ;;
-        --port|--tls-port|--timeout|--user|--from|--to|--subject|--html|--text|--ehlo)
+        --port|--tls-port|--timeout|--user|--from|--to|--subject|--html|--text|--ehlo|--size|--max-size|--warning|--critical|--cert-warning|--cert-critical)
             return 0 ;;
     esac
     if [[ -n $values ]]; then
@@ -50,10 +50,11 @@ _postaci_cli()
 
     if [[ $cur == -* || -z $cur ]]; then
         local options="--server --port --security --user --password-file --auth --allow-plain-auth
-            --from --to --subject --html --html-file --text --ehlo --stop-after --timeout --ca-file
-            --insecure --pin-certificate --lang --color --format --serve --tls-port --save --fail
-            --cert-out --quota --profile --save-profile --remember-password --list-profiles
-            --delete-profile --export-profiles --import-profiles --help --version"
+            --from --to --subject --html --html-file --text --attach --size --ehlo --stop-after
+            --timeout --ca-file --insecure --pin-certificate --lang --color --format --warning --critical --cert-warning --cert-critical --serve
+            --tls-port --save --fail --cert-out --quota --max-size --discover --profile --save-profile
+            --remember-password --list-profiles --delete-profile --export-profiles
+            --import-profiles --help --version"
         mapfile -t COMPREPLY < <(compgen -W "$options" -- "$cur")
     fi
     return 0

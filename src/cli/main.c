@@ -14,10 +14,13 @@
 #include <glib/gstdio.h>
 #include <glib-unix.h>
 
+#include "postaci-cli-discover.h"
 #include "postaci-input-file.h"
 #include "postaci-keyring.h"
 #include "postaci-local-server.h"
 #include "postaci-locale.h"
+#include "postaci-message.h"
+#include "postaci-nagios.h"
 #include "postaci-profile-store.h"
 #include "postaci-report.h"
 #include "postaci-request.h"
@@ -38,6 +41,8 @@ typedef struct {
   char     *html;
   char     *html_file;
   char     *text;
+  char    **attach;
+  char     *size;
   char     *ehlo;
   char     *stop_after;
   char     *timeout;
@@ -63,6 +68,14 @@ typedef struct {
   char     *export_profiles;
   char     *import_profiles;
   char     *quota;
+  char     *max_size;
+  /* --discover */
+  char     *discover;
+  /* --format nagios */
+  char     *warning;
+  char     *critical;
+  char     *cert_warning;
+  char     *cert_critical;
 } Options;
 
 typedef struct {
@@ -88,6 +101,8 @@ options_clear (Options *options)
   g_free (options->html);
   g_free (options->html_file);
   g_free (options->text);
+  g_strfreev (options->attach);
+  g_free (options->size);
   g_free (options->ehlo);
   g_free (options->stop_after);
   g_free (options->timeout);
@@ -100,12 +115,39 @@ options_clear (Options *options)
   g_free (options->save);
   g_strfreev (options->fail);
   g_free (options->cert_out);
+  g_free (options->discover);
   g_free (options->profile);
   g_free (options->save_profile);
   g_free (options->delete_profile);
   g_free (options->export_profiles);
   g_free (options->import_profiles);
   g_free (options->quota);
+  g_free (options->max_size);
+  g_free (options->warning);
+  g_free (options->critical);
+  g_free (options->cert_warning);
+  g_free (options->cert_critical);
+}
+
+/* With --format nagios every answer is a plugin's: bad usage is UNKNOWN (3), on stdout. */
+static gboolean nagios_mode;
+
+/* --format is needed before the options are parsed, to report a parse error the right way. */
+static gboolean
+find_nagios_format (int argc, char **argv)
+{
+  const char *format = NULL;
+
+  for (int i = 1; i < argc; i++)
+    {
+      if (g_str_equal (argv[i], "--"))
+        break;
+      if (g_str_has_prefix (argv[i], "--format="))
+        format = argv[i] + strlen ("--format=");
+      else if (g_str_equal (argv[i], "--format") && i + 1 < argc)
+        format = argv[++i];
+    }
+  return g_strcmp0 (format, "nagios") == 0;
 }
 
 static int
@@ -120,6 +162,13 @@ usage_error (const char *format, ...)
   va_start (args, format);
   message = g_strdup_vprintf (format, args);
   va_end (args);
+  if (nagios_mode)
+    {
+      g_autofree char *line = postaci_nagios_unknown (message);
+
+      fputs (line, stdout);
+      return POSTACI_NAGIOS_UNKNOWN;
+    }
   g_printerr ("postaci-cli: %s\n", message);
   g_printerr ("%s\n", _("Run “postaci-cli --help” to see the options."));
   return POSTACI_EXIT_USAGE;
@@ -222,6 +271,34 @@ use_colour (const char *choice)
   return g_str_equal (choice, "always");
 }
 
+/* The password for --user: from --password-file, $POSTACI_PASSWORD or the terminal. */
+static int
+obtain_password (const Options *options, char **out)
+{
+  g_autoptr(GError) error = NULL;
+  char *password = NULL;
+
+  if (options->password_file != NULL)
+    {
+      password = postaci_input_file_read_password (options->password_file, 30, &error);
+      if (password == NULL)
+        return usage_error ("--password-file: %s", error->message);
+    }
+  else if (g_getenv ("POSTACI_PASSWORD") != NULL)
+    password = g_strdup (g_getenv ("POSTACI_PASSWORD"));
+  else if (isatty (STDIN_FILENO))
+    {
+      password = prompt_password (options->user, &error);
+      if (password == NULL && error != NULL)
+        return usage_error ("%s", error->message);
+    }
+  if (password == NULL)
+    return usage_error ("%s", _("--user needs a password: use --password-file, $POSTACI_PASSWORD, "
+                                "or run on a terminal to be asked."));
+  *out = password;
+  return 0;
+}
+
 /* The password of a saved server that asked for it to be remembered, from the keyring. */
 static void
 keyring_lookup_cb (GObject *source, GAsyncResult *result, gpointer user_data)
@@ -256,8 +333,13 @@ build_request (Options *options, PostaciProfile *profile, PostaciRequest *reques
   g_autoptr(GError) error = NULL;
 
   if (options->tls_port != NULL || options->save != NULL || options->fail != NULL ||
-      options->cert_out != NULL || options->quota != NULL)
-    return usage_error ("%s", _("--tls-port, --save, --fail, --quota and --cert-out go with --serve."));
+      options->cert_out != NULL || options->quota != NULL || options->max_size != NULL)
+    return usage_error ("%s", _("--tls-port, --save, --fail, --quota, --max-size and --cert-out go "
+                                "with --serve."));
+  if (!nagios_mode && (options->warning != NULL || options->critical != NULL ||
+                       options->cert_warning != NULL || options->cert_critical != NULL))
+    return usage_error ("%s", _("--warning, --critical, --cert-warning and --cert-critical go with "
+                                "--format nagios."));
   if (options->server != NULL)
     {
       g_free (request->server);
@@ -381,20 +463,32 @@ build_request (Options *options, PostaciProfile *profile, PostaciRequest *reques
       request->text = g_strdup (options->text);
     }
 
+  /* The file is read as the message is sent, never whole: postaci_session_prepare() checks
+   * it (a NUL, invalid UTF-8) before anything is sent. */
   if (options->html_file != NULL)
     {
-      gsize length = 0;
+      struct stat st;
 
-      g_free (request->html);
-      request->html = postaci_input_file_read (options->html_file, POSTACI_MAX_HTML_FILE_BYTES,
-                                               postaci_request_get_timeout (request), &length,
-                                               &error);
-      if (request->html == NULL)
-        return usage_error ("--html-file: %s", error->message);
-      /* A NUL would silently cut the message short: this is not a text file. */
-      if (memchr (request->html, '\0', length) != NULL)
-        return usage_error (_("--html-file: “%s” contains a NUL byte; give a UTF-8 text file."),
-                            options->html_file);
+      /* A regular file is read as the message is sent, never whole (any size; checked for a
+       * NUL and UTF-8 by postaci_session_prepare()). Anything else, a pipe, is read here, with
+       * the bounds of size and time every file option has. */
+      if (stat (options->html_file, &st) == 0 && S_ISREG (st.st_mode))
+        request->html_file = g_strdup (options->html_file);
+      else
+        {
+          gsize length = 0;
+
+          g_free (request->html);
+          request->html = postaci_input_file_read (options->html_file, POSTACI_MAX_HTML_FILE_BYTES,
+                                                   postaci_request_get_timeout (request), &length,
+                                                   &error);
+          if (request->html == NULL)
+            return usage_error ("--html-file: %s", error->message);
+          /* A NUL would silently cut the message short: this is not a text file. */
+          if (memchr (request->html, '\0', length) != NULL)
+            return usage_error (_("--html-file: “%s” contains a NUL byte; give a UTF-8 text file."),
+                                options->html_file);
+        }
     }
   else if (options->html != NULL)
     {
@@ -408,6 +502,12 @@ build_request (Options *options, PostaciProfile *profile, PostaciRequest *reques
                                      _("This is a test message sent by Postacı, the SMTP tester."));
     }
 
+  for (guint i = 0; options->attach != NULL && options->attach[i] != NULL; i++)
+    g_ptr_array_add (request->attachments, g_strdup (options->attach[i]));
+  if (options->size != NULL && !postaci_parse_size (options->size, &request->size))
+    return usage_error (_("--size must be a number of bytes with an optional K, M or G "
+                          "(1024, 1024², 1024³), such as 25M, not “%s”."), options->size);
+
   if (!postaci_request_validate (request, &error))
     return usage_error ("%s", error->message);
   return 0;
@@ -419,6 +519,9 @@ event_cb (PostaciSession *session, const PostaciEvent *event, gpointer user_data
   Run *run = user_data;
   g_autofree char *text = NULL;
 
+  /* A monitoring plugin prints one status line, not a transcript. */
+  if (nagios_mode)
+    return;
   /* A report is one document, written when the run has ended. */
   if (run->events != NULL)
     {
@@ -543,9 +646,12 @@ serve (Options *options)
       options->password_file != NULL || options->auth != NULL || options->allow_plain_auth ||
       options->from != NULL || options->to != NULL || options->subject != NULL ||
       options->html != NULL || options->html_file != NULL || options->text != NULL ||
+      options->attach != NULL || options->size != NULL ||
       options->ehlo != NULL || options->stop_after != NULL || options->timeout != NULL ||
       options->ca_file != NULL || options->insecure || options->pin_certificate != NULL ||
-      options->profile != NULL || options->save_profile != NULL || options->remember_password)
+      options->profile != NULL || options->save_profile != NULL || options->remember_password ||
+      nagios_mode || options->warning != NULL || options->critical != NULL ||
+      options->cert_warning != NULL || options->cert_critical != NULL)
     return usage_error ("%s", _("--serve runs the built-in test server; it takes --port, --tls-port, --save, "
                                 "--fail, --quota and --cert-out, not the options of a test run."));
   if (!parse_serve_port (options->port, &port))
@@ -574,6 +680,15 @@ serve (Options *options)
   if (options->cert_out != NULL && !cert_out_is_safe (options->cert_out))
     return usage_error (_("--cert-out: “%s” exists and is not a regular file; name a new file."),
                         options->cert_out);
+  if (options->max_size != NULL)
+    {
+      guint64 max_size;
+
+      if (!postaci_parse_size (options->max_size, &max_size) || max_size > G_MAXSIZE)
+        return usage_error (_("--max-size must be a number of bytes with an optional K, M or G, "
+                              "such as 100M, not “%s”."), options->max_size);
+      postaci_local_server_set_max_size (server, (gsize) max_size);
+    }
   postaci_local_server_set_port (server, port);
   postaci_local_server_set_tls_port (server, tls_port);
   if (options->save != NULL)
@@ -632,6 +747,58 @@ serve (Options *options)
   return POSTACI_EXIT_SUCCESS;
 }
 
+/* --discover: find the submission server of an address, domain or host, probe it, recommend. */
+static int
+discover (Options *options)
+{
+  g_autofree char *password = NULL;
+  guint64 seconds = 10;
+  int status;
+
+  if (options->server != NULL || options->port != NULL || options->security != NULL ||
+      options->auth != NULL || options->allow_plain_auth || options->from != NULL ||
+      options->to != NULL || options->subject != NULL || options->html != NULL ||
+      options->html_file != NULL || options->text != NULL || options->ehlo != NULL ||
+      options->stop_after != NULL || options->insecure || options->pin_certificate != NULL ||
+      options->serve || options->tls_port != NULL || options->save != NULL ||
+      options->fail != NULL || options->cert_out != NULL || options->quota != NULL ||
+      options->profile != NULL || options->save_profile != NULL || options->remember_password)
+    return usage_error ("%s", _("--discover takes --user, --password-file, --timeout, --ca-file, "
+                                "--lang, --color and --format, not the options of a test run."));
+  if (options->format != NULL && !g_str_equal (options->format, "text") &&
+      !g_str_equal (options->format, "jsonl"))
+    return usage_error (_("--format must be text or jsonl with --discover, not “%s”."),
+                        options->format);
+  if (options->timeout != NULL &&
+      !g_ascii_string_to_unsigned (options->timeout, 10, 1, POSTACI_MAX_TIMEOUT_SECONDS, &seconds,
+                                   NULL))
+    return usage_error (_("--timeout must be between 1 and %d seconds."), POSTACI_MAX_TIMEOUT_SECONDS);
+  if (options->user != NULL)
+    {
+      if ((status = obtain_password (options, &password)) != 0)
+        return status;
+    }
+  else if (options->password_file != NULL)
+    return usage_error ("%s", _("--password-file needs --user."));
+
+  {
+    PostaciCliDiscover run = {
+      .query = options->discover,
+      .user = options->user,
+      .password = password,
+      .step_seconds = (guint) seconds,
+      .ca_file = options->ca_file,
+      .format = g_strcmp0 (options->format, "jsonl") == 0 ? POSTACI_TRANSCRIPT_JSONL
+                : use_colour (options->color) ? POSTACI_TRANSCRIPT_ANSI : POSTACI_TRANSCRIPT_TEXT,
+    };
+
+    status = postaci_cli_discover (&run);
+  }
+  if (password != NULL)
+    memset (password, 0, strlen (password));
+  return status;
+}
+
 /* The options that shape the output, checked before anything else happens. */
 static int
 check_output_options (const Options *options)
@@ -641,9 +808,9 @@ check_output_options (const Options *options)
   if (options->lang != NULL && !g_str_equal (options->lang, "tr") && !g_str_equal (options->lang, "en"))
     return usage_error (_("--lang must be tr or en, not “%s”."), options->lang);
   if (options->format != NULL && !g_str_equal (options->format, "text") &&
-      !g_str_equal (options->format, "jsonl") &&
+      !g_str_equal (options->format, "jsonl") && !g_str_equal (options->format, "nagios") &&
       !postaci_report_format_from_string (options->format, &report))
-    return usage_error (_("--format must be text, jsonl, markdown or html, not “%s”."),
+    return usage_error (_("--format must be text, jsonl, markdown, html or nagios, not “%s”."),
                         options->format);
   if (options->color != NULL && !g_str_equal (options->color, "auto") &&
       !g_str_equal (options->color, "always") && !g_str_equal (options->color, "never"))
@@ -836,6 +1003,42 @@ import_profiles (const char *path)
   return status;
 }
 
+/* The thresholds of --format nagios; each is optional. */
+static int
+parse_thresholds (const Options *options, PostaciNagiosThresholds *thresholds)
+{
+  const struct { const char *text; gint64 *ms; } seconds[] = {
+    { options->warning, &thresholds->warning_ms },
+    { options->critical, &thresholds->critical_ms },
+  };
+  const struct { const char *text; gint *days; } days[] = {
+    { options->cert_warning, &thresholds->cert_warning_days },
+    { options->cert_critical, &thresholds->cert_critical_days },
+  };
+
+  *thresholds = (PostaciNagiosThresholds) { -1, -1, -1, -1 };
+  for (guint i = 0; i < G_N_ELEMENTS (seconds); i++)
+    if (seconds[i].text != NULL && !postaci_nagios_parse_seconds (seconds[i].text, seconds[i].ms))
+      return usage_error (_("--warning and --critical take seconds, such as 2 or 0.5, not “%s”."),
+                          seconds[i].text);
+  for (guint i = 0; i < G_N_ELEMENTS (days); i++)
+    if (days[i].text != NULL && !postaci_nagios_parse_days (days[i].text, days[i].days))
+      return usage_error (_("--cert-warning and --cert-critical take a whole number of days "
+                            "from 0 to 3650, not “%s”."), days[i].text);
+  return POSTACI_EXIT_SUCCESS;
+}
+
+/* The server and port as a monitoring system names the service: "mx.example.com:587", "[::1]:25". */
+static char *
+describe_target (const PostaciRequest *request)
+{
+  g_autofree char *host = postaci_request_get_host_for_tls (request);
+
+  if (strchr (host, ':') != NULL)
+    return g_strdup_printf ("[%s]:%u", host, postaci_request_get_port (request));
+  return g_strdup_printf ("%s:%u", host, postaci_request_get_port (request));
+}
+
 /* One test run: the request from the options, the session on a main loop, the verdict. */
 static int
 run_test (Options *options)
@@ -848,8 +1051,14 @@ run_test (Options *options)
   Run run = { 0 };
   PostaciReportFormat report_format;
   gboolean report = postaci_report_format_from_string (options->format, &report_format);
+  PostaciNagiosThresholds thresholds;
+  g_autofree char *target = NULL;
+  PostaciStage last_stage;
   int status = POSTACI_EXIT_SUCCESS;
   guint sigint_id, sigterm_id;
+
+  if ((status = parse_thresholds (options, &thresholds)) != 0)
+    return status;
 
   if (options->profile != NULL || options->save_profile != NULL)
     {
@@ -869,11 +1078,24 @@ run_test (Options *options)
     return status;
   if (options->save_profile != NULL)
     return save_profile (options, store, request);
+  target = describe_target (request);
+  last_stage = request->stop_after;
 
   if (g_strcmp0 (options->format, "jsonl") == 0)
     run.format = POSTACI_TRANSCRIPT_JSONL;
   else
     run.format = use_colour (options->color) ? POSTACI_TRANSCRIPT_ANSI : POSTACI_TRANSCRIPT_TEXT;
+
+  /* The session keeps its own copy of the request; a large message body need not stay twice. */
+  session = postaci_session_new (request);
+  g_clear_pointer (&request, postaci_request_free);
+  {
+    g_autoptr(GError) error = NULL;
+
+    /* Bad input (a NUL in the HTML file, an unreadable attachment) is a usage error. */
+    if (!postaci_session_prepare (session, &error))
+      return usage_error ("%s", error->message);
+  }
 
   if (report)
     run.events = g_ptr_array_new_with_free_func ((GDestroyNotify) postaci_event_free);
@@ -881,10 +1103,6 @@ run_test (Options *options)
   run.cancellable = g_cancellable_new ();
   sigint_id = g_unix_signal_add (SIGINT, interrupted_cb, &run);
   sigterm_id = g_unix_signal_add (SIGTERM, interrupted_cb, &run);
-
-  /* The session keeps its own copy of the request; a large message body need not stay twice. */
-  session = postaci_session_new (request);
-  g_clear_pointer (&request, postaci_request_free);
   g_signal_connect (session, "event", G_CALLBACK (event_cb), &run);
   postaci_session_run_async (session, run.cancellable, run_cb, &run);
   g_main_loop_run (run.loop);
@@ -892,14 +1110,21 @@ run_test (Options *options)
   g_source_remove (sigint_id);
   g_source_remove (sigterm_id);
 
-  if (report)
+  status = postaci_outcome_get_exit_status (run.outcome);
+  if (nagios_mode)
+    {
+      g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+
+      status = (int) postaci_nagios_report (run.outcome, target, last_stage, &thresholds, now,
+                                            &verdict);
+    }
+  else if (report)
     verdict = postaci_report_format (postaci_session_get_request (session), run.events,
                                      run.outcome, NULL, report_format);
   else
     verdict = postaci_transcript_format_outcome (run.outcome, run.format);
   fputs (verdict, stdout);
   fflush (stdout);
-  status = postaci_outcome_get_exit_status (run.outcome);
 
   postaci_outcome_free (run.outcome);
   g_clear_pointer (&run.events, g_ptr_array_unref);
@@ -918,6 +1143,7 @@ main (int argc, char **argv)
 
   /* --lang must act before any string is translated, so argv is scanned first. */
   postaci_locale_init ("postaci-cli", postaci_locale_find_lang_option (argc, argv));
+  nagios_mode = find_nagios_format (argc, argv);
 
   {
     const GOptionEntry entries[] = {
@@ -934,6 +1160,8 @@ main (int argc, char **argv)
       { "html", 0, 0, G_OPTION_ARG_STRING, &options.html, N_("HTML message"), N_("TEXT") },
       { "html-file", 0, 0, G_OPTION_ARG_FILENAME, &options.html_file, N_("Read the HTML message from this file"), N_("FILE") },
       { "text", 0, 0, G_OPTION_ARG_STRING, &options.text, N_("Plain-text part (default: derived from the HTML)"), N_("TEXT") },
+      { "attach", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &options.attach, N_("Attach this file (repeatable); read from disk as it is sent"), N_("FILE") },
+      { "size", 0, 0, G_OPTION_ARG_STRING, &options.size, N_("Size test: send a generated message of exactly this size, e.g. 25M"), N_("BYTES") },
       { "ehlo", 0, 0, G_OPTION_ARG_STRING, &options.ehlo, N_("Name to send with EHLO (default: this computer’s address)"), N_("NAME") },
       { "stop-after", 0, 0, G_OPTION_ARG_STRING, &options.stop_after, N_("Stop after connect, greeting, ehlo, tls, auth, mail, rcpt or data"), N_("STAGE") },
       { "timeout", 0, 0, G_OPTION_ARG_STRING, &options.timeout, N_("Seconds to wait for each reply (default: 30)"), N_("SECONDS") },
@@ -941,7 +1169,11 @@ main (int argc, char **argv)
       { "insecure", 0, 0, G_OPTION_ARG_NONE, &options.insecure, N_("Accept an invalid certificate for this run"), NULL },
       { "lang", 0, 0, G_OPTION_ARG_STRING, &options.lang, N_("Language of the output: tr or en"), N_("LANG") },
       { "color", 0, 0, G_OPTION_ARG_STRING, &options.color, N_("auto, always or never"), N_("WHEN") },
-      { "format", 0, 0, G_OPTION_ARG_STRING, &options.format, N_("text, jsonl, markdown or html (a report of the whole test)"), N_("FORMAT") },
+      { "format", 0, 0, G_OPTION_ARG_STRING, &options.format, N_("text, jsonl, markdown, html or nagios (markdown and html: a report of the whole test; nagios: a monitoring plugin’s status line)"), N_("FORMAT") },
+      { "warning", 0, 0, G_OPTION_ARG_STRING, &options.warning, N_("With --format nagios: WARNING when the test takes longer"), N_("SECONDS") },
+      { "critical", 0, 0, G_OPTION_ARG_STRING, &options.critical, N_("With --format nagios: CRITICAL when the test takes longer"), N_("SECONDS") },
+      { "cert-warning", 0, 0, G_OPTION_ARG_STRING, &options.cert_warning, N_("With --format nagios: WARNING when the certificate expires in fewer days"), N_("DAYS") },
+      { "cert-critical", 0, 0, G_OPTION_ARG_STRING, &options.cert_critical, N_("With --format nagios: CRITICAL when the certificate expires in fewer days"), N_("DAYS") },
       { "pin-certificate", 0, 0, G_OPTION_ARG_FILENAME, &options.pin_certificate, N_("Accept this certificate (PEM) for this run even if it does not verify"), N_("FILE") },
       { "version", 0, 0, G_OPTION_ARG_NONE, &options.version, N_("Show the version and exit"), NULL },
       { "serve", 0, 0, G_OPTION_ARG_NONE, &options.serve, N_("Run the built-in test server until interrupted"), NULL },
@@ -949,6 +1181,7 @@ main (int argc, char **argv)
       { "save", 0, 0, G_OPTION_ARG_FILENAME, &options.save, N_("With --serve: folder for the received messages"), N_("DIR") },
       { "fail", 0, 0, G_OPTION_ARG_STRING_ARRAY, &options.fail, N_("With --serve: fail on purpose, e.g. rcpt=550 or greeting=silent"), N_("STAGE=CODE") },
       { "cert-out", 0, 0, G_OPTION_ARG_FILENAME, &options.cert_out, N_("With --serve: write the server's certificate (PEM) to this file"), N_("FILE") },
+      { "discover", 0, 0, G_OPTION_ARG_STRING, &options.discover, N_("Find the submission server of an e-mail address, a domain or a host, probe it and recommend settings"), N_("ADDRESS") },
       { "profile", 0, 0, G_OPTION_ARG_STRING, &options.profile, N_("Start from this saved server; the options given override its settings"), N_("NAME") },
       { "save-profile", 0, 0, G_OPTION_ARG_STRING, &options.save_profile, N_("Save these settings as a saved server of this name instead of testing"), N_("NAME") },
       { "remember-password", 0, 0, G_OPTION_ARG_NONE, &options.remember_password, N_("With --save-profile: keep the password in the keyring"), NULL },
@@ -957,6 +1190,7 @@ main (int argc, char **argv)
       { "export-profiles", 0, 0, G_OPTION_ARG_FILENAME, &options.export_profiles, N_("Write every saved server, without passwords, to this file"), N_("FILE") },
       { "import-profiles", 0, 0, G_OPTION_ARG_FILENAME, &options.import_profiles, N_("Add the saved servers of an exported file"), N_("FILE") },
       { "quota", 0, 0, G_OPTION_ARG_STRING, &options.quota, N_("With --serve: the most bytes of messages the folder may hold, e.g. 500M"), N_("SIZE") },
+      { "max-size", 0, 0, G_OPTION_ARG_STRING, &options.max_size, N_("With --serve: the largest message taken, announced with SIZE (default: 25M)"), N_("BYTES") },
       { NULL }
     };
 
@@ -964,7 +1198,9 @@ main (int argc, char **argv)
     g_option_context_set_summary (context, _("Test an SMTP server: connect, talk, explain every reply."));
     g_option_context_set_description (context,
       _("Exit status: 0 the run reached its goal; 1 the server refused; 2 bad usage or input, "
-        "nothing was sent; 3 network, TLS or protocol failure; 4 a deadline passed."));
+        "nothing was sent; 3 network, TLS or protocol failure; 4 a deadline passed; 5 delivered, "
+        "but some recipients were refused. With --format nagios: 0 OK, 1 WARNING, 2 CRITICAL, "
+        "3 UNKNOWN (bad usage too)."));
     g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
     g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
     if (!g_option_context_parse (context, &argc, &argv, &error))
@@ -988,6 +1224,8 @@ main (int argc, char **argv)
     status = export_profiles (options.export_profiles);
   else if (options.import_profiles != NULL)
     status = import_profiles (options.import_profiles);
+  else if (options.discover != NULL)
+    status = discover (&options);
   else
     status = options.serve ? serve (&options) : run_test (&options);
   options_clear (&options);

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <string.h>
+#include <sys/stat.h>
 #include <glib/gi18n-lib.h>
 #include <gnutls/gnutls.h>
 #include <gnutls/x509.h>
@@ -447,4 +448,90 @@ postaci_certificate_describe_flag (GTlsCertificateFlags errors)
   if (errors & G_TLS_CERTIFICATE_INSECURE)
     return g_strdup (_("the certificate uses an insecure algorithm"));
   return g_strdup (_("the certificate could not be verified"));
+}
+
+/* ------------------------------------------------------------------ */
+/* Trust                                                               */
+
+typedef struct {
+  GTlsDatabase *database;
+  dev_t         device;
+  ino_t         inode;
+  off_t         size;
+  struct timespec changed;
+} CachedDatabase;
+
+static void
+cached_database_free (gpointer data)
+{
+  CachedDatabase *cached = data;
+
+  g_object_unref (cached->database);
+  g_free (cached);
+}
+
+GTlsDatabase *
+postaci_certificate_load_database (const char *ca_file, GError **error)
+{
+  static GMutex lock;
+  static GHashTable *cache;  /* path → CachedDatabase; lives as long as the process */
+  g_autoptr (GMutexLocker) locker = g_mutex_locker_new (&lock);
+  CachedDatabase *cached;
+  GTlsDatabase *database;
+  struct stat st;
+
+  g_return_val_if_fail (ca_file != NULL, NULL);
+
+  if (cache == NULL)
+    cache = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, cached_database_free);
+  /* A failed stat() is left to the parser, which says what is wrong in its own words. */
+  if (stat (ca_file, &st) == 0)
+    {
+      cached = g_hash_table_lookup (cache, ca_file);
+      if (cached != NULL && cached->device == st.st_dev && cached->inode == st.st_ino &&
+          cached->size == st.st_size && cached->changed.tv_sec == st.st_ctim.tv_sec &&
+          cached->changed.tv_nsec == st.st_ctim.tv_nsec)
+        return g_object_ref (cached->database);
+    }
+
+  database = g_tls_file_database_new (ca_file, error);
+  if (database == NULL)
+    return NULL;
+  if (stat (ca_file, &st) == 0)
+    {
+      cached = g_new0 (CachedDatabase, 1);
+      cached->database = g_object_ref (database);
+      cached->device = st.st_dev;
+      cached->inode = st.st_ino;
+      cached->size = st.st_size;
+      cached->changed = st.st_ctim;
+      g_hash_table_replace (cache, g_strdup (ca_file), cached);
+    }
+  return database;
+}
+
+GIOStream *
+postaci_certificate_new_client (GIOStream          *base,
+                                GSocketConnectable *identity,
+                                const char         *ca_file,
+                                GError            **error)
+{
+  g_autoptr (GTlsDatabase) database = NULL;
+
+  g_return_val_if_fail (G_IS_IO_STREAM (base), NULL);
+
+  if (ca_file == NULL || *ca_file == '\0')
+    return g_tls_client_connection_new (base, identity, error);
+
+  database = postaci_certificate_load_database (ca_file, error);
+  if (database == NULL)
+    return NULL;
+  /* The database goes in at construction: set afterwards, the connection would already have
+   * read the system's whole trust store (twice, with GnuTLS) while it initialised. */
+  return g_initable_new (g_tls_backend_get_client_connection_type (g_tls_backend_get_default ()),
+                         NULL, error,
+                         "base-io-stream", base,
+                         "server-identity", identity,
+                         "database", database,
+                         NULL);
 }

@@ -36,6 +36,18 @@ GStrv postaci_certificate_describe_errors (GTlsCertificateFlags          errors,
  * expired". Returns: (transfer full): never NULL. */
 char *postaci_certificate_describe_flag (GTlsCertificateFlags errors);
 
+/* The trust anchors of @ca_file (PEM), parsed once per process and shared; parsed again only
+ * when the file changed (another inode, size or time of change). */
+GTlsDatabase *postaci_certificate_load_database (const char          *ca_file,
+                                                 GError             **error);
+
+/* A TLS client connection over @base that checks the peer against @ca_file alone when it is
+ * given (not NULL or empty), otherwise against the system's trust store. */
+GIOStream    *postaci_certificate_new_client    (GIOStream           *base,
+                                                 GSocketConnectable  *identity,
+                                                 const char          *ca_file,
+                                                 GError             **error);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PostaciCertificateInfo, postaci_certificate_info_free)
 
 G_END_DECLS

@@ -132,6 +132,13 @@ catalog_dirs (void)
   return dirs;
 }
 
+/* "tr", "en", "pt_BR": anything else given to --lang is left to the option parser to refuse. */
+static gboolean
+is_language_code (const char *lang)
+{
+  return g_regex_match_simple ("^[a-z]{2,3}(_[A-Z]{2})?$", lang, 0, 0);
+}
+
 /* Makes LC_MESSAGES a locale in which gettext honours $LANGUAGE. */
 static void
 use_language (const char *lang)
@@ -141,7 +148,7 @@ use_language (const char *lang)
   g_setenv ("LANGUAGE", lang, TRUE);
   if (is_english (lang))
     return;
-  if (strchr (lang, '_') == NULL && strchr (lang, '.') == NULL)
+  if (strchr (lang, '_') == NULL)
     {
       g_autofree char *upper = g_ascii_strup (lang, -1);
       g_autofree char *name = g_strdup_printf ("%s_%s.UTF-8", lang, upper);
@@ -175,7 +182,7 @@ postaci_locale_init (const char *program, const char *lang)
   const char *spoken = NULL;
 
   setlocale (LC_ALL, "");
-  if (lang != NULL && lang[0] != '\0')
+  if (lang != NULL && is_language_code (lang))
     use_language (lang);
 
   languages = requested_languages ();

@@ -1,189 +1,87 @@
-/* postaci-message.c — build the test message with GMime and write the exact DATA payload. */
+/* postaci-message.c — the test message: headers through GMime, bodies planned to stream. */
 #define G_LOG_DOMAIN "postaci-message"
 
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
-#include <gio/gunixinputstream.h>
 #include <gmime/gmime.h>
 
+#include "postaci-data-stream.h"
 #include "postaci-message.h"
+#include "postaci-message-private.h"
 
 /* GMime 3.2 ships no autoptr cleanups; these stay private to this file. */
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (GMimeObject, g_object_unref)
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (GMimeStream, g_object_unref)
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (GMimeFilter, g_object_unref)
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (GMimeDataWrapper, g_object_unref)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (GMimePart, g_object_unref)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (GMimeTextPart, g_object_unref)
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (GMimeMultipart, g_object_unref)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (GMimeFormatOptions, g_mime_format_options_free)
 
 /* Used when the sender's domain cannot appear in a Message-ID (RFC 2606 reserves it). */
 #define FALLBACK_MESSAGE_ID_DOMAIN "postaci.invalid"
+/* How much of a body is read per step while it is checked. */
+#define SCAN_CHUNK (64 * 1024)
+/* RFC 5322 §2.1.1 and RFC 6152 §3: a line of 8bit data is at most 998 octets before CRLF. */
+#define MAX_LINE 998
+/* A derived text up to this size stays in memory; a longer one goes to an unlinked file. */
+#define DERIVED_IN_MEMORY (64 * 1024)
+/* Input that is not a regular file (a pipe, process substitution) is copied to an unlinked
+ * file as it is checked, so that it can be read again; this much at most. */
+#define MAX_PIPED_INPUT (G_GUINT64_CONSTANT (1) << 30)
+/* Base64 as GMime writes it: lines of 76 characters, 57 bytes each. */
+#define BASE64_LINE 76
+
+/* What a body holds, learnt in one pass: enough to choose its encoding and know its size. */
+typedef struct {
+  guint64  bytes;     /* bytes that are not line ends */
+  guint64  breaks;    /* line breaks; CRLF, a bare CR and a bare LF each count once */
+  gsize    line;      /* length of the current line */
+  gsize    longest;
+  gboolean after_cr;
+  guchar   high;      /* every byte OR-ed together: bit 7 means 8-bit data */
+  gboolean nul;
+} Stats;
+
+typedef enum {
+  PART_TEXT,
+  PART_HTML,
+  PART_ATTACHMENT,
+  PART_FILLER,        /* the generated lines of a size test */
+} PartKind;
+
+typedef struct {
+  PartKind            kind;
+  GMimeObject        *mime;    /* headers only: the content streams from the source */
+  PostaciBodySource   source;
+  Stats               stats;
+  char               *owned;   /* a MEMORY source that belongs to the message */
+  PostaciBodyEncoding encoding;
+} Part;
 
 /*
- * Memory: the message keeps exactly one copy of each body (html, text),
- * taken from the request in postaci_message_new(), so it outlives the
- * caller's request. Only the fields it needs are taken: never the password.
- * GMime reads the bodies through GByteArray views whose data point at those
- * copies (GMimeStreamMem with owner = FALSE), so building, choosing the
- * transfer encoding and writing never duplicate a body; the views are only
- * ever read and are released with g_byte_array_free (view, FALSE), which
- * leaves the buffer to us. A plain text derived from the HTML is the only
- * other buffer. The DATA payload goes to a temporary file, not to memory.
+ * Memory: a body given as text (the form's buffer) is read in place from the request, which
+ * the session keeps; a file is opened once and read at offsets; the text derived from the HTML
+ * goes to an unlinked temporary file when it is large. No body is copied whole.
  */
 struct _PostaciMessage {
-  GObject       parent_instance;
-  GMimeMessage *mime;
-  char         *message_id;  /* without angle brackets, like GMime's own accessor */
-  char         *html;
-  char         *text;
-  GByteArray   *html_view;
-  GByteArray   *text_view;
+  GObject         parent_instance;
+  GMimeMessage   *mime;
+  GMimeMultipart *mixed;        /* attachments or a size test; NULL otherwise */
+  GMimeMultipart *alternative;
+  char           *message_id;   /* without angle brackets, like GMime's own accessor */
+  GPtrArray      *parts;        /* Part *: text, HTML, then attachments and the filler */
+  guint64         size_goal;    /* 0, or the exact size the message must have */
+  gboolean        eight_bit;
 };
 
-G_DEFINE_TYPE (PostaciMessage, postaci_message, G_TYPE_OBJECT)
-
-/* ------------------------------------------------------------------ */
-/* A line-end filter.
- *
- * CRLF, a bare CR and a bare LF each become one line break: LF for the bodies
- * GMime encodes, CRLF for the wire. A bare CR or LF reaching an SMTP server
- * is how "SMTP smuggling" works, so nothing else may pass. State (a CR just
- * seen) is kept across chunks, so a CRLF split between two reads stays one
- * line break. With ensure_eol the output always ends with a line break. */
-
-typedef struct {
-  GMimeFilter parent_instance;
-  gboolean    crlf;        /* write CRLF rather than LF */
-  gboolean    ensure_eol;  /* end a non-empty output with a line break */
-  gboolean    after_cr;    /* the previous input byte was a CR */
-  gboolean    at_bol;      /* nothing written since the last line break */
-} LineEndFilter;
-
-typedef struct {
-  GMimeFilterClass parent_class;
-} LineEndFilterClass;
-
-static GType line_end_filter_get_type (void);
-G_DEFINE_TYPE (LineEndFilter, line_end_filter, GMIME_TYPE_FILTER)
-
-static GMimeFilter *
-line_end_filter_new (gboolean crlf, gboolean ensure_eol)
-{
-  LineEndFilter *self = g_object_new (line_end_filter_get_type (), NULL);
-
-  self->crlf = crlf;
-  self->ensure_eol = ensure_eol;
-  return (GMimeFilter *) self;
-}
-
-static void
-line_end_filter_run (GMimeFilter *filter, const char *inbuf, size_t inlen, gboolean last,
-                     char **outbuf, size_t *outlen, size_t *outprespace)
-{
-  LineEndFilter *self = (LineEndFilter *) filter;
-  const char *in = inbuf;
-  const char *end = inbuf + inlen;
-  char *out;
-
-  /* Worst case: every byte a bare CR or LF that grows to CRLF, plus the final break. */
-  g_mime_filter_set_size (filter, inlen * 2 + 2, FALSE);
-  out = filter->outbuf;
-
-  for (; in < end; in++)
-    {
-      char c = *in;
-
-      if (c == '\n' && self->after_cr)
-        {
-          /* the CR already produced this line break */
-          self->after_cr = FALSE;
-          continue;
-        }
-      self->after_cr = (c == '\r');
-      if (c == '\r' || c == '\n')
-        {
-          if (self->crlf)
-            *out++ = '\r';
-          *out++ = '\n';
-          self->at_bol = TRUE;
-        }
-      else
-        {
-          *out++ = c;
-          self->at_bol = FALSE;
-        }
-    }
-
-  if (last && self->ensure_eol && !self->at_bol)
-    {
-      if (self->crlf)
-        *out++ = '\r';
-      *out++ = '\n';
-      self->at_bol = TRUE;
-    }
-
-  *outbuf = filter->outbuf;
-  *outlen = out - filter->outbuf;
-  *outprespace = filter->outpre;
-}
-
-static void
-line_end_filter_filter (GMimeFilter *filter, char *inbuf, size_t inlen, size_t prespace,
-                        char **outbuf, size_t *outlen, size_t *outprespace)
-{
-  line_end_filter_run (filter, inbuf, inlen, FALSE, outbuf, outlen, outprespace);
-}
-
-static void
-line_end_filter_complete (GMimeFilter *filter, char *inbuf, size_t inlen, size_t prespace,
-                          char **outbuf, size_t *outlen, size_t *outprespace)
-{
-  line_end_filter_run (filter, inbuf, inlen, TRUE, outbuf, outlen, outprespace);
-}
-
-static void
-line_end_filter_reset (GMimeFilter *filter)
-{
-  LineEndFilter *self = (LineEndFilter *) filter;
-
-  self->after_cr = FALSE;
-  self->at_bol = TRUE;
-}
-
-static GMimeFilter *
-line_end_filter_copy (GMimeFilter *filter)
-{
-  LineEndFilter *self = (LineEndFilter *) filter;
-
-  return line_end_filter_new (self->crlf, self->ensure_eol);
-}
-
-static void
-line_end_filter_class_init (LineEndFilterClass *klass)
-{
-  GMimeFilterClass *filter_class = GMIME_FILTER_CLASS (klass);
-
-  filter_class->copy = line_end_filter_copy;
-  filter_class->filter = line_end_filter_filter;
-  filter_class->complete = line_end_filter_complete;
-  filter_class->reset = line_end_filter_reset;
-}
-
-static void
-line_end_filter_init (LineEndFilter *self)
-{
-  self->at_bol = TRUE;
-}
-
-/* ------------------------------------------------------------------ */
+G_DEFINE_FINAL_TYPE (PostaciMessage, postaci_message, G_TYPE_OBJECT)
 
 void
 postaci_message_ensure_gmime (void)
@@ -200,18 +98,39 @@ postaci_message_ensure_gmime (void)
 }
 
 static void
+part_free (gpointer data)
+{
+  Part *part = data;
+
+  g_clear_object (&part->mime);
+  if (part->source.kind == POSTACI_SOURCE_FILE && part->source.fd >= 0)
+    close (part->source.fd);
+  g_free (part->source.name);
+  g_free (part->owned);
+  g_free (part);
+}
+
+static Part *
+part_new (PartKind kind)
+{
+  Part *part = g_new0 (Part, 1);
+
+  part->kind = kind;
+  part->source.fd = -1;
+  part->source.kind = POSTACI_SOURCE_MEMORY;
+  part->source.data = "";
+  return part;
+}
+
+static void
 postaci_message_finalize (GObject *object)
 {
   PostaciMessage *self = POSTACI_MESSAGE (object);
 
-  /* The GMime objects hold the streams that read the views: drop them first. */
+  g_clear_pointer (&self->parts, g_ptr_array_unref);
+  g_clear_object (&self->alternative);
+  g_clear_object (&self->mixed);
   g_clear_object (&self->mime);
-  if (self->html_view != NULL)
-    g_byte_array_free (g_steal_pointer (&self->html_view), FALSE);
-  if (self->text_view != NULL)
-    g_byte_array_free (g_steal_pointer (&self->text_view), FALSE);
-  g_clear_pointer (&self->html, g_free);
-  g_clear_pointer (&self->text, g_free);
   g_clear_pointer (&self->message_id, g_free);
   G_OBJECT_CLASS (postaci_message_parent_class)->finalize (object);
 }
@@ -225,7 +144,389 @@ postaci_message_class_init (PostaciMessageClass *klass)
 static void
 postaci_message_init (PostaciMessage *self)
 {
+  self->parts = g_ptr_array_new_with_free_func (part_free);
 }
+
+/* ------------------------------------------------------------------ */
+/* Checking the bodies                                                 */
+
+/* Whether any byte of @data has its high bit set, eight bytes at a time. */
+static gboolean
+has_high_bit (const char *data, gsize len)
+{
+  guint64 acc = 0;
+  gsize i = 0;
+
+  for (; i + 8 <= len; i += 8)
+    {
+      guint64 word;
+
+      memcpy (&word, data + i, 8);
+      acc |= word;
+    }
+  for (; i < len; i++)
+    acc |= (guchar) data[i];
+  return (acc & G_GUINT64_CONSTANT (0x8080808080808080)) != 0;
+}
+
+static void
+stats_feed (Stats *stats, const char *data, gsize len)
+{
+  const char *p = data;
+  const char *end = data + len;
+
+  if (len > 0 && memchr (data, '\0', len) != NULL)
+    stats->nul = TRUE;
+  if (has_high_bit (data, len))
+    stats->high = 0x80;
+  if (!stats->after_cr && memchr (data, '\r', len) == NULL)
+    {
+      /* LF line ends only, the usual case: one search per line. */
+      while (p < end)
+        {
+          const char *lf = memchr (p, '\n', end - p);
+
+          if (lf == NULL)
+            {
+              stats->bytes += end - p;
+              stats->line += end - p;
+              return;
+            }
+          stats->bytes += lf - p;
+          stats->line += lf - p;
+          stats->breaks++;
+          stats->longest = MAX (stats->longest, stats->line);
+          stats->line = 0;
+          p = lf + 1;
+        }
+      return;
+    }
+  while (p < end)
+    {
+      const char *stop;
+      const char *cr;
+
+      if (*p == '\n' || *p == '\r')
+        {
+          if (!(*p == '\n' && stats->after_cr))
+            {
+              stats->breaks++;
+              stats->longest = MAX (stats->longest, stats->line);
+              stats->line = 0;
+            }
+          stats->after_cr = (*p == '\r');
+          p++;
+          continue;
+        }
+      stats->after_cr = FALSE;
+      stop = memchr (p, '\n', end - p);
+      if (stop == NULL)
+        stop = end;
+      cr = memchr (p, '\r', stop - p);
+      if (cr != NULL)
+        stop = cr;
+      stats->bytes += stop - p;
+      stats->line += stop - p;
+      p = stop;
+    }
+}
+
+static gsize
+stats_longest (const Stats *stats)
+{
+  return MAX (stats->longest, stats->line);
+}
+
+/* An unlinked temporary file for bytes that are read again later. */
+static int
+open_unlinked_file (GError **error)
+{
+  g_autofree char *path = NULL;
+  int fd = g_file_open_tmp ("postaci-body-XXXXXX", &path, error);
+
+  /* Unlinked at once: nothing is left behind, whatever happens next. */
+  if (fd >= 0)
+    g_unlink (path);
+  return fd;
+}
+
+static gboolean
+write_all (int fd, const char *data, gsize len, GError **error)
+{
+  while (len > 0)
+    {
+      ssize_t n = write (fd, data, len);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        {
+          int saved_errno = errno;
+          g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                       /* Translators: %s is the system's reason */
+                       _("Could not write a temporary file: %s"), g_strerror (saved_errno));
+          return FALSE;
+        }
+      data += n;
+      len -= (gsize) n;
+    }
+  return TRUE;
+}
+
+/* Opens @path as the source of @part. A regular file is read where it is; anything else (a
+ * pipe) is copied into an unlinked file while it is checked, see scan_body(). */
+static gboolean
+open_file_source (Part *part, const char *path, PostaciRequestError code, gboolean *piped,
+                  GError **error)
+{
+  struct stat st;
+  int fd = open (path, O_RDONLY | O_CLOEXEC);
+
+  if (fd < 0 || fstat (fd, &st) != 0 || S_ISDIR (st.st_mode))
+    {
+      int saved_errno = fd < 0 ? errno : S_ISDIR (st.st_mode) ? EISDIR : errno;
+
+      if (fd >= 0)
+        close (fd);
+      g_set_error (error, POSTACI_REQUEST_ERROR, code,
+                   /* Translators: a file name, then the system's reason */
+                   _("Could not open “%s”: %s"), path, g_strerror (saved_errno));
+      return FALSE;
+    }
+  part->source.kind = POSTACI_SOURCE_FILE;
+  part->source.fd = fd;
+  part->source.name = g_strdup (path);
+  part->source.length = S_ISREG (st.st_mode) ? (guint64) st.st_size : 0;
+  *piped = !S_ISREG (st.st_mode);
+  return TRUE;
+}
+
+/* Reads the next chunk of a source being checked: a regular file or memory at @offset, a
+ * pipe as it comes (copied to @copy_fd so that it can be read again). */
+static gssize
+scan_read (Part *part, gboolean piped, int copy_fd, guint64 offset, char *buffer,
+           GError **error)
+{
+  gssize n;
+
+  if (!piped)
+    return postaci_body_source_read (&part->source, offset, buffer, SCAN_CHUNK, error);
+
+  do
+    n = read (part->source.fd, buffer, SCAN_CHUNK);
+  while (n < 0 && errno == EINTR);
+  if (n < 0)
+    {
+      int saved_errno = errno;
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                   _("Could not read “%s”: %s"), part->source.name, g_strerror (saved_errno));
+      return -1;
+    }
+  if (offset + (guint64) n > MAX_PIPED_INPUT)
+    {
+      g_set_error (error, POSTACI_REQUEST_ERROR, POSTACI_REQUEST_ERROR_BODY,
+                   _("“%s” gives more than %" PRIu64 " MiB; give a regular file."),
+                   part->source.name, (uint64_t) (MAX_PIPED_INPUT >> 20));
+      return -1;
+    }
+  if (n > 0 && !write_all (copy_fd, buffer, (gsize) n, error))
+    return -1;
+  return n;
+}
+
+/* g_utf8_validate() with a fast path for runs of ASCII, eight bytes at a time: most of an
+ * HTML body is ASCII. Sets @end where validation stopped, as g_utf8_validate() does. */
+static gboolean
+validate_utf8 (const char *data, gsize len, const char **end)
+{
+  const char *p = data;
+  const char *limit = data + len;
+
+  while (p < limit)
+    {
+      gunichar c;
+
+      while (limit - p >= 8)
+        {
+          guint64 word;
+
+          memcpy (&word, p, 8);
+          if (word & G_GUINT64_CONSTANT (0x8080808080808080))
+            break;
+          p += 8;
+        }
+      if (p >= limit)
+        break;
+      if (!((guchar) *p & 0x80))
+        {
+          p++;
+          continue;
+        }
+      c = g_utf8_get_char_validated (p, limit - p);
+      if (c == (gunichar) -1 || c == (gunichar) -2)
+        {
+          *end = p;
+          return FALSE;
+        }
+      p = g_utf8_next_char (p);
+    }
+  *end = limit;
+  return TRUE;
+}
+
+/* Where the derived text goes: memory while it is short, then an unlinked file. */
+typedef struct {
+  GString *out;
+  int      fd;
+  guint64  length;
+} DerivedSink;
+
+static gboolean
+derived_flush (DerivedSink *sink, Part *text, gboolean last, GError **error)
+{
+  stats_feed (&text->stats, sink->out->str, sink->out->len);
+  if (sink->fd < 0 && (last || sink->length + sink->out->len <= DERIVED_IN_MEMORY))
+    {
+      /* still short: kept in memory, in sink->out */
+      return TRUE;
+    }
+  if (sink->fd < 0)
+    {
+      sink->fd = open_unlinked_file (error);
+      if (sink->fd < 0)
+        return FALSE;
+    }
+  if (!write_all (sink->fd, sink->out->str, sink->out->len, error))
+    return FALSE;
+  sink->length += sink->out->len;
+  g_string_truncate (sink->out, 0);
+  return TRUE;
+}
+
+/*
+ * One pass over a text body (the HTML, or the plain text given): UTF-8 checked across chunk
+ * boundaries, a NUL refused, line lengths and 8-bit bytes counted; for the HTML, the text
+ * alternative is derived on the way into @text (when not NULL).
+ */
+static gboolean
+scan_body (Part *part, gboolean piped, Part *text, GError **error)
+{
+  g_autofree char *buffer = g_malloc (SCAN_CHUNK + 4);
+  g_autoptr (PostaciHtmlText) converter = NULL;
+  DerivedSink sink = { NULL, -1, 0 };
+  int copy_fd = -1;
+  gsize carried = 0;   /* the start of a UTF-8 character cut by the previous chunk */
+  guint64 offset = 0;
+  gboolean ok = FALSE;
+  const char *name = part->source.kind == POSTACI_SOURCE_FILE ? part->source.name : NULL;
+
+  if (text != NULL)
+    {
+      converter = postaci_html_text_new ();
+      sink.out = g_string_sized_new (2 * SCAN_CHUNK);
+    }
+  if (piped)
+    {
+      copy_fd = open_unlinked_file (error);
+      if (copy_fd < 0)
+        goto out;
+    }
+
+  for (;;)
+    {
+      gssize n = scan_read (part, piped, copy_fd, offset, buffer + carried, error);
+      const char *invalid;
+      gsize total;
+
+      if (n < 0)
+        goto out;
+      if (n == 0)
+        break;
+      offset += (guint64) n;
+      if (memchr (buffer + carried, '\0', (gsize) n) != NULL)
+        {
+          if (name != NULL)
+            g_set_error (error, POSTACI_REQUEST_ERROR, POSTACI_REQUEST_ERROR_BODY,
+                         _("“%s” contains a NUL byte; give a UTF-8 text file."), name);
+          else
+            g_set_error_literal (error, POSTACI_REQUEST_ERROR, POSTACI_REQUEST_ERROR_BODY,
+                                 _("The subject and message must be UTF-8 text."));
+          goto out;
+        }
+      stats_feed (&part->stats, buffer + carried, (gsize) n);
+      if (converter != NULL)
+        {
+          postaci_html_text_feed (converter, buffer + carried, (gsize) n, sink.out);
+          if (sink.out->len >= SCAN_CHUNK && !derived_flush (&sink, text, FALSE, error))
+            goto out;
+        }
+
+      total = carried + (gsize) n;
+      if (!validate_utf8 (buffer, total, &invalid))
+        {
+          gsize rest = total - (gsize) (invalid - buffer);
+
+          /* A character cut by the chunk's end waits for the next chunk. */
+          if (rest >= 4 || g_utf8_get_char_validated (invalid, (gssize) rest) != (gunichar) -2)
+            goto not_utf8;
+          memmove (buffer, invalid, rest);
+          carried = rest;
+        }
+      else
+        carried = 0;
+    }
+  if (carried > 0)
+    goto not_utf8;
+
+  if (piped)
+    {
+      /* From now on the copy is the source. */
+      close (part->source.fd);
+      part->source.fd = g_steal_fd (&copy_fd);
+    }
+  part->source.length = offset;
+
+  if (converter != NULL)
+    {
+      postaci_html_text_finish (converter, sink.out);
+      if (!derived_flush (&sink, text, TRUE, error))
+        goto out;
+      if (sink.fd >= 0)
+        {
+          text->source.kind = POSTACI_SOURCE_FILE;
+          text->source.fd = g_steal_fd (&sink.fd);
+          text->source.name = g_strdup (_("the text derived from the HTML"));
+          text->source.length = sink.length;
+        }
+      else
+        {
+          text->source.length = sink.out->len;
+          text->owned = g_string_free (g_steal_pointer (&sink.out), FALSE);
+          text->source.data = text->owned;
+        }
+    }
+  ok = TRUE;
+  goto out;
+
+not_utf8:
+  if (name != NULL)
+    g_set_error (error, POSTACI_REQUEST_ERROR, POSTACI_REQUEST_ERROR_BODY,
+                 _("“%s” is not UTF-8 text."), name);
+  else
+    g_set_error_literal (error, POSTACI_REQUEST_ERROR, POSTACI_REQUEST_ERROR_BODY,
+                         _("The subject and message must be UTF-8 text."));
+out:
+  if (sink.out != NULL)
+    g_string_free (sink.out, TRUE);
+  if (sink.fd >= 0)
+    close (sink.fd);
+  if (copy_fd >= 0)
+    close (copy_fd);
+  return ok;
+}
+
+/* ------------------------------------------------------------------ */
+/* Building                                                            */
 
 static gboolean
 has_line_break_or_control (const char *str)
@@ -270,49 +571,68 @@ message_id_domain (const char *from)
   return g_ascii_strdown (ascii, -1);
 }
 
-/* A text part that reads @buffer in place: line ends normalised to LF on
- * the way, the transfer encoding chosen so the part is 7-bit clean. */
 static GMimeObject *
-make_text_part (const char *subtype, char *buffer, GByteArray **view_out)
+make_text_mime (const char *subtype)
 {
-  g_autoptr (GMimeTextPart) part = NULL;
-  g_autoptr (GMimeStream) mem = NULL;
-  g_autoptr (GMimeStream) filtered = NULL;
-  g_autoptr (GMimeFilter) line_ends = NULL;
-  g_autoptr (GMimeDataWrapper) content = NULL;
-  GMimeContentEncoding encoding;
-  GByteArray *view;
+  GMimeTextPart *part = g_mime_text_part_new_with_subtype (subtype);
 
-  view = g_byte_array_new_take ((guint8 *) buffer, strlen (buffer));
-  mem = g_mime_stream_mem_new ();
-  g_mime_stream_mem_set_byte_array (GMIME_STREAM_MEM (mem), view);
-  g_assert (!g_mime_stream_mem_get_owner (GMIME_STREAM_MEM (mem)));
-  *view_out = view;
-
-  filtered = g_mime_stream_filter_new (mem);
-  line_ends = line_end_filter_new (FALSE, FALSE);
-  g_mime_stream_filter_add (GMIME_STREAM_FILTER (filtered), line_ends);
-
-  content = g_mime_data_wrapper_new_with_stream (filtered, GMIME_CONTENT_ENCODING_DEFAULT);
-  part = g_mime_text_part_new_with_subtype (subtype);
   g_mime_text_part_set_charset (part, "utf-8");
-  g_mime_part_set_content (GMIME_PART (part), content);
+  return GMIME_OBJECT (part);
+}
 
-  /* One streaming pass over the body: quoted-printable for mostly-ASCII text,
-   * base64 for mostly 8-bit text, quoted-printable for lines over 998 bytes,
-   * 7bit when plain ASCII already fits. So the server never needs 8BITMIME. */
-  encoding = g_mime_part_get_best_content_encoding (GMIME_PART (part),
-                                                    GMIME_ENCODING_CONSTRAINT_7BIT);
-  if (encoding == GMIME_CONTENT_ENCODING_DEFAULT)
-    encoding = GMIME_CONTENT_ENCODING_7BIT;
-  g_mime_part_set_content_encoding (GMIME_PART (part), encoding);
+static GMimeObject *
+make_attachment_mime (const char *path)
+{
+  g_autofree char *name = g_filename_display_basename (path);
+  /* By name only: reading the file to sniff it would read it once more. */
+  g_autofree char *type = g_content_type_guess (name, NULL, 0, NULL);
+  g_autofree char *mime_type = g_content_type_get_mime_type (type);
+  g_auto (GStrv) halves = g_strsplit (mime_type != NULL ? mime_type : "application/octet-stream",
+                                      "/", 2);
+  GMimePart *part;
 
-  return GMIME_OBJECT (g_steal_pointer (&part));
+  if (halves[0] == NULL || halves[1] == NULL)
+    part = g_mime_part_new_with_type ("application", "octet-stream");
+  else
+    part = g_mime_part_new_with_type (halves[0], halves[1]);
+  g_mime_part_set_filename (part, name);
+  return GMIME_OBJECT (part);
+}
+
+static gboolean
+add_attachment (PostaciMessage *self, const char *path, GError **error)
+{
+  Part *part = part_new (PART_ATTACHMENT);
+  gboolean piped = FALSE;
+
+  g_ptr_array_add (self->parts, part);
+  if (!open_file_source (part, path, POSTACI_REQUEST_ERROR_ATTACHMENT, &piped, error))
+    return FALSE;
+  if (piped)
+    {
+      /* A pipe is copied once so that it can be sent (and measured) like a file. */
+      g_autofree char *buffer = g_malloc (SCAN_CHUNK);
+      int copy_fd = open_unlinked_file (error);
+      guint64 offset = 0;
+      gssize n;
+
+      if (copy_fd < 0)
+        return FALSE;
+      while ((n = scan_read (part, TRUE, copy_fd, offset, buffer, error)) > 0)
+        offset += (guint64) n;
+      close (part->source.fd);
+      part->source.fd = copy_fd;
+      if (n < 0)
+        return FALSE;
+      part->source.length = offset;
+    }
+  part->mime = make_attachment_mime (path);
+  return TRUE;
 }
 
 /**
  * postaci_message_new:
- * @request: the run's parameters; the message copies the bodies it needs
+ * @request: the run's parameters; it must outlive the message
  * @error: a #POSTACI_REQUEST_ERROR naming the field at fault
  *
  * Returns: (transfer full) (nullable): the message, or %NULL with @error set
@@ -321,11 +641,11 @@ PostaciMessage *
 postaci_message_new (const PostaciRequest *request, GError **error)
 {
   g_autoptr (PostaciMessage) self = NULL;
-  g_autoptr (GMimeMultipart) alternative = NULL;
-  g_autoptr (GMimeObject) text_part = NULL;
-  g_autoptr (GMimeObject) html_part = NULL;
   g_autoptr (GDateTime) now = NULL;
   g_autofree char *domain = NULL;
+  Part *text;
+  Part *html;
+  gboolean piped = FALSE;
 
   g_return_val_if_fail (request != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
@@ -343,31 +663,38 @@ postaci_message_new (const PostaciRequest *request, GError **error)
     if (!check_header_field (g_ptr_array_index (request->recipients, i),
                              POSTACI_REQUEST_ERROR_RECIPIENTS, error))
       return NULL;
-  if ((request->html != NULL && !g_utf8_validate (request->html, -1, NULL)) ||
-      (request->text != NULL && !g_utf8_validate (request->text, -1, NULL)))
-    {
-      g_set_error_literal (error, POSTACI_REQUEST_ERROR, POSTACI_REQUEST_ERROR_BODY,
-                           _("The subject and message must be UTF-8 text."));
-      return NULL;
-    }
-
-  /* GByteArray, which GMime's memory stream reads, counts in guint. */
-  if ((request->html != NULL && strlen (request->html) > G_MAXUINT) ||
-      (request->text != NULL && strlen (request->text) > G_MAXUINT))
-    {
-      g_set_error_literal (error, POSTACI_REQUEST_ERROR, POSTACI_REQUEST_ERROR_BODY,
-                           _("The message is too large."));
-      return NULL;
-    }
 
   postaci_message_ensure_gmime ();
-
   self = g_object_new (POSTACI_TYPE_MESSAGE, NULL);
-  self->html = g_strdup (request->html != NULL ? request->html : "");
+  self->size_goal = request->size;
+
+  /* The bodies: read once, a chunk at a time, to check them and learn their shape. */
+  text = part_new (PART_TEXT);
+  html = part_new (PART_HTML);
+  g_ptr_array_add (self->parts, text);
+  g_ptr_array_add (self->parts, html);
+  if (request->html_file != NULL)
+    {
+      if (!open_file_source (html, request->html_file, POSTACI_REQUEST_ERROR_BODY, &piped, error))
+        return NULL;
+    }
+  else if (request->html != NULL)
+    {
+      html->source.data = request->html;
+      html->source.length = strlen (request->html);
+    }
+  if (!scan_body (html, piped, request->text == NULL ? text : NULL, error))
+    return NULL;
   if (request->text != NULL)
-    self->text = g_strdup (request->text);
-  else
-    self->text = postaci_html_to_text (self->html);
+    {
+      text->source.data = request->text;
+      text->source.length = strlen (request->text);
+      if (!scan_body (text, FALSE, NULL, error))
+        return NULL;
+    }
+  for (guint i = 0; request->attachments != NULL && i < request->attachments->len; i++)
+    if (!add_attachment (self, g_ptr_array_index (request->attachments, i), error))
+      return NULL;
 
   self->mime = g_mime_message_new (TRUE);
   g_mime_message_add_mailbox (self->mime, GMIME_ADDRESS_TYPE_FROM, NULL, request->from);
@@ -385,143 +712,316 @@ postaci_message_new (const PostaciRequest *request, GError **error)
   g_mime_object_set_header (GMIME_OBJECT (self->mime), "MIME-Version", "1.0", NULL);
 
   /* RFC 2046 §5.1.4: the last alternative is the preferred one, so HTML goes second. */
-  alternative = g_mime_multipart_new_with_subtype ("alternative");
-  text_part = make_text_part ("plain", self->text, &self->text_view);
-  html_part = make_text_part ("html", self->html, &self->html_view);
-  g_mime_multipart_add (alternative, text_part);
-  g_mime_multipart_add (alternative, html_part);
-  g_mime_message_set_mime_part (self->mime, GMIME_OBJECT (alternative));
+  self->alternative = g_mime_multipart_new_with_subtype ("alternative");
+  text->mime = make_text_mime ("plain");
+  html->mime = make_text_mime ("html");
+  g_mime_multipart_add (self->alternative, text->mime);
+  g_mime_multipart_add (self->alternative, html->mime);
+
+  if (self->size_goal > 0)
+    {
+      Part *filler = part_new (PART_FILLER);
+
+      filler->source.kind = POSTACI_SOURCE_FILLER;
+      filler->mime = make_attachment_mime ("postaci-size-test.txt");
+      g_mime_object_set_content_type_parameter (filler->mime, "charset", "us-ascii");
+      g_ptr_array_add (self->parts, filler);
+    }
+  if (self->parts->len > 2)
+    {
+      self->mixed = g_mime_multipart_new_with_subtype ("mixed");
+      g_mime_multipart_add (self->mixed, GMIME_OBJECT (self->alternative));
+      for (guint i = 2; i < self->parts->len; i++)
+        g_mime_multipart_add (self->mixed, ((Part *) g_ptr_array_index (self->parts, i))->mime);
+      g_mime_message_set_mime_part (self->mime, GMIME_OBJECT (self->mixed));
+    }
+  else
+    g_mime_message_set_mime_part (self->mime, GMIME_OBJECT (self->alternative));
 
   return g_steal_pointer (&self);
 }
 
-static gboolean
-set_error_from_errno (GError **error, int saved_errno, const char *what)
+/* ------------------------------------------------------------------ */
+/* Planning and sending                                                */
+
+static PostaciBodyEncoding
+choose_encoding (const Part *part, gboolean eight_bit)
 {
-  /* GMime reports failures as -1; errno is the reason when a system call failed. */
-  if (saved_errno == 0)
-    saved_errno = EIO;
-  g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-               /* Translators: %s says what failed, the second %s is the system's reason */
-               _("Could not prepare the message (%s): %s"), what, g_strerror (saved_errno));
-  return FALSE;
+  switch (part->kind)
+    {
+    case PART_ATTACHMENT:
+      return POSTACI_BODY_BASE64;
+    case PART_FILLER:
+      return POSTACI_BODY_7BIT;
+    case PART_TEXT:
+    case PART_HTML:
+    default:
+      if (part->stats.nul || stats_longest (&part->stats) > MAX_LINE)
+        return POSTACI_BODY_QUOTED_PRINTABLE;
+      if (!(part->stats.high & 0x80))
+        return POSTACI_BODY_7BIT;
+      return eight_bit ? POSTACI_BODY_8BIT : POSTACI_BODY_QUOTED_PRINTABLE;
+    }
 }
 
-/* Writes the payload to @fd: CRLF everywhere, dot-stuffed, then the final dot. */
-static gboolean
-write_data_payload (PostaciMessage *self, int fd, GError **error)
+static GMimeContentEncoding
+mime_encoding (PostaciBodyEncoding encoding)
 {
-  g_autoptr (GMimeFormatOptions) options = NULL;
-  g_autoptr (GMimeStream) file = NULL;
-  g_autoptr (GMimeStream) filtered = NULL;
-  g_autoptr (GMimeFilter) line_ends = NULL;
-  g_autoptr (GMimeFilter) stuffing = NULL;
-  int file_fd;
+  switch (encoding)
+    {
+    case POSTACI_BODY_7BIT:
+      return GMIME_CONTENT_ENCODING_7BIT;
+    case POSTACI_BODY_8BIT:
+      return GMIME_CONTENT_ENCODING_8BIT;
+    case POSTACI_BODY_QUOTED_PRINTABLE:
+      return GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE;
+    case POSTACI_BODY_BASE64:
+    default:
+      return GMIME_CONTENT_ENCODING_BASE64;
+    }
+}
 
-  file_fd = dup (fd);
-  if (file_fd < 0)
-    return set_error_from_errno (error, errno, "dup");
-  file = g_mime_stream_fs_new (file_fd);  /* owns file_fd */
+/* The size of literal text with LF line ends once every LF is CRLF. */
+static guint64
+literal_size (const char *text)
+{
+  guint64 size = strlen (text);
 
-  /* GMime already writes CRLF in DOS mode; the line-end filter is the last
-   * word, so no bare CR or LF can reach the wire whatever a header or part
-   * held, and it ends the payload with CRLF. The SMTP data filter then
-   * doubles every leading dot, keeping its state across chunk boundaries. */
-  filtered = g_mime_stream_filter_new (file);
-  line_ends = line_end_filter_new (TRUE, TRUE);
-  stuffing = g_mime_filter_smtp_data_new ();
-  g_mime_stream_filter_add (GMIME_STREAM_FILTER (filtered), line_ends);
-  g_mime_stream_filter_add (GMIME_STREAM_FILTER (filtered), stuffing);
+  for (const char *p = strchr (text, '\n'); p != NULL; p = strchr (p + 1, '\n'))
+    size++;
+  return size;
+}
 
-  options = g_mime_format_options_new ();
-  g_mime_format_options_set_newline_format (options, GMIME_NEWLINE_FORMAT_DOS);
+/* The size of @part's body on the wire (CRLF, not stuffed). */
+static gboolean
+body_size (PostaciMessage *self, Part *part, guint64 *size, GError **error)
+{
+  switch (part->encoding)
+    {
+    case POSTACI_BODY_7BIT:
+    case POSTACI_BODY_8BIT:
+      if (part->kind == PART_FILLER)
+        *size = part->source.length + part->source.full_lines;
+      else
+        *size = part->stats.bytes + 2 * part->stats.breaks;
+      return TRUE;
 
-  if (g_mime_object_write_to_stream (GMIME_OBJECT (self->mime), options, filtered) == -1 ||
-      g_mime_stream_flush (filtered) == -1)
-    return set_error_from_errno (error, errno, "write");
+    case POSTACI_BODY_BASE64:
+      {
+        guint64 chars = (part->source.length + 2) / 3 * 4;
 
-  /* Written past the filters: the terminating dot must not be stuffed. */
-  if (g_mime_stream_write_string (file, ".\r\n") == -1 || g_mime_stream_flush (file) == -1)
-    return set_error_from_errno (error, errno, "write");
+        *size = chars + 2 * ((chars + BASE64_LINE - 1) / BASE64_LINE);
+        return TRUE;
+      }
 
-  return TRUE;
+    case POSTACI_BODY_QUOTED_PRINTABLE:
+    default:
+      {
+        /* No formula: the body is encoded once, counted and dropped. */
+        GArray *segments = postaci_segments_new ();
+        PostaciSegment segment = { NULL, &part->source, part->encoding };
+
+        g_array_append_val (segments, segment);
+        return postaci_data_stream_measure (G_OBJECT (self), segments, size, error);
+      }
+    }
+}
+
+static void
+add_text (GArray *segments, char *text)
+{
+  PostaciSegment segment = { text, NULL, POSTACI_BODY_7BIT };
+
+  g_array_append_val (segments, segment);
+}
+
+static void
+add_body (GArray *segments, Part *part)
+{
+  PostaciSegment segment = { NULL, &part->source, part->encoding };
+
+  g_array_append_val (segments, segment);
+}
+
+/* The filler's lines for @size bytes on the wire: lines of 76 characters and CRLF, then the
+ * rest on a last line without one. */
+static void
+set_filler_size (Part *filler, guint64 size)
+{
+  filler->source.full_lines = size / 78;
+  filler->source.length = filler->source.full_lines * 77 + size % 78;
+}
+
+/* The segments of the whole payload, and its size. */
+static GArray *
+plan (PostaciMessage *self, gboolean eight_bit, guint64 *size, GError **error)
+{
+  g_autoptr (GMimeFormatOptions) options = g_mime_format_options_new ();
+  g_autoptr (GArray) segments = postaci_segments_new ();
+  const char *alt = g_mime_multipart_get_boundary (self->alternative);
+  const char *mixed = NULL;
+  GString *literal;
+  Part *filler = NULL;
+  guint64 total = 0;
+
+  /* Explicit options: GMime's defaults are process-wide and could be changed. */
+  g_mime_format_options_set_newline_format (options, GMIME_NEWLINE_FORMAT_UNIX);
+  self->eight_bit = FALSE;
+  for (guint i = 0; i < self->parts->len; i++)
+    {
+      Part *part = g_ptr_array_index (self->parts, i);
+
+      part->encoding = choose_encoding (part, eight_bit);
+      if (part->encoding == POSTACI_BODY_8BIT)
+        self->eight_bit = TRUE;
+      if (part->kind == PART_FILLER)
+        {
+          filler = part;
+          set_filler_size (filler, 0);
+        }
+      g_mime_part_set_content_encoding (GMIME_PART (part->mime), mime_encoding (part->encoding));
+    }
+
+  /* Header blocks and boundaries as GMime writes a multipart, the bodies in between. */
+  if (self->mixed != NULL)
+    mixed = g_mime_multipart_get_boundary (self->mixed);
+  {
+    g_autofree char *headers = g_mime_object_get_headers (GMIME_OBJECT (self->mime), options);
+
+    literal = g_string_new (headers);
+    g_string_append_c (literal, '\n');
+  }
+  if (mixed != NULL)
+    {
+      g_autofree char *headers = g_mime_object_get_headers (GMIME_OBJECT (self->alternative),
+                                                            options);
+      g_string_append_printf (literal, "--%s\n%s\n", mixed, headers);
+    }
+  for (guint i = 0; i < self->parts->len; i++)
+    {
+      Part *part = g_ptr_array_index (self->parts, i);
+      g_autofree char *headers = g_mime_object_get_headers (part->mime, options);
+      guint64 body = 0;
+
+      if (i < 2)
+        g_string_append_printf (literal, "%s--%s\n%s\n", i == 0 ? "" : "\n", alt, headers);
+      else
+        {
+          /* the alternative ends before the first attachment */
+          if (i == 2)
+            g_string_append_printf (literal, "\n--%s--\n", alt);
+          g_string_append_printf (literal, "\n--%s\n%s\n", mixed, headers);
+        }
+      add_text (segments, g_string_free (literal, FALSE));
+      literal = g_string_new (NULL);
+      add_body (segments, part);
+      if (!body_size (self, part, &body, error))
+        {
+          g_string_free (literal, TRUE);
+          return NULL;
+        }
+      total += body;
+    }
+  g_string_append_printf (literal, "\n--%s--\n", mixed != NULL ? mixed : alt);
+  add_text (segments, g_string_free (literal, FALSE));
+
+  for (guint i = 0; i < segments->len; i++)
+    {
+      PostaciSegment *segment = &g_array_index (segments, PostaciSegment, i);
+
+      if (segment->text != NULL)
+        total += literal_size (segment->text);
+    }
+
+  if (filler != NULL)
+    {
+      if (total > self->size_goal)
+        {
+          g_set_error (error, POSTACI_REQUEST_ERROR, POSTACI_REQUEST_ERROR_BODY,
+                       _("The message is already %" PRIu64 " bytes without the "
+                         "generated text: the size to reach must be larger."), (uint64_t) total);
+          return NULL;
+        }
+      set_filler_size (filler, self->size_goal - total);
+      total = self->size_goal;
+    }
+  *size = total;
+  return g_steal_pointer (&segments);
 }
 
 /**
  * postaci_message_open_data:
  * @self: a #PostaciMessage
- * @size: (out): the payload's size in bytes, final dot included
- * @error: a #GIOError when the temporary file cannot be written
+ * @eight_bit: the server offers 8BITMIME
+ * @size: (out): the message size of RFC 1870
+ * @error: a #GIOError when a body cannot be read, a #POSTACI_REQUEST_ERROR when the size to
+ *   reach is too small
  *
- * The payload goes to an unlinked temporary file, never to memory, so a large
- * body is not held a second time; the file disappears with the stream. The
- * file is written synchronously: it is local disk, bounded by the body the
- * user typed, and done once per run before DATA. Each call writes a new file.
+ * Each call starts afresh. The stream reads the bodies' sources as it goes; it keeps the
+ * message alive.
  *
  * Returns: (transfer full) (nullable): a stream over the payload, at its start
  */
 GInputStream *
-postaci_message_open_data (PostaciMessage *self, goffset *size, GError **error)
+postaci_message_open_data (PostaciMessage *self, gboolean eight_bit, goffset *size,
+                           GError **error)
 {
-  g_autofree char *path = NULL;
-  struct stat st;
-  int fd;
+  GArray *segments;
+  guint64 total = 0;
 
   g_return_val_if_fail (POSTACI_IS_MESSAGE (self), NULL);
   g_return_val_if_fail (size != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  fd = g_file_open_tmp ("postaci-data-XXXXXX", &path, error);
-  if (fd < 0)
+  segments = plan (self, eight_bit, &total, error);
+  if (segments == NULL)
     return NULL;
-  /* Unlinked at once: nothing is left behind, whatever happens next. */
-  g_unlink (path);
+  *size = (goffset) total;
+  g_debug ("DATA payload: %" G_GUINT64_FORMAT " bytes%s", total,
+           self->eight_bit ? ", 8bit" : "");
+  return postaci_data_stream_new (G_OBJECT (self), segments, POSTACI_WRITE_WIRE);
+}
 
-  if (!write_data_payload (self, fd, error))
-    {
-      close (fd);
-      return NULL;
-    }
-  if (fstat (fd, &st) != 0 || lseek (fd, 0, SEEK_SET) != 0)
-    {
-      int saved_errno = errno;
-      close (fd);
-      set_error_from_errno (error, saved_errno, "seek");
-      return NULL;
-    }
-
-  *size = st.st_size;
-  g_debug ("DATA payload: %" G_GINT64_FORMAT " bytes", (gint64) st.st_size);
-  return g_unix_input_stream_new (fd, TRUE);
+gboolean
+postaci_message_get_eight_bit (PostaciMessage *self)
+{
+  g_return_val_if_fail (POSTACI_IS_MESSAGE (self), FALSE);
+  return self->eight_bit;
 }
 
 /**
  * postaci_message_to_bytes:
  * @self: a #PostaciMessage
  *
- * The whole message in memory, as GMime writes it (LF line ends, no
- * dot-stuffing): for tests and previews, not for sending.
+ * The whole message in memory, as it would go to a server without 8BITMIME but with LF line
+ * ends and no dot-stuffing: for tests and previews, not for sending.
  *
  * Returns: (transfer full): the message
  */
 GBytes *
 postaci_message_to_bytes (PostaciMessage *self)
 {
-  g_autoptr (GMimeFormatOptions) options = NULL;
-  g_autoptr (GMimeStream) mem = NULL;
-  GByteArray *array;
+  g_autoptr (GInputStream) stream = NULL;
+  g_autoptr (GError) error = NULL;
+  GByteArray *array = g_byte_array_new ();
+  GArray *segments;
+  guint64 total;
+  guint8 buffer[16384];
+  gssize n;
 
   g_return_val_if_fail (POSTACI_IS_MESSAGE (self), NULL);
 
-  /* Explicit options: GMime's defaults are process-wide and could be changed. */
-  options = g_mime_format_options_new ();
-  g_mime_format_options_set_newline_format (options, GMIME_NEWLINE_FORMAT_UNIX);
-  mem = g_mime_stream_mem_new ();
-  g_mime_object_write_to_stream (GMIME_OBJECT (self->mime), options, mem);
-  g_mime_stream_flush (mem);
-  /* Take the buffer over from the stream instead of copying it. */
-  array = g_mime_stream_mem_get_byte_array (GMIME_STREAM_MEM (mem));
-  g_mime_stream_mem_set_owner (GMIME_STREAM_MEM (mem), FALSE);
+  segments = plan (self, FALSE, &total, &error);
+  if (segments == NULL)
+    {
+      g_warning ("Could not write the message: %s", error->message);
+      return g_byte_array_free_to_bytes (array);
+    }
+  stream = postaci_data_stream_new (G_OBJECT (self), segments, POSTACI_WRITE_LOCAL);
+  while ((n = g_input_stream_read (stream, buffer, sizeof buffer, NULL, &error)) > 0)
+    g_byte_array_append (array, buffer, (guint) n);
+  if (n < 0)
+    g_warning ("Could not write the message: %s", error->message);
   return g_byte_array_free_to_bytes (array);
 }
 
@@ -533,371 +1033,37 @@ postaci_message_get_message_id (PostaciMessage *self)
   return self->message_id;
 }
 
-/* ------------------------------------------------------------------ */
-/* HTML to plain text.
- *
- * A single forward pass with an explicit end pointer: every look-ahead is
- * bounded, so unterminated tags, comments and entities end the scan instead
- * of reading past the input. Text is only ever cut at ASCII bytes and
- * entities are re-encoded with g_unichar_to_utf8(), so valid UTF-8 in gives
- * valid UTF-8 out. */
-
-typedef struct {
-  GString *out;
-  guint    breaks;  /* line breaks owed before the next text; 2 = one blank line */
-  gboolean space;   /* a space is owed before the next text */
-  guint    pre;     /* depth of <pre>: whitespace is kept there */
-} TextSink;
-
-static void
-sink_text (TextSink *sink, const char *text, gsize len)
+gboolean
+postaci_parse_size (const char *text, guint64 *size)
 {
-  if (len == 0)
-    return;
-  /* Owed breaks and spaces are only paid between two pieces of text, which
-   * trims both ends and drops spaces at line ends. */
-  if (sink->out->len > 0)
+  static const struct {
+    const char *suffix;
+    guint       shift;
+  } units[] = {
+    { "", 0 }, { "B", 0 },
+    { "K", 10 }, { "KB", 10 }, { "KiB", 10 },
+    { "M", 20 }, { "MB", 20 }, { "MiB", 20 },
+    { "G", 30 }, { "GB", 30 }, { "GiB", 30 },
+  };
+  const char *p = text;
+  guint64 value = 0;
+
+  g_return_val_if_fail (size != NULL, FALSE);
+  if (text == NULL || !g_ascii_isdigit (*p))
+    return FALSE;
+  for (; g_ascii_isdigit (*p); p++)
     {
-      if (sink->breaks > 0)
-        g_string_append_len (sink->out, "\n\n", MIN (sink->breaks, 2));
-      else if (sink->space)
-        g_string_append_c (sink->out, ' ');
+      if (value > G_GUINT64_CONSTANT (1) << 40)
+        return FALSE;
+      value = value * 10 + (guint64) (*p - '0');
     }
-  sink->breaks = 0;
-  sink->space = FALSE;
-  g_string_append_len (sink->out, text, len);
-}
-
-/* At least @n line breaks before the next text (block boundaries). */
-static void
-sink_block (TextSink *sink, guint n)
-{
-  sink->breaks = MAX (sink->breaks, n);
-}
-
-/* One more line break (<br>, a newline inside <pre>), never more than one blank line. */
-static void
-sink_newline (TextSink *sink)
-{
-  sink->breaks = MIN (sink->breaks + 1, 2);
-}
-
-static gboolean
-is_html_space (char c)
-{
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
-}
-
-static const struct {
-  const char *name;
-  const char *utf8;
-} named_entities[] = {
-  { "amp", "&" }, { "lt", "<" }, { "gt", ">" }, { "quot", "\"" }, { "apos", "'" },
-  { "nbsp", " " }, { "shy", "" },
-  { "copy", "©" }, { "reg", "®" }, { "trade", "™" }, { "deg", "°" },
-  { "hellip", "…" }, { "mdash", "—" }, { "ndash", "–" }, { "bull", "•" }, { "middot", "·" },
-  { "laquo", "«" }, { "raquo", "»" }, { "lsquo", "‘" }, { "rsquo", "’" },
-  { "ldquo", "“" }, { "rdquo", "”" }, { "euro", "€" },
-};
-
-/* Decodes the entity at @p (which points at '&') into @buf.
- * Returns the bytes consumed, or 0 when @p does not start a known, complete
- * entity: the '&' is then ordinary text. *is_space is set for &#9; &#10; &#13;. */
-static gsize
-decode_entity (const char *p, const char *end, char buf[8], gsize *buf_len, gboolean *is_space)
-{
-  const char *q = p + 1;
-
-  *is_space = FALSE;
-  if (q < end && *q == '#')
-    {
-      gboolean hex;
-      guint32 value = 0;
-      guint digits = 0;
-
-      q++;
-      hex = q < end && (*q == 'x' || *q == 'X');
-      if (hex)
-        q++;
-      for (; q < end && (hex ? g_ascii_isxdigit (*q) : g_ascii_isdigit (*q)); q++)
-        {
-          /* more than 8 digits is out of range anyway; stop before overflow */
-          if (++digits > 8)
-            return 0;
-          value = value * (hex ? 16 : 10) + (hex ? g_ascii_xdigit_value (*q) : *q - '0');
-        }
-      if (digits == 0 || q >= end || *q != ';')
-        return 0;
-      if (value == '\t' || value == '\n' || value == '\r')
-        {
-          *is_space = TRUE;
-          *buf_len = 0;
-          return q + 1 - p;
-        }
-      /* Control characters, surrogates and out-of-range values stay as written. */
-      if (value < 0x20 || (value >= 0x7f && value < 0xa0) || !g_unichar_validate (value))
-        return 0;
-      *buf_len = g_unichar_to_utf8 (value, buf);
-      return q + 1 - p;
-    }
-
-  for (; q < end && g_ascii_isalnum (*q) && q - p <= 8; q++)
-    ;
-  if (q == p + 1 || q >= end || *q != ';')
-    return 0;
-  for (gsize i = 0; i < G_N_ELEMENTS (named_entities); i++)
-    {
-      gsize len = strlen (named_entities[i].name);
-
-      if ((gsize) (q - p - 1) == len && memcmp (p + 1, named_entities[i].name, len) == 0)
-        {
-          *buf_len = strlen (named_entities[i].utf8);
-          memcpy (buf, named_entities[i].utf8, *buf_len);
-          return q + 1 - p;
-        }
-    }
-  return 0;
-}
-
-/* Where the tag or markup starting at @p ('<') ends: just after its '>', or
- * @end when it is unterminated. Returns NULL when the '<' is ordinary text.
- * The lower-cased tag name (empty for comments and declarations) goes to @name. */
-static const char *
-scan_tag (const char *p, const char *end, char name[16], gboolean *closing, gboolean *self_closing)
-{
-  const char *q = p + 1;
-  gsize n = 0;
-
-  name[0] = '\0';
-  *closing = FALSE;
-  *self_closing = FALSE;
-  if (q >= end)
-    return NULL;
-
-  if (*q == '!' || *q == '?')
-    {
-      if (end - q >= 3 && memcmp (q, "!--", 3) == 0)
-        {
-          for (q += 3; q + 2 < end; q++)
-            if (q[0] == '-' && q[1] == '-' && q[2] == '>')
-              return q + 3;
-          return end;
-        }
-      q = memchr (q, '>', end - q);
-      return q != NULL ? q + 1 : end;
-    }
-
-  if (*q == '/')
-    {
-      *closing = TRUE;
-      q++;
-    }
-  if (q >= end || !g_ascii_isalpha (*q))
-    return NULL;
-  for (; q < end && g_ascii_isalnum (*q); q++)
-    if (n < 15)
-      name[n++] = g_ascii_tolower (*q);
-  name[n] = '\0';
-
-  /* Attributes: a quoted value (after '=') may hold '>'. */
-  while (q < end && *q != '>')
-    {
-      if (*q == '=')
-        {
-          for (q++; q < end && is_html_space (*q); q++)
-            ;
-          if (q < end && (*q == '"' || *q == '\''))
-            {
-              const char *close = memchr (q + 1, *q, end - q - 1);
-              if (close == NULL)
-                return end;
-              q = close + 1;
-            }
-          continue;
-        }
-      /* "<br/>": the last non-space character before '>' is a slash */
-      if (!is_html_space (*q))
-        *self_closing = (*q == '/');
-      q++;
-    }
-  return q < end ? q + 1 : end;
-}
-
-/* After a <script>, <style>… start tag: where the matching end tag ends. */
-static const char *
-skip_raw_text (const char *p, const char *end, const char *name)
-{
-  gsize len = strlen (name);
-
-  while (p < end)
-    {
-      const char *lt = memchr (p, '<', end - p);
-      const char *after;
-
-      if (lt == NULL)
-        return end;
-      after = lt + 2 + len;
-      if (after <= end && lt[1] == '/' && g_ascii_strncasecmp (lt + 2, name, len) == 0 &&
-          (after == end || *after == '>' || *after == '/' || is_html_space (*after)))
-        {
-          const char *gt = memchr (after, '>', end - after);
-          return gt != NULL ? gt + 1 : end;
-        }
-      p = lt + 1;
-    }
-  return end;
-}
-
-static gboolean
-name_in (const char *name, const char * const *names)
-{
-  for (; *names != NULL; names++)
-    if (strcmp (name, *names) == 0)
-      return TRUE;
+  for (gsize i = 0; i < G_N_ELEMENTS (units); i++)
+    if (g_ascii_strcasecmp (p, units[i].suffix) == 0)
+      {
+        if (value == 0 || value > (G_GUINT64_CONSTANT (1) << 40) >> units[i].shift)
+          return FALSE;
+        *size = value << units[i].shift;
+        return TRUE;
+      }
   return FALSE;
-}
-
-static void
-handle_tag (TextSink *sink, const char *name, gboolean closing)
-{
-  static const char * const paragraphs[] = {
-    "p", "h1", "h2", "h3", "h4", "h5", "h6", NULL
-  };
-  static const char * const blocks[] = {
-    "div", "ul", "ol", "dl", "dt", "dd", "table", "tr", "blockquote", "pre", "hr",
-    "section", "article", "header", "footer", "nav", "aside", "main", "address",
-    "figure", "figcaption", "form", "fieldset", "li", NULL
-  };
-
-  if (strcmp (name, "br") == 0)
-    {
-      sink_newline (sink);
-      return;
-    }
-  if (name_in (name, paragraphs))
-    sink_block (sink, 2);
-  else if (name_in (name, blocks))
-    sink_block (sink, 1);
-  else if (closing && (strcmp (name, "td") == 0 || strcmp (name, "th") == 0))
-    sink->space = TRUE;
-
-  if (strcmp (name, "pre") == 0)
-    {
-      if (!closing)
-        sink->pre++;
-      else if (sink->pre > 0)
-        sink->pre--;
-    }
-  else if (strcmp (name, "li") == 0 && !closing)
-    {
-      sink_text (sink, "•", strlen ("•"));
-      sink->space = TRUE;
-    }
-}
-
-/**
- * postaci_html_to_text:
- * @html: (nullable): HTML, UTF-8
- *
- * Tags are dropped and <script>, <style>, <title> and <template> lose their
- * contents; <br> and block ends become line breaks, <li> a bullet; entities
- * (&amp; &lt; &gt; &quot; &#39; &nbsp;, a few common named ones, &#NNN; and
- * &#xHH;) are decoded and unknown ones kept as written; runs of white space
- * collapse to one space, there is at most one blank line in a row, and the
- * result is trimmed.
- *
- * Returns: (transfer full): the text, valid UTF-8
- */
-char *
-postaci_html_to_text (const char *html)
-{
-  static const char * const raw_text[] = { "script", "style", "title", "template", NULL };
-  g_autofree char *valid = NULL;
-  const char *p;
-  const char *end;
-  TextSink sink = { NULL, 0, FALSE, 0 };
-  char *result;
-
-  if (html == NULL)
-    return g_strdup ("");
-  if (!g_utf8_validate (html, -1, NULL))
-    html = valid = g_utf8_make_valid (html, -1);
-
-  p = html;
-  end = html + strlen (html);
-  sink.out = g_string_sized_new (MIN ((gsize) (end - p), 4096));
-
-  while (p < end)
-    {
-      if (*p == '<')
-        {
-          char name[16];
-          gboolean closing, self_closing;
-          const char *after = scan_tag (p, end, name, &closing, &self_closing);
-
-          if (after == NULL)
-            {
-              sink_text (&sink, "<", 1);
-              p++;
-              continue;
-            }
-          p = after;
-          if (name[0] == '\0')
-            continue;
-          if (!closing && !self_closing && name_in (name, raw_text))
-            {
-              p = skip_raw_text (p, end, name);
-              continue;
-            }
-          handle_tag (&sink, name, closing);
-        }
-      else if (*p == '&')
-        {
-          char buf[8];
-          gsize buf_len = 0;
-          gboolean is_space;
-          gsize used = decode_entity (p, end, buf, &buf_len, &is_space);
-
-          if (used == 0)
-            {
-              sink_text (&sink, "&", 1);
-              p++;
-            }
-          else
-            {
-              if (is_space)
-                sink.space = TRUE;
-              else
-                sink_text (&sink, buf, buf_len);
-              p += used;
-            }
-        }
-      else if (is_html_space (*p))
-        {
-          if (sink.pre == 0)
-            sink.space = TRUE;
-          else if (*p == '\r' || *p == '\n')
-            {
-              /* CRLF is one line break */
-              if (*p == '\r' && p + 1 < end && p[1] == '\n')
-                p++;
-              sink_newline (&sink);
-            }
-          else
-            sink_text (&sink, p, 1);
-          p++;
-        }
-      else
-        {
-          const char *q = p;
-
-          while (q < end && *q != '<' && *q != '&' && !is_html_space (*q))
-            q++;
-          sink_text (&sink, p, q - p);
-          p = q;
-        }
-    }
-
-  result = g_string_free (sink.out, FALSE);
-  return g_strstrip (result);
 }

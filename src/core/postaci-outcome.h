@@ -47,6 +47,7 @@ typedef struct {
   gint64          stage_ms[POSTACI_N_STAGES]; /* time spent in each stage; -1: not reached */
   gint64          total_ms;
   gboolean        tls_used;
+  gint64          certificate_not_after; /* Unix time the server's certificate runs out; 0: none seen */
   gboolean        authenticated;
   GQuark          error_domain;   /* of the error that ended the run; 0 on success */
   gint            error_code;

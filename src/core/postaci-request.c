@@ -30,6 +30,7 @@ postaci_request_new (void)
   self->security = POSTACI_SECURITY_AUTO;
   self->mechanism = POSTACI_MECHANISM_AUTO;
   self->recipients = g_ptr_array_new_with_free_func (g_free);
+  self->attachments = g_ptr_array_new_with_free_func (g_free);
   self->stop_after = POSTACI_STAGE_QUIT;
   return self;
 }
@@ -52,7 +53,11 @@ postaci_request_copy (const PostaciRequest *self)
     g_ptr_array_add (copy->recipients, g_strdup (g_ptr_array_index (self->recipients, i)));
   copy->subject = g_strdup (self->subject);
   copy->html = g_strdup (self->html);
+  copy->html_file = g_strdup (self->html_file);
   copy->text = g_strdup (self->text);
+  copy->attachments = g_ptr_array_new_with_free_func (g_free);
+  for (guint i = 0; i < self->attachments->len; i++)
+    g_ptr_array_add (copy->attachments, g_strdup (g_ptr_array_index (self->attachments, i)));
   copy->ca_file = g_strdup (self->ca_file);
   copy->pinned_certificate = self->pinned_certificate ? g_object_ref (self->pinned_certificate) : NULL;
   return copy;
@@ -84,7 +89,9 @@ postaci_request_free (PostaciRequest *self)
   g_ptr_array_unref (self->recipients);
   g_free (self->subject);
   g_free (self->html);
+  g_free (self->html_file);
   g_free (self->text);
+  g_ptr_array_unref (self->attachments);
   g_free (self->ca_file);
   g_clear_object (&self->pinned_certificate);
   g_free (self);

@@ -23,6 +23,7 @@ typedef enum {
   POSTACI_REQUEST_ERROR_BODY,
   POSTACI_REQUEST_ERROR_TIMEOUT,
   POSTACI_REQUEST_ERROR_CA_FILE,
+  POSTACI_REQUEST_ERROR_ATTACHMENT,
 } PostaciRequestError;
 
 /* The default per-reply deadline. RFC 5321 §4.5.3.2 gives servers minutes per
@@ -53,7 +54,10 @@ struct _PostaciRequest {
   GPtrArray        *recipients;    /* char *, envelope and To: */
   char             *subject;
   char             *html;          /* HTML body */
+  char             *html_file;     /* or the HTML body read from this file as it is sent */
   char             *text;          /* plain body; NULL: derived from the HTML */
+  GPtrArray        *attachments;   /* char *: files attached, read from disk as they are sent */
+  guint64           size;          /* 0, or the exact size of a generated message (size test) */
 
   PostaciStage      stop_after;    /* POSTACI_STAGE_QUIT: the whole session */
   guint             timeout_seconds; /* per reply; 0: the default */

@@ -92,6 +92,7 @@ struct _PostaciSession {
 
   /* Envelope and data */
   PostaciMessage       *message;
+  gboolean              prepared;      /* postaci_session_prepare() succeeded */
   GInputStream         *data_stream;
   goffset               data_size;
   goffset               data_sent;
@@ -892,6 +893,8 @@ handshake_cb (GObject *object, GAsyncResult *res, gpointer user_data)
       fail (self, error, FALSE);
       return;
     }
+  /* For a monitoring check of the days left (postaci-cli --cert-warning). */
+  self->outcome->certificate_not_after = postaci_smtp_link_get_certificate_not_after (self->link);
   /* After STARTTLS nothing said before the handshake counts any more (RFC 3207 §4.2). */
   g_hash_table_remove_all (self->capabilities);
 
@@ -1263,6 +1266,21 @@ send_mail_from (PostaciSession *self)
                       "extension, and this server does not offer it."));
       return;
     }
+  /* Composed while it is sent: the plan (8bit only where the server takes it) and its size
+   * are known now, before the first byte of DATA. */
+  if (self->message != NULL && self->data_stream == NULL)
+    {
+      GError *error = NULL;
+
+      self->data_stream = postaci_message_open_data (self->message,
+                                                     has_capability (self, "8BITMIME"),
+                                                     &self->data_size, &error);
+      if (self->data_stream == NULL)
+        {
+          fail (self, error, TRUE);
+          return;
+        }
+    }
   /* RFC 1870: SIZE with a number is the server's limit; refuse early rather than upload in vain. */
   if (size_param != NULL && self->data_stream != NULL)
     {
@@ -1274,12 +1292,23 @@ send_mail_from (PostaciSession *self)
                                    (int64_t) self->data_size, (uint64_t) limit), TRUE);
           return;
         }
+      if (self->request->size > 0 && limit > 0)
+        emit_text (self, POSTACI_EVENT_INFO,
+                   _("The message is %" PRId64 " bytes; the server accepts up to %" PRIu64 " bytes, "
+                     "so its size limit allows it."),
+                   (int64_t) self->data_size, (uint64_t) limit);
     }
+  if (self->request->size > 0 && (size_param == NULL || g_ascii_strtoull (size_param, NULL, 10) == 0))
+    emit_text (self, POSTACI_EVENT_INFO,
+               _("The message is %" PRId64 " bytes; the server announces no size limit, so only "
+                 "sending it tells."), (int64_t) self->data_size);
 
   line = g_string_new (NULL);
   g_string_append_printf (line, "MAIL FROM:<%s>", self->from_ascii);
   if (size_param != NULL && self->data_stream != NULL)
     g_string_append_printf (line, " SIZE=%" G_GINT64_FORMAT, (gint64) self->data_size);
+  if (self->message != NULL && postaci_message_get_eight_bit (self->message))
+    g_string_append (line, " BODY=8BITMIME");
   if (self->needs_smtputf8)
     g_string_append (line, " SMTPUTF8");
   set_state (self, STATE_MAIL);
@@ -1474,6 +1503,9 @@ handle_data_end (PostaciSession *self, PostaciReply *reply)
       return;
     }
   end_stage (self, POSTACI_STAGE_STATUS_PASSED);
+  if (self->request->size > 0)
+    emit_text (self, POSTACI_EVENT_INFO,
+               _("The server took a message of %" PRId64 " bytes."), (int64_t) self->data_size);
   succeed (self, _("The server accepted the message for delivery."));
 }
 
@@ -1601,11 +1633,34 @@ prepare_message (PostaciSession *self, GError **error)
 
   if (self->request->stop_after < POSTACI_STAGE_DATA)
     return TRUE;
+  /* The bodies are read once here to be checked; they are composed again as DATA goes. */
   self->message = postaci_message_new (self->request, error);
-  if (self->message == NULL)
+  return self->message != NULL;
+}
+
+/**
+ * postaci_session_prepare:
+ * @self: a #PostaciSession that has not run
+ * @error: a #POSTACI_REQUEST_ERROR naming the field at fault
+ *
+ * Checks the request and reads the message's bodies once (a file's bytes, the size of what
+ * will be sent), so that a caller can refuse bad input before anything is sent.
+ * postaci_session_run_async() does it when it was not done.
+ *
+ * Returns: %TRUE when the run can start
+ */
+gboolean
+postaci_session_prepare (PostaciSession *self, GError **error)
+{
+  g_return_val_if_fail (POSTACI_IS_SESSION (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (self->prepared)
+    return TRUE;
+  if (!postaci_request_validate (self->request, error) || !prepare_message (self, error))
     return FALSE;
-  self->data_stream = postaci_message_open_data (self->message, &self->data_size, error);
-  return self->data_stream != NULL;
+  self->prepared = TRUE;
+  return TRUE;
 }
 
 void
@@ -1636,7 +1691,7 @@ postaci_session_run_async (PostaciSession      *self,
                       : g_hostname_to_ascii (self->request->ehlo_name);
 
   /* Nothing is sent when the request is wrong. */
-  if (!postaci_request_validate (self->request, &error) || !prepare_message (self, &error))
+  if (!postaci_session_prepare (self, &error))
     {
       conclude (self);
       self->outcome->verdict = POSTACI_VERDICT_USAGE;

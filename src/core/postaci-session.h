@@ -17,6 +17,8 @@ PostaciSession  *postaci_session_new         (const PostaciRequest *request);
 const PostaciRequest *postaci_session_get_request (PostaciSession *self);
 void             postaci_session_set_pinned_certificate (PostaciSession  *self,
                                                          GTlsCertificate *certificate);
+gboolean         postaci_session_prepare     (PostaciSession       *self,
+                                              GError              **error);
 void             postaci_session_run_async   (PostaciSession       *self,
                                               GCancellable         *cancellable,
                                               GAsyncReadyCallback   callback,

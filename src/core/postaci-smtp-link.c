@@ -26,6 +26,7 @@ struct _PostaciSmtpLink {
   guint                     port;
   guint                     timeout;        /* seconds, per operation */
   char                     *ca_file;
+  gint64                    certificate_not_after;  /* Unix time; 0 until a peer certificate */
   GTlsCertificate          *pinned;
   gboolean                  accept_invalid;
   const PostaciRedactor    *redactor;       /* borrowed; may be NULL */
@@ -221,6 +222,14 @@ postaci_smtp_link_get_tls_active (PostaciSmtpLink *self)
 {
   g_return_val_if_fail (POSTACI_IS_SMTP_LINK (self), FALSE);
   return self->tls_active;
+}
+
+/* When the server's certificate expires (Unix time), or 0 before TLS or without one. */
+gint64
+postaci_smtp_link_get_certificate_not_after (PostaciSmtpLink *self)
+{
+  g_return_val_if_fail (POSTACI_IS_SMTP_LINK (self), 0);
+  return self->certificate_not_after;
 }
 
 gsize
@@ -608,6 +617,9 @@ report_tls (PostaciSmtpLink *self, GTlsConnection *tls)
       say (self, POSTACI_EVENT_TLS, _("Names: %s"), names);
       say (self, POSTACI_EVENT_TLS, _("SHA-256 fingerprint: %s"),
            info->sha256 ? info->sha256 : "?");
+      /* For a monitoring check of the days left (postaci-cli --cert-warning). */
+      if (info->not_after != NULL)
+        self->certificate_not_after = g_date_time_to_unix (info->not_after);
     }
   if (self->certificate_errors == 0)
     say (self, POSTACI_EVENT_TLS, _("The certificate is valid for %s."), self->host);
@@ -697,22 +709,12 @@ postaci_smtp_link_start_tls_async (PostaciSmtpLink     *self,
     }
   else
     identity = g_network_address_new (self->host, (guint16) self->port);
-  tls = g_tls_client_connection_new (G_IO_STREAM (self->connection), identity, &error);
+  tls = postaci_certificate_new_client (G_IO_STREAM (self->connection), identity, self->ca_file,
+                                        &error);
   if (tls == NULL)
     {
       g_task_return_error (task, error);
       return;
-    }
-  if (self->ca_file != NULL)
-    {
-      g_autoptr(GTlsDatabase) database = g_tls_file_database_new (self->ca_file, &error);
-
-      if (database == NULL)
-        {
-          g_task_return_error (task, error);
-          return;
-        }
-      g_tls_connection_set_database (G_TLS_CONNECTION (tls), database);
     }
   self->certificate_errors = 0;
   g_signal_connect_object (tls, "accept-certificate", G_CALLBACK (accept_certificate_cb), self, 0);

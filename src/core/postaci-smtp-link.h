@@ -136,6 +136,7 @@ gboolean          postaci_smtp_link_get_tls_active   (PostaciSmtpLink  *self);
 gboolean          postaci_smtp_link_get_received_any (PostaciSmtpLink  *self);
 /* Bytes read from the server and not yet consumed. */
 gsize             postaci_smtp_link_get_buffered     (PostaciSmtpLink  *self);
+gint64            postaci_smtp_link_get_certificate_not_after (PostaciSmtpLink *self);
 /* What verification found in the last handshake; 0 when it passed or none happened. */
 GTlsCertificateFlags postaci_smtp_link_get_certificate_errors (PostaciSmtpLink *self);
 /* (transfer none) (nullable): the server's certificate after start_tls_async(). */

@@ -77,20 +77,33 @@ postaci_application_get_settings (PostaciApplication *self)
   return self->settings;
 }
 
+/* The open window, or a new one. A new one opened with form options is set up by them alone:
+ * not first for the built-in server, whose port and password would stay where no option
+ * names them. */
 static PostaciWindow *
-get_window (PostaciApplication *self)
+get_window (PostaciApplication *self, gboolean with_options)
 {
   GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
 
   if (POSTACI_IS_WINDOW (window))
     return POSTACI_WINDOW (window);
-  return postaci_window_new (self);
+  return with_options ? postaci_window_new_for_options (self) : postaci_window_new (self);
 }
 
 static void
 postaci_application_activate (GApplication *application)
 {
-  gtk_window_present (GTK_WINDOW (get_window (POSTACI_APPLICATION (application))));
+  gtk_window_present (GTK_WINDOW (get_window (POSTACI_APPLICATION (application), FALSE)));
+}
+
+/* Whether the command line names anything of the form (--version is answered before this). */
+static gboolean
+has_form_options (GVariantDict *options)
+{
+  for (guint i = 0; option_entries[i].long_name != NULL; i++)
+    if (g_variant_dict_contains (options, option_entries[i].long_name))
+      return TRUE;
+  return FALSE;
 }
 
 /* Turns file options into what the form shows: the file's text, or its absolute path. */
@@ -145,10 +158,11 @@ resolve_files (GApplicationCommandLine *command_line, GVariantDict *options, GEr
       g_variant_dict_insert (options, "password", "s", password);
       explicit_bzero (password, strlen (password));
     }
-  else
+  else if (has_form_options (options))
     {
       const char *password = g_application_command_line_getenv (command_line, "POSTACI_PASSWORD");
 
+      /* Only with options: a plain "postaci" from a shell that has it set is a first start. */
       if (password != NULL)
         g_variant_dict_insert (options, "password", "s", password);
     }
@@ -178,7 +192,7 @@ postaci_application_command_line (GApplication *application, GApplicationCommand
       return POSTACI_EXIT_USAGE;
     }
 
-  window = get_window (self);
+  window = get_window (self, has_form_options (options));
   if (!postaci_window_prefill (window, options, &error))
     {
       g_application_command_line_printerr (command_line, "postaci: %s\n", error->message);

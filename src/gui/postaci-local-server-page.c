@@ -5,6 +5,7 @@
 
 #include <glib/gi18n.h>
 
+#include "postaci-combo-row-choices.h"
 #include "postaci-local-server-page.h"
 #include "postaci-message-window.h"
 
@@ -80,6 +81,7 @@ static guint signals[N_SIGNALS];
 enum {
   PROP_0,
   PROP_RUNNING,
+  PROP_FAILURE,
   N_PROPS
 };
 
@@ -146,6 +148,19 @@ update_state (PostaciLocalServerPage *self)
       adw_action_row_set_subtitle (self->user_row, postaci_local_server_get_username (self->server));
       adw_action_row_set_subtitle (self->fingerprint_row, postaci_local_server_get_fingerprint (self->server));
       adw_action_row_set_subtitle (self->folder_row, postaci_local_server_get_folder (self->server));
+      /* What the copy buttons copy: one address each, not the line shown. */
+      g_object_set_data_full (G_OBJECT (self->starttls_row), "copy-text",
+                              g_strdup_printf ("127.0.0.1:%u", postaci_local_server_get_port (self->server)),
+                              g_free);
+      g_object_set_data_full (G_OBJECT (self->tls_row), "copy-text",
+                              g_strdup_printf ("127.0.0.1:%u", postaci_local_server_get_tls_port (self->server)),
+                              g_free);
+      g_object_set_data_full (G_OBJECT (self->user_row), "copy-text",
+                              g_strdup (postaci_local_server_get_username (self->server)), g_free);
+      g_object_set_data_full (G_OBJECT (self->fingerprint_row), "copy-text",
+                              g_strdup (postaci_local_server_get_fingerprint (self->server)), g_free);
+      g_object_set_data_full (G_OBJECT (self->folder_row), "copy-text",
+                              g_strdup (postaci_local_server_get_folder (self->server)), g_free);
     }
   update_messages_state (self);
 }
@@ -255,11 +270,71 @@ failure_selected_cb (PostaciLocalServerPage *self)
   g_autoptr(GError) error = NULL;
 
   postaci_local_server_clear_failures (self->server);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FAILURE]);
   if (i == 0 || i >= G_N_ELEMENTS (failure_choices))
     return;
   /* Every choice in the table is one the server accepts. */
   if (!postaci_local_server_set_failure (self->server, failure_choices[i].stage, failure_choices[i].code, &error))
     g_critical ("failure choice %u: %s", i, error->message);
+}
+
+const char *
+postaci_local_server_page_get_failure_label (PostaciLocalServerPage *self)
+{
+  guint i;
+
+  g_return_val_if_fail (POSTACI_IS_LOCAL_SERVER_PAGE (self), NULL);
+
+  i = adw_combo_row_get_selected (self->failure_row);
+  if (i == 0 || i >= G_N_ELEMENTS (failure_choices))
+    return NULL;
+  return _(failure_choices[i].label);
+}
+
+void
+postaci_local_server_page_set_narrow (PostaciLocalServerPage *self, gboolean narrow)
+{
+  g_return_if_fail (POSTACI_IS_LOCAL_SERVER_PAGE (self));
+
+  /* The page's child, not a bound template child: AdwBin unparents it itself. */
+  gtk_orientable_set_orientation (GTK_ORIENTABLE (adw_bin_get_child (ADW_BIN (self))),
+                                  narrow ? GTK_ORIENTATION_VERTICAL : GTK_ORIENTATION_HORIZONTAL);
+}
+
+/* The copy button of a row of the page: its value to the clipboard, and a toast that says so. */
+static void
+copy_row_cb (GtkButton *button, AdwActionRow *row)
+{
+  PostaciLocalServerPage *self =
+    POSTACI_LOCAL_SERVER_PAGE (gtk_widget_get_ancestor (GTK_WIDGET (row), POSTACI_TYPE_LOCAL_SERVER_PAGE));
+  const char *text = g_object_get_data (G_OBJECT (row), "copy-text");
+  GtkWidget *overlay;
+  g_autofree char *message = NULL;
+
+  if (text == NULL || !postaci_local_server_is_running (self->server))
+    return;
+  gdk_clipboard_set_text (gtk_widget_get_clipboard (GTK_WIDGET (self)), text);
+  overlay = gtk_widget_get_ancestor (GTK_WIDGET (self), ADW_TYPE_TOAST_OVERLAY);
+  /* Translators: a toast; %s is what was copied, such as “127.0.0.1:2525” */
+  message = g_strdup_printf (_("Copied %s"), text);
+  if (overlay != NULL)
+    adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), adw_toast_new (message));
+}
+
+static void
+add_copy_button (AdwActionRow *row)
+{
+  GtkWidget *button = g_object_new (GTK_TYPE_BUTTON,
+                                    "icon-name", "edit-copy-symbolic",
+                                    "valign", GTK_ALIGN_CENTER,
+                                    "tooltip-text", _("Copy"),
+                                    NULL);
+
+  gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), -1);
+  gtk_widget_add_css_class (button, "flat");
+  g_signal_connect (button, "clicked", G_CALLBACK (copy_row_cb), row);
+  adw_action_row_add_suffix (row, button);
 }
 
 static void
@@ -405,6 +480,9 @@ postaci_local_server_page_get_property (GObject *object, guint prop_id, GValue *
     case PROP_RUNNING:
       g_value_set_boolean (value, postaci_local_server_is_running (self->server));
       break;
+    case PROP_FAILURE:
+      g_value_set_string (value, postaci_local_server_page_get_failure_label (self));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -422,6 +500,9 @@ postaci_local_server_page_class_init (PostaciLocalServerPageClass *klass)
   /* The server's "running", passed on; a restart brings a new password and certificate. */
   properties[PROP_RUNNING] =
     g_param_spec_boolean ("running", NULL, NULL, FALSE, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  /* The "Fail on purpose" choice, as the list shows it; NULL when the server answers normally. */
+  properties[PROP_FAILURE] =
+    g_param_spec_string ("failure", NULL, NULL, NULL, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /**
@@ -471,6 +552,12 @@ postaci_local_server_page_init (PostaciLocalServerPage *self)
   for (guint i = 0; i < G_N_ELEMENTS (failure_choices); i++)
     gtk_string_list_append (failures, _(failure_choices[i].label));
   adw_combo_row_set_model (self->failure_row, G_LIST_MODEL (failures));
+  postaci_combo_row_show_whole_choices (self->failure_row);
+  add_copy_button (self->starttls_row);
+  add_copy_button (self->tls_row);
+  add_copy_button (self->user_row);
+  add_copy_button (self->fingerprint_row);
+  add_copy_button (self->folder_row);
   g_signal_connect_swapped (self->failure_row, "notify::selected", G_CALLBACK (failure_selected_cb), self);
 
   /* Translators: the columns of the list of messages the test server received */

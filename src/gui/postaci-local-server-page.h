@@ -34,6 +34,11 @@ void                postaci_local_server_page_stop         (PostaciLocalServerPa
 /* While the form runs a test it cannot be refilled: "Use in the Form" is off until it ends. */
 void                postaci_local_server_page_set_form_busy (PostaciLocalServerPage *self,
                                                              gboolean                busy);
+/* The "Fail on purpose" choice as the list shows it (property "failure"), or NULL for none. */
+const char         *postaci_local_server_page_get_failure_label (PostaciLocalServerPage *self);
+/* Stacks the page's two halves one above the other (a narrow window) or side by side. */
+void                postaci_local_server_page_set_narrow  (PostaciLocalServerPage *self,
+                                                           gboolean                narrow);
 /* Opens the message at @position of the list, as activating its row does. */
 void                postaci_local_server_page_open_message (PostaciLocalServerPage *self,
                                                             guint                   position);

@@ -1,4 +1,6 @@
 /* postaci-save-dialog.c — the one "Save…" file chooser of the window and the message window. */
+#define G_LOG_DOMAIN "postaci-gui"
+
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
@@ -27,5 +29,21 @@ postaci_save_dialog_new (GtkWindow  *parent,
     gtk_file_filter_add_pattern (filter, pattern);
   gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), filter);
   gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), current_name);
+  /* In the person's documents, not wherever the program happened to be started from. */
+  {
+    g_autoptr(GFile) folder = postaci_save_dialog_get_default_folder ();
+
+    gtk_file_chooser_set_current_folder (GTK_FILE_CHOOSER (chooser), folder, NULL);
+  }
   return chooser;
+}
+
+GFile *
+postaci_save_dialog_get_default_folder (void)
+{
+  const char *documents = g_get_user_special_dir (G_USER_DIRECTORY_DOCUMENTS);
+
+  if (documents != NULL && g_file_test (documents, G_FILE_TEST_IS_DIR))
+    return g_file_new_for_path (documents);
+  return g_file_new_for_path (g_get_home_dir ());
 }

@@ -13,5 +13,7 @@ GtkFileChooserNative *postaci_save_dialog_new (GtkWindow  *parent,
                                                const char *filter_name,
                                                const char *mime_type,
                                                const char *pattern);
+/* Where the chooser starts: the Documents folder, or home when there is none. */
+GFile                *postaci_save_dialog_get_default_folder (void);
 
 G_END_DECLS

@@ -30,6 +30,7 @@ static const char *const state_icons[N_STATES] = {
 /* What a screen reader says after the stage's name. */
 static const char *const state_descriptions[N_STATES] = {
   N_("not reached"), N_("under way"), N_("passed"), N_("failed"), N_("skipped"),
+  /* Translators: a stage the person stopped the test in: neither passed nor failed */
   N_("cancelled"),
 };
 
@@ -46,6 +47,7 @@ struct _PostaciStageBar {
 
   GtkWidget *flow;
   StageItem  items[POSTACI_N_STAGES];
+  gboolean   tls_first;
 };
 
 G_DEFINE_FINAL_TYPE (PostaciStageBar, postaci_stage_bar, GTK_TYPE_WIDGET)
@@ -187,13 +189,47 @@ postaci_stage_bar_set_status (PostaciStageBar *self, PostaciStage stage, Postaci
 }
 
 void
-postaci_stage_bar_finish (PostaciStageBar *self)
+postaci_stage_bar_finish (PostaciStageBar *self, PostaciVerdict verdict, PostaciStage stage)
 {
+  gboolean cancelled = verdict == POSTACI_VERDICT_CANCELLED;
+
   g_return_if_fail (POSTACI_IS_STAGE_BAR (self));
 
   for (guint i = 0; i < POSTACI_N_STAGES; i++)
     if (self->items[i].state == STATE_RUNNING)
-      set_state (self, (PostaciStage) i, STATE_FAILED);
+      set_state (self, (PostaciStage) i, cancelled ? STATE_CANCELLED : STATE_FAILED);
+  /* Stopped by the person: the stage it was in did not fail, whatever the last event said. */
+  if (cancelled && stage < POSTACI_N_STAGES && self->items[stage].state == STATE_FAILED)
+    set_state (self, stage, STATE_CANCELLED);
+}
+
+void
+postaci_stage_bar_set_tls_first (PostaciStageBar *self, gboolean tls_first)
+{
+  StageItem *tls;
+
+  g_return_if_fail (POSTACI_IS_STAGE_BAR (self));
+
+  if (self->tls_first == tls_first)
+    return;
+  self->tls_first = tls_first;
+  /* Implicit TLS (port 465) shakes hands before the greeting: shown where it happens, right
+   * after Connect, the bar does not look as if it skipped two stages. */
+  tls = &self->items[POSTACI_STAGE_TLS];
+  g_object_ref (tls->cell);
+  gtk_flow_box_remove (GTK_FLOW_BOX (self->flow), tls->cell);
+  gtk_flow_box_insert (GTK_FLOW_BOX (self->flow), tls->cell,
+                       tls_first ? POSTACI_STAGE_CONNECT + 1 : POSTACI_STAGE_TLS);
+  g_object_unref (tls->cell);
+}
+
+guint
+postaci_stage_bar_get_position (PostaciStageBar *self, PostaciStage stage)
+{
+  g_return_val_if_fail (POSTACI_IS_STAGE_BAR (self), 0);
+  g_return_val_if_fail (stage < POSTACI_N_STAGES, 0);
+
+  return (guint) gtk_flow_box_child_get_index (GTK_FLOW_BOX_CHILD (self->items[stage].cell));
 }
 
 const char *

@@ -4,6 +4,7 @@
 #include <gtk/gtk.h>
 
 #include "postaci-event.h"
+#include "postaci-outcome.h"
 
 G_BEGIN_DECLS
 
@@ -16,9 +17,18 @@ void        postaci_stage_bar_reset      (PostaciStageBar    *self);
 void        postaci_stage_bar_set_status (PostaciStageBar    *self,
                                           PostaciStage        stage,
                                           PostaciStageStatus  status);
-/* Ends a run: a stage still marked running becomes failed (the run stopped inside it). */
-void        postaci_stage_bar_finish     (PostaciStageBar    *self);
-/* "pending", "running", "passed", "failed" or "skipped": also the stage's CSS class. */
+/* Ends a run: a stage still marked running becomes failed (the run stopped inside it), or
+ * cancelled for POSTACI_VERDICT_CANCELLED, as does @stage, the one the run was stopped in. */
+void        postaci_stage_bar_finish     (PostaciStageBar    *self,
+                                          PostaciVerdict      verdict,
+                                          PostaciStage        stage);
+/* TLS right after Connect (implicit TLS), or in its place after EHLO (STARTTLS). */
+void        postaci_stage_bar_set_tls_first (PostaciStageBar *self,
+                                             gboolean         tls_first);
+/* Where @stage is shown, from 0 (left). */
+guint       postaci_stage_bar_get_position (PostaciStageBar  *self,
+                                            PostaciStage      stage);
+/* "pending", "running", "passed", "failed", "skipped" or "cancelled": also its CSS class. */
 const char *postaci_stage_bar_get_state  (PostaciStageBar    *self,
                                           PostaciStage        stage);
 

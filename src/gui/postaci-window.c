@@ -1,26 +1,26 @@
-/* postaci-window.c — the form a helpdesk knows, a run on the main loop, and what it meant. */
+/* postaci-window.c — the form a helpdesk knows, a run on the main loop, and what it meant.
+ * The actions are in postaci-window-actions.c, the verdict card in postaci-verdict-panel.c. */
 #define G_LOG_DOMAIN "postaci-gui"
 
 #include "config.h"
 
+#include <string.h>
 #include <glib/gi18n.h>
 #include <gtksourceview/gtksource.h>
 
+#include "postaci-combo-row-choices.h"
+#include "postaci-discovery-dialog.h"
 #include "postaci-local-server-page.h"
 #include "postaci-request.h"
-#include "postaci-session.h"
-#include "postaci-stage-bar.h"
-#include "postaci-transcript.h"
-#include "postaci-transcript-view.h"
-#include "postaci-window.h"
-#include "postaci-save-dialog.h"
+#include "postaci-window-private.h"
 
 /* The choices of the combo rows, in the order the .ui lists them. */
 static const PostaciSecurity security_choices[] = {
-  POSTACI_SECURITY_NONE, POSTACI_SECURITY_STARTTLS, POSTACI_SECURITY_TLS,
+  POSTACI_SECURITY_NONE, POSTACI_SECURITY_STARTTLS, POSTACI_SECURITY_TLS, POSTACI_SECURITY_AUTO,
 };
-/* Where each security usually listens: plain SMTP, submission, submissions (RFC 8314). */
-static const guint security_ports[] = { 25, 587, 465 };
+/* Where each security usually listens: plain SMTP, submission, submissions (RFC 8314); auto as
+ * in postaci-cli: 587, where it means STARTTLS when offered (on 465 it means SSL/TLS). */
+static const guint security_ports[] = { 25, 587, 465, 587 };
 
 static const PostaciMechanism mechanism_choices[] = {
   POSTACI_MECHANISM_AUTO, POSTACI_MECHANISM_PLAIN, POSTACI_MECHANISM_LOGIN,
@@ -41,64 +41,10 @@ G_STATIC_ASSERT (sizeof (PostaciStage) == sizeof (int));
 
 #define DEFAULT_SECURITY_INDEX 1 /* STARTTLS on 587: what providers document today */
 
-struct _PostaciWindow {
-  AdwApplicationWindow  parent_instance;
+/* The addresses a form set up for the local server gets when it has none. */
+#define LOCAL_FROM "postaci@localhost"
+#define LOCAL_TO   "inbox@localhost"
 
-  /* Template widgets */
-  AdwToastOverlay      *toast_overlay;
-  AdwWindowTitle       *window_title;
-  AdwViewStack         *view_stack;
-  PostaciLocalServerPage *local_page;
-  GtkPaned             *paned;
-  GtkWidget            *form_box;
-  AdwEntryRow          *server_row;
-  AdwEntryRow          *port_row;
-  AdwComboRow          *security_row;
-  AdwExpanderRow       *auth_row;
-  AdwEntryRow          *user_row;
-  AdwPasswordEntryRow  *password_row;
-  AdwComboRow          *mechanism_row;
-  GtkLabel             *server_error;
-  AdwEntryRow          *from_row;
-  AdwEntryRow          *to_row;
-  AdwEntryRow          *subject_row;
-  GtkWidget            *html_frame;
-  GtkSourceView        *html_view;
-  GtkLabel             *mail_error;
-  AdwComboRow          *stop_after_row;
-  AdwExpanderRow       *advanced_row;
-  AdwEntryRow          *ehlo_row;
-  GtkSpinButton        *timeout_spin;
-  AdwEntryRow          *ca_row;
-  GtkSwitch            *insecure_switch;
-  GtkSwitch            *plain_auth_switch;
-  GtkLabel             *test_error;
-  GtkButton            *test_button;
-  PostaciStageBar      *stage_bar;
-  PostaciTranscriptView *transcript_view;
-  GtkWidget            *empty_page;
-  GtkRevealer          *verdict_revealer;
-  GtkWidget            *verdict_box;
-  GtkImage             *verdict_icon;
-  GtkLabel             *verdict_title;
-  GtkLabel             *verdict_reason;
-  GtkLabel             *verdict_reply;
-  GtkLabel             *verdict_explanation;
-  GtkLabel             *verdict_hint;
-
-  GSettings            *settings;      /* NULL: nothing is remembered */
-  PostaciSession       *session;       /* the run under way, or the last one */
-  GCancellable         *cancellable;   /* set while a run goes on */
-  PostaciOutcome       *outcome;       /* how the last run ended */
-  GtkFileChooserNative *chooser;       /* the open Save or CA dialog */
-
-  GtkWidget            *focus_before_run; /* weak: the form field a run took the focus from */
-  GtkWidget            *invalid_field; /* marked with .error until it changes */
-  GtkLabel             *invalid_label;
-
-  gboolean              port_edited;   /* the person typed a port: security leaves it alone */
-  gboolean              setting_port;
-};
 
 G_DEFINE_FINAL_TYPE (PostaciWindow, postaci_window, ADW_TYPE_APPLICATION_WINDOW)
 
@@ -114,8 +60,8 @@ index_of (const int *choices, guint n_choices, int value, guint fallback)
 #define INDEX_OF(choices, value, fallback) \
   index_of ((const int *) (choices), G_N_ELEMENTS (choices), (int) (value), (fallback))
 
-static void
-show_toast (PostaciWindow *self, const char *title)
+void
+_postaci_window_show_toast (PostaciWindow *self, const char *title)
 {
   adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (title));
 }
@@ -176,13 +122,19 @@ security_changed_cb (PostaciWindow *self)
 static void
 clear_invalid (PostaciWindow *self)
 {
+  GtkWidget *parent = gtk_widget_get_parent (self->error_row);
+
   if (self->invalid_field != NULL)
     {
       gtk_widget_remove_css_class (self->invalid_field, "error");
       gtk_accessible_reset_state (GTK_ACCESSIBLE (self->invalid_field), GTK_ACCESSIBLE_STATE_INVALID);
+      gtk_accessible_reset_relation (GTK_ACCESSIBLE (self->invalid_field),
+                                     GTK_ACCESSIBLE_RELATION_ERROR_MESSAGE);
     }
   if (self->invalid_label != NULL)
     gtk_widget_set_visible (GTK_WIDGET (self->invalid_label), FALSE);
+  if (parent != NULL)
+    gtk_list_box_remove (GTK_LIST_BOX (parent), self->error_row);
   self->invalid_field = NULL;
   self->invalid_label = NULL;
 }
@@ -206,16 +158,12 @@ mechanism_changed_cb (GObject *object, GParamSpec *pspec, PostaciWindow *self)
   field_changed_cb (GTK_WIDGET (self->mechanism_row), self);
 }
 
-/* The field a request error names, and the message label under its group. */
+/* The field a request error names, or NULL for an error of no one field. */
 static GtkWidget *
-field_for_error (PostaciWindow *self, const GError *error, GtkLabel **label)
+field_for_error (PostaciWindow *self, const GError *error)
 {
-  *label = self->server_error;
   if (error->domain != POSTACI_REQUEST_ERROR)
-    {
-      *label = self->test_error;
-      return NULL;
-    }
+    return NULL;
   switch ((PostaciRequestError) error->code)
     {
     case POSTACI_REQUEST_ERROR_SERVER:
@@ -229,55 +177,102 @@ field_for_error (PostaciWindow *self, const GError *error, GtkLabel **label)
     case POSTACI_REQUEST_ERROR_MECHANISM:
       return GTK_WIDGET (self->mechanism_row);
     case POSTACI_REQUEST_ERROR_FROM:
-      *label = self->mail_error;
       return GTK_WIDGET (self->from_row);
     case POSTACI_REQUEST_ERROR_RECIPIENTS:
-      *label = self->mail_error;
       return GTK_WIDGET (self->to_row);
     case POSTACI_REQUEST_ERROR_SUBJECT:
-      *label = self->mail_error;
       return GTK_WIDGET (self->subject_row);
     case POSTACI_REQUEST_ERROR_BODY:
-      *label = self->mail_error;
       return self->html_frame;
     case POSTACI_REQUEST_ERROR_EHLO_NAME:
-      *label = self->test_error;
       return GTK_WIDGET (self->ehlo_row);
     case POSTACI_REQUEST_ERROR_TIMEOUT:
-      *label = self->test_error;
       return GTK_WIDGET (self->timeout_spin);
     case POSTACI_REQUEST_ERROR_CA_FILE:
-      *label = self->test_error;
       return GTK_WIDGET (self->ca_row);
     default:
-      *label = self->test_error;
       return NULL;
     }
 }
 
-/* Nothing was sent: say which field is wrong and why, right under it. */
+/* Scrolls the form so that the field and the reason under it are both in sight, once they
+ * are laid out (the reason's row was only just put in). */
+static gboolean
+scroll_to_invalid_cb (GtkWidget *widget, GdkFrameClock *clock, gpointer user_data)
+{
+  PostaciWindow *self = POSTACI_WINDOW (widget);
+  GtkWidget *content = gtk_viewport_get_child (GTK_VIEWPORT (gtk_scrolled_window_get_child (self->form_scroller)));
+  GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (self->form_scroller);
+  GtkWidget *last = self->invalid_label != NULL ? GTK_WIDGET (self->invalid_label) : self->error_row;
+  graphene_rect_t top, bottom;
+  double value = gtk_adjustment_get_value (adjustment);
+  double page = gtk_adjustment_get_page_size (adjustment);
+
+  if (self->invalid_field == NULL || gtk_widget_get_parent (last) == NULL)
+    return G_SOURCE_REMOVE;
+  /* Tick callbacks run before layout: the frame after the one that put the reason in. */
+  if (gtk_widget_get_height (last) == 0 && ++self->scroll_frames < 10)
+    return G_SOURCE_CONTINUE;
+  if (!gtk_widget_compute_bounds (self->invalid_field, content, &top) ||
+      !gtk_widget_compute_bounds (last, content, &bottom))
+    return G_SOURCE_REMOVE;
+  if (bottom.origin.y + bottom.size.height > value + page)
+    value = bottom.origin.y + bottom.size.height + 12 - page;
+  if (top.origin.y < value)
+    value = top.origin.y - 12;
+  gtk_adjustment_set_value (adjustment, value);
+  return G_SOURCE_REMOVE;
+}
+
+/* Nothing was sent: say why right under the field at fault, bring both into sight, and put
+ * the cursor there. */
 static void
 mark_invalid (PostaciWindow *self, const GError *error)
 {
-  GtkLabel *label = NULL;
-  GtkWidget *field = field_for_error (self, error, &label);
+  GtkWidget *field = field_for_error (self, error);
+  GtkWidget *message;
 
   clear_invalid (self);
-  gtk_label_set_text (label, error->message);
-  gtk_widget_set_visible (GTK_WIDGET (label), TRUE);
-  self->invalid_label = label;
   if (field == NULL)
-    return;
+    {
+      gtk_label_set_text (self->test_error, error->message);
+      gtk_widget_set_visible (GTK_WIDGET (self->test_error), TRUE);
+      self->invalid_label = self->test_error;
+      return;
+    }
 
   if (gtk_widget_is_ancestor (field, GTK_WIDGET (self->auth_row)))
     adw_expander_row_set_expanded (self->auth_row, TRUE);
   if (gtk_widget_is_ancestor (field, GTK_WIDGET (self->advanced_row)))
     adw_expander_row_set_expanded (self->advanced_row, TRUE);
+  if (field == self->html_frame)
+    {
+      /* The HTML editor is no row: its reason is the label right under it. */
+      gtk_label_set_text (self->mail_error, error->message);
+      gtk_widget_set_visible (GTK_WIDGET (self->mail_error), TRUE);
+      self->invalid_label = self->mail_error;
+      message = GTK_WIDGET (self->mail_error);
+    }
+  else
+    {
+      GtkWidget *row = GTK_IS_LIST_BOX_ROW (field) ? field
+                                                   : gtk_widget_get_ancestor (field, GTK_TYPE_LIST_BOX_ROW);
+      GtkWidget *list = gtk_widget_get_parent (row);
+
+      gtk_label_set_text (self->error_row_label, error->message);
+      gtk_list_box_insert (GTK_LIST_BOX (list), self->error_row,
+                           gtk_list_box_row_get_index (GTK_LIST_BOX_ROW (row)) + 1);
+      message = GTK_WIDGET (self->error_row_label);
+    }
   gtk_widget_add_css_class (field, "error");
   gtk_accessible_update_state (GTK_ACCESSIBLE (field), GTK_ACCESSIBLE_STATE_INVALID,
                                GTK_ACCESSIBLE_INVALID_TRUE, -1);
+  gtk_accessible_update_relation (GTK_ACCESSIBLE (field), GTK_ACCESSIBLE_RELATION_ERROR_MESSAGE,
+                                  message, NULL, -1);
   gtk_widget_grab_focus (field == self->html_frame ? GTK_WIDGET (self->html_view) : field);
   self->invalid_field = field;
+  self->scroll_frames = 0;
+  gtk_widget_add_tick_callback (GTK_WIDGET (self), scroll_to_invalid_cb, NULL, NULL);
 }
 
 /* ---------------------------------------------------------------- */
@@ -321,23 +316,35 @@ get_optional (gpointer editable)
 /* The built-in test server                                         */
 /* ---------------------------------------------------------------- */
 
-/* The running local server when @server and @port name it (either of its ports), else NULL. */
-static PostaciLocalServer *
-local_server_at (PostaciWindow *self, const char *server, guint port)
+/* Whether @server and @port name the local server (either of its ports, the last ones it
+ * used when it is off), running or not. */
+static gboolean
+is_local_server_address (PostaciWindow *self, const char *server, guint port)
 {
   PostaciLocalServer *local = postaci_local_server_page_get_server (self->local_page);
   static const char *const loopback[] = { "127.0.0.1", "localhost", "::1", "[::1]", NULL };
 
-  if (!postaci_local_server_is_running (local) || server == NULL)
-    return NULL;
+  if (server == NULL || port == 0)
+    return FALSE;
   if (port != postaci_local_server_get_port (local) && port != postaci_local_server_get_tls_port (local))
-    return NULL;
-  return g_strv_contains (loopback, server) ? local : NULL;
+    return FALSE;
+  return g_strv_contains (loopback, server);
 }
 
-/* Whether the form, as typed now, points at the running local server. */
+/* The running local server when @server and @port name it, else NULL. */
+static PostaciLocalServer *
+local_server_at (PostaciWindow *self, const char *server, guint port)
+{
+  PostaciLocalServer *local = postaci_local_server_page_get_server (self->local_page);
+
+  if (!postaci_local_server_is_running (local) || !is_local_server_address (self, server, port))
+    return NULL;
+  return local;
+}
+
+/* Whether the form, as typed now, names the local server, running or not. */
 static gboolean
-form_points_at_local_server (PostaciWindow *self)
+form_names_local_server (PostaciWindow *self)
 {
   g_autofree char *server = get_stripped (self->server_row);
   g_autofree char *port = get_stripped (self->port_row);
@@ -345,7 +352,80 @@ form_points_at_local_server (PostaciWindow *self)
 
   if (!g_ascii_string_to_unsigned (port, 10, 1, 65535, &port_value, NULL))
     return FALSE;
-  return local_server_at (self, server, (guint) port_value) != NULL;
+  return is_local_server_address (self, server, (guint) port_value);
+}
+
+/* Whether the form, as typed now, points at the running local server. */
+static gboolean
+form_points_at_local_server (PostaciWindow *self)
+{
+  PostaciLocalServer *local = postaci_local_server_page_get_server (self->local_page);
+
+  return postaci_local_server_is_running (local) && form_names_local_server (self);
+}
+
+/* What the form is set for without the person having typed it: the built-in server (and the
+ * failure it rehearses), or that server while it is off. Said at the top of the form. */
+static void
+update_notices (PostaciWindow *self)
+{
+  PostaciLocalServer *local = postaci_local_server_page_get_server (self->local_page);
+  gboolean names_local = form_names_local_server (self);
+  gboolean running = postaci_local_server_is_running (local);
+  const char *failure = postaci_local_server_page_get_failure_label (self->local_page);
+  guint stop_after = adw_combo_row_get_selected (self->stop_after_row);
+
+  gtk_widget_set_visible (self->notice_box, names_local);
+  gtk_widget_set_visible (self->notice_button, names_local && !running);
+  if (names_local && running)
+    gtk_label_set_text (self->notice_label,
+                        _("This form is set up for the Local Test Server on this computer. "
+                          "Type your own server to test it instead."));
+  else if (names_local)
+    gtk_label_set_text (self->notice_label,
+                        _("The form points at the Local Test Server, which is off."));
+  if (names_local && running && failure != NULL)
+    {
+      /* Translators: %s is a “Fail on purpose” choice, such as “535 at AUTH: wrong user name or password” */
+      g_autofree char *text = g_strdup_printf (_("Fail on purpose is on: %s."), failure);
+
+      gtk_label_set_text (self->failure_notice, text);
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self->failure_notice), names_local && running && failure != NULL);
+
+  /* "How far to go" is remembered across starts: a run that stops early sends no mail. */
+  if (stop_after > 0 && stop_after < G_N_ELEMENTS (stop_after_choices))
+    {
+      GtkStringObject *item = adw_combo_row_get_selected_item (self->stop_after_row);
+      /* Translators: %s is a “How far to go” choice, such as “Stop after the recipients (RCPT)” */
+      g_autofree char *text = g_strdup_printf (_("%s: no message is sent."),
+                                               gtk_string_object_get_string (item));
+
+      gtk_label_set_text (self->stop_notice, text);
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self->stop_notice),
+                          stop_after > 0 && stop_after < G_N_ELEMENTS (stop_after_choices));
+}
+
+/* A form set up for the local server, taken over by command-line options: what the options do
+ * not name gets its normal value, not the server's port, account or addresses. */
+static void
+forget_local_server_fill (PostaciWindow *self)
+{
+  if (!form_names_local_server (self))
+    return;
+  gtk_editable_set_text (GTK_EDITABLE (self->server_row), "");
+  adw_combo_row_set_selected (self->security_row, DEFAULT_SECURITY_INDEX);
+  self->port_edited = FALSE;
+  set_port (self, security_ports[DEFAULT_SECURITY_INDEX]);
+  adw_expander_row_set_enable_expansion (self->auth_row, FALSE);
+  gtk_editable_set_text (GTK_EDITABLE (self->user_row), "");
+  gtk_editable_set_text (GTK_EDITABLE (self->password_row), "");
+  adw_combo_row_set_selected (self->mechanism_row, INDEX_OF (mechanism_choices, POSTACI_MECHANISM_AUTO, 0));
+  if (g_strcmp0 (gtk_editable_get_text (GTK_EDITABLE (self->from_row)), LOCAL_FROM) == 0)
+    gtk_editable_set_text (GTK_EDITABLE (self->from_row), "");
+  if (g_strcmp0 (gtk_editable_get_text (GTK_EDITABLE (self->to_row)), LOCAL_TO) == 0)
+    gtk_editable_set_text (GTK_EDITABLE (self->to_row), "");
 }
 
 /* Fills the form for the running local server: 127.0.0.1, its STARTTLS port, its account.
@@ -368,9 +448,9 @@ fill_for_local_server (PostaciWindow *self)
   gtk_editable_set_text (GTK_EDITABLE (self->password_row), postaci_local_server_get_password (local));
   adw_combo_row_set_selected (self->mechanism_row, INDEX_OF (mechanism_choices, POSTACI_MECHANISM_AUTO, 0));
   if (*gtk_editable_get_text (GTK_EDITABLE (self->from_row)) == '\0')
-    gtk_editable_set_text (GTK_EDITABLE (self->from_row), "postaci@localhost");
+    gtk_editable_set_text (GTK_EDITABLE (self->from_row), LOCAL_FROM);
   if (*gtk_editable_get_text (GTK_EDITABLE (self->to_row)) == '\0')
-    gtk_editable_set_text (GTK_EDITABLE (self->to_row), "inbox@localhost");
+    gtk_editable_set_text (GTK_EDITABLE (self->to_row), LOCAL_TO);
 }
 
 /* Restarted on the same port, the server has a new password: a form still pointing at it
@@ -384,6 +464,10 @@ local_server_running_cb (PostaciWindow *self)
   if (self->cancellable == NULL && form_points_at_local_server (self) &&
       g_strcmp0 (user, postaci_local_server_get_username (local)) == 0)
     gtk_editable_set_text (GTK_EDITABLE (self->password_row), postaci_local_server_get_password (local));
+  update_notices (self);
+  /* The verdict's offer to turn the server on is done once it runs. */
+  if (postaci_local_server_is_running (local))
+    postaci_verdict_panel_local_server_started (self->verdict_panel);
 }
 
 static void
@@ -536,7 +620,8 @@ load_settings (PostaciWindow *self)
                                g_settings_get_int (self->settings, "window-height"));
   if (g_settings_get_boolean (self->settings, "window-maximized"))
     gtk_window_maximize (GTK_WINDOW (self));
-  gtk_paned_set_position (self->paned, g_settings_get_int (self->settings, "paned-position"));
+  self->wide_position = g_settings_get_int (self->settings, "paned-position");
+  gtk_paned_set_position (self->paned, self->wide_position);
 }
 
 static void
@@ -565,7 +650,7 @@ save_settings (PostaciWindow *self)
   g_settings_delay (self->settings);
   /* The local server's port and account last one run: the server remembered stays the
    * person's own (empty until they type one, so the next start is a first start again). */
-  if (!form_points_at_local_server (self))
+  if (!form_names_local_server (self))
     {
       save_text_to_settings (self, self->server_row, "server");
       port = get_stripped (self->port_row);
@@ -597,36 +682,14 @@ save_settings (PostaciWindow *self)
   g_settings_set_int (self->settings, "window-width", width);
   g_settings_set_int (self->settings, "window-height", height);
   g_settings_set_boolean (self->settings, "window-maximized", gtk_window_is_maximized (GTK_WINDOW (self)));
-  g_settings_set_int (self->settings, "paned-position", gtk_paned_get_position (self->paned));
+  g_settings_set_int (self->settings, "paned-position",
+                      postaci_window_get_narrow (self) ? self->wide_position : gtk_paned_get_position (self->paned));
   g_settings_apply (self->settings);
 }
 
 /* ---------------------------------------------------------------- */
 /* A run                                                            */
 /* ---------------------------------------------------------------- */
-
-static void
-update_actions (PostaciWindow *self)
-{
-  gboolean running = self->cancellable != NULL;
-  gboolean have_run = self->session != NULL;
-  const struct {
-    const char *name;
-    gboolean    enabled;
-  } actions[] = {
-    { "test", !running },
-    { "cancel", running },
-    { "copy-transcript", have_run },
-    { "save-transcript", have_run },
-    { "clear-transcript", have_run && !running },
-  };
-
-  for (guint i = 0; i < G_N_ELEMENTS (actions); i++)
-    {
-      GAction *action = g_action_map_lookup_action (G_ACTION_MAP (self), actions[i].name);
-      g_simple_action_set_enabled (G_SIMPLE_ACTION (action), actions[i].enabled);
-    }
-}
 
 static void
 set_running (PostaciWindow *self, gboolean running)
@@ -682,6 +745,7 @@ set_running (PostaciWindow *self, gboolean running)
     {
       const PostaciRequest *request = postaci_session_get_request (self->session);
       g_autofree char *subtitle = NULL;
+      g_autofree char *title = NULL;
 
       g_autofree char *host = postaci_request_get_host_for_tls (request);
       guint port = postaci_request_get_port (request);
@@ -690,11 +754,18 @@ set_running (PostaciWindow *self, gboolean running)
 
       /* Translators: the window subtitle during a run, “Testing smtp.example.com:587…” */
       subtitle = g_strdup_printf (_("Testing %s…"), address);
-      adw_window_title_set_subtitle (self->window_title, subtitle);
+      /* The header holds the page switcher: the server is named beside the transcript's
+       * heading, and in the window's title (the task switcher, the window list). */
+      gtk_label_set_text (self->run_label, subtitle);
+      title = g_strdup_printf ("Postacı — %s", subtitle);
+      gtk_window_set_title (GTK_WINDOW (self), title);
     }
   else
-    adw_window_title_set_subtitle (self->window_title, NULL);
-  update_actions (self);
+    {
+      gtk_label_set_text (self->run_label, "");
+      gtk_window_set_title (GTK_WINDOW (self), "Postacı");
+    }
+  _postaci_window_update_actions (self);
 }
 
 static void
@@ -705,94 +776,15 @@ session_event_cb (PostaciSession *session, const PostaciEvent *event, PostaciWin
   postaci_transcript_view_append_event (self->transcript_view, event);
 }
 
-/* The verdict's first line: what kind of failure, at which stage. */
-static char *
-verdict_title (PostaciVerdict verdict, PostaciStage stage)
+/* Whether the last run found nothing at the address of the Local Test Server, which is off. */
+static gboolean
+run_missed_local_server (PostaciWindow *self)
 {
-  const char *label = postaci_stage_get_label (stage);
+  const PostaciRequest *request = postaci_session_get_request (self->session);
+  PostaciLocalServer *local = postaci_local_server_page_get_server (self->local_page);
 
-  switch (verdict)
-    {
-    case POSTACI_VERDICT_SUCCESS:
-      return g_strdup (_("Success"));
-    case POSTACI_VERDICT_REFUSED:
-      /* Translators: the verdicts after a run; %s is the stage, such as “MAIL” or “Connect” */
-      return g_strdup_printf (_("The server refused at %s"), label);
-    case POSTACI_VERDICT_NETWORK:
-      return g_strdup_printf (_("Could not reach the server (%s)"), label);
-    case POSTACI_VERDICT_TLS:
-      return g_strdup_printf (_("The secure connection failed at %s"), label);
-    case POSTACI_VERDICT_PROTOCOL:
-      return g_strdup_printf (_("The conversation broke down at %s"), label);
-    case POSTACI_VERDICT_TIMEOUT:
-      return g_strdup_printf (_("No answer in time at %s"), label);
-    case POSTACI_VERDICT_CANCELLED:
-      return g_strdup_printf (_("Cancelled at %s"), label);
-    case POSTACI_VERDICT_PARTIAL:
-      return g_strdup (_("Sent, but not to every recipient"));
-    case POSTACI_VERDICT_USAGE:
-    default:
-      return g_strdup (_("Nothing was sent: check the form"));
-    }
-}
-
-static void
-set_optional_label (GtkLabel *label, const char *text)
-{
-  gtk_label_set_text (label, text != NULL ? text : "");
-  gtk_widget_set_visible (GTK_WIDGET (label), text != NULL && *text != '\0');
-}
-
-static void
-show_verdict (PostaciWindow *self, const PostaciOutcome *outcome)
-{
-  static const char *const classes[] = { "success", "error", "warning" };
-  const char *css_class, *icon;
-  g_autofree char *title = NULL;
-  g_autofree char *reply = NULL;
-  g_autofree char *hint = NULL;
-
-  if (outcome->verdict == POSTACI_VERDICT_SUCCESS)
-    {
-      css_class = "success";
-      icon = "emblem-ok-symbolic";
-    }
-  else if (outcome->verdict == POSTACI_VERDICT_PARTIAL)
-    {
-      css_class = "warning";
-      icon = "dialog-warning-symbolic";
-    }
-  else if (outcome->verdict == POSTACI_VERDICT_CANCELLED)
-    {
-      css_class = "warning";
-      icon = "process-stop-symbolic";
-    }
-  else
-    {
-      css_class = "error";
-      icon = "dialog-error-symbolic";
-    }
-  title = verdict_title (outcome->verdict, outcome->stage);
-  for (guint i = 0; i < G_N_ELEMENTS (classes); i++)
-    gtk_widget_remove_css_class (self->verdict_box, classes[i]);
-  gtk_widget_add_css_class (self->verdict_box, css_class);
-  gtk_image_set_from_icon_name (self->verdict_icon, icon);
-  gtk_label_set_text (self->verdict_title, title);
-  set_optional_label (self->verdict_reason, outcome->reason);
-
-  if (outcome->reply != NULL)
-    {
-      g_autofree char *text = postaci_reply_get_text (outcome->reply);
-      g_autofree char *shown = postaci_escape_text (text, -1);
-
-      reply = g_strdup_printf ("%u %s", outcome->reply->code, shown);
-    }
-  set_optional_label (self->verdict_reply, reply);
-  set_optional_label (self->verdict_explanation, outcome->explanation);
-  if (outcome->hint != NULL && *outcome->hint != '\0')
-    hint = g_strdup_printf ("%s %s", _("Try:"), outcome->hint);
-  set_optional_label (self->verdict_hint, hint);
-  gtk_revealer_set_reveal_child (self->verdict_revealer, TRUE);
+  return self->outcome->verdict == POSTACI_VERDICT_NETWORK && !postaci_local_server_is_running (local) &&
+         is_local_server_address (self, request->server, postaci_request_get_port (request));
 }
 
 static void
@@ -809,9 +801,9 @@ run_cb (GObject *object, GAsyncResult *result, gpointer user_data)
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->outcome, postaci_outcome_free);
   self->outcome = g_steal_pointer (&outcome);
-  postaci_stage_bar_finish (self->stage_bar);
+  postaci_stage_bar_finish (self->stage_bar, self->outcome->verdict, self->outcome->stage);
   postaci_transcript_view_append_outcome (self->transcript_view, self->outcome);
-  show_verdict (self, self->outcome);
+  postaci_verdict_panel_show (self->verdict_panel, self->outcome, run_missed_local_server (self));
   set_running (self, FALSE);
 }
 
@@ -831,11 +823,13 @@ clear_run (PostaciWindow *self)
   forget_run (self);
   postaci_transcript_view_clear (self->transcript_view);
   postaci_stage_bar_reset (self->stage_bar);
-  gtk_revealer_set_reveal_child (self->verdict_revealer, FALSE);
+  postaci_verdict_panel_hide (self->verdict_panel);
 }
 
-static void
-start_run (PostaciWindow *self)
+static void drop_cleared_run (PostaciWindow *self);
+
+void
+_postaci_window_start_run (PostaciWindow *self)
 {
   g_autoptr(PostaciRequest) request = NULL;
   g_autoptr(GError) error = NULL;
@@ -847,13 +841,19 @@ start_run (PostaciWindow *self)
   request = build_request (self, &error);
   if (request == NULL)
     {
+      /* The last run's verdict is not this press's answer: only the marked field is. */
+      postaci_verdict_panel_hide (self->verdict_panel);
+      postaci_stage_bar_reset (self->stage_bar);
       mark_invalid (self, error);
       return;
     }
   save_settings (self);
 
   clear_run (self);
+  drop_cleared_run (self);
   gtk_widget_set_visible (self->empty_page, FALSE);
+  postaci_stage_bar_set_tls_first (self->stage_bar,
+                                   postaci_request_get_effective_security (request) == POSTACI_SECURITY_TLS);
 
   self->session = postaci_session_new (request);
   self->cancellable = g_cancellable_new ();
@@ -862,17 +862,9 @@ start_run (PostaciWindow *self)
   postaci_session_run_async (self->session, self->cancellable, run_cb, g_object_ref (self));
 }
 
-static void
-test_action_cb (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+void
+_postaci_window_cancel_run (PostaciWindow *self)
 {
-  start_run (POSTACI_WINDOW (user_data));
-}
-
-static void
-cancel_action_cb (GSimpleAction *action, GVariant *parameter, gpointer user_data)
-{
-  PostaciWindow *self = POSTACI_WINDOW (user_data);
-
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
 }
@@ -886,139 +878,84 @@ test_button_clicked_cb (PostaciWindow *self)
 }
 
 /* ---------------------------------------------------------------- */
-/* The transcript: copy, save, clear                                */
+/* Clear, and its undo                                              */
 /* ---------------------------------------------------------------- */
 
-char *
-postaci_window_get_transcript_text (PostaciWindow *self)
+static void
+clear_toast_dismissed_cb (AdwToast *toast, PostaciWindow *self)
 {
-  g_return_val_if_fail (POSTACI_IS_WINDOW (self), NULL);
-
-  if (self->session == NULL)
-    return g_strdup ("");
-  return postaci_transcript_format_run (postaci_session_get_events (self->session),
-                                        self->cancellable == NULL ? self->outcome : NULL,
-                                        POSTACI_TRANSCRIPT_TEXT);
+  /* The run stays until the next run or Clear: Undo's action may come right after this. */
+  if (toast == self->clear_toast)
+    g_clear_object (&self->clear_toast);
 }
 
+/* The run Clear took away is gone for good: a new run began, or it came back. */
 static void
-copy_action_cb (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+drop_cleared_run (PostaciWindow *self)
 {
-  PostaciWindow *self = POSTACI_WINDOW (user_data);
-  g_autofree char *text = postaci_window_get_transcript_text (self);
+  g_clear_object (&self->cleared_session);
+  g_clear_pointer (&self->cleared_outcome, postaci_outcome_free);
+  if (self->clear_toast != NULL)
+    {
+      AdwToast *toast = g_steal_pointer (&self->clear_toast);
 
-  gdk_clipboard_set_text (gtk_widget_get_clipboard (GTK_WIDGET (self)), text);
-  show_toast (self, _("Transcript copied"));
-}
-
-static void
-save_done_cb (GObject *object, GAsyncResult *result, gpointer user_data)
-{
-  g_autoptr(PostaciWindow) self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *name = g_file_get_basename (G_FILE (object));
-  g_autofree char *message = NULL;
-
-  if (!g_file_replace_contents_finish (G_FILE (object), result, NULL, &error))
-    /* Translators: the first %s is a file name, the second why it could not be written */
-    message = g_strdup_printf (_("Could not save %s: %s"), name, error->message);
-  else
-    message = g_strdup_printf (_("Transcript saved as %s"), name);
-  show_toast (self, message);
+      g_signal_handlers_disconnect_by_data (toast, self);
+      adw_toast_dismiss (toast);
+      g_object_unref (toast);
+    }
 }
 
 void
-postaci_window_save_transcript (PostaciWindow *self, GFile *file)
+_postaci_window_clear_run (PostaciWindow *self)
 {
-  char *text;
-  g_autoptr(GBytes) bytes = NULL;
-
-  g_return_if_fail (POSTACI_IS_WINDOW (self));
-  g_return_if_fail (G_IS_FILE (file));
-
-  text = postaci_window_get_transcript_text (self);
-  bytes = g_bytes_new_take (text, strlen (text));
-  g_file_replace_contents_bytes_async (file, bytes, NULL, FALSE, G_FILE_CREATE_REPLACE_DESTINATION,
-                                       NULL, save_done_cb, g_object_ref (self));
-}
-
-static void
-save_response_cb (GtkNativeDialog *dialog, int response, gpointer user_data)
-{
-  PostaciWindow *self = POSTACI_WINDOW (user_data);
-
-  if (response == GTK_RESPONSE_ACCEPT)
-    {
-      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
-
-      postaci_window_save_transcript (self, file);
-    }
-  g_clear_object (&self->chooser);
-}
-
-static void
-save_action_cb (GSimpleAction *action, GVariant *parameter, gpointer user_data)
-{
-  PostaciWindow *self = POSTACI_WINDOW (user_data);
-  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
-  g_autofree char *stamp = g_date_time_format (now, "%Y%m%d-%H%M%S");
-  g_autofree char *name = NULL;
-  const char *server = postaci_session_get_request (self->session)->server;
-
-  name = g_strdup_printf ("postaci-%s-%s.txt", server, stamp);
-  g_strdelimit (name, "/\\:", '_');
-  g_clear_object (&self->chooser);
-  self->chooser = postaci_save_dialog_new (GTK_WINDOW (self), _("Save Transcript"), name,
-                                           _("Plain text"), "text/plain", NULL);
-  g_signal_connect (self->chooser, "response", G_CALLBACK (save_response_cb), self);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
-}
-
-static void
-clear_action_cb (GSimpleAction *action, GVariant *parameter, gpointer user_data)
-{
-  PostaciWindow *self = POSTACI_WINDOW (user_data);
-
-  if (self->cancellable != NULL)
+  if (self->cancellable != NULL || self->session == NULL)
     return;
+  drop_cleared_run (self);
+  /* Kept until the toast goes, so that Undo can bring the whole run back. */
+  if (self->session != NULL)
+    g_signal_handlers_disconnect_by_data (self->session, self);
+  self->cleared_session = g_steal_pointer (&self->session);
+  self->cleared_outcome = g_steal_pointer (&self->outcome);
   clear_run (self);
   gtk_widget_set_visible (self->empty_page, TRUE);
-  update_actions (self);
+  _postaci_window_update_actions (self);
+
+  self->clear_toast = g_object_ref (adw_toast_new (_("Transcript cleared")));
+  adw_toast_set_button_label (self->clear_toast, _("_Undo"));
+  adw_toast_set_action_name (self->clear_toast, "win.undo-clear");
+  /* In front of a "copied" or "saved" toast still showing: Undo is only useful right away. */
+  adw_toast_set_priority (self->clear_toast, ADW_TOAST_PRIORITY_HIGH);
+  g_signal_connect (self->clear_toast, "dismissed", G_CALLBACK (clear_toast_dismissed_cb), self);
+  adw_toast_overlay_add_toast (self->toast_overlay, g_object_ref (self->clear_toast));
 }
 
-static void
-ca_response_cb (GtkNativeDialog *dialog, int response, gpointer user_data)
+/* Undo of Clear: the run back as it was, replayed from its events. */
+void
+_postaci_window_undo_clear (PostaciWindow *self)
 {
-  PostaciWindow *self = POSTACI_WINDOW (user_data);
+  GPtrArray *events;
 
-  if (response == GTK_RESPONSE_ACCEPT)
+  if (self->cleared_session == NULL || self->cancellable != NULL || self->session != NULL)
+    return;
+  self->session = g_steal_pointer (&self->cleared_session);
+  self->outcome = g_steal_pointer (&self->cleared_outcome);
+  drop_cleared_run (self);
+
+  events = postaci_session_get_events (self->session);
+  postaci_stage_bar_reset (self->stage_bar);
+  postaci_stage_bar_set_tls_first (self->stage_bar,
+                                   postaci_request_get_effective_security (postaci_session_get_request (self->session))
+                                   == POSTACI_SECURITY_TLS);
+  for (guint i = 0; i < events->len; i++)
+    session_event_cb (self->session, events->pdata[i], self);
+  gtk_widget_set_visible (self->empty_page, FALSE);
+  if (self->outcome != NULL)
     {
-      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
-      g_autofree char *path = g_file_get_path (file);
-
-      if (path != NULL)
-        gtk_editable_set_text (GTK_EDITABLE (self->ca_row), path);
+      postaci_stage_bar_finish (self->stage_bar, self->outcome->verdict, self->outcome->stage);
+      postaci_transcript_view_append_outcome (self->transcript_view, self->outcome);
+      postaci_verdict_panel_show (self->verdict_panel, self->outcome, run_missed_local_server (self));
     }
-  g_clear_object (&self->chooser);
-}
-
-static void
-choose_ca_action_cb (GSimpleAction *action, GVariant *parameter, gpointer user_data)
-{
-  PostaciWindow *self = POSTACI_WINDOW (user_data);
-  g_autoptr(GtkFileFilter) filter = gtk_file_filter_new ();
-
-  g_clear_object (&self->chooser);
-  self->chooser = gtk_file_chooser_native_new (_("Choose a CA File"), GTK_WINDOW (self),
-                                               GTK_FILE_CHOOSER_ACTION_OPEN, _("_Open"), _("_Cancel"));
-  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (self->chooser), TRUE);
-  gtk_file_filter_set_name (filter, _("PEM certificates"));
-  gtk_file_filter_add_pattern (filter, "*.pem");
-  gtk_file_filter_add_pattern (filter, "*.crt");
-  gtk_file_filter_add_mime_type (filter, "application/x-pem-file");
-  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (self->chooser), filter);
-  g_signal_connect (self->chooser, "response", G_CALLBACK (ca_response_cb), self);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
+  _postaci_window_update_actions (self);
 }
 
 /* ---------------------------------------------------------------- */
@@ -1103,11 +1040,14 @@ postaci_window_prefill (PostaciWindow *self, GVariantDict *options, GError **err
     }
 
   clear_invalid (self);
+  /* A plain "postaci" (no options) leaves a form set up for the local server as it is. */
+  if (server != NULL || port != NULL || security != NULL || user != NULL || password != NULL ||
+      auth != NULL || from != NULL || to != NULL || subject != NULL || html != NULL || ehlo != NULL ||
+      stop_after != NULL || ca_file != NULL || timeout > 0 || insecure || allow_plain_auth)
+    forget_local_server_fill (self);
   if (server != NULL)
     gtk_editable_set_text (GTK_EDITABLE (self->server_row), server);
-  /* As in postaci-cli: auto means implicit TLS on 465 and STARTTLS elsewhere. */
-  if (security_value == POSTACI_SECURITY_AUTO && security != NULL)
-    security_value = port_value == 465 ? POSTACI_SECURITY_TLS : POSTACI_SECURITY_STARTTLS;
+  /* The form's Automatic is postaci-cli's auto: SSL/TLS on 465, STARTTLS when offered elsewhere. */
   if (security != NULL)
     adw_combo_row_set_selected (self->security_row,
                                 INDEX_OF (security_choices, security_value, DEFAULT_SECURITY_INDEX));
@@ -1215,14 +1155,71 @@ postaci_window_dispose (GObject *object)
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
+  g_clear_handle_id (&self->narrow_idle, g_source_remove);
   g_clear_weak_pointer (&self->focus_before_run);
   forget_run (self);
+  drop_cleared_run (self);
+  if (self->error_row != NULL)
+    clear_invalid (self);
+  g_clear_object (&self->error_row);
   if (self->chooser != NULL)
     gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->chooser));
   g_clear_object (&self->chooser);
   g_clear_object (&self->settings);
   gtk_widget_dispose_template (GTK_WIDGET (self), POSTACI_TYPE_WINDOW);
   G_OBJECT_CLASS (postaci_window_parent_class)->dispose (object);
+}
+
+/* Below this width the form and the transcript stand one above the other, not side by side. */
+#define NARROW_WIDTH 750
+
+static void
+apply_narrow (PostaciWindow *self, gboolean narrow)
+{
+  GtkOrientation orientation = narrow ? GTK_ORIENTATION_VERTICAL : GTK_ORIENTATION_HORIZONTAL;
+
+  if (gtk_orientable_get_orientation (GTK_ORIENTABLE (self->paned)) == orientation)
+    return;
+  gtk_orientable_set_orientation (GTK_ORIENTABLE (self->paned), orientation);
+  /* A remembered width means nothing as a height: the form gets a bit more than half. */
+  gtk_paned_set_position (self->paned, narrow ? gtk_widget_get_height (GTK_WIDGET (self)) * 11 / 20
+                                              : self->wide_position);
+  postaci_local_server_page_set_narrow (self->local_page, narrow);
+  adw_view_switcher_set_policy (self->view_switcher, narrow ? ADW_VIEW_SWITCHER_POLICY_NARROW
+                                                            : ADW_VIEW_SWITCHER_POLICY_WIDE);
+}
+
+static gboolean
+apply_narrow_cb (gpointer user_data)
+{
+  PostaciWindow *self = POSTACI_WINDOW (user_data);
+
+  self->narrow_idle = 0;
+  apply_narrow (self, gtk_widget_get_width (GTK_WIDGET (self)) < NARROW_WIDTH);
+  return G_SOURCE_REMOVE;
+}
+
+/* libadwaita 1.2 has no breakpoints: the width is looked at after each allocation, and the
+ * layout changed outside of it (changing it during an allocation would be ignored). */
+static void
+postaci_window_size_allocate (GtkWidget *widget, int width, int height, int baseline)
+{
+  PostaciWindow *self = POSTACI_WINDOW (widget);
+  gboolean narrow = width < NARROW_WIDTH;
+
+  GTK_WIDGET_CLASS (postaci_window_parent_class)->size_allocate (widget, width, height, baseline);
+  if (!narrow && gtk_orientable_get_orientation (GTK_ORIENTABLE (self->paned)) == GTK_ORIENTATION_HORIZONTAL)
+    self->wide_position = gtk_paned_get_position (self->paned);
+  if (narrow != (gtk_orientable_get_orientation (GTK_ORIENTABLE (self->paned)) == GTK_ORIENTATION_VERTICAL) &&
+      self->narrow_idle == 0)
+    self->narrow_idle = g_idle_add_full (G_PRIORITY_HIGH_IDLE, apply_narrow_cb, self, NULL);
+}
+
+gboolean
+postaci_window_get_narrow (PostaciWindow *self)
+{
+  g_return_val_if_fail (POSTACI_IS_WINDOW (self), FALSE);
+  return gtk_orientable_get_orientation (GTK_ORIENTABLE (self->paned)) == GTK_ORIENTATION_VERTICAL;
 }
 
 static void
@@ -1233,21 +1230,29 @@ postaci_window_class_init (PostaciWindowClass *klass)
   GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
 
   object_class->dispose = postaci_window_dispose;
+  widget_class->size_allocate = postaci_window_size_allocate;
   window_class->close_request = postaci_window_close_request;
 
   g_type_ensure (POSTACI_TYPE_STAGE_BAR);
   g_type_ensure (POSTACI_TYPE_TRANSCRIPT_VIEW);
   g_type_ensure (GTK_SOURCE_TYPE_VIEW);
   g_type_ensure (POSTACI_TYPE_LOCAL_SERVER_PAGE);
+  g_type_ensure (POSTACI_TYPE_VERDICT_PANEL);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/postaci/Postaci/postaci-window.ui");
 #define BIND(name) gtk_widget_class_bind_template_child (widget_class, PostaciWindow, name)
   BIND (toast_overlay);
-  BIND (window_title);
+  BIND (view_switcher);
+  BIND (run_label);
   BIND (view_stack);
   BIND (local_page);
   BIND (paned);
+  BIND (form_scroller);
   BIND (form_box);
+  BIND (notice_box);
+  BIND (notice_label);
+  BIND (failure_notice);
+  BIND (notice_button);
   BIND (server_row);
   BIND (port_row);
   BIND (security_row);
@@ -1255,7 +1260,6 @@ postaci_window_class_init (PostaciWindowClass *klass)
   BIND (user_row);
   BIND (password_row);
   BIND (mechanism_row);
-  BIND (server_error);
   BIND (from_row);
   BIND (to_row);
   BIND (subject_row);
@@ -1271,35 +1275,85 @@ postaci_window_class_init (PostaciWindowClass *klass)
   BIND (plain_auth_switch);
   BIND (test_error);
   BIND (test_button);
+  BIND (stop_notice);
   BIND (stage_bar);
   BIND (transcript_view);
   BIND (empty_page);
-  BIND (verdict_revealer);
-  BIND (verdict_box);
-  BIND (verdict_icon);
-  BIND (verdict_title);
-  BIND (verdict_reason);
-  BIND (verdict_reply);
-  BIND (verdict_explanation);
-  BIND (verdict_hint);
+  BIND (verdict_panel);
 #undef BIND
   gtk_widget_class_bind_template_callback (widget_class, test_button_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, use_local_server_cb);
-
-  /* Escape cancels a run, but not as an application accelerator: those are caught before the
-   * focused widget sees the key, so Escape would cancel the run instead of closing an open
-   * menu or list. A window binding runs after them, and passes while no run goes on. */
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "win.cancel", NULL);
+  _postaci_window_class_actions_init (klass);
 }
 
-static const GActionEntry window_actions[] = {
-  { "test", test_action_cb },
-  { "cancel", cancel_action_cb },
-  { "copy-transcript", copy_action_cb },
-  { "save-transcript", save_action_cb },
-  { "clear-transcript", clear_action_cb },
-  { "choose-ca-file", choose_ca_action_cb },
-};
+/* "Use These Settings": server, security, port, the mechanism left to the session (it picks the
+ * strongest the server offers), the login switched on, and the user name when it is known. */
+static void
+use_discovered_cb (PostaciDiscoveryDialog      *dialog,
+                   const PostaciRecommendation *recommendation,
+                   PostaciWindow               *self)
+{
+  guint security = INDEX_OF (security_choices, recommendation->security, DEFAULT_SECURITY_INDEX);
+
+  gtk_editable_set_text (GTK_EDITABLE (self->server_row), recommendation->host);
+  adw_combo_row_set_selected (self->security_row, security);
+  set_port (self, recommendation->port);
+  /* A port the records named sticks; a standard one still follows the security choice. */
+  self->port_edited = recommendation->port != security_ports[security];
+  adw_combo_row_set_selected (self->mechanism_row,
+                              INDEX_OF (mechanism_choices, POSTACI_MECHANISM_AUTO, 0));
+  if (recommendation->auth != NULL && recommendation->auth[0] != NULL)
+    adw_expander_row_set_enable_expansion (self->auth_row, TRUE);
+  /* A pattern such as %EMAILADDRESS% is not a user name: left for the person to type. */
+  if (recommendation->username != NULL && strchr (recommendation->username, '%') == NULL)
+    gtk_editable_set_text (GTK_EDITABLE (self->user_row), recommendation->username);
+  adw_toast_overlay_add_toast (self->toast_overlay,
+                               adw_toast_new (_("The form holds the settings found: press Test SMTP "
+                                                "to try them.")));
+}
+
+/* The address inside "Ali <ali@example.com>", or the text as it is. */
+static char *
+bare_address (const char *from)
+{
+  const char *open = strrchr (from, '<');
+  const char *close = open ? strchr (open, '>') : NULL;
+
+  if (open != NULL && close != NULL)
+    return g_strndup (open + 1, (gsize) (close - open - 1));
+  return g_strdup (from);
+}
+
+/* "Find Settings…" beside the server field (win.find-settings). */
+void
+_postaci_window_find_settings (PostaciWindow *self)
+{
+  g_autofree char *server = get_stripped (self->server_row);
+  g_autofree char *from = get_stripped (self->from_row);
+  g_autofree char *address = bare_address (from);
+  g_autofree char *port_text = get_stripped (self->port_row);
+  g_autofree char *ca_file = get_optional (self->ca_row);
+  guint security = selected_security_index (self);
+  guint64 port = security_ports[security];
+  PostaciDiscoveryDialog *dialog;
+
+  /* The server field first; from the From address when the server is empty. */
+  if (*server == '\0' && *address == '\0')
+    {
+      adw_toast_overlay_add_toast (self->toast_overlay,
+                                   adw_toast_new (_("Type a server or a domain, or a From address, "
+                                                    "to find its settings.")));
+      gtk_widget_grab_focus (GTK_WIDGET (self->server_row));
+      return;
+    }
+  if (*port_text != '\0')
+    g_ascii_string_to_unsigned (port_text, 10, 1, 65535, &port, NULL);
+  dialog = postaci_discovery_dialog_new (GTK_WINDOW (self), *server != '\0' ? server : address,
+                                         *server != '\0' ? server : NULL, (guint) port,
+                                         security_choices[security], ca_file);
+  g_signal_connect_object (dialog, "use-settings", G_CALLBACK (use_discovered_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
 
 static void
 postaci_window_init (PostaciWindow *self)
@@ -1308,7 +1362,7 @@ postaci_window_init (PostaciWindow *self)
 
   gtk_widget_init_template (GTK_WIDGET (self));
 
-  g_action_map_add_action_entries (G_ACTION_MAP (self), window_actions, G_N_ELEMENTS (window_actions), self);
+  self->wide_position = gtk_paned_get_position (self->paned);
   gtk_window_set_default_widget (GTK_WINDOW (self), GTK_WIDGET (self->test_button));
 
   buffer = GTK_SOURCE_BUFFER (gtk_text_view_get_buffer (GTK_TEXT_VIEW (self->html_view)));
@@ -1339,6 +1393,24 @@ postaci_window_init (PostaciWindow *self)
   g_signal_connect (self->mechanism_row, "notify::selected", G_CALLBACK (mechanism_changed_cb), self);
 
   g_signal_connect_swapped (self->local_page, "notify::running", G_CALLBACK (local_server_running_cb), self);
+  g_signal_connect_swapped (self->local_page, "notify::failure", G_CALLBACK (update_notices), self);
+  g_signal_connect_swapped (self->server_row, "changed", G_CALLBACK (update_notices), self);
+  g_signal_connect_swapped (self->port_row, "changed", G_CALLBACK (update_notices), self);
+  g_signal_connect_swapped (self->stop_after_row, "notify::selected", G_CALLBACK (update_notices), self);
+  postaci_combo_row_show_whole_choices (self->stop_after_row);
+
+  /* The reason a field is wrong, as a row of its own put right under the field's row. */
+  self->error_row_label = GTK_LABEL (g_object_new (GTK_TYPE_LABEL,
+                                                   "wrap", TRUE, "xalign", 0.0f, "margin-top", 6,
+                                                   "margin-bottom", 6, "margin-start", 12, "margin-end", 12,
+                                                   NULL));
+  gtk_widget_add_css_class (GTK_WIDGET (self->error_row_label), "error");
+  gtk_widget_add_css_class (GTK_WIDGET (self->error_row_label), "field-error");
+  self->error_row = g_object_ref_sink (g_object_new (ADW_TYPE_PREFERENCES_ROW,
+                                                     "activatable", FALSE, "selectable", FALSE,
+                                                     "focusable", FALSE, "child", self->error_row_label,
+                                                     NULL));
+  gtk_widget_add_css_class (self->error_row, "field-error-row");
   g_signal_connect_swapped (self->port_row, "changed", G_CALLBACK (port_changed_cb), self);
   g_signal_connect_swapped (self->security_row, "notify::selected", G_CALLBACK (security_changed_cb), self);
   adw_combo_row_set_selected (self->security_row, DEFAULT_SECURITY_INDEX);
@@ -1347,8 +1419,8 @@ postaci_window_init (PostaciWindow *self)
   gtk_widget_grab_focus (GTK_WIDGET (self->server_row));
 }
 
-PostaciWindow *
-postaci_window_new (PostaciApplication *application)
+static PostaciWindow *
+window_new (PostaciApplication *application, gboolean first_start)
 {
   PostaciWindow *self;
 
@@ -1361,9 +1433,22 @@ postaci_window_new (PostaciApplication *application)
   load_settings (self);
   /* A first start (no server of one's own yet): the built-in server runs and the form points
    * at it, so the first Test SMTP succeeds. A server that cannot start says why on its page. */
-  if (*gtk_editable_get_text (GTK_EDITABLE (self->server_row)) == '\0' &&
+  if (first_start && *gtk_editable_get_text (GTK_EDITABLE (self->server_row)) == '\0' &&
       postaci_local_server_page_start (self->local_page, NULL))
     fill_for_local_server (self);
-  update_actions (self);
+  _postaci_window_update_actions (self);
+  update_notices (self);
   return self;
+}
+
+PostaciWindow *
+postaci_window_new (PostaciApplication *application)
+{
+  return window_new (application, TRUE);
+}
+
+PostaciWindow *
+postaci_window_new_for_options (PostaciApplication *application)
+{
+  return window_new (application, FALSE);
 }

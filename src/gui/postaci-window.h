@@ -11,19 +11,27 @@ G_BEGIN_DECLS
 #define POSTACI_TYPE_WINDOW (postaci_window_get_type ())
 G_DECLARE_FINAL_TYPE (PostaciWindow, postaci_window, POSTACI, WINDOW, AdwApplicationWindow)
 
+/* A new window with the remembered form; on a first start (no server of one's own
+ * remembered) it runs the Local Test Server and sets the form up for it. */
 PostaciWindow        *postaci_window_new             (PostaciApplication *application);
+/* The same, never set up for the Local Test Server: for postaci_window_prefill(). */
+PostaciWindow        *postaci_window_new_for_options (PostaciApplication *application);
 
 /*
  * Fills the form from postaci-cli's options, as a GVariantDict of the parsed values:
  * "server", "security", "user", "password", "auth", "from", "subject", "html", "ehlo",
  * "stop-after", "ca-file" (s); "port", "timeout" (i); "to" (as); "insecure",
- * "allow-plain-auth" (b). Fields not in @options keep their value. Never starts a run.
+ * "allow-plain-auth" (b). Fields not in @options keep their value, unless the form was set
+ * up for the Local Test Server: then its server, port, account and addresses give way to
+ * the normal defaults. Never starts a run.
  * Checks every value first and changes nothing when one is wrong (G_OPTION_ERROR_BAD_VALUE).
  */
 gboolean              postaci_window_prefill         (PostaciWindow      *self,
                                                       GVariantDict       *options,
                                                       GError            **error);
 
+/* Whether the window is narrow enough to stack the form above the transcript. */
+gboolean              postaci_window_get_narrow      (PostaciWindow      *self);
 /* TRUE from Test SMTP until the run's outcome is shown. */
 gboolean              postaci_window_is_running      (PostaciWindow      *self);
 /* How the last run ended; NULL before the first one and after Clear. */

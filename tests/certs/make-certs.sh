@@ -3,7 +3,9 @@
 #
 # Uses certtool (gnutls-bin) because its templates take absolute validity dates, which lets the
 # "good" certificates last until 2099 and the expired/future ones sit at fixed dates.
-# Usage: tests/certs/make-certs.sh   (writes into the directory that holds this script)
+# Usage: tests/certs/make-certs.sh            (writes into the directory that holds this script)
+#        tests/certs/make-certs.sh expiring   (only the certificate that expires soon, signed by
+#                                              the CA already here; its dates are relative to now)
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -39,6 +41,36 @@ SERVER_EXT='tls_www_server
 signing_key
 encryption_key'
 
+# sign NAME SERIAL FROM UNTIL (template body on stdin), signed by ca
+sign () {
+  local name="$1"
+  newkey "$name.key"
+  template "$tmp/$name.tmpl" "$2" "$3" "$4"
+  certtool --generate-certificate --load-privkey "$name.key" \
+    --load-ca-certificate ca.pem --load-ca-privkey ca.key \
+    --template "$tmp/$name.tmpl" --no-text --outfile "$name.pem" 2>/dev/null
+}
+
+# Valid for localhost, but only for three more weeks from the day it was made: inside the usual
+# 30-day warning window of a monitoring check (--cert-warning), and it will run out one day, so
+# the tests read its date instead of assuming one. Made again on its own with `expiring`.
+sign_expiring () {
+  sign expiring 10 "$(date -u -d '-1 day' '+%Y-%m-%d %H:%M:%S')" \
+    "$(date -u -d '+21 days' '+%Y-%m-%d %H:%M:%S')" <<T
+organization = "Postaci"
+cn = "localhost"
+$LOCAL_SANS
+$SERVER_EXT
+T
+  chmod 644 expiring.pem expiring.key
+}
+
+if [ "${1:-}" = expiring ]; then
+  sign_expiring
+  echo "expiring.pem written to $here"
+  exit 0
+fi
+
 # Postaci Test CA — the only trust anchor tests should load.
 newkey ca.key
 template "$tmp/ca.tmpl" 1 "$GOOD_FROM" "$GOOD_UNTIL" <<T
@@ -50,16 +82,6 @@ crl_signing_key
 T
 certtool --generate-self-signed --load-privkey ca.key --template "$tmp/ca.tmpl" \
   --no-text --outfile ca.pem 2>/dev/null
-
-# sign NAME SERIAL FROM UNTIL (template body on stdin), signed by ca
-sign () {
-  local name="$1"
-  newkey "$name.key"
-  template "$tmp/$name.tmpl" "$2" "$3" "$4"
-  certtool --generate-certificate --load-privkey "$name.key" \
-    --load-ca-certificate ca.pem --load-ca-privkey ca.key \
-    --template "$tmp/$name.tmpl" --no-text --outfile "$name.pem" 2>/dev/null
-}
 
 sign server 2 "$GOOD_FROM" "$GOOD_UNTIL" <<T
 organization = "Postaci"
@@ -104,6 +126,8 @@ cn = "localhost"
 $LOCAL_SANS
 $SERVER_EXT
 T
+
+sign_expiring
 
 # Self-signed leaf (not a CA): what a freshly installed mail server often presents.
 newkey self-signed.key

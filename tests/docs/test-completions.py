@@ -36,6 +36,29 @@ def help_options():
 
 
 OPTIONS = help_options()
+
+
+def help_value_lists():
+    """{"--format": ["text", "jsonl", …]} for every option whose --help text lists its values
+    ("auto, none, starttls or tls", "Stop after connect, …, rcpt or data")."""
+    env = dict(os.environ, LANGUAGE="en", LANG="C.UTF-8")
+    env.pop("LC_ALL", None)
+    out = subprocess.run([CLI, "--help"], env=env, capture_output=True, text=True,
+                         timeout=30).stdout
+    lists = {}
+    for option, text in re.findall(r"^\s+(--[\w-]+)=\S+\s+(.*)$", out, re.M):
+        match = re.search(r"\b([a-z][\w-]*(?:, [a-z][\w-]*)+,? or [a-z][\w-]*)\b", text)
+        # Two values: the whole text, or after a colon ("Language of the output: tr or en").
+        match = match or re.search(r"(?:^|: )([a-z][\w-]*) or ([a-z][\w-]*)(?:$| \()", text)
+        if match:
+            lists[option] = re.split(r",? or |, ", match.group(0).split(": ")[-1])
+    return lists
+
+
+VALUE_LISTS = help_value_lists()
+check("postaci-cli --help lists the values of --security, --auth, --stop-after, --format, "
+      "--lang and --color", {"--security", "--auth", "--stop-after", "--format", "--lang",
+                             "--color"} <= set(VALUE_LISTS), VALUE_LISTS)
 check("postaci-cli --help lists options to compare with", len(OPTIONS) > 20, OPTIONS)
 
 # A folder with one certificate file and one subfolder, for file and folder completion.
@@ -67,6 +90,10 @@ if shutil.which("bash"):
           bash_complete("--auth", "scram")[1] == ["scram-sha-1", "scram-sha-256"])
     check("bash: --ca-file completes file names", bash_complete("--ca-file", "c")[1] == ["ca.pem"])
     check("bash: --save completes folders only", bash_complete("--save", "")[1] == ["mail"])
+    for option, values in VALUE_LISTS.items():
+        offered = bash_complete(option, "")[1]
+        check(f"bash: {option} offers exactly the values --help lists", offered == values,
+              f"--help: {values}, completion: {offered}")
     offered = set(bash_complete("--")[1])
     check("bash: offers exactly the options of --help", offered == OPTIONS,
           f"missing {sorted(OPTIONS - offered)}, extra {sorted(offered - OPTIONS)}")
@@ -93,6 +120,10 @@ if shutil.which("fish"):
           "ca.pem" in fish_complete("postaci-cli --ca-file "), fish_complete("postaci-cli --ca-file "))
     check("fish: --save completes folders", fish_complete("postaci-cli --save ") == ["mail/"],
           fish_complete("postaci-cli --save "))
+    for option, values in VALUE_LISTS.items():
+        offered = fish_complete(f"postaci-cli {option} ")
+        check(f"fish: {option} offers exactly the values --help lists",
+              offered == sorted(values), f"--help: {values}, completion: {offered}")
     offered = {w for w in fish_complete("postaci-cli --") if w.startswith("--")}
     check("fish: offers exactly the options of --help", offered == OPTIONS,
           f"missing {sorted(OPTIONS - offered)}, extra {sorted(offered - OPTIONS)}")
@@ -148,6 +179,12 @@ if shutil.which("zsh"):
     zsh = Zsh()
     shown = zsh.complete("postaci-cli --security=", lambda t: "starttls" in t)
     check("zsh: --security= lists its values", all(v in shown.split() for v in SECURITY), shown)
+    for option in ("--format", "--auth"):
+        values = VALUE_LISTS.get(option, [])
+        shown = zsh.complete(f"postaci-cli {option}=", lambda t: all(v in t for v in values))
+        check(f"zsh: {option}= offers every value --help lists",
+              values and set(re.findall(r"[a-z][\w-]*", shown.split("\n", 1)[-1])) >= set(values),
+              shown)
     shown = zsh.complete("postaci-cli --stop-after=rc", lambda t: "rcpt" in t)
     check("zsh: --stop-after=rc completes to rcpt", "--stop-after=rcpt" in shown, shown)
     shown = zsh.complete("postaci-cli --ca-file=c", lambda t: "ca.pem" in t)

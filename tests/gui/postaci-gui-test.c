@@ -1,6 +1,7 @@
 /* postaci-gui-test.c — what the GUI tests share: template children, frames, screenshots, a private cache. */
 #define G_LOG_DOMAIN "test-gui"
 
+#include <math.h>
 #include <glib/gstdio.h>
 
 #include "postaci-gui-test.h"
@@ -49,14 +50,12 @@ postaci_gui_test_wait_for_frames (GtkWidget *widget)
   gtk_widget_remove_tick_callback (widget, id);
 }
 
-void
-postaci_gui_test_save_screenshot (GtkWidget *widget, const char *name)
+GdkTexture *
+postaci_gui_test_render (GtkWidget *widget)
 {
   g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
   GtkSnapshot *snapshot = gtk_snapshot_new ();
   g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autofree char *path = g_test_build_filename (G_TEST_BUILT, name, NULL);
   int width, height;
 
   /* Twice: what runs after a frame (the transcript scrolling to its end) is painted too. */
@@ -70,10 +69,86 @@ postaci_gui_test_save_screenshot (GtkWidget *widget, const char *name)
   gdk_paintable_snapshot (paintable, snapshot, width, height);
   node = gtk_snapshot_free_to_node (snapshot);
   g_assert_nonnull (node);
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (widget)), node,
-                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
+  return gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (widget)), node,
+                                      &GRAPHENE_RECT_INIT (0, 0, width, height));
+}
+
+void
+postaci_gui_test_save_screenshot (GtkWidget *widget, const char *name)
+{
+  g_autoptr(GdkTexture) texture = postaci_gui_test_render (widget);
+  g_autofree char *path = g_test_build_filename (G_TEST_BUILT, name, NULL);
+
   g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("screenshot: %s (%d×%d)", path, width, height);
+  g_test_message ("screenshot: %s (%d×%d)", path, gdk_texture_get_width (texture),
+                  gdk_texture_get_height (texture));
+}
+
+/* WCAG 2 relative luminance of an 8-bit sRGB colour. */
+static double
+luminance (const guchar *bgra)
+{
+  double c[3];
+
+  for (guint i = 0; i < 3; i++)
+    {
+      double v = bgra[2 - i] / 255.0; /* B, G, R in memory: R first */
+
+      c[i] = v <= 0.04045 ? v / 12.92 : pow ((v + 0.055) / 1.055, 2.4);
+    }
+  return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2];
+}
+
+static double
+contrast (double a, double b)
+{
+  return (MAX (a, b) + 0.05) / (MIN (a, b) + 0.05);
+}
+
+double
+postaci_gui_test_text_contrast (GtkWidget *window, GtkWidget *label)
+{
+  g_autoptr(GdkTexture) texture = postaci_gui_test_render (window);
+  int width = gdk_texture_get_width (texture);
+  int height = gdk_texture_get_height (texture);
+  g_autofree guchar *pixels = g_malloc ((gsize) width * height * 4);
+  g_autoptr(GHashTable) counts = g_hash_table_new (NULL, NULL);
+  graphene_rect_t bounds;
+  guint32 background = 0;
+  guint best = 0;
+  double background_luminance, most = 1.0;
+  int x0, y0, x1, y1;
+
+  g_assert_true (gtk_widget_compute_bounds (label, window, &bounds));
+  gdk_texture_download (texture, pixels, (gsize) width * 4);
+  x0 = MAX (0, (int) bounds.origin.x);
+  y0 = MAX (0, (int) bounds.origin.y);
+  x1 = MIN (width, (int) (bounds.origin.x + bounds.size.width));
+  y1 = MIN (height, (int) (bounds.origin.y + bounds.size.height));
+  g_assert_cmpint (x1 - x0, >, 0);
+  g_assert_cmpint (y1 - y0, >, 0);
+
+  /* The background is the colour most pixels of the label have; the text, the one that stands
+   * out most from it (the core of a glyph, where antialiasing does not blend). */
+  for (int y = y0; y < y1; y++)
+    for (int x = x0; x < x1; x++)
+      {
+        guint32 pixel = *(guint32 *) (pixels + ((gsize) y * width + x) * 4);
+        guint n = GPOINTER_TO_UINT (g_hash_table_lookup (counts, GUINT_TO_POINTER (pixel))) + 1;
+
+        g_hash_table_insert (counts, GUINT_TO_POINTER (pixel), GUINT_TO_POINTER (n));
+        if (n > best)
+          {
+            best = n;
+            background = pixel;
+          }
+      }
+  background_luminance = luminance ((const guchar *) &background);
+  for (int y = y0; y < y1; y++)
+    for (int x = x0; x < x1; x++)
+      most = MAX (most, contrast (background_luminance,
+                                  luminance (pixels + ((gsize) y * width + x) * 4)));
+  return most;
 }
 
 static void

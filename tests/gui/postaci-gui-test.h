@@ -16,6 +16,11 @@ gpointer   postaci_gui_test_child           (gpointer     widget,
 void       postaci_gui_test_flush           (void);
 /* Lets @widget lay out and paint what changed (style, revealers) before a picture. */
 void       postaci_gui_test_wait_for_frames (GtkWidget   *widget);
+/* Renders @widget as it is now (after a few frames). */
+GdkTexture *postaci_gui_test_render        (GtkWidget   *widget);
+/* The WCAG contrast ratio of @label's text against its background, as @window shows it. */
+double     postaci_gui_test_text_contrast   (GtkWidget   *window,
+                                             GtkWidget   *label);
 /* Renders @widget as it is now into @name in the build directory (G_TEST_BUILT). */
 void       postaci_gui_test_save_screenshot (GtkWidget   *widget,
                                              const char  *name);

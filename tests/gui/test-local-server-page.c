@@ -13,6 +13,7 @@
 #include "postaci-message-window.h"
 #include "postaci-stage-bar.h"
 #include "postaci-test-server.h"
+#include "postaci-verdict-panel.h"
 #include "postaci-window.h"
 
 #define SUBJECT "Yerel deneme: ığüşöç İĞÜŞÖÇ"
@@ -25,9 +26,13 @@ static PostaciApplication *application;
 /* Driving the window                                               */
 /* ---------------------------------------------------------------- */
 
+/* A template child of the window, or of its verdict card for the names "verdict_…". */
 static gpointer
 child (PostaciWindow *window, const char *name)
 {
+  if (g_str_has_prefix (name, "verdict_") && strcmp (name, "verdict_panel") != 0)
+    return postaci_gui_test_child (postaci_gui_test_child (window, POSTACI_TYPE_WINDOW, "verdict_panel"),
+                                   POSTACI_TYPE_VERDICT_PANEL, name);
   return postaci_gui_test_child (window, POSTACI_TYPE_WINDOW, name);
 }
 
@@ -507,6 +512,218 @@ test_message_window (void)
   g_assert_null (postaci_gui_test_find_toplevel (POSTACI_TYPE_MESSAGE_WINDOW));
 }
 
+/* What the window shows after "postaci …options…" is run as the README shows it. */
+typedef struct {
+  char    *server, *port, *password, *user, *to;
+  gboolean auth, local_running, notice;
+} Opened;
+
+static void
+opened_clear (Opened *opened)
+{
+  g_free (opened->server);
+  g_free (opened->port);
+  g_free (opened->password);
+  g_free (opened->user);
+  g_free (opened->to);
+  memset (opened, 0, sizeof *opened);
+}
+
+/* Reads the window the command line opened, then closes it (without remembering its form). */
+static void
+read_opened (Opened *opened)
+{
+  PostaciWindow *window = (PostaciWindow *) postaci_gui_test_find_toplevel (POSTACI_TYPE_WINDOW);
+
+  g_assert_nonnull (window);
+  opened->server = g_strdup (get_text (window, "server_row"));
+  opened->port = g_strdup (get_text (window, "port_row"));
+  opened->password = g_strdup (get_text (window, "password_row"));
+  opened->user = g_strdup (get_text (window, "user_row"));
+  opened->to = g_strdup (get_text (window, "to_row"));
+  opened->auth = adw_expander_row_get_enable_expansion (child (window, "auth_row"));
+  opened->local_running = postaci_local_server_is_running (local_server (window));
+  opened->notice = gtk_widget_get_visible (child (window, "notice_box"));
+  close_window (window);
+}
+
+/* Hands the application a command line as "postaci" with @options (parsed, as GApplication
+ * parses them) from a shell with @password in $POSTACI_PASSWORD (or none), as a second
+ * "postaci …" hands it to the running one, and reads the window it opened. */
+static void
+run_command_line (GVariantDict *options, const char *password, Opened *opened)
+{
+  static const char *const argv[] = { "postaci", NULL };
+  g_autofree char *variable = password != NULL ? g_strconcat ("POSTACI_PASSWORD=", password, NULL) : NULL;
+  const char *environ_[] = { "LANG=C.UTF-8", variable, NULL };
+  g_autoptr(GVariantDict) platform = g_variant_dict_new (NULL);
+  g_autoptr(GApplicationCommandLine) command_line = NULL;
+  int status = -1;
+
+  g_variant_dict_insert_value (platform, "environ", g_variant_new_bytestring_array (environ_, -1));
+  command_line = g_object_new (G_TYPE_APPLICATION_COMMAND_LINE,
+                               "arguments", g_variant_new_bytestring_array (argv, -1),
+                               "options", g_variant_dict_end (options),
+                               "platform-data", g_variant_dict_end (platform),
+                               NULL);
+  g_signal_emit_by_name (application, "command-line", command_line, &status);
+  g_assert_cmpint (status, ==, 0);
+  postaci_gui_test_flush ();
+  read_opened (opened);
+}
+
+/* The README's one-liner on a computer where Postacı never ran: the options set the form up,
+ * not the local server first. What they do not name gets its normal value: the port from the
+ * security, no password (535 for a password nobody typed would send a helpdesk the wrong way). */
+static void
+test_one_liner (void)
+{
+  static const char *const to[] = { "veli@example.com", NULL };
+  g_autoptr(GVariantDict) readme = g_variant_dict_new (NULL);
+  g_autoptr(GVariantDict) server_only = g_variant_dict_new (NULL);
+  g_autoptr(GVariantDict) nothing = g_variant_dict_new (NULL);
+  GSettings *settings = postaci_application_get_settings (application);
+  g_autofree char *saved_server = g_settings_get_string (settings, "server");
+  Opened opened = { 0 };
+
+  g_assert_cmpstr (saved_server, ==, ""); /* a first start */
+  /* postaci --server smtp.example.com --port 587 --security starttls --user ali@example.com
+   *         --from ali@example.com --to veli@example.com --subject Deneme */
+  g_variant_dict_insert (readme, "server", "s", "smtp.example.com");
+  g_variant_dict_insert (readme, "port", "s", "587");
+  g_variant_dict_insert (readme, "security", "s", "starttls");
+  g_variant_dict_insert (readme, "user", "s", "ali@example.com");
+  g_variant_dict_insert (readme, "from", "s", "ali@example.com");
+  g_variant_dict_insert_value (readme, "to", g_variant_new_strv (to, -1));
+  g_variant_dict_insert (readme, "subject", "s", "Deneme");
+  run_command_line (readme, NULL, &opened);
+  g_assert_cmpstr (opened.server, ==, "smtp.example.com");
+  g_assert_cmpstr (opened.port, ==, "587");
+  g_assert_true (opened.auth);
+  g_assert_cmpstr (opened.user, ==, "ali@example.com");
+  g_assert_cmpstr (opened.password, ==, "");
+  g_assert_cmpstr (opened.to, ==, "veli@example.com");
+  g_assert_false (opened.local_running);
+  g_assert_false (opened.notice);
+  opened_clear (&opened);
+
+  /* Only --server, with $POSTACI_PASSWORD set: 587, not the local server's port; the password
+   * is the one from the environment, not the local server's. */
+  g_variant_dict_insert (server_only, "server", "s", "smtp.example.invalid");
+  run_command_line (server_only, "from-the-environment", &opened);
+  g_assert_cmpstr (opened.server, ==, "smtp.example.invalid");
+  g_assert_cmpstr (opened.port, ==, "587");
+  g_assert_cmpstr (opened.password, ==, "from-the-environment");
+  g_assert_false (opened.local_running);
+  opened_clear (&opened);
+
+  /* A plain "postaci" in that same shell is a first start: set up for the local server, whose
+   * password the environment's does not replace. */
+  run_command_line (nothing, "from-the-environment", &opened);
+  g_assert_true (opened.local_running);
+  g_assert_true (opened.notice);
+  g_assert_cmpstr (opened.server, ==, "127.0.0.1");
+  g_assert_cmpstr (opened.password, !=, "from-the-environment");
+  g_assert_cmpstr (opened.password, !=, "");
+  opened_clear (&opened);
+
+  /* A window already set up for the local server, then "postaci --server …": the same. */
+  {
+    PostaciWindow *window = open_window ();
+    g_autoptr(GVariantDict) options = g_variant_dict_new (NULL);
+
+    assert_form_for_local_server (window);
+    g_variant_dict_insert (options, "server", "s", "smtp.example.com");
+    g_assert_true (postaci_window_prefill (window, options, NULL));
+    g_assert_cmpstr (get_text (window, "server_row"), ==, "smtp.example.com");
+    g_assert_cmpstr (get_text (window, "port_row"), ==, "587");
+    g_assert_cmpstr (get_text (window, "password_row"), ==, "");
+    g_assert_cmpstr (get_text (window, "user_row"), ==, "");
+    g_assert_false (adw_expander_row_get_enable_expansion (child (window, "auth_row")));
+    g_assert_cmpstr (get_text (window, "from_row"), ==, "");
+    g_assert_false (gtk_widget_get_visible (child (window, "notice_box")));
+    close_window (window);
+  }
+}
+
+static const char *
+label (PostaciWindow *window, const char *name)
+{
+  GtkWidget *widget = child (window, name);
+
+  return gtk_widget_get_visible (widget) ? gtk_label_get_text (GTK_LABEL (widget)) : "";
+}
+
+/* What the form is set for is said at the top of the form (the local server, the failure it
+ * rehearses) and next to Test SMTP (how far a run goes); the local server's values can be
+ * copied; with the server off, the window says so and offers to turn it on. */
+static void
+test_notices (void)
+{
+  PostaciWindow *window;
+  PostaciLocalServer *server;
+  g_autofree char *copied = NULL;
+  g_autofree char *expected = NULL;
+  GtkWidget *use_button;
+  graphene_rect_t bounds;
+
+  window = postaci_window_new (application);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1180, 780); /* the size a new user gets */
+  gtk_window_present (GTK_WINDOW (window));
+  server = local_server (window);
+  assert_form_for_local_server (window);
+  g_assert_true (gtk_widget_get_visible (child (window, "notice_box")));
+  g_assert_cmpstr (label (window, "notice_label"), ==,
+                   "This form is set up for the Local Test Server on this computer. "
+                   "Type your own server to test it instead.");
+  g_assert_cmpstr (label (window, "failure_notice"), ==, "");
+  g_assert_cmpstr (label (window, "stop_notice"), ==, "");
+
+  adw_combo_row_set_selected (page_child (window, "failure_row"), failure_index (window, "535 at AUTH"));
+  g_assert_cmpstr (label (window, "failure_notice"), ==,
+                   "Fail on purpose is on: 535 at AUTH: wrong user name or password.");
+  adw_combo_row_set_selected (child (window, "stop_after_row"), 1);
+  g_assert_cmpstr (label (window, "stop_notice"), ==, "Stop after the recipients (RCPT): no message is sent.");
+  postaci_gui_test_save_screenshot (GTK_WIDGET (window), "postaci-window-notices.png");
+  adw_combo_row_set_selected (page_child (window, "failure_row"), 0);
+  adw_combo_row_set_selected (child (window, "stop_after_row"), 0);
+  g_assert_cmpstr (label (window, "failure_notice"), ==, "");
+  g_assert_cmpstr (label (window, "stop_notice"), ==, "");
+
+  /* Use in the Form is in sight in a window of the size a new user gets. */
+  show_page (window, "local-server");
+  postaci_gui_test_wait_for_frames (GTK_WIDGET (window));
+  use_button = page_child (window, "use_button");
+  g_assert_true (gtk_widget_compute_bounds (use_button, GTK_WIDGET (window), &bounds));
+  g_assert_cmpfloat (bounds.origin.y + bounds.size.height, <=, gtk_widget_get_height (GTK_WIDGET (window)));
+
+  /* The address can be copied, as the password can. */
+  expected = g_strdup_printf ("127.0.0.1:%u", postaci_local_server_get_port (server));
+  postaci_gui_test_click (gtk_widget_get_last_child (gtk_widget_get_last_child (
+                            gtk_widget_get_first_child (page_child (window, "starttls_row")))));
+  gdk_clipboard_read_text_async (gtk_widget_get_clipboard (GTK_WIDGET (window)), NULL, read_text_cb, &copied);
+  postaci_test_wait_until (is_set, &copied, 10000);
+  g_assert_cmpstr (copied, ==, expected);
+
+  /* Off, with the form still pointing at it: said at the top, and by the verdict, with a way
+   * to turn it on instead of advice about other ports. */
+  gtk_switch_set_active (page_child (window, "server_switch"), FALSE);
+  show_page (window, "test");
+  g_assert_cmpstr (label (window, "notice_label"), ==, "The form points at the Local Test Server, which is off.");
+  g_assert_true (gtk_widget_get_visible (child (window, "notice_button")));
+  g_assert_cmpint (click_test_and_wait (window)->verdict, ==, POSTACI_VERDICT_NETWORK);
+  g_assert_cmpstr (label (window, "verdict_hint"), ==, "The Local Test Server is off: turn it on, then test again.");
+  g_assert_true (gtk_widget_get_visible (child (window, "verdict_button")));
+  postaci_gui_test_save_screenshot (GTK_WIDGET (window), "postaci-window-local-server-off.png");
+  postaci_gui_test_click (child (window, "verdict_button"));
+  g_assert_true (postaci_local_server_is_running (server));
+  g_assert_false (gtk_widget_get_visible (child (window, "verdict_button")));
+  g_assert_false (gtk_widget_get_visible (child (window, "notice_button")));
+  assert_form_for_local_server (window);
+  g_assert_cmpint (click_test_and_wait (window)->verdict, ==, POSTACI_VERDICT_SUCCESS);
+  close_window (window);
+}
+
 /* A server of one's own replaces the local one for good; the switch and Use in the Form bring it
  * back for a run; closing the window stops it. */
 static void
@@ -609,6 +826,8 @@ main (int argc, char **argv)
   g_test_add_func ("/postaci/local-server-page/fail-on-purpose", test_fail_on_purpose);
   g_test_add_func ("/postaci/local-server-page/every-failure", test_every_failure);
   g_test_add_func ("/postaci/local-server-page/message-window", test_message_window);
+  g_test_add_func ("/postaci/local-server-page/one-liner", test_one_liner);
+  g_test_add_func ("/postaci/local-server-page/notices", test_notices);
   g_test_add_func ("/postaci/local-server-page/own-server", test_own_server);
   status = g_test_run ();
 

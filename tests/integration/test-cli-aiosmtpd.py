@@ -33,11 +33,11 @@ results = []
 
 
 class Server:
-    def __init__(self, mode, require_auth=True):
+    def __init__(self, mode, require_auth=True, cert="server"):
         self.maildir = tempfile.mkdtemp(prefix="postaci-aiosmtpd-")
         args = [PYTHON, SERVER, "--host", "127.0.0.1", "--port", "0", "--mode", mode,
-                "--cert", os.path.join(CERTS, "server.pem"),
-                "--key", os.path.join(CERTS, "server.key"),
+                "--cert", os.path.join(CERTS, cert + ".pem"),
+                "--key", os.path.join(CERTS, cert + ".key"),
                 "--user", USER, "--password", PASSWORD, "--maildir", self.maildir,
                 "--lifetime", "60"]
         if require_auth:

@@ -222,7 +222,7 @@ def reports():
               not any(secret in out for secret in secrets), "")
         code, out, err = run(session_args(server.port) + ["--format", "pdf"], lang="en")
         check("--format pdf: a usage error naming the formats",
-              code == 2 and "text, jsonl, markdown or html" in err, err)
+              code == 2 and "text, jsonl, markdown, html or nagios" in err, err)
     finally:
         server.stop()
 

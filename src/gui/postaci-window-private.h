@@ -1,0 +1,97 @@
+/* postaci-window-private.h — what postaci-window.c and postaci-window-actions.c share. */
+#pragma once
+
+#include <gtksourceview/gtksource.h>
+
+#include "postaci-local-server-page.h"
+#include "postaci-session.h"
+#include "postaci-stage-bar.h"
+#include "postaci-transcript-view.h"
+#include "postaci-verdict-panel.h"
+#include "postaci-window.h"
+
+G_BEGIN_DECLS
+
+struct _PostaciWindow {
+  AdwApplicationWindow  parent_instance;
+
+  /* Template widgets */
+  AdwToastOverlay      *toast_overlay;
+  AdwViewSwitcher      *view_switcher;
+  GtkLabel             *run_label;
+  AdwViewStack         *view_stack;
+  PostaciLocalServerPage *local_page;
+  GtkPaned             *paned;
+  GtkScrolledWindow    *form_scroller;
+  GtkWidget            *form_box;
+  GtkWidget            *notice_box;
+  GtkLabel             *notice_label;
+  GtkLabel             *failure_notice;
+  GtkWidget            *notice_button;
+  AdwEntryRow          *server_row;
+  AdwEntryRow          *port_row;
+  AdwComboRow          *security_row;
+  AdwExpanderRow       *auth_row;
+  AdwEntryRow          *user_row;
+  AdwPasswordEntryRow  *password_row;
+  AdwComboRow          *mechanism_row;
+  AdwEntryRow          *from_row;
+  AdwEntryRow          *to_row;
+  AdwEntryRow          *subject_row;
+  GtkWidget            *html_frame;
+  GtkSourceView        *html_view;
+  GtkLabel             *mail_error;
+  AdwComboRow          *stop_after_row;
+  AdwExpanderRow       *advanced_row;
+  AdwEntryRow          *ehlo_row;
+  GtkSpinButton        *timeout_spin;
+  AdwEntryRow          *ca_row;
+  GtkSwitch            *insecure_switch;
+  GtkSwitch            *plain_auth_switch;
+  GtkLabel             *test_error;
+  GtkButton            *test_button;
+  GtkLabel             *stop_notice;
+  PostaciStageBar      *stage_bar;
+  PostaciTranscriptView *transcript_view;
+  GtkWidget            *empty_page;
+  PostaciVerdictPanel  *verdict_panel;
+
+  GSettings            *settings;      /* NULL: nothing is remembered */
+  PostaciSession       *session;       /* the run under way, or the last one */
+  GCancellable         *cancellable;   /* set while a run goes on */
+  PostaciOutcome       *outcome;       /* how the last run ended */
+  GtkFileChooserNative *chooser;       /* the open Save or CA dialog */
+
+  GtkWidget            *focus_before_run; /* weak: the form field a run took the focus from */
+  GtkWidget            *invalid_field; /* marked with .error until it changes */
+  GtkLabel             *invalid_label;
+  GtkWidget            *error_row;     /* the reason, as a row right under the field's row */
+  GtkLabel             *error_row_label;
+  guint                 scroll_frames;
+  guint                 narrow_idle;   /* the layout follows the width after an allocation */
+  int                   wide_position; /* the pane's position side by side, kept while narrow */
+
+  PostaciSession       *cleared_session; /* Clear's undo: the run it took away, while its toast shows */
+  PostaciOutcome       *cleared_outcome;
+  AdwToast             *clear_toast;
+
+  gboolean              port_edited;   /* the person typed a port: security leaves it alone */
+  gboolean              setting_port;
+};
+
+/* postaci-window.c: the run's lifecycle. */
+void _postaci_window_start_run          (PostaciWindow      *self);
+void _postaci_window_cancel_run         (PostaciWindow      *self);
+/* Clears transcript, stages and verdict, with a toast whose Undo brings them back. */
+void _postaci_window_clear_run          (PostaciWindow      *self);
+void _postaci_window_undo_clear         (PostaciWindow      *self);
+void _postaci_window_find_settings      (PostaciWindow      *self);
+void _postaci_window_show_toast         (PostaciWindow      *self,
+                                         const char         *title);
+
+/* postaci-window-actions.c: the window's actions ("win.test", "win.copy-transcript"…). */
+void _postaci_window_class_actions_init (PostaciWindowClass *klass);
+/* Enables each action for the window's state: running or not, a run to copy or not. */
+void _postaci_window_update_actions     (PostaciWindow      *self);
+
+G_END_DECLS

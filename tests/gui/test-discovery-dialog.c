@@ -1,0 +1,208 @@
+/* test-discovery-dialog.c — "Find Settings" from the real window under Xvfb: the live table, the
+ * details, the form's mistake in one sentence, and "Use These Settings" filling the form.
+ * DNS is an in-process resolver; the servers are scripted, on loopback. */
+#include "config.h"
+
+#include <adwaita.h>
+#include <string.h>
+
+#include "postaci-application.h"
+#include "postaci-discovery-dialog.h"
+#include "postaci-gui-test.h"
+#include "postaci-test-resolver.h"
+#include "postaci-test-server.h"
+#include "postaci-window.h"
+
+#define GREETING "220 mx.gui.test ESMTP ready\r\n"
+#define EHLO_LINE "EHLO [127.0.0.1]"
+
+static PostaciApplication *application;
+
+static gpointer
+child (gpointer widget, GType type, const char *name)
+{
+  return postaci_gui_test_child (widget, type, name);
+}
+
+static guint16
+closed_port (void)
+{
+  g_autoptr(GSocket) socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
+                                            G_SOCKET_PROTOCOL_TCP, NULL);
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) any = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+  guint16 port;
+
+  g_assert_true (g_socket_bind (socket, any, FALSE, NULL));
+  bound = g_socket_get_local_address (socket, NULL);
+  port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+  g_socket_close (socket, NULL);
+  return port;
+}
+
+static gboolean
+finished (gpointer data)
+{
+  return postaci_discovery_dialog_get_recommendation (data) != NULL;
+}
+
+static gboolean
+servers_done (gpointer data)
+{
+  PostaciTestServer **servers = data;
+
+  return postaci_test_server_is_finished (servers[0]) && postaci_test_server_is_finished (servers[1]);
+}
+
+/* The toggle button of the table for @port. */
+static GtkWidget *
+find_cell (GtkWidget *table, guint port)
+{
+  for (GtkWidget *c = gtk_widget_get_first_child (table); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      const PostaciEndpoint *endpoint = g_object_get_data (G_OBJECT (c), "endpoint");
+
+      if (GTK_IS_TOGGLE_BUTTON (c) && endpoint != NULL && endpoint->port == port)
+        return c;
+    }
+  g_error ("no cell for port %u", port);
+  return NULL;
+}
+
+static gboolean
+gone (gpointer data)
+{
+  return postaci_gui_test_find_toplevel (POSTACI_TYPE_DISCOVERY_DIALOG) == NULL;
+}
+
+static void
+test_find_settings (void)
+{
+  static const PostaciTestStep tls_script[] = {
+    TS_SEND (GREETING), TS_EXPECT (EHLO_LINE),
+    TS_SEND ("250-mx.gui.test\r\n250-SIZE 52428800\r\n250-8BITMIME\r\n250 AUTH PLAIN LOGIN\r\n"),
+    TS_EXPECT ("QUIT"), TS_SEND ("221 bye\r\n"), TS_END,
+  };
+  static const PostaciTestStep starttls_script[] = {
+    TS_SEND (GREETING), TS_EXPECT (EHLO_LINE),
+    TS_SEND ("250-mx.gui.test\r\n250-SIZE 52428800\r\n250-8BITMIME\r\n250 STARTTLS\r\n"),
+    TS_EXPECT ("STARTTLS"), TS_SEND ("220 go ahead\r\n"), TS_STARTTLS, TS_EXPECT (EHLO_LINE),
+    TS_SEND ("250-mx.gui.test\r\n250-SIZE 52428800\r\n250-8BITMIME\r\n250 AUTH PLAIN LOGIN\r\n"),
+    TS_EXPECT ("QUIT"), TS_SEND ("221 bye\r\n"), TS_END,
+  };
+  g_autoptr(GTlsCertificate) certificate = postaci_test_load_certificate ("server");
+  g_autoptr(PostaciTestResolver) resolver = postaci_test_resolver_new ();
+  g_autoptr(GResolver) previous = g_resolver_get_default ();
+  g_autofree char *ca_file = g_build_filename (TEST_SRCDIR, "certs", "ca.pem", NULL);
+  PostaciTestServer *servers[2];
+  guint16 tls_port, starttls_port, closed = closed_port ();
+  g_autofree char *closed_text = g_strdup_printf ("%u", closed);
+  g_autofree char *expected = NULL;
+  g_autofree char *advice = NULL;
+  g_autofree char *transcript = NULL;
+  PostaciWindow *window;
+  PostaciDiscoveryDialog *dialog;
+  const char *before, *after;
+
+  servers[0] = postaci_test_server_new (tls_script, POSTACI_TEST_SERVER_IMPLICIT_TLS, certificate,
+                                        "127.0.0.1");
+  servers[1] = postaci_test_server_new (starttls_script, POSTACI_TEST_SERVER_PLAIN, certificate,
+                                        "127.0.0.1");
+  tls_port = postaci_test_server_get_port (servers[0]);
+  starttls_port = postaci_test_server_get_port (servers[1]);
+  postaci_test_resolver_add_srv (resolver, "_submissions._tcp.gui.test", 0, 0, tls_port, "localhost");
+  postaci_test_resolver_add_srv (resolver, "_submission._tcp.gui.test", 0, 0, starttls_port,
+                                 "localhost");
+  postaci_test_resolver_add_mx (resolver, "gui.test", 10, "mx.gui.test");
+  postaci_test_resolver_add_host (resolver, "gui.test", "127.0.0.1");
+  g_resolver_set_default (G_RESOLVER (resolver));
+  /* The standard ports become one where nothing listens (tests cannot bind 465/587/25). */
+  g_setenv ("POSTACI_DISCOVERY_PORTS", closed_text, TRUE);
+
+  window = postaci_window_new (application);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1320, 860);
+  gtk_window_present (GTK_WINDOW (window));
+  /* The classic mistake: the domain itself, a port where nothing answers, no encryption. */
+  gtk_editable_set_text (GTK_EDITABLE (child (window, POSTACI_TYPE_WINDOW, "server_row")), "gui.test");
+  adw_combo_row_set_selected (child (window, POSTACI_TYPE_WINDOW, "security_row"), 0);
+  gtk_editable_set_text (GTK_EDITABLE (child (window, POSTACI_TYPE_WINDOW, "port_row")), closed_text);
+  gtk_editable_set_text (GTK_EDITABLE (child (window, POSTACI_TYPE_WINDOW, "ca_row")), ca_file);
+  postaci_gui_test_flush ();
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.find-settings", NULL));
+  dialog = POSTACI_DISCOVERY_DIALOG (postaci_gui_test_find_toplevel (POSTACI_TYPE_DISCOVERY_DIALOG));
+  g_assert_nonnull (dialog);
+  postaci_test_wait_until (finished, dialog, POSTACI_GUI_TEST_TIMEOUT_MS);
+  postaci_test_wait_until (servers_done, servers, 5000);
+  g_assert_null (postaci_test_server_get_error (servers[0]));
+  g_assert_null (postaci_test_server_get_error (servers[1]));
+
+  expected = g_strdup_printf ("Recommended: localhost, port %u, SSL/TLS · login: PLAIN LOGIN", tls_port);
+  g_assert_cmpstr (gtk_label_get_text (child (dialog, POSTACI_TYPE_DISCOVERY_DIALOG, "recommendation_label")),
+                   ==, expected);
+  advice = g_strdup_printf ("Nothing answers at gui.test port %u: Could not connect to gui.test: "
+                            "Connection refused", closed);
+  g_assert_cmpstr (gtk_label_get_text (child (dialog, POSTACI_TYPE_DISCOVERY_DIALOG, "advice_label")),
+                   ==, advice);
+  g_assert_true (gtk_widget_get_sensitive (child (dialog, POSTACI_TYPE_DISCOVERY_DIALOG, "use_button")));
+  g_assert_true (gtk_widget_get_sensitive (child (dialog, POSTACI_TYPE_DISCOVERY_DIALOG, "copy_button")));
+
+  /* Capabilities before and after TLS, side by side, for the STARTTLS port. */
+  gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (find_cell (child (dialog, POSTACI_TYPE_DISCOVERY_DIALOG,
+                                                                     "table"), starttls_port)), TRUE);
+  before = gtk_label_get_text (child (dialog, POSTACI_TYPE_DISCOVERY_DIALOG, "before_label"));
+  after = gtk_label_get_text (child (dialog, POSTACI_TYPE_DISCOVERY_DIALOG, "after_label"));
+  g_assert_cmpstr (before, ==, "SIZE 52428800\n8BITMIME\nSTARTTLS");
+  g_assert_cmpstr (after, ==, "SIZE 52428800\n8BITMIME\nAUTH PLAIN LOGIN");
+  g_assert_true (gtk_widget_get_visible (child (dialog, POSTACI_TYPE_DISCOVERY_DIALOG, "details_box")));
+  transcript = postaci_discovery_get_transcript (postaci_discovery_dialog_get_discovery (dialog));
+  g_assert_nonnull (strstr (transcript, "C: STARTTLS"));
+  postaci_gui_test_wait_for_frames (GTK_WIDGET (dialog));
+  postaci_gui_test_save_screenshot (GTK_WIDGET (dialog), "postaci-discovery.png");
+
+  /* One click fills the form. */
+  /* The dialog closes on the click: the test helper would still hold the button. */
+  g_signal_emit_by_name (child (dialog, POSTACI_TYPE_DISCOVERY_DIALOG, "use_button"), "clicked");
+  postaci_test_wait_until (gone, NULL, 5000);
+  g_assert_cmpstr (gtk_editable_get_text (child (window, POSTACI_TYPE_WINDOW, "server_row")), ==, "localhost");
+  g_assert_cmpuint (adw_combo_row_get_selected (child (window, POSTACI_TYPE_WINDOW, "security_row")), ==, 2);
+  {
+    g_autofree char *port = g_strdup_printf ("%u", tls_port);
+
+    g_assert_cmpstr (gtk_editable_get_text (child (window, POSTACI_TYPE_WINDOW, "port_row")), ==, port);
+  }
+  g_assert_true (adw_expander_row_get_enable_expansion (child (window, POSTACI_TYPE_WINDOW, "auth_row")));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  postaci_gui_test_flush ();
+  postaci_test_server_free (servers[0]);
+  postaci_test_server_free (servers[1]);
+  g_resolver_set_default (previous);
+  g_unsetenv ("POSTACI_DISCOVERY_PORTS");
+}
+
+int
+main (int argc, char **argv)
+{
+  g_autofree char *cache = postaci_gui_test_private_cache ();
+  int status;
+
+  g_test_init (&argc, &argv, NULL);
+  if (!gtk_init_check ())
+    {
+      g_print ("1..0 # SKIP no display: run under xvfb-run\n");
+      postaci_gui_test_remove_tree (cache);
+      return 0;
+    }
+  application = postaci_application_new (G_APPLICATION_NON_UNIQUE);
+  g_assert_true (g_application_register (G_APPLICATION (application), NULL, NULL));
+  g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, "gtk-cursor-blink", FALSE,
+                NULL);
+  /* Not on the first start: the form must hold our settings, not the built-in server's. */
+  g_test_add_func ("/postaci/discovery-dialog/find-settings", test_find_settings);
+  status = g_test_run ();
+  g_clear_object (&application);
+  postaci_gui_test_remove_tree (cache);
+  return status;
+}
