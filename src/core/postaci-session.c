@@ -50,11 +50,57 @@ typedef enum {
   STATE_DONE,            /* the task has returned */
 } SessionState;
 
-static const char *const state_names[] = {
-  "INIT", "RESOLVING", "CONNECTING", "TLS_HANDSHAKE", "GREETING", "EHLO", "HELO",
-  "STARTTLS", "STARTTLS_HANDSHAKE", "AUTH", "AUTH_CANCEL", "MAIL", "RCPT", "DATA",
-  "DATA_BODY", "DATA_END", "QUIT", "CLOSING", "DONE",
+typedef void (*ReplyHandler) (PostaciSession *self, PostaciReply *reply);
+
+static void handle_greeting    (PostaciSession *self, PostaciReply *reply);
+static void handle_ehlo        (PostaciSession *self, PostaciReply *reply);
+static void handle_helo        (PostaciSession *self, PostaciReply *reply);
+static void handle_starttls    (PostaciSession *self, PostaciReply *reply);
+static void handle_auth        (PostaciSession *self, PostaciReply *reply);
+static void handle_auth_cancel (PostaciSession *self, PostaciReply *reply);
+static void handle_mail        (PostaciSession *self, PostaciReply *reply);
+static void handle_rcpt        (PostaciSession *self, PostaciReply *reply);
+static void handle_data        (PostaciSession *self, PostaciReply *reply);
+static void handle_data_end    (PostaciSession *self, PostaciReply *reply);
+static void handle_quit        (PostaciSession *self, PostaciReply *reply);
+
+/* What each state waits for, in one place: the command its reply answers (for the catalog's
+ * explanation), how a reason names that command ("MAIL FROM refused: …", translated where it
+ * is a phrase), and the handler of the reply. A state without a handler awaits no reply.
+ * The stage is not a column: the EHLO after STARTTLS belongs to the TLS stage, not EHLO's. */
+typedef struct {
+  const char     *name;     /* for the debug log */
+  PostaciCommand  command;
+  const char     *label;
+  ReplyHandler    handler;
+} StateInfo;
+
+static const StateInfo states[] = {
+  [STATE_INIT]               = { "INIT",               POSTACI_COMMAND_NONE,     NULL, NULL },
+  [STATE_RESOLVING]          = { "RESOLVING",          POSTACI_COMMAND_NONE,     NULL, NULL },
+  [STATE_CONNECTING]         = { "CONNECTING",         POSTACI_COMMAND_NONE,     NULL, NULL },
+  [STATE_TLS_HANDSHAKE]      = { "TLS_HANDSHAKE",      POSTACI_COMMAND_NONE,     NULL, NULL },
+  [STATE_GREETING]           = { "GREETING",           POSTACI_COMMAND_NONE,
+                                 N_("The greeting"), handle_greeting },
+  [STATE_EHLO]               = { "EHLO",               POSTACI_COMMAND_EHLO,     "EHLO", handle_ehlo },
+  [STATE_HELO]               = { "HELO",               POSTACI_COMMAND_HELO,     "HELO", handle_helo },
+  [STATE_STARTTLS]           = { "STARTTLS",           POSTACI_COMMAND_STARTTLS, "STARTTLS",
+                                 handle_starttls },
+  [STATE_STARTTLS_HANDSHAKE] = { "STARTTLS_HANDSHAKE", POSTACI_COMMAND_NONE,     NULL, NULL },
+  [STATE_AUTH]               = { "AUTH",               POSTACI_COMMAND_AUTH,     "AUTH", handle_auth },
+  [STATE_AUTH_CANCEL]        = { "AUTH_CANCEL",        POSTACI_COMMAND_AUTH,     "AUTH",
+                                 handle_auth_cancel },
+  [STATE_MAIL]               = { "MAIL",               POSTACI_COMMAND_MAIL,     "MAIL FROM", handle_mail },
+  [STATE_RCPT]               = { "RCPT",               POSTACI_COMMAND_RCPT,     "RCPT TO", handle_rcpt },
+  [STATE_DATA]               = { "DATA",               POSTACI_COMMAND_DATA,     "DATA", handle_data },
+  [STATE_DATA_BODY]          = { "DATA_BODY",          POSTACI_COMMAND_DATA,     NULL, NULL },
+  [STATE_DATA_END]           = { "DATA_END",           POSTACI_COMMAND_DATA_END,
+                                 N_("The message"), handle_data_end },
+  [STATE_QUIT]               = { "QUIT",               POSTACI_COMMAND_QUIT,     "QUIT", handle_quit },
+  [STATE_CLOSING]            = { "CLOSING",            POSTACI_COMMAND_NONE,     NULL, NULL },
+  [STATE_DONE]               = { "DONE",               POSTACI_COMMAND_NONE,     NULL, NULL },
 };
+G_STATIC_ASSERT (G_N_ELEMENTS (states) == STATE_DONE + 1);
 
 struct _PostaciSession {
   GObject               parent_instance;
@@ -80,7 +126,7 @@ struct _PostaciSession {
   GHashTable           *capabilities;  /* upper-case keyword → parameters */
   char                 *ehlo_name;
 
-  /* The current command and its reply */
+  /* The command the awaited reply answers: states[state].command, set with the state */
   PostaciCommand        command;
   PostaciReply         *last_reply;
   PostaciCommand        last_reply_command;
@@ -301,8 +347,18 @@ emit_stage (PostaciSession *self, PostaciStage stage, PostaciStageStatus status)
 static void
 set_state (PostaciSession *self, SessionState state)
 {
-  g_debug ("%s → %s", state_names[self->state], state_names[state]);
+  g_debug ("%s → %s", states[self->state].name, states[state].name);
   self->state = state;
+  self->command = states[state].command;
+}
+
+/* How a reason names what the current state's reply answered: “MAIL FROM refused: …”. */
+static const char *
+state_label (PostaciSession *self)
+{
+  const char *label = states[self->state].label;
+
+  return label != NULL ? g_dgettext (GETTEXT_PACKAGE, label) : "?";
 }
 
 static void
@@ -324,11 +380,36 @@ end_stage (PostaciSession *self, PostaciStageStatus status)
   emit_stage (self, self->stage, status);
 }
 
-static void
+static gboolean stop_here (PostaciSession *self, PostaciStage stage);
+
+/* Ends the stage under way as passed. Returns: %FALSE when the person asked to stop after it
+ * (the run then ends politely), %TRUE to go on. */
+static gboolean
+finish_stage (PostaciSession *self)
+{
+  end_stage (self, POSTACI_STAGE_STATUS_PASSED);
+  return !stop_here (self, self->stage);
+}
+
+/* The one step between stages: the stage under way (if one is) passes, the run stops if it
+ * was the last one asked for, else @next begins. Returns: %TRUE when @next began. */
+static gboolean
+enter_stage (PostaciSession *self, PostaciStage next)
+{
+  if (self->stage_open && !finish_stage (self))
+    return FALSE;
+  begin_stage (self, next);
+  return TRUE;
+}
+
+/* A stage this run does not need (no TLS asked, no AUTH). Returns: %FALSE when the person
+ * asked to stop after it. */
+static gboolean
 skip_stage (PostaciSession *self, PostaciStage stage)
 {
   self->stage = stage;
   emit_stage (self, stage, POSTACI_STAGE_STATUS_SKIPPED);
+  return !stop_here (self, stage);
 }
 
 /* ---------------------------------------------------------------- */
@@ -609,12 +690,12 @@ fail_unexpected (PostaciSession *self, const PostaciReply *reply, const char *wh
 
 /* Ends the run on a reply its state did not want: a refusal (4xx/5xx) or nonsense. */
 static void
-fail_reply (PostaciSession *self, const PostaciReply *reply, const char *what)
+fail_reply (PostaciSession *self, const PostaciReply *reply)
 {
   if (postaci_reply_is_positive (reply))
-    fail_unexpected (self, reply, what);
+    fail_unexpected (self, reply, state_label (self));
   else
-    fail_refused (self, reply, what);
+    fail_refused (self, reply, state_label (self));
 }
 
 /* The refused recipients for a one-line reason: the first few, then how many more. The
@@ -804,11 +885,10 @@ send_line_cb (GObject *object, GAsyncResult *res, gpointer user_data)
  * Writes the line and then waits for the reply, which goes to dispatch_reply().
  */
 static void
-send_line (PostaciSession *self, PostaciCommand command, const char *line, const char *shown)
+send_line (PostaciSession *self, const char *line, const char *shown)
 {
   g_autofree char *escaped = postaci_escape_text (shown ? shown : line, -1);
 
-  self->command = command;
   emit (self, postaci_event_new (POSTACI_EVENT_CLIENT, self->stage, escaped));
   postaci_smtp_link_send_line_async (self->link, line, self->user_cancellable, send_line_cb,
                                      g_object_ref (self));
@@ -822,8 +902,6 @@ static void
 wait_for_greeting (PostaciSession *self)
 {
   set_state (self, STATE_GREETING);
-  begin_stage (self, POSTACI_STAGE_GREETING);
-  self->command = POSTACI_COMMAND_NONE;
   read_reply (self);
 }
 
@@ -853,17 +931,14 @@ connect_cb (GObject *object, GAsyncResult *res, gpointer user_data)
         self->ehlo_name = g_strdup_printf ("[%s]", text);
     }
 
-  end_stage (self, POSTACI_STAGE_STATUS_PASSED);
-  if (stop_here (self, POSTACI_STAGE_CONNECT))
-    return;
-
   if (self->security == POSTACI_SECURITY_TLS)
     {
-      begin_stage (self, POSTACI_STAGE_TLS);
-      start_tls_handshake (self);
+      if (enter_stage (self, POSTACI_STAGE_TLS))
+        start_tls_handshake (self);
       return;
     }
-  wait_for_greeting (self);
+  if (enter_stage (self, POSTACI_STAGE_GREETING))
+    wait_for_greeting (self);
 }
 
 static void
@@ -900,8 +975,10 @@ handshake_cb (GObject *object, GAsyncResult *res, gpointer user_data)
 
   if (self->state == STATE_TLS_HANDSHAKE)
     {
-      /* Implicit TLS: the greeting comes now, inside TLS. */
+      /* Implicit TLS: the greeting comes now, inside TLS. Stopping after TLS waits for the
+       * capabilities offered inside it (handle_ehlo()). */
       end_stage (self, POSTACI_STAGE_STATUS_PASSED);
+      begin_stage (self, POSTACI_STAGE_GREETING);
       wait_for_greeting (self);
       return;
     }
@@ -927,14 +1004,11 @@ handle_greeting (PostaciSession *self, PostaciReply *reply)
 {
   if (reply->code != 220)
     {
-      fail_reply (self, reply, _("The greeting"));
+      fail_reply (self, reply);
       return;
     }
-  end_stage (self, POSTACI_STAGE_STATUS_PASSED);
-  if (stop_here (self, POSTACI_STAGE_GREETING))
-    return;
-  begin_stage (self, POSTACI_STAGE_EHLO);
-  send_ehlo (self);
+  if (enter_stage (self, POSTACI_STAGE_EHLO))
+    send_ehlo (self);
 }
 
 static void
@@ -943,7 +1017,7 @@ send_ehlo (PostaciSession *self)
   g_autofree char *line = g_strdup_printf ("EHLO %s", self->ehlo_name);
 
   set_state (self, STATE_EHLO);
-  send_line (self, POSTACI_COMMAND_EHLO, line, NULL);
+  send_line (self, line, NULL);
 }
 
 static void
@@ -952,7 +1026,7 @@ send_helo (PostaciSession *self)
   g_autofree char *line = g_strdup_printf ("HELO %s", self->ehlo_name);
 
   set_state (self, STATE_HELO);
-  send_line (self, POSTACI_COMMAND_HELO, line, NULL);
+  send_line (self, line, NULL);
 }
 
 /* Records the EHLO keywords (RFC 5321 §4.1.1.1): one per line after the first. */
@@ -1000,30 +1074,24 @@ handle_ehlo (PostaciSession *self, PostaciReply *reply)
           send_helo (self);
           return;
         }
-      fail_reply (self, reply, "EHLO");
+      fail_reply (self, reply);
       return;
     }
   parse_capabilities (self, reply);
 
   if (postaci_smtp_link_get_tls_active (self->link))
     {
-      if (self->stage == POSTACI_STAGE_TLS)
-        end_stage (self, POSTACI_STAGE_STATUS_PASSED);
-      else if (self->stage == POSTACI_STAGE_EHLO)
-        {
-          /* implicit TLS: the first EHLO is already inside TLS */
-          end_stage (self, POSTACI_STAGE_STATUS_PASSED);
-          if (stop_here (self, POSTACI_STAGE_EHLO))
-            return;
-        }
-      if (stop_here (self, POSTACI_STAGE_TLS))
+      /* After STARTTLS this EHLO ends the TLS stage. With implicit TLS the first EHLO is
+       * already inside TLS and is its own stage; the TLS stage passed at the handshake. */
+      gboolean implicit = self->stage == POSTACI_STAGE_EHLO;
+
+      if (!finish_stage (self) || (implicit && stop_here (self, POSTACI_STAGE_TLS)))
         return;
       next_after_tls (self);
       return;
     }
 
-  end_stage (self, POSTACI_STAGE_STATUS_PASSED);
-  if (stop_here (self, POSTACI_STAGE_EHLO))
+  if (!finish_stage (self))
     return;
 
   switch (self->security)
@@ -1042,18 +1110,14 @@ handle_ehlo (PostaciSession *self, PostaciReply *reply)
         {
           emit_text (self, POSTACI_EVENT_WARNING,
                      _("The server does not offer STARTTLS: everything goes over the network unencrypted."));
-          skip_stage (self, POSTACI_STAGE_TLS);
-          if (stop_here (self, POSTACI_STAGE_TLS))
-            return;
-          next_after_tls (self);
+          if (skip_stage (self, POSTACI_STAGE_TLS))
+            next_after_tls (self);
           return;
         }
       break;
     case POSTACI_SECURITY_NONE:
-      skip_stage (self, POSTACI_STAGE_TLS);
-      if (stop_here (self, POSTACI_STAGE_TLS))
-        return;
-      next_after_tls (self);
+      if (skip_stage (self, POSTACI_STAGE_TLS))
+        next_after_tls (self);
       return;
     case POSTACI_SECURITY_TLS:
     default:
@@ -1062,7 +1126,7 @@ handle_ehlo (PostaciSession *self, PostaciReply *reply)
 
   begin_stage (self, POSTACI_STAGE_TLS);
   set_state (self, STATE_STARTTLS);
-  send_line (self, POSTACI_COMMAND_STARTTLS, "STARTTLS", NULL);
+  send_line (self, "STARTTLS", NULL);
 }
 
 static void
@@ -1070,17 +1134,12 @@ handle_helo (PostaciSession *self, PostaciReply *reply)
 {
   if (reply->code != 250)
     {
-      fail_reply (self, reply, "HELO");
+      fail_reply (self, reply);
       return;
     }
   g_hash_table_remove_all (self->capabilities);
-  end_stage (self, POSTACI_STAGE_STATUS_PASSED);
-  if (stop_here (self, POSTACI_STAGE_EHLO))
-    return;
-  skip_stage (self, POSTACI_STAGE_TLS);
-  if (stop_here (self, POSTACI_STAGE_TLS))
-    return;
-  next_after_tls (self);
+  if (finish_stage (self) && skip_stage (self, POSTACI_STAGE_TLS))
+    next_after_tls (self);
 }
 
 static void
@@ -1089,7 +1148,7 @@ handle_starttls (PostaciSession *self, PostaciReply *reply)
   if (reply->code != 220)
     {
       /* Offered, then refused: going on unencrypted would be a downgrade, whatever the setting. */
-      fail_reply (self, reply, "STARTTLS");
+      fail_reply (self, reply);
       return;
     }
   start_tls_handshake (self);
@@ -1104,14 +1163,12 @@ next_after_tls (PostaciSession *self)
 {
   if (!self->request->auth)
     {
-      skip_stage (self, POSTACI_STAGE_AUTH);
-      if (stop_here (self, POSTACI_STAGE_AUTH))
-        return;
-      send_mail_from (self);
+      if (skip_stage (self, POSTACI_STAGE_AUTH) && enter_stage (self, POSTACI_STAGE_MAIL))
+        send_mail_from (self);
       return;
     }
-  begin_stage (self, POSTACI_STAGE_AUTH);
-  start_auth (self);
+  if (enter_stage (self, POSTACI_STAGE_AUTH))
+    start_auth (self);
 }
 
 static void
@@ -1125,12 +1182,12 @@ send_auth_response (PostaciSession *self, const char *challenge)
       /* RFC 4954 §4: "*" abandons the exchange; the server answers 501. */
       self->auth_error = error;
       set_state (self, STATE_AUTH_CANCEL);
-      send_line (self, POSTACI_COMMAND_AUTH, "*", NULL);
+      send_line (self, "*", NULL);
       return;
     }
   set_state (self, STATE_AUTH);
   postaci_redactor_add_response (self->redactor, response, self->request->username);
-  send_line (self, POSTACI_COMMAND_AUTH, response, "****");
+  send_line (self, response, "****");
   if (response != NULL)
     explicit_bzero (response, strlen (response));
 }
@@ -1204,14 +1261,14 @@ start_auth (PostaciSession *self)
       postaci_redactor_add_response (self->redactor, initial, self->request->username);
       /* RFC 4954 §4: an empty initial response is sent as "=". */
       line = g_strdup_printf ("AUTH %s %s", name, *initial ? initial : "=");
-      send_line (self, POSTACI_COMMAND_AUTH, line, shown);
+      send_line (self, line, shown);
       explicit_bzero (line, strlen (line));
       explicit_bzero (initial, strlen (initial));
     }
   else
     {
       g_autofree char *line = g_strdup_printf ("AUTH %s", name);
-      send_line (self, POSTACI_COMMAND_AUTH, line, NULL);
+      send_line (self, line, NULL);
     }
 }
 
@@ -1226,14 +1283,12 @@ handle_auth (PostaciSession *self, PostaciReply *reply)
   g_clear_pointer (&self->sasl, postaci_sasl_free);
   if (reply->code != 235)
     {
-      fail_reply (self, reply, "AUTH");
+      fail_reply (self, reply);
       return;
     }
   self->outcome->authenticated = TRUE;
-  end_stage (self, POSTACI_STAGE_STATUS_PASSED);
-  if (stop_here (self, POSTACI_STAGE_AUTH))
-    return;
-  send_mail_from (self);
+  if (enter_stage (self, POSTACI_STAGE_MAIL))
+    send_mail_from (self);
 }
 
 static void
@@ -1256,8 +1311,6 @@ send_mail_from (PostaciSession *self)
 {
   GString *line;
   const char *size_param = g_hash_table_lookup (self->capabilities, "SIZE");
-
-  begin_stage (self, POSTACI_STAGE_MAIL);
 
   if (self->needs_smtputf8 && !has_capability (self, "SMTPUTF8"))
     {
@@ -1312,7 +1365,7 @@ send_mail_from (PostaciSession *self)
   if (self->needs_smtputf8)
     g_string_append (line, " SMTPUTF8");
   set_state (self, STATE_MAIL);
-  send_line (self, POSTACI_COMMAND_MAIL, line->str, NULL);
+  send_line (self, line->str, NULL);
   g_string_free (line, TRUE);
 }
 
@@ -1321,13 +1374,11 @@ handle_mail (PostaciSession *self, PostaciReply *reply)
 {
   if (reply->code != 250)
     {
-      fail_reply (self, reply, "MAIL FROM");
+      fail_reply (self, reply);
       return;
     }
-  end_stage (self, POSTACI_STAGE_STATUS_PASSED);
-  if (stop_here (self, POSTACI_STAGE_MAIL))
+  if (!enter_stage (self, POSTACI_STAGE_RCPT))
     return;
-  begin_stage (self, POSTACI_STAGE_RCPT);
   self->rcpt_index = 0;
   send_rcpt_to (self);
 }
@@ -1340,7 +1391,7 @@ send_rcpt_to (PostaciSession *self)
   g_autofree char *line = g_strdup_printf ("RCPT TO:<%s>", ascii);
 
   set_state (self, STATE_RCPT);
-  send_line (self, POSTACI_COMMAND_RCPT, line, NULL);
+  send_line (self, line, NULL);
 }
 
 static void
@@ -1350,7 +1401,7 @@ handle_rcpt (PostaciSession *self, PostaciReply *reply)
 
   if (reply->code == 421 || (postaci_reply_is_positive (reply) && reply->code / 10 != 25))
     {
-      fail_reply (self, reply, "RCPT TO");
+      fail_reply (self, reply);
       return;
     }
   if (reply->code == 250 || reply->code == 251 || reply->code == 252)
@@ -1372,7 +1423,7 @@ handle_rcpt (PostaciSession *self, PostaciReply *reply)
   if (self->outcome->recipients_accepted == 0)
     {
       if (self->request->recipients->len == 1)
-        fail_refused (self, reply, "RCPT TO");
+        fail_refused (self, reply, state_label (self));
       else
         {
           g_autofree char *shown = reply_excerpt (reply);
@@ -1386,12 +1437,10 @@ handle_rcpt (PostaciSession *self, PostaciReply *reply)
     emit_text (self, POSTACI_EVENT_WARNING,
                _("%u of %u recipients were accepted; the message goes only to them."),
                self->outcome->recipients_accepted, self->request->recipients->len);
-  end_stage (self, POSTACI_STAGE_STATUS_PASSED);
-  if (stop_here (self, POSTACI_STAGE_RCPT))
+  if (!enter_stage (self, POSTACI_STAGE_DATA))
     return;
-  begin_stage (self, POSTACI_STAGE_DATA);
   set_state (self, STATE_DATA);
-  send_line (self, POSTACI_COMMAND_DATA, "DATA", NULL);
+  send_line (self, "DATA", NULL);
 }
 
 /* Shows the header block of the message, line by line, as the client sends it. */
@@ -1457,7 +1506,6 @@ data_read_cb (GObject *object, GAsyncResult *res, gpointer user_data)
                  (int64_t) self->data_sent);
       emit (self, postaci_event_new (POSTACI_EVENT_CLIENT, self->stage, "."));
       g_clear_object (&self->data_stream);
-      self->command = POSTACI_COMMAND_DATA_END;
       set_state (self, STATE_DATA_END);
       read_reply (self);
       return;
@@ -1486,7 +1534,7 @@ handle_data (PostaciSession *self, PostaciReply *reply)
 {
   if (reply->code != 354)
     {
-      fail_reply (self, reply, "DATA");
+      fail_reply (self, reply);
       return;
     }
   set_state (self, STATE_DATA_BODY);
@@ -1499,7 +1547,7 @@ handle_data_end (PostaciSession *self, PostaciReply *reply)
 {
   if (reply->code != 250)
     {
-      fail_reply (self, reply, _("The message"));
+      fail_reply (self, reply);
       return;
     }
   end_stage (self, POSTACI_STAGE_STATUS_PASSED);
@@ -1518,7 +1566,7 @@ send_quit (PostaciSession *self)
 {
   begin_stage (self, POSTACI_STAGE_QUIT);
   set_state (self, STATE_QUIT);
-  send_line (self, POSTACI_COMMAND_QUIT, "QUIT", NULL);
+  send_line (self, "QUIT", NULL);
 }
 
 static void
@@ -1532,87 +1580,25 @@ handle_quit (PostaciSession *self, PostaciReply *reply)
 /* Dispatch                                                         */
 /* ---------------------------------------------------------------- */
 
-/* How a reason names the command a reply answered: “MAIL FROM refused: …”. */
-static const char *
-command_label (PostaciCommand command)
-{
-  switch (command)
-    {
-    case POSTACI_COMMAND_NONE:
-      return _("The greeting");
-    case POSTACI_COMMAND_MAIL:
-      return "MAIL FROM";
-    case POSTACI_COMMAND_RCPT:
-      return "RCPT TO";
-    case POSTACI_COMMAND_DATA_END:
-      return _("The message");
-    default:
-      return postaci_command_to_string (command);
-    }
-}
-
-/* The one place that routes a complete reply to its state's handler.
- * 421 ends the session from any state (RFC 5321 §3.8): no QUIT. */
+/* The one place that routes a complete reply to its state's handler. 421 ends the session
+ * from any state but the greeting's and QUIT's (RFC 5321 §3.8): no QUIT after it. */
 static void
 dispatch_reply (PostaciSession *self, PostaciReply *reply)
 {
-  if (self->state == STATE_QUIT)
-    {
-      handle_quit (self, reply);
-      return;
-    }
-  if (reply->code == 421 && self->state != STATE_GREETING)
-    {
-      fail_refused (self, reply, command_label (self->command));
-      return;
-    }
+  ReplyHandler handler = states[self->state].handler;
 
-  switch (self->state)
+  if (handler == NULL)
     {
-    case STATE_GREETING:
-      handle_greeting (self, reply);
-      break;
-    case STATE_EHLO:
-      handle_ehlo (self, reply);
-      break;
-    case STATE_HELO:
-      handle_helo (self, reply);
-      break;
-    case STATE_STARTTLS:
-      handle_starttls (self, reply);
-      break;
-    case STATE_AUTH:
-      handle_auth (self, reply);
-      break;
-    case STATE_AUTH_CANCEL:
-      handle_auth_cancel (self, reply);
-      break;
-    case STATE_MAIL:
-      handle_mail (self, reply);
-      break;
-    case STATE_RCPT:
-      handle_rcpt (self, reply);
-      break;
-    case STATE_DATA:
-      handle_data (self, reply);
-      break;
-    case STATE_DATA_END:
-      handle_data_end (self, reply);
-      break;
-    case STATE_INIT:
-    case STATE_RESOLVING:
-    case STATE_CONNECTING:
-    case STATE_TLS_HANDSHAKE:
-    case STATE_STARTTLS_HANDSHAKE:
-    case STATE_DATA_BODY:
-    case STATE_QUIT:
-    case STATE_CLOSING:
-    case STATE_DONE:
-    default:
       fail_literal (self, POSTACI_SESSION_ERROR_PROTOCOL, FALSE,
                     _("The server sent a reply nobody asked for."));
-      break;
+      return;
     }
+  if (reply->code == 421 && self->state != STATE_GREETING && self->state != STATE_QUIT)
+    {
+      fail_refused (self, reply, state_label (self));
+      return;
+    }
+  handler (self, reply);
 }
 
 /* ---------------------------------------------------------------- */
