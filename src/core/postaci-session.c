@@ -1,9 +1,15 @@
 /* postaci-session.c — one SMTP run as an explicit state machine on the GLib main loop.
  *
- * Shape (after curl's lib/smtp.c): an enum of states, set_state() as the only
- * way to change state, one sender per command, one reply handler per state
- * and a single dispatch switch. The link under it (PostaciSmtpLink) connects, does TLS,
- * writes lines and reads replies, each under a deadline; this file is the protocol. */
+ * Shape (after curl's lib/smtp.c over pingpong.c): an enum of states, one table of what each
+ * state waits for (states[]), set_state() as the only way to change state, enter_stage() as
+ * the only step between stages, one sender per command and one reply handler per state. The
+ * link under it (PostaciSmtpLink) connects, does TLS, writes lines and reads replies, each
+ * under a deadline; this file is the protocol and the verdict it comes to.
+ *
+ * Why one file of this length: the protocol reads top to bottom in the order of a session
+ * (connect, greeting, EHLO, STARTTLS, AUTH, MAIL, RCPT, DATA, QUIT), and every handler ends in
+ * the same few verdict functions above them; split up, a reader would jump between files for
+ * each step of one run. */
 #define G_LOG_DOMAIN "postaci-session"
 
 #include "config.h"
