@@ -21,6 +21,7 @@
 #include "postaci-locale.h"
 #include "postaci-message.h"
 #include "postaci-nagios.h"
+#include "postaci-option.h"
 #include "postaci-profile-store.h"
 #include "postaci-report.h"
 #include "postaci-request.h"
@@ -172,17 +173,6 @@ usage_error (const char *format, ...)
   g_printerr ("postaci-cli: %s\n", message);
   g_printerr ("%s\n", _("Run “postaci-cli --help” to see the options."));
   return POSTACI_EXIT_USAGE;
-}
-
-static gboolean
-parse_port (const char *text, guint *port)
-{
-  guint64 value;
-
-  if (!g_ascii_string_to_unsigned (text, 10, 1, 65535, &value, NULL))
-    return FALSE;
-  *port = (guint) value;
-  return TRUE;
 }
 
 /* The terminal the prompt turned echo off on, and its settings before: a signal that ends the
@@ -348,26 +338,20 @@ build_request (Options *options, PostaciProfile *profile, PostaciRequest *reques
   if (request->server == NULL || *request->server == '\0')
     return usage_error ("%s", _("--server is required: the SMTP server to test."));
 
-  if (options->security != NULL && !postaci_security_from_string (options->security, &request->security))
-    return usage_error (_("--security must be auto, none, starttls or tls, not “%s”."), options->security);
-  if (options->port != NULL && !parse_port (options->port, &request->port))
-    return usage_error (_("--port must be a number from 1 to 65535, not “%s”."), options->port);
-  if (options->auth != NULL && !postaci_mechanism_from_string (options->auth, &request->mechanism))
-    return usage_error (_("--auth: unknown mechanism “%s”."), options->auth);
-  if (options->stop_after != NULL &&
-      (!postaci_stage_from_string (options->stop_after, &request->stop_after) ||
-       request->stop_after == POSTACI_STAGE_QUIT))
-    return usage_error (_("--stop-after must be connect, greeting, ehlo, tls, auth, mail, rcpt or data, not “%s”."),
-                        options->stop_after);
-  if (options->timeout != NULL)
-    {
-      guint64 seconds;
-
-      /* 0 would silently mean the default: refused like any other number out of range. */
-      if (!g_ascii_string_to_unsigned (options->timeout, 10, 1, POSTACI_MAX_TIMEOUT_SECONDS, &seconds, NULL))
-        return usage_error (_("--timeout must be between 1 and %d seconds."), POSTACI_MAX_TIMEOUT_SECONDS);
-      request->timeout_seconds = (guint) seconds;
-    }
+  if ((options->security != NULL &&
+       !postaci_option_parse (POSTACI_OPTION_SECURITY, options->security, &request->security,
+                              &error)) ||
+      (options->port != NULL &&
+       !postaci_option_parse (POSTACI_OPTION_PORT, options->port, &request->port, &error)) ||
+      (options->auth != NULL &&
+       !postaci_option_parse (POSTACI_OPTION_AUTH, options->auth, &request->mechanism, &error)) ||
+      (options->stop_after != NULL &&
+       !postaci_option_parse (POSTACI_OPTION_STOP_AFTER, options->stop_after, &request->stop_after,
+                              &error)) ||
+      (options->timeout != NULL &&
+       !postaci_option_parse (POSTACI_OPTION_TIMEOUT, options->timeout, &request->timeout_seconds,
+                              &error)))
+    return usage_error ("%s", error->message);
   if (options->html != NULL && options->html_file != NULL)
     return usage_error ("%s", _("Give either --html or --html-file, not both."));
 
@@ -504,9 +488,9 @@ build_request (Options *options, PostaciProfile *profile, PostaciRequest *reques
 
   for (guint i = 0; options->attach != NULL && options->attach[i] != NULL; i++)
     g_ptr_array_add (request->attachments, g_strdup (options->attach[i]));
-  if (options->size != NULL && !postaci_parse_size (options->size, &request->size))
-    return usage_error (_("--size must be a number of bytes with an optional K, M or G "
-                          "(1024, 1024², 1024³), such as 25M, not “%s”."), options->size);
+  if (options->size != NULL &&
+      !postaci_option_parse (POSTACI_OPTION_SIZE, options->size, &request->size, &error))
+    return usage_error ("%s", error->message);
 
   if (!postaci_request_validate (request, &error))
     return usage_error ("%s", error->message);
@@ -751,8 +735,9 @@ serve (Options *options)
 static int
 discover (Options *options)
 {
+  g_autoptr(GError) error = NULL;
   g_autofree char *password = NULL;
-  guint64 seconds = 10;
+  guint seconds = 10;
   int status;
 
   if (options->server != NULL || options->port != NULL || options->security != NULL ||
@@ -770,9 +755,8 @@ discover (Options *options)
     return usage_error (_("--format must be text or jsonl with --discover, not “%s”."),
                         options->format);
   if (options->timeout != NULL &&
-      !g_ascii_string_to_unsigned (options->timeout, 10, 1, POSTACI_MAX_TIMEOUT_SECONDS, &seconds,
-                                   NULL))
-    return usage_error (_("--timeout must be between 1 and %d seconds."), POSTACI_MAX_TIMEOUT_SECONDS);
+      !postaci_option_parse (POSTACI_OPTION_TIMEOUT, options->timeout, &seconds, &error))
+    return usage_error ("%s", error->message);
   if (options->user != NULL)
     {
       if ((status = obtain_password (options, &password)) != 0)
@@ -786,7 +770,7 @@ discover (Options *options)
       .query = options->discover,
       .user = options->user,
       .password = password,
-      .step_seconds = (guint) seconds,
+      .step_seconds = seconds,
       .ca_file = options->ca_file,
       .format = g_strcmp0 (options->format, "jsonl") == 0 ? POSTACI_TRANSCRIPT_JSONL
                 : use_colour (options->color) ? POSTACI_TRANSCRIPT_ANSI : POSTACI_TRANSCRIPT_TEXT,
@@ -1133,6 +1117,16 @@ run_test (Options *options)
   return status;
 }
 
+/* --port serves --serve too: its help says what it means there. */
+static GOptionEntry
+port_entry (char **port)
+{
+  GOptionEntry entry = postaci_option_entry (POSTACI_OPTION_PORT, port);
+
+  entry.description = N_("Port (default: 465 with tls, otherwise 587; with --serve: a free port)");
+  return entry;
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1146,27 +1140,28 @@ main (int argc, char **argv)
   nagios_mode = find_nagios_format (argc, argv);
 
   {
+    /* The options of a test come from core's one table, as the window's do. */
     const GOptionEntry entries[] = {
-      { "server", 0, 0, G_OPTION_ARG_STRING, &options.server, N_("SMTP server: host name, IPv4 or IPv6 address"), N_("HOST") },
-      { "port", 0, 0, G_OPTION_ARG_STRING, &options.port, N_("Port (default: 465 with tls, otherwise 587; with --serve: a free port)"), N_("N") },
-      { "security", 0, 0, G_OPTION_ARG_STRING, &options.security, N_("auto, none, starttls or tls (default: auto)"), N_("MODE") },
-      { "user", 0, 0, G_OPTION_ARG_STRING, &options.user, N_("Log in with this user name"), N_("NAME") },
-      { "password-file", 0, 0, G_OPTION_ARG_FILENAME, &options.password_file, N_("Read the password from this file (or set $POSTACI_PASSWORD)"), N_("FILE") },
-      { "auth", 0, 0, G_OPTION_ARG_STRING, &options.auth, N_("auto, plain, login, cram-md5, digest-md5, scram-sha-1, scram-sha-256, ntlm or xoauth2"), N_("MECHANISM") },
-      { "allow-plain-auth", 0, 0, G_OPTION_ARG_NONE, &options.allow_plain_auth, N_("Allow signing in over an unencrypted connection"), NULL },
-      { "from", 0, 0, G_OPTION_ARG_STRING, &options.from, N_("Sender address"), N_("ADDR") },
-      { "to", 0, 0, G_OPTION_ARG_STRING_ARRAY, &options.to, N_("Recipient address; repeat it or separate with commas"), N_("ADDR") },
-      { "subject", 0, 0, G_OPTION_ARG_STRING, &options.subject, N_("Subject"), N_("TEXT") },
-      { "html", 0, 0, G_OPTION_ARG_STRING, &options.html, N_("HTML message"), N_("TEXT") },
-      { "html-file", 0, 0, G_OPTION_ARG_FILENAME, &options.html_file, N_("Read the HTML message from this file"), N_("FILE") },
-      { "text", 0, 0, G_OPTION_ARG_STRING, &options.text, N_("Plain-text part (default: derived from the HTML)"), N_("TEXT") },
-      { "attach", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &options.attach, N_("Attach this file (repeatable); read from disk as it is sent"), N_("FILE") },
-      { "size", 0, 0, G_OPTION_ARG_STRING, &options.size, N_("Size test: send a generated message of exactly this size, e.g. 25M"), N_("BYTES") },
-      { "ehlo", 0, 0, G_OPTION_ARG_STRING, &options.ehlo, N_("Name to send with EHLO (default: this computer’s address)"), N_("NAME") },
-      { "stop-after", 0, 0, G_OPTION_ARG_STRING, &options.stop_after, N_("Stop after connect, greeting, ehlo, tls, auth, mail, rcpt or data"), N_("STAGE") },
-      { "timeout", 0, 0, G_OPTION_ARG_STRING, &options.timeout, N_("Seconds to wait for each reply (default: 30)"), N_("SECONDS") },
-      { "ca-file", 0, 0, G_OPTION_ARG_FILENAME, &options.ca_file, N_("Trust the certificate authorities in this PEM file"), N_("FILE") },
-      { "insecure", 0, 0, G_OPTION_ARG_NONE, &options.insecure, N_("Accept an invalid certificate for this run"), NULL },
+      postaci_option_entry (POSTACI_OPTION_SERVER, &options.server),
+      port_entry (&options.port),
+      postaci_option_entry (POSTACI_OPTION_SECURITY, &options.security),
+      postaci_option_entry (POSTACI_OPTION_USER, &options.user),
+      postaci_option_entry (POSTACI_OPTION_PASSWORD_FILE, &options.password_file),
+      postaci_option_entry (POSTACI_OPTION_AUTH, &options.auth),
+      postaci_option_entry (POSTACI_OPTION_ALLOW_PLAIN_AUTH, &options.allow_plain_auth),
+      postaci_option_entry (POSTACI_OPTION_FROM, &options.from),
+      postaci_option_entry (POSTACI_OPTION_TO, &options.to),
+      postaci_option_entry (POSTACI_OPTION_SUBJECT, &options.subject),
+      postaci_option_entry (POSTACI_OPTION_HTML, &options.html),
+      postaci_option_entry (POSTACI_OPTION_HTML_FILE, &options.html_file),
+      postaci_option_entry (POSTACI_OPTION_TEXT, &options.text),
+      postaci_option_entry (POSTACI_OPTION_ATTACH, &options.attach),
+      postaci_option_entry (POSTACI_OPTION_SIZE, &options.size),
+      postaci_option_entry (POSTACI_OPTION_EHLO, &options.ehlo),
+      postaci_option_entry (POSTACI_OPTION_STOP_AFTER, &options.stop_after),
+      postaci_option_entry (POSTACI_OPTION_TIMEOUT, &options.timeout),
+      postaci_option_entry (POSTACI_OPTION_CA_FILE, &options.ca_file),
+      postaci_option_entry (POSTACI_OPTION_INSECURE, &options.insecure),
       { "lang", 0, 0, G_OPTION_ARG_STRING, &options.lang, N_("Language of the output: tr or en"), N_("LANG") },
       { "color", 0, 0, G_OPTION_ARG_STRING, &options.color, N_("auto, always or never"), N_("WHEN") },
       { "format", 0, 0, G_OPTION_ARG_STRING, &options.format, N_("text, jsonl, markdown, html or nagios (markdown and html: a report of the whole test; nagios: a monitoring plugin’s status line)"), N_("FORMAT") },

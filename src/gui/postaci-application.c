@@ -8,6 +8,7 @@
 
 #include "postaci-application.h"
 #include "postaci-input-file.h"
+#include "postaci-option.h"
 #include "postaci-request.h"
 #include "postaci-window.h"
 
@@ -20,25 +21,29 @@ struct _PostaciApplication {
 
 G_DEFINE_FINAL_TYPE (PostaciApplication, postaci_application, ADW_TYPE_APPLICATION)
 
-/* The options postaci-cli shares with the form (see README.md); nothing here starts a run. */
-static const GOptionEntry option_entries[] = {
-  { "server", 0, 0, G_OPTION_ARG_STRING, NULL, N_("SMTP server: host name, IPv4 or IPv6 address"), N_("HOST") },
-  { "port", 0, 0, G_OPTION_ARG_STRING, NULL, N_("Port (default: 25, 587 or 465, as the security needs)"), N_("N") },
-  { "security", 0, 0, G_OPTION_ARG_STRING, NULL, N_("auto, none, starttls or tls (default: auto)"), N_("MODE") },
-  { "user", 0, 0, G_OPTION_ARG_STRING, NULL, N_("Log in with this user name"), N_("NAME") },
-  { "password-file", 0, 0, G_OPTION_ARG_FILENAME, NULL, N_("Read the password from this file (or set $POSTACI_PASSWORD)"), N_("FILE") },
-  { "auth", 0, 0, G_OPTION_ARG_STRING, NULL, N_("auto, plain, login, cram-md5, digest-md5, scram-sha-1, scram-sha-256, ntlm or xoauth2"), N_("MECHANISM") },
-  { "allow-plain-auth", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Allow signing in over an unencrypted connection"), NULL },
-  { "from", 0, 0, G_OPTION_ARG_STRING, NULL, N_("Sender address"), N_("ADDR") },
-  { "to", 0, 0, G_OPTION_ARG_STRING_ARRAY, NULL, N_("Recipient address; repeat it or separate with commas"), N_("ADDR") },
-  { "subject", 0, 0, G_OPTION_ARG_STRING, NULL, N_("Subject"), N_("TEXT") },
-  { "html", 0, 0, G_OPTION_ARG_STRING, NULL, N_("HTML message"), N_("TEXT") },
-  { "html-file", 0, 0, G_OPTION_ARG_FILENAME, NULL, N_("Read the HTML message from this file"), N_("FILE") },
-  { "ehlo", 0, 0, G_OPTION_ARG_STRING, NULL, N_("Name to send with EHLO (default: this computer’s address)"), N_("NAME") },
-  { "stop-after", 0, 0, G_OPTION_ARG_STRING, NULL, N_("Stop after connect, greeting, ehlo, tls, auth, mail, rcpt or data"), N_("STAGE") },
-  { "timeout", 0, 0, G_OPTION_ARG_INT, NULL, N_("Seconds to wait for each reply (default: 30)"), N_("SECONDS") },
-  { "ca-file", 0, 0, G_OPTION_ARG_FILENAME, NULL, N_("Trust the certificate authorities in this PEM file"), N_("FILE") },
-  { "insecure", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Accept an invalid certificate for this run"), NULL },
+/* The options of a test that the form takes: core's one table, which postaci-cli uses too
+ * (see README.md). Nothing here starts a run. */
+static const PostaciOptionId form_options[] = {
+  POSTACI_OPTION_SERVER,
+  POSTACI_OPTION_PORT,
+  POSTACI_OPTION_SECURITY,
+  POSTACI_OPTION_USER,
+  POSTACI_OPTION_PASSWORD_FILE,
+  POSTACI_OPTION_AUTH,
+  POSTACI_OPTION_ALLOW_PLAIN_AUTH,
+  POSTACI_OPTION_FROM,
+  POSTACI_OPTION_TO,
+  POSTACI_OPTION_SUBJECT,
+  POSTACI_OPTION_HTML,
+  POSTACI_OPTION_HTML_FILE,
+  POSTACI_OPTION_EHLO,
+  POSTACI_OPTION_STOP_AFTER,
+  POSTACI_OPTION_TIMEOUT,
+  POSTACI_OPTION_CA_FILE,
+  POSTACI_OPTION_INSECURE,
+};
+
+static const GOptionEntry program_entries[] = {
   /* Read from argv in main.c, before the first string is translated; listed here for --help. */
   { "lang", 0, 0, G_OPTION_ARG_STRING, NULL, N_("Language of the messages: tr or en"), N_("LANG") },
   { "version", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Show the version and exit"), NULL },
@@ -100,8 +105,8 @@ postaci_application_activate (GApplication *application)
 static gboolean
 has_form_options (GVariantDict *options)
 {
-  for (guint i = 0; option_entries[i].long_name != NULL; i++)
-    if (g_variant_dict_contains (options, option_entries[i].long_name))
+  for (guint i = 0; i < G_N_ELEMENTS (form_options); i++)
+    if (g_variant_dict_contains (options, postaci_option_get (form_options[i])->name))
       return TRUE;
   return FALSE;
 }
@@ -332,7 +337,13 @@ postaci_application_class_init (PostaciApplicationClass *klass)
 static void
 postaci_application_init (PostaciApplication *self)
 {
-  g_application_add_main_option_entries (G_APPLICATION (self), option_entries);
+  GOptionEntry entries[G_N_ELEMENTS (form_options) + 1] = { { NULL } };
+
+  /* GApplication copies the entries: they may live on the stack. */
+  for (guint i = 0; i < G_N_ELEMENTS (form_options); i++)
+    entries[i] = postaci_option_entry (form_options[i], NULL);
+  g_application_add_main_option_entries (G_APPLICATION (self), entries);
+  g_application_add_main_option_entries (G_APPLICATION (self), program_entries);
   g_application_set_option_context_summary (G_APPLICATION (self),
                                             _("Test an SMTP server: the options fill in the form; "
                                               "nothing is sent until you press Test SMTP. "

@@ -11,6 +11,7 @@
 #include "postaci-combo-row-choices.h"
 #include "postaci-discovery-dialog.h"
 #include "postaci-local-server-page.h"
+#include "postaci-option.h"
 #include "postaci-request.h"
 #include "postaci-window-private.h"
 
@@ -967,14 +968,14 @@ postaci_window_prefill (PostaciWindow *self, GVariantDict *options, GError **err
 {
   const char *server = NULL, *port = NULL, *security = NULL, *user = NULL, *password = NULL;
   const char *auth = NULL, *from = NULL, *subject = NULL, *html = NULL, *ehlo = NULL;
-  const char *stop_after = NULL, *ca_file = NULL;
+  const char *stop_after = NULL, *ca_file = NULL, *timeout_text = NULL;
   g_autofree const char **to = NULL;
-  gint32 timeout = 0;
+  guint timeout = 0;
   gboolean insecure = FALSE, allow_plain_auth = FALSE;
   PostaciSecurity security_value = POSTACI_SECURITY_AUTO;
   PostaciMechanism mechanism_value = POSTACI_MECHANISM_AUTO;
   PostaciStage stop_value = POSTACI_STAGE_QUIT;
-  guint64 port_value = 0;
+  guint port_value = 0;
 
   g_return_val_if_fail (POSTACI_IS_WINDOW (self), FALSE);
   g_return_val_if_fail (options != NULL, FALSE);
@@ -1000,44 +1001,21 @@ postaci_window_prefill (PostaciWindow *self, GVariantDict *options, GError **err
   g_variant_dict_lookup (options, "html", "&s", &html);
   g_variant_dict_lookup (options, "ehlo", "&s", &ehlo);
   g_variant_dict_lookup (options, "stop-after", "&s", &stop_after);
-  g_variant_dict_lookup (options, "timeout", "i", &timeout);
+  g_variant_dict_lookup (options, "timeout", "&s", &timeout_text);
   g_variant_dict_lookup (options, "ca-file", "&s", &ca_file);
   g_variant_dict_lookup (options, "insecure", "b", &insecure);
   g_variant_dict_lookup (options, "allow-plain-auth", "b", &allow_plain_auth);
 
-  /* Check everything before touching the form: the same words as postaci-cli. */
-  if (port != NULL && !g_ascii_string_to_unsigned (port, 10, 1, 65535, &port_value, NULL))
-    {
-      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                   _("--port must be a number from 1 to 65535, not “%s”."), port);
-      return FALSE;
-    }
-  if (security != NULL && !postaci_security_from_string (security, &security_value))
-    {
-      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                   _("--security must be auto, none, starttls or tls, not “%s”."), security);
-      return FALSE;
-    }
-  if (auth != NULL && !postaci_mechanism_from_string (auth, &mechanism_value))
-    {
-      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                   _("--auth: unknown mechanism “%s”."), auth);
-      return FALSE;
-    }
-  if (stop_after != NULL &&
-      (!postaci_stage_from_string (stop_after, &stop_value) || stop_value == POSTACI_STAGE_QUIT))
-    {
-      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                   _("--stop-after must be connect, greeting, ehlo, tls, auth, mail, rcpt or data, not “%s”."),
-                   stop_after);
-      return FALSE;
-    }
-  if (timeout < 0 || timeout > POSTACI_MAX_TIMEOUT_SECONDS)
-    {
-      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                   _("--timeout must be between 1 and %d seconds."), POSTACI_MAX_TIMEOUT_SECONDS);
-      return FALSE;
-    }
+  /* Check everything before touching the form: core's option table, postaci-cli's words. */
+  if ((port != NULL && !postaci_option_parse (POSTACI_OPTION_PORT, port, &port_value, error)) ||
+      (security != NULL &&
+       !postaci_option_parse (POSTACI_OPTION_SECURITY, security, &security_value, error)) ||
+      (auth != NULL && !postaci_option_parse (POSTACI_OPTION_AUTH, auth, &mechanism_value, error)) ||
+      (stop_after != NULL &&
+       !postaci_option_parse (POSTACI_OPTION_STOP_AFTER, stop_after, &stop_value, error)) ||
+      (timeout_text != NULL &&
+       !postaci_option_parse (POSTACI_OPTION_TIMEOUT, timeout_text, &timeout, error)))
+    return FALSE;
 
   clear_invalid (self);
   /* A plain "postaci" (no options) leaves a form set up for the local server as it is. */

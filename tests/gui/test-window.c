@@ -828,6 +828,15 @@ test_prefill (void)
   g_assert_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE);
   g_assert_nonnull (strstr (error->message, "--security"));
   g_assert_cmpstr (get_text (window, "server_row"), ==, "smtp.example.com");
+
+  /* --timeout is checked by the same table as postaci-cli's: 0 is no number of seconds. */
+  g_clear_error (&error);
+  g_variant_dict_insert (options, "timeout", "s", "0");
+  g_assert_false (postaci_window_prefill (window, options, &error));
+  g_assert_cmpstr (error->message, ==, "--timeout must be between 1 and 3600 seconds.");
+  g_variant_dict_insert (options, "timeout", "s", "7");
+  g_assert_true (postaci_window_prefill (window, options, NULL));
+  g_assert_cmpint (gtk_spin_button_get_value_as_int (child (window, "timeout_spin")), ==, 7);
   close_window (window);
 }
 
