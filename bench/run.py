@@ -6,6 +6,10 @@ Every row of issue 12's table, in one run, against each target server on loopbac
           the very bytes Postacı sent (captured by the sink);
   small   a one-paragraph message, the same way;
   window  start → visible under Xvfb: the postaci window and an empty libadwaita window;
+  transcript  --transcript-lines lines (100,000) appended to the window's transcript view
+          (bench/transcript-bench.c): frames later than 50 ms after the one before, the
+          worst frame, RSS before and after; --transcript-compare also measures a GtkListView
+          of lines, the alternative;
   flat    Postacı's peak RSS for messages of --flat sizes and for a small and a --attach-mb
           attachment: the spread must stay within 4 MB.
 Targets: "sink" (bench/sink.py: STARTTLS, AUTH, reads and drops, so the client is measured),
@@ -268,10 +272,36 @@ def window_row(args, workdir):
             results[name] = tuple(statistics.median(r[i] for r in runs) for i in range(3))
         print("window: start → visible under Xvfb")
         print_row("window", results["postaci"], [("empty window", results["empty window"])])
+        transcript_rows(args, env)
     finally:
         os.kill(int(bus_pid), signal.SIGTERM)
         xvfb.terminate()
         xvfb.wait()
+
+
+def transcript_rows(args, env):
+    if not args.transcript_bench:
+        print("transcript: skipped (needs --transcript-bench)")
+        return
+    variants = [("text view (Postacı)", [])]
+    if args.transcript_compare:
+        variants.append(("GtkListView of lines", ["--list-view"]))
+    print("transcript: %d lines appended while the window draws" % args.transcript_lines)
+    print("  %-22s %8s %10s %10s %9s %9s" % ("view", "shown s", "frames>50", "worst ms",
+                                          "RSS0 MB", "RSS1 MB"))
+    for title, extra in variants:
+        proc = subprocess.run([args.transcript_bench, "--lines", str(args.transcript_lines)]
+                              + extra, env=env, capture_output=True, text=True, timeout=900)
+        if proc.returncode != 0:
+            fail("the transcript bench failed: " + proc.stderr[-500:])
+        values = dict(line.split(" ", 1) for line in proc.stdout.splitlines() if " " in line)
+        if int(values["lines"]) < args.transcript_lines or values["at_end"] != "yes":
+            fail("the transcript bench showed %s of %d lines" % (values["lines"],
+                                                                 args.transcript_lines))
+        print("  %-22s %8s %10s %10s %9s %9s" % (title, values["shown_s"],
+                                                 values["stalls_over_50ms"],
+                                                 values["worst_frame_ms"],
+                                                 values["rss_before_mb"], values["rss_after_mb"]))
 
 
 def time_to_visible(argv, title, env, display):
@@ -312,6 +342,10 @@ def main():
     parser.add_argument("--gui")
     parser.add_argument("--empty-window")
     parser.add_argument("--schemas", help="GSETTINGS_SCHEMA_DIR for the window")
+    parser.add_argument("--transcript-bench", help="build/bench/postaci-transcript-bench")
+    parser.add_argument("--transcript-lines", type=int, default=100000)
+    parser.add_argument("--transcript-compare", action="store_true",
+                        help="also a GtkListView of lines (minutes at 100,000 lines)")
     parser.add_argument("--size-mb", type=float, default=50)
     parser.add_argument("--builtin-large-mb", type=float, default=5,
                         help="the large row against the built-in server (0: --size-mb)")
@@ -324,9 +358,9 @@ def main():
     args = parser.parse_args()
     if args.quick:
         args.size_mb, args.builtin_large_mb, args.flat = 1, 1, "1,2"
-        args.attach_mb, args.runs = 4, 1
+        args.attach_mb, args.runs, args.transcript_lines = 4, 1, 2000
     args.flat = [x for x in args.flat.split(",") if x]
-    for name in ("cli", "gui", "empty_window", "schemas"):
+    for name in ("cli", "gui", "empty_window", "schemas", "transcript_bench"):
         if getattr(args, name):
             setattr(args, name, os.path.abspath(getattr(args, name)))
     for tool in ("curl", "swaks", "/usr/bin/time"):

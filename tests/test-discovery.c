@@ -147,23 +147,6 @@ web_free (Web *web)
   g_free (web);
 }
 
-static guint16
-closed_port (void)
-{
-  g_autoptr(GSocket) socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
-                                            G_SOCKET_PROTOCOL_TCP, NULL);
-  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-  g_autoptr(GSocketAddress) any = g_inet_socket_address_new (loopback, 0);
-  g_autoptr(GSocketAddress) bound = NULL;
-  guint16 port;
-
-  g_assert_true (g_socket_bind (socket, any, FALSE, NULL));
-  bound = g_socket_get_local_address (socket, NULL);
-  port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
-  g_socket_close (socket, NULL);
-  return port;
-}
-
 static void
 fixture_setup (Fixture *fixture, gconstpointer data)
 {
@@ -179,7 +162,7 @@ fixture_setup (Fixture *fixture, gconstpointer data)
   fixture->https = web_new (fixture, certificate);
   fixture->http = web_new (fixture, NULL);
 
-  fixture->closed_port = closed_port ();
+  fixture->closed_port = postaci_test_closed_port ();
   fixture->servers = g_ptr_array_new_with_free_func ((GDestroyNotify) postaci_test_server_free);
   fixture->jsonl = g_string_new (NULL);
   fixture->ca_file = g_build_filename (TEST_SRCDIR, "certs", "ca.pem", NULL);

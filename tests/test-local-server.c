@@ -1,4 +1,4 @@
-/* test-local-server.c — the built-in test server against our own client and against raw bytes. */
+/* test-local-server.c — the Local Test Server against our own client and against raw bytes. */
 #include "config.h"
 
 #include <string.h>
@@ -387,7 +387,7 @@ test_new_request (Fixture *fixture, gconstpointer data)
   PostaciRequest *request = postaci_local_server_new_request (fixture->server);
   g_autoptr(GError) error = NULL;
 
-  g_assert_cmpstr (request->server, ==, "localhost");
+  g_assert_cmpstr (request->server, ==, "127.0.0.1");
   g_assert_cmpuint (request->port, ==, postaci_local_server_get_port (fixture->server));
   g_assert_true (request->pinned_certificate == postaci_local_server_get_certificate (fixture->server));
   {

@@ -310,6 +310,18 @@ assert_received (PostaciTestServer *server,
   g_assert_cmpmem (g_bytes_get_data (received, NULL), size, expected, strlen (expected));
 }
 
+/* The scripted server on 127.0.0.1 (plain TCP; @certificate for its STARTTLS steps) and a client
+ * connected to it. */
+static PostaciTestServer *
+serve (const PostaciTestStep *script, GTlsCertificate *certificate, TestClient **client)
+{
+  PostaciTestServer *server = postaci_test_server_new (script, POSTACI_TEST_SERVER_PLAIN,
+                                                       certificate, "127.0.0.1");
+
+  *client = client_connect ("127.0.0.1", postaci_test_server_get_port (server));
+  return server;
+}
+
 static void
 test_exact (gconstpointer data)
 {
@@ -367,9 +379,8 @@ test_mismatch (void)
     TS_SEND ("250 never sent\r\n"),
     TS_END,
   };
-  PostaciTestServer *server = postaci_test_server_new (script, POSTACI_TEST_SERVER_PLAIN, NULL,
-                                                       "127.0.0.1");
-  TestClient *client = client_connect ("127.0.0.1", postaci_test_server_get_port (server));
+  TestClient *client;
+  PostaciTestServer *server = serve (script, NULL, &client);
 
   client_assert_line (client, "220 hi\r\n");
   client_write (client, "RSET\r\n");
@@ -392,9 +403,8 @@ test_mismatch_bare_lf (void)
     TS_EXPECT ("QUIT"),
     TS_END,
   };
-  PostaciTestServer *server = postaci_test_server_new (script, POSTACI_TEST_SERVER_PLAIN, NULL,
-                                                       "127.0.0.1");
-  TestClient *client = client_connect ("127.0.0.1", postaci_test_server_get_port (server));
+  TestClient *client;
+  PostaciTestServer *server = serve (script, NULL, &client);
 
   client_assert_line (client, "220 hi\r\n");
   client_write (client, "QUIT\n");
@@ -414,9 +424,8 @@ test_mismatch_prefix (void)
     TS_EXPECT_PREFIX ("AUTH PLAIN "),
     TS_END,
   };
-  PostaciTestServer *server = postaci_test_server_new (script, POSTACI_TEST_SERVER_PLAIN, NULL,
-                                                       "127.0.0.1");
-  TestClient *client = client_connect ("127.0.0.1", postaci_test_server_get_port (server));
+  TestClient *client;
+  PostaciTestServer *server = serve (script, NULL, &client);
 
   client_write (client, "AUTH LOGIN\r\n");
   client_assert_eof (client);
@@ -436,9 +445,8 @@ test_client_closed (void)
     TS_EXPECT ("QUIT"),
     TS_END,
   };
-  PostaciTestServer *server = postaci_test_server_new (script, POSTACI_TEST_SERVER_PLAIN, NULL,
-                                                       "127.0.0.1");
-  TestClient *client = client_connect ("127.0.0.1", postaci_test_server_get_port (server));
+  TestClient *client;
+  PostaciTestServer *server = serve (script, NULL, &client);
 
   client_assert_line (client, "220 hi\r\n");
   client_close (client);
@@ -449,8 +457,7 @@ test_client_closed (void)
   free_server (server);
 
   /* An unfinished line is quoted, so that a test failure shows what came. */
-  server = postaci_test_server_new (script, POSTACI_TEST_SERVER_PLAIN, NULL, "127.0.0.1");
-  client = client_connect ("127.0.0.1", postaci_test_server_get_port (server));
+  server = serve (script, NULL, &client);
   client_assert_line (client, "220 hi\r\n");
   client_write (client, "QU");
   client_close (client);
@@ -470,9 +477,8 @@ test_expect_close (void)
     TS_EXPECT_CLOSE,
     TS_END,
   };
-  PostaciTestServer *server = postaci_test_server_new (script, POSTACI_TEST_SERVER_PLAIN, NULL,
-                                                       "127.0.0.1");
-  TestClient *client = client_connect ("127.0.0.1", postaci_test_server_get_port (server));
+  TestClient *client;
+  PostaciTestServer *server = serve (script, NULL, &client);
 
   client_assert_line (client, "421 go away\r\n");
   client_close (client);
@@ -483,8 +489,7 @@ test_expect_close (void)
   free_server (server);
 
   /* A client that keeps talking fails the step. */
-  server = postaci_test_server_new (script, POSTACI_TEST_SERVER_PLAIN, NULL, "127.0.0.1");
-  client = client_connect ("127.0.0.1", postaci_test_server_get_port (server));
+  server = serve (script, NULL, &client);
   client_assert_line (client, "421 go away\r\n");
   client_write (client, "QUIT\r\n");
   client_assert_eof (client);
@@ -503,9 +508,8 @@ test_stall (void)
     TS_STALL,
     TS_END,
   };
-  PostaciTestServer *server = postaci_test_server_new (script, POSTACI_TEST_SERVER_PLAIN, NULL,
-                                                       "127.0.0.1");
-  TestClient *client = client_connect ("127.0.0.1", postaci_test_server_get_port (server));
+  TestClient *client;
+  PostaciTestServer *server = serve (script, NULL, &client);
 
   client_assert_line (client, "220 hi\r\n");
   client_write (client, "EHLO x\r\n");
@@ -647,8 +651,7 @@ test_starttls_refused (void)
   PostaciTestServer *server;
   TestClient *client;
 
-  server = postaci_test_server_new (quiet, POSTACI_TEST_SERVER_PLAIN, certificate, "127.0.0.1");
-  client = client_connect ("127.0.0.1", postaci_test_server_get_port (server));
+  server = serve (quiet, certificate, &client);
   client_assert_line (client, "220 go ahead\r\n");
   g_assert_false (client_handshake (client, "wrong.example.test", &error));
   g_assert_error (error, G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE);
@@ -661,9 +664,7 @@ test_starttls_refused (void)
   client_free (client);
   free_server (server);
 
-  server = postaci_test_server_new (expecting, POSTACI_TEST_SERVER_PLAIN, certificate,
-                                    "127.0.0.1");
-  client = client_connect ("127.0.0.1", postaci_test_server_get_port (server));
+  server = serve (expecting, certificate, &client);
   client_assert_line (client, "220 go ahead\r\n");
   g_assert_false (client_handshake (client, "wrong.example.test", &error));
   g_clear_error (&error);
@@ -741,9 +742,8 @@ test_read_data (void)
     TS_SEND ("250 queued\r\n"),
     TS_END,
   };
-  PostaciTestServer *server = postaci_test_server_new (script, POSTACI_TEST_SERVER_PLAIN, NULL,
-                                                       "127.0.0.1");
-  TestClient *client = client_connect ("127.0.0.1", postaci_test_server_get_port (server));
+  TestClient *client;
+  PostaciTestServer *server = serve (script, NULL, &client);
   g_autoptr(GBytes) payload = NULL;
   const char *expected = "Subject: x\r\n\r\n..dot\r\n.x\r\nend.\r\n";
 
@@ -777,9 +777,8 @@ test_send_slowly (void)
     TS_SEND ("250 late\r\n"),
     TS_END,
   };
-  PostaciTestServer *server = postaci_test_server_new (script, POSTACI_TEST_SERVER_PLAIN, NULL,
-                                                       "127.0.0.1");
-  TestClient *client = client_connect ("127.0.0.1", postaci_test_server_get_port (server));
+  TestClient *client;
+  PostaciTestServer *server = serve (script, NULL, &client);
   gint64 start = g_get_monotonic_time ();
   gint64 greeted;
 
@@ -841,9 +840,8 @@ test_send_repeat (void)
     TS_SEND_REPEAT ("x", 3),
     TS_END,
   };
-  PostaciTestServer *server = postaci_test_server_new (script, POSTACI_TEST_SERVER_PLAIN, NULL,
-                                                       "127.0.0.1");
-  TestClient *client = client_connect ("127.0.0.1", postaci_test_server_get_port (server));
+  TestClient *client;
+  PostaciTestServer *server = serve (script, NULL, &client);
   g_autoptr(GBytes) got = client_read_to_eof (client);
   g_autoptr(GString) expected = g_string_new ("220 hi\r\n");
   guint i;
@@ -905,9 +903,8 @@ test_write_to_closed_client (void)
     TS_SEND_LEN (junk, size),
     TS_END,
   };
-  PostaciTestServer *server = postaci_test_server_new (script, POSTACI_TEST_SERVER_PLAIN, NULL,
-                                                       "127.0.0.1");
-  TestClient *client = client_connect ("127.0.0.1", postaci_test_server_get_port (server));
+  TestClient *client;
+  PostaciTestServer *server = serve (script, NULL, &client);
 
   client_read_more (client);
   g_assert_cmpuint (client->in->len, >, 0);
@@ -973,16 +970,14 @@ test_free_mid_script (void)
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED);
   g_clear_error (&error);
 
-  server = postaci_test_server_new (stalling, POSTACI_TEST_SERVER_PLAIN, NULL, "127.0.0.1");
-  client = client_connect ("127.0.0.1", postaci_test_server_get_port (server));
+  server = serve (stalling, NULL, &client);
   client_assert_line (client, "220 hi\r\n");
   client_write (client, "EHLO x\r\n");
   free_server (server);
   client_assert_eof (client);
   client_free (client);
 
-  server = postaci_test_server_new (slow, POSTACI_TEST_SERVER_PLAIN, NULL, "127.0.0.1");
-  client = client_connect ("127.0.0.1", postaci_test_server_get_port (server));
+  server = serve (slow, NULL, &client);
   while (client->in->len < 2)
     client_read_more (client);
   free_server (server);

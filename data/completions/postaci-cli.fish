@@ -29,7 +29,7 @@ complete -c postaci-cli -l warning -x -d 'With --format nagios: WARNING above th
 complete -c postaci-cli -l critical -x -d 'With --format nagios: CRITICAL above these seconds'
 complete -c postaci-cli -l cert-warning -x -d 'With --format nagios: WARNING below these days of validity'
 complete -c postaci-cli -l cert-critical -x -d 'With --format nagios: CRITICAL below these days of validity'
-complete -c postaci-cli -l serve -d 'Run the built-in test server'
+complete -c postaci-cli -l serve -d 'Run the Local Test Server'
 complete -c postaci-cli -l tls-port -x -d 'With --serve: port for implicit TLS'
 complete -c postaci-cli -l save -x -a '(__fish_complete_directories)' -d 'With --serve: folder for the messages'
 complete -c postaci-cli -l fail -x -a 'greeting=421 greeting=554 greeting=silent ehlo=550 tls=454 auth=535 mail=550 rcpt=550 data=552' -d 'With --serve: fail on purpose'

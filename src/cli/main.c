@@ -536,7 +536,7 @@ interrupted_cb (gpointer user_data)
 }
 
 /* ---------------------------------------------------------------- */
-/* --serve: the built-in test server in a terminal                  */
+/* --serve: the Local Test Server in a terminal                     */
 /* ---------------------------------------------------------------- */
 
 static gboolean
@@ -615,7 +615,7 @@ stop_serving_cb (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
-/* Runs the built-in server until SIGINT or SIGTERM; returns the exit status. */
+/* Runs the Local Test Server until SIGINT or SIGTERM; returns the exit status. */
 static int
 serve (Options *options)
 {
@@ -636,7 +636,7 @@ serve (Options *options)
       options->profile != NULL || options->save_profile != NULL || options->remember_password ||
       nagios_mode || options->warning != NULL || options->critical != NULL ||
       options->cert_warning != NULL || options->cert_critical != NULL)
-    return usage_error ("%s", _("--serve runs the built-in test server; it takes --port, --tls-port, --save, "
+    return usage_error ("%s", _("--serve runs the Local Test Server; it takes --port, --tls-port, --save, "
                                 "--fail, --quota and --cert-out, not the options of a test run."));
   if (!parse_serve_port (options->port, &port))
     return usage_error (_("--port must be a number from 0 (a free port) to 65535, not “%s”."), options->port);
@@ -694,7 +694,7 @@ serve (Options *options)
 
   if (postaci_local_server_get_has_ipv6 (server))
     also = _(" and [::1]");
-  g_print ("%s\n", _("Postacı local test server: a sink on this computer only; nothing is ever forwarded."));
+  g_print ("%s\n", _("Postacı’s Local Test Server: a sink on this computer only; nothing is ever forwarded."));
   g_print (_("SMTP with STARTTLS: 127.0.0.1%s, port %u\n"), also, postaci_local_server_get_port (server));
   g_print (_("SMTP over TLS: 127.0.0.1%s, port %u\n"), also, postaci_local_server_get_tls_port (server));
   g_print (_("User name: %s\n"), postaci_local_server_get_username (server));
@@ -726,7 +726,7 @@ serve (Options *options)
   g_source_remove (sigterm_id);
 
   postaci_local_server_stop (server);
-  g_print ("%s\n", _("The test server has stopped."));
+  g_print ("%s\n", _("The Local Test Server has stopped."));
   fflush (stdout);
   return POSTACI_EXIT_SUCCESS;
 }
@@ -1171,7 +1171,7 @@ main (int argc, char **argv)
       { "cert-critical", 0, 0, G_OPTION_ARG_STRING, &options.cert_critical, N_("With --format nagios: CRITICAL when the certificate expires in fewer days"), N_("DAYS") },
       { "pin-certificate", 0, 0, G_OPTION_ARG_FILENAME, &options.pin_certificate, N_("Accept this certificate (PEM) for this run even if it does not verify"), N_("FILE") },
       { "version", 0, 0, G_OPTION_ARG_NONE, &options.version, N_("Show the version and exit"), NULL },
-      { "serve", 0, 0, G_OPTION_ARG_NONE, &options.serve, N_("Run the built-in test server until interrupted"), NULL },
+      { "serve", 0, 0, G_OPTION_ARG_NONE, &options.serve, N_("Run the Local Test Server until interrupted"), NULL },
       { "tls-port", 0, 0, G_OPTION_ARG_STRING, &options.tls_port, N_("With --serve: port for implicit TLS (default: a free one)"), N_("N") },
       { "save", 0, 0, G_OPTION_ARG_FILENAME, &options.save, N_("With --serve: folder for the received messages"), N_("DIR") },
       { "fail", 0, 0, G_OPTION_ARG_STRING_ARRAY, &options.fail, N_("With --serve: fail on purpose, e.g. rcpt=550 or greeting=silent"), N_("STAGE=CODE") },

@@ -8,6 +8,7 @@
 #include "postaci-catalog.h"
 #include "postaci-event.h"
 #include "postaci-report.h"
+#include "postaci-report-reader.h"
 #include "postaci-transcript.h"
 
 /* Colours that keep 4.5:1 (WCAG AA) on their background, light and dark; no outside
@@ -156,7 +157,7 @@ collect_settings (const PostaciRequest *request)
                g_strdup (yes_no (request->accept_invalid_certificate)));
   if (request->pinned_certificate != NULL)
     add_row (settings, _("Certificate pinned for this test"),
-                 g_strdup (_("Yes (the built-in test server’s)")));
+                 g_strdup (_("Yes (the Local Test Server’s)")));
   return settings;
 }
 
@@ -358,6 +359,17 @@ html_transcript (GString *out, GPtrArray *events)
   g_string_append (out, "</div>\n");
 }
 
+/* The run once more for the window's Open Report (postaci-report-reader.c): the JSON Lines
+ * a saved transcript has, in a data block that no browser runs or shows. */
+static void
+html_run_data (GString *out, GPtrArray *events, const PostaciOutcome *outcome)
+{
+  g_autofree char *jsonl = postaci_transcript_format_run (events, outcome,
+                                                          POSTACI_TRANSCRIPT_JSONL);
+
+  append_escaped (out, POSTACI_REPORT_RUN_OPEN "\n%s" POSTACI_REPORT_RUN_CLOSE "\n", jsonl);
+}
+
 static char *
 format_html (const PostaciRequest *request, GPtrArray *events, const PostaciOutcome *outcome,
              GPtrArray *settings, GPtrArray *facts, GDateTime *when)
@@ -387,7 +399,9 @@ format_html (const PostaciRequest *request, GPtrArray *events, const PostaciOutc
     }
   html_tls_facts (out, facts);
   html_transcript (out, events);
-  append_escaped (out, "<footer class=\"footer\">%s</footer>\n</body>\n</html>\n", footer);
+  append_escaped (out, "<footer class=\"footer\">%s</footer>\n", footer);
+  html_run_data (out, events, outcome);
+  g_string_append (out, "</body>\n</html>\n");
   return g_string_free (out, FALSE);
 }
 

@@ -63,8 +63,8 @@ struct _PostaciRequest {
   guint             timeout_seconds; /* per reply; 0: the default */
   char             *ca_file;       /* extra trust anchors, PEM */
   gboolean          accept_invalid_certificate; /* this run only, stated in the transcript */
-  GTlsCertificate  *pinned_certificate; /* accepted even when it does not verify (the built-in
-                                         * test server's); stated in the transcript */
+  GTlsCertificate  *pinned_certificate; /* accepted even when it does not verify (the Local
+                                         * Test Server's); stated in the transcript */
 };
 
 #define POSTACI_TYPE_REQUEST (postaci_request_get_type ())

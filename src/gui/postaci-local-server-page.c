@@ -1,10 +1,11 @@
-/* postaci-local-server-page.c — run the built-in test server, read what it caught, rehearse failures. */
+/* postaci-local-server-page.c — run the Local Test Server, read what it caught, rehearse failures. */
 #define G_LOG_DOMAIN "postaci-gui"
 
 #include "config.h"
 
 #include <glib/gi18n.h>
 
+#include "postaci-accessible.h"
 #include "postaci-combo-row-choices.h"
 #include "postaci-local-server-page.h"
 #include "postaci-message-window.h"
@@ -16,7 +17,7 @@ static const struct {
   guint         code;
   const char   *label;
 } failure_choices[] = {
-  /* Translators: "Fail on purpose" choices: the reply the test server gives, and at which step */
+  /* Translators: "Fail on purpose" choices: the reply the Local Test Server gives, and at which step */
   { POSTACI_STAGE_CONNECT,  0, N_("None: answer normally") },
   { POSTACI_STAGE_GREETING, 421, N_("421 at the greeting: service not available") },
   { POSTACI_STAGE_GREETING, 554, N_("554 at the greeting: no SMTP service here") },
@@ -60,6 +61,7 @@ struct _PostaciLocalServerPage {
   AdwComboRow        *failure_row;
   GtkWidget          *use_button;
   GtkStack           *messages_stack;
+  GtkLabel           *messages_title;
   GtkColumnView      *messages_view;
   AdwStatusPage      *empty_page;
 
@@ -115,12 +117,12 @@ update_messages_state (PostaciLocalServerPage *self)
     {
       adw_status_page_set_title (self->empty_page, _("No Messages Yet"));
       adw_status_page_set_description (self->empty_page,
-                                       _("Messages sent to the test server appear here. "
+                                       _("Messages sent to the Local Test Server appear here. "
                                          "Press Use in the Form, then Test SMTP."));
     }
   else
     {
-      adw_status_page_set_title (self->empty_page, _("The Test Server Is Off"));
+      adw_status_page_set_title (self->empty_page, _("The Local Test Server Is Off"));
       adw_status_page_set_description (self->empty_page,
                                        _("Turn it on to receive test messages on this computer."));
     }
@@ -210,7 +212,7 @@ postaci_local_server_page_start (PostaciLocalServerPage *self, GError **error)
   if (local_error != NULL)
     {
       /* Translators: %s says why, e.g. a port that could not be bound */
-      g_autofree char *message = g_strdup_printf (_("The test server could not start: %s"),
+      g_autofree char *message = g_strdup_printf (_("The Local Test Server could not start: %s"),
                                                   local_error->message);
 
       show_error (self, message);
@@ -530,6 +532,7 @@ postaci_local_server_page_class_init (PostaciLocalServerPageClass *klass)
   BIND (failure_row);
   BIND (use_button);
   BIND (messages_stack);
+  BIND (messages_title);
   BIND (messages_view);
   BIND (empty_page);
 #undef BIND
@@ -560,7 +563,7 @@ postaci_local_server_page_init (PostaciLocalServerPage *self)
   add_copy_button (self->folder_row);
   g_signal_connect_swapped (self->failure_row, "notify::selected", G_CALLBACK (failure_selected_cb), self);
 
-  /* Translators: the columns of the list of messages the test server received */
+  /* Translators: the columns of the list of messages the Local Test Server received */
   add_column (self, _("From"), COLUMN_FROM, FALSE);
   add_column (self, _("To"), COLUMN_TO, FALSE);
   add_column (self, _("Subject"), COLUMN_SUBJECT, TRUE);
@@ -570,6 +573,12 @@ postaci_local_server_page_init (PostaciLocalServerPage *self)
   gtk_single_selection_set_autoselect (self->selection, FALSE);
   gtk_single_selection_set_can_unselect (self->selection, TRUE);
   gtk_column_view_set_model (self->messages_view, GTK_SELECTION_MODEL (self->selection));
+  /* The list is read by the heading above it; the toolkit's list inside has no name of its own. */
+  gtk_accessible_update_relation (GTK_ACCESSIBLE (self->messages_view),
+                                  GTK_ACCESSIBLE_RELATION_LABELLED_BY, self->messages_title, NULL, -1);
+  postaci_accessible_label_parts (GTK_WIDGET (self->messages_view), GTK_TYPE_LIST_VIEW,
+                                  gtk_label_get_text (self->messages_title));
+  postaci_accessible_label_row_parts (ADW_PREFERENCES_ROW (self->failure_row), GTK_TYPE_LIST_VIEW);
   g_signal_connect_swapped (messages, "items-changed", G_CALLBACK (update_messages_state), self);
 
   g_signal_connect_swapped (self->server_switch, "notify::active", G_CALLBACK (switch_active_cb), self);

@@ -1,4 +1,4 @@
-/* postaci-local-server-page.h — the window's page for the built-in test server. */
+/* postaci-local-server-page.h — the window's page for the Local Test Server. */
 #pragma once
 
 #include <adwaita.h>

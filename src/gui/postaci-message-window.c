@@ -1,4 +1,5 @@
-/* postaci-message-window.c — what the test server received, as a person checks it: headers, text, HTML. */
+/* postaci-message-window.c — what the Local Test Server received, as a person checks it:
+ * headers, text, HTML. */
 #define G_LOG_DOMAIN "postaci-gui"
 
 #include "config.h"
@@ -6,8 +7,10 @@
 #include <glib/gi18n.h>
 #include <gtksourceview/gtksource.h>
 
+#include "postaci-accessible.h"
 #include "postaci-message-window.h"
 #include "postaci-save-dialog.h"
+#include "postaci-source-scheme.h"
 
 struct _PostaciMessageWindow {
   AdwWindow               parent_instance;
@@ -142,19 +145,6 @@ save_clicked_cb (PostaciMessageWindow *self)
 /* GObject                                                          */
 /* ---------------------------------------------------------------- */
 
-static void
-update_source_scheme (PostaciMessageWindow *self)
-{
-  GtkSourceBuffer *buffer = GTK_SOURCE_BUFFER (gtk_text_view_get_buffer (GTK_TEXT_VIEW (self->html_view)));
-  gboolean dark = adw_style_manager_get_dark (adw_style_manager_get_default ());
-  GtkSourceStyleScheme *scheme =
-    gtk_source_style_scheme_manager_get_scheme (gtk_source_style_scheme_manager_get_default (),
-                                                dark ? "Adwaita-dark" : "Adwaita");
-
-  if (scheme != NULL)
-    gtk_source_buffer_set_style_scheme (buffer, scheme);
-}
-
 PostaciCapturedMessage *
 postaci_message_window_get_message (PostaciMessageWindow *self)
 {
@@ -206,14 +196,13 @@ postaci_message_window_init (PostaciMessageWindow *self)
   GtkSourceBuffer *buffer;
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  postaci_accessible_name_buttons_by_label (GTK_WIDGET (self));
 
   buffer = GTK_SOURCE_BUFFER (gtk_text_view_get_buffer (GTK_TEXT_VIEW (self->html_view)));
   gtk_source_buffer_set_language (buffer,
                                   gtk_source_language_manager_get_language (gtk_source_language_manager_get_default (),
                                                                             "html"));
-  update_source_scheme (self);
-  g_signal_connect_object (adw_style_manager_get_default (), "notify::dark",
-                           G_CALLBACK (update_source_scheme), self, G_CONNECT_SWAPPED);
+  postaci_source_view_follow_style (self->html_view);
 }
 
 PostaciMessageWindow *

@@ -1,4 +1,5 @@
-/* postaci-message-window.h — one message the test server caught: headers, text, HTML source, Save as .eml. */
+/* postaci-message-window.h — one message the Local Test Server caught: headers, text, HTML
+ * source, Save as .eml. */
 #pragma once
 
 #include <adwaita.h>

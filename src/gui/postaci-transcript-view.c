@@ -15,6 +15,12 @@
 #define FOLLOW_UP_CHARS     14 /* 12 spaces and "↳ " */
 /* How close to the bottom still counts as "at the bottom", in pixels. */
 #define FOLLOW_SLACK        24.0
+/* Inserting lines gets this much of the main loop before a frame may be drawn again: a long
+ * run (100,000 lines, a replayed run) flows in over several frames instead of freezing one.
+ * Lines are counted too: the text view lays out (wraps, shapes) every new line in one go at
+ * its next idle, some 30 µs a line, so a slice brings at most this many. */
+#define INSERT_BUDGET_US    (6 * G_TIME_SPAN_MILLISECOND)
+#define INSERT_BUDGET_LINES 400
 
 typedef enum {
   COLOUR_FG_DIM,
@@ -58,8 +64,22 @@ static const TagSpec tag_specs[] = {
   { "verdict-failure", COLOUR_ERROR, TRUE },
 };
 
+/* A formatted line waiting for its turn to be inserted. */
+typedef struct {
+  char       *text;         /* without its "\n" */
+  guint       time_length;  /* the bytes of its "[  12 ms] " column, 0 without one */
+  GtkTextTag *tag;
+  GtkTextTag *layout_tag;   /* "line" or "follow-up" */
+} PendingLine;
+
 struct _PostaciTranscriptView {
   GtkTextView     parent_instance;
+
+  GtkTextTag     *time_tag;
+  GQueue          pending;          /* PendingLine, oldest first */
+  guint           insert_id;        /* the idle that inserts pending lines */
+  gint64          slice_used_us;    /* spent inserting since that idle last ran */
+  guint           slice_lines;      /* lines inserted since then */
 
   GtkAdjustment  *vadjustment;
   gboolean        following;
@@ -69,6 +89,23 @@ struct _PostaciTranscriptView {
 };
 
 G_DEFINE_FINAL_TYPE (PostaciTranscriptView, postaci_transcript_view, GTK_TYPE_TEXT_VIEW)
+
+static void
+pending_line_free (gpointer data)
+{
+  PendingLine *line = data;
+
+  g_free (line->text);
+  g_free (line);
+}
+
+static GtkTextTag *
+lookup_tag (PostaciTranscriptView *self, const char *name)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (self));
+
+  return gtk_text_tag_table_lookup (gtk_text_buffer_get_tag_table (buffer), name);
+}
 
 static void
 update_colours (PostaciTranscriptView *self)
@@ -209,6 +246,8 @@ postaci_transcript_view_dispose (GObject *object)
 
   set_vadjustment (self, NULL);
   g_clear_handle_id (&self->scroll_id, g_source_remove);
+  g_clear_handle_id (&self->insert_id, g_source_remove);
+  g_queue_clear_full (&self->pending, pending_line_free);
   G_OBJECT_CLASS (postaci_transcript_view_parent_class)->dispose (object);
 }
 
@@ -246,6 +285,7 @@ postaci_transcript_view_init (PostaciTranscriptView *self)
                                 NULL);
   gtk_text_buffer_create_tag (buffer, "line", NULL);
   gtk_text_buffer_create_tag (buffer, "follow-up", NULL);
+  self->time_tag = lookup_tag (self, "time");
 
   self->following = TRUE;
 
@@ -266,6 +306,7 @@ postaci_transcript_view_clear (PostaciTranscriptView *self)
 {
   g_return_if_fail (POSTACI_IS_TRANSCRIPT_VIEW (self));
 
+  g_queue_clear_full (&self->pending, pending_line_free);
   gtk_text_buffer_set_text (gtk_text_view_get_buffer (GTK_TEXT_VIEW (self)), "", 0);
   self->following = TRUE;
 }
@@ -310,35 +351,144 @@ event_tag (const PostaciEvent *event)
     }
 }
 
+/* Applies @tag from line @first to the end of line @last (its "\n" included). */
 static void
-insert_with_tags (PostaciTranscriptView *self, const char *text, gssize length,
-                  const char *tag, const char *layout_tag)
+apply_to_lines (GtkTextBuffer *buffer, GtkTextTag *tag, int first, int last)
 {
-  GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (self));
-  GtkTextIter end;
+  GtkTextIter start, end;
 
-  gtk_text_buffer_get_end_iter (buffer, &end);
-  gtk_text_buffer_insert_with_tags_by_name (buffer, &end, text, (int) length, tag, layout_tag, NULL);
+  gtk_text_buffer_get_iter_at_line (buffer, &start, first);
+  gtk_text_buffer_get_iter_at_line (buffer, &end, last);
+  gtk_text_iter_forward_line (&end);
+  gtk_text_buffer_apply_tag (buffer, tag, &start, &end);
 }
 
-/* Inserts one formatted line: the time column, if any, gets "time", the rest its own tag. */
+/* Inserts up to @max_lines of the oldest pending lines: their text in one insertion, then
+ * their tags. One insertion is one change for the text view to take in, not three a line. */
 static void
-insert_line (PostaciTranscriptView *self, const char *line, const char *tag, gboolean timed,
-             const char *layout_tag)
+insert_pending (PostaciTranscriptView *self, guint max_lines)
 {
-  const char *text = line;
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (self));
+  g_autoptr(GString) text = g_string_new (NULL);
+  g_autoptr(GPtrArray) batch = g_ptr_array_new_with_free_func (pending_line_free);
+  GtkTextIter end;
+  int first_line;
+  guint run_start;
 
-  if (timed && line[0] == '[')
+  while (!g_queue_is_empty (&self->pending) && batch->len < max_lines)
     {
-      const char *close = strstr (line, "] ");
-      if (close != NULL)
-        {
-          text = close + 2;
-          insert_with_tags (self, line, text - line, "time", layout_tag);
-        }
+      PendingLine *line = g_queue_pop_head (&self->pending);
+
+      g_string_append (text, line->text);
+      g_string_append_c (text, '\n');
+      g_ptr_array_add (batch, line);
     }
-  insert_with_tags (self, text, -1, tag, layout_tag);
-  insert_with_tags (self, "\n", -1, tag, layout_tag);
+  if (batch->len == 0)
+    return;
+
+  gtk_text_buffer_get_end_iter (buffer, &end);
+  first_line = gtk_text_iter_get_line (&end);
+  gtk_text_buffer_insert (buffer, &end, text->str, (int) text->len);
+
+  for (guint i = 0; i < batch->len; i++)
+    {
+      PendingLine *line = batch->pdata[i];
+      GtkTextIter start, stop;
+
+      gtk_text_buffer_get_iter_at_line (buffer, &start, first_line + (int) i);
+      stop = start;
+      if (line->time_length > 0)
+        {
+          gtk_text_iter_forward_chars (&stop, (int) g_utf8_strlen (line->text, line->time_length));
+          gtk_text_buffer_apply_tag (buffer, self->time_tag, &start, &stop);
+          start = stop;
+        }
+      gtk_text_iter_forward_line (&stop);
+      gtk_text_buffer_apply_tag (buffer, line->tag, &start, &stop);
+    }
+  /* The layout tags (hanging indents) once over each run of lines that share one. */
+  run_start = 0;
+  for (guint i = 1; i <= batch->len; i++)
+    {
+      PendingLine *previous = batch->pdata[i - 1];
+
+      if (i < batch->len && ((PendingLine *) batch->pdata[i])->layout_tag == previous->layout_tag)
+        continue;
+      apply_to_lines (buffer, previous->layout_tag, first_line + (int) run_start,
+                      first_line + (int) i - 1);
+      run_start = i;
+    }
+  self->slice_lines += batch->len;
+}
+
+static gboolean
+slice_is_full (PostaciTranscriptView *self)
+{
+  return self->slice_used_us >= INSERT_BUDGET_US || self->slice_lines >= INSERT_BUDGET_LINES;
+}
+
+static void
+insert_timed (PostaciTranscriptView *self, guint max_lines)
+{
+  gint64 start = g_get_monotonic_time ();
+
+  insert_pending (self, max_lines);
+  self->slice_used_us += g_get_monotonic_time () - start;
+}
+
+static gboolean
+insert_pending_cb (gpointer user_data)
+{
+  PostaciTranscriptView *self = user_data;
+
+  /* The main loop came round (a frame could be drawn, the new lines were laid out): a new
+   * slice of time. */
+  self->slice_used_us = 0;
+  self->slice_lines = 0;
+  if (!g_queue_is_empty (&self->pending))
+    {
+      insert_timed (self, INSERT_BUDGET_LINES);
+      if (!g_queue_is_empty (&self->pending))
+        return G_SOURCE_CONTINUE;
+    }
+  self->insert_id = 0;
+  return G_SOURCE_REMOVE;
+}
+
+/* New lines go in at once while this turn of the main loop has room for them, and wait for
+ * the next turn otherwise (after the frame and the layout, at idle priority): in order
+ * either way. */
+static void
+queue_lines (PostaciTranscriptView *self, GQueue *lines)
+{
+  gboolean now = g_queue_is_empty (&self->pending) && !slice_is_full (self);
+
+  while (!g_queue_is_empty (lines))
+    g_queue_push_tail (&self->pending, g_queue_pop_head (lines));
+  if (now)
+    insert_timed (self, G_MAXUINT);
+  if (self->insert_id == 0)
+    self->insert_id = g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, insert_pending_cb, self, NULL);
+}
+
+/* One formatted line: the time column, if any, gets "time", the rest its own tag. */
+static void
+add_line (PostaciTranscriptView *self, GQueue *lines, const char *text, const char *tag,
+          gboolean timed, const char *layout_tag)
+{
+  PendingLine *line = g_new0 (PendingLine, 1);
+
+  line->text = g_strdup (text);
+  line->tag = lookup_tag (self, tag);
+  line->layout_tag = lookup_tag (self, layout_tag);
+  if (timed && text[0] == '[')
+    {
+      const char *close = strstr (text, "] ");
+
+      if (close != NULL)
+        line->time_length = (guint) (close + 2 - text);
+    }
+  g_queue_push_tail (lines, line);
 }
 
 /* The formatter ends every line with "\n": its lines, less the empty piece after the last. */
@@ -360,6 +510,7 @@ postaci_transcript_view_append_event (PostaciTranscriptView *self, const Postaci
 {
   g_autofree char *text = NULL;
   g_auto (GStrv) lines = NULL;
+  GQueue queue = G_QUEUE_INIT;
   guint n;
 
   g_return_if_fail (POSTACI_IS_TRANSCRIPT_VIEW (self));
@@ -381,8 +532,9 @@ postaci_transcript_view_append_event (PostaciTranscriptView *self, const Postaci
           tag = (i == 1 && has_explanation) ? "explanation"
                 : (i == hint_line && has_hint) ? "hint" : "explanation";
         }
-      insert_line (self, lines[i], tag, i == 0, i == 0 ? "line" : "follow-up");
+      add_line (self, &queue, lines[i], tag, i == 0, i == 0 ? "line" : "follow-up");
     }
+  queue_lines (self, &queue);
 }
 
 void
@@ -390,6 +542,7 @@ postaci_transcript_view_append_outcome (PostaciTranscriptView *self, const Posta
 {
   g_autofree char *text = NULL;
   g_auto (GStrv) lines = NULL;
+  GQueue queue = G_QUEUE_INIT;
   guint n;
 
   g_return_if_fail (POSTACI_IS_TRANSCRIPT_VIEW (self));
@@ -408,8 +561,16 @@ postaci_transcript_view_append_outcome (PostaciTranscriptView *self, const Posta
                         : "verdict-failure";
 
       /* The summary is indented like the lines' text, without "↳ ": it hangs at the time column. */
-      insert_line (self, lines[i], tag, FALSE, "line");
+      add_line (self, &queue, lines[i], tag, FALSE, "line");
     }
+  queue_lines (self, &queue);
+}
+
+guint
+postaci_transcript_view_get_n_pending (PostaciTranscriptView *self)
+{
+  g_return_val_if_fail (POSTACI_IS_TRANSCRIPT_VIEW (self), 0);
+  return g_queue_get_length (&self->pending);
 }
 
 gboolean

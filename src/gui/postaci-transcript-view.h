@@ -21,6 +21,8 @@ G_DECLARE_FINAL_TYPE (PostaciTranscriptView, postaci_transcript_view, POSTACI, T
  *   current light or dark style.
  *
  * The text is exactly what "Save transcript" writes (postaci_transcript_format_event()).
+ * Lines go in at once while the main loop has time for them; a flood (a long run, a run
+ * brought back by Undo) flows in over the next frames, in order, so the window keeps drawing.
  */
 
 GtkWidget *postaci_transcript_view_new            (void);
@@ -29,6 +31,8 @@ void       postaci_transcript_view_append_event   (PostaciTranscriptView *self,
                                                    const PostaciEvent    *event);
 void       postaci_transcript_view_append_outcome (PostaciTranscriptView *self,
                                                    const PostaciOutcome  *outcome);
+/* Lines appended but not yet in the view: a long burst flows in over several frames. */
+guint      postaci_transcript_view_get_n_pending  (PostaciTranscriptView *self);
 /* Whether new lines scroll the view: TRUE unless the person scrolled up to read. */
 gboolean   postaci_transcript_view_get_following  (PostaciTranscriptView *self);
 

@@ -1,9 +1,9 @@
 /* postaci-window-private.h — what postaci-window.c and postaci-window-actions.c share. */
 #pragma once
 
-#include <gtksourceview/gtksource.h>
-
 #include "postaci-local-server-page.h"
+#include "postaci-profile-button.h"
+#include "postaci-request-form.h"
 #include "postaci-session.h"
 #include "postaci-stage-bar.h"
 #include "postaci-transcript-view.h"
@@ -18,37 +18,13 @@ struct _PostaciWindow {
   /* Template widgets */
   AdwToastOverlay      *toast_overlay;
   AdwViewSwitcher      *view_switcher;
+  PostaciProfileButton *profile_button;
   GtkLabel             *run_label;
   AdwViewStack         *view_stack;
   PostaciLocalServerPage *local_page;
   GtkPaned             *paned;
   GtkScrolledWindow    *form_scroller;
-  GtkWidget            *form_box;
-  GtkWidget            *notice_box;
-  GtkLabel             *notice_label;
-  GtkLabel             *failure_notice;
-  GtkWidget            *notice_button;
-  AdwEntryRow          *server_row;
-  AdwEntryRow          *port_row;
-  AdwComboRow          *security_row;
-  AdwExpanderRow       *auth_row;
-  AdwEntryRow          *user_row;
-  AdwPasswordEntryRow  *password_row;
-  AdwComboRow          *mechanism_row;
-  AdwEntryRow          *from_row;
-  AdwEntryRow          *to_row;
-  AdwEntryRow          *subject_row;
-  GtkWidget            *html_frame;
-  GtkSourceView        *html_view;
-  GtkLabel             *mail_error;
-  AdwComboRow          *stop_after_row;
-  AdwExpanderRow       *advanced_row;
-  AdwEntryRow          *ehlo_row;
-  GtkSpinButton        *timeout_spin;
-  AdwEntryRow          *ca_row;
-  GtkSwitch            *insecure_switch;
-  GtkSwitch            *plain_auth_switch;
-  GtkLabel             *test_error;
+  PostaciRequestForm   *request_form;
   GtkButton            *test_button;
   GtkLabel             *stop_notice;
   PostaciStageBar      *stage_bar;
@@ -63,20 +39,12 @@ struct _PostaciWindow {
   GtkFileChooserNative *chooser;       /* the open Save or CA dialog */
 
   GtkWidget            *focus_before_run; /* weak: the form field a run took the focus from */
-  GtkWidget            *invalid_field; /* marked with .error until it changes */
-  GtkLabel             *invalid_label;
-  GtkWidget            *error_row;     /* the reason, as a row right under the field's row */
-  GtkLabel             *error_row_label;
-  guint                 scroll_frames;
   guint                 narrow_idle;   /* the layout follows the width after an allocation */
   int                   wide_position; /* the pane's position side by side, kept while narrow */
 
   PostaciSession       *cleared_session; /* Clear's undo: the run it took away, while its toast shows */
   PostaciOutcome       *cleared_outcome;
   AdwToast             *clear_toast;
-
-  gboolean              port_edited;   /* the person typed a port: security leaves it alone */
-  gboolean              setting_port;
 };
 
 /* postaci-window.c: the run's lifecycle. */
@@ -85,7 +53,6 @@ void _postaci_window_cancel_run         (PostaciWindow      *self);
 /* Clears transcript, stages and verdict, with a toast whose Undo brings them back. */
 void _postaci_window_clear_run          (PostaciWindow      *self);
 void _postaci_window_undo_clear         (PostaciWindow      *self);
-void _postaci_window_find_settings      (PostaciWindow      *self);
 void _postaci_window_show_toast         (PostaciWindow      *self,
                                          const char         *title);
 

@@ -5,6 +5,7 @@
 
 #include "postaci-application.h"
 #include "postaci-outcome.h"
+#include "postaci-report.h"
 
 G_BEGIN_DECLS
 
@@ -20,11 +21,13 @@ PostaciWindow        *postaci_window_new_for_options (PostaciApplication *applic
 /*
  * Fills the form from postaci-cli's options, as a GVariantDict of the parsed values:
  * "server", "security", "user", "password", "auth", "from", "subject", "html", "ehlo",
- * "stop-after", "ca-file" (s); "port", "timeout" (i); "to" (as); "insecure",
+ * "stop-after", "ca-file", "port", "timeout" (s); "to" (as); "insecure",
  * "allow-plain-auth" (b). Fields not in @options keep their value, unless the form was set
  * up for the Local Test Server: then its server, port, account and addresses give way to
- * the normal defaults. Never starts a run.
- * Checks every value first and changes nothing when one is wrong (G_OPTION_ERROR_BAD_VALUE).
+ * the normal defaults. "profile" (s) names a saved server: the form takes all of it first
+ * (and its remembered password, unless "password" is given), then the other options.
+ * Never starts a run. Checks the values first and changes nothing when one is wrong
+ * (G_OPTION_ERROR_BAD_VALUE; an unknown saved server too).
  */
 gboolean              postaci_window_prefill         (PostaciWindow      *self,
                                                       GVariantDict       *options,
@@ -41,6 +44,18 @@ char                 *postaci_window_get_transcript_text (PostaciWindow  *self);
 /* Writes that text to @file in the background; a toast says where, or why it failed.
  * Save Transcript… calls it with the file the person chose. */
 void                  postaci_window_save_transcript (PostaciWindow      *self,
+                                                      GFile              *file);
+/* The last run as a report for a ticket (postaci-report.c), in the window's language; NULL
+ * before the first run. Copy Report puts both formats on the clipboard (text/html and
+ * text/plain: Markdown). */
+char                 *postaci_window_get_report      (PostaciWindow      *self,
+                                                      PostaciReportFormat format);
+/* Save Report… with the file the person chose: the HTML, a toast says where or why not. */
+void                  postaci_window_save_report     (PostaciWindow      *self,
+                                                      GFile              *file);
+/* Open Report… with the file the person chose: a read-only PostaciReportWindow, or a toast
+ * that says why the file cannot be shown. */
+void                  postaci_window_open_report     (PostaciWindow      *self,
                                                       GFile              *file);
 
 G_END_DECLS

@@ -1,4 +1,4 @@
-/* postaci-captured-message.h — one message the built-in test server received: envelope and subject. */
+/* postaci-captured-message.h — one message the Local Test Server received: envelope and subject. */
 #pragma once
 
 #include <gio/gio.h>

@@ -506,7 +506,7 @@ postaci_local_server_start (PostaciLocalServer *self, GError **error)
   if (self->running)
     {
       g_set_error (error, POSTACI_LOCAL_SERVER_ERROR, POSTACI_LOCAL_SERVER_ERROR_RUNNING,
-                   _("The test server is already running."));
+                   _("The Local Test Server is already running."));
       return FALSE;
     }
   if (!make_folder (self, error) ||
@@ -858,7 +858,8 @@ postaci_local_server_new_request (PostaciLocalServer *self)
   g_return_val_if_fail (self->running, NULL);
 
   request = postaci_request_new ();
-  request->server = g_strdup (HOSTNAME);
+  /* The address the window and postaci-cli --serve show; the certificate names it too. */
+  request->server = g_strdup ("127.0.0.1");
   request->port = self->port;
   request->security = POSTACI_SECURITY_STARTTLS;
   request->auth = TRUE;

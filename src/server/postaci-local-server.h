@@ -1,4 +1,5 @@
-/* postaci-local-server.h — the built-in SMTP test server: a loopback-only local sink. */
+/* postaci-local-server.h — the Local Test Server, Postacı's own SMTP server: a loopback-only
+ * sink. */
 #pragma once
 
 #include <gio/gio.h>
@@ -173,10 +174,10 @@ const char  *postaci_local_server_get_folder          (PostaciLocalServer *self)
 gsize        postaci_local_server_get_max_size        (PostaciLocalServer *self);
 guint        postaci_local_server_get_n_clients       (PostaciLocalServer *self);
 
-/* A request prefilled for this server (the first-run form): server "localhost",
- * the STARTTLS port, security starttls, AUTH with the account, the certificate
- * pinned. Sender, recipients, subject and body are left to the caller. Only
- * while running; free with postaci_request_free(). */
+/* A request prefilled for this server (the window's form, on first run and by "Use in
+ * the Form"): server "127.0.0.1", the STARTTLS port, security starttls, AUTH with the
+ * account, the certificate pinned. Sender, recipients, subject and body are left to the
+ * caller. Only while running; free with postaci_request_free(). */
 PostaciRequest *postaci_local_server_new_request      (PostaciLocalServer *self);
 
 /* (transfer none) A GListModel of PostaciCapturedMessage, oldest first; the

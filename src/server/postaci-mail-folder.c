@@ -1,4 +1,5 @@
-/* postaci-mail-folder.c — the folder the local test server writes .eml files to: checked, measured. */
+/* postaci-mail-folder.c — the folder the Local Test Server writes .eml files to: checked and
+ * measured. */
 #define G_LOG_DOMAIN "postaci-local-server"
 
 #include "config.h"

@@ -1,4 +1,5 @@
-/* postaci-mail-folder.h — the folder the local test server writes .eml files to: checked, measured. */
+/* postaci-mail-folder.h — the folder the Local Test Server writes .eml files to: checked and
+ * measured. */
 #pragma once
 
 #include <glib.h>

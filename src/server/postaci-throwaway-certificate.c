@@ -1,4 +1,5 @@
-/* postaci-throwaway-certificate.c — the local test server's certificate and password, made at every start. */
+/* postaci-throwaway-certificate.c — the Local Test Server's certificate and password, made at
+ * each start. */
 #define G_LOG_DOMAIN "postaci-local-server"
 
 #include "config.h"
@@ -84,7 +85,7 @@ out:
   if (failed != NULL)
     {
       g_set_error (error, POSTACI_LOCAL_SERVER_ERROR, POSTACI_LOCAL_SERVER_ERROR_CERTIFICATE,
-                   _("Could not make the test server’s certificate: %s"), gnutls_strerror (code));
+                   _("Could not make the Local Test Server’s certificate: %s"), gnutls_strerror (code));
       g_debug ("%s failed", failed);
       return FALSE;
     }

@@ -1,4 +1,5 @@
-/* postaci-throwaway-certificate.h — the local test server's certificate and password, made at every start. */
+/* postaci-throwaway-certificate.h — the Local Test Server's certificate and password, made at
+ * each start. */
 #pragma once
 
 #include <glib.h>

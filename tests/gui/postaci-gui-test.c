@@ -5,7 +5,10 @@
 #include <glib/gstdio.h>
 
 #include "postaci-gui-test.h"
+#include "postaci-request-form.h"
 #include "postaci-test-server.h"
+#include "postaci-verdict-panel.h"
+#include "postaci-window.h"
 
 gpointer
 postaci_gui_test_child (gpointer widget, GType type, const char *name)
@@ -15,6 +18,92 @@ postaci_gui_test_child (gpointer widget, GType type, const char *name)
   if (object == NULL)
     g_error ("%s has no template child %s", g_type_name (type), name);
   return object;
+}
+
+gpointer
+postaci_gui_test_window_child (gpointer window, const char *name)
+{
+  GtkWidget *widget = GTK_WIDGET (window);
+  GObject *object = gtk_widget_get_template_child (widget, POSTACI_TYPE_WINDOW, name);
+
+  if (object == NULL)
+    object = gtk_widget_get_template_child (postaci_gui_test_child (widget, POSTACI_TYPE_WINDOW, "request_form"),
+                                            POSTACI_TYPE_REQUEST_FORM, name);
+  if (object == NULL)
+    object = gtk_widget_get_template_child (postaci_gui_test_child (widget, POSTACI_TYPE_WINDOW, "verdict_panel"),
+                                            POSTACI_TYPE_VERDICT_PANEL, name);
+  if (object == NULL)
+    g_error ("the window, its form and its verdict card have no template child %s", name);
+  return object;
+}
+
+GtkWidget *
+postaci_gui_test_find_widget (GtkWidget *root, gboolean (*match) (GtkWidget *widget, gconstpointer data),
+                              gconstpointer data)
+{
+  if (match (root, data))
+    return root;
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = postaci_gui_test_find_widget (c, match, data);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+void
+postaci_gui_test_set_field (gpointer window, const char *name, const char *text)
+{
+  gtk_editable_set_text (GTK_EDITABLE (postaci_gui_test_window_child (window, name)), text);
+}
+
+const char *
+postaci_gui_test_get_field (gpointer window, const char *name)
+{
+  return gtk_editable_get_text (GTK_EDITABLE (postaci_gui_test_window_child (window, name)));
+}
+
+gpointer
+postaci_gui_test_present (gpointer window, int width, int height)
+{
+  gtk_window_set_default_size (GTK_WINDOW (window), width, height);
+  gtk_window_present (GTK_WINDOW (window));
+  return window;
+}
+
+void
+postaci_gui_test_close (gpointer window)
+{
+  gtk_window_destroy (GTK_WINDOW (window));
+  postaci_gui_test_flush ();
+}
+
+int
+postaci_gui_test_command_line (GApplication *application, GVariantDict *options,
+                               const char * const *environ_)
+{
+  static const char *const argv[] = { "postaci", NULL };
+  g_autoptr(GPtrArray) environment = g_ptr_array_new ();
+  g_autoptr(GVariantDict) platform = g_variant_dict_new (NULL);
+  g_autoptr(GApplicationCommandLine) command_line = NULL;
+  int status = -1;
+
+  g_ptr_array_add (environment, (gpointer) "LANG=C.UTF-8");
+  for (guint i = 0; environ_ != NULL && environ_[i] != NULL; i++)
+    g_ptr_array_add (environment, (gpointer) environ_[i]);
+  g_ptr_array_add (environment, NULL);
+  g_variant_dict_insert_value (platform, "environ",
+                               g_variant_new_bytestring_array ((const char *const *) environment->pdata, -1));
+  command_line = g_object_new (G_TYPE_APPLICATION_COMMAND_LINE,
+                               "arguments", g_variant_new_bytestring_array (argv, -1),
+                               "options", g_variant_dict_end (options),
+                               "platform-data", g_variant_dict_end (platform),
+                               NULL);
+  g_signal_emit_by_name (application, "command-line", command_line, &status);
+  postaci_gui_test_flush ();
+  return status;
 }
 
 void
@@ -230,4 +319,41 @@ postaci_gui_test_remove_tree (const char *path)
         g_unlink (child);
     }
   g_rmdir (path);
+}
+
+PostaciApplication *
+postaci_gui_test_init (int *argc, char ***argv, char **cache)
+{
+  PostaciApplication *application;
+
+  /* The Local Test Server keeps its mail under $XDG_CACHE_HOME: a folder of this test's own. */
+  *cache = postaci_gui_test_private_cache ();
+  g_test_init (argc, argv, NULL);
+  if (!gtk_init_check ())
+    {
+      /* meson runs this under xvfb-run; without it (or a display) there is nothing to drive. */
+      g_print ("1..0 # SKIP no display: run under xvfb-run\n");
+      postaci_gui_test_remove_tree (*cache);
+      g_clear_pointer (cache, g_free);
+      return NULL;
+    }
+  application = postaci_application_new (G_APPLICATION_NON_UNIQUE);
+  /* Registering runs startup: GTK, libadwaita and GtkSourceView are initialised. */
+  g_assert_true (g_application_register (G_APPLICATION (application), NULL, NULL));
+  /* Revealers and spinners reach their end state at once: no waiting on animations. No cursor
+   * blink either: Xvfb has no window manager to move X focus, so a window opened after another
+   * leaves the first one's text field "focused" without a focus-out, and GtkText's blink timer
+   * reports that as a warning (fatal here). */
+  g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, "gtk-cursor-blink",
+                FALSE, NULL);
+  return application;
+}
+
+int
+postaci_gui_test_finish (PostaciApplication *application, char *cache, int status)
+{
+  g_clear_object (&application);
+  postaci_gui_test_remove_tree (cache);
+  g_free (cache);
+  return status;
 }

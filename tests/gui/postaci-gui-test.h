@@ -3,6 +3,8 @@
 
 #include <gtk/gtk.h>
 
+#include "postaci-application.h"
+
 G_BEGIN_DECLS
 
 /* Every wait ends: a run that never finishes fails the test instead of hanging it. */
@@ -12,6 +14,32 @@ G_BEGIN_DECLS
 gpointer   postaci_gui_test_child           (gpointer     widget,
                                              GType        type,
                                              const char  *name);
+/* A template child of the main window @window, of its request form or of its verdict card,
+ * looked up in that order; fails the test when none has one called @name. */
+gpointer   postaci_gui_test_window_child    (gpointer     window,
+                                             const char  *name);
+/* Hands @application a command line as "postaci" with @options (parsed, as GApplication
+ * parses them) from a shell whose environment is @environ_ (NULL: empty but for LANG), as a
+ * second "postaci …" hands it to the running one. Returns its exit status. */
+int        postaci_gui_test_command_line    (GApplication       *application,
+                                             GVariantDict       *options,
+                                             const char * const *environ_);
+/* Types @text into the main window's field @name (see postaci_gui_test_window_child()). */
+void       postaci_gui_test_set_field       (gpointer     window,
+                                             const char  *name,
+                                             const char  *text);
+const char *postaci_gui_test_get_field      (gpointer     window,
+                                             const char  *name);
+/* Shows @window at @width × @height; postaci_gui_test_close() destroys it and lets the main
+ * loop drop what it held. */
+gpointer   postaci_gui_test_present         (gpointer     window,
+                                             int          width,
+                                             int          height);
+void       postaci_gui_test_close           (gpointer     window);
+/* The first widget under @root (itself included, depth first) for which @match is TRUE. */
+GtkWidget *postaci_gui_test_find_widget     (GtkWidget   *root,
+                                             gboolean   (*match) (GtkWidget *widget, gconstpointer data),
+                                             gconstpointer data);
 /* Runs whatever is ready on the main loop, without blocking. */
 void       postaci_gui_test_flush           (void);
 /* Lets @widget lay out and paint what changed (style, revealers) before a picture. */
@@ -31,10 +59,21 @@ void       postaci_gui_test_click           (gpointer     button);
 GtkWindow *postaci_gui_test_find_toplevel   (GType        type);
 /* The whole text of @view. */
 char      *postaci_gui_test_view_text       (GtkTextView *view);
-/* $XDG_CACHE_HOME becomes a new temporary folder (the built-in test server keeps its
+/* $XDG_CACHE_HOME becomes a new temporary folder (the Local Test Server keeps its
  * mail there); call before anything reads it. Returns the folder. */
 char      *postaci_gui_test_private_cache   (void);
 /* Removes @path and everything under it. */
 void       postaci_gui_test_remove_tree     (const char  *path);
+
+/* The start of a GUI test's main(): a private cache (*cache), g_test_init(), GTK on the display
+ * xvfb-run gives, and a registered PostaciApplication with animations and cursor blink off.
+ * Without a display: a TAP skip line, the cache removed, and NULL. */
+PostaciApplication *postaci_gui_test_init   (int                 *argc,
+                                             char              ***argv,
+                                             char               **cache);
+/* The end of it: the application and the private cache go. Returns @status. */
+int        postaci_gui_test_finish          (PostaciApplication  *application,
+                                             char                *cache,
+                                             int                  status);
 
 G_END_DECLS

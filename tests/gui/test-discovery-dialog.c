@@ -24,23 +24,6 @@ child (gpointer widget, GType type, const char *name)
   return postaci_gui_test_child (widget, type, name);
 }
 
-static guint16
-closed_port (void)
-{
-  g_autoptr(GSocket) socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
-                                            G_SOCKET_PROTOCOL_TCP, NULL);
-  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-  g_autoptr(GSocketAddress) any = g_inet_socket_address_new (loopback, 0);
-  g_autoptr(GSocketAddress) bound = NULL;
-  guint16 port;
-
-  g_assert_true (g_socket_bind (socket, any, FALSE, NULL));
-  bound = g_socket_get_local_address (socket, NULL);
-  port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
-  g_socket_close (socket, NULL);
-  return port;
-}
-
 static gboolean
 finished (gpointer data)
 {
@@ -96,7 +79,7 @@ test_find_settings (void)
   g_autoptr(GResolver) previous = g_resolver_get_default ();
   g_autofree char *ca_file = g_build_filename (TEST_SRCDIR, "certs", "ca.pem", NULL);
   PostaciTestServer *servers[2];
-  guint16 tls_port, starttls_port, closed = closed_port ();
+  guint16 tls_port, starttls_port, closed = postaci_test_closed_port ();
   g_autofree char *closed_text = g_strdup_printf ("%u", closed);
   g_autofree char *expected = NULL;
   g_autofree char *advice = NULL;
@@ -124,10 +107,10 @@ test_find_settings (void)
   gtk_window_set_default_size (GTK_WINDOW (window), 1320, 860);
   gtk_window_present (GTK_WINDOW (window));
   /* The classic mistake: the domain itself, a port where nothing answers, no encryption. */
-  gtk_editable_set_text (GTK_EDITABLE (child (window, POSTACI_TYPE_WINDOW, "server_row")), "gui.test");
-  adw_combo_row_set_selected (child (window, POSTACI_TYPE_WINDOW, "security_row"), 0);
-  gtk_editable_set_text (GTK_EDITABLE (child (window, POSTACI_TYPE_WINDOW, "port_row")), closed_text);
-  gtk_editable_set_text (GTK_EDITABLE (child (window, POSTACI_TYPE_WINDOW, "ca_row")), ca_file);
+  gtk_editable_set_text (GTK_EDITABLE (postaci_gui_test_window_child (window, "server_row")), "gui.test");
+  adw_combo_row_set_selected (postaci_gui_test_window_child (window, "security_row"), 0);
+  gtk_editable_set_text (GTK_EDITABLE (postaci_gui_test_window_child (window, "port_row")), closed_text);
+  gtk_editable_set_text (GTK_EDITABLE (postaci_gui_test_window_child (window, "ca_row")), ca_file);
   postaci_gui_test_flush ();
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.find-settings", NULL));
@@ -165,14 +148,14 @@ test_find_settings (void)
   /* The dialog closes on the click: the test helper would still hold the button. */
   g_signal_emit_by_name (child (dialog, POSTACI_TYPE_DISCOVERY_DIALOG, "use_button"), "clicked");
   postaci_test_wait_until (gone, NULL, 5000);
-  g_assert_cmpstr (gtk_editable_get_text (child (window, POSTACI_TYPE_WINDOW, "server_row")), ==, "localhost");
-  g_assert_cmpuint (adw_combo_row_get_selected (child (window, POSTACI_TYPE_WINDOW, "security_row")), ==, 2);
+  g_assert_cmpstr (gtk_editable_get_text (postaci_gui_test_window_child (window, "server_row")), ==, "localhost");
+  g_assert_cmpuint (adw_combo_row_get_selected (postaci_gui_test_window_child (window, "security_row")), ==, 2);
   {
     g_autofree char *port = g_strdup_printf ("%u", tls_port);
 
-    g_assert_cmpstr (gtk_editable_get_text (child (window, POSTACI_TYPE_WINDOW, "port_row")), ==, port);
+    g_assert_cmpstr (gtk_editable_get_text (postaci_gui_test_window_child (window, "port_row")), ==, port);
   }
-  g_assert_true (adw_expander_row_get_enable_expansion (child (window, POSTACI_TYPE_WINDOW, "auth_row")));
+  g_assert_true (adw_expander_row_get_enable_expansion (postaci_gui_test_window_child (window, "auth_row")));
 
   gtk_window_destroy (GTK_WINDOW (window));
   postaci_gui_test_flush ();
@@ -185,24 +168,14 @@ test_find_settings (void)
 int
 main (int argc, char **argv)
 {
-  g_autofree char *cache = postaci_gui_test_private_cache ();
+  char *cache = NULL;
   int status;
 
-  g_test_init (&argc, &argv, NULL);
-  if (!gtk_init_check ())
-    {
-      g_print ("1..0 # SKIP no display: run under xvfb-run\n");
-      postaci_gui_test_remove_tree (cache);
-      return 0;
-    }
-  application = postaci_application_new (G_APPLICATION_NON_UNIQUE);
-  g_assert_true (g_application_register (G_APPLICATION (application), NULL, NULL));
-  g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, "gtk-cursor-blink", FALSE,
-                NULL);
-  /* Not on the first start: the form must hold our settings, not the built-in server's. */
+  application = postaci_gui_test_init (&argc, &argv, &cache);
+  if (application == NULL)
+    return 0;
+  /* Not on the first start: the form must hold our settings, not the Local Test Server's. */
   g_test_add_func ("/postaci/discovery-dialog/find-settings", test_find_settings);
   status = g_test_run ();
-  g_clear_object (&application);
-  postaci_gui_test_remove_tree (cache);
-  return status;
+  return postaci_gui_test_finish (g_steal_pointer (&application), cache, status);
 }

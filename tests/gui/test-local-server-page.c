@@ -1,16 +1,21 @@
-/* test-local-server-page.c — the window's built-in test server under Xvfb: a first start that works,
+/* test-local-server-page.c — the window's Local Test Server under Xvfb: a first start that works,
  * failures on purpose, captured messages read and saved, the server stopped with the window. */
 #define G_LOG_DOMAIN "test-local-server-page"
 
 #include "config.h"
 
 #include <adwaita.h>
+#include <glib/gi18n.h>
 #include <glib/gstdio.h>
 
 #include "postaci-application.h"
 #include "postaci-gui-test.h"
 #include "postaci-local-server-page.h"
 #include "postaci-message-window.h"
+#include "postaci-report-reader.h"
+#include "postaci-transcript.h"
+#include "postaci-report-window.h"
+#include "postaci-save-dialog.h"
 #include "postaci-stage-bar.h"
 #include "postaci-test-server.h"
 #include "postaci-verdict-panel.h"
@@ -26,15 +31,8 @@ static PostaciApplication *application;
 /* Driving the window                                               */
 /* ---------------------------------------------------------------- */
 
-/* A template child of the window, or of its verdict card for the names "verdict_…". */
-static gpointer
-child (PostaciWindow *window, const char *name)
-{
-  if (g_str_has_prefix (name, "verdict_") && strcmp (name, "verdict_panel") != 0)
-    return postaci_gui_test_child (postaci_gui_test_child (window, POSTACI_TYPE_WINDOW, "verdict_panel"),
-                                   POSTACI_TYPE_VERDICT_PANEL, name);
-  return postaci_gui_test_child (window, POSTACI_TYPE_WINDOW, name);
-}
+/* A template child of the window, of its form or of its verdict card. */
+#define child postaci_gui_test_window_child
 
 static gpointer
 page_child (PostaciWindow *window, const char *name)
@@ -136,7 +134,7 @@ shows_label (GtkWidget *widget, const char *text)
   return FALSE;
 }
 
-/* The form as the window fills it for the running local server. */
+/* The form as the window fills it for the running Local Test Server. */
 static void
 assert_form_for_local_server (PostaciWindow *window)
 {
@@ -512,6 +510,223 @@ test_message_window (void)
   g_assert_null (postaci_gui_test_find_toplevel (POSTACI_TYPE_MESSAGE_WINDOW));
 }
 
+/* The stage bar, transcript and verdict card of a window and of a reopened report. */
+typedef struct {
+  char       *transcript;
+  const char *stages[POSTACI_N_STAGES];
+  const char *verdict_title;
+  const char *verdict_reason;
+} Shown;
+
+static void
+shown_read (Shown *shown, GtkWidget *widget, GType type)
+{
+  GtkWidget *panel = postaci_gui_test_child (widget, type, "verdict_panel");
+
+  shown->transcript = postaci_gui_test_view_text (postaci_gui_test_child (widget, type, "transcript_view"));
+  for (guint i = 0; i < POSTACI_N_STAGES; i++)
+    shown->stages[i] = postaci_stage_bar_get_state (postaci_gui_test_child (widget, type, "stage_bar"),
+                                                    (PostaciStage) i);
+  shown->verdict_title = gtk_label_get_text (postaci_gui_test_child (panel, POSTACI_TYPE_VERDICT_PANEL,
+                                                                     "verdict_title"));
+  shown->verdict_reason = gtk_label_get_text (postaci_gui_test_child (panel, POSTACI_TYPE_VERDICT_PANEL,
+                                                                      "verdict_reason"));
+}
+
+static void
+spliced_cb (GObject *object, GAsyncResult *result, gpointer user_data)
+{
+  g_assert_cmpint (g_output_stream_splice_finish (G_OUTPUT_STREAM (object), result, NULL), >, 0);
+  *(GBytes **) user_data = g_memory_output_stream_steal_as_bytes (G_MEMORY_OUTPUT_STREAM (object));
+}
+
+/* The clipboard's writer runs on this main loop too: read without blocking it. */
+static void
+read_bytes_cb (GObject *object, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GInputStream) stream = gdk_clipboard_read_finish (GDK_CLIPBOARD (object), result, NULL, NULL);
+  g_autoptr(GOutputStream) memory = g_memory_output_stream_new_resizable ();
+
+  g_assert_nonnull (stream);
+  g_output_stream_splice_async (memory, stream, G_OUTPUT_STREAM_SPLICE_CLOSE_TARGET, G_PRIORITY_DEFAULT,
+                                NULL, spliced_cb, user_data);
+}
+
+/* The chooser has shown its first folder (it loads it in the background). */
+static gboolean
+has_current_folder (gpointer data)
+{
+  g_autoptr(GFile) folder = gtk_file_chooser_get_current_folder (data);
+
+  return folder != NULL;
+}
+
+static gboolean
+report_window_shown (gpointer data)
+{
+  return postaci_gui_test_find_toplevel (POSTACI_TYPE_REPORT_WINDOW) != NULL;
+}
+
+typedef struct {
+  GtkWidget  *widget;
+  const char *text;
+} ShownText;
+
+static gboolean
+shows_text (gpointer data)
+{
+  const ShownText *shown = data;
+
+  postaci_gui_test_wait_for_frames (shown->widget);
+  return shows_label (shown->widget, shown->text);
+}
+
+/* A report of a run against the built-in server: saved as HTML in the person's documents, copied
+ * as HTML and Markdown, and reopened read-only with the very lines and verdict; the password of
+ * the run is nowhere in it. */
+static void
+test_report (void)
+{
+  PostaciWindow *window = open_window ();
+  const char *password = postaci_local_server_get_password (local_server (window));
+  g_autofree char *dir = g_dir_make_tmp ("postaci-report-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "report.html", NULL);
+  g_autoptr(GFile) target = g_file_new_for_path (path);
+  g_autofree char *expected = NULL;
+  g_autofree char *saved = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *copied_text = NULL;
+  g_autoptr(GBytes) copied_html = NULL;
+  g_autoptr(PostaciReportContents) contents = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *html_type[] = { "text/html", NULL };
+  GdkClipboard *clipboard = gtk_widget_get_clipboard (GTK_WIDGET (window));
+  GtkWindow *chooser;
+  GtkWindow *report_window;
+  Shown in_window, in_report;
+  guint replies = 0;
+
+  assert_form_for_local_server (window);
+  g_assert_cmpint (click_test_and_wait (window)->verdict, ==, POSTACI_VERDICT_SUCCESS);
+
+  /* Save Report… offers an .html file named after the server, in the person's documents. */
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.save-report", NULL);
+  chooser = postaci_gui_test_find_toplevel (GTK_TYPE_FILE_CHOOSER_DIALOG);
+  g_assert_nonnull (chooser);
+  name = gtk_file_chooser_get_current_name (GTK_FILE_CHOOSER (chooser));
+  g_assert_true (g_str_has_prefix (name, "postaci-127.0.0.1-"));
+  g_assert_true (g_str_has_suffix (name, ".html"));
+  postaci_test_wait_until (has_current_folder, chooser, 10000);
+  {
+    g_autoptr(GFile) documents = postaci_save_dialog_get_default_folder ();
+    g_autoptr(GFile) folder = gtk_file_chooser_get_current_folder (GTK_FILE_CHOOSER (chooser));
+
+    g_assert_true (g_file_equal (folder, documents));
+  }
+  gtk_widget_activate (gtk_dialog_get_widget_for_response (GTK_DIALOG (chooser), GTK_RESPONSE_CANCEL));
+  postaci_test_wait_until (no_file_chooser, NULL, 10000);
+
+  /* …and writes the report: parsed back, it holds every reply line and not the password. */
+  expected = postaci_window_get_report (window, POSTACI_REPORT_HTML);
+  postaci_window_save_report (window, target);
+  {
+    ExpectedFile complete = { path, strlen (expected) };
+    postaci_test_wait_until (file_complete, &complete, 10000);
+  }
+  postaci_gui_test_flush ();
+  g_assert_true (g_file_get_contents (path, &saved, NULL, NULL));
+  g_assert_null (strstr (saved, password));
+  contents = postaci_report_read (saved, strlen (saved), &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (contents->outcome->verdict, ==, POSTACI_VERDICT_SUCCESS);
+  in_window.transcript = transcript_text (window);
+  for (guint i = 0; i < contents->events->len; i++)
+    {
+      const PostaciEvent *event = g_ptr_array_index (contents->events, i);
+      g_autofree char *line = g_strdup_printf ("S: %s\n", event->text);
+
+      if (event->kind != POSTACI_EVENT_SERVER)
+        continue;
+      /* Each reply line is in the document as a person reads it, and was in the window. */
+      g_assert_nonnull (strstr (in_window.transcript, line));
+      {
+        g_autofree char *escaped = g_markup_escape_text (line, strlen (line) - 1);
+        g_assert_nonnull (strstr (saved, escaped));
+      }
+      replies++;
+    }
+  g_assert_cmpuint (replies, >=, 8);
+  g_assert_nonnull (strstr (saved, "S: 235 "));
+  g_free (in_window.transcript);
+
+  /* Copy Report: HTML for a mail, Markdown as plain text for a ticket. */
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.copy-report", NULL);
+  g_assert_true (gdk_content_formats_contain_mime_type (gdk_clipboard_get_formats (clipboard), "text/html"));
+  g_assert_true (gdk_content_formats_contain_mime_type (gdk_clipboard_get_formats (clipboard),
+                                                        "text/plain;charset=utf-8"));
+  gdk_clipboard_read_async (clipboard, html_type, G_PRIORITY_DEFAULT, NULL, read_bytes_cb, &copied_html);
+  postaci_test_wait_until (is_set, &copied_html, 10000);
+  gdk_clipboard_read_text_async (clipboard, NULL, read_text_cb, &copied_text);
+  postaci_test_wait_until (is_set, &copied_text, 10000);
+  {
+    g_autoptr(PostaciReportContents) pasted = NULL;
+    gsize length;
+    const char *html = g_bytes_get_data (copied_html, &length);
+    g_autofree char *verdict = postaci_outcome_get_verdict_line (contents->outcome);
+    g_autofree char *bold = g_strdup_printf ("**%s**", verdict);
+
+    g_assert_true (g_str_has_prefix (html, "<!DOCTYPE html>"));
+    pasted = postaci_report_read (html, length, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (pasted->events->len, ==, contents->events->len);
+    g_assert_true (g_str_has_prefix (copied_text, "# "));
+    g_assert_nonnull (strstr (copied_text, bold));
+    g_assert_nonnull (strstr (copied_text, "S: 235 "));
+    g_assert_null (strstr (copied_text, password));
+    g_assert_null (g_strstr_len (html, length, password));
+  }
+
+  /* Open Report… shows the saved run read-only, exactly as the window showed it. */
+  postaci_window_open_report (window, target);
+  postaci_test_wait_until (report_window_shown, NULL, 10000);
+  report_window = postaci_gui_test_find_toplevel (POSTACI_TYPE_REPORT_WINDOW);
+  g_assert_true (gtk_window_get_transient_for (report_window) == GTK_WINDOW (window));
+  g_assert_cmpstr (gtk_window_get_title (report_window), ==, contents->title);
+  shown_read (&in_window, GTK_WIDGET (window), POSTACI_TYPE_WINDOW);
+  shown_read (&in_report, GTK_WIDGET (report_window), POSTACI_TYPE_REPORT_WINDOW);
+  g_assert_cmpstr (in_report.transcript, ==, in_window.transcript);
+  for (guint i = 0; i < POSTACI_N_STAGES; i++)
+    g_assert_cmpstr (in_report.stages[i], ==, in_window.stages[i]);
+  g_assert_cmpstr (in_report.verdict_title, ==, in_window.verdict_title);
+  g_assert_cmpstr (in_report.verdict_reason, ==, in_window.verdict_reason);
+  g_assert_false (gtk_text_view_get_editable (postaci_gui_test_child (report_window, POSTACI_TYPE_REPORT_WINDOW,
+                                                                      "transcript_view")));
+  postaci_gui_test_save_screenshot (GTK_WIDGET (report_window), "postaci-report-window.png");
+  g_free (in_window.transcript);
+  g_free (in_report.transcript);
+  gtk_window_destroy (report_window);
+
+  /* A file that is not a report says so, and opens nothing. */
+  {
+    const char *not_ours = "<html><body>not ours</body></html>";
+    g_autoptr(GError) why = NULL;
+    g_autofree char *message = NULL;
+    ShownText toast;
+
+    g_assert_null (postaci_report_read (not_ours, strlen (not_ours), &why));
+    message = g_strdup_printf (_("Could not open %s: %s"), "report.html", why->message);
+    toast = (ShownText) { GTK_WIDGET (window), message };
+    g_assert_true (g_file_set_contents (path, not_ours, -1, NULL));
+    postaci_window_open_report (window, target);
+    postaci_test_wait_until (shows_text, &toast, 10000);
+    g_assert_null (postaci_gui_test_find_toplevel (POSTACI_TYPE_REPORT_WINDOW));
+  }
+
+  g_unlink (path);
+  g_rmdir (dir);
+  close_window (window);
+}
+
 /* What the window shows after "postaci …options…" is run as the README shows it. */
 typedef struct {
   char    *server, *port, *password, *user, *to;
@@ -553,27 +768,15 @@ read_opened (Opened *opened)
 static void
 run_command_line (GVariantDict *options, const char *password, Opened *opened)
 {
-  static const char *const argv[] = { "postaci", NULL };
   g_autofree char *variable = password != NULL ? g_strconcat ("POSTACI_PASSWORD=", password, NULL) : NULL;
-  const char *environ_[] = { "LANG=C.UTF-8", variable, NULL };
-  g_autoptr(GVariantDict) platform = g_variant_dict_new (NULL);
-  g_autoptr(GApplicationCommandLine) command_line = NULL;
-  int status = -1;
+  const char *environ_[] = { variable, NULL };
 
-  g_variant_dict_insert_value (platform, "environ", g_variant_new_bytestring_array (environ_, -1));
-  command_line = g_object_new (G_TYPE_APPLICATION_COMMAND_LINE,
-                               "arguments", g_variant_new_bytestring_array (argv, -1),
-                               "options", g_variant_dict_end (options),
-                               "platform-data", g_variant_dict_end (platform),
-                               NULL);
-  g_signal_emit_by_name (application, "command-line", command_line, &status);
-  g_assert_cmpint (status, ==, 0);
-  postaci_gui_test_flush ();
+  g_assert_cmpint (postaci_gui_test_command_line (G_APPLICATION (application), options, environ_), ==, 0);
   read_opened (opened);
 }
 
 /* The README's one-liner on a computer where Postacı never ran: the options set the form up,
- * not the local server first. What they do not name gets its normal value: the port from the
+ * not the Local Test Server first. What they do not name gets its normal value: the port from the
  * security, no password (535 for a password nobody typed would send a helpdesk the wrong way). */
 static void
 test_one_liner (void)
@@ -607,8 +810,8 @@ test_one_liner (void)
   g_assert_false (opened.notice);
   opened_clear (&opened);
 
-  /* Only --server, with $POSTACI_PASSWORD set: 587, not the local server's port; the password
-   * is the one from the environment, not the local server's. */
+  /* Only --server, with $POSTACI_PASSWORD set: 587, not the Local Test Server's port; the password
+   * is the one from the environment, not the Local Test Server's. */
   g_variant_dict_insert (server_only, "server", "s", "smtp.example.invalid");
   run_command_line (server_only, "from-the-environment", &opened);
   g_assert_cmpstr (opened.server, ==, "smtp.example.invalid");
@@ -617,7 +820,7 @@ test_one_liner (void)
   g_assert_false (opened.local_running);
   opened_clear (&opened);
 
-  /* A plain "postaci" in that same shell is a first start: set up for the local server, whose
+  /* A plain "postaci" in that same shell is a first start: set up for the Local Test Server, whose
    * password the environment's does not replace. */
   run_command_line (nothing, "from-the-environment", &opened);
   g_assert_true (opened.local_running);
@@ -627,7 +830,7 @@ test_one_liner (void)
   g_assert_cmpstr (opened.password, !=, "");
   opened_clear (&opened);
 
-  /* A window already set up for the local server, then "postaci --server …": the same. */
+  /* A window already set up for the Local Test Server, then "postaci --server …": the same. */
   {
     PostaciWindow *window = open_window ();
     g_autoptr(GVariantDict) options = g_variant_dict_new (NULL);
@@ -654,8 +857,8 @@ label (PostaciWindow *window, const char *name)
   return gtk_widget_get_visible (widget) ? gtk_label_get_text (GTK_LABEL (widget)) : "";
 }
 
-/* What the form is set for is said at the top of the form (the local server, the failure it
- * rehearses) and next to Test SMTP (how far a run goes); the local server's values can be
+/* What the form is set for is said at the top of the form (the Local Test Server, the failure it
+ * rehearses) and next to Test SMTP (how far a run goes); the Local Test Server's values can be
  * copied; with the server off, the window says so and offers to turn it on. */
 static void
 test_notices (void)
@@ -760,7 +963,7 @@ test_own_server (void)
   /* The switch starts it; Use in the Form points the form at it and shows the form. */
   show_page (window, "local-server");
   g_assert_cmpstr (gtk_stack_get_visible_child_name (page_child (window, "messages_stack")), ==, "empty");
-  g_assert_cmpstr (adw_status_page_get_title (page_child (window, "empty_page")), ==, "The Test Server Is Off");
+  g_assert_cmpstr (adw_status_page_get_title (page_child (window, "empty_page")), ==, "The Local Test Server Is Off");
   postaci_gui_test_save_screenshot (GTK_WIDGET (window), "postaci-local-server-off.png");
   gtk_switch_set_active (server_switch, TRUE);
   g_assert_true (postaci_local_server_is_running (server));
@@ -800,38 +1003,21 @@ test_own_server (void)
 int
 main (int argc, char **argv)
 {
-  /* The built-in server keeps its mail under $XDG_CACHE_HOME: a folder of this test's own. */
-  g_autofree char *cache = postaci_gui_test_private_cache ();
+  char *cache = NULL;
   int status;
 
-  g_test_init (&argc, &argv, NULL);
-  if (!gtk_init_check ())
-    {
-      /* meson runs this under xvfb-run; without it (or a display) there is nothing to drive. */
-      g_print ("1..0 # SKIP no display: run under xvfb-run\n");
-      postaci_gui_test_remove_tree (cache);
-      return 0;
-    }
-
-  application = postaci_application_new (G_APPLICATION_NON_UNIQUE);
-  g_assert_true (g_application_register (G_APPLICATION (application), NULL, NULL));
-  /* No cursor blink either: Xvfb has no window manager to move X focus, so a window opened
-   * after another leaves the first one's text field "focused" without a focus-out, and GtkText's
-   * blink timer reports that as a warning (fatal here). The window opens with the cursor in
-   * its first field. */
-  g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, "gtk-cursor-blink", FALSE, NULL);
-
+  application = postaci_gui_test_init (&argc, &argv, &cache);
+  if (application == NULL)
+    return 0;
   /* In this order: the settings start empty (GSETTINGS_BACKEND=memory), as on a fresh machine. */
   g_test_add_func ("/postaci/local-server-page/first-run", test_first_run);
   g_test_add_func ("/postaci/local-server-page/fail-on-purpose", test_fail_on_purpose);
   g_test_add_func ("/postaci/local-server-page/every-failure", test_every_failure);
   g_test_add_func ("/postaci/local-server-page/message-window", test_message_window);
+  g_test_add_func ("/postaci/local-server-page/report", test_report);
   g_test_add_func ("/postaci/local-server-page/one-liner", test_one_liner);
   g_test_add_func ("/postaci/local-server-page/notices", test_notices);
   g_test_add_func ("/postaci/local-server-page/own-server", test_own_server);
   status = g_test_run ();
-
-  g_clear_object (&application);
-  postaci_gui_test_remove_tree (cache);
-  return status;
+  return postaci_gui_test_finish (g_steal_pointer (&application), cache, status);
 }

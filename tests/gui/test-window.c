@@ -112,15 +112,8 @@ count_messages (void)
 /* Driving the window                                               */
 /* ---------------------------------------------------------------- */
 
-/* A template child of the window, or of its verdict card for the names "verdict_…". */
-static gpointer
-child (PostaciWindow *window, const char *name)
-{
-  if (g_str_has_prefix (name, "verdict_") && strcmp (name, "verdict_panel") != 0)
-    return postaci_gui_test_child (postaci_gui_test_child (window, POSTACI_TYPE_WINDOW, "verdict_panel"),
-                                   POSTACI_TYPE_VERDICT_PANEL, name);
-  return postaci_gui_test_child (window, POSTACI_TYPE_WINDOW, name);
-}
+/* A template child of the window, of its form or of its verdict card. */
+#define child postaci_gui_test_window_child
 
 static void
 set_text (PostaciWindow *window, const char *field, const char *text)
@@ -930,6 +923,80 @@ test_follows_output (void)
   close_window (window);
 }
 
+/* A long run's transcript: 100,000 lines appended in one go, as Undo of Clear replays a run. */
+#define LONG_RUN_LINES 100000
+
+typedef struct {
+  PostaciTranscriptView *view;
+  guint                  frames_while_pending;
+} LongRun;
+
+static gboolean
+count_frames_cb (GtkWidget *widget, GdkFrameClock *clock, gpointer data)
+{
+  LongRun *run = data;
+
+  if (postaci_transcript_view_get_n_pending (run->view) > 0)
+    run->frames_while_pending++;
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+nothing_pending (gpointer data)
+{
+  return postaci_transcript_view_get_n_pending (data) == 0;
+}
+
+/* Every line arrives, in order, and the window draws frames while they flow in: the lines
+ * are spread over frames instead of freezing one (bench/run.py measures how long a frame takes). */
+static void
+test_long_transcript (void)
+{
+  PostaciWindow *window = open_window ();
+  LongRun run = { child (window, "transcript_view"), 0 };
+  GtkAdjustment *adjustment = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (run.view));
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (run.view));
+  g_autofree char *text = NULL;
+  g_auto (GStrv) lines = NULL;
+  guint tick_id;
+
+  gtk_widget_set_visible (child (window, "empty_page"), FALSE);
+  wait_for_frames (GTK_WIDGET (window));
+  tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (window), count_frames_cb, &run, NULL);
+  for (guint i = 0; i < LONG_RUN_LINES; i++)
+    {
+      g_autofree char *line = g_strdup_printf ("RCPT TO:<r%u@example.com>", i);
+      g_autoptr(PostaciEvent) event = postaci_event_new (POSTACI_EVENT_CLIENT, POSTACI_STAGE_RCPT, line);
+
+      event->elapsed_ms = i;
+      postaci_transcript_view_append_event (run.view, event);
+    }
+  /* Most of them wait for the frames to come. */
+  g_assert_cmpuint (postaci_transcript_view_get_n_pending (run.view), >, LONG_RUN_LINES / 2);
+  postaci_test_wait_until (nothing_pending, run.view, 120000);
+  gtk_widget_remove_tick_callback (GTK_WIDGET (window), tick_id);
+  g_test_message ("%u frames drawn while the lines flowed in", run.frames_while_pending);
+  g_assert_cmpuint (run.frames_while_pending, >=, 10);
+
+  g_assert_cmpint (gtk_text_buffer_get_line_count (buffer), ==, LONG_RUN_LINES + 1);
+  text = transcript_text (window);
+  lines = g_strsplit (text, "\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), ==, LONG_RUN_LINES + 1);
+  for (guint i = 0; i < LONG_RUN_LINES; i++)
+    {
+      g_autofree char *expected = g_strdup_printf ("[%6u ms] C: RCPT TO:<r%u@example.com>", i, i);
+
+      if (strcmp (lines[i], expected) != 0)
+        g_error ("line %u is “%s”, expected “%s”", i, lines[i], expected);
+    }
+  /* Coloured as a short run is, and the newest line in sight. */
+  g_assert_true (text_has_tag (window, "C: RCPT TO:<r99999@", "client"));
+  g_assert_true (text_has_tag (window, "99999 ms] ", "time"));
+  postaci_test_wait_until (shows_the_end, adjustment, 30000);
+  g_assert_true (postaci_transcript_view_get_following (run.view));
+  close_window (window);
+}
+
 #define find_toplevel postaci_gui_test_find_toplevel
 
 /* A label with @text that is drawn somewhere under @widget (a toast, a notice). */
@@ -1627,7 +1694,7 @@ test_access_keys (void)
 
   adw_view_stack_set_visible_child_name (child (window, "view_stack"), "local-server");
   wait_for_frames (GTK_WIDGET (window));
-  assert_access_keys (window, "Local server page");
+  assert_access_keys (window, "Local Test Server page");
   close_window (window);
 }
 
@@ -1636,7 +1703,7 @@ main (int argc, char **argv)
 {
   const char *localedir = g_getenv ("POSTACI_LOCALEDIR");
   gboolean turkish = g_strcmp0 (g_getenv ("LANGUAGE"), "tr") == 0;
-  /* The first window is a first start: it runs the built-in test server, whose mail goes here. */
+  /* The first window is a first start: it runs the Local Test Server, whose mail goes here. */
   g_autofree char *cache = postaci_gui_test_private_cache ();
   int status;
 
@@ -1690,6 +1757,7 @@ main (int argc, char **argv)
       g_test_add_func ("/postaci/window/automatic-security", test_automatic_security);
       g_test_add_func ("/postaci/window/remembered", test_remembered);
       g_test_add_func ("/postaci/window/follows-output", test_follows_output);
+      g_test_add_func ("/postaci/window/long-transcript", test_long_transcript);
       g_test_add_func ("/postaci/window/copy-save-clear", test_copy_save_clear);
       g_test_add_func ("/postaci/window/about-and-shortcuts", test_about_and_shortcuts);
       g_test_add_func ("/postaci/window/narrow", test_narrow);

@@ -211,7 +211,7 @@ def main():
         deliveries(server)
         code = server.stop()
         check("SIGTERM: exit status 0", code == 0, repr(code))
-        check("SIGTERM: says it stopped", server.seen and server.seen[-1] == "The test server has stopped.",
+        check("SIGTERM: says it stopped", server.seen and server.seen[-1] == "The Local Test Server has stopped.",
               "\n".join(server.seen[-3:]))
     finally:
         server.cleanup()

@@ -139,6 +139,10 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (PostaciTestServer, postaci_test_server_free)
 /* Loads TEST_SRCDIR "/certs/<name>.pem" and ".key"; aborts the test when they do not load. */
 GTlsCertificate   *postaci_test_load_certificate    (const char             *name);
 
+/* A port on 127.0.0.1 that nothing listens on (bound once, then closed): a connection to it is
+ * refused at once. */
+guint16            postaci_test_closed_port         (void);
+
 /* Iterates the thread-default main context until predicate (data) returns TRUE; aborts the test
  * with g_error() after timeout_ms so that a test never hangs. */
 void               postaci_test_wait_until          (gboolean              (*predicate) (gpointer),
