@@ -625,6 +625,45 @@ run_html_cases (const HtmlCase *cases, gsize n)
     }
 }
 
+/* Runs of text longer than a word of eight bytes, with what ends or breaks them at every
+ * offset within it: the converter skips such runs eight bytes at a time. */
+static void
+test_html_long_runs (void)
+{
+  static const HtmlCase cases[] = {
+    { "<p>abcdefghijklmnop&amp;qrstuvwxyz</p>", "abcdefghijklmnop&qrstuvwxyz" },
+    { "wordwordword   wordword\t\tword\nwordwordwordword",
+      "wordwordword wordword word wordwordwordword" },
+    { "aaaaaaa<b>bbbbbbbbbb</b>ccccccc", "aaaaaaabbbbbbbbbbccccccc" },
+    { "abcdefg\x01hijklmnop\x1fqrstuvwx", "abcdefg\x01hijklmnop\x1fqrstuvwx" },
+    { "çalışma şirketçalışma<br>örnekörnekörnek ığüşöç", "çalışma şirketçalışma\nörnekörnekörnek ığüşöç" },
+    { "<pre>abcdefgh  ijklmnop\n  qrstuvwxyz</pre>", "abcdefgh  ijklmnop\n  qrstuvwxyz" },
+    { "abcdefghijklmnop&#304;stanbulabcdefgh &lt;&gt;&amp;abcdefgh",
+      "abcdefghijklmnopİstanbulabcdefgh <>&abcdefgh" },
+    { "0123456789abcdef=<>\"'/?!0123456789", "0123456789abcdef=<>\"'/?!0123456789" },
+    { "x y z abcdefgh i j k lmnopqrs", "x y z abcdefgh i j k lmnopqrs" },
+  };
+
+  run_html_cases (cases, G_N_ELEMENTS (cases));
+  /* '<', '&', a tab and two spaces at each place of a word, after runs of every length. */
+  for (guint k = 0; k < 20; k++)
+    {
+      static const char *const breaks[][2] = {
+        { "<i>", "" }, { "&amp;", "&" }, { "\t", " " }, { "  ", " " }, { "\n\n", " " },
+      };
+
+      for (guint b = 0; b < G_N_ELEMENTS (breaks); b++)
+        {
+          g_autofree char *before = g_strnfill (k, 'x');
+          g_autofree char *html = g_strconcat (before, breaks[b][0], "yyyyyyyyyyyyyyyyyyyy", NULL);
+          g_autofree char *expected = g_strconcat (before, breaks[b][1], "yyyyyyyyyyyyyyyyyyyy", NULL);
+          HtmlCase one = { html, k == 0 && b >= 2 ? "yyyyyyyyyyyyyyyyyyyy" : expected };
+
+          run_html_cases (&one, 1);
+        }
+    }
+}
+
 static void
 test_html_entities (void)
 {
@@ -875,6 +914,69 @@ test_html_file_refused (void)
     }
 }
 
+/* The body's UTF-8 check takes the common two- and three-byte sequences in place: it must
+ * accept and refuse exactly what g_utf8_validate() does, wherever a sequence stands (in an
+ * eight-byte word, across the 64 KiB chunks the file is read in, at the very end). */
+static void
+test_html_file_utf8 (void)
+{
+  static const struct {
+    const char *bytes;
+    gsize       len;
+  } sequences[] = {
+    { "\xc3\xbc", 2 },          /* ü */
+    { "\xc4\xb1", 2 },          /* ı */
+    { "\xdf\xbf", 2 },          /* U+07FF */
+    { "\xc0\x80", 2 },          /* overlong */
+    { "\xc1\xbf", 2 },          /* overlong */
+    { "\xc2\x41", 2 },          /* no continuation */
+    { "\xe1\x80\x80", 3 },      /* U+1000 */
+    { "\xec\xbf\xbf", 3 },      /* U+CFFF */
+    { "\xee\x80\x80", 3 },      /* U+E000 */
+    { "\xe0\xa0\x80", 3 },      /* U+0800 */
+    { "\xe0\x80\x80", 3 },      /* overlong */
+    { "\xed\x9f\xbf", 3 },      /* U+D7FF */
+    { "\xed\xa0\x80", 3 },      /* a surrogate */
+    { "\xef\xbf\xbd", 3 },      /* U+FFFD */
+    { "\xe1\x80\x41", 3 },      /* cut short */
+    { "\xe1\x41\x80", 3 },
+    { "\xf0\x9f\x93\xa8", 4 },  /* U+1F4E8 */
+    { "\xf4\x90\x80\x80", 4 },  /* past U+10FFFF */
+    { "\xe1\x80", 2 },          /* the file ends inside it */
+    { "\xc5", 1 },
+  };
+  static const gsize places[] = { 0, 1, 7, 8, 13, 65534, 65535, 65536 };
+
+  for (guint i = 0; i < G_N_ELEMENTS (sequences); i++)
+    for (guint j = 0; j < G_N_ELEMENTS (places); j++)
+      for (guint at_end = 0; at_end < 2; at_end++)
+        {
+          g_autoptr (PostaciRequest) request = make_request ("utf8", NULL, NULL);
+          g_autoptr (GString) html = g_string_new ("<p>");
+          g_autoptr (PostaciMessage) message = NULL;
+          g_autoptr (GError) error = NULL;
+          g_autofree char *path = NULL;
+          gboolean valid;
+
+          while (html->len < places[j])
+            g_string_append_c (html, html->len % 61 == 60 ? '\n' : 'a');
+          g_string_append_len (html, sequences[i].bytes, (gssize) sequences[i].len);
+          if (!at_end)
+            g_string_append (html, " sonra</p>\n");
+          valid = g_utf8_validate (html->str, (gssize) html->len, NULL);
+          path = temp_file (html->str, html->len);
+          request->html_file = g_strdup (path);
+          message = postaci_message_new (request, &error);
+          if (valid != (message != NULL))
+            g_error ("sequence %u at %" G_GSIZE_FORMAT "%s: %s, g_utf8_validate() says %s", i,
+                     places[j], at_end ? " (the end)" : "", message != NULL ? "accepted" : "refused",
+                     valid ? "valid" : "invalid");
+          if (!valid)
+            g_assert_error (error, POSTACI_REQUEST_ERROR, POSTACI_REQUEST_ERROR_BODY);
+          g_unlink (path);
+        }
+}
+
 /* Attachments: multipart/mixed around the alternative, each file as base64, every byte intact
  * (sizes around the 3-byte groups and the 57-byte lines of base64), the size exact. */
 static void
@@ -1048,11 +1150,13 @@ main (int argc, char **argv)
   g_test_add_func ("/postaci/message/eight-bit", test_eight_bit);
   g_test_add_func ("/postaci/message/html-file", test_html_file);
   g_test_add_func ("/postaci/message/html-file-refused", test_html_file_refused);
+  g_test_add_func ("/postaci/message/html-file-utf8", test_html_file_utf8);
   g_test_add_func ("/postaci/message/attachments", test_attachments);
   g_test_add_func ("/postaci/message/attachment-missing", test_attachment_missing);
   g_test_add_func ("/postaci/message/size-goal", test_size_goal);
   g_test_add_func ("/postaci/message/parse-size", test_parse_size);
   g_test_add_func ("/postaci/message/html-to-text/entities", test_html_entities);
+  g_test_add_func ("/postaci/message/html-to-text/long-runs", test_html_long_runs);
   g_test_add_func ("/postaci/message/html-to-text/structure", test_html_structure);
   g_test_add_func ("/postaci/message/html-to-text/malformed", test_html_malformed);
 

@@ -316,7 +316,9 @@ end_tag (PostaciHtmlText *self, GString *out)
 
   self->name[self->name_len] = '\0';
   self->where = IN_TEXT;
-  if (!self->closing && !self->self_closing && name_in (self->name, raw_text))
+  /* Every raw-text element starts with 's' or 't': most tags ("p", "div") need no search. */
+  if (!self->closing && !self->self_closing && (self->name[0] == 's' || self->name[0] == 't') &&
+      name_in (self->name, raw_text))
     {
       memcpy (self->raw, self->name, sizeof self->raw);
       self->where = IN_RAW_TEXT;
@@ -364,6 +366,30 @@ start_markup (PostaciHtmlText *self, GString *out, const char *p, const char *en
   self->name_len = 0;
   self->where = IN_TAG_NAME;
   return q;
+}
+
+#define BYTES(b) (G_GUINT64_CONSTANT (0x0101010101010101) * (guint8) (b))
+#define HIGH_BITS BYTES (0x80)
+
+/* The high bit of each byte of @word that is below 0x21, '<' or '&'. Each test may also flag
+ * bytes above one it rightly flagged (a borrow runs on), never below: the lowest flag is
+ * always right, and it is the only one used. */
+static inline guint64
+may_stop (guint64 word)
+{
+  guint64 low = (word - BYTES (0x21)) & ~word;
+  guint64 lt = word ^ BYTES ('<');
+  guint64 amp = word ^ BYTES ('&');
+
+  return (low | ((lt - BYTES (1)) & ~lt) | ((amp - BYTES (1)) & ~amp)) & HIGH_BITS;
+}
+
+/* Where the lowest flagged byte of @found (not 0) is: the word was read little-endian, so
+ * the lowest byte is the first in memory. */
+static inline gsize
+first_flagged_byte (guint64 found)
+{
+  return (gsize) __builtin_ctzll (found) / 8;
 }
 
 /* Text at @p, which is not '<': returns where to go on, or NULL to wait for more input. */
@@ -419,6 +445,22 @@ read_text (PostaciHtmlText *self, GString *out, const char *p, const char *end, 
 
     while (q < end)
       {
+        if (end - q >= 8)
+          {
+            guint64 word;
+            guint64 found;
+
+            /* Eight bytes at a time over the letters of a word: only a byte that may stop
+             * the run (below 0x21, '<' or '&') is looked at one by one. */
+            memcpy (&word, q, 8);
+            found = may_stop (GUINT64_FROM_LE (word));
+            if (found == 0)
+              {
+                q += 8;
+                continue;
+              }
+            q += first_flagged_byte (found);
+          }
         if (!stops[(guchar) *q])
           q++;
         /* One space between two words is given out as one space either way: the run goes

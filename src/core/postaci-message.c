@@ -362,6 +362,21 @@ validate_utf8 (const char *data, gsize len, const char **end)
           p++;
           continue;
         }
+      /* The sequences text is made of, checked in place: two bytes (Latin, Turkish, Greek,
+       * Cyrillic…), and three bytes led by E1–EC or EE, which can be no surrogate and no
+       * noncharacter. Anything else, or a sequence cut by the chunk's end, is GLib's to judge. */
+      if ((guchar) p[0] >= 0xc2 && (guchar) p[0] <= 0xdf && limit - p >= 2 &&
+          ((guchar) p[1] & 0xc0) == 0x80)
+        {
+          p += 2;
+          continue;
+        }
+      if ((((guchar) p[0] >= 0xe1 && (guchar) p[0] <= 0xec) || (guchar) p[0] == 0xee) &&
+          limit - p >= 3 && ((guchar) p[1] & 0xc0) == 0x80 && ((guchar) p[2] & 0xc0) == 0x80)
+        {
+          p += 3;
+          continue;
+        }
       c = g_utf8_get_char_validated (p, limit - p);
       if (c == (gunichar) -1 || c == (gunichar) -2)
         {
