@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* postaci-probe.c — one look at one SMTP endpoint: connect, greeting, EHLO, TLS, EHLO again, QUIT.
  *
  * Written on GIO directly, behind this small API, until the shared SMTP link layer exists; the

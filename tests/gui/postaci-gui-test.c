@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* postaci-gui-test.c — what the GUI tests share: template children, frames, screenshots, a private cache. */
 #define G_LOG_DOMAIN "test-gui"
 

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """The Debian packages, built from a clean copy of this tree (tools/build-deb.sh) and checked as a
 Debian maintainer would: lintian without an error or a warning, file lists with no file in both
 packages, postaci-cli's dependencies free of GTK, and the packages unpacked (dpkg -x) into a
