@@ -7,6 +7,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "postaci-report.h"
+#include "postaci-report-reader.h"
 #include "postaci-transcript.h"
 #include "session-fixture.h"
 
@@ -106,6 +107,7 @@ typedef struct {
   GHashTable *by_class;  /* class → GPtrArray of the texts of its elements */
   GString    *all_text;
   GPtrArray  *elements;  /* every element name, in order */
+  GPtrArray  *scripts;   /* "type#id" of each script element */
 } Parsed;
 
 static void
@@ -117,6 +119,7 @@ parsed_clear (Parsed *parsed)
   g_hash_table_unref (parsed->by_class);
   g_string_free (parsed->all_text, TRUE);
   g_ptr_array_unref (parsed->elements);
+  g_ptr_array_unref (parsed->scripts);
 }
 
 static void
@@ -126,9 +129,15 @@ start_element (GMarkupParseContext *context, const char *name, const char **attr
   Parsed *parsed = user_data;
   const char *class = "";
 
+  const char *type = "", *id = "";
+
   g_ptr_array_add (parsed->elements, g_strdup (name));
   for (guint i = 0; attribute_names[i] != NULL; i++)
     {
+      if (g_str_equal (attribute_names[i], "type"))
+        type = attribute_values[i];
+      if (g_str_equal (attribute_names[i], "id"))
+        id = attribute_values[i];
       if (g_str_equal (attribute_names[i], "class"))
         class = attribute_values[i];
       else if (g_str_equal (name, "html") && g_str_equal (attribute_names[i], "lang"))
@@ -136,6 +145,8 @@ start_element (GMarkupParseContext *context, const char *name, const char **attr
     }
   if (*class != '\0')
     g_string_truncate (parsed->element, 0);
+  if (g_str_equal (name, "script"))
+    g_ptr_array_add (parsed->scripts, g_strdup_printf ("%s#%s", type, id));
   g_ptr_array_add (parsed->stack, g_strdup (class));
 }
 
@@ -184,6 +195,7 @@ parse_html (const char *html, Parsed *parsed)
                                             (GDestroyNotify) g_ptr_array_unref);
   parsed->all_text = g_string_new (NULL);
   parsed->elements = g_ptr_array_new_with_free_func (g_free);
+  parsed->scripts = g_ptr_array_new_with_free_func (g_free);
   context = g_markup_parse_context_new (&parser, 0, parsed, NULL);
   g_assert_true (g_str_has_prefix (html, "<!DOCTYPE html>\n<html "));
   if (!g_markup_parse_context_parse (context, html, -1, &error) ||
@@ -210,6 +222,15 @@ has_text (GPtrArray *texts, const char *wanted)
   return FALSE;
 }
 
+/* Nothing that runs: the one script element is the run's data block (a type no browser runs),
+ * however many "<script>" a server sent. */
+static void
+assert_only_run_data (Parsed *parsed)
+{
+  g_assert_cmpuint (parsed->scripts->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (parsed->scripts, 0), ==, "application/x-ndjson#postaci-run");
+}
+
 static gboolean
 has_element (Parsed *parsed, const char *name)
 {
@@ -227,14 +248,21 @@ line_of (const char *who, const char *bytes)
                                                           : C_("transcript", "S:"), bytes);
 }
 
+/* The HTML report of the fixture's finished session. */
+static char *
+session_report (Fixture *fixture, GPtrArray *events)
+{
+  g_autoptr(GDateTime) date = report_date ();
+
+  return postaci_report_format (postaci_session_get_request (fixture->session), events,
+                                fixture->outcome, date, POSTACI_REPORT_HTML);
+}
+
 static void
 test_html (Fixture *fixture, gconstpointer data)
 {
   g_autoptr(GPtrArray) events = run_full_session (fixture);
-  g_autoptr(GDateTime) date = report_date ();
-  const PostaciRequest *request = postaci_session_get_request (fixture->session);
-  g_autofree char *html = postaci_report_format (request, events, fixture->outcome, date,
-                                                 POSTACI_REPORT_HTML);
+  g_autofree char *html = session_report (fixture, events);
   g_autofree char *verdict = postaci_outcome_get_verdict_line (fixture->outcome);
   g_autofree char *setting = NULL;
   g_autofree char *footer = NULL;
@@ -250,7 +278,7 @@ test_html (Fixture *fixture, gconstpointer data)
 
   parse_html (html, &parsed);
   g_assert_cmpstr (parsed.lang, ==, turkish ? "tr" : "en");
-  g_assert_false (has_element (&parsed, "script"));
+  assert_only_run_data (&parsed);
   g_assert_false (has_element (&parsed, "link"));
   g_assert_false (has_element (&parsed, "img"));
 
@@ -367,7 +395,7 @@ test_hostile_text (void)
 
   html = postaci_report_format (request, events, outcome, date, POSTACI_REPORT_HTML);
   parse_html (html, &parsed);
-  g_assert_false (has_element (&parsed, "script"));
+  assert_only_run_data (&parsed);
   g_assert_false (has_element (&parsed, "b"));
   g_assert_true (has_text (texts_of (&parsed, "line reply-5"), evil));
   g_assert_true (has_text (texts_of (&parsed, "line explanation"), "<b>not bold</b>"));
@@ -429,6 +457,114 @@ test_format_names (void)
   g_assert_false (postaci_report_format_from_string ("pdf", &format));
 }
 
+/* ------------------------------------------------------------------ */
+/* Open Report: the run read back from the HTML, as it was             */
+/* ------------------------------------------------------------------ */
+
+static void
+test_read_back (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr(GPtrArray) events = run_full_session (fixture);
+  const PostaciRequest *request = postaci_session_get_request (fixture->session);
+  g_autofree char *html = session_report (fixture, events);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PostaciReportContents) contents = postaci_report_read (html, strlen (html), &error);
+  g_autofree char *title = NULL;
+  g_autofree char *read_text = NULL;
+  g_autofree char *run_text = NULL;
+  guint replies = 0;
+
+  g_assert_no_error (error);
+  g_assert_nonnull (contents);
+  title = g_strdup_printf (_("SMTP test of %s, port %u"), request->server,
+                           postaci_request_get_port (request));
+  g_assert_cmpstr (contents->title, ==, title);
+
+  /* Every event, with its kind, stage, time, words and the reply it carried. */
+  g_assert_cmpuint (contents->events->len, ==, events->len);
+  for (guint i = 0; i < events->len; i++)
+    {
+      const PostaciEvent *was = g_ptr_array_index (events, i);
+      const PostaciEvent *is = g_ptr_array_index (contents->events, i);
+
+      g_assert_cmpint (is->kind, ==, was->kind);
+      g_assert_cmpint (is->stage, ==, was->stage);
+      g_assert_cmpint (is->elapsed_ms, ==, was->elapsed_ms);
+      g_assert_cmpstr (is->text, ==, was->text);
+      g_assert_cmpstr (is->explanation, ==, was->explanation);
+      g_assert_cmpstr (is->hint, ==, was->hint);
+      if (was->kind == POSTACI_EVENT_STAGE)
+        g_assert_cmpint (is->stage_status, ==, was->stage_status);
+      g_assert_true ((is->reply == NULL) == (was->reply == NULL));
+      if (was->reply != NULL)
+        {
+          g_autofree char *was_reply = postaci_reply_get_text (was->reply);
+          g_autofree char *is_reply = postaci_reply_get_text (is->reply);
+
+          g_assert_cmpuint (is->reply->code, ==, was->reply->code);
+          g_assert_cmpstr (is_reply, ==, was_reply);
+          g_assert_cmpint (is->command, ==, was->command);
+          replies++;
+        }
+    }
+  g_assert_cmpuint (replies, >=, 8);
+
+  /* The verdict, where and why, and the times. */
+  g_assert_nonnull (contents->outcome);
+  g_assert_cmpint (contents->outcome->verdict, ==, fixture->outcome->verdict);
+  g_assert_cmpint (contents->outcome->stage, ==, fixture->outcome->stage);
+  g_assert_cmpstr (contents->outcome->reason, ==, fixture->outcome->reason);
+  g_assert_cmpuint (contents->outcome->reply->code, ==, fixture->outcome->reply->code);
+  g_assert_cmpint (contents->outcome->total_ms, ==, fixture->outcome->total_ms);
+  for (guint i = 0; i < POSTACI_N_STAGES; i++)
+    g_assert_cmpint (contents->outcome->stage_ms[i], ==, fixture->outcome->stage_ms[i]);
+
+  /* So the transcript a colleague sees is the very text the person saw. */
+  run_text = postaci_transcript_format_run (events, fixture->outcome, POSTACI_TRANSCRIPT_TEXT);
+  read_text = postaci_transcript_format_run (contents->events, contents->outcome,
+                                             POSTACI_TRANSCRIPT_TEXT);
+  g_assert_cmpstr (read_text, ==, run_text);
+}
+
+/* What is not a report says so; a damaged one too; a server's words cannot end the data. */
+static void
+test_read_errors (void)
+{
+  g_autoptr(PostaciRequest) request = postaci_request_new ();
+  g_autoptr(GPtrArray) events =
+    g_ptr_array_new_with_free_func ((GDestroyNotify) postaci_event_free);
+  g_autoptr(GDateTime) date = report_date ();
+  const char *evil = "550 </script><script>alert(1)</script> & \"x\"";
+  g_autofree char *html = NULL;
+  g_autofree char *markdown = NULL;
+  g_autofree char *damaged = NULL;
+  g_autoptr(PostaciReportContents) contents = NULL;
+  GError *error = NULL;
+  char *at;
+
+  request->server = g_strdup ("mx.example");
+  g_ptr_array_add (events, postaci_event_new (POSTACI_EVENT_SERVER, POSTACI_STAGE_RCPT, evil));
+  html = postaci_report_format (request, events, NULL, date, POSTACI_REPORT_HTML);
+  contents = postaci_report_read (html, strlen (html), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (contents->events->len, ==, 1);
+  g_assert_cmpstr (((PostaciEvent *) g_ptr_array_index (contents->events, 0))->text, ==, evil);
+  g_assert_null (contents->outcome);
+
+  markdown = postaci_report_format (request, events, NULL, date, POSTACI_REPORT_MARKDOWN);
+  g_assert_null (postaci_report_read (markdown, strlen (markdown), &error));
+  g_assert_error (error, POSTACI_REPORT_ERROR, POSTACI_REPORT_ERROR_NOT_A_REPORT);
+  g_clear_error (&error);
+
+  damaged = g_strdup (html);
+  at = strstr (damaged, POSTACI_REPORT_RUN_OPEN "\n{");
+  g_assert_nonnull (at);
+  at[strlen (POSTACI_REPORT_RUN_OPEN "\n")] = '[';
+  g_assert_null (postaci_report_read (damaged, strlen (damaged), &error));
+  g_assert_error (error, POSTACI_REPORT_ERROR, POSTACI_REPORT_ERROR_DAMAGED);
+  g_clear_error (&error);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -441,5 +577,8 @@ main (int argc, char *argv[])
   g_test_add_func ("/postaci/report/hostile-text", test_hostile_text);
   g_test_add_func ("/postaci/report/verdict-colours", test_verdict_colours);
   g_test_add_func ("/postaci/report/format-names", test_format_names);
+  g_test_add ("/postaci/report/read-back", Fixture, NULL, fixture_setup, test_read_back,
+              fixture_teardown);
+  g_test_add_func ("/postaci/report/read-errors", test_read_errors);
   return g_test_run ();
 }

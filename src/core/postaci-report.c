@@ -9,6 +9,7 @@
 #include "postaci-catalog.h"
 #include "postaci-event.h"
 #include "postaci-report.h"
+#include "postaci-report-reader.h"
 #include "postaci-transcript.h"
 
 /* Colours that keep 4.5:1 (WCAG AA) on their background, light and dark; no outside
@@ -359,6 +360,17 @@ html_transcript (GString *out, GPtrArray *events)
   g_string_append (out, "</div>\n");
 }
 
+/* The run once more for the window's Open Report (postaci-report-reader.c): the JSON Lines
+ * a saved transcript has, in a data block that no browser runs or shows. */
+static void
+html_run_data (GString *out, GPtrArray *events, const PostaciOutcome *outcome)
+{
+  g_autofree char *jsonl = postaci_transcript_format_run (events, outcome,
+                                                          POSTACI_TRANSCRIPT_JSONL);
+
+  append_escaped (out, POSTACI_REPORT_RUN_OPEN "\n%s" POSTACI_REPORT_RUN_CLOSE "\n", jsonl);
+}
+
 static char *
 format_html (const PostaciRequest *request, GPtrArray *events, const PostaciOutcome *outcome,
              GPtrArray *settings, GPtrArray *facts, GDateTime *when)
@@ -388,7 +400,9 @@ format_html (const PostaciRequest *request, GPtrArray *events, const PostaciOutc
     }
   html_tls_facts (out, facts);
   html_transcript (out, events);
-  append_escaped (out, "<footer class=\"footer\">%s</footer>\n</body>\n</html>\n", footer);
+  append_escaped (out, "<footer class=\"footer\">%s</footer>\n", footer);
+  html_run_data (out, events, outcome);
+  g_string_append (out, "</body>\n</html>\n");
   return g_string_free (out, FALSE);
 }
 

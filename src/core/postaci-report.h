@@ -10,7 +10,8 @@
 G_BEGIN_DECLS
 
 typedef enum {
-  POSTACI_REPORT_HTML,     /* one XHTML file: styles inline, no scripts, no outside resources */
+  POSTACI_REPORT_HTML,     /* one XHTML file: styles inline, no outside resources, nothing
+                            * that runs; the run's events as a data block for Open Report */
   POSTACI_REPORT_MARKDOWN, /* for ticket systems that render Markdown */
 } PostaciReportFormat;
 

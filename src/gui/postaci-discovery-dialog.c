@@ -6,6 +6,7 @@
 
 #include <glib/gi18n.h>
 
+#include "postaci-accessible.h"
 #include "postaci-discovery-dialog.h"
 #include "postaci-discovery-report.h"
 #include "postaci-recommendation.h"
@@ -167,6 +168,15 @@ make_cell (PostaciDiscoveryDialog *self, const PostaciEndpoint *endpoint, GtkTog
     gtk_widget_add_css_class (box, style);
   gtk_button_set_child (GTK_BUTTON (button), box);
   gtk_widget_set_tooltip_text (button, problem ? problem : _("Usable: encrypted, a valid certificate, login offered"));
+  {
+    /* Read as a screen reader moves through the table: which server and port, and what it found. */
+    /* Translators: a cell of the Find Settings table for screen readers: host, port, result */
+    g_autofree char *name = g_strdup_printf (_("%s, port %u: %s"), endpoint->host, endpoint->port, text);
+
+    gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL, name,
+                                    GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+                                    gtk_widget_get_tooltip_text (button), -1);
+  }
   g_object_set_data (G_OBJECT (button), "endpoint", (gpointer) endpoint);
   if (*group != NULL)
     gtk_toggle_button_set_group (GTK_TOGGLE_BUTTON (button), *group);
@@ -507,6 +517,7 @@ static void
 postaci_discovery_dialog_init (PostaciDiscoveryDialog *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  postaci_accessible_name_buttons_by_label (GTK_WIDGET (self));
   self->source_rows = g_hash_table_new (g_direct_hash, g_direct_equal);
   g_signal_connect_swapped (self->search_button, "clicked", G_CALLBACK (search_clicked_cb), self);
   g_signal_connect_swapped (self->query_entry, "activate", G_CALLBACK (search_clicked_cb), self);

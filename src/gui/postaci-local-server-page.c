@@ -6,6 +6,7 @@
 
 #include <glib/gi18n.h>
 
+#include "postaci-accessible.h"
 #include "postaci-combo-row-choices.h"
 #include "postaci-local-server-page.h"
 #include "postaci-message-window.h"
@@ -61,6 +62,7 @@ struct _PostaciLocalServerPage {
   AdwComboRow        *failure_row;
   GtkWidget          *use_button;
   GtkStack           *messages_stack;
+  GtkLabel           *messages_title;
   GtkColumnView      *messages_view;
   AdwStatusPage      *empty_page;
 
@@ -531,6 +533,7 @@ postaci_local_server_page_class_init (PostaciLocalServerPageClass *klass)
   BIND (failure_row);
   BIND (use_button);
   BIND (messages_stack);
+  BIND (messages_title);
   BIND (messages_view);
   BIND (empty_page);
 #undef BIND
@@ -571,6 +574,12 @@ postaci_local_server_page_init (PostaciLocalServerPage *self)
   gtk_single_selection_set_autoselect (self->selection, FALSE);
   gtk_single_selection_set_can_unselect (self->selection, TRUE);
   gtk_column_view_set_model (self->messages_view, GTK_SELECTION_MODEL (self->selection));
+  /* The list is read by the heading above it; the toolkit's list inside has no name of its own. */
+  gtk_accessible_update_relation (GTK_ACCESSIBLE (self->messages_view),
+                                  GTK_ACCESSIBLE_RELATION_LABELLED_BY, self->messages_title, NULL, -1);
+  postaci_accessible_label_parts (GTK_WIDGET (self->messages_view), GTK_TYPE_LIST_VIEW,
+                                  gtk_label_get_text (self->messages_title));
+  postaci_accessible_label_row_parts (ADW_PREFERENCES_ROW (self->failure_row), GTK_TYPE_LIST_VIEW);
   g_signal_connect_swapped (messages, "items-changed", G_CALLBACK (update_messages_state), self);
 
   g_signal_connect_swapped (self->server_switch, "notify::active", G_CALLBACK (switch_active_cb), self);

@@ -8,6 +8,7 @@
 #include <glib/gi18n.h>
 #include <gtksourceview/gtksource.h>
 
+#include "postaci-accessible.h"
 #include "postaci-message-window.h"
 #include "postaci-save-dialog.h"
 #include "postaci-source-scheme.h"
@@ -196,6 +197,7 @@ postaci_message_window_init (PostaciMessageWindow *self)
   GtkSourceBuffer *buffer;
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  postaci_accessible_name_buttons_by_label (GTK_WIDGET (self));
 
   buffer = GTK_SOURCE_BUFFER (gtk_text_view_get_buffer (GTK_TEXT_VIEW (self->html_view)));
   gtk_source_buffer_set_language (buffer,

@@ -10,6 +10,7 @@
 #include <glib/gi18n.h>
 #include <gtksourceview/gtksource.h>
 
+#include "postaci-accessible.h"
 #include "postaci-combo-row-choices.h"
 #include "postaci-discovery-dialog.h"
 #include "postaci-request-form-private.h"
@@ -852,6 +853,22 @@ postaci_request_form_class_init (PostaciRequestFormClass *klass)
 #undef BIND
 }
 
+/* What a screen reader reads for the parts the toolkit builds inside the form's rows. */
+static void
+name_toolkit_parts (PostaciRequestForm *self)
+{
+  AdwPreferencesRow *lists[] = {
+    ADW_PREFERENCES_ROW (self->security_row), ADW_PREFERENCES_ROW (self->mechanism_row),
+    ADW_PREFERENCES_ROW (self->stop_after_row),
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (lists); i++)
+    postaci_accessible_label_row_parts (lists[i], GTK_TYPE_LIST_VIEW);
+  postaci_accessible_label_row_parts (ADW_PREFERENCES_ROW (self->auth_row), GTK_TYPE_SWITCH);
+  postaci_accessible_label_parts (GTK_WIDGET (self->password_row), GTK_TYPE_BUTTON,
+                                  _("Show the Password"));
+}
+
 static void
 postaci_request_form_init (PostaciRequestForm *self)
 {
@@ -887,6 +904,7 @@ postaci_request_form_init (PostaciRequestForm *self)
   g_signal_connect_swapped (self->port_row, "notify::text", G_CALLBACK (address_changed_cb), self);
   g_signal_connect_swapped (self->stop_after_row, "notify::selected", G_CALLBACK (update_stop_notice), self);
   postaci_combo_row_show_whole_choices (self->stop_after_row);
+  name_toolkit_parts (self);
 
   /* The reason a field is wrong, as a row of its own put right under the field's row. */
   self->error_row_label = GTK_LABEL (g_object_new (GTK_TYPE_LABEL,

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <glib/gi18n.h>
 
+#include "postaci-accessible.h"
 #include "postaci-local-server-page.h"
 #include "postaci-request.h"
 #include "postaci-window-private.h"
@@ -537,6 +538,8 @@ postaci_window_init (PostaciWindow *self)
   g_signal_connect_swapped (self->local_page, "notify::running", G_CALLBACK (local_server_changed_cb), self);
   g_signal_connect_swapped (self->local_page, "notify::failure", G_CALLBACK (local_server_changed_cb), self);
   g_signal_connect_swapped (self->request_form, "notify::stop-notice", G_CALLBACK (stop_notice_cb), self);
+  /* Test SMTP, and Use in the Form on the Local Test Server page: read without the underline. */
+  postaci_accessible_name_buttons_by_label (GTK_WIDGET (self));
 
   /* The window opens in the form, not on the view switcher: type the server, press Enter. */
   gtk_widget_grab_focus (GTK_WIDGET (self->request_form));

@@ -6,6 +6,7 @@
 
 #include "postaci-application.h"
 #include "postaci-outcome.h"
+#include "postaci-report.h"
 
 G_BEGIN_DECLS
 
@@ -42,6 +43,18 @@ char                 *postaci_window_get_transcript_text (PostaciWindow  *self);
 /* Writes that text to @file in the background; a toast says where, or why it failed.
  * Save Transcript… calls it with the file the person chose. */
 void                  postaci_window_save_transcript (PostaciWindow      *self,
+                                                      GFile              *file);
+/* The last run as a report for a ticket (postaci-report.c), in the window's language; NULL
+ * before the first run. Copy Report puts both formats on the clipboard (text/html and
+ * text/plain: Markdown). */
+char                 *postaci_window_get_report      (PostaciWindow      *self,
+                                                      PostaciReportFormat format);
+/* Save Report… with the file the person chose: the HTML, a toast says where or why not. */
+void                  postaci_window_save_report     (PostaciWindow      *self,
+                                                      GFile              *file);
+/* Open Report… with the file the person chose: a read-only PostaciReportWindow, or a toast
+ * that says why the file cannot be shown. */
+void                  postaci_window_open_report     (PostaciWindow      *self,
                                                       GFile              *file);
 
 G_END_DECLS

@@ -3,16 +3,29 @@
 """test-accessibility.py — walks the real window's accessible tree as a screen reader sees it.
 
 Started by meson inside `xvfb-run` + `dbus-run-session`, so the window talks to a private
-AT-SPI bus. For the Test page, the Local Test Server page, a received message's window, the
-About window and the keyboard shortcuts, every object a person can reach — focusable, or
-offering an action such as a click — must have a name, and a name that is not the toolkit's
-type name ("GtkImage", "GtkMenuButton"): that is what Orca reads out when a widget has no
-label. Entries without a label fail the same way. Run in English and in Turkish
-(POSTACI_TEST_LANGUAGE=tr), so the names are translated as well.
+AT-SPI bus. It walks the Test page before and after a run (form, transcript, verdict), the Local
+Test Server page, Find Settings, the Save dialog, a received message's window, the About window
+and the keyboard shortcuts. Every object a person can reach — focusable, or offering an action
+such as a click or a toggle — must have a name, and a name that is neither the toolkit's type
+name ("GtkImage", "GtkMenuButton": what Orca reads out when a widget has no label) nor the
+label with its access key's underline ("_Test SMTP"). Entries without a label fail the same
+way. Run in English and in Turkish (POSTACI_TEST_LANGUAGE=tr, the names from this build's
+catalog), so the names are translated as well.
+
+GTK 4.8 exposes the actions of a widget's context menu ("clipboard.copy", "menu.popup") on every
+label and text: those are not clicks, so a label counts only when it takes the focus (a
+selectable label is a Tab stop and must read something).
+
+Windows the toolkit builds — GTK's file chooser (the Save dialog; in a GNOME session the portal
+shows its own, in another process), libadwaita's About window and GTK's shortcuts window — have
+parts nobody outside the library can name. LIBRARY_PARTS lists exactly which (role, type name)
+pairs each of those windows may leave nameless; anything else in them, and everything in
+Postacı's own windows, must be named.
 
 usage: test-accessibility.py POSTACI_BINARY
 """
 
+import gettext
 import os
 import re
 import subprocess
@@ -32,6 +45,8 @@ warnings.simplefilter("ignore", DeprecationWarning)
 APP_ID = "io.github.postaci.Postaci"
 APP_PATH = "/io/github/postaci/Postaci"
 TYPE_NAME = re.compile(r"^(Gtk|Adw|GtkSource)[A-Z][A-Za-z]*$")
+# An access key's underline read out: "_Test SMTP", "Dökümü K_aydet".
+MNEMONIC = re.compile(r"(^|\s)\S*_\w")
 # Containers that take the focus only to scroll; a screen reader announces what is inside.
 UNNAMED_OK_ROLES = {"scroll pane", "panel", "filler", "viewport", "page tab list", "section",
                     "grouping", "list"}
@@ -70,7 +85,10 @@ def actions(acc):
         return []
     if action is None:
         return []
-    return [action.get_action_name(i) for i in range(action.get_n_actions())]
+    try:
+        return [action.get_action_name(i) for i in range(action.get_n_actions())]
+    except GLib.Error:
+        return []  # the object went away or changed while it was read
 
 
 def children(acc):
@@ -112,9 +130,20 @@ def describe(acc, path):
         return " › ".join(path)
 
 
-def violations_of(root):
+def clickable(acts):
+    """Clicks, toggles, activations: GTK's dotted context-menu actions are not."""
+    return any("." not in name for name in acts)
+
+
+# In Turkish: the English names that have a Turkish translation; one of them read out is a
+# string the window forgot to translate.
+ENGLISH_NAMES = set()
+
+
+def violations_of(root, library_parts=frozenset()):
     """Every showing object a person can reach but a screen reader cannot name."""
     found = []
+    exempt = []
     reached = 0
 
     def walk(acc, path, depth):
@@ -130,21 +159,30 @@ def violations_of(root):
         focusable = s.contains(Atspi.StateType.FOCUSABLE)
         acts = actions(acc)
         here = path + ["%s “%s”" % (role, name)]
-        if focusable or acts or role in ("text", "password text"):
+        entry = role in ("text", "password text", "entry", "spin button")
+        if focusable or clickable(acts) or entry:
             reached += 1
             unnamed = name.strip() == "" or TYPE_NAME.match(name) is not None
             if unnamed:
                 if role in READ_BY_CONTENT_ROLES and text_inside(acc):
                     pass
-                elif role in UNNAMED_OK_ROLES and not acts:
+                elif role in UNNAMED_OK_ROLES and not clickable(acts) and not entry:
                     pass
+                elif (role, name) in library_parts:
+                    exempt.append(describe(acc, here[-4:]))
                 else:
                     found.append(describe(acc, here[-4:]))
+            elif name in ENGLISH_NAMES and not library_parts:
+                found.append("not translated: " + describe(acc, here[-4:]))
+            elif MNEMONIC.search(name):
+                # GTK 4.8 reads the access key of its own dialog buttons ("_Cancel Cancel").
+                (exempt if library_parts else found).append("access key read out: " +
+                                                            describe(acc, here[-4:]))
         for child in children(acc):
             walk(child, here, depth + 1)
 
     walk(root, [], 0)
-    return found, reached
+    return found, exempt, reached
 
 
 def find(root, predicate, depth=0):
@@ -214,11 +252,69 @@ def settle(seconds=1.0):
     time.sleep(seconds)
 
 
+# (role, type name) pairs the toolkit leaves nameless inside its own windows, per window.
+LIBRARY_PARTS = {
+    # AdwAboutWindow 1.2: the back buttons of its subpages (icon only) and the text views of
+    # the licence and release notes; the button that copies the debug information.
+    "About window": frozenset({("push button", "GtkImage"), ("text", "GtkTextView"),
+                               ("push button", "GtkButton")}),
+    # GtkShortcutsWindow 4.8: its search entry and button, and the section switcher.
+    "Keyboard shortcuts": frozenset({("entry", "GtkSearchEntry"), ("push button", "GtkImage"),
+                                     ("push button", "GtkMenuButton")}),
+    # GtkFileChooserDialog 4.8 (without a portal): the path bar, the view and places buttons,
+    # the search entry, the file list.
+    "Save dialog": frozenset({("push button", "GtkImage"), ("push button", "GtkToggleButton"),
+                              ("push button", "GtkMenuButton"), ("entry", "GtkSearchEntry"),
+                              ("push button", "GtkButton"), ("filler", "GtkTreeView"),
+                              ("list", "GtkListBox"), ("filler", "GtkPlacesSidebar"),
+                              ("filler", "GtkFileChooserWidget")}),
+}
+
+
 def check(title, root):
-    found, reached = violations_of(root)
+    found, exempt, reached = violations_of(root, LIBRARY_PARTS.get(title, frozenset()))
+    detail = ["unnamed: " + v for v in found]
+    detail += ["the library's own (not ours to name): " + v for v in exempt]
     tap(reached > 0 and not found,
         "%s: every reachable object has a name (%d checked)" % (title, reached),
-        "\n".join("unnamed: " + v for v in found))
+        "\n".join(detail))
+
+
+def by_name(root, role, name):
+    return find(root, lambda a: a.get_role_name() == role and (a.get_name() or "") == name)
+
+
+def click(root, role, name):
+    """Clicks the object, or the clickable part inside it (a menu button's own button)."""
+    target = by_name(root, role, name)
+    if target is not None and not clickable(actions(target)):
+        target = find(target, lambda a: "click" in actions(a))
+    return target is not None and do_action(target)
+
+
+def wait_until(predicate, timeout=20):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            value = predicate()
+        except GLib.Error:
+            value = None
+        if value:
+            return value
+        time.sleep(0.2)
+    return None
+
+
+def press(keyval):
+    Atspi.generate_keyboard_event(keyval, None, Atspi.KeySynthType.SYM)
+
+
+def new_window(app, known):
+    return wait_for_window(app, lambda w: all(w != k for k in known))
+
+
+def gone(app, window):
+    return wait_until(lambda: all(w != window for w in windows(app)), 10)
 
 
 def main():
@@ -229,6 +325,16 @@ def main():
     env.pop("NO_AT_BRIDGE", None)
     if turkish:
         env.update({"LANGUAGE": "tr", "LC_ALL": "tr_TR.UTF-8", "LANG": "tr_TR.UTF-8"})
+        catalog = gettext.translation("postaci", os.environ["POSTACI_LOCALEDIR"], ["tr"])
+        ours = catalog.gettext
+        ENGLISH_NAMES.update(msgid.replace("_", "") for msgid, msgstr in catalog._catalog.items()
+                             if isinstance(msgid, str) and msgid and msgid != msgstr)
+        gtk = gettext.translation("gtk40", "/usr/share/locale", ["tr"]).gettext
+    else:
+        ours = gtk = str
+    # The names as a person reads them: without the access key's underline.
+    def _(text):
+        return ours(text).replace("_", "")
     proc = subprocess.Popen([binary], env=env)
     try:
         app = application()
@@ -240,32 +346,74 @@ def main():
         check("Test page", main_window)
 
         tab = find(main_window, lambda a: a.get_role_name() == "page tab" and
-                   a.get_name() in ("Local Test Server", "Yerel Test Sunucusu"))
+                   a.get_name() == _("Local Test Server"))
         tap(tab is not None, "the Local Test Server page tab is named")
         if tab is not None:
-            selection = tab.get_parent().get_selection_iface()
-            if selection is not None:
-                selection.select_child(tab.get_index_in_parent())
-            else:
-                do_action(tab)
+            do_action(tab)
             settle()
             check("Local Test Server page", main_window)
+            do_action(by_name(main_window, "page tab", _("Test")))
+            settle()
+
+        # A run against the built-in server the first start set the form up for: the
+        # transcript, the stage bar and the verdict card are walked as they are after it.
+        tap(click(main_window, "push button", _("_Test SMTP")), "Test SMTP is clicked by name")
+        wait_until(lambda: by_name(main_window, "push button", _("_Cancel")) is None and
+                   by_name(main_window, "push button", _("_Test SMTP")) is not None and
+                   by_name(main_window, "label", _("Success")))
+        settle()
+        check("Test page after a run", main_window)
+
+        tap(click(main_window, "push button", _("Find Settings")), "Find Settings opens by name")
+        dialog = new_window(app, [main_window])
+        tap(dialog is not None, "the Find Settings dialog opens")
+        if dialog is not None:
+            settle()
+            check("Find Settings dialog", dialog)
+            press(0xff1b)  # Escape
+            gone(app, dialog)
+
+        tap(click(main_window, "push button", _("Save Transcript")), "Save Transcript opens by name")
+        chooser = new_window(app, [main_window])
+        tap(chooser is not None, "the Save dialog opens")
+        if chooser is not None:
+            settle(1.5)
+            check("Save dialog", chooser)
+            press(0xff1b)  # Escape
+            gone(app, chooser)
+
+        # The message the run delivered, opened from the list as Enter on its row does.
+        do_action(tab)
+        settle()
+        listed = wait_until(lambda: by_name(main_window, "list", _("Received Messages")), 10)
+        rows = [r for r in children(listed or main_window) if r.get_role_name() == "table row"]
+        tap(len(rows) == 1, "the received message is listed")
+        if rows:
+            # GTK 4.8 gives no focus through AT-SPI and knows only window coordinates; Xvfb has
+            # no window manager, so the window sits at 0,0 and those are the screen's too.
+            box = rows[0].get_component_iface().get_extents(Atspi.CoordType.WINDOW)
+            Atspi.generate_mouse_event(box.x + box.width // 2, box.y + box.height // 2, "b1d")
+            message = new_window(app, [main_window])
+            tap(message is not None, "the message window opens from its row")
+            if message is not None:
+                settle()
+                check("Message window", message)
+                press(0xff1b)
+                gone(app, message)
 
         activate("about")
-        about = wait_for_window(app, lambda w: w is not main_window and
-                                w.get_role_name() in ("frame", "dialog"))
+        about = new_window(app, [main_window])
         tap(about is not None, "the About window opens")
         if about is not None:
             settle()
             check("About window", about)
-            close = find(about, lambda a: a.get_role_name() == "push button" and
-                         a.get_name() in ("Close", "Kapat"))
+            close = by_name(about, "push button", gtk("Close"))
             if close is not None:
                 do_action(close)
+            gone(app, about)
 
         activate("show-help-overlay", window=1)
-        shortcuts = wait_for_window(app, lambda w: w is not main_window and w is not about and
-                                    w.get_role_name() in ("frame", "dialog", "window"))
+        shortcuts = new_window(app, [main_window])
         tap(shortcuts is not None, "the keyboard shortcuts window opens")
         if shortcuts is not None:
             settle()

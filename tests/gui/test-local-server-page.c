@@ -6,12 +6,17 @@
 #include "config.h"
 
 #include <adwaita.h>
+#include <glib/gi18n.h>
 #include <glib/gstdio.h>
 
 #include "postaci-application.h"
 #include "postaci-gui-test.h"
 #include "postaci-local-server-page.h"
 #include "postaci-message-window.h"
+#include "postaci-report-reader.h"
+#include "postaci-transcript.h"
+#include "postaci-report-window.h"
+#include "postaci-save-dialog.h"
 #include "postaci-stage-bar.h"
 #include "postaci-test-server.h"
 #include "postaci-verdict-panel.h"
@@ -506,6 +511,223 @@ test_message_window (void)
   g_assert_null (postaci_gui_test_find_toplevel (POSTACI_TYPE_MESSAGE_WINDOW));
 }
 
+/* The stage bar, transcript and verdict card of a window and of a reopened report. */
+typedef struct {
+  char       *transcript;
+  const char *stages[POSTACI_N_STAGES];
+  const char *verdict_title;
+  const char *verdict_reason;
+} Shown;
+
+static void
+shown_read (Shown *shown, GtkWidget *widget, GType type)
+{
+  GtkWidget *panel = postaci_gui_test_child (widget, type, "verdict_panel");
+
+  shown->transcript = postaci_gui_test_view_text (postaci_gui_test_child (widget, type, "transcript_view"));
+  for (guint i = 0; i < POSTACI_N_STAGES; i++)
+    shown->stages[i] = postaci_stage_bar_get_state (postaci_gui_test_child (widget, type, "stage_bar"),
+                                                    (PostaciStage) i);
+  shown->verdict_title = gtk_label_get_text (postaci_gui_test_child (panel, POSTACI_TYPE_VERDICT_PANEL,
+                                                                     "verdict_title"));
+  shown->verdict_reason = gtk_label_get_text (postaci_gui_test_child (panel, POSTACI_TYPE_VERDICT_PANEL,
+                                                                      "verdict_reason"));
+}
+
+static void
+spliced_cb (GObject *object, GAsyncResult *result, gpointer user_data)
+{
+  g_assert_cmpint (g_output_stream_splice_finish (G_OUTPUT_STREAM (object), result, NULL), >, 0);
+  *(GBytes **) user_data = g_memory_output_stream_steal_as_bytes (G_MEMORY_OUTPUT_STREAM (object));
+}
+
+/* The clipboard's writer runs on this main loop too: read without blocking it. */
+static void
+read_bytes_cb (GObject *object, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GInputStream) stream = gdk_clipboard_read_finish (GDK_CLIPBOARD (object), result, NULL, NULL);
+  g_autoptr(GOutputStream) memory = g_memory_output_stream_new_resizable ();
+
+  g_assert_nonnull (stream);
+  g_output_stream_splice_async (memory, stream, G_OUTPUT_STREAM_SPLICE_CLOSE_TARGET, G_PRIORITY_DEFAULT,
+                                NULL, spliced_cb, user_data);
+}
+
+/* The chooser has shown its first folder (it loads it in the background). */
+static gboolean
+has_current_folder (gpointer data)
+{
+  g_autoptr(GFile) folder = gtk_file_chooser_get_current_folder (data);
+
+  return folder != NULL;
+}
+
+static gboolean
+report_window_shown (gpointer data)
+{
+  return postaci_gui_test_find_toplevel (POSTACI_TYPE_REPORT_WINDOW) != NULL;
+}
+
+typedef struct {
+  GtkWidget  *widget;
+  const char *text;
+} ShownText;
+
+static gboolean
+shows_text (gpointer data)
+{
+  const ShownText *shown = data;
+
+  postaci_gui_test_wait_for_frames (shown->widget);
+  return shows_label (shown->widget, shown->text);
+}
+
+/* A report of a run against the built-in server: saved as HTML in the person's documents, copied
+ * as HTML and Markdown, and reopened read-only with the very lines and verdict; the password of
+ * the run is nowhere in it. */
+static void
+test_report (void)
+{
+  PostaciWindow *window = open_window ();
+  const char *password = postaci_local_server_get_password (local_server (window));
+  g_autofree char *dir = g_dir_make_tmp ("postaci-report-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "report.html", NULL);
+  g_autoptr(GFile) target = g_file_new_for_path (path);
+  g_autofree char *expected = NULL;
+  g_autofree char *saved = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *copied_text = NULL;
+  g_autoptr(GBytes) copied_html = NULL;
+  g_autoptr(PostaciReportContents) contents = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *html_type[] = { "text/html", NULL };
+  GdkClipboard *clipboard = gtk_widget_get_clipboard (GTK_WIDGET (window));
+  GtkWindow *chooser;
+  GtkWindow *report_window;
+  Shown in_window, in_report;
+  guint replies = 0;
+
+  assert_form_for_local_server (window);
+  g_assert_cmpint (click_test_and_wait (window)->verdict, ==, POSTACI_VERDICT_SUCCESS);
+
+  /* Save Report… offers an .html file named after the server, in the person's documents. */
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.save-report", NULL);
+  chooser = postaci_gui_test_find_toplevel (GTK_TYPE_FILE_CHOOSER_DIALOG);
+  g_assert_nonnull (chooser);
+  name = gtk_file_chooser_get_current_name (GTK_FILE_CHOOSER (chooser));
+  g_assert_true (g_str_has_prefix (name, "postaci-127.0.0.1-"));
+  g_assert_true (g_str_has_suffix (name, ".html"));
+  postaci_test_wait_until (has_current_folder, chooser, 10000);
+  {
+    g_autoptr(GFile) documents = postaci_save_dialog_get_default_folder ();
+    g_autoptr(GFile) folder = gtk_file_chooser_get_current_folder (GTK_FILE_CHOOSER (chooser));
+
+    g_assert_true (g_file_equal (folder, documents));
+  }
+  gtk_widget_activate (gtk_dialog_get_widget_for_response (GTK_DIALOG (chooser), GTK_RESPONSE_CANCEL));
+  postaci_test_wait_until (no_file_chooser, NULL, 10000);
+
+  /* …and writes the report: parsed back, it holds every reply line and not the password. */
+  expected = postaci_window_get_report (window, POSTACI_REPORT_HTML);
+  postaci_window_save_report (window, target);
+  {
+    ExpectedFile complete = { path, strlen (expected) };
+    postaci_test_wait_until (file_complete, &complete, 10000);
+  }
+  postaci_gui_test_flush ();
+  g_assert_true (g_file_get_contents (path, &saved, NULL, NULL));
+  g_assert_null (strstr (saved, password));
+  contents = postaci_report_read (saved, strlen (saved), &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (contents->outcome->verdict, ==, POSTACI_VERDICT_SUCCESS);
+  in_window.transcript = transcript_text (window);
+  for (guint i = 0; i < contents->events->len; i++)
+    {
+      const PostaciEvent *event = g_ptr_array_index (contents->events, i);
+      g_autofree char *line = g_strdup_printf ("S: %s\n", event->text);
+
+      if (event->kind != POSTACI_EVENT_SERVER)
+        continue;
+      /* Each reply line is in the document as a person reads it, and was in the window. */
+      g_assert_nonnull (strstr (in_window.transcript, line));
+      {
+        g_autofree char *escaped = g_markup_escape_text (line, strlen (line) - 1);
+        g_assert_nonnull (strstr (saved, escaped));
+      }
+      replies++;
+    }
+  g_assert_cmpuint (replies, >=, 8);
+  g_assert_nonnull (strstr (saved, "S: 235 "));
+  g_free (in_window.transcript);
+
+  /* Copy Report: HTML for a mail, Markdown as plain text for a ticket. */
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.copy-report", NULL);
+  g_assert_true (gdk_content_formats_contain_mime_type (gdk_clipboard_get_formats (clipboard), "text/html"));
+  g_assert_true (gdk_content_formats_contain_mime_type (gdk_clipboard_get_formats (clipboard),
+                                                        "text/plain;charset=utf-8"));
+  gdk_clipboard_read_async (clipboard, html_type, G_PRIORITY_DEFAULT, NULL, read_bytes_cb, &copied_html);
+  postaci_test_wait_until (is_set, &copied_html, 10000);
+  gdk_clipboard_read_text_async (clipboard, NULL, read_text_cb, &copied_text);
+  postaci_test_wait_until (is_set, &copied_text, 10000);
+  {
+    g_autoptr(PostaciReportContents) pasted = NULL;
+    gsize length;
+    const char *html = g_bytes_get_data (copied_html, &length);
+    g_autofree char *verdict = postaci_outcome_get_verdict_line (contents->outcome);
+    g_autofree char *bold = g_strdup_printf ("**%s**", verdict);
+
+    g_assert_true (g_str_has_prefix (html, "<!DOCTYPE html>"));
+    pasted = postaci_report_read (html, length, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (pasted->events->len, ==, contents->events->len);
+    g_assert_true (g_str_has_prefix (copied_text, "# "));
+    g_assert_nonnull (strstr (copied_text, bold));
+    g_assert_nonnull (strstr (copied_text, "S: 235 "));
+    g_assert_null (strstr (copied_text, password));
+    g_assert_null (g_strstr_len (html, length, password));
+  }
+
+  /* Open Report… shows the saved run read-only, exactly as the window showed it. */
+  postaci_window_open_report (window, target);
+  postaci_test_wait_until (report_window_shown, NULL, 10000);
+  report_window = postaci_gui_test_find_toplevel (POSTACI_TYPE_REPORT_WINDOW);
+  g_assert_true (gtk_window_get_transient_for (report_window) == GTK_WINDOW (window));
+  g_assert_cmpstr (gtk_window_get_title (report_window), ==, contents->title);
+  shown_read (&in_window, GTK_WIDGET (window), POSTACI_TYPE_WINDOW);
+  shown_read (&in_report, GTK_WIDGET (report_window), POSTACI_TYPE_REPORT_WINDOW);
+  g_assert_cmpstr (in_report.transcript, ==, in_window.transcript);
+  for (guint i = 0; i < POSTACI_N_STAGES; i++)
+    g_assert_cmpstr (in_report.stages[i], ==, in_window.stages[i]);
+  g_assert_cmpstr (in_report.verdict_title, ==, in_window.verdict_title);
+  g_assert_cmpstr (in_report.verdict_reason, ==, in_window.verdict_reason);
+  g_assert_false (gtk_text_view_get_editable (postaci_gui_test_child (report_window, POSTACI_TYPE_REPORT_WINDOW,
+                                                                      "transcript_view")));
+  postaci_gui_test_save_screenshot (GTK_WIDGET (report_window), "postaci-report-window.png");
+  g_free (in_window.transcript);
+  g_free (in_report.transcript);
+  gtk_window_destroy (report_window);
+
+  /* A file that is not a report says so, and opens nothing. */
+  {
+    const char *not_ours = "<html><body>not ours</body></html>";
+    g_autoptr(GError) why = NULL;
+    g_autofree char *message = NULL;
+    ShownText toast;
+
+    g_assert_null (postaci_report_read (not_ours, strlen (not_ours), &why));
+    message = g_strdup_printf (_("Could not open %s: %s"), "report.html", why->message);
+    toast = (ShownText) { GTK_WIDGET (window), message };
+    g_assert_true (g_file_set_contents (path, not_ours, -1, NULL));
+    postaci_window_open_report (window, target);
+    postaci_test_wait_until (shows_text, &toast, 10000);
+    g_assert_null (postaci_gui_test_find_toplevel (POSTACI_TYPE_REPORT_WINDOW));
+  }
+
+  g_unlink (path);
+  g_rmdir (dir);
+  close_window (window);
+}
+
 /* What the window shows after "postaci …options…" is run as the README shows it. */
 typedef struct {
   char    *server, *port, *password, *user, *to;
@@ -805,6 +1027,7 @@ main (int argc, char **argv)
   g_test_add_func ("/postaci/local-server-page/fail-on-purpose", test_fail_on_purpose);
   g_test_add_func ("/postaci/local-server-page/every-failure", test_every_failure);
   g_test_add_func ("/postaci/local-server-page/message-window", test_message_window);
+  g_test_add_func ("/postaci/local-server-page/report", test_report);
   g_test_add_func ("/postaci/local-server-page/one-liner", test_one_liner);
   g_test_add_func ("/postaci/local-server-page/notices", test_notices);
   g_test_add_func ("/postaci/local-server-page/own-server", test_own_server);

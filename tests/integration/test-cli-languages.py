@@ -210,8 +210,16 @@ def reports():
                   "S: 250" in text and "S: 354" in text and "S: 221" in text, text[-1500:])
             scripts = root.findall(".//{%s}script" % XHTML)
             links = root.findall(".//{%s}link" % XHTML)
-            check("report (html): no script, no outside resource", not scripts and not links
+            # The one script element is the run for Open Report: JSON Lines, a type no browser runs.
+            data_only = [(s.get("type"), s.get("id")) for s in scripts] == \
+                [("application/x-ndjson", "postaci-run")]
+            check("report (html): nothing that runs, no outside resource", data_only and not links
                   and "http://" not in out.replace("http://www.w3.org/1999/xhtml", ""), out[:600])
+            if data_only:
+                events = [json.loads(line) for line in scripts[0].text.splitlines() if line]
+                check("report (html): the embedded run ends with its outcome, in the report's words",
+                      events[-1].get("kind") == "outcome" and events[-1].get("verdict") == "success"
+                      and any(e.get("text", "").startswith("250") for e in events), repr(events[-1]))
         check("report (html): no password, raw or in base64",
               not any(secret in out for secret in secrets), "")
         code, out, err = run(session_args(server.port) + ["--format", "markdown"], lang="en")
