@@ -220,6 +220,9 @@ postaci_gui_test_view_text (GtkTextView *view)
   GtkTextBuffer *buffer = gtk_text_view_get_buffer (view);
   GtkTextIter start, end;
 
+  /* The transcript takes its lines in at idle, a slice a frame: what is pending goes in first,
+   * or the last line of a run that has just ended (its result) may not be there yet. */
+  postaci_gui_test_flush ();
   gtk_text_buffer_get_bounds (buffer, &start, &end);
   return gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
 }
