@@ -10,6 +10,7 @@
 #include "postaci-application.h"
 #include "postaci-input-file.h"
 #include "postaci-option.h"
+#include "postaci-profile-store.h"
 #include "postaci-request.h"
 #include "postaci-window.h"
 
@@ -18,6 +19,7 @@ struct _PostaciApplication {
 
   GSettings      *settings;
   gboolean        settings_looked_up;
+  PostaciProfileStore *profiles;  /* the saved servers, shared by every window */
 };
 
 G_DEFINE_FINAL_TYPE (PostaciApplication, postaci_application, ADW_TYPE_APPLICATION)
@@ -45,11 +47,29 @@ static const PostaciOptionId form_options[] = {
 };
 
 static const GOptionEntry program_entries[] = {
+  /* Not a field of the form: the saved server whose fields the form starts from. */
+  { "profile", 0, 0, G_OPTION_ARG_STRING, NULL, N_("Start from this saved server; the options given override its settings"), N_("NAME") },
   /* Read from argv in main.c, before the first string is translated; listed here for --help. */
   { "lang", 0, 0, G_OPTION_ARG_STRING, NULL, N_("Language of the messages: tr or en"), N_("LANG") },
   { "version", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Show the version and exit"), NULL },
   { NULL }
 };
+
+PostaciProfileStore *
+postaci_application_get_profiles (PostaciApplication *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_return_val_if_fail (POSTACI_IS_APPLICATION (self), NULL);
+
+  if (self->profiles != NULL)
+    return self->profiles;
+  self->profiles = postaci_profile_store_new (NULL);
+  /* A damaged file is left as it is (it is saved over only once a server is saved). */
+  if (!postaci_profile_store_load (self->profiles, &error))
+    g_message ("The saved servers could not be read: %s", error->message);
+  return self->profiles;
+}
 
 GSettings *
 postaci_application_get_settings (PostaciApplication *self)
@@ -106,6 +126,8 @@ postaci_application_activate (GApplication *application)
 static gboolean
 has_form_options (GVariantDict *options)
 {
+  if (g_variant_dict_contains (options, "profile"))
+    return TRUE;
   for (guint i = 0; i < G_N_ELEMENTS (form_options); i++)
     if (g_variant_dict_contains (options, postaci_option_get (form_options[i])->name))
       return TRUE;
@@ -318,6 +340,7 @@ postaci_application_finalize (GObject *object)
   PostaciApplication *self = POSTACI_APPLICATION (object);
 
   g_clear_object (&self->settings);
+  g_clear_object (&self->profiles);
   G_OBJECT_CLASS (postaci_application_parent_class)->finalize (object);
 }
 

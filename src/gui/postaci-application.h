@@ -4,6 +4,8 @@
 
 #include <adwaita.h>
 
+#include "postaci-profile-store.h"
+
 G_BEGIN_DECLS
 
 #define POSTACI_TYPE_APPLICATION (postaci_application_get_type ())
@@ -13,5 +15,7 @@ G_DECLARE_FINAL_TYPE (PostaciApplication, postaci_application, POSTACI, APPLICAT
 PostaciApplication *postaci_application_new          (GApplicationFlags   flags);
 /* Where the form is remembered; NULL when the schema is installed nowhere we can find. */
 GSettings          *postaci_application_get_settings (PostaciApplication *self);
+/* The saved servers ($XDG_CONFIG_HOME/postaci/profiles.ini), read on first use. */
+PostaciProfileStore *postaci_application_get_profiles (PostaciApplication *self);
 
 G_END_DECLS

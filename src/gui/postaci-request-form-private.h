@@ -52,6 +52,8 @@ struct _PostaciRequestForm {
   AdwExpanderRow      *auth_row;
   AdwEntryRow         *user_row;
   AdwPasswordEntryRow *password_row;
+  AdwActionRow        *remember_row;
+  GtkSwitch           *remember_switch;
   AdwComboRow         *mechanism_row;
   AdwEntryRow         *from_row;
   AdwEntryRow         *to_row;

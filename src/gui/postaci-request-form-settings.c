@@ -14,8 +14,9 @@
 /* postaci-cli's options                                            */
 /* ---------------------------------------------------------------- */
 
-gboolean
-postaci_request_form_apply_options (PostaciRequestForm *self, GVariantDict *options, GError **error)
+/* Checks every value of @options, then (with @apply) fills the form with them. */
+static gboolean
+read_options (PostaciRequestForm *self, GVariantDict *options, gboolean apply, GError **error)
 {
   const char *server = NULL, *port = NULL, *security = NULL, *user = NULL, *password = NULL;
   const char *auth = NULL, *from = NULL, *subject = NULL, *html = NULL, *ehlo = NULL;
@@ -27,9 +28,6 @@ postaci_request_form_apply_options (PostaciRequestForm *self, GVariantDict *opti
   PostaciMechanism mechanism_value = POSTACI_MECHANISM_AUTO;
   PostaciStage stop_value = POSTACI_STAGE_QUIT;
   guint port_value = 0;
-
-  g_return_val_if_fail (POSTACI_IS_REQUEST_FORM (self), FALSE);
-  g_return_val_if_fail (options != NULL, FALSE);
 
   g_variant_dict_lookup (options, "server", "&s", &server);
   g_variant_dict_lookup (options, "port", "&s", &port);
@@ -58,6 +56,8 @@ postaci_request_form_apply_options (PostaciRequestForm *self, GVariantDict *opti
       (timeout_text != NULL &&
        !postaci_option_parse (POSTACI_OPTION_TIMEOUT, timeout_text, &timeout, error)))
     return FALSE;
+  if (!apply)
+    return TRUE;
 
   postaci_request_form_clear_invalid (self);
   /* A plain "postaci" (no options) leaves a form set up for the Local Test Server as it is. */
@@ -116,6 +116,22 @@ postaci_request_form_apply_options (PostaciRequestForm *self, GVariantDict *opti
   if (ehlo != NULL || timeout > 0 || ca_file != NULL || insecure)
     adw_expander_row_set_expanded (self->advanced_row, TRUE);
   return TRUE;
+}
+
+gboolean
+postaci_request_form_check_options (PostaciRequestForm *self, GVariantDict *options, GError **error)
+{
+  g_return_val_if_fail (POSTACI_IS_REQUEST_FORM (self), FALSE);
+  g_return_val_if_fail (options != NULL, FALSE);
+  return read_options (self, options, FALSE, error);
+}
+
+gboolean
+postaci_request_form_apply_options (PostaciRequestForm *self, GVariantDict *options, GError **error)
+{
+  g_return_val_if_fail (POSTACI_IS_REQUEST_FORM (self), FALSE);
+  g_return_val_if_fail (options != NULL, FALSE);
+  return read_options (self, options, TRUE, error);
 }
 
 /* ---------------------------------------------------------------- */

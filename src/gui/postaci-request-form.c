@@ -21,6 +21,7 @@ G_DEFINE_FINAL_TYPE (PostaciRequestForm, postaci_request_form, ADW_TYPE_BIN)
 enum {
   PROP_0,
   PROP_STOP_NOTICE,
+  PROP_REMEMBER_PASSWORD,
   N_PROPS
 };
 
@@ -758,6 +759,28 @@ postaci_request_form_find_settings (PostaciRequestForm *self)
 /* GObject and GtkWidget                                            */
 /* ---------------------------------------------------------------- */
 
+static void
+remember_changed_cb (PostaciRequestForm *self)
+{
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_REMEMBER_PASSWORD]);
+}
+
+void
+postaci_request_form_set_saved_server (PostaciRequestForm *self, const char *name)
+{
+  g_autofree char *subtitle = NULL;
+
+  g_return_if_fail (POSTACI_IS_REQUEST_FORM (self));
+
+  /* Without a saved server yet, the switch says what the next "Save as Server…" does. */
+  if (name != NULL)
+    /* Translators: %s is the name of a saved server, such as “Acme – Exchange Online” */
+    subtitle = g_strdup_printf (_("For “%s”"), name);
+  adw_action_row_set_subtitle (self->remember_row,
+                               subtitle != NULL ? subtitle
+                                                : _("For the server “Save as Server…” saves (the menu at the top left)"));
+}
+
 /* The window opens in the form: type the server, press Enter. */
 static gboolean
 postaci_request_form_grab_focus (GtkWidget *widget)
@@ -774,6 +797,25 @@ postaci_request_form_get_property (GObject *object, guint prop_id, GValue *value
     {
     case PROP_STOP_NOTICE:
       g_value_set_string (value, self->stop_notice);
+      break;
+    case PROP_REMEMBER_PASSWORD:
+      g_value_set_boolean (value, gtk_switch_get_active (self->remember_switch));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+postaci_request_form_set_property (GObject *object, guint prop_id, const GValue *value,
+                                   GParamSpec *pspec)
+{
+  PostaciRequestForm *self = POSTACI_REQUEST_FORM (object);
+
+  switch (prop_id)
+    {
+    case PROP_REMEMBER_PASSWORD:
+      gtk_switch_set_active (self->remember_switch, g_value_get_boolean (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -812,6 +854,7 @@ postaci_request_form_class_init (PostaciRequestFormClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->get_property = postaci_request_form_get_property;
+  object_class->set_property = postaci_request_form_set_property;
   object_class->dispose = postaci_request_form_dispose;
   object_class->finalize = postaci_request_form_finalize;
   widget_class->grab_focus = postaci_request_form_grab_focus;
@@ -819,6 +862,10 @@ postaci_request_form_class_init (PostaciRequestFormClass *klass)
   properties[PROP_STOP_NOTICE] =
     g_param_spec_string ("stop-notice", NULL, NULL, NULL,
                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /* The "Remember password" switch: what the profile button stores in the keyring. */
+  properties[PROP_REMEMBER_PASSWORD] =
+    g_param_spec_boolean ("remember-password", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (GTK_SOURCE_TYPE_VIEW);
@@ -835,6 +882,8 @@ postaci_request_form_class_init (PostaciRequestFormClass *klass)
   BIND (auth_row);
   BIND (user_row);
   BIND (password_row);
+  BIND (remember_row);
+  BIND (remember_switch);
   BIND (mechanism_row);
   BIND (from_row);
   BIND (to_row);
@@ -918,8 +967,11 @@ postaci_request_form_init (PostaciRequestForm *self)
                                                      "focusable", FALSE, "child", self->error_row_label,
                                                      NULL));
   gtk_widget_add_css_class (self->error_row, "field-error-row");
+  g_signal_connect_swapped (self->remember_switch, "notify::active",
+                            G_CALLBACK (remember_changed_cb), self);
   g_signal_connect_swapped (self->port_row, "changed", G_CALLBACK (port_changed_cb), self);
   g_signal_connect_swapped (self->security_row, "notify::selected", G_CALLBACK (security_changed_cb), self);
   adw_combo_row_set_selected (self->security_row, DEFAULT_SECURITY_INDEX);
   _postaci_request_form_set_port (self, security_ports[DEFAULT_SECURITY_INDEX]);
+  postaci_request_form_set_saved_server (self, NULL);
 }

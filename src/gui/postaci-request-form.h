@@ -42,6 +42,10 @@ void            postaci_request_form_set_request       (PostaciRequestForm   *se
                                                         const PostaciRequest *request);
 void            postaci_request_form_set_password      (PostaciRequestForm   *self,
                                                         const char           *password);
+/* The saved server the form holds, or NULL: "Remember password" names it. The switch is
+ * the property "remember-password". */
+void            postaci_request_form_set_saved_server  (PostaciRequestForm   *self,
+                                                        const char           *name);
 /* The password field's text, or NULL while login is off or the field is empty. */
 const char     *postaci_request_form_get_password      (PostaciRequestForm   *self);
 
@@ -50,6 +54,10 @@ const char     *postaci_request_form_get_password      (PostaciRequestForm   *se
  * keep their value. Checks every value first and changes nothing when one is wrong
  * (G_OPTION_ERROR_BAD_VALUE).
  */
+/* Only the checks of postaci_request_form_apply_options(): nothing changes. */
+gboolean        postaci_request_form_check_options     (PostaciRequestForm   *self,
+                                                        GVariantDict         *options,
+                                                        GError              **error);
 gboolean        postaci_request_form_apply_options     (PostaciRequestForm   *self,
                                                         GVariantDict         *options,
                                                         GError              **error);

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "postaci-local-server-page.h"
+#include "postaci-profile-button.h"
 #include "postaci-request-form.h"
 #include "postaci-session.h"
 #include "postaci-stage-bar.h"
@@ -18,6 +19,7 @@ struct _PostaciWindow {
   /* Template widgets */
   AdwToastOverlay      *toast_overlay;
   AdwViewSwitcher      *view_switcher;
+  PostaciProfileButton *profile_button;
   GtkLabel             *run_label;
   AdwViewStack         *view_stack;
   PostaciLocalServerPage *local_page;

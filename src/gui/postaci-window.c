@@ -369,6 +369,9 @@ _postaci_window_undo_clear (PostaciWindow *self)
 gboolean
 postaci_window_prefill (PostaciWindow *self, GVariantDict *options, GError **error)
 {
+  const char *name = NULL;
+  PostaciProfile *profile = NULL;
+
   g_return_val_if_fail (POSTACI_IS_WINDOW (self), FALSE);
   g_return_val_if_fail (options != NULL, FALSE);
 
@@ -379,6 +382,24 @@ postaci_window_prefill (PostaciWindow *self, GVariantDict *options, GError **err
                            _("A test is running in the open window, so its form was left as it "
                              "is. Try again when the test has ended."));
       return FALSE;
+    }
+  if (!postaci_request_form_check_options (self->request_form, options, error))
+    return FALSE;
+  if (g_variant_dict_lookup (options, "profile", "&s", &name))
+    {
+      PostaciApplication *application = POSTACI_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
+
+      profile = postaci_profile_store_lookup (postaci_application_get_profiles (application), name);
+      if (profile == NULL)
+        {
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                       _("There is no saved server named “%s”."), name);
+          return FALSE;
+        }
+      /* The saved server first, the options over it, as postaci-cli does; a password given
+       * on the command line is not replaced by the keyring's. */
+      postaci_profile_button_choose (self->profile_button, profile,
+                                     !g_variant_dict_contains (options, "password"));
     }
   return postaci_request_form_apply_options (self->request_form, options, error);
 }
@@ -450,6 +471,7 @@ apply_narrow (PostaciWindow *self, gboolean narrow)
   gtk_paned_set_position (self->paned, narrow ? gtk_widget_get_height (GTK_WIDGET (self)) * 11 / 20
                                               : self->wide_position);
   postaci_local_server_page_set_narrow (self->local_page, narrow);
+  postaci_profile_button_set_narrow (self->profile_button, narrow);
   adw_view_switcher_set_policy (self->view_switcher, narrow ? ADW_VIEW_SWITCHER_POLICY_NARROW
                                                             : ADW_VIEW_SWITCHER_POLICY_WIDE);
 }
@@ -501,6 +523,7 @@ postaci_window_class_init (PostaciWindowClass *klass)
   g_type_ensure (POSTACI_TYPE_STAGE_BAR);
   g_type_ensure (POSTACI_TYPE_TRANSCRIPT_VIEW);
   g_type_ensure (POSTACI_TYPE_REQUEST_FORM);
+  g_type_ensure (POSTACI_TYPE_PROFILE_BUTTON);
   g_type_ensure (POSTACI_TYPE_LOCAL_SERVER_PAGE);
   g_type_ensure (POSTACI_TYPE_VERDICT_PANEL);
 
@@ -508,6 +531,7 @@ postaci_window_class_init (PostaciWindowClass *klass)
 #define BIND(name) gtk_widget_class_bind_template_child (widget_class, PostaciWindow, name)
   BIND (toast_overlay);
   BIND (view_switcher);
+  BIND (profile_button);
   BIND (run_label);
   BIND (view_stack);
   BIND (local_page);
@@ -570,6 +594,8 @@ window_new (PostaciApplication *application, gboolean first_start)
     g_object_ref (self->settings);
   load_window_state (self);
   postaci_request_form_bind_settings (self->request_form, self->settings);
+  postaci_profile_button_setup (self->profile_button, postaci_application_get_profiles (application),
+                                self->request_form);
   /* A first start (no server of one's own yet): the Local Test Server runs and the form points
    * at it, so the first Test SMTP succeeds. A server that cannot start says why on its page. */
   if (first_start && !has_own_server (self) && postaci_local_server_page_start (self->local_page, NULL))

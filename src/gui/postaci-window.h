@@ -22,11 +22,13 @@ PostaciWindow        *postaci_window_new_for_options (PostaciApplication *applic
 /*
  * Fills the form from postaci-cli's options, as a GVariantDict of the parsed values:
  * "server", "security", "user", "password", "auth", "from", "subject", "html", "ehlo",
- * "stop-after", "ca-file" (s); "port", "timeout" (i); "to" (as); "insecure",
+ * "stop-after", "ca-file", "port", "timeout" (s); "to" (as); "insecure",
  * "allow-plain-auth" (b). Fields not in @options keep their value, unless the form was set
  * up for the Local Test Server: then its server, port, account and addresses give way to
- * the normal defaults. Never starts a run.
- * Checks every value first and changes nothing when one is wrong (G_OPTION_ERROR_BAD_VALUE).
+ * the normal defaults. "profile" (s) names a saved server: the form takes all of it first
+ * (and its remembered password, unless "password" is given), then the other options.
+ * Never starts a run. Checks the values first and changes nothing when one is wrong
+ * (G_OPTION_ERROR_BAD_VALUE; an unknown saved server too).
  */
 gboolean              postaci_window_prefill         (PostaciWindow      *self,
                                                       GVariantDict       *options,

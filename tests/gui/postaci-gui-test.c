@@ -38,6 +38,75 @@ postaci_gui_test_window_child (gpointer window, const char *name)
   return object;
 }
 
+GtkWidget *
+postaci_gui_test_find_widget (GtkWidget *root, gboolean (*match) (GtkWidget *widget, gconstpointer data),
+                              gconstpointer data)
+{
+  if (match (root, data))
+    return root;
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = postaci_gui_test_find_widget (c, match, data);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+void
+postaci_gui_test_set_field (gpointer window, const char *name, const char *text)
+{
+  gtk_editable_set_text (GTK_EDITABLE (postaci_gui_test_window_child (window, name)), text);
+}
+
+const char *
+postaci_gui_test_get_field (gpointer window, const char *name)
+{
+  return gtk_editable_get_text (GTK_EDITABLE (postaci_gui_test_window_child (window, name)));
+}
+
+gpointer
+postaci_gui_test_present (gpointer window, int width, int height)
+{
+  gtk_window_set_default_size (GTK_WINDOW (window), width, height);
+  gtk_window_present (GTK_WINDOW (window));
+  return window;
+}
+
+void
+postaci_gui_test_close (gpointer window)
+{
+  gtk_window_destroy (GTK_WINDOW (window));
+  postaci_gui_test_flush ();
+}
+
+int
+postaci_gui_test_command_line (GApplication *application, GVariantDict *options,
+                               const char * const *environ_)
+{
+  static const char *const argv[] = { "postaci", NULL };
+  g_autoptr(GPtrArray) environment = g_ptr_array_new ();
+  g_autoptr(GVariantDict) platform = g_variant_dict_new (NULL);
+  g_autoptr(GApplicationCommandLine) command_line = NULL;
+  int status = -1;
+
+  g_ptr_array_add (environment, (gpointer) "LANG=C.UTF-8");
+  for (guint i = 0; environ_ != NULL && environ_[i] != NULL; i++)
+    g_ptr_array_add (environment, (gpointer) environ_[i]);
+  g_ptr_array_add (environment, NULL);
+  g_variant_dict_insert_value (platform, "environ",
+                               g_variant_new_bytestring_array ((const char *const *) environment->pdata, -1));
+  command_line = g_object_new (G_TYPE_APPLICATION_COMMAND_LINE,
+                               "arguments", g_variant_new_bytestring_array (argv, -1),
+                               "options", g_variant_dict_end (options),
+                               "platform-data", g_variant_dict_end (platform),
+                               NULL);
+  g_signal_emit_by_name (application, "command-line", command_line, &status);
+  postaci_gui_test_flush ();
+  return status;
+}
+
 void
 postaci_gui_test_flush (void)
 {

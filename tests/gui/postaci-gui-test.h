@@ -19,6 +19,28 @@ gpointer   postaci_gui_test_child           (gpointer     widget,
  * looked up in that order; fails the test when none has one called @name. */
 gpointer   postaci_gui_test_window_child    (gpointer     window,
                                              const char  *name);
+/* Hands @application a command line as "postaci" with @options (parsed, as GApplication
+ * parses them) from a shell whose environment is @environ_ (NULL: empty but for LANG), as a
+ * second "postaci …" hands it to the running one. Returns its exit status. */
+int        postaci_gui_test_command_line    (GApplication       *application,
+                                             GVariantDict       *options,
+                                             const char * const *environ_);
+/* Types @text into the main window's field @name (see postaci_gui_test_window_child()). */
+void       postaci_gui_test_set_field       (gpointer     window,
+                                             const char  *name,
+                                             const char  *text);
+const char *postaci_gui_test_get_field      (gpointer     window,
+                                             const char  *name);
+/* Shows @window at @width × @height; postaci_gui_test_close() destroys it and lets the main
+ * loop drop what it held. */
+gpointer   postaci_gui_test_present         (gpointer     window,
+                                             int          width,
+                                             int          height);
+void       postaci_gui_test_close           (gpointer     window);
+/* The first widget under @root (itself included, depth first) for which @match is TRUE. */
+GtkWidget *postaci_gui_test_find_widget     (GtkWidget   *root,
+                                             gboolean   (*match) (GtkWidget *widget, gconstpointer data),
+                                             gconstpointer data);
 /* Runs whatever is ready on the main loop, without blocking. */
 void       postaci_gui_test_flush           (void);
 /* Lets @widget lay out and paint what changed (style, revealers) before a picture. */

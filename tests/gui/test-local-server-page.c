@@ -769,22 +769,10 @@ read_opened (Opened *opened)
 static void
 run_command_line (GVariantDict *options, const char *password, Opened *opened)
 {
-  static const char *const argv[] = { "postaci", NULL };
   g_autofree char *variable = password != NULL ? g_strconcat ("POSTACI_PASSWORD=", password, NULL) : NULL;
-  const char *environ_[] = { "LANG=C.UTF-8", variable, NULL };
-  g_autoptr(GVariantDict) platform = g_variant_dict_new (NULL);
-  g_autoptr(GApplicationCommandLine) command_line = NULL;
-  int status = -1;
+  const char *environ_[] = { variable, NULL };
 
-  g_variant_dict_insert_value (platform, "environ", g_variant_new_bytestring_array (environ_, -1));
-  command_line = g_object_new (G_TYPE_APPLICATION_COMMAND_LINE,
-                               "arguments", g_variant_new_bytestring_array (argv, -1),
-                               "options", g_variant_dict_end (options),
-                               "platform-data", g_variant_dict_end (platform),
-                               NULL);
-  g_signal_emit_by_name (application, "command-line", command_line, &status);
-  g_assert_cmpint (status, ==, 0);
-  postaci_gui_test_flush ();
+  g_assert_cmpint (postaci_gui_test_command_line (G_APPLICATION (application), options, environ_), ==, 0);
   read_opened (opened);
 }
 

@@ -1,0 +1,34 @@
+/* postaci-profile-button.h — the saved servers, as a menu button in the header bar. */
+#pragma once
+
+#include <adwaita.h>
+
+#include "postaci-profile-store.h"
+#include "postaci-request-form.h"
+
+G_BEGIN_DECLS
+
+#define POSTACI_TYPE_PROFILE_BUTTON (postaci_profile_button_get_type ())
+G_DECLARE_FINAL_TYPE (PostaciProfileButton, postaci_profile_button, POSTACI, PROFILE_BUTTON, AdwBin)
+
+/*
+ * The button lists the servers of @store; choosing one fills @form with it (its password from
+ * the keyring when it is remembered). Its menu saves the form as a new server, saves changes
+ * to the chosen one, renames, duplicates and deletes it (with Undo). The form's "Remember
+ * password" stores the chosen server's password in the keyring, never anywhere else.
+ */
+void            postaci_profile_button_setup       (PostaciProfileButton *self,
+                                                    PostaciProfileStore  *store,
+                                                    PostaciRequestForm   *form);
+/* In a narrow window the button shows an icon instead of the server's name. */
+void            postaci_profile_button_set_narrow  (PostaciProfileButton *self,
+                                                    gboolean              narrow);
+/* The server chosen, or NULL. */
+PostaciProfile *postaci_profile_button_get_current (PostaciProfileButton *self);
+/* Fills the form with @profile and makes it the chosen one; its remembered password is
+ * looked up unless @with_password is FALSE (a password was given some other way). */
+void            postaci_profile_button_choose      (PostaciProfileButton *self,
+                                                    PostaciProfile       *profile,
+                                                    gboolean              with_password);
+
+G_END_DECLS
