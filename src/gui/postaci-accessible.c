@@ -73,3 +73,4 @@ postaci_accessible_name_buttons_by_label (GtkWidget *root)
        child = gtk_widget_get_next_sibling (child))
     postaci_accessible_name_buttons_by_label (child);
 }
+

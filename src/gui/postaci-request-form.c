@@ -902,6 +902,30 @@ postaci_request_form_class_init (PostaciRequestFormClass *klass)
 #undef BIND
 }
 
+static gboolean
+highlight_html_cb (gpointer user_data)
+{
+  GtkSourceView *view = user_data;
+  GtkSourceBuffer *buffer = GTK_SOURCE_BUFFER (gtk_text_view_get_buffer (GTK_TEXT_VIEW (view)));
+
+  gtk_source_buffer_set_language (buffer,
+                                  gtk_source_language_manager_get_language (gtk_source_language_manager_get_default (),
+                                                                            "html"));
+  postaci_source_view_follow_style (view);
+  return G_SOURCE_REMOVE;
+}
+
+/* The HTML's highlighting and colours come once the window is on screen: finding the language
+ * reads every .lang file GtkSourceView ships and compiles the HTML, CSS and JavaScript rules,
+ * the colours parse every style scheme. The first frame needs none of it (see README,
+ * "Benchmarks"). */
+static void
+html_view_map_cb (GtkWidget *view, gpointer user_data)
+{
+  g_signal_handlers_disconnect_by_func (view, html_view_map_cb, user_data);
+  g_idle_add_full (G_PRIORITY_LOW, highlight_html_cb, g_object_ref (view), g_object_unref);
+}
+
 /* What a screen reader reads for the parts the toolkit builds inside the form's rows. */
 static void
 name_toolkit_parts (PostaciRequestForm *self)
@@ -927,12 +951,9 @@ postaci_request_form_init (PostaciRequestForm *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 
   buffer = GTK_SOURCE_BUFFER (gtk_text_view_get_buffer (GTK_TEXT_VIEW (self->html_view)));
-  gtk_source_buffer_set_language (buffer,
-                                  gtk_source_language_manager_get_language (gtk_source_language_manager_get_default (),
-                                                                            "html"));
+  g_signal_connect (self->html_view, "map", G_CALLBACK (html_view_map_cb), NULL);
   _postaci_request_form_set_html (self, html);
   set_text (self->subject_row, _("Postacı SMTP test"));
-  postaci_source_view_follow_style (self->html_view);
 
   /* Marks go away as soon as the person edits the field they are on. */
   {

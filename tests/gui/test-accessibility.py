@@ -28,8 +28,10 @@ usage: test-accessibility.py POSTACI_BINARY
 import gettext
 import os
 import re
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 
 import warnings
@@ -76,6 +78,16 @@ def is_visible(acc):
     """GTK 4.8 marks only toplevels SHOWING; VISIBLE is what a person can get to."""
     s = states(acc)
     return s is not None and s.contains(Atspi.StateType.VISIBLE)
+
+
+def is_drawn(acc):
+    """Not drawn: GTK 4.8 calls a widget in a closed revealer, a collapsed row or another page
+    VISIBLE, but gives it no size and leaves it out of the Tab order."""
+    try:
+        box = acc.get_component_iface().get_extents(Atspi.CoordType.WINDOW)
+    except (GLib.Error, AttributeError):
+        return True
+    return box.width > 0 and box.height > 0
 
 
 def actions(acc):
@@ -164,7 +176,11 @@ def violations_of(root, library_parts=frozenset()):
             reached += 1
             unnamed = name.strip() == "" or TYPE_NAME.match(name) is not None
             if unnamed:
-                if role in READ_BY_CONTENT_ROLES and text_inside(acc):
+                if role == "label" and not is_drawn(acc):
+                    # A label with no text yet, not drawn (the verdict card before a run): there
+                    # is nothing to read and no Tab stop. The walk after a run reads it filled.
+                    pass
+                elif role in READ_BY_CONTENT_ROLES and text_inside(acc):
                     pass
                 elif role in UNNAMED_OK_ROLES and not clickable(acts) and not entry:
                     pass
@@ -317,6 +333,20 @@ def gone(app, window):
     return wait_until(lambda: all(w != window for w in windows(app)), 10)
 
 
+def start(binary, env):
+    """The window, started again when it could not open the display: on a busy machine Xvfb
+    can still be coming up when xvfb-run hands it over."""
+    for attempt in range(3):
+        proc = subprocess.Popen([binary], env=env)
+        try:
+            proc.wait(timeout=3)
+        except subprocess.TimeoutExpired:
+            return proc
+        print("# the window exited at once (status %d); starting it again" % proc.returncode)
+        time.sleep(2)
+    return subprocess.Popen([binary], env=env)
+
+
 def main():
     binary = sys.argv[1]
     turkish = os.environ.get("POSTACI_TEST_LANGUAGE") == "tr"
@@ -328,14 +358,19 @@ def main():
         catalog = gettext.translation("postaci", os.environ["POSTACI_LOCALEDIR"], ["tr"])
         ours = catalog.gettext
         ENGLISH_NAMES.update(msgid.replace("_", "") for msgid, msgstr in catalog._catalog.items()
-                             if isinstance(msgid, str) and msgid and msgid != msgstr)
+                             if isinstance(msgid, str) and msgid and
+                             msgid.replace("_", "") != msgstr.replace("_", ""))
         gtk = gettext.translation("gtk40", "/usr/share/locale", ["tr"]).gettext
     else:
         ours = gtk = str
     # The names as a person reads them: without the access key's underline.
     def _(text):
         return ours(text).replace("_", "")
-    proc = subprocess.Popen([binary], env=env)
+    # The Local Test Server keeps the mail it receives under XDG_CACHE_HOME: a folder of the test's.
+    home = tempfile.mkdtemp(prefix="postaci-a11y-")
+    for name in ("XDG_CACHE_HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME"):
+        env[name] = os.path.join(home, name.lower())
+    proc = start(binary, env)
     try:
         app = application()
         tap(app is not None, "the window appears on the accessibility bus")
@@ -424,6 +459,7 @@ def main():
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
+        shutil.rmtree(home, ignore_errors=True)
     print("1..%d" % len(results))
 
 
