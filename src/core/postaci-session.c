@@ -193,6 +193,10 @@ postaci_session_dispose (GObject *object)
   PostaciSession *self = POSTACI_SESSION (object);
 
   g_clear_object (&self->user_cancellable);
+  /* A close may still be under way and hold the link: it must not talk to a session that is
+   * gone. */
+  if (self->link != NULL)
+    g_signal_handlers_disconnect_by_data (self->link, self);
   g_clear_object (&self->link);
   g_clear_object (&self->message);
   g_clear_object (&self->data_stream);
