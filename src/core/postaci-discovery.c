@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* postaci-discovery.c — find the submission server of an address or domain, probe it, recommend.
  *
  * Three phases on the caller's main loop, each waiting for all of its operations: the sources
@@ -1063,7 +1064,7 @@ start_probes (PostaciDiscovery *self)
       self->pending++;
       g_signal_emit (self, signals[SIGNAL_ENDPOINT_CHANGED], 0, endpoint);
       postaci_probe_run_async (endpoint->host, endpoint->port, endpoint->start, self->step_ms,
-                               self->database, self->cancellable, probe_cb, call);
+                               self->ca_file, self->cancellable, probe_cb, call);
     }
 }
 
