@@ -516,6 +516,28 @@ test_chunk_boundaries (void)
   g_assert_nonnull (g_strstr_len (data, len, "Content-Transfer-Encoding: 7bit"));
   g_assert_nonnull (g_strstr_len (data, len, expected_wire->str));
 
+  /* Read in pieces of every size, a line break or a doubled dot split between two reads, the
+   * bytes are the same. */
+  {
+    static const gsize sizes[] = { 1, 2, 3, 5, 7, 4093, 65536 };
+    goffset again_size = 0;
+    g_autoptr (GInputStream) again = postaci_message_open_data (message, FALSE, &again_size, NULL);
+    g_autoptr (GByteArray) pieces = g_byte_array_new ();
+    guint8 buf[65536];
+    gssize n;
+
+    for (guint i = 0; (n = g_input_stream_read (again, buf, sizes[i % G_N_ELEMENTS (sizes)],
+                                                NULL, NULL)) > 0; i++)
+      {
+        g_assert_cmpint (n, <=, (gssize) sizes[i % G_N_ELEMENTS (sizes)]);
+        g_byte_array_append (pieces, buf, (guint) n);
+      }
+    g_assert_cmpint (n, ==, 0);
+    g_assert_cmpuint (pieces->len, ==, len);
+    g_assert_true (memcmp (pieces->data, data, len) == 0);
+    g_assert_cmpint (again_size, ==, size);
+  }
+
   sent = wire_to_local (data, len);
   parsed = parse_message ((const char *) sent->data, sent->len);
   g_assert_cmpstr (g_mime_message_get_subject (parsed), ==, "chunks");

@@ -31,8 +31,15 @@ struct _PostaciDataStream {
   gboolean          done;
 
   char             *scratch;       /* SOURCE_CHUNK bytes */
-  GByteArray       *out;           /* composed, not yet read */
-  gsize             out_pos;
+  /* Staged for the wire and not yet written into a reader's buffer: a header's text, a chunk
+   * of a body (or of its encoding), the closing dot. It is composed straight into the buffer
+   * of each read, with no copy of its own. */
+  const char       *pending;
+  gsize             pending_len;
+  gboolean          pending_raw;   /* the closing ".\r\n": no line ends to change, no dots */
+  gboolean          advance;       /* once it is written, the next segment begins */
+  char              spill[2];      /* a line break or doubled dot that a 1-byte read split */
+  guint             spill_len;
 };
 
 G_DEFINE_FINAL_TYPE (PostaciDataStream, postaci_data_stream, G_TYPE_INPUT_STREAM)
@@ -106,26 +113,34 @@ postaci_body_source_read (const PostaciBodySource *source, guint64 offset, char 
     }
 }
 
-/* Appends @len bytes to the output with the wire's line ends: CRLF, a bare CR and a bare LF
- * each become one line break (a bare CR or LF reaching a server is how "SMTP smuggling"
- * works); in WIRE mode a dot that starts a line is doubled (RFC 5321 §4.5.2). */
-static void
-wire_put (PostaciDataStream *self, const char *in, gsize len)
+/* Writes what is pending into @dst (at most @room bytes) with the wire's line ends: CRLF, a
+ * bare CR and a bare LF each become one line break (a bare CR or LF reaching a server is how
+ * "SMTP smuggling" works); in WIRE mode a dot that starts a line is doubled (RFC 5321 §4.5.2).
+ * Stops where the next byte would not fit (a line break or a doubled dot takes two). Returns
+ * the bytes written; *consumed, the pending bytes used (an LF after a CR writes nothing). */
+static gsize
+wire_into (PostaciDataStream *self, char *dst, gsize room, gsize *consumed)
 {
-  const char *end = in + len;
+  const char *in = self->pending;
+  const char *end = in + self->pending_len;
   gboolean crlf = self->mode != POSTACI_WRITE_LOCAL;
   gboolean stuff = self->mode == POSTACI_WRITE_WIRE;
-  gsize used = self->out->len;
-  char *o;
+  char *o = dst;
+  char *limit = dst + room;
 
-  /* worst case: every byte a line break that becomes CRLF, or a dot that is doubled */
-  g_byte_array_set_size (self->out, used + len * 2);
-  o = (char *) self->out->data + used;
+  if (self->pending_raw)
+    {
+      gsize n = MIN (room, self->pending_len);
 
-  while (in < end)
+      memcpy (o, in, n);
+      o += n;
+      in += n;
+    }
+  while (!self->pending_raw && in < end && o < limit)
     {
       const char *stop;
       const char *cr;
+      gsize n;
 
       if (*in == '\n' || *in == '\r')
         {
@@ -136,6 +151,8 @@ wire_put (PostaciDataStream *self, const char *in, gsize len)
               in++;
               continue;
             }
+          if (crlf && limit - o < 2)
+            break;
           self->wire_after_cr = (*in == '\r');
           if (crlf)
             *o++ = '\r';
@@ -146,21 +163,28 @@ wire_put (PostaciDataStream *self, const char *in, gsize len)
         }
       self->wire_after_cr = FALSE;
       if (self->at_bol && *in == '.' && stuff)
-        *o++ = '.';
+        {
+          if (limit - o < 2)
+            break;
+          *o++ = '.';
+        }
       self->at_bol = FALSE;
-
-      /* the rest of the line in one copy */
+      /* the rest of the line in one copy, as far as it fits */
       stop = memchr (in, '\n', end - in);
       if (stop == NULL)
         stop = end;
       cr = memchr (in, '\r', stop - in);
       if (cr != NULL)
         stop = cr;
-      memcpy (o, in, stop - in);
-      o += stop - in;
-      in = stop;
+      n = MIN ((gsize) (stop - in), (gsize) (limit - o));
+      memcpy (o, in, n);
+      o += n;
+      in += n;
     }
-  g_byte_array_set_size (self->out, o - (char *) self->out->data);
+  *consumed = in - self->pending;
+  self->pending = in;
+  self->pending_len = end - in;
+  return o - dst;
 }
 
 /* Line ends to LF, in place, before quoted-printable (which would encode a CR as =0D). */
@@ -205,20 +229,39 @@ begin_segment (PostaciDataStream *self)
     self->encoder = g_mime_filter_basic_new (GMIME_CONTENT_ENCODING_BASE64, TRUE);
 }
 
-/* Composes the next piece into self->out: at most one source chunk, encoded. */
+static void
+set_pending (PostaciDataStream *self, const char *data, gsize len, gboolean advance)
+{
+  self->pending = data;
+  self->pending_len = len;
+  self->advance = advance;
+}
+
+/* Stages the next piece for the wire: a segment's text, or at most one source chunk of a
+ * body, encoded. Called once the last piece is written. */
 static gboolean
-produce (PostaciDataStream *self, GError **error)
+stage (PostaciDataStream *self, GError **error)
 {
   PostaciSegment *segment;
   gssize n;
   char *encoded;
   gsize encoded_len, prespace;
 
+  if (self->advance)
+    {
+      /* Only now: the state of the line ends carries over to the end of what was written. */
+      self->advance = FALSE;
+      self->index++;
+      begin_segment (self);
+    }
   if (self->index >= self->segments->len)
     {
       /* Past the filters: the terminating dot is not stuffed. */
       if (self->mode == POSTACI_WRITE_WIRE)
-        g_byte_array_append (self->out, (const guint8 *) ".\r\n", 3);
+        {
+          set_pending (self, ".\r\n", 3, FALSE);
+          self->pending_raw = TRUE;
+        }
       self->done = TRUE;
       return TRUE;
     }
@@ -226,9 +269,7 @@ produce (PostaciDataStream *self, GError **error)
   segment = &g_array_index (self->segments, PostaciSegment, self->index);
   if (segment->body == NULL)
     {
-      wire_put (self, segment->text, strlen (segment->text));
-      self->index++;
-      begin_segment (self);
+      set_pending (self, segment->text, strlen (segment->text), TRUE);
       return TRUE;
     }
 
@@ -241,28 +282,31 @@ produce (PostaciDataStream *self, GError **error)
         {
           g_mime_filter_complete (self->encoder, self->scratch, 0, 0, &encoded, &encoded_len,
                                   &prespace);
-          wire_put (self, encoded, encoded_len);
+          set_pending (self, encoded, encoded_len, TRUE);
         }
-      self->index++;
-      begin_segment (self);
+      else
+        set_pending (self, NULL, 0, TRUE);
       return TRUE;
     }
-  self->offset += (guint64) n;
 
+  self->offset += (guint64) n;
   switch (segment->encoding)
     {
     case POSTACI_BODY_7BIT:
     case POSTACI_BODY_8BIT:
-      wire_put (self, self->scratch, (gsize) n);
+      set_pending (self, self->scratch, (gsize) n, FALSE);
       break;
+
     case POSTACI_BODY_QUOTED_PRINTABLE:
       n = (gssize) normalise_to_lf (self, self->scratch, (gsize) n);
       G_GNUC_FALLTHROUGH;
     case POSTACI_BODY_BASE64:
+      /* GMime's buffer stays ours until the next call on this filter: after it is written. */
       g_mime_filter_filter (self->encoder, self->scratch, (gsize) n, 0, &encoded, &encoded_len,
                             &prespace);
-      wire_put (self, encoded, encoded_len);
+      set_pending (self, encoded, encoded_len, FALSE);
       break;
+
     default:
       g_assert_not_reached ();
     }
@@ -274,27 +318,52 @@ postaci_data_stream_read (GInputStream *stream, void *buffer, gsize count,
                           GCancellable *cancellable, GError **error)
 {
   PostaciDataStream *self = POSTACI_DATA_STREAM (stream);
-  gsize available;
+  char *o = buffer;
+  gsize room = count;
 
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return -1;
 
-  /* Compose only as much as this read asks for: memory stays at about one chunk. */
-  while (self->out->len - self->out_pos < count && !self->done)
+  if (self->spill_len > 0)
     {
-      if (self->out_pos > 0)
-        {
-          g_byte_array_remove_range (self->out, 0, (guint) self->out_pos);
-          self->out_pos = 0;
-        }
-      if (!produce (self, error))
-        return -1;
-    }
+      gsize n = MIN (room, self->spill_len);
 
-  available = MIN (count, self->out->len - self->out_pos);
-  memcpy (buffer, self->out->data + self->out_pos, available);
-  self->out_pos += available;
-  return (gssize) available;
+      memcpy (o, self->spill, n);
+      memmove (self->spill, self->spill + n, self->spill_len - n);
+      self->spill_len -= (guint) n;
+      o += n;
+      room -= n;
+    }
+  /* Composed straight into @buffer, as much as this read asks for: memory stays at one
+   * source chunk, and no byte is copied twice. */
+  while (room > 0)
+    {
+      gsize written, consumed;
+
+      if (self->pending_len == 0)
+        {
+          if (self->done)
+            break;
+          if (!stage (self, error))
+            return -1;
+          continue;
+        }
+      written = wire_into (self, o, room, &consumed);
+      if (written == 0 && consumed == 0)
+        break;
+      o += written;
+      room -= written;
+    }
+  /* A read of a single byte that met a line break: its second byte waits for the next read. */
+  if (o == (char *) buffer && count > 0 && self->pending_len > 0)
+    {
+      gsize consumed;
+
+      self->spill_len = (guint) wire_into (self, self->spill, sizeof self->spill, &consumed);
+      *o++ = self->spill[0];
+      memmove (self->spill, self->spill + 1, --self->spill_len);
+    }
+  return o - (char *) buffer;
 }
 
 /* The default read_async would hand every read to a thread: composing a chunk from a local
@@ -340,7 +409,6 @@ postaci_data_stream_finalize (GObject *object)
   g_clear_object (&self->encoder);
   g_clear_pointer (&self->segments, g_array_unref);
   g_clear_pointer (&self->scratch, g_free);
-  g_clear_pointer (&self->out, g_byte_array_unref);
   g_clear_object (&self->owner);
   G_OBJECT_CLASS (postaci_data_stream_parent_class)->finalize (object);
 }
@@ -385,7 +453,6 @@ postaci_data_stream_new (GObject *owner, GArray *segments, PostaciWriteMode mode
   g_array_set_clear_func (segments, clear_segment);
   self->mode = mode;
   self->scratch = g_malloc (SOURCE_CHUNK);
-  self->out = g_byte_array_sized_new (4 * SOURCE_CHUNK);
   begin_segment (self);
   return G_INPUT_STREAM (self);
 }
@@ -394,15 +461,11 @@ gboolean
 postaci_data_stream_measure (GObject *owner, GArray *segments, guint64 *size, GError **error)
 {
   g_autoptr (GInputStream) stream = postaci_data_stream_new (owner, segments, POSTACI_WRITE_COUNT);
-  PostaciDataStream *self = POSTACI_DATA_STREAM (stream);
+  g_autofree char *buffer = g_malloc (SOURCE_CHUNK);
+  gssize n;
 
   *size = 0;
-  while (!self->done)
-    {
-      if (!produce (self, error))
-        return FALSE;
-      *size += self->out->len;
-      g_byte_array_set_size (self->out, 0);
-    }
-  return TRUE;
+  while ((n = postaci_data_stream_read (stream, buffer, SOURCE_CHUNK, NULL, error)) > 0)
+    *size += (guint64) n;
+  return n == 0;
 }
