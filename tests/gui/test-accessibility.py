@@ -365,6 +365,13 @@ def main():
     # The names as a person reads them: without the access key's underline.
     def _(text):
         return ours(text).replace("_", "")
+    # Started by tests/gui/run-in-temp-home.sh: nothing the window does reaches the person's home.
+    tmp = os.path.join(os.path.realpath(tempfile.gettempdir()), "")
+    outside = [name for name in ("HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME",
+                                 "XDG_STATE_HOME")
+               if not os.path.realpath(os.environ.get(name) or "/nonexistent").startswith(tmp)]
+    tap(not outside, "the test runs in a throwaway home",
+        "\n".join("%s=%s is not inside %s" % (n, os.environ.get(n), tmp) for n in outside))
     # The Local Test Server keeps the mail it receives under XDG_CACHE_HOME: a folder of the test's.
     home = tempfile.mkdtemp(prefix="postaci-a11y-")
     for name in ("XDG_CACHE_HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME"):
