@@ -444,6 +444,18 @@ def main():
         main_window = wait_for_window(app, lambda w: w.get_role_name() == "frame")
         settle(1.5)
         check("Test page", main_window)
+        # The explanations under the fields (short titles, whole at 200 % text) are what a
+        # screen reader reads after the field's name.
+        for title, hint in (("T_o", "Separate several addresses with commas."),
+                            ("EHLO _name", "Empty: this computer’s address, such as [192.0.2.1]."),
+                            ("Trusted CA f_ile",
+                             "Empty: the certificate authorities this computer trusts.")):
+            field = find(main_window, lambda a: a.get_role_name() in ("text", "entry") and
+                         a.get_name() == _(title))
+            description = field.get_description() if field is not None else None
+            tap(description == _(hint), "the field “%s” is described: “%s”" % (_(title), _(hint)),
+                "" if description == _(hint) else
+                "found: %r" % (description if field is not None else "no such field"))
         tab = find(main_window, lambda a: a.get_role_name() == "page tab" and
                    a.get_name() == _("Local Test Server"))
         tap(tab is not None, "the Local Test Server page tab is named")
