@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Runs a GUI test in a throwaway home of its own: HOME and every XDG folder point into a new
 # temporary folder, removed when the test ends however it ends. The window reads and writes
 # settings, saved servers, the Local Test Server's mail and the keyring under them; a test must
