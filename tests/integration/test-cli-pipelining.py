@@ -75,8 +75,11 @@ def main():
         check("--no-pipelining: exit 0", code == 0, text)
         check("--no-pipelining: no batch announced",
               not any("PIPELINING (RFC 2920)" in e.get("text", "") for e in events), text)
-        check("--no-pipelining: the same transcript", conversation(events) == expected,
-              "\n".join(map(repr, conversation(events))))
+        # The same but for MAIL FROM's SIZE=: the Date and Message-ID differ in length.
+        said = conversation(events)
+        check("--no-pipelining: the same transcript",
+              said[1:] == expected[1:] and said[0][1].startswith("MAIL FROM:<ali@example.com>"),
+              "\n".join(map(repr, said)))
 
         lines = server.wait_for_line("[", 2)
         check("both messages received", len(lines) == 2 and len(server.messages()) == 2,
