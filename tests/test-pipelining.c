@@ -428,6 +428,72 @@ test_batch_inside_tls (Fixture *fixture, gconstpointer data)
   assert_batch_announced (fixture, "MAIL FROM, RCPT TO for 1 recipient and DATA go out together");
 }
 
+/* A hundred commands at the most in one batch, so that its replies fit in the socket buffers
+ * while the client still writes (RFC 2920 §3.1): MAIL FROM and 99 RCPT TO together, the other
+ * recipients and DATA one at a time. */
+#define MANY 150
+#define IN_BATCH 99
+
+static void
+test_batch_cap (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr(GPtrArray) steps = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) texts = g_ptr_array_new_with_free_func (g_free);
+  GString *batch = g_string_new (C_MAIL);
+  GString *replies = g_string_new (R_MAIL_OK);
+  PostaciRequest *request;
+
+#define ADD(...) G_STMT_START { PostaciTestStep s_ = __VA_ARGS__; \
+  g_ptr_array_add (steps, g_memdup2 (&s_, sizeof s_)); } G_STMT_END
+
+  ADD (TS_SEND (GREETING));
+  ADD (TS_EXPECT ("EHLO client.example"));
+  ADD (TS_SEND (EHLO_PIPELINING));
+  for (guint i = 0; i < IN_BATCH; i++)
+    {
+      g_string_append_printf (batch, "RCPT TO:<r%u@example.com>\r\n", i);
+      g_string_append (replies, R_RCPT_OK);
+    }
+  g_ptr_array_add (texts, g_string_free (batch, FALSE));
+  g_ptr_array_add (texts, g_string_free (replies, FALSE));
+  ADD (TS_EXPECT_READ (g_ptr_array_index (texts, 0)));
+  ADD (TS_SEND (g_ptr_array_index (texts, 1)));
+  for (guint i = IN_BATCH; i < MANY; i++)
+    {
+      g_ptr_array_add (texts, g_strdup_printf ("RCPT TO:<r%u@example.com>\r\n", i));
+      ADD (TS_EXPECT_READ (g_ptr_array_index (texts, texts->len - 1)));
+      ADD (TS_SEND (R_RCPT_OK));
+    }
+  ADD (TS_EXPECT_READ ("DATA\r\n"));
+  ADD (TS_SEND (R_354));
+  ADD (TS_READ_DATA);
+  ADD (TS_SEND ("250 2.0.0 queued\r\n"));
+  ADD (TS_EXPECT_READ ("QUIT\r\n"));
+  ADD (TS_SEND ("221 2.0.0 bye\r\n"));
+  ADD (TS_END);
+#undef ADD
+  g_ptr_array_add (steps, NULL);
+  {
+    g_autoptr(GArray) script = g_array_new (FALSE, FALSE, sizeof (PostaciTestStep));
+
+    for (guint i = 0; g_ptr_array_index (steps, i) != NULL; i++)
+      g_array_append_vals (script, g_ptr_array_index (steps, i), 1);
+    start_server (fixture, (const PostaciTestStep *) script->data, POSTACI_TEST_SERVER_PLAIN,
+                  NULL);
+  }
+
+  request = base_request (fixture, POSTACI_SECURITY_NONE);
+  g_ptr_array_set_size (request->recipients, 0);
+  for (guint i = 0; i < MANY; i++)
+    g_ptr_array_add (request->recipients, g_strdup_printf ("r%u@example.com", i));
+  run (fixture, request);
+
+  assert_server_ok (fixture);
+  assert_outcome (fixture, POSTACI_VERDICT_SUCCESS, POSTACI_STAGE_DATA, POSTACI_EXIT_SUCCESS);
+  g_assert_cmpuint (fixture->outcome->recipients_accepted, ==, MANY);
+  assert_batch_announced (fixture, "MAIL FROM and RCPT TO for 99 recipients go out together");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -445,6 +511,7 @@ main (int argc, char **argv)
   ADD ("stop-after-rcpt", test_stop_after_rcpt);
   ADD ("forgotten-after-starttls", test_forgotten_after_starttls);
   ADD ("batch-inside-tls", test_batch_inside_tls);
+  ADD ("batch-cap", test_batch_cap);
 #undef ADD
 
   return g_test_run ();

@@ -33,6 +33,11 @@
 #define MAX_SHOWN_HEADER_LINES 40
 /* How much of a server's reply the one-line reason of a failed run quotes. */
 #define MAX_QUOTED_REPLY_CHARS 300
+/* The most commands one PIPELINING batch holds. The client writes the whole batch before it
+ * reads a reply, so the replies must fit in the socket buffers meanwhile, or both sides wait to
+ * write (RFC 2920 §3.1 warns of this deadlock): a hundred short replies fit in any. Recipients
+ * beyond the batch go one at a time, and DATA after them. */
+#define MAX_BATCH_COMMANDS 100
 
 typedef enum {
   STATE_INIT,            /* nothing done yet */
@@ -975,8 +980,9 @@ send_batch_cb (GObject *object, GAsyncResult *res, gpointer user_data)
 static void
 send_batch (PostaciSession *self)
 {
-  guint recipients = self->request->recipients->len;
-  gboolean with_data = self->batch->len > recipients + 1;
+  gboolean with_data = g_str_equal (g_ptr_array_index (self->batch, self->batch->len - 1),
+                                    "DATA");
+  guint recipients = self->batch->len - (with_data ? 2 : 1);
 
   if (with_data)
     emit_text (self, POSTACI_EVENT_INFO,
@@ -1444,9 +1450,12 @@ send_envelope (PostaciSession *self, const char *mail)
   /* MAIL FROM and RCPT TO may go in a group, DATA only at its end (RFC 2920 §3.1). */
   self->batch = g_ptr_array_new_with_free_func (g_free);
   g_ptr_array_add (self->batch, g_strdup (mail));
-  for (guint i = 0; i < self->request->recipients->len; i++)
+  for (guint i = 0; i < self->request->recipients->len && self->batch->len < MAX_BATCH_COMMANDS;
+       i++)
     g_ptr_array_add (self->batch, rcpt_line (self, i));
-  if (self->request->stop_after >= POSTACI_STAGE_DATA)
+  if (self->request->stop_after >= POSTACI_STAGE_DATA &&
+      self->batch->len == self->request->recipients->len + 1 &&
+      self->batch->len < MAX_BATCH_COMMANDS)
     g_ptr_array_add (self->batch, g_strdup ("DATA"));
   send_batch (self);
 }
