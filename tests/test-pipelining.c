@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-pipelining.c — PIPELINING (RFC 2920): the real PostaciSession against the scripted server.
  *
  * The batch is proved on the wire: the server takes MAIL FROM, every RCPT TO and DATA in one
