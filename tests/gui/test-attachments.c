@@ -192,6 +192,32 @@ show_mail_settings (PostaciWindow *window)
   gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (scroller), bounds.origin.y - 60);
 }
 
+/* Saves the part of @window that shows @widget (README's picture of the row). */
+static void
+save_widget_picture (PostaciWindow *window, GtkWidget *widget, const char *name)
+{
+  g_autoptr(GdkTexture) texture = postaci_gui_test_render (GTK_WIDGET (window));
+  g_autofree char *path = g_test_build_filename (G_TEST_BUILT, name, NULL);
+  int width = gdk_texture_get_width (texture);
+  g_autofree guchar *pixels = g_malloc ((gsize) width * gdk_texture_get_height (texture) * 4);
+  g_autoptr(GBytes) part = NULL;
+  g_autoptr(GdkTexture) cropped = NULL;
+  graphene_rect_t bounds;
+  int x, y, w, h;
+
+  g_assert_true (gtk_widget_compute_bounds (widget, GTK_WIDGET (window), &bounds));
+  /* A margin of 12 pixels around it, inside the window. */
+  x = MAX (0, (int) bounds.origin.x - 12);
+  y = MAX (0, (int) bounds.origin.y - 12);
+  w = MIN (width - x, (int) bounds.size.width + 24);
+  h = MIN (gdk_texture_get_height (texture) - y, (int) bounds.size.height + 24);
+  gdk_texture_download (texture, pixels, (gsize) width * 4);
+  part = g_bytes_new (pixels + ((gsize) y * width + x) * 4, ((gsize) (h - 1) * width + w) * 4);
+  cropped = gdk_memory_texture_new (w, h, GDK_MEMORY_DEFAULT, part, (gsize) width * 4);
+  g_assert_true (gdk_texture_save_to_png (cropped, path));
+  g_test_message ("screenshot: %s (%d×%d)", path, w, h);
+}
+
 /* Two files attached as the chooser gives them, listed with name and size, one taken off and
  * put back; Test SMTP on the Local Test Server; the captured message holds both, byte for byte. */
 static void
@@ -241,6 +267,8 @@ test_send (void)
   g_assert_nonnull (file_row (window, TEXT_NAME));
   show_mail_settings (window);
   postaci_gui_test_save_screenshot (GTK_WIDGET (window), "postaci-attachments-light.png");
+  save_widget_picture (window, gtk_widget_get_ancestor (child (window, "attach_row"), ADW_TYPE_PREFERENCES_GROUP),
+                       "postaci-attachments-row.png");
 
   messages = g_object_ref (postaci_local_server_get_messages (local_server (window)));
   before = g_list_model_get_n_items (messages);
