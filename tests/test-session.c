@@ -422,7 +422,7 @@ test_partial_delivery (Fixture *fixture, gconstpointer data)
   text = postaci_transcript_format_outcome (fixture->outcome, POSTACI_TRANSCRIPT_TEXT);
   g_assert_nonnull (strstr (text, "Result: partial. The server accepted the message for 1 of 2 "
                                   "recipients and refused ayse@example.com."));
-  g_assert_nonnull (strstr (text, "The server refused 1 of 2 recipients."));
+  g_assert_nonnull (strstr (text, "Read the server's answer to each refused address"));
   g_assert_null (strstr (text, "every step worked"));
   g_assert_null (strstr (text, "success"));
   json = postaci_transcript_format_outcome (fixture->outcome, POSTACI_TRANSCRIPT_JSONL);
@@ -534,6 +534,89 @@ test_cancel (Fixture *fixture, gconstpointer data)
   postaci_request_free (request);
 
   assert_outcome (fixture, POSTACI_VERDICT_CANCELLED, POSTACI_STAGE_GREETING, POSTACI_EXIT_CANCELLED);
+  /* Neither a success nor a failure: the stage is "cancelled", nothing is an error, and there
+   * is nothing to explain. */
+  g_assert_nonnull (strstr (fixture->transcript->str,
+                            "\"stage\":\"greeting\",\"status\":\"cancelled\""));
+  g_assert_null (strstr (fixture->transcript->str, "\"status\":\"failed\""));
+  g_assert_null (strstr (fixture->transcript->str, "\"kind\":\"error\""));
+  g_assert_cmpstr (fixture->outcome->reason, ==, "The test was cancelled during “Greeting”.");
+  g_assert_null (fixture->outcome->explanation);
+  g_assert_null (fixture->outcome->hint);
+  {
+    g_autofree char *text = postaci_transcript_format_run (postaci_session_get_events (fixture->session),
+                                                           fixture->outcome,
+                                                           POSTACI_TRANSCRIPT_TEXT);
+
+    g_assert_null (strstr (text, "Error:"));
+    g_assert_null (strstr (text, "failed"));
+    g_assert_nonnull (strstr (text, "Result: cancelled. The test was cancelled during “Greeting”."));
+  }
+}
+
+static guint
+count (const char *haystack, const char *needle)
+{
+  guint n = 0;
+
+  for (const char *p = strstr (haystack, needle); p != NULL; p = strstr (p + 1, needle))
+    n++;
+  return n;
+}
+
+/* A refusal is said once: the reply once, its meaning once, the hint once, and one headline
+ * (the Result line) in our words — no "MAIL failed: MAIL FROM refused: 550 …". */
+static void
+test_said_once_refusal (Fixture *fixture, gconstpointer data)
+{
+  const PostaciTestStep script[] = {
+    TS_SEND (GREETING), TS_EXPECT ("EHLO client.example"), TS_SEND ("250 mx.test\r\n"),
+    TS_EXPECT ("MAIL FROM:<ali@example.com>"), TS_SEND ("550 5.7.1 Relaying denied\r\n"),
+    TS_EXPECT ("QUIT"), TS_SEND ("221 bye\r\n"), TS_END,
+  };
+  g_autofree char *text = NULL;
+
+  start_server (fixture, script, POSTACI_TEST_SERVER_PLAIN, NULL);
+  run (fixture, base_request (fixture, POSTACI_SECURITY_NONE));
+  assert_outcome (fixture, POSTACI_VERDICT_REFUSED, POSTACI_STAGE_MAIL, POSTACI_EXIT_REFUSED);
+  text = postaci_transcript_format_run (postaci_session_get_events (fixture->session),
+                                        fixture->outcome, POSTACI_TRANSCRIPT_TEXT);
+  g_test_message ("%s", text);
+  g_assert_cmpuint (count (text, "Relaying denied"), ==, 1);
+  g_assert_cmpuint (count (text, fixture->outcome->explanation), ==, 1);
+  g_assert_cmpuint (count (text, fixture->outcome->hint), ==, 1);
+  g_assert_cmpuint (count (text, "Try:"), ==, 1);
+  g_assert_null (strstr (text, "Error:"));
+  g_assert_null (strstr (text, "failed:"));
+  g_assert_cmpstr (fixture->outcome->reason, ==,
+                   "The server refused the run at the “MAIL” step with reply 550.");
+  g_assert_true (g_str_has_suffix (text, "Result: failed. The server refused the run at the "
+                                         "“MAIL” step with reply 550.\n"));
+}
+
+/* The library's words (glib-networking's English) are a detail, under our explanation, once;
+ * they never lead the verdict. */
+static void
+test_said_once_library_text (Fixture *fixture, gconstpointer data)
+{
+  const PostaciTestStep script[] = { TS_SEND (GREETING), TS_STALL, TS_END };
+  g_autofree char *text = NULL;
+
+  start_server (fixture, script, POSTACI_TEST_SERVER_PLAIN, NULL);
+  run (fixture, base_request (fixture, POSTACI_SECURITY_TLS));
+  assert_outcome (fixture, POSTACI_VERDICT_TLS, POSTACI_STAGE_TLS, POSTACI_EXIT_FAILURE);
+  text = postaci_transcript_format_run (postaci_session_get_events (fixture->session),
+                                        fixture->outcome, POSTACI_TRANSCRIPT_TEXT);
+  g_test_message ("%s", text);
+  g_assert_nonnull (fixture->outcome->detail);
+  g_assert_cmpuint (count (text, fixture->outcome->detail), ==, 1);
+  g_assert_cmpuint (count (text, "Details: "), ==, 1);
+  g_assert_null (strstr (fixture->outcome->reason, fixture->outcome->detail));
+  g_assert_null (strstr (fixture->outcome->explanation, fixture->outcome->detail));
+  g_assert_cmpstr (fixture->outcome->reason, ==,
+                   "The encrypted connection (TLS) could not be set up.");
+  g_assert_cmpuint (count (text, fixture->outcome->explanation), ==, 1);
+  g_assert_cmpuint (count (text, fixture->outcome->hint), ==, 1);
 }
 
 static void
@@ -706,6 +789,8 @@ main (int argc, char **argv)
   ADD ("plaintext-auth-refused", test_plaintext_auth_refused, NULL);
   ADD ("partial-recipients", test_partial_recipients, NULL);
   ADD ("partial/delivery", test_partial_delivery, NULL);
+  ADD ("said-once/refusal", test_said_once_refusal, NULL);
+  ADD ("said-once/library-text", test_said_once_library_text, NULL);
   ADD ("partial/many", test_partial_many, NULL);
   ADD ("accept-invalid", test_accept_invalid, NULL);
   ADD ("cancel", test_cancel, NULL);

@@ -367,7 +367,6 @@ build_request (Options *options, PostaciProfile *profile, PostaciRequest *reques
   if (request->username != NULL)
     {
       g_autofree char *password = NULL;
-      int status;
 
       request->allow_plain_auth = request->allow_plain_auth || options->allow_plain_auth;
       if (options->password_file != NULL)

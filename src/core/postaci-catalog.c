@@ -9,7 +9,7 @@
 #include "postaci-catalog.h"
 #include "postaci-line-reader.h"
 #include "postaci-reply.h"
-#include "postaci-session.h"
+#include "postaci-errors.h"
 
 #define T(msgid) g_dgettext (GETTEXT_PACKAGE, (msgid))
 
@@ -1070,6 +1070,8 @@ typedef struct {
   char                        *hint;
   const GError                *error;
   const PostaciFailureContext *context;
+  gboolean                     details_apart; /* the system's words go to detail, not text */
+  char                        *detail;
 } Advice;
 
 static void
@@ -1086,6 +1088,12 @@ say_details (Advice *advice)
 
   if (advice->error->message == NULL || *advice->error->message == '\0')
     return;
+  if (advice->details_apart)
+    {
+      g_free (advice->detail);
+      advice->detail = g_strdup (advice->error->message);
+      return;
+    }
   /* Translators: %s is the system's own error message, for example
    * "Could not connect to 192.0.2.1: Connection refused". */
   details = g_strdup_printf (_("Details: %s"), advice->error->message);
@@ -1703,11 +1711,23 @@ postaci_catalog_explain_error (const GError                *error,
                                const PostaciFailureContext *context,
                                char                       **hint)
 {
+  return postaci_catalog_explain_error_apart (error, context, hint, NULL);
+}
+
+char *
+postaci_catalog_explain_error_apart (const GError                *error,
+                                     const PostaciFailureContext *context,
+                                     char                       **hint,
+                                     char                       **detail)
+{
   static const PostaciFailureContext no_context = { 0 };
-  Advice advice = { NULL, NULL, error, context != NULL ? context : &no_context };
+  Advice advice = { NULL, NULL, error, context != NULL ? context : &no_context,
+                    detail != NULL, NULL };
 
   if (hint != NULL)
     *hint = NULL;
+  if (detail != NULL)
+    *detail = NULL;
   g_return_val_if_fail (error != NULL, g_strdup (""));
 
   advice.text = g_string_new (NULL);
@@ -1720,7 +1740,10 @@ postaci_catalog_explain_error (const GError                *error,
 
   if (hint != NULL)
     *hint = g_steal_pointer (&advice.hint);
+  if (detail != NULL)
+    *detail = g_steal_pointer (&advice.detail);
   g_free (advice.hint);
+  g_free (advice.detail);
   return g_string_free (advice.text, FALSE);
 }
 
@@ -1802,6 +1825,20 @@ what_to_try (const PostaciOutcome *outcome)
              : _("Read the explanations above, correct the setting they name, and run the test "
                  "again.");
     }
+}
+
+char *
+postaci_catalog_describe_outcome (const PostaciOutcome *outcome)
+{
+  g_return_val_if_fail (outcome != NULL, g_strdup (""));
+  return what_happened (outcome);
+}
+
+const char *
+postaci_catalog_advise_outcome (const PostaciOutcome *outcome)
+{
+  g_return_val_if_fail (outcome != NULL, "");
+  return what_to_try (outcome);
 }
 
 char *

@@ -45,6 +45,14 @@ char *postaci_catalog_explain_error (const GError                *error,
                                      const PostaciFailureContext *context,
                                      char                       **hint);
 
+/* The same, with the system's own words (glib-networking's English, the address tried) in
+ * @detail instead of a "Details: …" sentence at the end of the explanation: for front ends
+ * that show them apart, under the explanation. */
+char *postaci_catalog_explain_error_apart (const GError                *error,
+                                           const PostaciFailureContext *context,
+                                           char                       **hint,
+                                           char                       **detail);
+
 /* Explains the enhanced status code alone ("5.1.1": the mailbox does not exist). */
 char *postaci_catalog_explain_enhanced (guint klass, guint subject, guint detail);
 
@@ -69,5 +77,11 @@ char *postaci_catalog_explain_certificate (GTlsCertificateFlags errors,
  * Returns: (transfer full): two sentences; never %NULL.
  */
 char *postaci_catalog_summarize_outcome (const PostaciOutcome *outcome);
+
+/* The first sentence of the summary: the headline of a run, what happened and where
+ * ("The server refused the run at the “AUTH” step with reply 535."). Never NULL. */
+char *postaci_catalog_describe_outcome (const PostaciOutcome *outcome);
+/* The second: what to try, or for a success what it proves. Never NULL. */
+const char *postaci_catalog_advise_outcome (const PostaciOutcome *outcome);
 
 G_END_DECLS

@@ -431,6 +431,25 @@ postaci_certificate_describe_errors (GTlsCertificateFlags          errors,
   return (GStrv) g_ptr_array_steal (sentences, NULL);
 }
 
+char *
+postaci_certificate_describe_flag (GTlsCertificateFlags errors)
+{
+  /* In the order of what to fix first: a name mismatch means the wrong server or name. */
+  if (errors & G_TLS_CERTIFICATE_BAD_IDENTITY)
+    return g_strdup (_("the certificate is for another name"));
+  if (errors & G_TLS_CERTIFICATE_EXPIRED)
+    return g_strdup (_("the certificate has expired"));
+  if (errors & G_TLS_CERTIFICATE_NOT_ACTIVATED)
+    return g_strdup (_("the certificate is not valid yet"));
+  if (errors & G_TLS_CERTIFICATE_UNKNOWN_CA)
+    return g_strdup (_("the certificate is not signed by a trusted authority"));
+  if (errors & G_TLS_CERTIFICATE_REVOKED)
+    return g_strdup (_("the certificate has been revoked"));
+  if (errors & G_TLS_CERTIFICATE_INSECURE)
+    return g_strdup (_("the certificate uses an insecure algorithm"));
+  return g_strdup (_("the certificate could not be verified"));
+}
+
 /* ------------------------------------------------------------------ */
 /* Trust                                                               */
 

@@ -32,6 +32,10 @@ GStrv postaci_certificate_describe_errors (GTlsCertificateFlags          errors,
                                            const PostaciCertificateInfo *info,
                                            const char                   *host);
 
+/* The first problem of @errors in a few words, to finish a sentence: "the certificate has
+ * expired". Returns: (transfer full): never NULL. */
+char *postaci_certificate_describe_flag (GTlsCertificateFlags errors);
+
 /* The trust anchors of @ca_file (PEM), parsed once per process and shared; parsed again only
  * when the file changed (another inode, size or time of change). */
 GTlsDatabase *postaci_certificate_load_database (const char          *ca_file,

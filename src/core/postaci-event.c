@@ -31,6 +31,7 @@ postaci_event_copy (const PostaciEvent *event)
   copy->reply = event->reply ? postaci_reply_copy (event->reply) : NULL;
   copy->explanation = g_strdup (event->explanation);
   copy->hint = g_strdup (event->hint);
+  copy->detail = g_strdup (event->detail);
   return copy;
 }
 
@@ -43,6 +44,7 @@ postaci_event_free (PostaciEvent *event)
   g_clear_pointer (&event->reply, postaci_reply_free);
   g_free (event->explanation);
   g_free (event->hint);
+  g_free (event->detail);
   g_free (event);
 }
 
@@ -59,7 +61,7 @@ postaci_event_kind_to_string (PostaciEventKind kind)
 const char *
 postaci_stage_status_to_string (PostaciStageStatus status)
 {
-  static const char *const names[] = { "started", "passed", "failed", "skipped" };
+  static const char *const names[] = { "started", "passed", "failed", "skipped", "cancelled" };
   g_return_val_if_fail (status < G_N_ELEMENTS (names), NULL);
   return names[status];
 }

@@ -23,6 +23,7 @@ typedef enum {
   POSTACI_STAGE_STATUS_PASSED,
   POSTACI_STAGE_STATUS_FAILED,
   POSTACI_STAGE_STATUS_SKIPPED,
+  POSTACI_STAGE_STATUS_CANCELLED, /* the person stopped the run during this stage */
 } PostaciStageStatus;
 
 typedef struct {
@@ -35,6 +36,7 @@ typedef struct {
   PostaciCommand      command;      /* what the reply answers */
   char               *explanation;  /* translated, with the reply */
   char               *hint;         /* translated, with a failing reply; may be NULL */
+  char               *detail;       /* the system's own words (often English), for "Details"; may be NULL */
 } PostaciEvent;
 
 #define POSTACI_TYPE_EVENT (postaci_event_get_type ())

@@ -28,6 +28,7 @@ postaci_outcome_copy (const PostaciOutcome *outcome)
   copy->reason = g_strdup (outcome->reason);
   copy->explanation = g_strdup (outcome->explanation);
   copy->hint = g_strdup (outcome->hint);
+  copy->detail = g_strdup (outcome->detail);
   copy->refused_recipients = g_strdupv (outcome->refused_recipients);
   return copy;
 }
@@ -41,6 +42,7 @@ postaci_outcome_free (PostaciOutcome *outcome)
   g_free (outcome->reason);
   g_free (outcome->explanation);
   g_free (outcome->hint);
+  g_free (outcome->detail);
   g_strfreev (outcome->refused_recipients);
   g_free (outcome);
 }

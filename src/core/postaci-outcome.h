@@ -36,9 +36,11 @@ typedef struct {
   PostaciStage    stage;          /* the failing stage, or the last one reached */
   PostaciReply   *reply;          /* the last reply, may be NULL */
   PostaciCommand  command;        /* what that reply answered */
-  char           *reason;         /* one line: what happened (translated) */
-  char           *explanation;    /* the catalog's reading of the reply or error */
+  char           *reason;         /* the headline: what happened and where, in our words */
+  char           *explanation;    /* the meaning: the catalog's reading of the reply or error */
   char           *hint;           /* what to try; NULL on success without advice */
+  char           *detail;         /* the system's own words (glib-networking's English…); may
+                                   * be NULL. For a "Details" line, never as the headline. */
   guint           recipients_accepted;
   guint           recipients_refused;
   GStrv           refused_recipients; /* the refused addresses as typed, in order; NULL: none */

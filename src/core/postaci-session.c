@@ -1,27 +1,31 @@
 /* postaci-session.c — one SMTP run as an explicit state machine on the GLib main loop.
  *
- * Shape (after curl's lib/smtp.c): an enum of states, set_state() as the only
- * way to change state, one sender per command, one reply handler per state
- * and a single dispatch switch. Every wait — connect, handshake, reply, write —
- * has a deadline; nothing blocks and there are no threads. */
+ * Shape (after curl's lib/smtp.c over pingpong.c): an enum of states, one table of what each
+ * state waits for (states[]), set_state() as the only way to change state, enter_stage() as
+ * the only step between stages, one sender per command and one reply handler per state. The
+ * link under it (PostaciSmtpLink) connects, does TLS, writes lines and reads replies, each
+ * under a deadline; this file is the protocol and the verdict it comes to.
+ *
+ * Why one file of this length: the protocol reads top to bottom in the order of a session
+ * (connect, greeting, EHLO, STARTTLS, AUTH, MAIL, RCPT, DATA, QUIT), and every handler ends in
+ * the same few verdict functions above them; split up, a reader would jump between files for
+ * each step of one run. */
 #define G_LOG_DOMAIN "postaci-session"
 
 #include "config.h"
 
 #include <inttypes.h>
 #include <string.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <glib/gi18n-lib.h>
 
 #include "postaci-catalog.h"
-#include "postaci-certificate.h"
 #include "postaci-line-reader.h"
 #include "postaci-message.h"
 #include "postaci-redactor.h"
 #include "postaci-sasl.h"
 #include "postaci-session.h"
 #include "postaci-session-private.h"
+#include "postaci-smtp-link.h"
 
 /* How much of the message is read from disk and written per step. */
 #define DATA_CHUNK_SIZE (64 * 1024)
@@ -52,11 +56,57 @@ typedef enum {
   STATE_DONE,            /* the task has returned */
 } SessionState;
 
-static const char *const state_names[] = {
-  "INIT", "RESOLVING", "CONNECTING", "TLS_HANDSHAKE", "GREETING", "EHLO", "HELO",
-  "STARTTLS", "STARTTLS_HANDSHAKE", "AUTH", "AUTH_CANCEL", "MAIL", "RCPT", "DATA",
-  "DATA_BODY", "DATA_END", "QUIT", "CLOSING", "DONE",
+typedef void (*ReplyHandler) (PostaciSession *self, PostaciReply *reply);
+
+static void handle_greeting    (PostaciSession *self, PostaciReply *reply);
+static void handle_ehlo        (PostaciSession *self, PostaciReply *reply);
+static void handle_helo        (PostaciSession *self, PostaciReply *reply);
+static void handle_starttls    (PostaciSession *self, PostaciReply *reply);
+static void handle_auth        (PostaciSession *self, PostaciReply *reply);
+static void handle_auth_cancel (PostaciSession *self, PostaciReply *reply);
+static void handle_mail        (PostaciSession *self, PostaciReply *reply);
+static void handle_rcpt        (PostaciSession *self, PostaciReply *reply);
+static void handle_data        (PostaciSession *self, PostaciReply *reply);
+static void handle_data_end    (PostaciSession *self, PostaciReply *reply);
+static void handle_quit        (PostaciSession *self, PostaciReply *reply);
+
+/* What each state waits for, in one place: the command its reply answers (for the catalog's
+ * explanation), how a reason names that command ("MAIL FROM refused: …", translated where it
+ * is a phrase), and the handler of the reply. A state without a handler awaits no reply.
+ * The stage is not a column: the EHLO after STARTTLS belongs to the TLS stage, not EHLO's. */
+typedef struct {
+  const char     *name;     /* for the debug log */
+  PostaciCommand  command;
+  const char     *label;
+  ReplyHandler    handler;
+} StateInfo;
+
+static const StateInfo states[] = {
+  [STATE_INIT]               = { "INIT",               POSTACI_COMMAND_NONE,     NULL, NULL },
+  [STATE_RESOLVING]          = { "RESOLVING",          POSTACI_COMMAND_NONE,     NULL, NULL },
+  [STATE_CONNECTING]         = { "CONNECTING",         POSTACI_COMMAND_NONE,     NULL, NULL },
+  [STATE_TLS_HANDSHAKE]      = { "TLS_HANDSHAKE",      POSTACI_COMMAND_NONE,     NULL, NULL },
+  [STATE_GREETING]           = { "GREETING",           POSTACI_COMMAND_NONE,
+                                 N_("The greeting"), handle_greeting },
+  [STATE_EHLO]               = { "EHLO",               POSTACI_COMMAND_EHLO,     "EHLO", handle_ehlo },
+  [STATE_HELO]               = { "HELO",               POSTACI_COMMAND_HELO,     "HELO", handle_helo },
+  [STATE_STARTTLS]           = { "STARTTLS",           POSTACI_COMMAND_STARTTLS, "STARTTLS",
+                                 handle_starttls },
+  [STATE_STARTTLS_HANDSHAKE] = { "STARTTLS_HANDSHAKE", POSTACI_COMMAND_NONE,     NULL, NULL },
+  [STATE_AUTH]               = { "AUTH",               POSTACI_COMMAND_AUTH,     "AUTH", handle_auth },
+  [STATE_AUTH_CANCEL]        = { "AUTH_CANCEL",        POSTACI_COMMAND_AUTH,     "AUTH",
+                                 handle_auth_cancel },
+  [STATE_MAIL]               = { "MAIL",               POSTACI_COMMAND_MAIL,     "MAIL FROM", handle_mail },
+  [STATE_RCPT]               = { "RCPT",               POSTACI_COMMAND_RCPT,     "RCPT TO", handle_rcpt },
+  [STATE_DATA]               = { "DATA",               POSTACI_COMMAND_DATA,     "DATA", handle_data },
+  [STATE_DATA_BODY]          = { "DATA_BODY",          POSTACI_COMMAND_DATA,     NULL, NULL },
+  [STATE_DATA_END]           = { "DATA_END",           POSTACI_COMMAND_DATA_END,
+                                 N_("The message"), handle_data_end },
+  [STATE_QUIT]               = { "QUIT",               POSTACI_COMMAND_QUIT,     "QUIT", handle_quit },
+  [STATE_CLOSING]            = { "CLOSING",            POSTACI_COMMAND_NONE,     NULL, NULL },
+  [STATE_DONE]               = { "DONE",               POSTACI_COMMAND_NONE,     NULL, NULL },
 };
+G_STATIC_ASSERT (G_N_ELEMENTS (states) == STATE_DONE + 1);
 
 struct _PostaciSession {
   GObject               parent_instance;
@@ -74,34 +124,15 @@ struct _PostaciSession {
   GTask                *task;
   GPtrArray            *events;        /* PostaciEvent * */
 
-  /* Waiting: one cancellable per wait, cancelled by the deadline or the caller. */
-  GCancellable         *user_cancellable;
-  gulong                user_cancelled_id;
-  GCancellable         *op_cancellable;
-  guint                 deadline_id;
-  gboolean              timed_out;
-
-  /* The link */
-  GSocketClient        *client;
-  GSocketAddressEnumerator *addresses;
-  GError               *last_connect_error;
-  guint                 addresses_tried;
-  GIOStream            *stream;        /* GSocketConnection, or the GTlsClientConnection over it */
-  GSocketConnection    *connection;
-  PostaciLineReader    *reader;
-  PostaciReplyParser   *parser;
-  gboolean              received_any;
-  gboolean              tls_active;
-  GTlsCertificateFlags  certificate_errors;
-  gboolean              certificate_accepted_invalid;
+  GCancellable         *user_cancellable; /* the caller's, handed to every link operation */
+  PostaciSmtpLink      *link;
+  GIOStream            *test_stream;   /* set_stream_for_testing(): the link's stream */
 
   /* What the server said it can do, from the latest EHLO. */
   GHashTable           *capabilities;  /* upper-case keyword → parameters */
-  gboolean              saw_first_ehlo;
-  gboolean              helo_mode;
   char                 *ehlo_name;
 
-  /* The current command and its reply */
+  /* The command the awaited reply answers: states[state].command, set with the state */
   PostaciCommand        command;
   PostaciReply         *last_reply;
   PostaciCommand        last_reply_command;
@@ -118,6 +149,7 @@ struct _PostaciSession {
   goffset               data_size;
   goffset               data_sent;
   guchar               *chunk;
+  gsize                 chunk_length;  /* what the chunk in flight holds */
   gboolean              headers_shown;
   guint                 rcpt_index;
   GPtrArray            *refused;       /* char *: the recipients the server refused */
@@ -127,9 +159,6 @@ struct _PostaciSession {
   PostaciOutcome       *outcome;
   gboolean              concluded;   /* the verdict is set; what follows is only QUIT and close */
   gboolean              stage_open;  /* begin_stage() without its end_stage() yet */
-  GBytes               *pending_write; /* the line being written */
-  GSocketAddress       *current_address; /* the address being dialled */
-  GIOStream            *test_stream;   /* set_stream_for_testing(): used instead of connecting */
 };
 
 G_DEFINE_TYPE (PostaciSession, postaci_session, G_TYPE_OBJECT)
@@ -153,8 +182,6 @@ static void send_data_chunk (PostaciSession *self);
 static void finish_run (PostaciSession *self);
 static void close_connection (PostaciSession *self);
 static void start_tls_handshake (PostaciSession *self);
-static void connect_next_address (PostaciSession *self);
-static void wipe_bytes (GBytes *bytes);
 
 /* ---------------------------------------------------------------- */
 /* GObject                                                          */
@@ -165,25 +192,16 @@ postaci_session_dispose (GObject *object)
 {
   PostaciSession *self = POSTACI_SESSION (object);
 
-  g_clear_handle_id (&self->deadline_id, g_source_remove);
-  if (self->user_cancelled_id != 0)
-    g_cancellable_disconnect (self->user_cancellable, self->user_cancelled_id);
-  self->user_cancelled_id = 0;
   g_clear_object (&self->user_cancellable);
-  g_clear_object (&self->op_cancellable);
-  g_clear_object (&self->addresses);
-  g_clear_object (&self->client);
-  g_clear_object (&self->reader);
-  g_clear_object (&self->stream);
-  g_clear_object (&self->connection);
+  /* A close may still be under way and hold the link: it must not talk to a session that is
+   * gone. */
+  if (self->link != NULL)
+    g_signal_handlers_disconnect_by_data (self->link, self);
+  g_clear_object (&self->link);
   g_clear_object (&self->message);
   g_clear_object (&self->data_stream);
   g_clear_object (&self->pinned);
-  g_clear_object (&self->current_address);
   g_clear_object (&self->test_stream);
-  if (self->pending_write != NULL)
-    wipe_bytes (self->pending_write);
-  g_clear_pointer (&self->pending_write, g_bytes_unref);
   G_OBJECT_CLASS (postaci_session_parent_class)->dispose (object);
 }
 
@@ -194,14 +212,12 @@ postaci_session_finalize (GObject *object)
 
   g_clear_pointer (&self->request, postaci_request_free);
   g_clear_pointer (&self->events, g_ptr_array_unref);
-  g_clear_pointer (&self->parser, postaci_reply_parser_free);
   g_clear_pointer (&self->capabilities, g_hash_table_unref);
   g_clear_pointer (&self->last_reply, postaci_reply_free);
   g_clear_pointer (&self->sasl, postaci_sasl_free);
   g_clear_pointer (&self->redactor, postaci_redactor_free);
   g_clear_pointer (&self->refused, g_ptr_array_unref);
   g_clear_pointer (&self->outcome, postaci_outcome_free);
-  g_clear_error (&self->last_connect_error);
   g_clear_error (&self->auth_error);
   g_free (self->chunk);
   g_free (self->host);
@@ -231,7 +247,6 @@ static void
 postaci_session_init (PostaciSession *self)
 {
   self->events = g_ptr_array_new_with_free_func ((GDestroyNotify) postaci_event_free);
-  self->parser = postaci_reply_parser_new ();
   self->capabilities = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->outcome = postaci_outcome_new ();
   self->redactor = postaci_redactor_new ();
@@ -342,8 +357,18 @@ emit_stage (PostaciSession *self, PostaciStage stage, PostaciStageStatus status)
 static void
 set_state (PostaciSession *self, SessionState state)
 {
-  g_debug ("%s → %s", state_names[self->state], state_names[state]);
+  g_debug ("%s → %s", states[self->state].name, states[state].name);
   self->state = state;
+  self->command = states[state].command;
+}
+
+/* How a reason names what the current state's reply answered: “MAIL FROM refused: …”. */
+static const char *
+state_label (PostaciSession *self)
+{
+  const char *label = states[self->state].label;
+
+  return label != NULL ? g_dgettext (GETTEXT_PACKAGE, label) : "?";
 }
 
 static void
@@ -365,95 +390,83 @@ end_stage (PostaciSession *self, PostaciStageStatus status)
   emit_stage (self, self->stage, status);
 }
 
-static void
+static gboolean stop_here (PostaciSession *self, PostaciStage stage);
+
+/* Ends the stage under way as passed. Returns: %FALSE when the person asked to stop after it
+ * (the run then ends politely), %TRUE to go on. */
+static gboolean
+finish_stage (PostaciSession *self)
+{
+  end_stage (self, POSTACI_STAGE_STATUS_PASSED);
+  return !stop_here (self, self->stage);
+}
+
+/* The one step between stages: the stage under way (if one is) passes, the run stops if it
+ * was the last one asked for, else @next begins. Returns: %TRUE when @next began. */
+static gboolean
+enter_stage (PostaciSession *self, PostaciStage next)
+{
+  if (self->stage_open && !finish_stage (self))
+    return FALSE;
+  begin_stage (self, next);
+  return TRUE;
+}
+
+/* A stage this run does not need (no TLS asked, no AUTH). Returns: %FALSE when the person
+ * asked to stop after it. */
+static gboolean
 skip_stage (PostaciSession *self, PostaciStage stage)
 {
   self->stage = stage;
   emit_stage (self, stage, POSTACI_STAGE_STATUS_SKIPPED);
+  return !stop_here (self, stage);
 }
 
 /* ---------------------------------------------------------------- */
-/* Deadlines and cancellation                                       */
+/* The link                                                         */
 /* ---------------------------------------------------------------- */
-
-static gboolean
-deadline_cb (gpointer user_data)
-{
-  PostaciSession *self = user_data;
-
-  self->deadline_id = 0;
-  self->timed_out = TRUE;
-  g_cancellable_cancel (self->op_cancellable);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-user_cancelled_cb (GCancellable *cancellable, gpointer user_data)
-{
-  PostaciSession *self = user_data;
-
-  /* Runs where the caller cancels: callers cancel from the session's main context. */
-  if (self->op_cancellable != NULL)
-    g_cancellable_cancel (self->op_cancellable);
-}
 
 /* After the verdict only QUIT and the close are left: a mute server must not hold a
  * finished run for a whole reply deadline. */
 #define CLOSING_TIMEOUT_SECONDS 5
 
-static guint
-wait_seconds (PostaciSession *self)
-{
-  guint seconds = postaci_request_get_timeout (self->request);
-
-  return self->concluded ? MIN (seconds, CLOSING_TIMEOUT_SECONDS) : seconds;
-}
-
-/* Starts a wait: a fresh cancellable and the per-reply deadline. */
-static GCancellable *
-arm_wait (PostaciSession *self)
-{
-  g_clear_handle_id (&self->deadline_id, g_source_remove);
-  g_clear_object (&self->op_cancellable);
-  self->op_cancellable = g_cancellable_new ();
-  self->timed_out = FALSE;
-  if (self->user_cancellable != NULL && g_cancellable_is_cancelled (self->user_cancellable))
-    g_cancellable_cancel (self->op_cancellable);
-  self->deadline_id = g_timeout_add_seconds (wait_seconds (self), deadline_cb, self);
-  return self->op_cancellable;
-}
-
 static void
-disarm_wait (PostaciSession *self)
+conclude (PostaciSession *self)
 {
-  g_clear_handle_id (&self->deadline_id, g_source_remove);
+  self->concluded = TRUE;
+  if (self->link != NULL)
+    postaci_smtp_link_set_timeout (self->link,
+                                   MIN (postaci_request_get_timeout (self->request),
+                                        CLOSING_TIMEOUT_SECONDS));
 }
 
-/* Turns the CANCELLED of a wait into what really happened. */
-static GError *
-translate_wait_error (PostaciSession *self, GError *error)
+/* What the link does on its own (addresses, TLS facts): an event of the stage under way. */
+static void
+link_event_cb (PostaciSmtpLink *link, int kind, const char *text, PostaciSession *self)
 {
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) && self->timed_out)
-    {
-      guint seconds = postaci_request_get_timeout (self->request);
-      GError *timeout;
+  emit (self, postaci_event_new ((PostaciEventKind) kind, self->stage, text));
+}
 
-      if (self->stage == POSTACI_STAGE_GREETING && !self->received_any &&
-          (self->reader == NULL || postaci_line_reader_get_buffered (self->reader) == 0))
-        timeout = g_error_new (POSTACI_SESSION_ERROR, POSTACI_SESSION_ERROR_NO_GREETING,
-                               g_dngettext (GETTEXT_PACKAGE,
-                                            "Connected, but the server sent nothing in %u second.",
-                                            "Connected, but the server sent nothing in %u seconds.",
-                                            seconds), seconds);
-      else
-        timeout = g_error_new (POSTACI_SESSION_ERROR, POSTACI_SESSION_ERROR_TIMEOUT,
-                               g_dngettext (GETTEXT_PACKAGE,
-                                            "No answer within %u second.",
-                                            "No answer within %u seconds.", seconds), seconds);
-      g_error_free (error);
-      return timeout;
+/* A server line, masked and escaped by the link; the last line of a reply carries it, and
+ * with it the catalog's reading of it as an answer to the command in flight. */
+static void
+link_line_cb (PostaciSmtpLink *link, const char *text, PostaciReply *reply,
+              PostaciSession *self)
+{
+  PostaciEvent *event = postaci_event_new (POSTACI_EVENT_SERVER, self->stage, text);
+
+  if (reply != NULL)
+    {
+      event->reply = postaci_reply_copy (reply);
+      event->command = self->command;
+      event->explanation = postaci_catalog_explain_reply (reply, self->command,
+                                                          postaci_reply_is_positive (reply)
+                                                          ? NULL : &event->hint);
+      g_clear_pointer (&self->last_reply, postaci_reply_free);
+      self->last_reply = postaci_reply_copy (reply);
+      self->last_reply_command = self->command;
     }
-  return error;
+  emit (self, event);
 }
 
 /* ---------------------------------------------------------------- */
@@ -505,23 +518,54 @@ fill_failure_context (PostaciSession *self, PostaciFailureContext *context)
   context->stage = self->stage;
   context->security = self->security;
   context->port = self->port;
-  context->received_any = self->received_any ||
-                          (self->reader != NULL && postaci_line_reader_get_buffered (self->reader) > 0);
-  context->tls_active = self->tls_active;
+  context->received_any = self->link != NULL && postaci_smtp_link_get_received_any (self->link);
+  context->tls_active = self->link != NULL && postaci_smtp_link_get_tls_active (self->link);
   context->server = self->request->server;
-  context->certificate_errors = self->certificate_errors;
+  context->certificate_errors = self->link != NULL
+                                ? postaci_smtp_link_get_certificate_errors (self->link) : 0;
 }
 
-/* Records why the run failed (once), tells the front ends, and decides
- * whether a polite QUIT is still possible. Takes @error. */
+/* Errors whose message we wrote, in the run's language; the others (GIO, glib-networking,
+ * the resolver) speak English and in the system's terms: those are a detail, never the
+ * headline. */
+static gboolean
+is_in_our_words (const GError *error)
+{
+  return error->domain == POSTACI_SESSION_ERROR || error->domain == POSTACI_REPLY_ERROR ||
+         error->domain == POSTACI_LINE_READER_ERROR || error->domain == POSTACI_SASL_ERROR;
+}
+
+/* A cancelled run is neither a success nor a failure: its stage is "cancelled", and there is
+ * nothing to explain or to advise. */
+static void
+end_cancelled (PostaciSession *self)
+{
+  PostaciOutcome *outcome = self->outcome;
+
+  /* Translators: %s is the stage under way, for example “Connect” */
+  outcome->reason = g_strdup_printf (_("The test was cancelled during “%s”."),
+                                     postaci_stage_get_label (self->stage));
+  if (self->stage_open)
+    end_stage (self, POSTACI_STAGE_STATUS_CANCELLED);
+  close_connection (self);
+}
+
+/* Records why the run failed (once), tells the front ends, and decides whether a polite QUIT
+ * is still possible. Takes @error.
+ *
+ * Each thing is said once: the headline is the outcome's reason (the Result line, the
+ * verdict card); a refusal's meaning and hint stand under the reply that refused; any other
+ * failure gets one Error line with its meaning, its hint and the system's own words as a
+ * detail. */
 static void
 fail (PostaciSession *self, GError *error, gboolean say_quit)
 {
   PostaciOutcome *outcome = self->outcome;
   PostaciFailureContext context = { 0 };
-  PostaciEvent *event;
+  gboolean refused = g_error_matches (error, POSTACI_SESSION_ERROR, POSTACI_SESSION_ERROR_REFUSED);
   g_autofree char *hint = NULL;
   g_autofree char *explanation = NULL;
+  g_autofree char *detail = NULL;
 
   g_assert (error != NULL);
 
@@ -533,26 +577,31 @@ fail (PostaciSession *self, GError *error, gboolean say_quit)
       close_connection (self);
       return;
     }
-  self->concluded = TRUE;
-  disarm_wait (self);
+  conclude (self);
 
   outcome->verdict = verdict_for_error (error);
   outcome->stage = self->stage;
   outcome->error_domain = error->domain;
   outcome->error_code = error->code;
   g_clear_pointer (&outcome->reply, postaci_reply_free);
+  if (outcome->verdict == POSTACI_VERDICT_CANCELLED)
+    {
+      g_error_free (error);
+      end_cancelled (self);
+      return;
+    }
 
-  if (g_error_matches (error, POSTACI_SESSION_ERROR, POSTACI_SESSION_ERROR_REFUSED) &&
-      self->last_reply != NULL)
+  if (refused && self->last_reply != NULL)
     {
       outcome->reply = postaci_reply_copy (self->last_reply);
       outcome->command = self->last_reply_command;
-      explanation = postaci_catalog_explain_reply (self->last_reply, self->last_reply_command, &hint);
+      explanation = postaci_catalog_explain_reply (self->last_reply, self->last_reply_command,
+                                                   &hint);
     }
   else
     {
       fill_failure_context (self, &context);
-      explanation = postaci_catalog_explain_error (error, &context, &hint);
+      explanation = postaci_catalog_explain_error_apart (error, &context, &hint, &detail);
       if (self->last_reply != NULL && !postaci_reply_is_positive (self->last_reply))
         {
           outcome->reply = postaci_reply_copy (self->last_reply);
@@ -560,25 +609,37 @@ fail (PostaciSession *self, GError *error, gboolean say_quit)
         }
     }
 
-  /* Translators: the first %s is a stage such as “EHLO” or “Connect”, the second what went wrong */
-  outcome->reason = g_strdup_printf (_("%s failed: %s"), postaci_stage_get_label (self->stage),
-                                     error->message);
+  if (refused || !is_in_our_words (error))
+    outcome->reason = postaci_catalog_describe_outcome (outcome);
+  else
+    /* Translators: the first %s is a stage such as “EHLO” or “Connect”, the second what went
+     * wrong */
+    outcome->reason = g_strdup_printf (_("%s failed: %s"), postaci_stage_get_label (self->stage),
+                                       error->message);
+  /* The system's words are kept, under "Details", for whoever helps the person. */
+  if (detail == NULL && !is_in_our_words (error) && !refused)
+    detail = g_strdup (error->message);
+  /* The link already said why each address failed, one line each. */
+  if (self->stage == POSTACI_STAGE_CONNECT && error->domain == G_IO_ERROR)
+    g_clear_pointer (&detail, g_free);
   outcome->explanation = g_steal_pointer (&explanation);
   outcome->hint = g_steal_pointer (&hint);
+  outcome->detail = g_steal_pointer (&detail);
 
   if (self->stage_open)
     end_stage (self, POSTACI_STAGE_STATUS_FAILED);
-  event = postaci_event_new (POSTACI_EVENT_ERROR, self->stage, outcome->reason);
-  /* A refusal's explanation already stands under the reply that refused. */
-  if (!g_error_matches (error, POSTACI_SESSION_ERROR, POSTACI_SESSION_ERROR_REFUSED))
+  if (!refused)
     {
-      event->explanation = g_strdup (outcome->explanation);
+      PostaciEvent *event = postaci_event_new (POSTACI_EVENT_ERROR, self->stage,
+                                               outcome->explanation);
+
       event->hint = g_strdup (outcome->hint);
+      event->detail = g_strdup (outcome->detail);
+      emit (self, event);
     }
-  emit (self, event);
   g_error_free (error);
 
-  if (say_quit && self->stream != NULL)
+  if (say_quit && self->link != NULL && postaci_smtp_link_is_connected (self->link))
     send_quit (self);
   else
     close_connection (self);
@@ -639,12 +700,12 @@ fail_unexpected (PostaciSession *self, const PostaciReply *reply, const char *wh
 
 /* Ends the run on a reply its state did not want: a refusal (4xx/5xx) or nonsense. */
 static void
-fail_reply (PostaciSession *self, const PostaciReply *reply, const char *what)
+fail_reply (PostaciSession *self, const PostaciReply *reply)
 {
   if (postaci_reply_is_positive (reply))
-    fail_unexpected (self, reply, what);
+    fail_unexpected (self, reply, state_label (self));
   else
-    fail_refused (self, reply, what);
+    fail_refused (self, reply, state_label (self));
 }
 
 /* The refused recipients for a one-line reason: the first few, then how many more. The
@@ -699,7 +760,7 @@ partial_reason (PostaciSession *self)
 static void
 succeed (PostaciSession *self, const char *reason)
 {
-  self->concluded = TRUE;
+  conclude (self);
   self->outcome->verdict = POSTACI_VERDICT_SUCCESS;
   if (self->refused->len > 0)
     self->outcome->verdict = POSTACI_VERDICT_PARTIAL;
@@ -716,7 +777,7 @@ succeed (PostaciSession *self, const char *reason)
       self->outcome->explanation = postaci_catalog_explain_reply (self->last_reply,
                                                                   self->last_reply_command, NULL);
     }
-  if (self->stream != NULL && self->state >= STATE_GREETING)
+  if (self->state >= STATE_GREETING && postaci_smtp_link_is_connected (self->link))
     send_quit (self);
   else
     close_connection (self);
@@ -740,11 +801,8 @@ static void
 close_cb (GObject *object, GAsyncResult *res, gpointer user_data)
 {
   g_autoptr(PostaciSession) self = user_data;
-  g_autoptr(GError) error = NULL;
 
-  disarm_wait (self);
-  if (!g_io_stream_close_finish (G_IO_STREAM (object), res, &error))
-    g_debug ("closing: %s", error->message);
+  postaci_smtp_link_close_finish (POSTACI_SMTP_LINK (object), res);
   finish_run (self);
 }
 
@@ -752,14 +810,13 @@ static void
 close_connection (PostaciSession *self)
 {
   set_state (self, STATE_CLOSING);
-  if (self->stream == NULL)
+  if (self->link == NULL)
     {
       finish_run (self);
       return;
     }
-  /* The close sends TLS close_notify; a dead peer must not hold the run. */
-  g_io_stream_close_async (self->stream, G_PRIORITY_DEFAULT, arm_wait (self), close_cb,
-                           g_object_ref (self));
+  postaci_smtp_link_close_async (self->link, self->user_cancellable, close_cb,
+                                 g_object_ref (self));
 }
 
 static void
@@ -768,10 +825,9 @@ finish_run (PostaciSession *self)
   g_autoptr(GTask) task = g_steal_pointer (&self->task);
   PostaciOutcome *outcome = self->outcome;
 
-  disarm_wait (self);
   set_state (self, STATE_DONE);
   outcome->total_ms = elapsed_ms (self);
-  outcome->tls_used = self->tls_active;
+  outcome->tls_used = self->link != NULL && postaci_smtp_link_get_tls_active (self->link);
   if (self->refused->len > 0 && outcome->refused_recipients == NULL)
     {
       g_ptr_array_add (self->refused, NULL);
@@ -788,27 +844,44 @@ finish_run (PostaciSession *self)
 /* Sending and reading                                              */
 /* ---------------------------------------------------------------- */
 
-/* The line may have carried credentials: do not leave them in freed memory. */
 static void
-wipe_bytes (GBytes *bytes)
+read_reply_cb (GObject *object, GAsyncResult *res, gpointer user_data)
 {
-  gsize size;
-  volatile guchar *data = (volatile guchar *) g_bytes_get_data (bytes, &size);
+  g_autoptr(PostaciSession) self = user_data;
+  GError *error = NULL;
+  g_autoptr(PostaciReply) reply = postaci_smtp_link_read_reply_finish (POSTACI_SMTP_LINK (object),
+                                                                       res, &error);
 
-  for (gsize i = 0; i < size; i++)
-    data[i] = 0;
+  if (reply == NULL)
+    {
+      fail (self, error, FALSE);
+      return;
+    }
+  dispatch_reply (self, reply);
+}
+
+/* Reads the reply to the command in flight. After the 220 to STARTTLS the link has its own,
+ * sharper rule for bytes behind it; after QUIT nothing matters any more. */
+static void
+read_reply (PostaciSession *self)
+{
+  PostaciSmtpLinkReadFlags flags = (self->state == STATE_STARTTLS || self->state == STATE_QUIT)
+                                   ? POSTACI_SMTP_LINK_READ_MORE_ALLOWED
+                                   : POSTACI_SMTP_LINK_READ_ALONE;
+
+  postaci_smtp_link_read_reply_async (self->link, flags, self->user_cancellable, read_reply_cb,
+                                      g_object_ref (self));
 }
 
 static void
-write_cb (GObject *object, GAsyncResult *res, gpointer user_data)
+send_line_cb (GObject *object, GAsyncResult *res, gpointer user_data)
 {
   g_autoptr(PostaciSession) self = user_data;
   GError *error = NULL;
 
-  disarm_wait (self);
-  if (!g_output_stream_write_all_finish (G_OUTPUT_STREAM (object), res, NULL, &error))
+  if (!postaci_smtp_link_send_line_finish (POSTACI_SMTP_LINK (object), res, &error))
     {
-      fail (self, translate_wait_error (self, error), FALSE);
+      fail (self, error, FALSE);
       return;
     }
   read_reply (self);
@@ -822,157 +895,41 @@ write_cb (GObject *object, GAsyncResult *res, gpointer user_data)
  * Writes the line and then waits for the reply, which goes to dispatch_reply().
  */
 static void
-send_line (PostaciSession *self, PostaciCommand command, const char *line, const char *shown)
+send_line (PostaciSession *self, const char *line, const char *shown)
 {
   g_autofree char *escaped = postaci_escape_text (shown ? shown : line, -1);
-  gsize length = strlen (line);
-  char *wire = g_malloc (length + 2);
 
-  memcpy (wire, line, length);
-  wire[length] = '\r';
-  wire[length + 1] = '\n';
-  /* Kept until the next line: the stream reads from it until the write completes. */
-  if (self->pending_write != NULL)
-    wipe_bytes (self->pending_write);
-  g_clear_pointer (&self->pending_write, g_bytes_unref);
-  self->pending_write = g_bytes_new_take (wire, length + 2);
-
-  self->command = command;
   emit (self, postaci_event_new (POSTACI_EVENT_CLIENT, self->stage, escaped));
-  g_output_stream_write_all_async (g_io_stream_get_output_stream (self->stream),
-                                   wire, length + 2, G_PRIORITY_DEFAULT, arm_wait (self),
-                                   write_cb, g_object_ref (self));
+  postaci_smtp_link_send_line_async (self->link, line, self->user_cancellable, send_line_cb,
+                                     g_object_ref (self));
 }
 
+/* ---------------------------------------------------------------- */
+/* Connecting and TLS                                               */
+/* ---------------------------------------------------------------- */
+
 static void
-emit_server_line (PostaciSession *self, const char *line, gsize length, PostaciReply *reply)
+wait_for_greeting (PostaciSession *self)
 {
-  g_autofree char *text = postaci_escape_text (line, (gssize) length);
-  PostaciEvent *event = postaci_event_new (POSTACI_EVENT_SERVER, self->stage, text);
-
-  if (reply != NULL)
-    {
-      event->reply = postaci_reply_copy (reply);
-      event->command = self->command;
-      event->explanation = postaci_catalog_explain_reply (reply, self->command,
-                                                          postaci_reply_is_positive (reply)
-                                                          ? NULL : &event->hint);
-    }
-  emit (self, event);
-}
-
-/* A server that echoes what we sent (Sendmail's "500 5.5.1 Command unrecognized: …", or a
- * hostile one) must not put a credential into a transcript: every form of a secret is masked
- * before the line is parsed, so the reply, its events, the outcome and the reason all hold the
- * masked text. The reply code stays as it came, so a short password cannot break parsing. */
-static void
-mask_secrets (PostaciSession *self, char **line, gsize *length)
-{
-  gsize keep = (*length >= 3 && g_ascii_isdigit ((*line)[0]) && g_ascii_isdigit ((*line)[1]) &&
-                g_ascii_isdigit ((*line)[2])) ? 3 : 0;
-  gsize masked_length = 0;
-  g_autofree char *masked = postaci_redactor_apply (self->redactor, *line + keep,
-                                                    (gssize) (*length - keep), &masked_length);
-  char *result;
-
-  if (masked_length == *length - keep && memcmp (masked, *line + keep, masked_length) == 0)
-    return;
-  result = g_malloc (keep + masked_length + 1);
-  memcpy (result, *line, keep);
-  memcpy (result + keep, masked, masked_length + 1);
-  explicit_bzero (*line, *length);
-  g_free (*line);
-  *line = result;
-  *length = keep + masked_length;
+  set_state (self, STATE_GREETING);
+  read_reply (self);
 }
 
 static void
-read_line_cb (GObject *object, GAsyncResult *res, gpointer user_data)
+connect_cb (GObject *object, GAsyncResult *res, gpointer user_data)
 {
   g_autoptr(PostaciSession) self = user_data;
+  g_autoptr(GSocketAddress) local = NULL;
   GError *error = NULL;
-  g_autofree char *line = NULL;
-  gsize length = 0;
-  PostaciReply *reply = NULL;
-  PostaciReplyParserStatus status;
 
-  line = postaci_line_reader_read_line_finish (POSTACI_LINE_READER (object), res, &length, &error);
-  if (line == NULL)
+  if (!postaci_smtp_link_connect_finish (self->link, res, &error))
     {
-      disarm_wait (self);
-      fail (self, translate_wait_error (self, error), FALSE);
-      return;
-    }
-  self->received_any = TRUE;
-  mask_secrets (self, &line, &length);
-
-  status = postaci_reply_parser_feed (self->parser, line, length, &reply, &error);
-  switch (status)
-    {
-    case POSTACI_REPLY_PARSER_MORE:
-      emit_server_line (self, line, length, NULL);
-      postaci_line_reader_read_line_async (self->reader, self->op_cancellable, read_line_cb,
-                                           g_object_ref (self));
-      return;
-
-    case POSTACI_REPLY_PARSER_DONE:
-      disarm_wait (self);
-      emit_server_line (self, line, length, reply);
-      g_clear_pointer (&self->last_reply, postaci_reply_free);
-      self->last_reply = reply;
-      self->last_reply_command = self->command;
-      dispatch_reply (self, reply);
-      return;
-
-    case POSTACI_REPLY_PARSER_ERROR:
-    default:
-      disarm_wait (self);
-      emit_server_line (self, line, length, NULL);
       fail (self, error, FALSE);
       return;
     }
-}
-
-/* Reads one whole reply under one deadline: a server that dribbles
- * continuation lines forever still runs out of time. */
-static void
-read_reply (PostaciSession *self)
-{
-  postaci_reply_parser_reset (self->parser);
-  postaci_line_reader_read_line_async (self->reader, arm_wait (self), read_line_cb,
-                                       g_object_ref (self));
-}
-
-/* ---------------------------------------------------------------- */
-/* Connecting                                                       */
-/* ---------------------------------------------------------------- */
-
-static void
-use_stream (PostaciSession *self, GIOStream *stream)
-{
-  g_set_object (&self->stream, stream);
-  g_clear_object (&self->reader);
-  self->reader = postaci_line_reader_new (g_io_stream_get_input_stream (stream),
-                                          POSTACI_REPLY_MAX_LINE);
-}
-
-static void
-connected (PostaciSession *self)
-{
-  g_autoptr(GSocketAddress) remote = NULL;
-  g_autoptr(GSocketAddress) local = NULL;
-  g_autofree char *remote_text = NULL;
-
-  if (self->connection != NULL)
-    {
-      remote = g_socket_connection_get_remote_address (self->connection, NULL);
-      local = g_socket_connection_get_local_address (self->connection, NULL);
-    }
-  if (remote != NULL)
-    remote_text = g_socket_connectable_to_string (G_SOCKET_CONNECTABLE (remote));
-  emit_text (self, POSTACI_EVENT_INFO, _("Connected to %s."), remote_text ? remote_text : self->host);
 
   /* Without a configured name, an address literal is always acceptable (RFC 5321 §4.1.3). */
+  local = postaci_smtp_link_get_local_address (self->link);
   if (self->ehlo_name == NULL && G_IS_INET_SOCKET_ADDRESS (local))
     {
       GInetAddress *address = g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (local));
@@ -984,222 +941,30 @@ connected (PostaciSession *self)
         self->ehlo_name = g_strdup_printf ("[%s]", text);
     }
 
-  end_stage (self, POSTACI_STAGE_STATUS_PASSED);
-  if (stop_here (self, POSTACI_STAGE_CONNECT))
-    return;
-
   if (self->security == POSTACI_SECURITY_TLS)
     {
-      begin_stage (self, POSTACI_STAGE_TLS);
-      start_tls_handshake (self);
+      if (enter_stage (self, POSTACI_STAGE_TLS))
+        start_tls_handshake (self);
       return;
     }
-  set_state (self, STATE_GREETING);
-  begin_stage (self, POSTACI_STAGE_GREETING);
-  self->command = POSTACI_COMMAND_NONE;
-  read_reply (self);
-}
-
-static void
-connect_cb (GObject *object, GAsyncResult *res, gpointer user_data)
-{
-  g_autoptr(PostaciSession) self = user_data;
-  GError *error = NULL;
-  GSocketConnection *connection;
-  g_autofree char *address_text = g_socket_connectable_to_string (G_SOCKET_CONNECTABLE (self->current_address));
-
-  disarm_wait (self);
-  connection = g_socket_client_connect_finish (G_SOCKET_CLIENT (object), res, &error);
-  if (connection == NULL)
-    {
-      error = translate_wait_error (self, error);
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        {
-          fail (self, error, FALSE);
-          return;
-        }
-      /* Translators: “192.0.2.1:587: Connection refused” */
-      emit_text (self, POSTACI_EVENT_WARNING, _("%s: %s"), address_text, error->message);
-      g_clear_error (&self->last_connect_error);
-      self->last_connect_error = error;
-      connect_next_address (self);
-      return;
-    }
-  g_clear_object (&self->addresses);
-  /* Commands go out at once: with Nagle, EHLO right after the TLS Finished waits for a delayed ACK. */
-  g_socket_set_option (g_socket_connection_get_socket (connection), IPPROTO_TCP, TCP_NODELAY, 1, NULL);
-  self->connection = connection;
-  use_stream (self, G_IO_STREAM (connection));
-  connected (self);
-}
-
-static void
-next_address_cb (GObject *object, GAsyncResult *res, gpointer user_data)
-{
-  g_autoptr(PostaciSession) self = user_data;
-  GError *error = NULL;
-  g_autoptr(GSocketAddress) address = NULL;
-  g_autofree char *text = NULL;
-  GCancellable *cancellable;
-
-  disarm_wait (self);
-  address = g_socket_address_enumerator_next_finish (G_SOCKET_ADDRESS_ENUMERATOR (object), res, &error);
-  if (error != NULL)
-    {
-      fail (self, translate_wait_error (self, error), FALSE);
-      return;
-    }
-  if (address == NULL)
-    {
-      /* Every address failed: report the last reason; with one address it is the only one. */
-      if (self->last_connect_error != NULL)
-        fail (self, g_steal_pointer (&self->last_connect_error), FALSE);
-      else
-        fail (self, g_error_new (G_RESOLVER_ERROR, G_RESOLVER_ERROR_NOT_FOUND,
-                                 _("“%s” has no addresses."), self->host), FALSE);
-      return;
-    }
-
-  self->addresses_tried++;
-  text = g_socket_connectable_to_string (G_SOCKET_CONNECTABLE (address));
-  emit_text (self, POSTACI_EVENT_INFO, _("Trying %s…"), text);
-  set_state (self, STATE_CONNECTING);
-  cancellable = arm_wait (self);
-  g_set_object (&self->current_address, address);
-  g_socket_client_connect_async (self->client, G_SOCKET_CONNECTABLE (address), cancellable,
-                                 connect_cb, g_object_ref (self));
-}
-
-static void
-connect_next_address (PostaciSession *self)
-{
-  set_state (self, STATE_RESOLVING);
-  g_socket_address_enumerator_next_async (self->addresses, arm_wait (self), next_address_cb,
-                                          g_object_ref (self));
+  if (enter_stage (self, POSTACI_STAGE_GREETING))
+    wait_for_greeting (self);
 }
 
 static void
 start_connect (PostaciSession *self)
 {
-  g_autoptr(GSocketConnectable) target = NULL;
-
   begin_stage (self, POSTACI_STAGE_CONNECT);
-  if (self->test_stream != NULL)
-    {
-      use_stream (self, self->test_stream);
-      connected (self);
-      return;
-    }
-  emit_text (self, POSTACI_EVENT_INFO, _("Looking up %s, port %u…"), self->host, self->port);
-  target = g_network_address_new (self->host, (guint16) self->port);
-  self->addresses = g_socket_connectable_enumerate (target);
-  self->client = g_socket_client_new ();
-  g_socket_client_set_enable_proxy (self->client, FALSE);
-  connect_next_address (self);
-}
-
-/* ---------------------------------------------------------------- */
-/* TLS                                                              */
-/* ---------------------------------------------------------------- */
-
-static gboolean
-accept_certificate_cb (GTlsConnection       *connection,
-                       GTlsCertificate      *certificate,
-                       GTlsCertificateFlags  errors,
-                       gpointer              user_data)
-{
-  PostaciSession *self = user_data;
-  g_autoptr(PostaciCertificateInfo) info = postaci_certificate_info_new (certificate);
-  g_auto(GStrv) problems = postaci_certificate_describe_errors (errors, info, self->host);
-
-  self->certificate_errors = errors;
-  for (guint i = 0; problems[i] != NULL; i++)
-    emit_text (self, POSTACI_EVENT_WARNING, "%s", problems[i]);
-
-  if (self->pinned != NULL && g_tls_certificate_is_same (self->pinned, certificate))
-    {
-      emit_text (self, POSTACI_EVENT_WARNING,
-                 _("This certificate is the one pinned for this run (the built-in test server): accepted."));
-      self->certificate_accepted_invalid = TRUE;
-      return TRUE;
-    }
-  if (self->request->accept_invalid_certificate)
-    {
-      emit_text (self, POSTACI_EVENT_WARNING,
-                 _("Accepting this invalid certificate for this run only, as you asked. "
-                   "The connection is encrypted, but the server's identity is not proven."));
-      self->certificate_accepted_invalid = TRUE;
-      return TRUE;
-    }
-  return FALSE;
-}
-
-static void
-report_tls (PostaciSession *self, GTlsConnection *tls)
-{
-  GTlsProtocolVersion version = g_tls_connection_get_protocol_version (tls);
-  g_autofree char *cipher = g_tls_connection_get_ciphersuite_name (tls);
-  GTlsCertificate *peer = g_tls_connection_get_peer_certificate (tls);
-  static const char *const versions[] = {
-    [G_TLS_PROTOCOL_VERSION_SSL_3_0] = "SSL 3.0", [G_TLS_PROTOCOL_VERSION_TLS_1_0] = "TLS 1.0",
-    [G_TLS_PROTOCOL_VERSION_TLS_1_1] = "TLS 1.1", [G_TLS_PROTOCOL_VERSION_TLS_1_2] = "TLS 1.2",
-    [G_TLS_PROTOCOL_VERSION_TLS_1_3] = "TLS 1.3",
-  };
-  const char *version_name = (version > 0 && version < G_N_ELEMENTS (versions) && versions[version])
-                             ? versions[version] : _("an unknown TLS version");
-
-  emit_text (self, POSTACI_EVENT_TLS, _("Encrypted with %s, cipher suite %s."),
-             version_name, cipher ? cipher : "?");
-  if (version == G_TLS_PROTOCOL_VERSION_SSL_3_0 || version == G_TLS_PROTOCOL_VERSION_TLS_1_0 ||
-      version == G_TLS_PROTOCOL_VERSION_TLS_1_1)
-    emit_text (self, POSTACI_EVENT_WARNING,
-               _("%s is outdated and insecure; the server should offer TLS 1.2 or newer."), version_name);
-
-  if (peer != NULL)
-    {
-      g_autoptr(PostaciCertificateInfo) info = postaci_certificate_info_new (peer);
-      g_autofree char *names = info->names ? g_strjoinv (", ", info->names) : g_strdup ("");
-      g_autofree char *from = info->not_before ? g_date_time_format (info->not_before, "%Y-%m-%d") : g_strdup ("?");
-      g_autofree char *until = info->not_after ? g_date_time_format (info->not_after, "%Y-%m-%d") : g_strdup ("?");
-
-      emit_text (self, POSTACI_EVENT_TLS, _("Certificate subject: %s"), info->subject ? info->subject : "?");
-      emit_text (self, POSTACI_EVENT_TLS, _("Issued by: %s"), info->issuer ? info->issuer : "?");
-      emit_text (self, POSTACI_EVENT_TLS, _("Valid from %s until %s"), from, until);
-      emit_text (self, POSTACI_EVENT_TLS, _("Names: %s"), names);
-      emit_text (self, POSTACI_EVENT_TLS, _("SHA-256 fingerprint: %s"), info->sha256 ? info->sha256 : "?");
-      /* For a monitoring check of the days left (postaci-cli --cert-warning). */
-      if (info->not_after != NULL)
-        self->outcome->certificate_not_after = g_date_time_to_unix (info->not_after);
-    }
-  if (self->certificate_errors == 0)
-    emit_text (self, POSTACI_EVENT_TLS, _("The certificate is valid for %s."), self->host);
-  else
-    emit_text (self, POSTACI_EVENT_WARNING, _("The certificate did not pass verification; it was accepted for this run only."));
-}
-
-static GError *
-certificate_error (PostaciSession *self, GError *error)
-{
-  if (self->certificate_errors != 0 && error->domain == G_TLS_ERROR &&
-      error->code == G_TLS_ERROR_BAD_CERTIFICATE)
-    {
-      GError *better;
-      GTlsCertificateFlags flags = self->certificate_errors;
-      const char *what =
-        (flags & G_TLS_CERTIFICATE_BAD_IDENTITY) ? _("the certificate is for another name") :
-        (flags & G_TLS_CERTIFICATE_EXPIRED) ? _("the certificate has expired") :
-        (flags & G_TLS_CERTIFICATE_NOT_ACTIVATED) ? _("the certificate is not valid yet") :
-        (flags & G_TLS_CERTIFICATE_UNKNOWN_CA) ? _("the certificate is not signed by a trusted authority") :
-        (flags & G_TLS_CERTIFICATE_REVOKED) ? _("the certificate has been revoked") :
-        (flags & G_TLS_CERTIFICATE_INSECURE) ? _("the certificate uses an insecure algorithm") :
-        _("the certificate could not be verified");
-
-      better = g_error_new (POSTACI_SESSION_ERROR, POSTACI_SESSION_ERROR_CERTIFICATE,
-                            _("The server's certificate was rejected: %s."), what);
-      g_error_free (error);
-      return better;
-    }
-  return error;
+  self->link = self->test_stream != NULL ? postaci_smtp_link_new_for_stream (self->test_stream)
+                                         : postaci_smtp_link_new (self->host, self->port);
+  postaci_smtp_link_set_timeout (self->link, postaci_request_get_timeout (self->request));
+  postaci_smtp_link_set_trust (self->link, self->request->ca_file, self->pinned,
+                               self->request->accept_invalid_certificate);
+  postaci_smtp_link_set_redactor (self->link, self->redactor);
+  g_signal_connect (self->link, "event", G_CALLBACK (link_event_cb), self);
+  g_signal_connect (self->link, "server-line", G_CALLBACK (link_line_cb), self);
+  postaci_smtp_link_connect_async (self->link, self->user_cancellable, connect_cb,
+                                   g_object_ref (self));
 }
 
 static void
@@ -1208,62 +973,36 @@ handshake_cb (GObject *object, GAsyncResult *res, gpointer user_data)
   g_autoptr(PostaciSession) self = user_data;
   GError *error = NULL;
 
-  disarm_wait (self);
-  if (!g_tls_connection_handshake_finish (G_TLS_CONNECTION (object), res, &error))
+  if (!postaci_smtp_link_start_tls_finish (self->link, res, &error))
     {
-      fail (self, certificate_error (self, translate_wait_error (self, error)), FALSE);
+      fail (self, error, FALSE);
       return;
     }
-  self->tls_active = TRUE;
-  report_tls (self, G_TLS_CONNECTION (object));
-  use_stream (self, G_IO_STREAM (object));
-
+  /* For a monitoring check of the days left (postaci-cli --cert-warning). */
+  self->outcome->certificate_not_after = postaci_smtp_link_get_certificate_not_after (self->link);
   /* After STARTTLS nothing said before the handshake counts any more (RFC 3207 §4.2). */
   g_hash_table_remove_all (self->capabilities);
 
   if (self->state == STATE_TLS_HANDSHAKE)
     {
-      /* Implicit TLS: the greeting comes now, inside TLS. */
+      /* Implicit TLS: the greeting comes now, inside TLS. Stopping after TLS waits for the
+       * capabilities offered inside it (handle_ehlo()). */
       end_stage (self, POSTACI_STAGE_STATUS_PASSED);
-      set_state (self, STATE_GREETING);
       begin_stage (self, POSTACI_STAGE_GREETING);
-      self->command = POSTACI_COMMAND_NONE;
-      read_reply (self);
+      wait_for_greeting (self);
       return;
     }
   send_ehlo (self);
 }
 
+/* Implicit TLS right after the connect, or the upgrade after the 220 to STARTTLS; the link
+ * refuses bytes the server sent before the handshake. */
 static void
 start_tls_handshake (PostaciSession *self)
 {
-  GError *error = NULL;
-  g_autoptr(GSocketConnectable) identity = NULL;
-  g_autoptr(GIOStream) tls = NULL;
-
   set_state (self, self->state == STATE_STARTTLS ? STATE_STARTTLS_HANDSHAKE : STATE_TLS_HANDSHAKE);
-  /* The identity carries the name for SNI and for the certificate check. An IP literal goes
-   * as an address: no SNI at all (RFC 6066 forbids literals there, and GnuTLS servers refuse
-   * "::1"), and the certificate's IP addresses are checked. */
-  if (g_hostname_is_ip_address (self->host))
-    {
-      g_autoptr(GInetAddress) address = g_inet_address_new_from_string (self->host);
-
-      identity = G_SOCKET_CONNECTABLE (g_inet_socket_address_new (address, (guint16) self->port));
-    }
-  else
-    identity = g_network_address_new (self->host, (guint16) self->port);
-  tls = postaci_certificate_new_client (G_IO_STREAM (self->connection), identity,
-                                        self->request->ca_file, &error);
-  if (tls == NULL)
-    {
-      fail (self, error, FALSE);
-      return;
-    }
-  g_signal_connect_object (tls, "accept-certificate", G_CALLBACK (accept_certificate_cb), self, 0);
-  emit_text (self, POSTACI_EVENT_INFO, _("Starting the TLS handshake…"));
-  g_tls_connection_handshake_async (G_TLS_CONNECTION (tls), G_PRIORITY_DEFAULT, arm_wait (self),
-                                    handshake_cb, g_object_ref (self));
+  postaci_smtp_link_start_tls_async (self->link, self->user_cancellable, handshake_cb,
+                                     g_object_ref (self));
 }
 
 /* ---------------------------------------------------------------- */
@@ -1275,14 +1014,11 @@ handle_greeting (PostaciSession *self, PostaciReply *reply)
 {
   if (reply->code != 220)
     {
-      fail_reply (self, reply, _("The greeting"));
+      fail_reply (self, reply);
       return;
     }
-  end_stage (self, POSTACI_STAGE_STATUS_PASSED);
-  if (stop_here (self, POSTACI_STAGE_GREETING))
-    return;
-  begin_stage (self, POSTACI_STAGE_EHLO);
-  send_ehlo (self);
+  if (enter_stage (self, POSTACI_STAGE_EHLO))
+    send_ehlo (self);
 }
 
 static void
@@ -1291,7 +1027,7 @@ send_ehlo (PostaciSession *self)
   g_autofree char *line = g_strdup_printf ("EHLO %s", self->ehlo_name);
 
   set_state (self, STATE_EHLO);
-  send_line (self, POSTACI_COMMAND_EHLO, line, NULL);
+  send_line (self, line, NULL);
 }
 
 static void
@@ -1300,7 +1036,7 @@ send_helo (PostaciSession *self)
   g_autofree char *line = g_strdup_printf ("HELO %s", self->ehlo_name);
 
   set_state (self, STATE_HELO);
-  send_line (self, POSTACI_COMMAND_HELO, line, NULL);
+  send_line (self, line, NULL);
 }
 
 /* Records the EHLO keywords (RFC 5321 §4.1.1.1): one per line after the first. */
@@ -1341,37 +1077,31 @@ handle_ehlo (PostaciSession *self, PostaciReply *reply)
   if (reply->code != 250)
     {
       if (!postaci_reply_is_positive (reply) && reply->code != 421 &&
-          self->security == POSTACI_SECURITY_NONE && !self->tls_active)
+          self->security == POSTACI_SECURITY_NONE && !postaci_smtp_link_get_tls_active (self->link))
         {
           emit_text (self, POSTACI_EVENT_WARNING,
                      _("The server refused EHLO; trying the older HELO (no extensions, no encryption)."));
           send_helo (self);
           return;
         }
-      fail_reply (self, reply, "EHLO");
+      fail_reply (self, reply);
       return;
     }
   parse_capabilities (self, reply);
 
-  if (self->tls_active)
+  if (postaci_smtp_link_get_tls_active (self->link))
     {
-      if (self->stage == POSTACI_STAGE_TLS)
-        end_stage (self, POSTACI_STAGE_STATUS_PASSED);
-      else if (self->stage == POSTACI_STAGE_EHLO)
-        {
-          /* implicit TLS: the first EHLO is already inside TLS */
-          end_stage (self, POSTACI_STAGE_STATUS_PASSED);
-          if (stop_here (self, POSTACI_STAGE_EHLO))
-            return;
-        }
-      if (stop_here (self, POSTACI_STAGE_TLS))
+      /* After STARTTLS this EHLO ends the TLS stage. With implicit TLS the first EHLO is
+       * already inside TLS and is its own stage; the TLS stage passed at the handshake. */
+      gboolean implicit = self->stage == POSTACI_STAGE_EHLO;
+
+      if (!finish_stage (self) || (implicit && stop_here (self, POSTACI_STAGE_TLS)))
         return;
       next_after_tls (self);
       return;
     }
 
-  end_stage (self, POSTACI_STAGE_STATUS_PASSED);
-  if (stop_here (self, POSTACI_STAGE_EHLO))
+  if (!finish_stage (self))
     return;
 
   switch (self->security)
@@ -1390,18 +1120,14 @@ handle_ehlo (PostaciSession *self, PostaciReply *reply)
         {
           emit_text (self, POSTACI_EVENT_WARNING,
                      _("The server does not offer STARTTLS: everything goes over the network unencrypted."));
-          skip_stage (self, POSTACI_STAGE_TLS);
-          if (stop_here (self, POSTACI_STAGE_TLS))
-            return;
-          next_after_tls (self);
+          if (skip_stage (self, POSTACI_STAGE_TLS))
+            next_after_tls (self);
           return;
         }
       break;
     case POSTACI_SECURITY_NONE:
-      skip_stage (self, POSTACI_STAGE_TLS);
-      if (stop_here (self, POSTACI_STAGE_TLS))
-        return;
-      next_after_tls (self);
+      if (skip_stage (self, POSTACI_STAGE_TLS))
+        next_after_tls (self);
       return;
     case POSTACI_SECURITY_TLS:
     default:
@@ -1410,7 +1136,7 @@ handle_ehlo (PostaciSession *self, PostaciReply *reply)
 
   begin_stage (self, POSTACI_STAGE_TLS);
   set_state (self, STATE_STARTTLS);
-  send_line (self, POSTACI_COMMAND_STARTTLS, "STARTTLS", NULL);
+  send_line (self, "STARTTLS", NULL);
 }
 
 static void
@@ -1418,18 +1144,12 @@ handle_helo (PostaciSession *self, PostaciReply *reply)
 {
   if (reply->code != 250)
     {
-      fail_reply (self, reply, "HELO");
+      fail_reply (self, reply);
       return;
     }
-  self->helo_mode = TRUE;
   g_hash_table_remove_all (self->capabilities);
-  end_stage (self, POSTACI_STAGE_STATUS_PASSED);
-  if (stop_here (self, POSTACI_STAGE_EHLO))
-    return;
-  skip_stage (self, POSTACI_STAGE_TLS);
-  if (stop_here (self, POSTACI_STAGE_TLS))
-    return;
-  next_after_tls (self);
+  if (finish_stage (self) && skip_stage (self, POSTACI_STAGE_TLS))
+    next_after_tls (self);
 }
 
 static void
@@ -1438,16 +1158,7 @@ handle_starttls (PostaciSession *self, PostaciReply *reply)
   if (reply->code != 220)
     {
       /* Offered, then refused: going on unencrypted would be a downgrade, whatever the setting. */
-      fail_reply (self, reply, "STARTTLS");
-      return;
-    }
-  /* Anything already buffered was sent before the handshake and would be read
-   * as if it came through TLS: a command injection (CVE-2011-0411 class). */
-  if (postaci_line_reader_get_buffered (self->reader) > 0)
-    {
-      fail_literal (self, POSTACI_SESSION_ERROR_STARTTLS_INJECTION, FALSE,
-                    _("The server sent data right after agreeing to STARTTLS, before encryption began. "
-                      "This is how an attacker injects replies; the run was stopped."));
+      fail_reply (self, reply);
       return;
     }
   start_tls_handshake (self);
@@ -1462,14 +1173,12 @@ next_after_tls (PostaciSession *self)
 {
   if (!self->request->auth)
     {
-      skip_stage (self, POSTACI_STAGE_AUTH);
-      if (stop_here (self, POSTACI_STAGE_AUTH))
-        return;
-      send_mail_from (self);
+      if (skip_stage (self, POSTACI_STAGE_AUTH) && enter_stage (self, POSTACI_STAGE_MAIL))
+        send_mail_from (self);
       return;
     }
-  begin_stage (self, POSTACI_STAGE_AUTH);
-  start_auth (self);
+  if (enter_stage (self, POSTACI_STAGE_AUTH))
+    start_auth (self);
 }
 
 static void
@@ -1483,12 +1192,12 @@ send_auth_response (PostaciSession *self, const char *challenge)
       /* RFC 4954 §4: "*" abandons the exchange; the server answers 501. */
       self->auth_error = error;
       set_state (self, STATE_AUTH_CANCEL);
-      send_line (self, POSTACI_COMMAND_AUTH, "*", NULL);
+      send_line (self, "*", NULL);
       return;
     }
   set_state (self, STATE_AUTH);
   postaci_redactor_add_response (self->redactor, response, self->request->username);
-  send_line (self, POSTACI_COMMAND_AUTH, response, "****");
+  send_line (self, response, "****");
   if (response != NULL)
     explicit_bzero (response, strlen (response));
 }
@@ -1505,7 +1214,7 @@ start_auth (PostaciSession *self)
   if (offered_text == NULL)
     {
       fail_literal (self, POSTACI_SESSION_ERROR_AUTH_UNAVAILABLE, TRUE,
-                    self->tls_active
+                    postaci_smtp_link_get_tls_active (self->link)
                     ? _("The server does not offer authentication (no AUTH in its EHLO reply).")
                     : _("The server does not offer authentication on an unencrypted connection."));
       return;
@@ -1513,7 +1222,7 @@ start_auth (PostaciSession *self)
   /* No sign-in crosses an unencrypted link without consent, whatever the mechanism: whoever
    * stripped STARTTLS reads PLAIN and LOGIN, and cracks a captured CRAM-MD5, DIGEST-MD5, NTLM
    * or SCRAM answer offline. The security setting is no consent: "auto" is the default. */
-  if (!self->tls_active && !self->request->allow_plain_auth)
+  if (!postaci_smtp_link_get_tls_active (self->link) && !self->request->allow_plain_auth)
     {
       fail_literal (self, POSTACI_SESSION_ERROR_PLAINTEXT_AUTH, TRUE,
                     _("The connection is not encrypted, so the run stopped before signing in."));
@@ -1523,7 +1232,7 @@ start_auth (PostaciSession *self)
     g_autofree char *upper = g_ascii_strup (offered_text, -1);
     offered = g_strsplit_set (g_strstrip (upper), " ", -1);
   }
-  if (!postaci_sasl_choose ((const char *const *) offered, self->request->mechanism, self->tls_active,
+  if (!postaci_sasl_choose ((const char *const *) offered, self->request->mechanism, postaci_smtp_link_get_tls_active (self->link),
                             self->request->allow_plain_auth, &mechanism, &error))
     {
       GError *mapped = g_error_new_literal (POSTACI_SESSION_ERROR,
@@ -1536,7 +1245,7 @@ start_auth (PostaciSession *self)
       return;
     }
   name = postaci_mechanism_get_sasl_name (mechanism);
-  if (!self->tls_active)
+  if (!postaci_smtp_link_get_tls_active (self->link))
     emit_text (self, POSTACI_EVENT_WARNING,
                _("Authenticating with %s over an unencrypted connection."), name);
   self->sasl = postaci_sasl_new (mechanism, self->request->username, self->request->password,
@@ -1562,14 +1271,14 @@ start_auth (PostaciSession *self)
       postaci_redactor_add_response (self->redactor, initial, self->request->username);
       /* RFC 4954 §4: an empty initial response is sent as "=". */
       line = g_strdup_printf ("AUTH %s %s", name, *initial ? initial : "=");
-      send_line (self, POSTACI_COMMAND_AUTH, line, shown);
+      send_line (self, line, shown);
       explicit_bzero (line, strlen (line));
       explicit_bzero (initial, strlen (initial));
     }
   else
     {
       g_autofree char *line = g_strdup_printf ("AUTH %s", name);
-      send_line (self, POSTACI_COMMAND_AUTH, line, NULL);
+      send_line (self, line, NULL);
     }
 }
 
@@ -1584,14 +1293,12 @@ handle_auth (PostaciSession *self, PostaciReply *reply)
   g_clear_pointer (&self->sasl, postaci_sasl_free);
   if (reply->code != 235)
     {
-      fail_reply (self, reply, "AUTH");
+      fail_reply (self, reply);
       return;
     }
   self->outcome->authenticated = TRUE;
-  end_stage (self, POSTACI_STAGE_STATUS_PASSED);
-  if (stop_here (self, POSTACI_STAGE_AUTH))
-    return;
-  send_mail_from (self);
+  if (enter_stage (self, POSTACI_STAGE_MAIL))
+    send_mail_from (self);
 }
 
 static void
@@ -1614,8 +1321,6 @@ send_mail_from (PostaciSession *self)
 {
   GString *line;
   const char *size_param = g_hash_table_lookup (self->capabilities, "SIZE");
-
-  begin_stage (self, POSTACI_STAGE_MAIL);
 
   if (self->needs_smtputf8 && !has_capability (self, "SMTPUTF8"))
     {
@@ -1670,7 +1375,7 @@ send_mail_from (PostaciSession *self)
   if (self->needs_smtputf8)
     g_string_append (line, " SMTPUTF8");
   set_state (self, STATE_MAIL);
-  send_line (self, POSTACI_COMMAND_MAIL, line->str, NULL);
+  send_line (self, line->str, NULL);
   g_string_free (line, TRUE);
 }
 
@@ -1679,13 +1384,11 @@ handle_mail (PostaciSession *self, PostaciReply *reply)
 {
   if (reply->code != 250)
     {
-      fail_reply (self, reply, "MAIL FROM");
+      fail_reply (self, reply);
       return;
     }
-  end_stage (self, POSTACI_STAGE_STATUS_PASSED);
-  if (stop_here (self, POSTACI_STAGE_MAIL))
+  if (!enter_stage (self, POSTACI_STAGE_RCPT))
     return;
-  begin_stage (self, POSTACI_STAGE_RCPT);
   self->rcpt_index = 0;
   send_rcpt_to (self);
 }
@@ -1698,7 +1401,7 @@ send_rcpt_to (PostaciSession *self)
   g_autofree char *line = g_strdup_printf ("RCPT TO:<%s>", ascii);
 
   set_state (self, STATE_RCPT);
-  send_line (self, POSTACI_COMMAND_RCPT, line, NULL);
+  send_line (self, line, NULL);
 }
 
 static void
@@ -1708,7 +1411,7 @@ handle_rcpt (PostaciSession *self, PostaciReply *reply)
 
   if (reply->code == 421 || (postaci_reply_is_positive (reply) && reply->code / 10 != 25))
     {
-      fail_reply (self, reply, "RCPT TO");
+      fail_reply (self, reply);
       return;
     }
   if (reply->code == 250 || reply->code == 251 || reply->code == 252)
@@ -1730,7 +1433,7 @@ handle_rcpt (PostaciSession *self, PostaciReply *reply)
   if (self->outcome->recipients_accepted == 0)
     {
       if (self->request->recipients->len == 1)
-        fail_refused (self, reply, "RCPT TO");
+        fail_refused (self, reply, state_label (self));
       else
         {
           g_autofree char *shown = reply_excerpt (reply);
@@ -1744,12 +1447,10 @@ handle_rcpt (PostaciSession *self, PostaciReply *reply)
     emit_text (self, POSTACI_EVENT_WARNING,
                _("%u of %u recipients were accepted; the message goes only to them."),
                self->outcome->recipients_accepted, self->request->recipients->len);
-  end_stage (self, POSTACI_STAGE_STATUS_PASSED);
-  if (stop_here (self, POSTACI_STAGE_RCPT))
+  if (!enter_stage (self, POSTACI_STAGE_DATA))
     return;
-  begin_stage (self, POSTACI_STAGE_DATA);
   set_state (self, STATE_DATA);
-  send_line (self, POSTACI_COMMAND_DATA, "DATA", NULL);
+  send_line (self, "DATA", NULL);
 }
 
 /* Shows the header block of the message, line by line, as the client sends it. */
@@ -1785,18 +1486,17 @@ data_write_cb (GObject *object, GAsyncResult *res, gpointer user_data)
 {
   g_autoptr(PostaciSession) self = user_data;
   GError *error = NULL;
-  gsize written = 0;
 
-  disarm_wait (self);
-  if (!g_output_stream_write_all_finish (G_OUTPUT_STREAM (object), res, &written, &error))
+  if (!postaci_smtp_link_write_finish (POSTACI_SMTP_LINK (object), res, &error))
     {
-      fail (self, translate_wait_error (self, error), FALSE);
+      fail (self, error, FALSE);
       return;
     }
-  self->data_sent += (goffset) written;
+  self->data_sent += (goffset) self->chunk_length;
   send_data_chunk (self);
 }
 
+/* The message comes from its temporary file; a read error there is ours, not the network's. */
 static void
 data_read_cb (GObject *object, GAsyncResult *res, gpointer user_data)
 {
@@ -1804,11 +1504,10 @@ data_read_cb (GObject *object, GAsyncResult *res, gpointer user_data)
   GError *error = NULL;
   gssize n;
 
-  disarm_wait (self);
   n = g_input_stream_read_finish (G_INPUT_STREAM (object), res, &error);
   if (n < 0)
     {
-      fail (self, translate_wait_error (self, error), FALSE);
+      fail (self, error, FALSE);
       return;
     }
   if (n == 0)
@@ -1817,7 +1516,6 @@ data_read_cb (GObject *object, GAsyncResult *res, gpointer user_data)
                  (int64_t) self->data_sent);
       emit (self, postaci_event_new (POSTACI_EVENT_CLIENT, self->stage, "."));
       g_clear_object (&self->data_stream);
-      self->command = POSTACI_COMMAND_DATA_END;
       set_state (self, STATE_DATA_END);
       read_reply (self);
       return;
@@ -1829,16 +1527,16 @@ data_read_cb (GObject *object, GAsyncResult *res, gpointer user_data)
       emit_text (self, POSTACI_EVENT_INFO, _("(the message body follows: %" PRId64 " bytes in all)"),
                  (int64_t) self->data_size);
     }
-  g_output_stream_write_all_async (g_io_stream_get_output_stream (self->stream), self->chunk,
-                                   (gsize) n, G_PRIORITY_DEFAULT, arm_wait (self),
-                                   data_write_cb, g_object_ref (self));
+  self->chunk_length = (gsize) n;
+  postaci_smtp_link_write_async (self->link, self->chunk, (gsize) n, self->user_cancellable,
+                                 data_write_cb, g_object_ref (self));
 }
 
 static void
 send_data_chunk (PostaciSession *self)
 {
   g_input_stream_read_async (self->data_stream, self->chunk, DATA_CHUNK_SIZE, G_PRIORITY_DEFAULT,
-                             arm_wait (self), data_read_cb, g_object_ref (self));
+                             self->user_cancellable, data_read_cb, g_object_ref (self));
 }
 
 static void
@@ -1846,7 +1544,7 @@ handle_data (PostaciSession *self, PostaciReply *reply)
 {
   if (reply->code != 354)
     {
-      fail_reply (self, reply, "DATA");
+      fail_reply (self, reply);
       return;
     }
   set_state (self, STATE_DATA_BODY);
@@ -1859,7 +1557,7 @@ handle_data_end (PostaciSession *self, PostaciReply *reply)
 {
   if (reply->code != 250)
     {
-      fail_reply (self, reply, _("The message"));
+      fail_reply (self, reply);
       return;
     }
   end_stage (self, POSTACI_STAGE_STATUS_PASSED);
@@ -1878,7 +1576,7 @@ send_quit (PostaciSession *self)
 {
   begin_stage (self, POSTACI_STAGE_QUIT);
   set_state (self, STATE_QUIT);
-  send_line (self, POSTACI_COMMAND_QUIT, "QUIT", NULL);
+  send_line (self, "QUIT", NULL);
 }
 
 static void
@@ -1892,97 +1590,25 @@ handle_quit (PostaciSession *self, PostaciReply *reply)
 /* Dispatch                                                         */
 /* ---------------------------------------------------------------- */
 
-/* How a reason names the command a reply answered: “MAIL FROM refused: …”. */
-static const char *
-command_label (PostaciCommand command)
-{
-  switch (command)
-    {
-    case POSTACI_COMMAND_NONE:
-      return _("The greeting");
-    case POSTACI_COMMAND_MAIL:
-      return "MAIL FROM";
-    case POSTACI_COMMAND_RCPT:
-      return "RCPT TO";
-    case POSTACI_COMMAND_DATA_END:
-      return _("The message");
-    default:
-      return postaci_command_to_string (command);
-    }
-}
-
-/* The one place that routes a complete reply to its state's handler.
- * 421 ends the session from any state (RFC 5321 §3.8): no QUIT. */
+/* The one place that routes a complete reply to its state's handler. 421 ends the session
+ * from any state but the greeting's and QUIT's (RFC 5321 §3.8): no QUIT after it. */
 static void
 dispatch_reply (PostaciSession *self, PostaciReply *reply)
 {
-  if (self->state == STATE_QUIT)
-    {
-      handle_quit (self, reply);
-      return;
-    }
-  /* We never pipeline, so each command has one reply and nothing may follow it. Lines behind a
-   * reply would be taken as the answer to our next command: a desynchronised session that a
-   * server (or someone in between) could steer. STARTTLS has its own, sharper check. */
-  if (self->state != STATE_STARTTLS && postaci_line_reader_get_buffered (self->reader) > 0)
-    {
-      fail_literal (self, POSTACI_SESSION_ERROR_PROTOCOL, FALSE,
-                    _("The server sent more than one reply to one command; the extra lines "
-                      "were not asked for."));
-      return;
-    }
-  if (reply->code == 421 && self->state != STATE_GREETING)
-    {
-      fail_refused (self, reply, command_label (self->command));
-      return;
-    }
+  ReplyHandler handler = states[self->state].handler;
 
-  switch (self->state)
+  if (handler == NULL)
     {
-    case STATE_GREETING:
-      handle_greeting (self, reply);
-      break;
-    case STATE_EHLO:
-      handle_ehlo (self, reply);
-      break;
-    case STATE_HELO:
-      handle_helo (self, reply);
-      break;
-    case STATE_STARTTLS:
-      handle_starttls (self, reply);
-      break;
-    case STATE_AUTH:
-      handle_auth (self, reply);
-      break;
-    case STATE_AUTH_CANCEL:
-      handle_auth_cancel (self, reply);
-      break;
-    case STATE_MAIL:
-      handle_mail (self, reply);
-      break;
-    case STATE_RCPT:
-      handle_rcpt (self, reply);
-      break;
-    case STATE_DATA:
-      handle_data (self, reply);
-      break;
-    case STATE_DATA_END:
-      handle_data_end (self, reply);
-      break;
-    case STATE_INIT:
-    case STATE_RESOLVING:
-    case STATE_CONNECTING:
-    case STATE_TLS_HANDSHAKE:
-    case STATE_STARTTLS_HANDSHAKE:
-    case STATE_DATA_BODY:
-    case STATE_QUIT:
-    case STATE_CLOSING:
-    case STATE_DONE:
-    default:
       fail_literal (self, POSTACI_SESSION_ERROR_PROTOCOL, FALSE,
                     _("The server sent a reply nobody asked for."));
-      break;
+      return;
     }
+  if (reply->code == 421 && self->state != STATE_GREETING && self->state != STATE_QUIT)
+    {
+      fail_refused (self, reply, state_label (self));
+      return;
+    }
+  handler (self, reply);
 }
 
 /* ---------------------------------------------------------------- */
@@ -2051,12 +1677,7 @@ postaci_session_run_async (PostaciSession      *self,
   g_task_set_check_cancellable (self->task, FALSE);
   self->started_us = g_get_monotonic_time ();
 
-  if (cancellable != NULL)
-    {
-      self->user_cancellable = g_object_ref (cancellable);
-      self->user_cancelled_id = g_cancellable_connect (cancellable, G_CALLBACK (user_cancelled_cb),
-                                                       self, NULL);
-    }
+  g_set_object (&self->user_cancellable, cancellable);
 
   /* EHLO takes a domain in ASCII (RFC 5321 §4.1.1.1): an internationalised name goes as
    * punycode, an address literal as it is. Validation below refuses a name that has none. */
@@ -2068,16 +1689,13 @@ postaci_session_run_async (PostaciSession      *self,
   /* Nothing is sent when the request is wrong. */
   if (!postaci_session_prepare (self, &error))
     {
-      PostaciEvent *event;
-
-      self->concluded = TRUE;
+      conclude (self);
       self->outcome->verdict = POSTACI_VERDICT_USAGE;
       self->outcome->stage = POSTACI_STAGE_CONNECT;
       self->outcome->error_domain = error->domain;
       self->outcome->error_code = error->code;
+      /* Said once, by the Result line and the verdict: nothing else happened. */
       self->outcome->reason = g_strdup (error->message);
-      event = postaci_event_new (POSTACI_EVENT_ERROR, POSTACI_STAGE_CONNECT, error->message);
-      emit (self, event);
       g_error_free (error);
       finish_run (self);
       return;

@@ -119,6 +119,15 @@ format_event_text (const PostaciEvent *event, gboolean ansi)
       append_coloured (out, ansi, ANSI_YELLOW, text);
       g_string_append_c (out, '\n');
     }
+  if (event->detail != NULL && *event->detail != '\0')
+    {
+      /* Translators: introduces the system's own words, e.g. “Details: Error performing TLS
+       * handshake: …”; they are often in English */
+      g_autofree char *text = g_strdup_printf (_("Details: %s"), event->detail);
+      g_string_append (out, INDENT);
+      append_coloured (out, ansi, ANSI_DIM, text);
+      g_string_append_c (out, '\n');
+    }
   return g_string_free (out, FALSE);
 }
 
@@ -173,6 +182,7 @@ format_event_json (const PostaciEvent *event)
   add_reply (builder, event->reply, event->command);
   add_string (builder, "explanation", event->explanation);
   add_string (builder, "hint", event->hint);
+  add_string (builder, "detail", event->detail);
   json_builder_end_object (builder);
   return builder_to_line (builder);
 }
@@ -196,7 +206,8 @@ postaci_outcome_get_verdict_line (const PostaciOutcome *outcome)
     /* Translators: the last line of a successful run; %s says what was reached */
     return g_strdup_printf (_("Result: success. %s"), outcome->reason);
   if (outcome->verdict == POSTACI_VERDICT_CANCELLED)
-    return g_strdup (_("Result: cancelled. The run was stopped before it finished."));
+    /* Translators: the last line of a cancelled run; %s says during which stage */
+    return g_strdup_printf (_("Result: cancelled. %s"), outcome->reason);
   if (outcome->verdict == POSTACI_VERDICT_PARTIAL)
     /* Translators: the last line of a run that reached only some recipients */
     return g_strdup_printf (_("Result: partial. %s"), outcome->reason);
@@ -219,6 +230,7 @@ format_outcome_json (const PostaciOutcome *outcome)
   add_reply (builder, outcome->reply, outcome->command);
   add_string (builder, "explanation", outcome->explanation);
   add_string (builder, "hint", outcome->hint);
+  add_string (builder, "detail", outcome->detail);
   {
     g_autofree char *summary = postaci_catalog_summarize_outcome (outcome);
 
@@ -267,20 +279,23 @@ postaci_transcript_format_outcome (const PostaciOutcome *outcome, PostaciTranscr
   if (format == POSTACI_TRANSCRIPT_JSONL)
     return format_outcome_json (outcome);
 
-  /* The last reply's explanation is already in the transcript, right under the reply. */
+  /* Each thing once: a failure's meaning and hint stand in the transcript above (under the
+   * reply that refused, or on the Error line); the Result line is the headline. What is left
+   * to say is the advice of a run that did not fail: what a success proves, what to do about
+   * refused recipients, after a cancel or about a bad value. */
   out = g_string_new (NULL);
-  {
-    /* The verdict in two sentences: what happened, and what to try. */
-    g_autofree char *summary = postaci_catalog_summarize_outcome (outcome);
-
-    g_string_append (out, INDENT);
-    append_coloured (out, ansi, ANSI_BOLD, summary);
-    g_string_append_c (out, '\n');
-  }
+  if (outcome->verdict == POSTACI_VERDICT_SUCCESS || outcome->verdict == POSTACI_VERDICT_PARTIAL ||
+      outcome->verdict == POSTACI_VERDICT_CANCELLED || outcome->verdict == POSTACI_VERDICT_USAGE)
+    {
+      g_string_append (out, INDENT);
+      append_coloured (out, ansi, ANSI_BOLD, postaci_catalog_advise_outcome (outcome));
+      g_string_append_c (out, '\n');
+    }
   line = postaci_outcome_get_verdict_line (outcome);
   append_coloured (out, ansi,
                    outcome->verdict == POSTACI_VERDICT_SUCCESS ? ANSI_BOLD ANSI_GREEN
-                   : outcome->verdict == POSTACI_VERDICT_PARTIAL ? ANSI_BOLD ANSI_YELLOW
+                   : outcome->verdict == POSTACI_VERDICT_PARTIAL ||
+                     outcome->verdict == POSTACI_VERDICT_CANCELLED ? ANSI_BOLD ANSI_YELLOW
                    : ANSI_BOLD ANSI_RED,
                    line);
   g_string_append_c (out, '\n');

@@ -179,6 +179,9 @@ postaci_stage_bar_set_status (PostaciStageBar *self, PostaciStage stage, Postaci
     case POSTACI_STAGE_STATUS_SKIPPED:
       state = STATE_SKIPPED;
       break;
+    case POSTACI_STAGE_STATUS_CANCELLED:
+      state = STATE_CANCELLED;
+      break;
     default:
       g_assert_not_reached ();
     }

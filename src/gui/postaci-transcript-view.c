@@ -525,7 +525,12 @@ postaci_transcript_view_append_event (PostaciTranscriptView *self, const Postaci
       if (i > 0)
         {
           gboolean has_explanation = event->explanation != NULL && *event->explanation != '\0';
-          tag = (i == 1 && has_explanation) ? "explanation" : "hint";
+          gboolean has_hint = event->hint != NULL && *event->hint != '\0';
+          guint hint_line = has_explanation ? 2 : 1;
+
+          /* explanation, hint, details: in that order, each when there is one */
+          tag = (i == 1 && has_explanation) ? "explanation"
+                : (i == hint_line && has_hint) ? "hint" : "explanation";
         }
       add_line (self, &queue, lines[i], tag, i == 0, i == 0 ? "line" : "follow-up");
     }

@@ -20,6 +20,8 @@ struct _PostaciVerdictPanel {
   GtkLabel    *verdict_reply;
   GtkLabel    *verdict_explanation;
   GtkLabel    *verdict_hint;
+  GtkWidget   *verdict_details;
+  GtkLabel    *verdict_detail;
   GtkWidget   *verdict_button;
 };
 
@@ -120,6 +122,10 @@ postaci_verdict_panel_show (PostaciVerdictPanel *self, const PostaciOutcome *out
   else if (outcome->hint != NULL && *outcome->hint != '\0')
     hint = g_strdup_printf ("%s %s", _("Try:"), outcome->hint);
   set_optional_label (self->verdict_hint, hint);
+  /* Our words lead; the library's own text, for the admin who searches for it, waits folded. */
+  gtk_label_set_text (self->verdict_detail, outcome->detail != NULL ? outcome->detail : "");
+  gtk_expander_set_expanded (GTK_EXPANDER (self->verdict_details), FALSE);
+  gtk_widget_set_visible (self->verdict_details, outcome->detail != NULL && *outcome->detail != '\0');
   gtk_widget_set_visible (self->verdict_button, local_server_off);
   gtk_revealer_set_reveal_child (self->verdict_revealer, TRUE);
 }
@@ -171,6 +177,8 @@ postaci_verdict_panel_class_init (PostaciVerdictPanelClass *klass)
   BIND (verdict_reply);
   BIND (verdict_explanation);
   BIND (verdict_hint);
+  BIND (verdict_details);
+  BIND (verdict_detail);
   BIND (verdict_button);
 #undef BIND
 }
