@@ -1442,9 +1442,8 @@ explain_io_error (Advice *advice)
     }
 }
 
-/* What GnuTLS says when the first bytes it reads are plain text, such as "220 ". */
-static gboolean
-looks_like_plain_text_answer (const GError *error)
+gboolean
+postaci_catalog_is_plain_text_answer (const GError *error)
 {
   static const char *const signs[] = {
     "unexpected packet", "unexpected tls packet", "packet with unexpected length",
@@ -1452,6 +1451,9 @@ looks_like_plain_text_answer (const GError *error)
   };
   g_autofree char *folded = g_ascii_strdown (error->message != NULL ? error->message : "", -1);
 
+  /* glib-networking says NOT_TLS also when the server hung up mid-handshake. */
+  if (g_error_matches (error, G_TLS_ERROR, G_TLS_ERROR_NOT_TLS))
+    return strstr (folded, "terminated") == NULL;
   for (gsize i = 0; i < G_N_ELEMENTS (signs); i++)
     if (strstr (folded, signs[i]) != NULL)
       return TRUE;
@@ -1489,7 +1491,8 @@ explain_handshake (Advice *advice)
 {
   /* GnuTLS's words stay English in every locale; the port is the fallback sign. */
   if (advice->context->security == POSTACI_SECURITY_TLS && !advice->context->tls_active &&
-      (looks_like_plain_text_answer (advice->error) || is_plain_text_port (advice->context->port)))
+      (postaci_catalog_is_plain_text_answer (advice->error) ||
+       is_plain_text_port (advice->context->port)))
     {
       explain_not_tls (advice);
       return;

@@ -53,6 +53,10 @@ char *postaci_catalog_explain_error_apart (const GError                *error,
                                            char                       **hint,
                                            char                       **detail);
 
+/* Whether a failed TLS handshake read plain text (a "220 " greeting) where TLS was expected.
+ * glib-networking has no code of its own for it: GnuTLS's words are matched. */
+gboolean postaci_catalog_is_plain_text_answer (const GError *error);
+
 /* Explains the enhanced status code alone ("5.1.1": the mailbox does not exist). */
 char *postaci_catalog_explain_enhanced (guint klass, guint subject, guint detail);
 

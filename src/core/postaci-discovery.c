@@ -1063,7 +1063,7 @@ start_probes (PostaciDiscovery *self)
       self->pending++;
       g_signal_emit (self, signals[SIGNAL_ENDPOINT_CHANGED], 0, endpoint);
       postaci_probe_run_async (endpoint->host, endpoint->port, endpoint->start, self->step_ms,
-                               self->database, self->cancellable, probe_cb, call);
+                               self->ca_file, self->cancellable, probe_cb, call);
     }
 }
 

@@ -100,10 +100,48 @@ compare_mx (gconstpointer a, gconstpointer b)
   return g_ascii_strcasecmp (x->exchange, y->exchange);
 }
 
+static gpointer
+parse_srv (GVariant *variant)
+{
+  PostaciSrvRecord *record = g_new0 (PostaciSrvRecord, 1);
+  const char *target = NULL;
+
+  g_variant_get (variant, "(qqq&s)", &record->priority, &record->weight, &record->port, &target);
+  record->target = strip_final_dot (target);
+  return record;
+}
+
+static gpointer
+parse_mx (GVariant *variant)
+{
+  PostaciMxRecord *record = g_new0 (PostaciMxRecord, 1);
+  const char *exchange = NULL;
+
+  g_variant_get (variant, "(q&s)", &record->preference, &exchange);
+  record->exchange = strip_final_dot (exchange);
+  return record;
+}
+
+/* What differs between a look-up of SRV and one of MX records. */
+typedef struct {
+  GResolverRecordType type;
+  gpointer          (*parse) (GVariant *variant);
+  GDestroyNotify      free;
+  GCompareFunc        compare;
+} RecordKind;
+
+static const RecordKind srv_kind = {
+  G_RESOLVER_RECORD_SRV, parse_srv, (GDestroyNotify) postaci_srv_record_free, compare_srv,
+};
+static const RecordKind mx_kind = {
+  G_RESOLVER_RECORD_MX, parse_mx, (GDestroyNotify) postaci_mx_record_free, compare_mx,
+};
+
 static void
-srv_cb (GObject *object, GAsyncResult *result, gpointer user_data)
+records_cb (GObject *object, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr(GTask) task = user_data;
+  const RecordKind *kind = g_task_get_task_data (task);
   GError *error = NULL;
   GList *records = g_resolver_lookup_records_finish (G_RESOLVER (object), result, &error);
   GPtrArray *out;
@@ -113,20 +151,29 @@ srv_cb (GObject *object, GAsyncResult *result, gpointer user_data)
       g_task_return_error (task, error);
       return;
     }
-  out = g_ptr_array_new_with_free_func ((GDestroyNotify) postaci_srv_record_free);
+  out = g_ptr_array_new_with_free_func (kind->free);
   for (GList *l = records; l != NULL; l = l->next)
-    {
-      PostaciSrvRecord *record = g_new0 (PostaciSrvRecord, 1);
-      const char *target = NULL;
-
-      g_variant_get (l->data, "(qqq&s)", &record->priority, &record->weight, &record->port,
-                     &target);
-      record->target = strip_final_dot (target);
-      g_ptr_array_add (out, record);
-    }
+    g_ptr_array_add (out, kind->parse (l->data));
   g_list_free_full (records, (GDestroyNotify) g_variant_unref);
-  g_ptr_array_sort (out, compare_srv);
+  g_ptr_array_sort (out, kind->compare);
   g_task_return_pointer (task, out, (GDestroyNotify) g_ptr_array_unref);
+}
+
+/* The records of @name, parsed and in the order a client tries them. */
+static void
+lookup_records (GResolver           *resolver,
+                const char          *name,
+                const RecordKind    *kind,
+                gpointer             source_tag,
+                GCancellable        *cancellable,
+                GAsyncReadyCallback  callback,
+                gpointer             user_data)
+{
+  GTask *task = g_task_new (resolver, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, source_tag);
+  g_task_set_task_data (task, (gpointer) kind, NULL);
+  g_resolver_lookup_records_async (resolver, name, kind->type, cancellable, records_cb, task);
 }
 
 void
@@ -137,14 +184,12 @@ postaci_dns_lookup_srv_async (GResolver           *resolver,
                               GAsyncReadyCallback  callback,
                               gpointer             user_data)
 {
-  GTask *task = g_task_new (resolver, cancellable, callback, user_data);
   g_autofree char *name = g_strdup_printf ("_%s._tcp.%s", service, domain);
 
-  g_task_set_source_tag (task, postaci_dns_lookup_srv_async);
   /* lookup_records rather than lookup_service: GLib's service lookup turns a lone "." target
    * into "not found", and a tester must tell "no record" from "no service here". */
-  g_resolver_lookup_records_async (resolver, name, G_RESOLVER_RECORD_SRV, cancellable, srv_cb,
-                                   task);
+  lookup_records (resolver, name, &srv_kind, postaci_dns_lookup_srv_async, cancellable, callback,
+                  user_data);
 }
 
 GPtrArray *
@@ -155,34 +200,6 @@ postaci_dns_lookup_srv_finish (GAsyncResult *result, GError **error)
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
-static void
-mx_cb (GObject *object, GAsyncResult *result, gpointer user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  GError *error = NULL;
-  GList *records = g_resolver_lookup_records_finish (G_RESOLVER (object), result, &error);
-  GPtrArray *out;
-
-  if (error != NULL)
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-  out = g_ptr_array_new_with_free_func ((GDestroyNotify) postaci_mx_record_free);
-  for (GList *l = records; l != NULL; l = l->next)
-    {
-      PostaciMxRecord *record = g_new0 (PostaciMxRecord, 1);
-      const char *exchange = NULL;
-
-      g_variant_get (l->data, "(q&s)", &record->preference, &exchange);
-      record->exchange = strip_final_dot (exchange);
-      g_ptr_array_add (out, record);
-    }
-  g_list_free_full (records, (GDestroyNotify) g_variant_unref);
-  g_ptr_array_sort (out, compare_mx);
-  g_task_return_pointer (task, out, (GDestroyNotify) g_ptr_array_unref);
-}
-
 void
 postaci_dns_lookup_mx_async (GResolver           *resolver,
                              const char          *domain,
@@ -190,11 +207,8 @@ postaci_dns_lookup_mx_async (GResolver           *resolver,
                              GAsyncReadyCallback  callback,
                              gpointer             user_data)
 {
-  GTask *task = g_task_new (resolver, cancellable, callback, user_data);
-
-  g_task_set_source_tag (task, postaci_dns_lookup_mx_async);
-  g_resolver_lookup_records_async (resolver, domain, G_RESOLVER_RECORD_MX, cancellable, mx_cb,
-                                   task);
+  lookup_records (resolver, domain, &mx_kind, postaci_dns_lookup_mx_async, cancellable, callback,
+                  user_data);
 }
 
 GPtrArray *

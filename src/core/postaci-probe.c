@@ -1,7 +1,10 @@
 /* postaci-probe.c — one look at one SMTP endpoint: connect, greeting, EHLO, TLS, EHLO again, QUIT.
  *
- * Written on GIO directly, behind this small API, until the shared SMTP link layer exists; the
- * steps map one to one onto it (connect, implicit TLS, STARTTLS, send a line, read a reply). */
+ * A probe drives the link (PostaciSmtpLink) directly, as a session does, but only looks: it sends
+ * EHLO, STARTTLS and QUIT, accepts any certificate to see what lies behind it (the link's look-only
+ * trust), and writes down what it found. The link brings the deadlines, the address-by-address
+ * connect, the STARTTLS injection rule and the TLS facts; the probe turns the steps into a
+ * PostaciProbeResult and keeps a short transcript ("C: ", "S: ", "* ", "! " lines). */
 #define G_LOG_DOMAIN "postaci-probe"
 
 #include "config.h"
@@ -9,13 +12,14 @@
 #include <string.h>
 #include <glib/gi18n-lib.h>
 
+#include "postaci-catalog.h"
 #include "postaci-event.h"
-#include "postaci-line-reader.h"
 #include "postaci-probe.h"
 #include "postaci-reply.h"
+#include "postaci-smtp-link.h"
 
 /* QUIT is a courtesy: a server that does not answer it is not waited for long. */
-#define QUIT_TIMEOUT_MS 2000
+#define QUIT_TIMEOUT_SECONDS 2
 
 typedef enum {
   STEP_CONNECT,
@@ -32,21 +36,11 @@ typedef struct {
   PostaciProbeResult *result;
   GTask              *task;          /* borrowed: the task owns this struct */
   Step                step;
-  guint               timeout_ms;
-  GTlsDatabase       *database;
-  GSocketClient      *client;
-  GSocketConnection  *connection;
-  GIOStream          *stream;        /* the connection, or the TLS connection over it */
-  PostaciLineReader  *reader;
-  PostaciReplyParser *parser;
+  guint               timeout;       /* seconds, per step */
+  PostaciSmtpLink    *link;
   GString            *transcript;
   char               *ehlo_name;
-  char               *pending_line;  /* the bytes of the write under way */
   gint64              started;
-  GCancellable       *step_cancellable;
-  guint               deadline_id;
-  gboolean            timed_out;
-  gulong              cancelled_id;
 } Probe;
 
 void
@@ -105,18 +99,12 @@ postaci_probe_status_to_string (PostaciProbeStatus status)
 static void
 probe_free (Probe *probe)
 {
-  g_clear_handle_id (&probe->deadline_id, g_source_remove);
+  if (probe->link != NULL)
+    g_signal_handlers_disconnect_by_data (probe->link, probe);
+  g_clear_object (&probe->link);
   g_clear_pointer (&probe->result, postaci_probe_result_free);
-  g_clear_object (&probe->database);
-  g_clear_object (&probe->client);
-  g_clear_object (&probe->connection);
-  g_clear_object (&probe->stream);
-  g_clear_object (&probe->reader);
-  g_clear_pointer (&probe->parser, postaci_reply_parser_free);
   g_string_free (probe->transcript, TRUE);
   g_free (probe->ehlo_name);
-  g_free (probe->pending_line);
-  g_clear_object (&probe->step_cancellable);
   g_free (probe);
 }
 
@@ -135,50 +123,18 @@ note (Probe *probe, const char *prefix, const char *format, ...)
   va_end (args);
 }
 
-/* ---------------------------------------------------------------- */
-/* Deadlines                                                        */
-/* ---------------------------------------------------------------- */
-
-static gboolean
-deadline_cb (gpointer user_data)
+/* What the link says of itself: the addresses, the TLS facts, the certificate's problems. */
+static void
+link_event_cb (PostaciSmtpLink *link, int kind, const char *text, Probe *probe)
 {
-  Probe *probe = user_data;
-
-  probe->deadline_id = 0;
-  probe->timed_out = TRUE;
-  g_cancellable_cancel (probe->step_cancellable);
-  return G_SOURCE_REMOVE;
-}
-
-/* A fresh cancellable for the next step, cancelled by its deadline or by the caller. */
-static GCancellable *
-arm (Probe *probe, guint timeout_ms)
-{
-  GCancellable *outer = g_task_get_cancellable (probe->task);
-
-  g_clear_handle_id (&probe->deadline_id, g_source_remove);
-  g_clear_object (&probe->step_cancellable);
-  probe->step_cancellable = g_cancellable_new ();
-  probe->timed_out = FALSE;
-  if (outer != NULL && g_cancellable_is_cancelled (outer))
-    g_cancellable_cancel (probe->step_cancellable);
-  probe->deadline_id = g_timeout_add (timeout_ms, deadline_cb, probe);
-  return probe->step_cancellable;
+  note (probe, kind == POSTACI_EVENT_WARNING || kind == POSTACI_EVENT_ERROR ? "! " : "* ", "%s",
+        text);
 }
 
 static void
-disarm (Probe *probe)
+link_line_cb (PostaciSmtpLink *link, const char *text, PostaciReply *reply, Probe *probe)
 {
-  g_clear_handle_id (&probe->deadline_id, g_source_remove);
-}
-
-static void
-outer_cancelled_cb (GCancellable *cancellable, gpointer user_data)
-{
-  Probe *probe = user_data;
-
-  if (probe->step_cancellable != NULL)
-    g_cancellable_cancel (probe->step_cancellable);
+  note (probe, "S: ", "%s", text);
 }
 
 /* ---------------------------------------------------------------- */
@@ -192,15 +148,9 @@ finish (Probe *probe)
   GCancellable *outer = g_task_get_cancellable (task);
   PostaciProbeResult *result;
 
-  disarm (probe);
-  if (probe->stream != NULL)
-    g_io_stream_close_async (probe->stream, G_PRIORITY_DEFAULT, NULL, NULL, NULL);
-  if (probe->connection != NULL && G_IO_STREAM (probe->connection) != probe->stream)
-    g_io_stream_close_async (G_IO_STREAM (probe->connection), G_PRIORITY_DEFAULT, NULL, NULL,
-                             NULL);
-  if (probe->cancelled_id != 0)
-    g_cancellable_disconnect (outer, probe->cancelled_id);
-  probe->cancelled_id = 0;
+  /* The close (TLS close_notify) runs on by itself; nothing it says belongs to the result. */
+  g_signal_handlers_disconnect_by_data (probe->link, probe);
+  postaci_smtp_link_close_async (probe->link, NULL, NULL, NULL);
 
   if (outer != NULL && g_cancellable_is_cancelled (outer))
     {
@@ -226,11 +176,11 @@ fail (Probe *probe, PostaciProbeStatus status, const char *message)
   finish (probe);
 }
 
-/* The timeout of the current step in words a person reads. */
+/* The deadline of the current step in words a person reads. */
 static void
 fail_timeout (Probe *probe, PostaciProbeStatus status)
 {
-  guint n = MAX (1, (probe->timeout_ms + 999) / 1000);
+  guint n = probe->timeout;
   g_autofree char *message = NULL;
 
   switch (probe->step)
@@ -265,127 +215,103 @@ fail_timeout (Probe *probe, PostaciProbeStatus status)
   fail (probe, status, message);
 }
 
+static gboolean
+is_timeout (const GError *error)
+{
+  return g_error_matches (error, POSTACI_SESSION_ERROR, POSTACI_SESSION_ERROR_TIMEOUT) ||
+         g_error_matches (error, POSTACI_SESSION_ERROR, POSTACI_SESSION_ERROR_NO_GREETING);
+}
+
+/* A step that went wrong midway: the caller's cancel, a deadline, or a broken link. */
+static void
+fail_midway (Probe *probe, const GError *error)
+{
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    finish (probe);
+  else if (is_timeout (error))
+    fail_timeout (probe, POSTACI_PROBE_BROKEN);
+  else
+    fail (probe, POSTACI_PROBE_BROKEN, error->message);
+}
+
 /* ---------------------------------------------------------------- */
 /* Sending and reading                                              */
 /* ---------------------------------------------------------------- */
 
 static void dispatch (Probe *probe, PostaciReply *reply);
 static void start_handshake (Probe *probe, Step step);
-static void send_line (Probe *probe, const char *line);
 
 static void
-use_stream (Probe *probe, GIOStream *stream)
-{
-  g_set_object (&probe->stream, stream);
-  g_clear_object (&probe->reader);
-  probe->reader = postaci_line_reader_new (g_io_stream_get_input_stream (stream),
-                                           POSTACI_REPLY_MAX_LINE);
-}
-
-static void
-read_line_cb (GObject *object, GAsyncResult *res, gpointer user_data)
+reply_cb (GObject *object, GAsyncResult *res, gpointer user_data)
 {
   Probe *probe = user_data;
   g_autoptr(GError) error = NULL;
-  g_autofree char *line = NULL;
-  g_autofree char *shown = NULL;
-  gsize length = 0;
-  PostaciReply *reply = NULL;
+  g_autoptr(PostaciReply) reply = NULL;
 
-  line = postaci_line_reader_read_line_finish (POSTACI_LINE_READER (object), res, &length, &error);
-  if (line == NULL)
+  reply = postaci_smtp_link_read_reply_finish (probe->link, res, &error);
+  if (reply != NULL)
     {
-      disarm (probe);
-      if (probe->step == STEP_QUIT)
-        {
-          finish (probe);
-          return;
-        }
-      if (probe->timed_out && probe->step == STEP_GREETING &&
-          postaci_line_reader_get_buffered (probe->reader) == 0 && !probe->result->tls)
-        {
-          /* Not one byte: the classic port-465 case. Say TLS on the same connection. */
-          note (probe, "* ", "%s", _("Not a byte arrived: trying TLS on the same connection."));
-          start_handshake (probe, STEP_HANDSHAKE);
-          return;
-        }
-      if (probe->timed_out)
-        fail_timeout (probe, POSTACI_PROBE_BROKEN);
-      else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        finish (probe);
-      else
-        fail (probe, POSTACI_PROBE_BROKEN, error->message);
-      return;
-    }
-  shown = postaci_escape_text (line, (gssize) length);
-  note (probe, "S: ", "%s", shown);
-  switch (postaci_reply_parser_feed (probe->parser, line, length, &reply, &error))
-    {
-    case POSTACI_REPLY_PARSER_MORE:
-      postaci_line_reader_read_line_async (probe->reader, probe->step_cancellable, read_line_cb,
-                                           probe);
-      return;
-    case POSTACI_REPLY_PARSER_DONE:
-      disarm (probe);
       dispatch (probe, reply);
-      postaci_reply_free (reply);
-      return;
-    case POSTACI_REPLY_PARSER_ERROR:
-    default:
-      disarm (probe);
-      fail (probe, POSTACI_PROBE_BROKEN, error->message);
       return;
     }
+  if (probe->step == STEP_QUIT)
+    finish (probe);
+  else if (probe->step == STEP_GREETING && !probe->result->tls &&
+           g_error_matches (error, POSTACI_SESSION_ERROR, POSTACI_SESSION_ERROR_NO_GREETING))
+    {
+      /* Not one byte: the classic port-465 case. Say TLS on the same connection. */
+      note (probe, "* ", "%s", _("Not a byte arrived: trying TLS on the same connection."));
+      start_handshake (probe, STEP_HANDSHAKE);
+    }
+  else
+    fail_midway (probe, error);
 }
 
-/* One whole reply under one deadline. */
+/* One whole reply under one deadline. What follows a reply is not the probe's business: it
+ * reads, it does not act on what it read (and STARTTLS has the link's own rule). */
 static void
-read_reply (Probe *probe, Step step)
+read_reply (Probe *probe)
+{
+  postaci_smtp_link_set_timeout (probe->link, probe->step == STEP_QUIT
+                                              ? MIN (probe->timeout, QUIT_TIMEOUT_SECONDS)
+                                              : probe->timeout);
+  postaci_smtp_link_read_reply_async (probe->link, POSTACI_SMTP_LINK_READ_MORE_ALLOWED,
+                                      g_task_get_cancellable (probe->task), reply_cb, probe);
+}
+
+static void
+sent_cb (GObject *object, GAsyncResult *res, gpointer user_data)
+{
+  Probe *probe = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!postaci_smtp_link_send_line_finish (probe->link, res, &error))
+    {
+      if (probe->step == STEP_QUIT)
+        finish (probe);
+      else
+        fail_midway (probe, error);
+      return;
+    }
+  read_reply (probe);
+}
+
+static void
+send_line (Probe *probe, Step step, const char *line)
 {
   probe->step = step;
-  postaci_reply_parser_reset (probe->parser);
-  postaci_line_reader_read_line_async (probe->reader,
-                                       arm (probe, step == STEP_QUIT ? MIN (probe->timeout_ms,
-                                                                            QUIT_TIMEOUT_MS)
-                                                                     : probe->timeout_ms),
-                                       read_line_cb, probe);
-}
-
-static void
-write_cb (GObject *object, GAsyncResult *res, gpointer user_data)
-{
-  Probe *probe = user_data;
-  g_autoptr(GError) error = NULL;
-
-  if (!g_output_stream_write_all_finish (G_OUTPUT_STREAM (object), res, NULL, &error))
-    {
-      disarm (probe);
-      if (probe->step == STEP_QUIT || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        finish (probe);
-      else
-        fail (probe, POSTACI_PROBE_BROKEN, error->message);
-      return;
-    }
-  read_reply (probe, probe->step);
-}
-
-static void
-send_line (Probe *probe, const char *line)
-{
   note (probe, "C: ", "%s", line);
-  g_free (probe->pending_line);
-  probe->pending_line = g_strconcat (line, "\r\n", NULL);
-  g_output_stream_write_all_async (g_io_stream_get_output_stream (probe->stream),
-                                   probe->pending_line, strlen (probe->pending_line),
-                                   G_PRIORITY_DEFAULT, arm (probe, probe->timeout_ms), write_cb,
-                                   probe);
+  postaci_smtp_link_set_timeout (probe->link, probe->timeout);
+  postaci_smtp_link_send_line_async (probe->link, line, g_task_get_cancellable (probe->task),
+                                     sent_cb, probe);
 }
 
 static void
-send_quit (Probe *probe)
+send_ehlo (Probe *probe, Step step)
 {
-  probe->step = STEP_QUIT;
-  send_line (probe, "QUIT");
+  g_autofree char *line = g_strdup_printf ("EHLO %s", probe->ehlo_name);
+
+  send_line (probe, step, line);
 }
 
 /* ---------------------------------------------------------------- */
@@ -462,16 +388,7 @@ refused (Probe *probe, const PostaciReply *reply)
   probe->result->status = POSTACI_PROBE_REJECTED;
   probe->result->error = g_strdup (message);
   note (probe, "! ", "%s", message);
-  send_quit (probe);
-}
-
-static void
-send_ehlo (Probe *probe, Step step)
-{
-  g_autofree char *line = g_strdup_printf ("EHLO %s", probe->ehlo_name);
-
-  probe->step = step;
-  send_line (probe, line);
+  send_line (probe, STEP_QUIT, "QUIT");
 }
 
 static void
@@ -486,11 +403,9 @@ dispatch (Probe *probe, PostaciReply *reply)
         probe->result->greeting_code = reply->code;
         probe->result->banner = postaci_escape_text (text, -1);
         if (reply->code != 220)
-          {
-            refused (probe, reply);
-            return;
-          }
-        send_ehlo (probe, probe->result->tls ? STEP_EHLO_TLS : STEP_EHLO);
+          refused (probe, reply);
+        else
+          send_ehlo (probe, probe->result->tls ? STEP_EHLO_TLS : STEP_EHLO);
         return;
       }
     case STEP_EHLO:
@@ -502,28 +417,17 @@ dispatch (Probe *probe, PostaciReply *reply)
       read_capabilities (probe, reply, FALSE);
       if (probe->result->starttls_offered)
         {
-          probe->step = STEP_STARTTLS;
-          send_line (probe, "STARTTLS");
+          send_line (probe, STEP_STARTTLS, "STARTTLS");
           return;
         }
       probe->result->status = POSTACI_PROBE_OK;
-      send_quit (probe);
+      send_line (probe, STEP_QUIT, "QUIT");
       return;
     case STEP_STARTTLS:
       if (reply->code != 220)
-        {
-          refused (probe, reply);
-          return;
-        }
-      /* Anything already buffered behind the 220 was injected before TLS (CVE-2011-0411). */
-      if (postaci_line_reader_get_buffered (probe->reader) > 0)
-        {
-          fail (probe, POSTACI_PROBE_BROKEN,
-                _("The server sent more bytes after its 220 to STARTTLS: they could have been "
-                  "injected, so the probe stopped."));
-          return;
-        }
-      start_handshake (probe, STEP_STARTTLS_HANDSHAKE);
+        refused (probe, reply);
+      else
+        start_handshake (probe, STEP_STARTTLS_HANDSHAKE);
       return;
     case STEP_EHLO_TLS:
       if (reply->code != 250)
@@ -533,7 +437,7 @@ dispatch (Probe *probe, PostaciReply *reply)
         }
       read_capabilities (probe, reply, TRUE);
       probe->result->status = POSTACI_PROBE_OK;
-      send_quit (probe);
+      send_line (probe, STEP_QUIT, "QUIT");
       return;
     case STEP_QUIT:
       finish (probe);
@@ -550,35 +454,17 @@ dispatch (Probe *probe, PostaciReply *reply)
 /* TLS                                                              */
 /* ---------------------------------------------------------------- */
 
-static gboolean
-accept_certificate_cb (GTlsConnection       *connection,
-                       GTlsCertificate      *certificate,
-                       GTlsCertificateFlags  errors,
-                       gpointer              user_data)
-{
-  Probe *probe = user_data;
-
-  /* Only EHLO and QUIT follow: looking behind an invalid certificate risks nothing, and the
-   * verdict is recorded and shown. */
-  probe->result->certificate_errors = errors;
-  return TRUE;
-}
-
+/* The link has said the TLS facts and the certificate's problems in the transcript; the
+ * result keeps them as data. */
 static void
-record_tls (Probe *probe, GTlsConnection *tls)
+record_tls (Probe *probe)
 {
-  static const char *const versions[] = {
-    [G_TLS_PROTOCOL_VERSION_SSL_3_0] = "SSL 3.0", [G_TLS_PROTOCOL_VERSION_TLS_1_0] = "TLS 1.0",
-    [G_TLS_PROTOCOL_VERSION_TLS_1_1] = "TLS 1.1", [G_TLS_PROTOCOL_VERSION_TLS_1_2] = "TLS 1.2",
-    [G_TLS_PROTOCOL_VERSION_TLS_1_3] = "TLS 1.3",
-  };
   PostaciProbeResult *result = probe->result;
-  GTlsProtocolVersion version = g_tls_connection_get_protocol_version (tls);
-  GTlsCertificate *peer = g_tls_connection_get_peer_certificate (tls);
+  GTlsCertificate *peer = postaci_smtp_link_get_peer_certificate (probe->link);
 
   result->tls = TRUE;
-  if (version > 0 && version < (GTlsProtocolVersion) G_N_ELEMENTS (versions) && versions[version])
-    result->tls_version = g_strdup (versions[version]);
+  result->tls_version = g_strdup (postaci_smtp_link_get_tls_version (probe->link));
+  result->certificate_errors = postaci_smtp_link_get_certificate_errors (probe->link);
   if (peer != NULL)
     {
       result->certificate = postaci_certificate_info_new (peer);
@@ -588,11 +474,6 @@ record_tls (Probe *probe, GTlsConnection *tls)
     }
   else
     result->certificate_problems = g_new0 (char *, 1);
-  note (probe, "* ", _("TLS is up (%s)."), result->tls_version ? result->tls_version : "?");
-  if (result->certificate_errors == 0)
-    note (probe, "* ", _("The certificate is valid for %s."), result->host);
-  for (guint i = 0; result->certificate_problems[i] != NULL; i++)
-    note (probe, "! ", "%s", result->certificate_problems[i]);
 }
 
 static void
@@ -602,23 +483,25 @@ handshake_cb (GObject *object, GAsyncResult *res, gpointer user_data)
   g_autoptr(GError) error = NULL;
   Step step = probe->step;
 
-  disarm (probe);
-  if (!g_tls_connection_handshake_finish (G_TLS_CONNECTION (object), res, &error))
+  if (!postaci_smtp_link_start_tls_finish (probe->link, res, &error))
     {
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) && !probe->timed_out)
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         finish (probe);
+      else if (g_error_matches (error, POSTACI_SESSION_ERROR,
+                                POSTACI_SESSION_ERROR_STARTTLS_INJECTION))
+        fail (probe, POSTACI_PROBE_BROKEN, error->message);
       else if (step == STEP_HANDSHAKE && probe->result->start == POSTACI_PROBE_START_PLAIN)
         fail (probe, POSTACI_PROBE_SILENT,
               _("Connected, but the server sent no greeting, and a TLS handshake did not work "
                 "either."));
-      else if (g_error_matches (error, G_TLS_ERROR, G_TLS_ERROR_NOT_TLS) && step == STEP_HANDSHAKE)
+      else if (step == STEP_HANDSHAKE && postaci_catalog_is_plain_text_answer (error))
         {
           probe->result->mismatch = POSTACI_PROBE_MISMATCH_PLAIN_TO_TLS;
           fail (probe, POSTACI_PROBE_TLS_FAILED,
                 _("The server answered the TLS hello in plain text: this port speaks STARTTLS or "
                   "plain SMTP, not SSL/TLS."));
         }
-      else if (probe->timed_out)
+      else if (is_timeout (error))
         fail_timeout (probe, POSTACI_PROBE_TLS_FAILED);
       else
         {
@@ -636,10 +519,12 @@ handshake_cb (GObject *object, GAsyncResult *res, gpointer user_data)
       if (probe->result->start == POSTACI_PROBE_START_PLAIN)
         probe->result->mismatch = POSTACI_PROBE_MISMATCH_SILENT_UNTIL_TLS;
     }
-  record_tls (probe, G_TLS_CONNECTION (object));
-  use_stream (probe, G_IO_STREAM (object));
+  record_tls (probe);
   if (step == STEP_HANDSHAKE)
-    read_reply (probe, STEP_GREETING);
+    {
+      probe->step = STEP_GREETING;
+      read_reply (probe);
+    }
   else
     send_ehlo (probe, STEP_EHLO_TLS);
 }
@@ -647,33 +532,10 @@ handshake_cb (GObject *object, GAsyncResult *res, gpointer user_data)
 static void
 start_handshake (Probe *probe, Step step)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GSocketConnectable) identity = NULL;
-  g_autoptr(GIOStream) tls = NULL;
-  const char *host = probe->result->host;
-
   probe->step = step;
-  /* An IP literal goes as an address: no SNI, and the certificate's IP names are checked. */
-  if (g_hostname_is_ip_address (host))
-    {
-      g_autoptr(GInetAddress) address = g_inet_address_new_from_string (host);
-
-      identity = G_SOCKET_CONNECTABLE (g_inet_socket_address_new (address, probe->result->port));
-    }
-  else
-    identity = g_network_address_new (host, probe->result->port);
-  tls = g_tls_client_connection_new (G_IO_STREAM (probe->connection), identity, &error);
-  if (tls == NULL)
-    {
-      fail (probe, POSTACI_PROBE_TLS_FAILED, error->message);
-      return;
-    }
-  if (probe->database != NULL)
-    g_tls_connection_set_database (G_TLS_CONNECTION (tls), probe->database);
-  g_signal_connect (tls, "accept-certificate", G_CALLBACK (accept_certificate_cb), probe);
-  note (probe, "* ", "%s", _("TLS handshake…"));
-  g_tls_connection_handshake_async (G_TLS_CONNECTION (tls), G_PRIORITY_DEFAULT,
-                                    arm (probe, probe->timeout_ms), handshake_cb, probe);
+  postaci_smtp_link_set_timeout (probe->link, probe->timeout);
+  postaci_smtp_link_start_tls_async (probe->link, g_task_get_cancellable (probe->task),
+                                     handshake_cb, probe);
 }
 
 /* ---------------------------------------------------------------- */
@@ -687,31 +549,25 @@ connect_cb (GObject *object, GAsyncResult *res, gpointer user_data)
   g_autoptr(GError) error = NULL;
   g_autoptr(GSocketAddress) remote = NULL;
   g_autoptr(GSocketAddress) local = NULL;
-  GSocketConnection *connection;
 
-  disarm (probe);
-  connection = g_socket_client_connect_finish (G_SOCKET_CLIENT (object), res, &error);
-  if (connection == NULL)
+  if (!postaci_smtp_link_connect_finish (probe->link, res, &error))
     {
-      if (probe->timed_out)
-        fail_timeout (probe, POSTACI_PROBE_UNREACHABLE);
-      else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         finish (probe);
+      else if (is_timeout (error))
+        fail_timeout (probe, POSTACI_PROBE_UNREACHABLE);
       else if (error->domain == G_RESOLVER_ERROR)
         fail (probe, POSTACI_PROBE_NOT_FOUND, error->message);
       else
         fail (probe, POSTACI_PROBE_UNREACHABLE, error->message);
       return;
     }
-  probe->connection = connection;
   probe->result->connect_ms = (g_get_monotonic_time () - probe->started) / 1000;
-  remote = g_socket_connection_get_remote_address (connection, NULL);
-  local = g_socket_connection_get_local_address (connection, NULL);
+  remote = postaci_smtp_link_get_remote_address (probe->link);
+  local = postaci_smtp_link_get_local_address (probe->link);
   if (remote != NULL)
     probe->result->address = g_socket_connectable_to_string (G_SOCKET_CONNECTABLE (remote));
-  note (probe, "* ", _("Connected to %s in %u ms."),
-        probe->result->address ? probe->result->address : probe->result->host,
-        (guint) probe->result->connect_ms);
+  note (probe, "* ", _("The connection took %u ms."), (guint) probe->result->connect_ms);
   /* An address literal is always an acceptable EHLO name (RFC 5321 §4.1.3). */
   if (G_IS_INET_SOCKET_ADDRESS (local))
     {
@@ -723,11 +579,13 @@ connect_cb (GObject *object, GAsyncResult *res, gpointer user_data)
     }
   else
     probe->ehlo_name = g_strdup ("[127.0.0.1]");
-  use_stream (probe, G_IO_STREAM (connection));
   if (probe->result->start == POSTACI_PROBE_START_TLS)
     start_handshake (probe, STEP_HANDSHAKE);
   else
-    read_reply (probe, STEP_GREETING);
+    {
+      probe->step = STEP_GREETING;
+      read_reply (probe);
+    }
 }
 
 void
@@ -735,13 +593,12 @@ postaci_probe_run_async (const char          *host,
                          guint16              port,
                          PostaciProbeStart    start,
                          guint                step_timeout_ms,
-                         GTlsDatabase        *database,
+                         const char          *ca_file,
                          GCancellable        *cancellable,
                          GAsyncReadyCallback  callback,
                          gpointer             user_data)
 {
   Probe *probe;
-  g_autoptr(GSocketConnectable) target = NULL;
 
   g_return_if_fail (host != NULL);
   g_return_if_fail (port > 0);
@@ -758,25 +615,24 @@ postaci_probe_run_async (const char          *host,
   probe->result->status = POSTACI_PROBE_BROKEN;
   probe->result->connect_ms = -1;
   probe->result->size = -1;
-  probe->timeout_ms = step_timeout_ms;
-  probe->database = database ? g_object_ref (database) : NULL;
-  probe->parser = postaci_reply_parser_new ();
+  /* The link keeps whole seconds; a step never gets less than it asked for. */
+  probe->timeout = MAX (1, (step_timeout_ms + 999) / 1000);
   probe->transcript = g_string_new (NULL);
   probe->started = g_get_monotonic_time ();
-  if (cancellable != NULL)
-    probe->cancelled_id = g_cancellable_connect (cancellable, G_CALLBACK (outer_cancelled_cb),
-                                                 probe, NULL);
+
+  probe->link = postaci_smtp_link_new (host, port);
+  postaci_smtp_link_set_timeout (probe->link, probe->timeout);
+  postaci_smtp_link_set_trust (probe->link, ca_file, NULL, FALSE);
+  postaci_smtp_link_set_look_only (probe->link, TRUE);
+  g_signal_connect (probe->link, "event", G_CALLBACK (link_event_cb), probe);
+  g_signal_connect (probe->link, "server-line", G_CALLBACK (link_line_cb), probe);
 
   /* Translators: “Probing smtp.example.com port 465 with TLS from the first byte.” */
   note (probe, "* ", start == POSTACI_PROBE_START_TLS
                      ? _("Probing %s port %u with TLS from the first byte.")
                      : _("Probing %s port %u in plain text."), host, port);
   probe->step = STEP_CONNECT;
-  probe->client = g_socket_client_new ();
-  g_socket_client_set_enable_proxy (probe->client, FALSE);
-  target = g_network_address_new (host, port);
-  g_socket_client_connect_async (probe->client, target, arm (probe, step_timeout_ms), connect_cb,
-                                 probe);
+  postaci_smtp_link_connect_async (probe->link, cancellable, connect_cb, probe);
 }
 
 PostaciProbeResult *

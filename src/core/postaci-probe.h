@@ -71,14 +71,15 @@ gboolean            postaci_probe_result_get_tls_valid (const PostaciProbeResult
 GStrv               postaci_probe_result_get_auth (const PostaciProbeResult *result);
 const char         *postaci_probe_status_to_string (PostaciProbeStatus status);
 
-/* Probes @host:@port. Each step (connect, handshake, every reply) has @step_timeout_ms.
- * @database (may be NULL for the system's) verifies certificates. The result comes back even
+/* Probes @host:@port on a PostaciSmtpLink. Each step (connect, handshake, every reply) has
+ * @step_timeout_ms, rounded up to whole seconds.
+ * @ca_file (NULL: the system's authorities) verifies certificates. The result comes back even
  * when the endpoint failed (its status says how); only cancellation is an error. */
 void                postaci_probe_run_async  (const char          *host,
                                               guint16              port,
                                               PostaciProbeStart    start,
                                               guint                step_timeout_ms,
-                                              GTlsDatabase        *database,
+                                              const char          *ca_file,
                                               GCancellable        *cancellable,
                                               GAsyncReadyCallback  callback,
                                               gpointer             user_data);

@@ -29,6 +29,7 @@ struct _PostaciSmtpLink {
   gint64                    certificate_not_after;  /* Unix time; 0 until a peer certificate */
   GTlsCertificate          *pinned;
   gboolean                  accept_invalid;
+  gboolean                  look_only;
   const PostaciRedactor    *redactor;       /* borrowed; may be NULL */
 
   /* The one wait in flight: its cancellable, its deadline, the caller's cancellable. */
@@ -54,6 +55,7 @@ struct _PostaciSmtpLink {
   gboolean                  received_any;
   gboolean                  tls_active;
   gboolean                  pinned_accepted;
+  const char               *tls_version;    /* static; NULL until TLS is up */
   GTlsCertificateFlags      certificate_errors;
 };
 
@@ -204,6 +206,13 @@ postaci_smtp_link_set_trust (PostaciSmtpLink *self,
 }
 
 void
+postaci_smtp_link_set_look_only (PostaciSmtpLink *self, gboolean look_only)
+{
+  g_return_if_fail (POSTACI_IS_SMTP_LINK (self));
+  self->look_only = look_only;
+}
+
+void
 postaci_smtp_link_set_redactor (PostaciSmtpLink *self, const PostaciRedactor *redactor)
 {
   g_return_if_fail (POSTACI_IS_SMTP_LINK (self));
@@ -260,6 +269,22 @@ postaci_smtp_link_get_peer_certificate (PostaciSmtpLink *self)
   if (!self->tls_active || !G_IS_TLS_CONNECTION (self->stream))
     return NULL;
   return g_tls_connection_get_peer_certificate (G_TLS_CONNECTION (self->stream));
+}
+
+const char *
+postaci_smtp_link_get_tls_version (PostaciSmtpLink *self)
+{
+  g_return_val_if_fail (POSTACI_IS_SMTP_LINK (self), NULL);
+  return self->tls_version;
+}
+
+GSocketAddress *
+postaci_smtp_link_get_remote_address (PostaciSmtpLink *self)
+{
+  g_return_val_if_fail (POSTACI_IS_SMTP_LINK (self), NULL);
+  if (self->connection == NULL)
+    return NULL;
+  return g_socket_connection_get_remote_address (self->connection, NULL);
 }
 
 GSocketAddress *
@@ -569,6 +594,9 @@ accept_certificate_cb (GTlsConnection       *connection,
   problems = postaci_certificate_describe_errors (errors, info, self->host);
   for (guint i = 0; problems[i] != NULL; i++)
     say (self, POSTACI_EVENT_WARNING, "%s", problems[i]);
+  /* Only EHLO and QUIT follow a look: seeing behind an invalid certificate risks nothing. */
+  if (self->look_only)
+    return TRUE;
   if (self->accept_invalid)
     {
       say (self, POSTACI_EVENT_WARNING,
@@ -592,6 +620,8 @@ report_tls (PostaciSmtpLink *self, GTlsConnection *tls)
   };
   const char *version_name = (version > 0 && version < G_N_ELEMENTS (versions) &&
                               versions[version]) ? versions[version] : _("an unknown TLS version");
+
+  self->tls_version = version_name;
 
   say (self, POSTACI_EVENT_TLS, _("Encrypted with %s, cipher suite %s."), version_name,
        cipher ? cipher : "?");

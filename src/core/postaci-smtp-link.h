@@ -61,6 +61,11 @@ void              postaci_smtp_link_set_trust        (PostaciSmtpLink  *self,
                                                       const char       *ca_file,
                                                       GTlsCertificate  *pinned,
                                                       gboolean          accept_invalid);
+/* A look, not a run (the port probe): any certificate is accepted so that what the server
+ * offers behind TLS can be seen; its problems are still reported and kept
+ * (get_certificate_errors). Only EHLO and QUIT may follow such a handshake: never credentials. */
+void              postaci_smtp_link_set_look_only    (PostaciSmtpLink  *self,
+                                                      gboolean          look_only);
 /* Secrets to mask in every line read; the link keeps a pointer: @redactor must outlive it. */
 void              postaci_smtp_link_set_redactor     (PostaciSmtpLink  *self,
                                                       const PostaciRedactor *redactor);
@@ -141,6 +146,10 @@ gint64            postaci_smtp_link_get_certificate_not_after (PostaciSmtpLink *
 GTlsCertificateFlags postaci_smtp_link_get_certificate_errors (PostaciSmtpLink *self);
 /* (transfer none) (nullable): the server's certificate after start_tls_async(). */
 GTlsCertificate  *postaci_smtp_link_get_peer_certificate (PostaciSmtpLink *self);
+/* "TLS 1.3" and the like once TLS is up; NULL before. */
+const char       *postaci_smtp_link_get_tls_version  (PostaciSmtpLink  *self);
+/* (transfer full) (nullable): the server's address once connected. */
+GSocketAddress   *postaci_smtp_link_get_remote_address (PostaciSmtpLink *self);
 /* (transfer full) (nullable): this side's address, for an EHLO address literal. */
 GSocketAddress   *postaci_smtp_link_get_local_address (PostaciSmtpLink *self);
 
