@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* session-fixture.c — the fixture of the session tests: server, session, outcome, checks. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* session-fixture.h — what session tests share: scripted server, real session, outcome. */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-catalog.c — explanations and hints for replies, enhanced codes and failures. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-certificate.c — certificate details and plain-words errors, on the committed test certs. */
 #define G_LOG_DOMAIN "postaci-test-certificate"
 

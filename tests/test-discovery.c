@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-discovery.c — "Find my settings" against a made-up DNS, a local web server and scripted
  * SMTP servers, all on loopback. */
 #include "config.h"

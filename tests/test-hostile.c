@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-hostile.c — the real PostaciSession against servers that misbehave on purpose.
  *
  * One table of scenarios: a script for the scripted server, what the request asks, and what

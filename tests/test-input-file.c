@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-input-file.c — files named on the command line are read with a cap on size and time. */
 #include "config.h"
 

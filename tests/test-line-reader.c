@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-line-reader.c — the bounded asynchronous line reader, fed from memory. */
 #include "config.h"
 

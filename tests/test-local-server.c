@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-local-server.c — the Local Test Server against our own client and against raw bytes. */
 #include "config.h"
 

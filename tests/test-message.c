@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-message.c — the MIME message: headers, parts, the exact DATA bytes and html_to_text. */
 #include "config.h"
 

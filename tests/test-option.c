@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-option.c — the one table of shared options: entries, values and the words of each error. */
 #include "config.h"
 

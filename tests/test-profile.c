@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-profile.c — saved servers: the key file, the store, export/import and the keyring. */
 #define G_LOG_DOMAIN "test-profile"
 

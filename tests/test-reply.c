@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-reply.c — the strict SMTP reply parser. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-report.c — the report for a ticket: a real session, parsed back as XML and Markdown. */
 #include "config.h"
 

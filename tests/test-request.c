@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-request.c — validation refuses bad input before a byte is sent. */
 #include "config.h"
 

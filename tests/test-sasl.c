@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-sasl.c — mechanism choice, and real SASL exchanges against GNU SASL's server side. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-server-selftest.c — proves the scripted test server with a small hand-written GIO client. */
 #define G_LOG_DOMAIN "postaci-test-server-selftest"
 

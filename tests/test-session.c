@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-session.c — the real PostaciSession against the scripted in-process server. */
 #include "config.h"
 

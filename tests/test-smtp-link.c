@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-smtp-link.c — the link alone, without the SMTP protocol on top: connect, lines and
  * replies, the "nothing behind a reply" rule, STARTTLS injection, TLS trust, deadlines,
  * cancellation and masking, against the scripted server. */

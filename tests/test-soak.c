@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-soak.c — 500 whole sessions in one process: resident memory and open files stay flat.
  *
  * Each run is the full STARTTLS + AUTH PLAIN + DATA session against a fresh scripted server,

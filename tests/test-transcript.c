@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-transcript.c — how events and outcomes look as text, ANSI and JSON Lines; safe escaping. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* main.c — postaci-cli: the Postacı engine in a terminal, for scripts, CI and people. */
 #define G_LOG_DOMAIN "postaci-cli"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* postaci-cli-discover.h — postaci-cli --discover: sources as they come, the table, the advice. */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* postaci-nagios.c — the outcome of a run as a monitoring plugin reports it: a status line that
  * names what failed and why, performance data for every stage, and an exit status 0…3. */
 #define G_LOG_DOMAIN "postaci-cli"

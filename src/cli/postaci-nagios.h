@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* postaci-nagios.h — postaci-cli as a monitoring plugin (--format nagios): one status line with
  * performance data, and the exit statuses of the Monitoring Plugins Development Guidelines. */
 #pragma once

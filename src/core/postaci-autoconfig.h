@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* postaci-autoconfig.h — Thunderbird's config-v1.1.xml: fetch it over HTTP, keep its SMTP servers. */
 #pragma once
 

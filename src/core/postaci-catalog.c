@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* postaci-catalog.c — what reply codes, enhanced codes and failures mean, and what to try next. */
 #define G_LOG_DOMAIN "postaci-catalog"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* postaci-catalog.h — plain-language explanations of replies and failures, in the run's language. */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* postaci-certificate.c — read a server certificate and say in plain words why it failed. */
 #define G_LOG_DOMAIN "postaci-certificate"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* postaci-certificate.h — what a person needs to know about a server certificate. */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* postaci-data-stream.c — the DATA payload, composed chunk by chunk as the socket takes it. */
 #define G_LOG_DOMAIN "postaci-data-stream"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* postaci-data-stream.h — the DATA payload, composed while it is read. */
 #pragma once
 

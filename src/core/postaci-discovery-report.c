@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* postaci-discovery-report.c — what discovery found, as text, ANSI colour or JSON Lines. */
 #define G_LOG_DOMAIN "postaci-discovery"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* postaci-discovery-report.h — what discovery found, as text, ANSI colour or JSON Lines. */
 #pragma once
 

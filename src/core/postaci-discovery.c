@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* postaci-discovery.c — find the submission server of an address or domain, probe it, recommend.
  *
  * Three phases on the caller's main loop, each waiting for all of its operations: the sources

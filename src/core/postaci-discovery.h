@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* postaci-discovery.h — find the submission server of an address or domain, probe it, recommend.
  *
  * The sources, in order and in parallel where they can be: SRV records (_submissions._tcp,

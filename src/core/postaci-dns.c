@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* postaci-dns.c — the SRV and MX records discovery asks for, through GResolver. */
 #define G_LOG_DOMAIN "postaci-dns"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* postaci-dns.h — the SRV and MX records discovery asks for, through GResolver. */
 #pragma once
 

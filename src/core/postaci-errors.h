@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* postaci-errors.h — the error domain of a run, shared by the link, the session and the catalog.
  *
  * A leaf: it includes nothing of Postacı, so the catalog can explain these errors without

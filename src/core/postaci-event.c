@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* postaci-event.c — events and the escaping that makes server bytes safe to display. */
 #define G_LOG_DOMAIN "postaci-event"
 

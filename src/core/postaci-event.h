@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* postaci-event.h — one thing that happened during a run, already safe to show. */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* postaci-html-text.c — HTML to readable plain text, converted chunk by chunk. */
 #define G_LOG_DOMAIN "postaci-html-text"
 

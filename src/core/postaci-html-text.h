@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* postaci-html-text.h — HTML to readable plain text, in a stream of chunks of any size. */
 #pragma once
 

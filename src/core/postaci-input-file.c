@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* postaci-input-file.c — files named on the command line, read with a cap on size and time. */
 #define G_LOG_DOMAIN "postaci-input-file"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* postaci-input-file.h — reading a file a person named on the command line, bounded in size
  * and in time: a device such as /dev/zero cannot fill the memory, a FIFO nobody writes to
  * cannot hang the program, and a pipe (`--password-file <(pass show smtp)`) still works. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* postaci-keyring.c — passwords of saved servers through libsecret, never in a file of ours. */
 #define G_LOG_DOMAIN "postaci-keyring"
 

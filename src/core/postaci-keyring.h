@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* postaci-keyring.h — a saved server's password in the Secret Service (GNOME Keyring, KWallet). */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* postaci-line-reader.c — a bounded, asynchronous line reader.
  *
  * GDataInputStream's read_line has no limit: a server that never sends a

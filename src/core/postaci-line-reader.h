@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* postaci-line-reader.h — read lines asynchronously with a hard cap on their length. */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* postaci-locale.h — where the catalogs are, and the language a program speaks. */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* postaci-message-private.h — the plan a message is sent by: shared by the message and its
  * data stream only. */
 #pragma once

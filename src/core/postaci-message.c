@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* postaci-message.c — the test message: headers through GMime, bodies planned to stream. */
 #define G_LOG_DOMAIN "postaci-message"
 

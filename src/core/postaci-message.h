@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* postaci-message.h — the MIME message: headers through GMime, bodies streamed after DATA. */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* postaci-option.c — the shared options of a test: the table, and the check of each value. */
 #define G_LOG_DOMAIN "postaci-option"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* postaci-option.h — the options of a test that postaci-cli and the window's command line share:
  * one table of names, help texts and value checks, with the words of each error said once. */
 #pragma once

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* postaci-outcome.c — the result of a run and its exit status. */
 #define G_LOG_DOMAIN "postaci-outcome"
 

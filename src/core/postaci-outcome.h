@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* postaci-outcome.h — how a run ended: the verdict, where, why, and what to try. */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* postaci-probe.c — one look at one SMTP endpoint: connect, greeting, EHLO, TLS, EHLO again, QUIT.
  *
  * A probe drives the link (PostaciSmtpLink) directly, as a session does, but only looks: it sends

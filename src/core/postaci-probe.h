@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* postaci-probe.h — one look at one SMTP endpoint: connect, greeting, EHLO, TLS, EHLO again, QUIT.
  *
  * A probe never sends credentials, MAIL or anything but EHLO, STARTTLS and QUIT. It accepts any

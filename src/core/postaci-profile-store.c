@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* postaci-profile-store.c — the saved servers: a sorted list model over one key file. */
 #define G_LOG_DOMAIN "postaci-profile-store"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* postaci-profile-store.h — the saved servers of this user, kept in one key file. */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* postaci-profile.c — a saved server and its key-file form (never the password). */
 #define G_LOG_DOMAIN "postaci-profile"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* postaci-profile.h — a saved server: a name and every field of the form but the password. */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* postaci-recommendation.h — which probed endpoint to use, and what is wrong with the others. */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* postaci-redactor.c — masks every form of the secrets a run sent in text a person will read.
  *
  * Some servers echo what they did not understand ("500 5.5.1 Command unrecognized: …"), and a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* postaci-redactor.h — masks every form of the secrets a run sent in text a person will read. */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* postaci-reply.c — parse SMTP replies (RFC 5321 §4.2) strictly, with enhanced codes (RFC 3463). */
 #define G_LOG_DOMAIN "postaci-reply"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* postaci-reply.h — one SMTP reply, and the strict parser that assembles it line by line. */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* postaci-report-reader.c — a saved HTML report read back, so the window can show its run
  * again exactly as it was seen: the events and the outcome it embedded (postaci-report.c). */
 #define G_LOG_DOMAIN "postaci-report"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* postaci-report-reader.h — a saved report read back: its title, its run's events and outcome. */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* postaci-report.c — a finished test as one document a helpdesk attaches to a ticket. */
 #define G_LOG_DOMAIN "postaci-report"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* postaci-report.h — a finished test as a document for a ticket: HTML or Markdown. */
 #pragma once
 

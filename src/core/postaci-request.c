@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* postaci-request.c — the run's parameters and the checks that protect the wire. */
 #define G_LOG_DOMAIN "postaci-request"
 

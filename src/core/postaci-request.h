@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* postaci-request.h — what a run should do: plain data, checked before a byte is sent. */
 #pragma once
 

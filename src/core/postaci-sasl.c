@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* postaci-sasl.c — choose the SMTP AUTH mechanism and speak it via GNU SASL (XOAUTH2 by hand). */
 #define G_LOG_DOMAIN "postaci-sasl"
 

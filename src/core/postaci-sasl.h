@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* postaci-sasl.h — the client side of SMTP AUTH (RFC 4954) through GNU SASL, XOAUTH2 by hand. */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* postaci-session-private.h — test and fuzzing hooks of PostaciSession; not for front ends. */
 #pragma once
 

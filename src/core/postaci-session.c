@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* postaci-session.c — one SMTP run as an explicit state machine on the GLib main loop.
  *
  * Shape (after curl's lib/smtp.c over pingpong.c): an enum of states, one table of what each

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* postaci-session.h — one SMTP run on the main loop: connect, talk, report, finish. */
 #pragma once
 

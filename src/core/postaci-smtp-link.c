@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* postaci-smtp-link.c — the link under SMTP: connect, TLS, a line out, a reply in, deadlines.
  *
  * Shape (after curl's lib/pingpong.c under lib/smtp.c): every wait arms one deadline and one

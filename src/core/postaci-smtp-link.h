@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* postaci-smtp-link.h — the link under SMTP: connect, TLS, a line out, a reply in, deadlines.
  *
  * The link knows nothing of SMTP's commands; it knows how SMTP talks: CRLF lines out, replies of

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* postaci-transcript.c — the shared rendering of a run for terminals, files and scripts. */
 #define G_LOG_DOMAIN "postaci-transcript"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* postaci-transcript.h — events and outcomes as plain text, ANSI colour or JSON Lines. */
 #pragma once
 

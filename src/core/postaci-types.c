@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* postaci-types.c — names for the shared enums, as the CLI and JSON spell them. */
 #define G_LOG_DOMAIN "postaci-types"
 

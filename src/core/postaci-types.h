@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* postaci-types.h — the small enums every part of Postacı shares. */
 #pragma once
 

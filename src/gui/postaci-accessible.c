@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* postaci-accessible.c — names for the parts GTK 4.8 and libadwaita 1.2 build inside their
  * widgets. Without one, Orca reads the part's type name ("GtkListView", "GtkSwitch"): newer
  * versions name them from their row, the pinned ones do not (tests/gui/test-accessibility.py). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* postaci-accessible.h — names for the parts GTK 4.8 and libadwaita 1.2 build inside their
  * widgets and leave nameless: a screen reader would read their type name ("GtkSwitch"). */
 #pragma once

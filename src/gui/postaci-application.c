@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* postaci-application.c — postaci-cli's options prefill the form; About, shortcuts, settings. */
 #define G_LOG_DOMAIN "postaci-gui"
 

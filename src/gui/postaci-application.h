@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* postaci-application.h — the Postacı desktop application: options, actions, windows. */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* postaci-combo-row-choices.c — whole choices in a combo row's list: AdwComboRow 1.2 cuts each
  * to 20 characters, exactly where "Fail on purpose" and "How far to go" explain themselves. */
 #define G_LOG_DOMAIN "postaci-gui"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* postaci-combo-row-choices.h — a combo row whose list shows every choice whole, wrapped. */
 #pragma once
 

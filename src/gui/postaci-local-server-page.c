@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* postaci-local-server-page.c — run the Local Test Server, read what it caught, rehearse failures. */
 #define G_LOG_DOMAIN "postaci-gui"
 

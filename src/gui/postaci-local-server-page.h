@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* postaci-local-server-page.h — the window's page for the Local Test Server. */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* postaci-message-window.c — what the Local Test Server received, as a person checks it:
  * headers, text, HTML. */
 #define G_LOG_DOMAIN "postaci-gui"

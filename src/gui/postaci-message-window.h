@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* postaci-message-window.h — one message the Local Test Server caught: headers, text, HTML
  * source, Save as .eml. */
 #pragma once

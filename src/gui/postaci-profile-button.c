@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* postaci-profile-button.c — saved servers in the header bar, as GNOME apps keep accounts: a
  * menu to switch between them, save, rename, duplicate and delete (with Undo); passwords go to
  * the keyring through postaci-keyring.c and nowhere else. */

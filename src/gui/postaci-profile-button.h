@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* postaci-profile-button.h — the saved servers, as a menu button in the header bar. */
 #pragma once
 

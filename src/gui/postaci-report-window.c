@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* postaci-report-window.c — a saved report reopened read-only, so a colleague sees exactly
  * what the person who saved it saw: the same stage bar, coloured transcript and verdict card,
  * fed from the run the report embeds (postaci-report-reader.c). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* postaci-report-window.h — a saved report, reopened read-only: stages, transcript, verdict. */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* postaci-request-form-private.h — what postaci-request-form.c and -settings.c share. */
 #pragma once
 

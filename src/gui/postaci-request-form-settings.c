@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* postaci-request-form-settings.c — what fills the form besides the person: the settings it
  * is bound to, and postaci-cli's options. */
 #define G_LOG_DOMAIN "postaci-gui"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* postaci-request-form.c — the form a helpdesk knows, as a request, and its marks. What fills
  * it besides the person (the settings, postaci-cli's options) is in
  * postaci-request-form-settings.c. */

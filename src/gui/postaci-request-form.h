@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* postaci-request-form.h — the test form: builds a request, fills itself from one, marks the
  * field at fault, and remembers itself (all but the password) through GSettings. */
 #pragma once

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* postaci-save-dialog.c — the one "Save…" file chooser of the window and the message window. */
 #define G_LOG_DOMAIN "postaci-gui"
 

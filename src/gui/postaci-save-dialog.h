@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* postaci-save-dialog.h — the one "Save…" file chooser of the window and the message window. */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* postaci-source-scheme.c — the HTML of the form and of a received message, in the colours of
  * the window's style: GtkSourceView does not follow libadwaita's dark style by itself. */
 #define G_LOG_DOMAIN "postaci-gui"

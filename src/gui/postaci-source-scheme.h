@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* postaci-source-scheme.h — an HTML view whose colours follow the light or dark style. */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* postaci-stage-bar.c — Connect, Greeting, EHLO, TLS, AUTH, MAIL, RCPT, DATA, QUIT at a glance. */
 #define G_LOG_DOMAIN "postaci-gui"
 

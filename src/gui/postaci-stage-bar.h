@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* postaci-stage-bar.h — the row of SMTP stages that shows which one is under way, passed or failed. */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* postaci-transcript-view.c — streams session events into a tagged, monospace text view. */
 #define G_LOG_DOMAIN "postaci-gui"
 

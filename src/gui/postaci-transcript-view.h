@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* postaci-transcript-view.h — the live, colour-coded SMTP transcript. */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* postaci-verdict-panel.c — how a run ended, in words a helpdesk reads: the verdict card. */
 #define G_LOG_DOMAIN "postaci-gui"
 

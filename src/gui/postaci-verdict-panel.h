@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* postaci-verdict-panel.h — the card under the transcript that says how a run ended. */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* postaci-window-actions.c — the window's actions: test and cancel, copy, save and clear the
  * transcript (and undo that), copy, save and open a report, choose a CA file, attach files,
  * turn the Local Test Server on. */

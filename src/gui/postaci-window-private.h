@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* postaci-window-private.h — what postaci-window.c and postaci-window-actions.c share. */
 #pragma once
 

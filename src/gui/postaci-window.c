@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* postaci-window.c — the pages, the toasts and a run on the main loop, and what it meant.
  * The form is PostaciRequestForm, the actions are in postaci-window-actions.c, the verdict
  * card in postaci-verdict-panel.c. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* postaci-window.h — the main window: the form, Test SMTP, the live transcript and the verdict. */
 #pragma once
 

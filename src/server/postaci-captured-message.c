@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* postaci-captured-message.c — a received message: envelope, subject and size; the bytes stay on disk. */
 #define G_LOG_DOMAIN "postaci-local-server"
 

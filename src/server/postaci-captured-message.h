@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* postaci-captured-message.h — one message the Local Test Server received: envelope and subject. */
 #pragma once
 

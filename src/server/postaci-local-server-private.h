@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* postaci-local-server-private.h — what the server's own files share: the server's fields and
  * limits, for its connections (postaci-server-connection.c), its commands and its SASL. */
 #pragma once

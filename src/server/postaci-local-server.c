@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* postaci-local-server.c — the Local Test Server: loopback only, a sink that never relays.
  *
  * This file listens, admits and lets go: the ports on 127.0.0.1 and ::1, the accept loops, the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* postaci-local-server.h — the Local Test Server, Postacı's own SMTP server: a loopback-only
  * sink. */
 #pragma once

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* postaci-mail-folder.c — the folder the Local Test Server writes .eml files to: checked and
  * measured. */
 #define G_LOG_DOMAIN "postaci-local-server"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* postaci-server-commands.c — what the Local Test Server answers to each SMTP command: one table
  * of verbs, one handler each, and the message that DATA brings, written to the folder.
  * AUTH is postaci-server-sasl.c's; reading and writing lines is the connection's. */

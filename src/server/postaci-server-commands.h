@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* postaci-server-commands.h — the Local Test Server's answers to SMTP commands. Internal to
  * libpostaci-server. */
 #pragma once

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* postaci-server-connection.c — one client of the Local Test Server, from accept to close.
  *
  * One rule for order: read one line, answer it, and read the next only when the answer is

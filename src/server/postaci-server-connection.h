@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* postaci-server-connection.h — one client of the Local Test Server: its socket, its state and its
  * mail transaction. Internal to libpostaci-server: the commands (postaci-server-commands.c) and
  * SASL (postaci-server-sasl.c) read and change these fields. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* postaci-server-sasl.c — AUTH on the Local Test Server's side (RFC 4954): PLAIN, LOGIN and
  * CRAM-MD5 against its one account, in time that never tells where a guess went wrong. */
 #define G_LOG_DOMAIN "postaci-local-server"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* postaci-server-sasl.h — AUTH on the Local Test Server's side. Internal to libpostaci-server. */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* postaci-throwaway-certificate.c — the Local Test Server's certificate and password, made at
  * each start. */
 #define G_LOG_DOMAIN "postaci-local-server"

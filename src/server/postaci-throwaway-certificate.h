@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* postaci-throwaway-certificate.h — the Local Test Server's certificate and password, made at
  * each start. */
 #pragma once

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """A small TAP writer for the tests of this folder: check(), skip(), then finish()."""
 
 results = []

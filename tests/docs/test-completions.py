@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """postaci-cli's completion scripts, each loaded in its own shell the way the shell loads it:
 bash (complete -F), zsh (compinit from fpath, driven on a pseudo-terminal) and fish (complete -C).
 Each must complete value lists, files where a file is expected, and offer exactly the options

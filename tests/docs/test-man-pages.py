@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """The manual pages made by scdoc: they render without a warning, in English and in Turkish, and
 list exactly the options the program's --help lists, so the two cannot drift apart. The
 postaci-cli page lists every exit status of src/core/postaci-outcome.h. TAP on stdout.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* postaci-gui-test.c — what the GUI tests share: template children, frames, screenshots, a private cache. */
 #define G_LOG_DOMAIN "test-gui"
 
@@ -311,6 +312,9 @@ postaci_gui_test_view_text (GtkTextView *view)
   GtkTextBuffer *buffer = gtk_text_view_get_buffer (view);
   GtkTextIter start, end;
 
+  /* The transcript takes its lines in at idle, a slice a frame: what is pending goes in first,
+   * or the last line of a run that has just ended (its result) may not be there yet. */
+  postaci_gui_test_flush ();
   gtk_text_buffer_get_bounds (buffer, &start, &end);
   return gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* postaci-gui-test.h — what the GUI tests share: template children, frames, screenshots, a private cache. */
 #pragma once
 
@@ -61,7 +62,7 @@ void       postaci_gui_test_click           (gpointer     button);
 const PostaciOutcome *postaci_gui_test_run_test (gpointer window);
 /* A visible toplevel of @type, or NULL. (transfer none) */
 GtkWindow *postaci_gui_test_find_toplevel   (GType        type);
-/* The whole text of @view. */
+/* The whole text of @view, once what is waiting on the main loop went in. */
 char      *postaci_gui_test_view_text       (GtkTextView *view);
 /* $XDG_CACHE_HOME becomes a new temporary folder (the Local Test Server keeps its
  * mail there); call before anything reads it. Returns the folder. */

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """test-accessibility.py — walks the real window's accessible tree as a screen reader sees it.
 
 Started by meson inside `xvfb-run` + `dbus-run-session`, so the window talks to a private

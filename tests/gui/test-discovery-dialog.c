@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-discovery-dialog.c — "Find Settings" from the real window under Xvfb: the live table, the
  * details, the form's mistake in one sentence, and "Use These Settings" filling the form.
  * DNS is an in-process resolver; the servers are scripted, on loopback. */

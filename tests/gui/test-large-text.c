@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-large-text.c — the form at 200 % text (GNOME's text-scaling-factor 2.0, which GTK reads
  * as gtk-xft-dpi) and in high contrast: every label a person reads in the form shows whole,
  * neither cut short with "…" nor clipped by its row. Screenshots in the build directory. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-local-server-page.c — the window's Local Test Server under Xvfb: a first start that works,
  * failures on purpose, captured messages read and saved, the server stopped with the window. */
 #define G_LOG_DOMAIN "test-local-server-page"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-profiles.c — saved servers in the real window: the header's menu, the name dialog, the
  * keyring of tests/run-with-keyring.sh (or none at all), and "postaci --profile". */
 #define G_LOG_DOMAIN "test-profiles"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-window.c — the real window under Xvfb: fields filled, Test SMTP clicked, what a person sees. */
 #define G_LOG_DOMAIN "test-window"
 

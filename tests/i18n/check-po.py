@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """The translations stay complete: checks for the i18n test suite (TAP on stdout).
 
   check-po.py catalog SOURCE_DIR   regenerates the template from po/POTFILES.in with xgettext

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Shared by the tests that drive `postaci-cli --serve`: start it, read what it prints, report TAP.
 
 Set CLI to the postaci-cli under test before making a Serve.

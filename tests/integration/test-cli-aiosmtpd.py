@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """postaci-cli against aiosmtpd, a real SMTP server we did not write.
 
 Starts tests/servers/aiosmtpd-server.py on a free loopback port, runs the CLI with

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """postaci-cli --discover end to end, against aiosmtpd (a real SMTP server we did not write).
 
 Loopback only: the query is an IP address (no DNS, no web), and POSTACI_DISCOVERY_PORTS puts the

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """postaci-cli end to end against bad input and a hostile server.
 
 Bad input: exit 2, a clear one-line reason, and nothing sent (every run points at a loopback

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """postaci-cli in Turkish and in English against aiosmtpd (TAP on stdout).
 
 The same sessions run twice: with --lang tr every server reply carries a Turkish explanation

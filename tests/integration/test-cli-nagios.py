@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """postaci-cli --format nagios: a monitoring plugin by the Monitoring Plugins Development Guidelines.
 
 Against aiosmtpd (a server we did not write), a silent listener and a closed port: one status

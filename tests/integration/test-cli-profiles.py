@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Saved servers from the command line, against aiosmtpd and a real GNOME Keyring.
 
 Run by meson through tests/run-with-keyring.sh: a private session bus with an unlocked

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """postaci-cli's password prompt on a real terminal (a pseudo-terminal).
 
 The prompt turns echo off. Whatever ends it — the password typed, or Ctrl+C, SIGTERM or a

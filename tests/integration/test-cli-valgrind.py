@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """One whole postaci-cli session under valgrind memcheck, against aiosmtpd.
 
 STARTTLS + AUTH PLAIN, the Turkish HTML message, as a person would run it. Memcheck must report

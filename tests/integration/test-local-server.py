@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """postaci-cli --serve against clients we did not write: swaks and python's smtplib.
 
 Starts `postaci-cli --serve` on free loopback ports, reads the printed ports, account,

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """The language of postaci-cli and postaci run from the build tree, without POSTACI_LOCALEDIR.
 
 --lang tr and a Turkish locale speak Turkish from the build's own catalogs; a language with no

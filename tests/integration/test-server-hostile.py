@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """postaci-cli --serve attacked from this computer: it lives, stays small and keeps serving.
 
 Each case starts `postaci-cli --serve` on free loopback ports and plays a hostile local

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """The Debian packages, built from a clean copy of this tree (tools/build-deb.sh) and checked as a
 Debian maintainer would: lintian without an error or a warning, file lists with no file in both
 packages, postaci-cli's dependencies free of GTK, and the packages unpacked (dpkg -x) into a
@@ -176,6 +177,31 @@ check("the metainfo has Turkish text", 'xml:lang="tr"' in metainfo, metainfo[:60
 check("the metainfo has screenshots and release notes",
       "<screenshot" in metainfo and re.search(r"<release [^>]*version=\"[^\"]+\"[^>]*>\s*"
                                               r"<description>", metainfo), metainfo[-600:])
+
+# One licence, said alike everywhere: COPYING is the text of the GPL, version 3; meson.build, each
+# package's copyright file and the metainfo say "version 3 or later" (GPL-3.0-or-later, GPL-3+).
+with open(os.path.join(SOURCE_DIR, "COPYING"), encoding="utf-8") as f:
+    copying = f.read()
+gpl3 = "/usr/share/common-licenses/GPL-3"
+if os.path.isfile(gpl3):
+    with open(gpl3, encoding="utf-8") as f:
+        check("COPYING is the GNU GPL, version 3, word for word as Debian ships it",
+              copying == f.read(), copying[:200])
+else:
+    check("COPYING is the GNU GPL, version 3", re.match(
+        r"\s*GNU GENERAL PUBLIC LICENSE\s+Version 3, 29 June 2007", copying), copying[:200])
+with open(os.path.join(SOURCE_DIR, "meson.build"), encoding="utf-8") as f:
+    meson_build = f.read()
+check("meson.build says GPL-3.0-or-later", "license: 'GPL-3.0-or-later'" in meson_build)
+for package in debs:
+    with open(os.path.join(data, "doc", package, "copyright"), encoding="utf-8") as f:
+        copyright_text = f.read()
+    check(f"{package}'s copyright file puts the program under GPL-3+ (version 3 or later)",
+          re.search(r"^Files: \*\n(?:\S.*\n)*?License: GPL-3\+$", copyright_text, re.M) and
+          "either version 3 of the License, or (at your option)" in copyright_text,
+          copyright_text[:600])
+check("the metainfo says GPL-3.0-or-later",
+      "<project_license>GPL-3.0-or-later</project_license>" in metainfo, metainfo[:600])
 
 if shutil.which("bash"):
     proc = run("bash", "--norc", "--noprofile", "-c",

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 # aiosmtpd-server.py — a real SMTP server (aiosmtpd 1.4) for Postacı's integration tests.
 #
 # Binds HOST:PORT (port 0 picks a free one), prints "READY <port>" on stdout, and serves until

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* postaci-test-resolver.c — an in-process GResolver with made-up A, AAAA, SRV and MX records. */
 #define G_LOG_DOMAIN "postaci-test-resolver"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* postaci-test-resolver.h — an in-process GResolver with made-up A, AAAA, SRV and MX records. */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* postaci-test-server.c — a scripted SMTP server on the test's own main loop, for session tests. */
 #define G_LOG_DOMAIN "postaci-test-server"
 

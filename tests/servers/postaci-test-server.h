@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* postaci-test-server.h — a scripted, in-process SMTP server that tests drive and that misbehaves on cue. */
 #pragma once
 
