@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* postaci-request-form-attachments.c — the form's "Attach files" row and the files under it: one
  * row each with its name, its size and a button that takes it off again. The files are only
  * named here; the message reads them from disk as it is sent (postaci-message.c). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-attachments.c — the form's "Attach files" under Xvfb: files added as the chooser's answer
  * adds them, sent to the Local Test Server and read back from the captured .eml byte for byte;
  * a file gone before Test SMTP is marked at its row and nothing is sent; a saved server whose
