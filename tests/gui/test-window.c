@@ -422,6 +422,8 @@ test_refused (void)
   g_assert_true (gtk_widget_has_css_class (child (window, "verdict_box"), "error"));
   g_assert_false (gtk_widget_has_css_class (child (window, "verdict_box"), "success"));
   g_assert_cmpstr (label_text (window, "verdict_title"), ==, "The server refused at MAIL");
+  /* Said once: the title names the step, the reply line the code; no reason repeats both. */
+  g_assert_false (gtk_widget_get_visible (child (window, "verdict_reason")));
   g_assert_true (g_str_has_prefix (label_text (window, "verdict_reply"), "530 "));
   g_assert_cmpstr (label_text (window, "verdict_explanation"), !=, "");
   g_assert_true (g_str_has_prefix (label_text (window, "verdict_hint"), "Try: "));
