@@ -1361,6 +1361,14 @@ test_narrow (void)
   gtk_window_set_default_size (GTK_WINDOW (window), 1, 1);
   gtk_window_present (GTK_WINDOW (window));
   postaci_test_wait_until (is_narrow, window, 10000);
+  /* The pages' switcher is the header bar's centred title, narrow or wide. */
+  {
+    GtkWidget *switcher = child (window, "view_switcher");
+    GtkWidget *header = gtk_widget_get_ancestor (switcher, ADW_TYPE_HEADER_BAR);
+
+    g_assert_nonnull (header);
+    g_assert_true (adw_header_bar_get_title_widget (ADW_HEADER_BAR (header)) == switcher);
+  }
   /* Side by side the window could not be narrower than both halves; stacked it can. */
   gtk_window_set_default_size (GTK_WINDOW (window), 1, 1);
   wait_for_frames (GTK_WIDGET (window));
