@@ -72,6 +72,9 @@ full_request (void)
   r->timeout_seconds = 45;
   r->ca_file = g_strdup ("/etc/ssl/acme-ca.pem");
   r->accept_invalid_certificate = TRUE;
+  /* A key file's list separator in a name, and a name that is no UTF-8. */
+  g_ptr_array_add (r->attachments, g_strdup ("/home/ayşe/rapor;son hâli.pdf"));
+  g_ptr_array_add (r->attachments, g_strdup ("/tmp/eski-\xfe\xff.bin"));
   return r;
 }
 
@@ -105,10 +108,14 @@ assert_same_request (const PostaciRequest *a, const PostaciRequest *b)
   g_assert_cmpint (a->stop_after, ==, b->stop_after);
   g_assert_cmpuint (a->timeout_seconds, ==, b->timeout_seconds);
   g_assert_cmpstr (a->ca_file, ==, b->ca_file);
+  g_assert_cmpuint (a->attachments->len, ==, b->attachments->len);
+  for (guint i = 0; i < a->attachments->len; i++)
+    g_assert_cmpstr (g_ptr_array_index (a->attachments, i), ==,
+                     g_ptr_array_index (b->attachments, i));
 }
 
-/* Every field comes back as it was saved; the password and the per-run certificate
- * exception never reach the file. */
+/* Every field comes back as it was saved (the attached files' paths too, whatever their
+ * encoding); the password and the per-run certificate exception never reach the file. */
 static void
 test_round_trip (Fixture *f, gconstpointer data)
 {
@@ -131,6 +138,7 @@ test_round_trip (Fixture *f, gconstpointer data)
   g_assert_null (strstr (contents, "gizli-parola-42"));
   g_assert_null (strstr (contents, "\nPassword="));
   g_assert_nonnull (strstr (contents, "Name=Acme – Exchange Online"));
+  g_assert_true (g_utf8_validate (contents, -1, NULL));
 
   g_assert_true (postaci_profile_store_load (again, &error));
   g_assert_no_error (error);
@@ -269,6 +277,8 @@ test_export_import (Fixture *f, gconstpointer data)
   g_assert_null (strstr (contents, "Id="));
   g_assert_null (strstr (contents, "RememberPassword"));
   g_assert_null (strstr (contents, postaci_profile_get_id (acme)));
+  /* Paths on the exporter's computer mean nothing on a colleague's. */
+  g_assert_null (strstr (contents, "Attachments"));
 
   g_assert_cmpint (postaci_profile_store_import (other, export_path, &error), ==, 2);
   g_assert_no_error (error);
@@ -281,6 +291,7 @@ test_export_import (Fixture *f, gconstpointer data)
   g_assert_cmpstr (postaci_profile_get_id (imported), !=, postaci_profile_get_id (acme));
   g_assert_false (postaci_profile_get_remember_password (imported));
   request->accept_invalid_certificate = FALSE;
+  g_ptr_array_set_size (request->attachments, 0);
   assert_same_request (request, postaci_profile_get_request (imported));
 }
 

@@ -244,6 +244,7 @@ postaci_profile_name_is_valid (const char *name, GError **error)
 #define KEY_STOP_AFTER        "StopAfter"
 #define KEY_TIMEOUT           "Timeout"
 #define KEY_CA_FILE           "CaFile"
+#define KEY_ATTACHMENTS       "Attachments"
 
 static void
 set_optional_string (GKeyFile *key_file, const char *group, const char *key, const char *value)
@@ -285,6 +286,27 @@ postaci_profile_save_to_key_file (PostaciProfile *self, GKeyFile *key_file, cons
   g_key_file_set_string (key_file, group, KEY_STOP_AFTER, postaci_stage_to_string (r->stop_after));
   g_key_file_set_integer (key_file, group, KEY_TIMEOUT, (int) r->timeout_seconds);
   set_optional_string (key_file, group, KEY_CA_FILE, r->ca_file);
+  /* Paths on this computer: an export for a team leaves them out, as it does the id. */
+  if (with_identity && r->attachments->len > 0)
+    {
+      g_autoptr(GStrvBuilder) paths = g_strv_builder_new ();
+      g_auto(GStrv) list = NULL;
+
+      /* A key file is UTF-8 throughout: a name in another encoding goes as a file: URI. */
+      for (guint i = 0; i < r->attachments->len; i++)
+        {
+          const char *path = g_ptr_array_index (r->attachments, i);
+
+          g_autofree char *uri = g_utf8_validate (path, -1, NULL) ? NULL
+                                 : g_filename_to_uri (path, NULL, NULL);
+
+          if (uri != NULL || g_utf8_validate (path, -1, NULL))
+            g_strv_builder_add (paths, uri != NULL ? uri : path);
+        }
+      list = g_strv_builder_end (paths);
+      g_key_file_set_string_list (key_file, group, KEY_ATTACHMENTS, (const char *const *) list,
+                                  g_strv_length (list));
+    }
 }
 
 static gboolean
@@ -391,6 +413,23 @@ postaci_profile_load_from_key_file (GKeyFile *key_file, const char *group, gbool
                          &r->timeout_seconds, name, error))
     return NULL;
   r->ca_file = get_optional_string (key_file, group, KEY_CA_FILE);
+  if (with_identity)
+    {
+      g_auto(GStrv) attachments = g_key_file_get_string_list (key_file, group, KEY_ATTACHMENTS,
+                                                             NULL, NULL);
+
+      for (guint i = 0; attachments != NULL && attachments[i] != NULL; i++)
+        {
+          char *path = g_str_has_prefix (attachments[i], "file:")
+                       ? g_filename_from_uri (attachments[i], NULL, NULL)
+                       : g_strdup (attachments[i]);
+
+          if (path != NULL && *path != '\0')
+            g_ptr_array_add (r->attachments, path);
+          else
+            g_free (path);
+        }
+    }
 
   self = postaci_profile_new (name, r);
   if (with_identity)

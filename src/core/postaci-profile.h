@@ -40,8 +40,9 @@ void                   postaci_profile_set_request          (PostaciProfile     
                                                              const PostaciRequest *request);
 PostaciRequest        *postaci_profile_to_request           (PostaciProfile       *self);
 
-/* The key file form, one group per profile. `with_identity` keeps the id and the
- * remember-password choice (the user's own file); an export leaves both out. */
+/* The key file form, one group per profile. `with_identity` keeps the id, the
+ * remember-password choice and the attached files' paths (the user's own file); an export
+ * leaves them out. */
 void                   postaci_profile_save_to_key_file     (PostaciProfile       *self,
                                                              GKeyFile             *key_file,
                                                              const char           *group,

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* postaci-profile-button.c — saved servers in the header bar, as GNOME apps keep accounts: a
- * menu to switch between them, save, rename, duplicate and delete (with Undo); passwords go to
- * the keyring through postaci-keyring.c and nowhere else. */
+ * menu to switch between them, save, rename, duplicate and delete (with Undo), export and import
+ * them for a team; passwords go to the keyring through postaci-keyring.c and nowhere else. */
 #define G_LOG_DOMAIN "postaci-gui"
 
 #include "config.h"
@@ -10,6 +10,7 @@
 
 #include "postaci-keyring.h"
 #include "postaci-profile-button.h"
+#include "postaci-save-dialog.h"
 
 struct _PostaciProfileButton {
   AdwBin               parent_instance;
@@ -20,6 +21,7 @@ struct _PostaciProfileButton {
   PostaciRequestForm  *form;         /* weak: the window's form */
   PostaciProfile      *current;      /* the server chosen, or NULL */
   GCancellable        *cancellable;  /* keyring calls; cancelled when the button goes */
+  GtkFileChooserNative *chooser;     /* the open Export or Import dialog */
   gboolean             choosing;     /* the form is being filled: its switch is not a request */
   gboolean             narrow;       /* an icon, not the name: the page switcher needs the room */
 };
@@ -127,6 +129,7 @@ update_menu (PostaciProfileButton *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "profile.rename", have_current);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "profile.duplicate", have_current);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "profile.delete", have_current);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "profile.export", n > 0);
   if (self->form != NULL)
     postaci_request_form_set_saved_server (self->form, have_current ? postaci_profile_get_name (self->current)
                                                                    : NULL);
@@ -565,6 +568,164 @@ delete_action_cb (GtkWidget *widget, const char *action_name, GVariant *paramete
 }
 
 /* ---------------------------------------------------------------- */
+/* Export and import, to share a customer list with a team          */
+/* ---------------------------------------------------------------- */
+
+/* A file that could not be written or read: its reason stays on screen until it is read. */
+static void
+say_file_failed (PostaciProfileButton *self, const char *heading, const GError *error)
+{
+  AdwMessageDialog *dialog;
+
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))),
+                                                       heading, error->message));
+  adw_message_dialog_add_response (dialog, "close", _("_Close"));
+  adw_message_dialog_set_default_response (dialog, "close");
+  adw_message_dialog_set_close_response (dialog, "close");
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+/* A file the chooser gave that has no local path (a portal's document, a remote place). */
+static char *
+local_path (PostaciProfileButton *self, GFile *file, const char *heading)
+{
+  char *path = g_file_get_path (file);
+
+  if (path == NULL)
+    {
+      g_autoptr(GError) error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                                                     _("Choose a file on this computer."));
+
+      say_file_failed (self, heading, error);
+    }
+  return path;
+}
+
+/* Export (@import FALSE) or import @file, and say how it went. */
+static void
+exchange_file (PostaciProfileButton *self, GFile *file, gboolean import)
+{
+  const char *heading = import ? _("Could Not Import the Saved Servers")
+                               : _("Could Not Export the Saved Servers");
+  g_autofree char *path = local_path (self, file, heading);
+  g_autofree char *name = NULL;
+  g_autofree char *text = NULL;
+  g_autoptr(GError) error = NULL;
+  int n;
+
+  if (path == NULL)
+    return;
+  if (import)
+    n = postaci_profile_store_import (self->store, path, &error);
+  else
+    n = postaci_profile_store_export (self->store, path, &error)
+        ? (int) g_list_model_get_n_items (G_LIST_MODEL (self->store)) : -1;
+  if (n < 0)
+    {
+      say_file_failed (self, heading, error);
+      return;
+    }
+  if (import && !save_store (self))
+    return;
+  name = g_filename_display_basename (path);
+  if (!import)
+    /* Translators: %d is how many saved servers, %s the file's name */
+    text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                         "%d saved server exported to “%s”. Passwords are not included.",
+                                         "%d saved servers exported to “%s”. Passwords are not included.",
+                                         (gulong) n),
+                            n, name);
+  else if (n == 0)
+    /* Translators: %s is the file's name */
+    text = g_strdup_printf (_("“%s” holds no saved servers."), name);
+  else
+    /* Translators: %d is how many saved servers, %s the file's name */
+    text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                         "%d saved server imported from “%s”. Passwords are not included: type it once and choose Save Changes.",
+                                         "%d saved servers imported from “%s”. Passwords are not included: type each once and choose Save Changes.",
+                                         (gulong) n),
+                            n, name);
+  say (self, text);
+}
+
+void
+postaci_profile_button_export (PostaciProfileButton *self, GFile *file)
+{
+  g_return_if_fail (POSTACI_IS_PROFILE_BUTTON (self));
+  g_return_if_fail (G_IS_FILE (file));
+  g_return_if_fail (self->store != NULL);
+  exchange_file (self, file, FALSE);
+}
+
+void
+postaci_profile_button_import (PostaciProfileButton *self, GFile *file)
+{
+  g_return_if_fail (POSTACI_IS_PROFILE_BUTTON (self));
+  g_return_if_fail (G_IS_FILE (file));
+  g_return_if_fail (self->store != NULL);
+  exchange_file (self, file, TRUE);
+}
+
+static void
+file_response_cb (GtkNativeDialog *dialog, int response, PostaciProfileButton *self)
+{
+  gboolean import = g_object_get_data (G_OBJECT (dialog), "postaci-import") != NULL;
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+
+      if (import)
+        postaci_profile_button_import (self, file);
+      else
+        postaci_profile_button_export (self, file);
+    }
+  g_clear_object (&self->chooser);
+}
+
+static void
+show_chooser (PostaciProfileButton *self, GtkFileChooserNative *chooser, gboolean import)
+{
+  if (self->chooser != NULL)
+    gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->chooser));
+  g_clear_object (&self->chooser);
+  self->chooser = chooser;
+  g_object_set_data (G_OBJECT (chooser), "postaci-import", GINT_TO_POINTER (import));
+  g_signal_connect (chooser, "response", G_CALLBACK (file_response_cb), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+}
+
+static void
+export_action_cb (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  PostaciProfileButton *self = POSTACI_PROFILE_BUTTON (widget);
+  GtkWindow *parent = GTK_WINDOW (gtk_widget_get_root (widget));
+
+  show_chooser (self, postaci_save_dialog_new (parent, _("Export Saved Servers"), "postaci-servers.ini",
+                                               _("Saved servers"), "text/plain", "*.ini"),
+                FALSE);
+}
+
+static void
+import_action_cb (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  PostaciProfileButton *self = POSTACI_PROFILE_BUTTON (widget);
+  g_autoptr(GtkFileFilter) filter = gtk_file_filter_new ();
+  g_autoptr(GFile) folder = postaci_save_dialog_get_default_folder ();
+  GtkFileChooserNative *chooser;
+
+  chooser = gtk_file_chooser_native_new (_("Import Saved Servers"),
+                                         GTK_WINDOW (gtk_widget_get_root (widget)),
+                                         GTK_FILE_CHOOSER_ACTION_OPEN, _("_Import"), _("_Cancel"));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
+  gtk_file_filter_set_name (filter, _("Saved servers"));
+  gtk_file_filter_add_pattern (filter, "*.ini");
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), filter);
+  gtk_file_chooser_set_current_folder (GTK_FILE_CHOOSER (chooser), folder, NULL);
+  show_chooser (self, chooser, TRUE);
+}
+
+/* ---------------------------------------------------------------- */
 /* GObject and GtkWidget                                            */
 /* ---------------------------------------------------------------- */
 
@@ -628,6 +789,9 @@ postaci_profile_button_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
+  if (self->chooser != NULL)
+    gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->chooser));
+  g_clear_object (&self->chooser);
   g_clear_object (&self->current);
   g_clear_object (&self->store);
   g_clear_object (&self->servers);
@@ -656,6 +820,8 @@ postaci_profile_button_class_init (PostaciProfileButtonClass *klass)
   gtk_widget_class_install_action (widget_class, "profile.rename", NULL, rename_action_cb);
   gtk_widget_class_install_action (widget_class, "profile.duplicate", NULL, duplicate_action_cb);
   gtk_widget_class_install_action (widget_class, "profile.delete", NULL, delete_action_cb);
+  gtk_widget_class_install_action (widget_class, "profile.export", NULL, export_action_cb);
+  gtk_widget_class_install_action (widget_class, "profile.import", NULL, import_action_cb);
 }
 
 static void
@@ -663,6 +829,7 @@ postaci_profile_button_init (PostaciProfileButton *self)
 {
   g_autoptr(GMenu) menu = g_menu_new ();
   g_autoptr(GMenu) actions = g_menu_new ();
+  g_autoptr(GMenu) files = g_menu_new ();
 
   self->cancellable = g_cancellable_new ();
   self->servers = g_menu_new ();
@@ -672,7 +839,10 @@ postaci_profile_button_init (PostaciProfileButton *self)
   g_menu_append (actions, _("_Duplicate"), "profile.duplicate");
   g_menu_append (actions, _("De_lete"), "profile.delete");
   g_menu_append_section (menu, NULL, G_MENU_MODEL (self->servers));
+  g_menu_append (files, _("_Export Saved Servers…"), "profile.export");
+  g_menu_append (files, _("_Import Saved Servers…"), "profile.import");
   g_menu_append_section (menu, NULL, G_MENU_MODEL (actions));
+  g_menu_append_section (menu, NULL, G_MENU_MODEL (files));
 
   self->button = GTK_MENU_BUTTON (gtk_menu_button_new ());
   gtk_menu_button_set_menu_model (self->button, G_MENU_MODEL (menu));

@@ -15,7 +15,8 @@ G_DECLARE_FINAL_TYPE (PostaciProfileButton, postaci_profile_button, POSTACI, PRO
 /*
  * The button lists the servers of @store; choosing one fills @form with it (its password from
  * the keyring when it is remembered). Its menu saves the form as a new server, saves changes
- * to the chosen one, renames, duplicates and deletes it (with Undo). The form's "Remember
+ * to the chosen one, renames, duplicates and deletes it (with Undo), exports and imports the
+ * list. The form's "Remember
  * password" stores the chosen server's password in the keyring, never anywhere else.
  */
 void            postaci_profile_button_setup       (PostaciProfileButton *self,
@@ -31,5 +32,13 @@ PostaciProfile *postaci_profile_button_get_current (PostaciProfileButton *self);
 void            postaci_profile_button_choose      (PostaciProfileButton *self,
                                                     PostaciProfile       *profile,
                                                     gboolean              with_password);
+/* What Export Saved Servers… and Import Saved Servers… do with the file chosen: every saved
+ * server to @file, without passwords (a toast says how many), or every one of @file added to
+ * the list (a name taken gets a number). A file that cannot be written or read, or is no file
+ * of saved servers, is explained in a dialog. */
+void            postaci_profile_button_export      (PostaciProfileButton *self,
+                                                    GFile                *file);
+void            postaci_profile_button_import      (PostaciProfileButton *self,
+                                                    GFile                *file);
 
 G_END_DECLS

@@ -58,6 +58,8 @@ struct _PostaciRequestForm {
   AdwEntryRow         *from_row;
   AdwEntryRow         *to_row;
   AdwEntryRow         *subject_row;
+  AdwActionRow        *attach_row;
+  GtkWidget           *attach_button;
   GtkWidget           *html_frame;
   GtkSourceView       *html_view;
   GtkLabel            *mail_error;
@@ -74,6 +76,7 @@ struct _PostaciRequestForm {
   char                *local_failure;  /* the Local Test Server's "Fail on purpose", or NULL */
   GSettings           *settings;
   char                *stop_notice;
+  GPtrArray           *attachment_rows; /* AdwActionRow *, one per file, right under attach_row */
 
   GtkWidget           *invalid_field;  /* marked with .error until it changes */
   GtkLabel            *invalid_label;
@@ -124,6 +127,19 @@ void  _postaci_request_form_set_html              (PostaciRequestForm *self,
 void  _postaci_request_form_update_notices        (PostaciRequestForm *self);
 /* Options over a form set up for the Local Test Server: its server, port and account go. */
 void  _postaci_request_form_forget_local_fill     (PostaciRequestForm *self);
+
+void  _postaci_request_form_show_toast             (PostaciRequestForm *self,
+                                                   const char         *title);
+
+/* postaci-request-form-attachments.c: the files' paths into @paths (char *, taken). */
+void       _postaci_request_form_init_attachments     (PostaciRequestForm *self);
+void       _postaci_request_form_read_attachments     (PostaciRequestForm *self,
+                                                       GPtrArray          *paths);
+/* The list becomes @paths (NULL: empty); returns how many of them cannot be sent as they are. */
+guint      _postaci_request_form_set_attachments      (PostaciRequestForm *self,
+                                                       GPtrArray          *paths);
+GtkWidget *_postaci_request_form_attachment_for_error (PostaciRequestForm *self,
+                                                       const GError       *error);
 
 /* postaci-request-form-settings.c: the server fields, written once the form no longer names
  * the Local Test Server. */

@@ -27,8 +27,8 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
-static void
-show_toast (PostaciRequestForm *self, const char *title)
+void
+_postaci_request_form_show_toast (PostaciRequestForm *self, const char *title)
 {
   GtkWidget *overlay = gtk_widget_get_ancestor (GTK_WIDGET (self), ADW_TYPE_TOAST_OVERLAY);
 
@@ -208,6 +208,8 @@ field_for_error (PostaciRequestForm *self, const GError *error)
       return GTK_WIDGET (self->timeout_spin);
     case POSTACI_REQUEST_ERROR_CA_FILE:
       return GTK_WIDGET (self->ca_row);
+    case POSTACI_REQUEST_ERROR_ATTACHMENT:
+      return _postaci_request_form_attachment_for_error (self, error);
     default:
       return NULL;
     }
@@ -559,6 +561,7 @@ read_form (PostaciRequestForm *self, GError **error)
   postaci_request_add_recipients (request, to);
   request->subject = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->subject_row)));
   request->html = _postaci_request_form_get_html (self);
+  _postaci_request_form_read_attachments (self, request->attachments);
   request->stop_after = stop_after < G_N_ELEMENTS (stop_after_choices)
                         ? stop_after_choices[stop_after] : POSTACI_STAGE_QUIT;
 
@@ -610,6 +613,7 @@ postaci_request_form_set_request (PostaciRequestForm *self, const PostaciRequest
 {
   g_autofree char *to = NULL;
   g_autofree char *html = NULL;
+  guint missing;
 
   g_return_if_fail (POSTACI_IS_REQUEST_FORM (self));
   g_return_if_fail (request != NULL);
@@ -643,6 +647,17 @@ postaci_request_form_set_request (PostaciRequestForm *self, const PostaciRequest
       _postaci_request_form_set_html (self, html);
     }
   adw_combo_row_set_selected (self->stop_after_row, INDEX_OF (stop_after_choices, request->stop_after, 0));
+  missing = _postaci_request_form_set_attachments (self, request->attachments);
+  if (missing > 0)
+    {
+      /* Translators: said when a saved server's attached files are gone from the disk */
+      g_autofree char *text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                            "%u attached file is no longer there: it is marked in the list.",
+                                                            "%u attached files are no longer there: they are marked in the list.",
+                                                            missing), missing);
+
+      _postaci_request_form_show_toast (self, text);
+    }
 
   set_text (self->ehlo_row, request->ehlo_name);
   gtk_spin_button_set_value (self->timeout_spin, request->timeout_seconds > 0
@@ -702,7 +717,7 @@ use_discovered_cb (PostaciDiscoveryDialog      *dialog,
   /* A pattern such as %EMAILADDRESS% is not a user name: left for the person to type. */
   if (recommendation->username != NULL && strchr (recommendation->username, '%') == NULL)
     set_text (self->user_row, recommendation->username);
-  show_toast (self, _("The form holds the settings found: press Test SMTP to try them."));
+  _postaci_request_form_show_toast (self, _("The form holds the settings found: press Test SMTP to try them."));
 }
 
 /* The address inside "Ali <ali@example.com>", or the text as it is. */
@@ -741,7 +756,7 @@ postaci_request_form_find_settings (PostaciRequestForm *self)
   /* The server field first; from the From address when the server is empty. */
   if (*server == '\0' && *address == '\0')
     {
-      show_toast (self, _("Type a server or a domain, or a From address, to find its settings."));
+      _postaci_request_form_show_toast (self, _("Type a server or a domain, or a From address, to find its settings."));
       gtk_widget_grab_focus (GTK_WIDGET (self->server_row));
       return;
     }
@@ -830,6 +845,7 @@ postaci_request_form_dispose (GObject *object)
   if (self->error_row != NULL)
     postaci_request_form_clear_invalid (self);
   g_clear_object (&self->error_row);
+  g_clear_pointer (&self->attachment_rows, g_ptr_array_unref);
   /* The bindings go with the widgets; nothing is written after this. */
   g_clear_object (&self->settings);
   g_clear_object (&self->local);
@@ -888,6 +904,8 @@ postaci_request_form_class_init (PostaciRequestFormClass *klass)
   BIND (from_row);
   BIND (to_row);
   BIND (subject_row);
+  BIND (attach_row);
+  BIND (attach_button);
   BIND (html_frame);
   BIND (html_view);
   BIND (mail_error);
@@ -992,6 +1010,7 @@ postaci_request_form_init (PostaciRequestForm *self)
   g_signal_connect_swapped (self->server_row, "notify::text", G_CALLBACK (address_changed_cb), self);
   g_signal_connect_swapped (self->port_row, "notify::text", G_CALLBACK (address_changed_cb), self);
   g_signal_connect_swapped (self->stop_after_row, "notify::selected", G_CALLBACK (update_stop_notice), self);
+  _postaci_request_form_init_attachments (self);
   postaci_combo_row_show_whole_choices (self->stop_after_row);
   name_toolkit_parts (self);
   add_field_hint (ADW_PREFERENCES_ROW (self->to_row), _("Separate several addresses with commas."));

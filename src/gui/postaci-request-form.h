@@ -78,6 +78,10 @@ void            postaci_request_form_local_server_changed (PostaciRequestForm *s
 void            postaci_request_form_find_settings     (PostaciRequestForm   *self);
 void            postaci_request_form_set_ca_file       (PostaciRequestForm   *self,
                                                         const char           *path);
+/* What the "Attach files" chooser answers: @files (GFile) join the list, each once; a file
+ * with no local path is refused with a toast. The message reads them as it is sent. */
+void            postaci_request_form_attach_files      (PostaciRequestForm   *self,
+                                                        GListModel           *files);
 
 /* Says why under the field @error names (or at the form's end), brings it into sight and
  * puts the cursor there; the mark goes when the field changes. */

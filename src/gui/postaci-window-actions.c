@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* postaci-window-actions.c — the window's actions: test and cancel, copy, save and clear the
- * transcript (and undo that), copy, save and open a report, choose a CA file, turn the Local
- * Test Server on. */
+ * transcript (and undo that), copy, save and open a report, choose a CA file, attach files,
+ * turn the Local Test Server on. */
 #define G_LOG_DOMAIN "postaci-gui"
 
 #include "config.h"
@@ -300,6 +300,35 @@ ca_response_cb (GtkNativeDialog *dialog, int response, gpointer user_data)
 }
 
 static void
+attach_response_cb (GtkNativeDialog *dialog, int response, gpointer user_data)
+{
+  PostaciWindow *self = POSTACI_WINDOW (user_data);
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GListModel) files = gtk_file_chooser_get_files (GTK_FILE_CHOOSER (dialog));
+
+      postaci_request_form_attach_files (self->request_form, files);
+    }
+  g_clear_object (&self->chooser);
+}
+
+/* Attach files: several at once, from anywhere the person can read. */
+static void
+attach_files_action_cb (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  PostaciWindow *self = POSTACI_WINDOW (widget);
+
+  g_clear_object (&self->chooser);
+  self->chooser = gtk_file_chooser_native_new (_("Attach Files"), GTK_WINDOW (self),
+                                               GTK_FILE_CHOOSER_ACTION_OPEN, _("_Attach"), _("_Cancel"));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (self->chooser), TRUE);
+  gtk_file_chooser_set_select_multiple (GTK_FILE_CHOOSER (self->chooser), TRUE);
+  g_signal_connect (self->chooser, "response", G_CALLBACK (attach_response_cb), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
+}
+
+static void
 find_settings_action_cb (GtkWidget *widget, const char *action_name, GVariant *parameter)
 {
   postaci_request_form_find_settings (POSTACI_WINDOW (widget)->request_form);
@@ -355,6 +384,7 @@ _postaci_window_update_actions (PostaciWindow *self)
     { "win.save-report", have_run },
     { "win.clear-transcript", have_run && !running },
     { "win.start-local-server", !running },
+    { "win.attach-files", !running },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (actions); i++)
@@ -376,6 +406,7 @@ _postaci_window_class_actions_init (PostaciWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.open-report", NULL, open_report_action_cb);
   gtk_widget_class_install_action (widget_class, "win.undo-clear", NULL, undo_clear_action_cb);
   gtk_widget_class_install_action (widget_class, "win.choose-ca-file", NULL, choose_ca_action_cb);
+  gtk_widget_class_install_action (widget_class, "win.attach-files", NULL, attach_files_action_cb);
   gtk_widget_class_install_action (widget_class, "win.find-settings", NULL,
                                    find_settings_action_cb);
   gtk_widget_class_install_action (widget_class, "win.start-local-server", NULL, start_local_server_action_cb);

@@ -236,6 +236,7 @@ void
 _postaci_window_start_run (PostaciWindow *self)
 {
   g_autoptr(PostaciRequest) request = NULL;
+  g_autoptr(PostaciSession) session = NULL;
   g_autoptr(GError) error = NULL;
 
   if (self->cancellable != NULL)
@@ -243,6 +244,14 @@ _postaci_window_start_run (PostaciWindow *self)
 
   postaci_request_form_clear_invalid (self->request_form);
   request = postaci_request_form_build_request (self->request_form, &error);
+  /* The message's files are opened now: one gone or unreadable is marked in the form, before
+   * anything is sent, like any other field. */
+  if (request != NULL)
+    {
+      session = postaci_session_new (request);
+      if (!postaci_session_prepare (session, &error))
+        g_clear_pointer (&request, postaci_request_free);
+    }
   if (request == NULL)
     {
       /* The last run's verdict is not this press's answer: only the marked field is. */
@@ -259,7 +268,7 @@ _postaci_window_start_run (PostaciWindow *self)
   postaci_stage_bar_set_tls_first (self->stage_bar,
                                    postaci_request_get_effective_security (request) == POSTACI_SECURITY_TLS);
 
-  self->session = postaci_session_new (request);
+  self->session = g_steal_pointer (&session);
   self->cancellable = g_cancellable_new ();
   g_signal_connect (self->session, "event", G_CALLBACK (session_event_cb), self);
   set_running (self, TRUE);

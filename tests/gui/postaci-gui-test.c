@@ -268,6 +268,29 @@ postaci_gui_test_click (gpointer button)
   g_signal_handler_disconnect (button, id);
 }
 
+static gboolean
+window_is_running (gpointer window)
+{
+  return postaci_window_is_running (window);
+}
+
+static gboolean
+window_is_idle (gpointer window)
+{
+  return !postaci_window_is_running (window);
+}
+
+const PostaciOutcome *
+postaci_gui_test_run_test (gpointer window)
+{
+  g_assert_false (postaci_window_is_running (window));
+  postaci_gui_test_click (postaci_gui_test_window_child (window, "test_button"));
+  postaci_test_wait_until (window_is_running, window, POSTACI_GUI_TEST_TIMEOUT_MS);
+  postaci_test_wait_until (window_is_idle, window, POSTACI_GUI_TEST_TIMEOUT_MS);
+  g_assert_nonnull (postaci_window_get_outcome (window));
+  return postaci_window_get_outcome (window);
+}
+
 GtkWindow *
 postaci_gui_test_find_toplevel (GType type)
 {

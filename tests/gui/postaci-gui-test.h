@@ -5,6 +5,7 @@
 #include <gtk/gtk.h>
 
 #include "postaci-application.h"
+#include "postaci-outcome.h"
 
 G_BEGIN_DECLS
 
@@ -56,6 +57,9 @@ void       postaci_gui_test_save_screenshot (GtkWidget   *widget,
 /* Activates @button as Space or Enter on it would, and waits until it has been clicked
  * (GtkButton clicks a moment after activation, and only when it is shown). */
 void       postaci_gui_test_click           (gpointer     button);
+/* Clicks the main window's Test SMTP and waits until the run has ended; returns its outcome.
+ * (transfer none) */
+const PostaciOutcome *postaci_gui_test_run_test (gpointer window);
 /* A visible toplevel of @type, or NULL. (transfer none) */
 GtkWindow *postaci_gui_test_find_toplevel   (GType        type);
 /* The whole text of @view, once what is waiting on the main loop went in. */

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-profiles.c — saved servers in the real window: the header's menu, the name dialog, the
- * keyring of tests/run-with-keyring.sh (or none at all), and "postaci --profile". */
+ * keyring of tests/run-with-keyring.sh (or none at all), "postaci --profile", and the list
+ * exported and imported as a team shares it. */
 #define G_LOG_DOMAIN "test-profiles"
 
 #include "config.h"
@@ -481,6 +482,195 @@ test_no_keyring (void)
   close_window (window);
 }
 
+/* ---------------------------------------------------------------- */
+/* Export and import                                                */
+/* ---------------------------------------------------------------- */
+
+typedef struct {
+  PostaciWindow *window;
+  const char    *text;
+} Shown;
+
+static gboolean
+is_shown (gpointer data)
+{
+  Shown *shown = data;
+
+  return postaci_gui_test_find_widget (GTK_WIDGET (shown->window), is_label_showing, shown->text) != NULL;
+}
+
+/* Waits until a label of @window (a toast's) shows @text. */
+static void
+wait_for_text (PostaciWindow *window, const char *text)
+{
+  postaci_test_wait_until (is_shown, &(Shown) { window, text }, POSTACI_GUI_TEST_TIMEOUT_MS);
+}
+
+/* The labels of the menu section @section of the saved servers' button. */
+static GPtrArray *
+menu_labels (PostaciWindow *window, int section)
+{
+  GtkWidget *button = gtk_widget_get_first_child (child (window, "profile_button"));
+  GMenuModel *menu = gtk_menu_button_get_menu_model (GTK_MENU_BUTTON (button));
+  g_autoptr(GMenuModel) items = g_menu_model_get_item_link (menu, section, G_MENU_LINK_SECTION);
+  GPtrArray *labels = g_ptr_array_new_with_free_func (g_free);
+
+  for (int i = 0; i < g_menu_model_get_n_items (items); i++)
+    {
+      char *label = NULL;
+
+      g_assert_true (g_menu_model_get_item_attribute (items, i, G_MENU_ATTRIBUTE_LABEL, "s", &label));
+      g_ptr_array_add (labels, label);
+    }
+  return labels;
+}
+
+static gboolean
+contains_string (GPtrArray *strings, const char *text)
+{
+  return g_ptr_array_find_with_equal_func (strings, text, g_str_equal, NULL);
+}
+
+static gboolean
+no_chooser (gpointer data)
+{
+  return postaci_gui_test_find_toplevel (GTK_TYPE_FILE_CHOOSER_DIALOG) == NULL;
+}
+
+#define TEAM_ACME "Ekip – Acme Exchange"
+#define TEAM_SUBE "Ekip – Şube 3 Postfix"
+
+/* In a new XDG_CONFIG_HOME: a team's file, as Import Saved Servers… takes it, shows its servers
+ * in the menu and keeps them in the user's own file; a file that is not one of saved servers
+ * is explained in a dialog and adds nothing. */
+static void
+test_import (void)
+{
+  PostaciWindow *window = open_window ();
+  PostaciProfileButton *button = child (window, "profile_button");
+  g_autofree char *dir = g_dir_make_tmp ("postaci-import-XXXXXX", NULL);
+  g_autofree char *team_path = g_build_filename (dir, "ekip.ini", NULL);
+  g_autofree char *bad_path = g_build_filename (dir, "bozuk.ini", NULL);
+  g_autofree char *own_path = g_build_filename (dir, "kendi.ini", NULL);
+  g_autoptr(PostaciProfileStore) team = postaci_profile_store_new (own_path);
+  g_autoptr(PostaciProfileStore) scratch = postaci_profile_store_new (own_path);
+  g_autoptr(PostaciRequest) acme = postaci_request_new ();
+  g_autoptr(PostaciProfile) acme_profile = NULL;
+  g_autoptr(PostaciProfile) sube_profile = postaci_profile_new (TEAM_SUBE, NULL);
+  g_autoptr(GFile) team_file = g_file_new_for_path (team_path);
+  g_autoptr(GFile) bad_file = g_file_new_for_path (bad_path);
+  g_autoptr(GPtrArray) servers = NULL;
+  g_autoptr(GPtrArray) file_items = NULL;
+  g_autoptr(GError) expected = NULL;
+  g_autofree char *contents = NULL;
+  GtkWindow *dialog;
+  GtkWindow *chooser;
+
+  /* Nothing saved yet: nothing to export. */
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store ())), ==, 0);
+  gtk_widget_activate_action_variant (GTK_WIDGET (button), "profile.export", NULL);
+  postaci_gui_test_flush ();
+  g_assert_null (postaci_gui_test_find_toplevel (GTK_TYPE_FILE_CHOOSER_DIALOG));
+  file_items = menu_labels (window, 2);
+  g_assert_true (contains_string (file_items, "_Export Saved Servers…"));
+  g_assert_true (contains_string (file_items, "_Import Saved Servers…"));
+
+  acme->server = g_strdup ("smtp.acme.example");
+  acme->port = 587;
+  acme->security = POSTACI_SECURITY_STARTTLS;
+  acme->auth = TRUE;
+  acme->username = g_strdup ("ali@acme.example");
+  acme_profile = postaci_profile_new (TEAM_ACME, acme);
+  g_assert_true (postaci_profile_store_add (team, acme_profile, NULL));
+  g_assert_true (postaci_profile_store_add (team, sube_profile, NULL));
+  g_assert_true (postaci_profile_store_export (team, team_path, NULL));
+
+  /* The menu item opens a chooser (GTK's own here: no portal under Xvfb)… */
+  activate (window, "profile.import", NULL);
+  chooser = postaci_gui_test_find_toplevel (GTK_TYPE_FILE_CHOOSER_DIALOG);
+  g_assert_nonnull (chooser);
+  g_assert_cmpstr (gtk_window_get_title (chooser), ==, "Import Saved Servers");
+  gtk_window_close (chooser);
+  postaci_test_wait_until (no_chooser, NULL, POSTACI_GUI_TEST_TIMEOUT_MS);
+  /* …whose answer does this. */
+  postaci_profile_button_import (button, team_file);
+  wait_for_text (window, "2 saved servers imported from “ekip.ini”. Passwords are not included");
+  servers = menu_labels (window, 0);
+  g_assert_cmpuint (servers->len, ==, 2);
+  g_assert_true (contains_string (servers, TEAM_ACME));
+  g_assert_true (contains_string (servers, TEAM_SUBE));
+  contents = profiles_file ();
+  g_assert_nonnull (strstr (contents, "Name=" TEAM_ACME));
+  g_assert_nonnull (strstr (contents, "Name=" TEAM_SUBE));
+  choose (window, TEAM_ACME);
+  g_assert_cmpstr (get_text (window, "server_row"), ==, "smtp.acme.example");
+  g_assert_cmpstr (get_text (window, "user_row"), ==, "ali@acme.example");
+  g_assert_cmpstr (get_text (window, "password_row"), ==, "");
+
+  /* Not a file of saved servers: the reason core gives, in a dialog; nothing added. */
+  g_assert_true (g_file_set_contents (bad_path, "[Başka bir program]\nAyar=1\n", -1, NULL));
+  g_assert_cmpint (postaci_profile_store_import (scratch, bad_path, &expected), ==, -1);
+  postaci_profile_button_import (button, bad_file);
+  postaci_gui_test_flush ();
+  dialog = postaci_gui_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG);
+  g_assert_nonnull (dialog);
+  g_assert_cmpstr (adw_message_dialog_get_heading (ADW_MESSAGE_DIALOG (dialog)), ==,
+                   "Could Not Import the Saved Servers");
+  g_assert_cmpstr (adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (dialog)), ==, expected->message);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store ())), ==, 2);
+  gtk_window_close (dialog);
+  postaci_test_wait_until (no_dialog, NULL, POSTACI_GUI_TEST_TIMEOUT_MS);
+
+  close_window (window);
+  postaci_gui_test_remove_tree (dir);
+}
+
+/* Export Saved Servers… writes every saved server, and no password: not the form's, not the
+ * keyring's, not a key that could hold one. */
+static void
+test_export (void)
+{
+  PostaciWindow *window = open_window ();
+  g_autofree char *dir = g_dir_make_tmp ("postaci-export-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "disa-aktarilan.ini", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GKeyFile) key_file = g_key_file_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *contents = NULL;
+  g_autofree char *toast = NULL;
+  g_auto(GStrv) groups = NULL;
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (store ()));
+
+  g_assert_cmpuint (n, >, 0);
+  adw_expander_row_set_enable_expansion (child (window, "auth_row"), TRUE);
+  set_text (window, "password_row", "formdaki-gizli-parola");
+  postaci_profile_button_export (child (window, "profile_button"), file);
+  toast = g_strdup_printf ("%u saved servers exported to “disa-aktarilan.ini”. Passwords are not included.", n);
+  wait_for_text (window, n == 1 ? "1 saved server exported" : toast);
+
+  g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
+  g_assert_null (strstr (contents, "formdaki-gizli-parola"));
+  g_assert_null (strstr (contents, ACME_PASS));
+  g_assert_null (strstr (contents, SUBE_PASS));
+  g_assert_true (g_key_file_load_from_data (key_file, contents, (gsize) -1, G_KEY_FILE_NONE, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (g_key_file_get_string (key_file, "Postaci", "Kind", NULL), ==, "export");
+  groups = g_key_file_get_groups (key_file, NULL);
+  g_assert_cmpuint (g_strv_length (groups), ==, n + 1);
+  for (guint i = 0; groups[i] != NULL; i++)
+    {
+      g_auto(GStrv) keys = g_key_file_get_keys (key_file, groups[i], NULL, NULL);
+      g_autofree char *name = g_key_file_get_string (key_file, groups[i], "Name", NULL);
+
+      for (guint j = 0; keys[j] != NULL; j++)
+        g_assert_true (strstr (keys[j], "Password") == NULL && g_strcmp0 (keys[j], "Id") != 0);
+      if (i > 0)
+        g_assert_nonnull (postaci_profile_store_lookup (store (), name));
+    }
+  close_window (window);
+  postaci_gui_test_remove_tree (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -509,9 +699,15 @@ main (int argc, char **argv)
           g_test_add_func ("/postaci/profiles/rename", test_rename);
           g_test_add_func ("/postaci/profiles/delete-and-undo", test_delete_and_undo);
           g_test_add_func ("/postaci/profiles/command-line", test_command_line);
+          g_test_add_func ("/postaci/profiles/export", test_export);
         }
       else
-        g_test_add_func ("/postaci/profiles/no-keyring", test_no_keyring);
+        {
+          /* The import first, into the new, empty folder of this run. */
+          g_test_add_func ("/postaci/profiles/import", test_import);
+          g_test_add_func ("/postaci/profiles/no-keyring", test_no_keyring);
+          g_test_add_func ("/postaci/profiles/export", test_export);
+        }
       status = postaci_gui_test_finish (application, cache, g_test_run ());
     }
   if (config != NULL)
