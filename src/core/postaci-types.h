@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* postaci-types.h — the small enums every part of Postacı shares. */
+/* postaci-types.h — the small enums every part of Postacı shares. Each is a GEnum type
+ * (postaci-enum-types.h, made by glib-mkenums); its nicks are the names the CLI and JSON use. */
 #pragma once
 
 #include <glib.h>
@@ -16,7 +17,7 @@ typedef enum {
 
 /* The stages of a run, in the order a person reads them in the window.
  * With implicit TLS the TLS stage happens before the greeting. */
-typedef enum {
+typedef enum /*< prefix=POSTACI_STAGE >*/ {
   POSTACI_STAGE_CONNECT,
   POSTACI_STAGE_GREETING,
   POSTACI_STAGE_EHLO,
@@ -26,11 +27,11 @@ typedef enum {
   POSTACI_STAGE_RCPT,
   POSTACI_STAGE_DATA,
   POSTACI_STAGE_QUIT,
-  POSTACI_N_STAGES,
+  POSTACI_N_STAGES, /*< skip >*/
 } PostaciStage;
 
 /* SASL mechanisms, strongest last; AUTO lets the session choose. */
-typedef enum {
+typedef enum /*< prefix=POSTACI_MECHANISM >*/ {
   POSTACI_MECHANISM_AUTO,
   POSTACI_MECHANISM_PLAIN,
   POSTACI_MECHANISM_LOGIN,
@@ -40,7 +41,7 @@ typedef enum {
   POSTACI_MECHANISM_XOAUTH2,
   POSTACI_MECHANISM_SCRAM_SHA_1,
   POSTACI_MECHANISM_SCRAM_SHA_256,
-  POSTACI_N_MECHANISMS,
+  POSTACI_N_MECHANISMS, /*< skip >*/
 } PostaciMechanism;
 
 /* The command a server reply answers; gives a reply code its meaning. */
