@@ -78,11 +78,8 @@ postaci_outcome_get_exit_status (const PostaciOutcome *outcome)
 const char *
 postaci_verdict_to_string (PostaciVerdict verdict)
 {
-  GEnumClass *klass = g_type_class_ref (POSTACI_TYPE_VERDICT);
-  GEnumValue *value = g_enum_get_value (klass, (int) verdict);
+  const char *nick = postaci_enum_get_nick (POSTACI_TYPE_VERDICT, (int) verdict);
 
-  /* The class of a static type is never finalized: the nick outlives this reference. */
-  g_type_class_unref (klass);
-  g_return_val_if_fail (value != NULL, NULL);
-  return value->value_nick;
+  g_return_val_if_fail (nick != NULL, NULL);
+  return nick;
 }

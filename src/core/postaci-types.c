@@ -21,8 +21,8 @@ static const char *const command_verbs[] = {
 };
 
 /* The class of a static enum type is never finalized: its nicks live as long as the program. */
-static const char *
-enum_to_nick (GType type, int value)
+const char *
+postaci_enum_get_nick (GType type, int value)
 {
   GEnumClass *klass = g_type_class_ref (type);
   GEnumValue *found = g_enum_get_value (klass, value);
@@ -54,7 +54,7 @@ enum_from_nick (GType type, const char *str, int *out)
 const char *
 postaci_security_to_string (PostaciSecurity security)
 {
-  const char *nick = enum_to_nick (POSTACI_TYPE_SECURITY, (int) security);
+  const char *nick = postaci_enum_get_nick (POSTACI_TYPE_SECURITY, (int) security);
 
   g_return_val_if_fail (nick != NULL, NULL);
   return nick;
@@ -75,7 +75,7 @@ const char *
 postaci_stage_to_string (PostaciStage stage)
 {
   g_return_val_if_fail (stage < POSTACI_N_STAGES, NULL);
-  return enum_to_nick (POSTACI_TYPE_STAGE, (int) stage);
+  return postaci_enum_get_nick (POSTACI_TYPE_STAGE, (int) stage);
 }
 
 const char *
@@ -100,7 +100,7 @@ const char *
 postaci_mechanism_to_string (PostaciMechanism mechanism)
 {
   g_return_val_if_fail (mechanism < POSTACI_N_MECHANISMS, NULL);
-  return enum_to_nick (POSTACI_TYPE_MECHANISM, (int) mechanism);
+  return postaci_enum_get_nick (POSTACI_TYPE_MECHANISM, (int) mechanism);
 }
 
 /* RFC 4954 and GNU SASL name a mechanism by its nick in capitals ("CRAM-MD5"). */

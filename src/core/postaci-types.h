@@ -3,7 +3,7 @@
  * (postaci-enum-types.h, made by glib-mkenums); its nicks are the names the CLI and JSON use. */
 #pragma once
 
-#include <glib.h>
+#include <glib-object.h>
 
 G_BEGIN_DECLS
 
@@ -71,5 +71,8 @@ const char *postaci_mechanism_get_sasl_name (PostaciMechanism mechanism);
 gboolean    postaci_mechanism_from_string (const char      *str,
                                            PostaciMechanism *out);
 const char *postaci_command_to_string   (PostaciCommand    command);
+/* The nick of @value in the GEnum @type (postaci-enum-types.h), or NULL. */
+const char *postaci_enum_get_nick       (GType             type,
+                                         int               value);
 
 G_END_DECLS
