@@ -78,8 +78,5 @@ postaci_outcome_get_exit_status (const PostaciOutcome *outcome)
 const char *
 postaci_verdict_to_string (PostaciVerdict verdict)
 {
-  const char *nick = postaci_enum_get_nick (POSTACI_TYPE_VERDICT, (int) verdict);
-
-  g_return_val_if_fail (nick != NULL, NULL);
-  return nick;
+  return postaci_enum_get_nick (POSTACI_TYPE_VERDICT, (int) verdict);
 }

@@ -28,20 +28,20 @@ postaci_enum_get_nick (GType type, int value)
   GEnumValue *found = g_enum_get_value (klass, value);
 
   g_type_class_unref (klass);
-  return found != NULL ? found->value_nick : NULL;
+  g_return_val_if_fail (found != NULL, NULL);
+  return found->value_nick;
 }
 
-/* Case does not matter: `--security STARTTLS` and `--auth CRAM-MD5` are what people type. */
-static gboolean
-enum_from_nick (GType type, const char *str, int *out)
+gboolean
+postaci_enum_from_nick (GType type, const char *nick, int *out)
 {
-  g_autofree char *nick = NULL;
   GEnumClass *klass;
   GEnumValue *found;
 
-  if (str == NULL)
+  g_return_val_if_fail (out != NULL, FALSE);
+
+  if (nick == NULL)
     return FALSE;
-  nick = g_ascii_strdown (str, -1);
   klass = g_type_class_ref (type);
   found = g_enum_get_value_by_nick (klass, nick);
   g_type_class_unref (klass);
@@ -51,13 +51,19 @@ enum_from_nick (GType type, const char *str, int *out)
   return TRUE;
 }
 
+/* Case does not matter: `--security STARTTLS` and `--auth CRAM-MD5` are what people type. */
+static gboolean
+enum_from_typed_nick (GType type, const char *str, int *out)
+{
+  g_autofree char *nick = str != NULL ? g_ascii_strdown (str, -1) : NULL;
+
+  return postaci_enum_from_nick (type, nick, out);
+}
+
 const char *
 postaci_security_to_string (PostaciSecurity security)
 {
-  const char *nick = postaci_enum_get_nick (POSTACI_TYPE_SECURITY, (int) security);
-
-  g_return_val_if_fail (nick != NULL, NULL);
-  return nick;
+  return postaci_enum_get_nick (POSTACI_TYPE_SECURITY, (int) security);
 }
 
 gboolean
@@ -65,7 +71,7 @@ postaci_security_from_string (const char *str, PostaciSecurity *out)
 {
   int value;
 
-  if (!enum_from_nick (POSTACI_TYPE_SECURITY, str, &value))
+  if (!enum_from_typed_nick (POSTACI_TYPE_SECURITY, str, &value))
     return FALSE;
   *out = (PostaciSecurity) value;
   return TRUE;
@@ -74,7 +80,6 @@ postaci_security_from_string (const char *str, PostaciSecurity *out)
 const char *
 postaci_stage_to_string (PostaciStage stage)
 {
-  g_return_val_if_fail (stage < POSTACI_N_STAGES, NULL);
   return postaci_enum_get_nick (POSTACI_TYPE_STAGE, (int) stage);
 }
 
@@ -90,7 +95,7 @@ postaci_stage_from_string (const char *str, PostaciStage *out)
 {
   int value;
 
-  if (!enum_from_nick (POSTACI_TYPE_STAGE, str, &value))
+  if (!enum_from_typed_nick (POSTACI_TYPE_STAGE, str, &value))
     return FALSE;
   *out = (PostaciStage) value;
   return TRUE;
@@ -99,7 +104,6 @@ postaci_stage_from_string (const char *str, PostaciStage *out)
 const char *
 postaci_mechanism_to_string (PostaciMechanism mechanism)
 {
-  g_return_val_if_fail (mechanism < POSTACI_N_MECHANISMS, NULL);
   return postaci_enum_get_nick (POSTACI_TYPE_MECHANISM, (int) mechanism);
 }
 
@@ -121,7 +125,7 @@ postaci_mechanism_from_string (const char *str, PostaciMechanism *out)
 {
   int value;
 
-  if (!enum_from_nick (POSTACI_TYPE_MECHANISM, str, &value))
+  if (!enum_from_typed_nick (POSTACI_TYPE_MECHANISM, str, &value))
     return FALSE;
   *out = (PostaciMechanism) value;
   return TRUE;

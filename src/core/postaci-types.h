@@ -71,8 +71,13 @@ const char *postaci_mechanism_get_sasl_name (PostaciMechanism mechanism);
 gboolean    postaci_mechanism_from_string (const char      *str,
                                            PostaciMechanism *out);
 const char *postaci_command_to_string   (PostaciCommand    command);
-/* The nick of @value in the GEnum @type (postaci-enum-types.h), or NULL. */
+/* The nick of @value in the GEnum @type (postaci-enum-types.h): the one name the CLI, JSON,
+ * settings and reports use for it. NULL (and a critical) for a value the type does not have. */
 const char *postaci_enum_get_nick       (GType             type,
                                          int               value);
+/* The value whose nick is exactly @nick (as written: JSON, a saved report). FALSE when none. */
+gboolean    postaci_enum_from_nick      (GType             type,
+                                         const char       *nick,
+                                         int              *out);
 
 G_END_DECLS
