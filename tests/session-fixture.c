@@ -19,13 +19,13 @@ fixture_setup (Fixture *fixture, gconstpointer data)
 static gboolean
 all_servers_released (gpointer unused)
 {
-  return postaci_test_server_count_alive () == 0;
+  return postaci_scripted_server_count_alive () == 0;
 }
 
 void
 fixture_teardown (Fixture *fixture, gconstpointer data)
 {
-  g_clear_pointer (&fixture->server, postaci_test_server_free);
+  g_clear_pointer (&fixture->server, postaci_scripted_server_free);
   g_clear_object (&fixture->session);
   g_clear_pointer (&fixture->outcome, postaci_outcome_free);
   g_string_free (fixture->transcript, TRUE);
@@ -38,7 +38,7 @@ base_request (Fixture *fixture, PostaciSecurity security)
   PostaciRequest *request = postaci_request_new ();
 
   request->server = g_strdup ("localhost");
-  request->port = postaci_test_server_get_port (fixture->server);
+  request->port = postaci_scripted_server_get_port (fixture->server);
   request->security = security;
   request->ehlo_name = g_strdup ("client.example");
   request->from = g_strdup ("ali@example.com");
@@ -84,16 +84,16 @@ outcome_ready (gpointer data)
 static gboolean
 server_finished (gpointer data)
 {
-  return postaci_test_server_is_finished (((Fixture *) data)->server);
+  return postaci_scripted_server_is_finished (((Fixture *) data)->server);
 }
 
 void
-start_server (Fixture *fixture, const PostaciTestStep *script, PostaciTestServerMode mode,
+start_server (Fixture *fixture, const PostaciScriptStep *script, PostaciScriptedServerMode mode,
               const char *certificate)
 {
   g_autoptr(GTlsCertificate) cert = certificate ? postaci_test_load_certificate (certificate) : NULL;
 
-  fixture->server = postaci_test_server_new (script, mode, cert, "127.0.0.1");
+  fixture->server = postaci_scripted_server_new (script, mode, cert, "127.0.0.1");
 }
 
 void
@@ -122,7 +122,7 @@ run (Fixture *fixture, PostaciRequest *request)
 char *
 received (Fixture *fixture)
 {
-  g_autoptr(GBytes) bytes = postaci_test_server_get_received (fixture->server);
+  g_autoptr(GBytes) bytes = postaci_scripted_server_get_received (fixture->server);
   gsize size;
   const char *data = g_bytes_get_data (bytes, &size);
 
@@ -132,7 +132,7 @@ received (Fixture *fixture)
 void
 assert_server_ok (Fixture *fixture)
 {
-  g_assert_cmpstr (postaci_test_server_get_error (fixture->server), ==, NULL);
+  g_assert_cmpstr (postaci_scripted_server_get_error (fixture->server), ==, NULL);
 }
 
 /* The password, in any form a careless client might leak it, never appears. */

@@ -3,7 +3,7 @@
 #pragma once
 
 #include "postaci-session.h"
-#include "postaci-test-server.h"
+#include "postaci-scripted-server.h"
 
 G_BEGIN_DECLS
 
@@ -15,7 +15,7 @@ G_BEGIN_DECLS
 #define PASSWORD "gizli-şifre"
 
 typedef struct {
-  PostaciTestServer *server;
+  PostaciScriptedServer *server;
   PostaciSession    *session;
   PostaciOutcome    *outcome;
   GString           *transcript;  /* every event as JSON Lines, as the signal delivered it */
@@ -23,8 +23,8 @@ typedef struct {
 
 void            fixture_setup        (Fixture *fixture, gconstpointer data);
 void            fixture_teardown     (Fixture *fixture, gconstpointer data);
-void            start_server         (Fixture *fixture, const PostaciTestStep *script,
-                                      PostaciTestServerMode mode, const char *certificate);
+void start_server (Fixture *fixture, const PostaciScriptStep *script,
+                   PostaciScriptedServerMode mode, const char *certificate);
 /* localhost at the server's port, ali@example.com → veli@example.com, the test CA, 5 s. */
 PostaciRequest *base_request         (Fixture *fixture, PostaciSecurity security);
 void            with_auth            (PostaciRequest *request);

@@ -26,7 +26,7 @@ keep_event_cb (PostaciSession *session, const PostaciEvent *event, gpointer user
 static gboolean
 server_done (gpointer data)
 {
-  return postaci_test_server_is_finished (((Fixture *) data)->server);
+  return postaci_scripted_server_is_finished (((Fixture *) data)->server);
 }
 
 /* The password as LOGIN sends it: base64 ("gizli-şifre"). */
@@ -36,7 +36,7 @@ server_done (gpointer data)
 static GPtrArray *
 run_full_session (Fixture *fixture)
 {
-  const PostaciTestStep script[] = {
+  const PostaciScriptStep script[] = {
     TS_SEND (GREETING),
     TS_EXPECT ("EHLO client.example"),
     TS_SEND (EHLO_TLS),
@@ -62,7 +62,7 @@ run_full_session (Fixture *fixture)
   GPtrArray *events = g_ptr_array_new_with_free_func ((GDestroyNotify) postaci_event_free);
   PostaciRequest *request;
 
-  start_server (fixture, script, POSTACI_TEST_SERVER_IMPLICIT_TLS, "server");
+  start_server (fixture, script, POSTACI_SCRIPTED_SERVER_IMPLICIT_TLS, "server");
   request = base_request (fixture, POSTACI_SECURITY_TLS);
   with_auth (request);
   request->mechanism = POSTACI_MECHANISM_LOGIN;

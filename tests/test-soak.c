@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "postaci-session.h"
-#include "postaci-test-server.h"
+#include "postaci-scripted-server.h"
 
 #define SESSIONS 500
 #define WARM_UP  50
@@ -30,7 +30,7 @@
 
 #define PLAIN_IR "AGFsaQBnaXpsaS3Fn2lmcmU="   /* base64 ("\0ali\0gizli-şifre") */
 
-static const PostaciTestStep script[] = {
+static const PostaciScriptStep script[] = {
   TS_SEND ("220 mx.test ESMTP ready\r\n"),
   TS_EXPECT ("EHLO client.example"),
   TS_SEND ("250-mx.test\r\n250-STARTTLS\r\n250 8BITMIME\r\n"),
@@ -56,7 +56,7 @@ static const PostaciTestStep script[] = {
 };
 
 typedef struct {
-  PostaciTestServer *server;
+  PostaciScriptedServer *server;
   PostaciOutcome    *outcome;
 } Run;
 
@@ -69,13 +69,13 @@ outcome_ready (gpointer data)
 static gboolean
 server_finished (gpointer data)
 {
-  return postaci_test_server_is_finished (((Run *) data)->server);
+  return postaci_scripted_server_is_finished (((Run *) data)->server);
 }
 
 static gboolean
 all_servers_released (gpointer unused)
 {
-  return postaci_test_server_count_alive () == 0;
+  return postaci_scripted_server_count_alive () == 0;
 }
 
 static void
@@ -92,9 +92,10 @@ run_session (GTlsCertificate *certificate)
   g_autoptr(PostaciRequest) request = postaci_request_new ();
   PostaciSession *session;
 
-  run.server = postaci_test_server_new (script, POSTACI_TEST_SERVER_PLAIN, certificate, "127.0.0.1");
+  run.server =
+    postaci_scripted_server_new (script, POSTACI_SCRIPTED_SERVER_PLAIN, certificate, "127.0.0.1");
   request->server = g_strdup ("localhost");
-  request->port = postaci_test_server_get_port (run.server);
+  request->port = postaci_scripted_server_get_port (run.server);
   request->security = POSTACI_SECURITY_STARTTLS;
   request->auth = TRUE;
   request->username = g_strdup ("ali");
@@ -113,7 +114,7 @@ run_session (GTlsCertificate *certificate)
   postaci_test_wait_until (outcome_ready, &run, 30000);
   postaci_test_wait_until (server_finished, &run, 10000);
 
-  g_assert_cmpstr (postaci_test_server_get_error (run.server), ==, NULL);
+  g_assert_cmpstr (postaci_scripted_server_get_error (run.server), ==, NULL);
   g_assert_cmpstr (postaci_verdict_to_string (run.outcome->verdict), ==,
                    postaci_verdict_to_string (POSTACI_VERDICT_SUCCESS));
   g_assert_true (run.outcome->tls_used);
@@ -122,7 +123,7 @@ run_session (GTlsCertificate *certificate)
   g_object_unref (session);
   g_assert_null (session);   /* nothing else kept the session alive */
   postaci_outcome_free (run.outcome);
-  postaci_test_server_free (run.server);
+  postaci_scripted_server_free (run.server);
   postaci_test_wait_until (all_servers_released, NULL, 10000);
 }
 

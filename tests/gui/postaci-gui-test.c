@@ -7,7 +7,7 @@
 
 #include "postaci-gui-test.h"
 #include "postaci-request-form.h"
-#include "postaci-test-server.h"
+#include "postaci-scripted-server.h"
 #include "postaci-verdict-panel.h"
 #include "postaci-window.h"
 
