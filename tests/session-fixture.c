@@ -10,6 +10,31 @@
 #include "postaci-transcript.h"
 #include "session-fixture.h"
 
+const PostaciScriptStep full_session_script[] = {
+  TS_SEND (GREETING),
+  TS_EXPECT ("EHLO client.example"),
+  TS_SEND (EHLO_PLAIN),
+  TS_EXPECT ("STARTTLS"),
+  TS_SEND ("220 2.0.0 go ahead\r\n"),
+  TS_STARTTLS,
+  TS_EXPECT ("EHLO client.example"),
+  TS_SEND (EHLO_TLS),
+  TS_EXPECT ("AUTH PLAIN " PLAIN_IR),
+  TS_SEND ("235 2.7.0 Authentication successful\r\n"),
+  /* 8BITMIME offered and a Turkish body: it goes as 8bit (RFC 6152) */
+  TS_EXPECT ("MAIL FROM:<ali@example.com> BODY=8BITMIME"),
+  TS_SEND ("250 2.1.0 Ok\r\n"),
+  TS_EXPECT ("RCPT TO:<veli@example.com>"),
+  TS_SEND ("250 2.1.5 Ok\r\n"),
+  TS_EXPECT ("DATA"),
+  TS_SEND ("354 End data with <CR><LF>.<CR><LF>\r\n"),
+  TS_READ_DATA,
+  TS_SEND ("250 2.0.0 Ok: queued as 12345\r\n"),
+  TS_EXPECT ("QUIT"),
+  TS_SEND ("221 2.0.0 Bye\r\n"),
+  TS_END,
+};
+
 void
 fixture_setup (Fixture *fixture, gconstpointer data)
 {

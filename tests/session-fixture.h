@@ -13,6 +13,15 @@ G_BEGIN_DECLS
 /* base64 ("\0ali\0gizli-şifre") */
 #define PLAIN_IR "AGFsaQBnaXpsaS3Fn2lmcmU="
 #define PASSWORD "gizli-şifre"
+/* The opening most scripts share: the greeting, the client's EHLO, then @ehlo_reply. */
+#define TS_HELLO(ehlo_reply) \
+  TS_SEND (GREETING), TS_EXPECT ("EHLO client.example"), TS_SEND (ehlo_reply)
+/* The end of a script where the client says goodbye: QUIT, and 221. */
+#define TS_BYE TS_EXPECT ("QUIT"), TS_SEND ("221 bye\r\n")
+
+/* The whole session that succeeds: STARTTLS, EHLO again, AUTH PLAIN as ali, MAIL FROM with
+ * BODY=8BITMIME, RCPT TO veli, DATA, QUIT — for base_request (STARTTLS) with with_auth(). */
+extern const PostaciScriptStep full_session_script[];
 
 typedef struct {
   PostaciScriptedServer *server;

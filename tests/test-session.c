@@ -12,36 +12,13 @@
 static void
 test_full_starttls_auth (Fixture *fixture, gconstpointer data)
 {
-  const PostaciScriptStep script[] = {
-    TS_SEND (GREETING),
-    TS_EXPECT ("EHLO client.example"),
-    TS_SEND (EHLO_PLAIN),
-    TS_EXPECT ("STARTTLS"),
-    TS_SEND ("220 2.0.0 go ahead\r\n"),
-    TS_STARTTLS,
-    TS_EXPECT ("EHLO client.example"),
-    TS_SEND (EHLO_TLS),
-    TS_EXPECT ("AUTH PLAIN " PLAIN_IR),
-    TS_SEND ("235 2.7.0 Authentication successful\r\n"),
-    TS_EXPECT ("MAIL FROM:<ali@example.com> BODY=8BITMIME"),
-    TS_SEND ("250 2.1.0 Ok\r\n"),
-    TS_EXPECT ("RCPT TO:<veli@example.com>"),
-    TS_SEND ("250 2.1.5 Ok\r\n"),
-    TS_EXPECT ("DATA"),
-    TS_SEND ("354 End data with <CR><LF>.<CR><LF>\r\n"),
-    TS_READ_DATA,
-    TS_SEND ("250 2.0.0 Ok: queued as 12345\r\n"),
-    TS_EXPECT ("QUIT"),
-    TS_SEND ("221 2.0.0 Bye\r\n"),
-    TS_END,
-  };
   PostaciRequest *request;
   g_autoptr(GBytes) payload = NULL;
   g_autofree char *got = NULL;
   g_autofree char *expected = NULL;
   g_autofree char *body = NULL;
 
-  start_server (fixture, script, POSTACI_SCRIPTED_SERVER_PLAIN, "server");
+  start_server (fixture, full_session_script, POSTACI_SCRIPTED_SERVER_PLAIN, "server");
   request = base_request (fixture, POSTACI_SECURITY_STARTTLS);
   with_auth (request);
   run (fixture, request);
@@ -210,15 +187,12 @@ static void
 test_helo_fallback (Fixture *fixture, gconstpointer data)
 {
   const PostaciScriptStep script[] = {
-    TS_SEND (GREETING),
-    TS_EXPECT ("EHLO client.example"),
-    TS_SEND ("502 5.5.1 EHLO not implemented\r\n"),
+    TS_HELLO ("502 5.5.1 EHLO not implemented\r\n"),
     TS_EXPECT ("HELO client.example"),
     TS_SEND ("250 mx.test\r\n"),
     TS_EXPECT ("MAIL FROM:<ali@example.com>"),
     TS_SEND ("250 ok\r\n"),
-    TS_EXPECT ("QUIT"),
-    TS_SEND ("221 bye\r\n"),
+    TS_BYE,
     TS_END,
   };
   PostaciRequest *request;
@@ -252,9 +226,7 @@ test_stop_after (Fixture *fixture, gconstpointer data)
 {
   const StopCase *stop = data;
   const PostaciScriptStep full[] = {
-    TS_SEND (GREETING),
-    TS_EXPECT ("EHLO client.example"),
-    TS_SEND (EHLO_PLAIN),
+    TS_HELLO (EHLO_PLAIN),
     TS_EXPECT ("STARTTLS"),
     TS_SEND ("220 go ahead\r\n"),
     TS_STARTTLS,
@@ -321,11 +293,8 @@ static void
 test_plaintext_auth_refused (Fixture *fixture, gconstpointer data)
 {
   const PostaciScriptStep script[] = {
-    TS_SEND (GREETING),
-    TS_EXPECT ("EHLO client.example"),
-    TS_SEND ("250-mx.test\r\n250 AUTH PLAIN LOGIN\r\n"),
-    TS_EXPECT ("QUIT"),
-    TS_SEND ("221 bye\r\n"),
+    TS_HELLO ("250-mx.test\r\n250 AUTH PLAIN LOGIN\r\n"),
+    TS_BYE,
     TS_END,
   };
   PostaciRequest *request;
@@ -348,17 +317,14 @@ static void
 test_partial_recipients (Fixture *fixture, gconstpointer data)
 {
   const PostaciScriptStep script[] = {
-    TS_SEND (GREETING),
-    TS_EXPECT ("EHLO client.example"),
-    TS_SEND ("250 mx.test\r\n"),
+    TS_HELLO ("250 mx.test\r\n"),
     TS_EXPECT ("MAIL FROM:<ali@example.com>"),
     TS_SEND ("250 ok\r\n"),
     TS_EXPECT ("RCPT TO:<veli@example.com>"),
     TS_SEND ("550 5.1.1 unknown\r\n"),
     TS_EXPECT ("RCPT TO:<ayse@xn--rnek-4qa.com.tr>"),
     TS_SEND ("250 ok\r\n"),
-    TS_EXPECT ("QUIT"),
-    TS_SEND ("221 bye\r\n"),
+    TS_BYE,
     TS_END,
   };
   PostaciRequest *request;
@@ -385,9 +351,7 @@ static void
 test_partial_delivery (Fixture *fixture, gconstpointer data)
 {
   const PostaciScriptStep script[] = {
-    TS_SEND (GREETING),
-    TS_EXPECT ("EHLO client.example"),
-    TS_SEND ("250 mx.test\r\n"),
+    TS_HELLO ("250 mx.test\r\n"),
     TS_EXPECT ("MAIL FROM:<ali@example.com>"),
     TS_SEND ("250 ok\r\n"),
     TS_EXPECT ("RCPT TO:<veli@example.com>"),
@@ -398,8 +362,7 @@ test_partial_delivery (Fixture *fixture, gconstpointer data)
     TS_SEND ("354 go ahead\r\n"),
     TS_READ_DATA,
     TS_SEND ("250 2.0.0 queued\r\n"),
-    TS_EXPECT ("QUIT"),
-    TS_SEND ("221 bye\r\n"),
+    TS_BYE,
     TS_END,
   };
   PostaciRequest *request;
@@ -444,8 +407,7 @@ test_partial_many (Fixture *fixture, gconstpointer data)
     TS_SEND ("250 ok\r\n"),
   };
   const PostaciScriptStep tail[] = {
-    TS_EXPECT ("QUIT"),
-    TS_SEND ("221 bye\r\n"),
+    TS_BYE,
     TS_END,
   };
 
@@ -568,13 +530,10 @@ static void
 test_said_once_refusal (Fixture *fixture, gconstpointer data)
 {
   const PostaciScriptStep script[] = {
-    TS_SEND (GREETING),
-    TS_EXPECT ("EHLO client.example"),
-    TS_SEND ("250 mx.test\r\n"),
+    TS_HELLO ("250 mx.test\r\n"),
     TS_EXPECT ("MAIL FROM:<ali@example.com>"),
     TS_SEND ("550 5.7.1 Relaying denied\r\n"),
-    TS_EXPECT ("QUIT"),
-    TS_SEND ("221 bye\r\n"),
+    TS_BYE,
     TS_END,
   };
   g_autofree char *text = NULL;
@@ -692,11 +651,8 @@ static void
 test_size_refused_before_sending (Fixture *fixture, gconstpointer data)
 {
   const PostaciScriptStep script[] = {
-    TS_SEND (GREETING),
-    TS_EXPECT ("EHLO client.example"),
-    TS_SEND ("250-mx.test\r\n250-SIZE 100000\r\n250 8BITMIME\r\n"),
-    TS_EXPECT ("QUIT"),
-    TS_SEND ("221 bye\r\n"),
+    TS_HELLO ("250-mx.test\r\n250-SIZE 100000\r\n250 8BITMIME\r\n"),
+    TS_BYE,
     TS_END,
   };
   PostaciRequest *request;
@@ -722,9 +678,7 @@ static void
 test_size_accepted (Fixture *fixture, gconstpointer data)
 {
   const PostaciScriptStep script[] = {
-    TS_SEND (GREETING),
-    TS_EXPECT ("EHLO client.example"),
-    TS_SEND ("250-mx.test\r\n250-SIZE 1000000\r\n250 8BITMIME\r\n"),
+    TS_HELLO ("250-mx.test\r\n250-SIZE 1000000\r\n250 8BITMIME\r\n"),
     TS_EXPECT ("MAIL FROM:<ali@example.com> SIZE=300000 BODY=8BITMIME"),
     TS_SEND ("250 ok\r\n"),
     TS_EXPECT ("RCPT TO:<veli@example.com>"),
@@ -733,8 +687,7 @@ test_size_accepted (Fixture *fixture, gconstpointer data)
     TS_SEND ("354 go\r\n"),
     TS_READ_DATA,
     TS_SEND ("250 2.0.0 queued\r\n"),
-    TS_EXPECT ("QUIT"),
-    TS_SEND ("221 bye\r\n"),
+    TS_BYE,
     TS_END,
   };
   PostaciRequest *request;
