@@ -8,21 +8,37 @@
 
 #include "postaci-accessible.h"
 
+static void
+set_parts (GtkWidget *root, GType type, GtkAccessibleProperty property, const char *value)
+{
+  /* Popovers are children of the widget they belong to, so the combo row's list is reached. */
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      if (g_type_is_a (G_OBJECT_TYPE (child), type))
+        gtk_accessible_update_property (GTK_ACCESSIBLE (child), property, value, -1);
+      set_parts (child, type, property, value);
+    }
+}
+
 void
 postaci_accessible_label_parts (GtkWidget *root, GType type, const char *label)
 {
   g_return_if_fail (GTK_IS_WIDGET (root));
   g_return_if_fail (label != NULL);
 
-  /* Popovers are children of the widget they belong to, so the combo row's list is reached. */
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      if (g_type_is_a (G_OBJECT_TYPE (child), type))
-        gtk_accessible_update_property (GTK_ACCESSIBLE (child), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                        label, -1);
-      postaci_accessible_label_parts (child, type, label);
-    }
+  set_parts (root, type, GTK_ACCESSIBLE_PROPERTY_LABEL, label);
+}
+
+void
+postaci_accessible_describe_parts (GtkWidget *root, GType type, const char *description)
+{
+  g_return_if_fail (GTK_IS_WIDGET (root));
+  g_return_if_fail (description != NULL);
+
+  gtk_accessible_update_property (GTK_ACCESSIBLE (root), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+                                  description, -1);
+  set_parts (root, type, GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, description);
 }
 
 void

@@ -14,6 +14,12 @@ void postaci_accessible_label_parts     (GtkWidget          *root,
                                          GType               type,
                                          const char         *label);
 
+/* @root and every descendant of @type get the accessible description @description: what a
+ * screen reader reads after the name of the field that has the focus (its text part). */
+void postaci_accessible_describe_parts  (GtkWidget          *root,
+                                         GType               type,
+                                         const char         *description);
+
 /* The same, named after the row's own title (without its access key's underline). */
 void postaci_accessible_label_row_parts (AdwPreferencesRow  *row,
                                          GType               type);

@@ -113,6 +113,16 @@ update_menu (PostaciProfileButton *self)
   else
     gtk_menu_button_set_label (self->button, have_current ? postaci_profile_get_name (self->current)
                                                           : _("Saved Servers"));
+  /* Narrow, the button is an icon, which a screen reader reads as "GtkMenuButton"; wide, a
+   * server's name alone would not say what the button is for. */
+  {
+    /* Translators: the screen reader's name of the header's button; %s is the chosen server */
+    g_autofree char *name = have_current ? g_strdup_printf (_("Saved Servers: %s"),
+                                                            postaci_profile_get_name (self->current))
+                                         : g_strdup (_("Saved Servers"));
+
+    gtk_accessible_update_property (GTK_ACCESSIBLE (self->button), GTK_ACCESSIBLE_PROPERTY_LABEL, name, -1);
+  }
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "profile.save", have_current);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "profile.rename", have_current);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "profile.duplicate", have_current);

@@ -942,6 +942,25 @@ name_toolkit_parts (PostaciRequestForm *self)
                                   _("Show the Password"));
 }
 
+/* @text as a row of its own right under @row: an explanation that, in the row's title, would
+ * be cut short with "…" at large text sizes (libadwaita 1.2 keeps entry-row titles on one
+ * line). A screen reader reads it as the field's description. */
+static void
+add_field_hint (AdwPreferencesRow *row, const char *text)
+{
+  GtkWidget *list = gtk_widget_get_parent (GTK_WIDGET (row));
+  GtkWidget *label = g_object_new (GTK_TYPE_LABEL, "label", text, "wrap", TRUE,
+                                   "wrap-mode", PANGO_WRAP_WORD_CHAR, "xalign", 0.0f, "margin-top", 4,
+                                   "margin-bottom", 8, "margin-start", 12, "margin-end", 12, NULL);
+  GtkWidget *hint = g_object_new (ADW_TYPE_PREFERENCES_ROW, "activatable", FALSE, "selectable", FALSE,
+                                  "focusable", FALSE, "child", label, NULL);
+
+  gtk_widget_add_css_class (label, "field-hint");
+  gtk_widget_add_css_class (hint, "field-hint-row");
+  gtk_list_box_insert (GTK_LIST_BOX (list), hint, gtk_list_box_row_get_index (GTK_LIST_BOX_ROW (row)) + 1);
+  postaci_accessible_describe_parts (GTK_WIDGET (row), GTK_TYPE_TEXT, text);
+}
+
 static void
 postaci_request_form_init (PostaciRequestForm *self)
 {
@@ -975,6 +994,11 @@ postaci_request_form_init (PostaciRequestForm *self)
   g_signal_connect_swapped (self->stop_after_row, "notify::selected", G_CALLBACK (update_stop_notice), self);
   postaci_combo_row_show_whole_choices (self->stop_after_row);
   name_toolkit_parts (self);
+  add_field_hint (ADW_PREFERENCES_ROW (self->to_row), _("Separate several addresses with commas."));
+  add_field_hint (ADW_PREFERENCES_ROW (self->ehlo_row),
+                  _("Empty: this computer’s address, such as [192.0.2.1]."));
+  add_field_hint (ADW_PREFERENCES_ROW (self->ca_row),
+                  _("Empty: the certificate authorities this computer trusts."));
 
   /* The reason a field is wrong, as a row of its own put right under the field's row. */
   self->error_row_label = GTK_LABEL (g_object_new (GTK_TYPE_LABEL,

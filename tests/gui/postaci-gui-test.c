@@ -300,11 +300,38 @@ postaci_gui_test_view_text (GtkTextView *view)
   return gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
 }
 
+/* Fails unless HOME and every XDG folder of the user are inside the temporary folder
+ * (tests/gui/run-in-temp-home.sh): a GUI test must never read or write the person's own
+ * settings, saved servers or mail. */
+static void
+assert_private_home (void)
+{
+  g_autofree char *tmp = g_canonicalize_filename (g_get_tmp_dir (), "/");
+  g_autofree char *inside = g_str_has_suffix (tmp, "/") ? g_strdup (tmp) : g_strconcat (tmp, "/", NULL);
+  /* The variables, not GLib's answers: those are read once, and the cache is set after this. */
+  const char *folders[] = { "HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME",
+                            "XDG_STATE_HOME" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (folders); i++)
+    {
+      const char *value = g_getenv (folders[i]);
+      g_autofree char *path = value != NULL && *value != '\0' ? g_canonicalize_filename (value, "/") : NULL;
+
+      /* Unset, GLib would pick a folder in the person's home. */
+      if (path == NULL || !g_str_has_prefix (path, inside))
+        g_error ("%s is %s, not inside %s: run the GUI tests through tests/gui/run-in-temp-home.sh",
+                 folders[i], value != NULL ? value : "not set", inside);
+    }
+}
+
 char *
 postaci_gui_test_private_cache (void)
 {
   g_autoptr(GError) error = NULL;
-  char *dir = g_dir_make_tmp ("postaci-gui-cache-XXXXXX", &error);
+  char *dir;
+
+  assert_private_home ();
+  dir = g_dir_make_tmp ("postaci-gui-cache-XXXXXX", &error);
 
   g_assert_no_error (error);
   g_setenv ("XDG_CACHE_HOME", dir, TRUE);

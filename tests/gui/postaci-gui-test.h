@@ -61,7 +61,8 @@ GtkWindow *postaci_gui_test_find_toplevel   (GType        type);
 /* The whole text of @view, once what is waiting on the main loop went in. */
 char      *postaci_gui_test_view_text       (GtkTextView *view);
 /* $XDG_CACHE_HOME becomes a new temporary folder (the Local Test Server keeps its
- * mail there); call before anything reads it. Returns the folder. */
+ * mail there); call before anything reads it. Returns the folder. Fails first unless HOME and
+ * the XDG folders are all inside the temporary folder (tests/gui/run-in-temp-home.sh). */
 char      *postaci_gui_test_private_cache   (void);
 /* Removes @path and everything under it. */
 void       postaci_gui_test_remove_tree     (const char  *path);

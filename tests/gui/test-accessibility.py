@@ -25,6 +25,8 @@ Postacı's own windows, must be named.
 usage: test-accessibility.py POSTACI_BINARY
 """
 
+import ctypes
+import ctypes.util
 import gettext
 import os
 import re
@@ -333,6 +335,63 @@ def gone(app, window):
     return wait_until(lambda: all(w != window for w in windows(app)), 10)
 
 
+def x11_resize(pid, width, height):
+    """Resizes the X11 toplevels of process @pid as a window manager would (Xvfb has none, and
+    GTK 4 offers no resizing through AT-SPI). Returns how many windows were resized."""
+    x11 = ctypes.CDLL(ctypes.util.find_library("X11"))
+    ulong, ulong_p = ctypes.c_ulong, ctypes.POINTER(ctypes.c_ulong)
+    x11.XOpenDisplay.restype = ctypes.c_void_p
+    x11.XOpenDisplay.argtypes = [ctypes.c_char_p]
+    x11.XDefaultRootWindow.restype = ulong
+    x11.XDefaultRootWindow.argtypes = [ctypes.c_void_p]
+    x11.XInternAtom.restype = ulong
+    x11.XInternAtom.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int]
+    x11.XQueryTree.argtypes = [ctypes.c_void_p, ulong, ulong_p, ulong_p,
+                               ctypes.POINTER(ulong_p), ctypes.POINTER(ctypes.c_uint)]
+    x11.XGetWindowProperty.argtypes = [ctypes.c_void_p, ulong, ulong, ctypes.c_long,
+                                       ctypes.c_long, ctypes.c_int, ulong, ulong_p,
+                                       ctypes.POINTER(ctypes.c_int), ulong_p, ulong_p,
+                                       ctypes.POINTER(ctypes.POINTER(ctypes.c_long))]
+    x11.XResizeWindow.argtypes = [ctypes.c_void_p, ulong, ctypes.c_uint, ctypes.c_uint]
+    x11.XFree.argtypes = [ctypes.c_void_p]
+    x11.XFlush.argtypes = [ctypes.c_void_p]
+    x11.XCloseDisplay.argtypes = [ctypes.c_void_p]
+    display = x11.XOpenDisplay(None)
+    if not display:
+        return 0
+    wm_pid = x11.XInternAtom(display, b"_NET_WM_PID", 1)
+    root_return, parent, count = ulong(), ulong(), ctypes.c_uint()
+    kids = ulong_p()
+    x11.XQueryTree(display, x11.XDefaultRootWindow(display), ctypes.byref(root_return),
+                   ctypes.byref(parent), ctypes.byref(kids), ctypes.byref(count))
+    resized = 0
+    for i in range(count.value):
+        kind, fmt, items, after = ulong(), ctypes.c_int(), ulong(), ulong()
+        value = ctypes.POINTER(ctypes.c_long)()
+        XA_CARDINAL = 6
+        if x11.XGetWindowProperty(display, kids[i], wm_pid, 0, 1, 0, XA_CARDINAL,
+                                  ctypes.byref(kind), ctypes.byref(fmt), ctypes.byref(items),
+                                  ctypes.byref(after), ctypes.byref(value)) != 0:
+            continue
+        if items.value == 1 and value[0] == pid:
+            x11.XResizeWindow(display, kids[i], width, height)
+            resized += 1
+        if value:
+            x11.XFree(value)
+    if kids:
+        x11.XFree(kids)
+    x11.XFlush(display)
+    x11.XCloseDisplay(display)
+    return resized
+
+
+def width_of(acc):
+    try:
+        return acc.get_component_iface().get_extents(Atspi.CoordType.WINDOW).width
+    except (GLib.Error, AttributeError):
+        return 0
+
+
 def start(binary, env):
     """The window, started again when it could not open the display: on a busy machine Xvfb
     can still be coming up when xvfb-run hands it over."""
@@ -366,6 +425,13 @@ def main():
     # The names as a person reads them: without the access key's underline.
     def _(text):
         return ours(text).replace("_", "")
+    # Started by tests/gui/run-in-temp-home.sh: nothing the window does reaches the person's home.
+    tmp = os.path.join(os.path.realpath(tempfile.gettempdir()), "")
+    outside = [name for name in ("HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME",
+                                 "XDG_STATE_HOME")
+               if not os.path.realpath(os.environ.get(name) or "/nonexistent").startswith(tmp)]
+    tap(not outside, "the test runs in a throwaway home",
+        "\n".join("%s=%s is not inside %s" % (n, os.environ.get(n), tmp) for n in outside))
     # The Local Test Server keeps the mail it receives under XDG_CACHE_HOME: a folder of the test's.
     home = tempfile.mkdtemp(prefix="postaci-a11y-")
     for name in ("XDG_CACHE_HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME"):
@@ -379,16 +445,46 @@ def main():
         main_window = wait_for_window(app, lambda w: w.get_role_name() == "frame")
         settle(1.5)
         check("Test page", main_window)
-
+        # The explanations under the fields (short titles, whole at 200 % text) are what a
+        # screen reader reads after the field's name.
+        for title, hint in (("T_o", "Separate several addresses with commas."),
+                            ("EHLO _name", "Empty: this computer’s address, such as [192.0.2.1]."),
+                            ("Trusted CA f_ile",
+                             "Empty: the certificate authorities this computer trusts.")):
+            field = find(main_window, lambda a: a.get_role_name() in ("text", "entry") and
+                         a.get_name() == _(title))
+            description = field.get_description() if field is not None else None
+            tap(description == _(hint), "the field “%s” is described: “%s”" % (_(title), _(hint)),
+                "" if description == _(hint) else
+                "found: %r" % (description if field is not None else "no such field"))
         tab = find(main_window, lambda a: a.get_role_name() == "page tab" and
                    a.get_name() == _("Local Test Server"))
         tap(tab is not None, "the Local Test Server page tab is named")
-        if tab is not None:
-            do_action(tab)
-            settle()
-            check("Local Test Server page", main_window)
-            do_action(by_name(main_window, "page tab", _("Test")))
-            settle()
+
+        def check_local_server_page(title):
+            if tab is not None:
+                do_action(tab)
+                settle()
+                check(title, main_window)
+                do_action(by_name(main_window, "page tab", _("Test")))
+                settle()
+
+        check_local_server_page("Local Test Server page")
+
+        # The narrow layout (below 750 pixels: the form above the transcript, icons in the
+        # header, the page switcher at the bottom): its icon-only buttons need names too.
+        wide = width_of(main_window)
+        x11_resize(proc.pid, 560, 900)
+        tap(wait_until(lambda: 0 < width_of(main_window) < 750, 10),
+            "the window turns narrow (%d pixels wide)" % width_of(main_window))
+        settle()
+        check("Test page, narrow", main_window)
+        tap(by_name(main_window, "push button", _("Saved Servers")) is not None,
+            "narrow, the saved servers' icon button reads “%s”" % _("Saved Servers"))
+        check_local_server_page("Local Test Server page, narrow")
+        x11_resize(proc.pid, wide, 900)
+        tap(wait_until(lambda: width_of(main_window) >= 750, 10), "the window is wide again")
+        settle()
 
         # A run against the built-in server the first start set the form up for: the
         # transcript, the stage bar and the verdict card are walked as they are after it.
