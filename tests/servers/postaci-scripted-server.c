@@ -18,16 +18,15 @@
 #define QUOTE_MAX 200
 
 typedef struct {
-  PostaciScriptStepKind kind;
+  PostaciScriptStepKind  kind;
   GBytes              *data;
   guint                delay_ms;
 } Step;
 
-struct _PostaciScriptedServer
-{
+struct _PostaciScriptedServer {
   Step                  *steps;
   guint                  n_steps;
-  PostaciScriptedServerMode mode;
+  PostaciScriptedServerMode  mode;
   GTlsCertificate       *certificate;
   GMainContext          *context;
   GCancellable          *cancellable;
@@ -48,6 +47,7 @@ struct _PostaciScriptedServer
 
   guint                  step;
   gsize                  slow_pos;    /* next byte of a SEND_SLOWLY */
+  gboolean               read_started; /* the current EXPECT_READ asked for its read */
 
   gboolean               connected;
   gboolean               peer_closed;
@@ -151,11 +151,13 @@ static gboolean
 step_wants_input (PostaciScriptStepKind kind)
 {
   return kind == POSTACI_SCRIPT_STEP_EXPECT || kind == POSTACI_SCRIPT_STEP_EXPECT_PREFIX ||
-         kind == POSTACI_SCRIPT_STEP_READ_LINE || kind == POSTACI_SCRIPT_STEP_READ_DATA;
+         kind == POSTACI_SCRIPT_STEP_READ_LINE || kind == POSTACI_SCRIPT_STEP_READ_DATA ||
+         kind == POSTACI_SCRIPT_STEP_EXPECT_READ;
 }
 
 static gboolean
-script_wants_input_from (PostaciScriptedServer *server, guint first)
+script_wants_input_from (PostaciScriptedServer *server,
+                         guint              first)
 {
   guint i;
 
@@ -171,7 +173,9 @@ script_wants_input_from (PostaciScriptedServer *server, guint first)
 }
 
 static void
-record_received (PostaciScriptedServer *server, const guint8 *data, gsize len)
+record_received (PostaciScriptedServer *server,
+                 const guint8      *data,
+                 gsize              len)
 {
   g_byte_array_append (server->received, data, len);
 }
@@ -236,11 +240,15 @@ finish_connection (PostaciScriptedServer *server)
                            close_cb, server_ref (server));
 }
 
-static void fail (PostaciScriptedServer *server, const char *format, ...) G_GNUC_PRINTF (2, 3);
+static void fail (PostaciScriptedServer *server,
+                  const char        *format,
+                  ...) G_GNUC_PRINTF (2, 3);
 
 /* The first failure is the one worth reading; it ends the script. */
 static void
-fail (PostaciScriptedServer *server, const char *format, ...)
+fail (PostaciScriptedServer *server,
+      const char        *format,
+      ...)
 {
   va_list args;
 
@@ -257,7 +265,9 @@ fail (PostaciScriptedServer *server, const char *format, ...)
 /* The client went away or TLS failed outside a reading step: only an error
  * when the script still wanted to hear from the client. */
 static void
-connection_lost (PostaciScriptedServer *server, guint first_step, const char *what)
+connection_lost (PostaciScriptedServer *server,
+                 guint              first_step,
+                 const char        *what)
 {
   if (script_wants_input_from (server, first_step))
     fail (server, "%s", what);
@@ -269,7 +279,9 @@ connection_lost (PostaciScriptedServer *server, guint first_step, const char *wh
 }
 
 static void
-attach_source (PostaciScriptedServer *server, GSource *source, GSourceFunc callback)
+attach_source (PostaciScriptedServer *server,
+               GSource           *source,
+               GSourceFunc        callback)
 {
   g_assert (server->source == NULL);
   g_source_set_callback (source, callback, server_ref (server), server_unref);
@@ -296,7 +308,8 @@ timer_cb (gpointer user_data)
 }
 
 static void
-start_timer (PostaciScriptedServer *server, guint delay_ms)
+start_timer (PostaciScriptedServer *server,
+             guint              delay_ms)
 {
   attach_source (server, g_timeout_source_new (delay_ms), timer_cb);
 }
@@ -419,6 +432,10 @@ handle_peer_closed (PostaciScriptedServer *server)
     case POSTACI_SCRIPT_STEP_READ_DATA:
       expected = g_strdup ("expected message data ending in a line '.'");
       break;
+    case POSTACI_SCRIPT_STEP_EXPECT_READ:
+      expected = g_strdup_printf ("expected one read of '%s'",
+                                  (const char *) g_bytes_get_data (step->data, NULL));
+      break;
     default:
       g_assert_not_reached ();
     }
@@ -486,7 +503,9 @@ out:
 }
 
 static void
-start_write (PostaciScriptedServer *server, const guint8 *data, gsize len)
+start_write (PostaciScriptedServer *server,
+             const guint8      *data,
+             gsize              len)
 {
   g_output_stream_write_all_async (g_io_stream_get_output_stream (server->stream), data, len,
                                    G_PRIORITY_DEFAULT, server->cancellable, write_cb,
@@ -768,9 +787,9 @@ run_script (PostaciScriptedServer *server)
                 g_autofree char *got = quote ((const guint8 *) text, crlf ? len : len + 1);
 
                 fail (server, "step %u: expected %s'%s' got '%s'%s", server->step,
-                      step->kind == POSTACI_SCRIPT_STEP_EXPECT_PREFIX ? "a line starting with "
-                                                                      : "",
-                      (const char *) data, got, crlf ? "" : " (the line does not end in CRLF)");
+                      step->kind == POSTACI_SCRIPT_STEP_EXPECT_PREFIX ? "a line starting with " : "",
+                      (const char *) data, got,
+                      crlf ? "" : " (the line does not end in CRLF)");
                 return;
               }
           }
@@ -785,6 +804,33 @@ run_script (PostaciScriptedServer *server)
           g_clear_pointer (&server->data, g_bytes_unref);
           server->data = g_bytes_new (server->data_acc->data, server->data_acc->len);
           g_byte_array_set_size (server->data_acc, 0);
+          break;
+
+        case POSTACI_SCRIPT_STEP_EXPECT_READ:
+          if (!server->read_started)
+            {
+              if (server->inbuf->len > 0)
+                {
+                  g_autofree char *got = quote (server->inbuf->data, server->inbuf->len);
+
+                  fail (server, "step %u: expected one read of '%s', but '%s' was already "
+                        "there", server->step, (const char *) data, got);
+                  return;
+                }
+              server->read_started = TRUE;
+              need_input (server);
+              return;
+            }
+          server->read_started = FALSE;
+          if (server->inbuf->len != size || memcmp (server->inbuf->data, data, size) != 0)
+            {
+              g_autofree char *got = quote (server->inbuf->data, server->inbuf->len);
+
+              fail (server, "step %u: expected one read of '%s' got '%s'", server->step,
+                    (const char *) data, got);
+              return;
+            }
+          g_byte_array_set_size (server->inbuf, 0);
           break;
 
         case POSTACI_SCRIPT_STEP_STARTTLS:
@@ -882,8 +928,10 @@ copy_step_data (const char *data,
 }
 
 PostaciScriptedServer *
-postaci_scripted_server_new (const PostaciScriptStep *script, PostaciScriptedServerMode mode,
-                             GTlsCertificate *certificate, const char *bind_address)
+postaci_scripted_server_new (const PostaciScriptStep *script,
+                         PostaciScriptedServerMode  mode,
+                         GTlsCertificate       *certificate,
+                         const char            *bind_address)
 {
   PostaciScriptedServer *server;
   g_autoptr(GInetAddress) address = NULL;
@@ -915,10 +963,10 @@ postaci_scripted_server_new (const PostaciScriptStep *script, PostaciScriptedSer
         server->steps[i].data = copy_step_data (in->data,
                                                 in->len < 0 ? strlen (in->data) : (gsize) in->len,
                                                 MAX (in->repeat, 1));
-      else if (in->kind == POSTACI_SCRIPT_STEP_SEND ||
-               in->kind == POSTACI_SCRIPT_STEP_SEND_SLOWLY ||
+      else if (in->kind == POSTACI_SCRIPT_STEP_SEND || in->kind == POSTACI_SCRIPT_STEP_SEND_SLOWLY ||
                in->kind == POSTACI_SCRIPT_STEP_EXPECT ||
-               in->kind == POSTACI_SCRIPT_STEP_EXPECT_PREFIX)
+               in->kind == POSTACI_SCRIPT_STEP_EXPECT_PREFIX ||
+               in->kind == POSTACI_SCRIPT_STEP_EXPECT_READ)
         server->steps[i].data = copy_step_data ("", 0, 1);
     }
 
