@@ -10,6 +10,31 @@
 #include "postaci-transcript.h"
 #include "session-fixture.h"
 
+const PostaciScriptStep full_session_script[] = {
+  TS_SEND (GREETING),
+  TS_EXPECT ("EHLO client.example"),
+  TS_SEND (EHLO_PLAIN),
+  TS_EXPECT ("STARTTLS"),
+  TS_SEND ("220 2.0.0 go ahead\r\n"),
+  TS_STARTTLS,
+  TS_EXPECT ("EHLO client.example"),
+  TS_SEND (EHLO_TLS),
+  TS_EXPECT ("AUTH PLAIN " PLAIN_IR),
+  TS_SEND ("235 2.7.0 Authentication successful\r\n"),
+  /* 8BITMIME offered and a Turkish body: it goes as 8bit (RFC 6152) */
+  TS_EXPECT ("MAIL FROM:<ali@example.com> BODY=8BITMIME"),
+  TS_SEND ("250 2.1.0 Ok\r\n"),
+  TS_EXPECT ("RCPT TO:<veli@example.com>"),
+  TS_SEND ("250 2.1.5 Ok\r\n"),
+  TS_EXPECT ("DATA"),
+  TS_SEND ("354 End data with <CR><LF>.<CR><LF>\r\n"),
+  TS_READ_DATA,
+  TS_SEND ("250 2.0.0 Ok: queued as 12345\r\n"),
+  TS_EXPECT ("QUIT"),
+  TS_SEND ("221 2.0.0 Bye\r\n"),
+  TS_END,
+};
+
 void
 fixture_setup (Fixture *fixture, gconstpointer data)
 {
@@ -19,13 +44,13 @@ fixture_setup (Fixture *fixture, gconstpointer data)
 static gboolean
 all_servers_released (gpointer unused)
 {
-  return postaci_test_server_count_alive () == 0;
+  return postaci_scripted_server_count_alive () == 0;
 }
 
 void
 fixture_teardown (Fixture *fixture, gconstpointer data)
 {
-  g_clear_pointer (&fixture->server, postaci_test_server_free);
+  g_clear_pointer (&fixture->server, postaci_scripted_server_free);
   g_clear_object (&fixture->session);
   g_clear_pointer (&fixture->outcome, postaci_outcome_free);
   g_string_free (fixture->transcript, TRUE);
@@ -38,7 +63,7 @@ base_request (Fixture *fixture, PostaciSecurity security)
   PostaciRequest *request = postaci_request_new ();
 
   request->server = g_strdup ("localhost");
-  request->port = postaci_test_server_get_port (fixture->server);
+  request->port = postaci_scripted_server_get_port (fixture->server);
   request->security = security;
   request->ehlo_name = g_strdup ("client.example");
   request->from = g_strdup ("ali@example.com");
@@ -84,16 +109,16 @@ outcome_ready (gpointer data)
 static gboolean
 server_finished (gpointer data)
 {
-  return postaci_test_server_is_finished (((Fixture *) data)->server);
+  return postaci_scripted_server_is_finished (((Fixture *) data)->server);
 }
 
 void
-start_server (Fixture *fixture, const PostaciTestStep *script, PostaciTestServerMode mode,
+start_server (Fixture *fixture, const PostaciScriptStep *script, PostaciScriptedServerMode mode,
               const char *certificate)
 {
   g_autoptr(GTlsCertificate) cert = certificate ? postaci_test_load_certificate (certificate) : NULL;
 
-  fixture->server = postaci_test_server_new (script, mode, cert, "127.0.0.1");
+  fixture->server = postaci_scripted_server_new (script, mode, cert, "127.0.0.1");
 }
 
 void
@@ -122,7 +147,7 @@ run (Fixture *fixture, PostaciRequest *request)
 char *
 received (Fixture *fixture)
 {
-  g_autoptr(GBytes) bytes = postaci_test_server_get_received (fixture->server);
+  g_autoptr(GBytes) bytes = postaci_scripted_server_get_received (fixture->server);
   gsize size;
   const char *data = g_bytes_get_data (bytes, &size);
 
@@ -132,7 +157,7 @@ received (Fixture *fixture)
 void
 assert_server_ok (Fixture *fixture)
 {
-  g_assert_cmpstr (postaci_test_server_get_error (fixture->server), ==, NULL);
+  g_assert_cmpstr (postaci_scripted_server_get_error (fixture->server), ==, NULL);
 }
 
 /* The password, in any form a careless client might leak it, never appears. */

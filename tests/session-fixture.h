@@ -3,7 +3,7 @@
 #pragma once
 
 #include "postaci-session.h"
-#include "postaci-test-server.h"
+#include "postaci-scripted-server.h"
 
 G_BEGIN_DECLS
 
@@ -13,9 +13,18 @@ G_BEGIN_DECLS
 /* base64 ("\0ali\0gizli-şifre") */
 #define PLAIN_IR "AGFsaQBnaXpsaS3Fn2lmcmU="
 #define PASSWORD "gizli-şifre"
+/* The opening most scripts share: the greeting, the client's EHLO, then @ehlo_reply. */
+#define TS_HELLO(ehlo_reply) \
+  TS_SEND (GREETING), TS_EXPECT ("EHLO client.example"), TS_SEND (ehlo_reply)
+/* The end of a script where the client says goodbye: QUIT, and 221. */
+#define TS_BYE TS_EXPECT ("QUIT"), TS_SEND ("221 bye\r\n")
+
+/* The whole session that succeeds: STARTTLS, EHLO again, AUTH PLAIN as ali, MAIL FROM with
+ * BODY=8BITMIME, RCPT TO veli, DATA, QUIT — for base_request (STARTTLS) with with_auth(). */
+extern const PostaciScriptStep full_session_script[];
 
 typedef struct {
-  PostaciTestServer *server;
+  PostaciScriptedServer *server;
   PostaciSession    *session;
   PostaciOutcome    *outcome;
   GString           *transcript;  /* every event as JSON Lines, as the signal delivered it */
@@ -23,8 +32,8 @@ typedef struct {
 
 void            fixture_setup        (Fixture *fixture, gconstpointer data);
 void            fixture_teardown     (Fixture *fixture, gconstpointer data);
-void            start_server         (Fixture *fixture, const PostaciTestStep *script,
-                                      PostaciTestServerMode mode, const char *certificate);
+void start_server (Fixture *fixture, const PostaciScriptStep *script,
+                   PostaciScriptedServerMode mode, const char *certificate);
 /* localhost at the server's port, ali@example.com → veli@example.com, the test CA, 5 s. */
 PostaciRequest *base_request         (Fixture *fixture, PostaciSecurity security);
 void            with_auth            (PostaciRequest *request);

@@ -13,7 +13,7 @@
 #include "postaci-local-server.h"
 #include "postaci-recommendation.h"
 #include "postaci-test-resolver.h"
-#include "postaci-test-server.h"
+#include "postaci-scripted-server.h"
 
 #define GREETING "220 mx.test ESMTP ready\r\n"
 #define EHLO_AUTH "250-mx.test\r\n250-SIZE 35882577\r\n250 AUTH PLAIN LOGIN\r\n"
@@ -41,7 +41,7 @@ typedef struct _Fixture {
   GPtrArray             *requests;    /* "path?query" of every request, in order */
   gboolean               saw_cookie;
   guint16                closed_port; /* nothing listens there: refused at once */
-  GPtrArray             *servers;     /* PostaciTestServer */
+  GPtrArray *servers;                 /* PostaciScriptedServer */
   PostaciDiscovery      *discovery;
   PostaciRecommendation *recommendation;
   GString               *jsonl;       /* sources and endpoints as the signals delivered them */
@@ -164,7 +164,7 @@ fixture_setup (Fixture *fixture, gconstpointer data)
   fixture->http = web_new (fixture, NULL);
 
   fixture->closed_port = postaci_test_closed_port ();
-  fixture->servers = g_ptr_array_new_with_free_func ((GDestroyNotify) postaci_test_server_free);
+  fixture->servers = g_ptr_array_new_with_free_func ((GDestroyNotify) postaci_scripted_server_free);
   fixture->jsonl = g_string_new (NULL);
   fixture->ca_file = g_build_filename (TEST_SRCDIR, "certs", "ca.pem", NULL);
 }
@@ -172,7 +172,7 @@ fixture_setup (Fixture *fixture, gconstpointer data)
 static gboolean
 all_released (gpointer data)
 {
-  return postaci_test_server_count_alive () == 0;
+  return postaci_scripted_server_count_alive () == 0;
 }
 
 static void
@@ -197,21 +197,21 @@ fixture_teardown (Fixture *fixture, gconstpointer data)
 }
 
 static guint16
-start_server (Fixture *fixture, const PostaciTestStep *script, PostaciTestServerMode mode,
+start_server (Fixture *fixture, const PostaciScriptStep *script, PostaciScriptedServerMode mode,
               const char *certificate)
 {
   g_autoptr(GTlsCertificate) cert = certificate ? postaci_test_load_certificate (certificate) : NULL;
-  PostaciTestServer *server = postaci_test_server_new (script, mode, cert, "127.0.0.1");
+  PostaciScriptedServer *server = postaci_scripted_server_new (script, mode, cert, "127.0.0.1");
 
   g_ptr_array_add (fixture->servers, server);
-  return postaci_test_server_get_port (server);
+  return postaci_scripted_server_get_port (server);
 }
 
 static char *
 received (Fixture *fixture, guint index)
 {
-  g_autoptr(GBytes) bytes = postaci_test_server_get_received (g_ptr_array_index (fixture->servers,
-                                                                                  index));
+  g_autoptr(GBytes) bytes =
+               postaci_scripted_server_get_received (g_ptr_array_index (fixture->servers, index));
   return g_strndup (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
 }
 
@@ -293,8 +293,8 @@ servers_finished (gpointer data)
   Fixture *fixture = data;
 
   for (guint i = 0; i < fixture->servers->len; i++)
-    if (postaci_test_server_is_connected (g_ptr_array_index (fixture->servers, i)) &&
-        !postaci_test_server_is_finished (g_ptr_array_index (fixture->servers, i)))
+    if (postaci_scripted_server_is_connected (g_ptr_array_index (fixture->servers, i)) &&
+        !postaci_scripted_server_is_finished (g_ptr_array_index (fixture->servers, i)))
       return FALSE;
   return TRUE;
 }
@@ -311,7 +311,8 @@ run (Fixture *fixture)
   }
   postaci_test_wait_until (servers_finished, fixture, 5000);
   for (guint i = 0; i < fixture->servers->len; i++)
-    g_assert_cmpstr (postaci_test_server_get_error (g_ptr_array_index (fixture->servers, i)), ==, NULL);
+    g_assert_cmpstr (postaci_scripted_server_get_error (g_ptr_array_index (fixture->servers, i)),
+                     ==, NULL);
   g_assert_false (fixture->saw_cookie);
 }
 
@@ -359,9 +360,9 @@ assert_recommended (Fixture *fixture, const char *host, guint port, PostaciSecur
   g_assert_cmpint (rec->security, ==, security);
 }
 
-static const PostaciTestStep tls_auth_script[] = {
-  TS_SEND (GREETING), TS_EXPECT (EHLO_LINE), TS_SEND (EHLO_AUTH), TS_EXPECT ("QUIT"),
-  TS_SEND ("221 bye\r\n"), TS_END,
+static const PostaciScriptStep tls_auth_script[] = {
+  TS_SEND (GREETING), TS_EXPECT (EHLO_LINE),   TS_SEND (EHLO_AUTH),
+  TS_EXPECT ("QUIT"), TS_SEND ("221 bye\r\n"), TS_END,
 };
 
 /* ---------------------------------------------------------------- */
@@ -371,7 +372,8 @@ static const PostaciTestStep tls_auth_script[] = {
 static void
 test_srv_only (Fixture *fixture, gconstpointer data)
 {
-  guint16 port = start_server (fixture, tls_auth_script, POSTACI_TEST_SERVER_IMPLICIT_TLS, "server");
+  guint16 port =
+    start_server (fixture, tls_auth_script, POSTACI_SCRIPTED_SERVER_IMPLICIT_TLS, "server");
   g_autofree char *wire = NULL;
   g_autofree char *text = NULL;
   const PostaciDiscoverySource *srv;
@@ -410,7 +412,8 @@ test_srv_only (Fixture *fixture, gconstpointer data)
 static void
 test_autoconfig_only (Fixture *fixture, gconstpointer data)
 {
-  guint16 port = start_server (fixture, tls_auth_script, POSTACI_TEST_SERVER_IMPLICIT_TLS, "server");
+  guint16 port =
+    start_server (fixture, tls_auth_script, POSTACI_SCRIPTED_SERVER_IMPLICIT_TLS, "server");
   g_autofree char *document = g_strdup_printf (AUTOCONFIG_SSL ("%u"), port);
   g_autofree char *found = NULL;
   const PostaciDiscoverySource *source;
@@ -442,7 +445,8 @@ test_autoconfig_only (Fixture *fixture, gconstpointer data)
 static void
 test_ispdb_only (Fixture *fixture, gconstpointer data)
 {
-  guint16 port = start_server (fixture, tls_auth_script, POSTACI_TEST_SERVER_IMPLICIT_TLS, "server");
+  guint16 port =
+    start_server (fixture, tls_auth_script, POSTACI_SCRIPTED_SERVER_IMPLICIT_TLS, "server");
   g_autofree char *document = g_strdup_printf (AUTOCONFIG_SSL ("%u"), port);
 
   g_hash_table_insert (fixture->documents, g_strdup ("/ispdb/v1.1/isp.test"),
@@ -463,7 +467,8 @@ test_ispdb_only (Fixture *fixture, gconstpointer data)
 static void
 test_plain_http_last (Fixture *fixture, gconstpointer data)
 {
-  guint16 port = start_server (fixture, tls_auth_script, POSTACI_TEST_SERVER_IMPLICIT_TLS, "server");
+  guint16 port =
+    start_server (fixture, tls_auth_script, POSTACI_SCRIPTED_SERVER_IMPLICIT_TLS, "server");
   g_autofree char *document = g_strdup_printf (AUTOCONFIG_SSL ("%u"), port);
   const PostaciDiscoverySource *source;
   const char *last;
@@ -513,11 +518,11 @@ test_dot_srv (Fixture *fixture, gconstpointer data)
 static void
 test_mx_only (Fixture *fixture, gconstpointer data)
 {
-  static const PostaciTestStep script[] = {
-    TS_SEND (GREETING), TS_EXPECT (EHLO_LINE), TS_SEND (EHLO_NOTHING), TS_EXPECT ("QUIT"),
-    TS_SEND ("221 bye\r\n"), TS_END,
+  static const PostaciScriptStep script[] = {
+    TS_SEND (GREETING), TS_EXPECT (EHLO_LINE),   TS_SEND (EHLO_NOTHING),
+    TS_EXPECT ("QUIT"), TS_SEND ("221 bye\r\n"), TS_END,
   };
-  guint16 port = start_server (fixture, script, POSTACI_TEST_SERVER_PLAIN, NULL);
+  guint16 port = start_server (fixture, script, POSTACI_SCRIPTED_SERVER_PLAIN, NULL);
   g_autofree char *ports = g_strdup_printf ("%u", port);
   g_autofree char *table = NULL;
   const PostaciDiscoverySource *source;
@@ -550,7 +555,8 @@ test_mx_only (Fixture *fixture, gconstpointer data)
 static void
 test_silent_until_tls (Fixture *fixture, gconstpointer data)
 {
-  guint16 port = start_server (fixture, tls_auth_script, POSTACI_TEST_SERVER_IMPLICIT_TLS, "server");
+  guint16 port =
+    start_server (fixture, tls_auth_script, POSTACI_SCRIPTED_SERVER_IMPLICIT_TLS, "server");
   g_autofree char *advice = NULL;
   const PostaciEndpoint *endpoint;
 
@@ -574,8 +580,8 @@ test_silent_until_tls (Fixture *fixture, gconstpointer data)
 static void
 test_invalid_certificate (Fixture *fixture, gconstpointer data)
 {
-  guint16 port = start_server (fixture, tls_auth_script, POSTACI_TEST_SERVER_IMPLICIT_TLS,
-                               "wrong-name");
+  guint16 port =
+    start_server (fixture, tls_auth_script, POSTACI_SCRIPTED_SERVER_IMPLICIT_TLS, "wrong-name");
   const PostaciEndpoint *endpoint;
 
   postaci_test_resolver_add_srv (fixture->resolver, "_submissions._tcp.cert.test", 0, 0, port,
@@ -598,12 +604,20 @@ test_invalid_certificate (Fixture *fixture, gconstpointer data)
 static void
 test_auth_only_after_tls (Fixture *fixture, gconstpointer data)
 {
-  static const PostaciTestStep script[] = {
-    TS_SEND (GREETING), TS_EXPECT (EHLO_LINE), TS_SEND (EHLO_STARTTLS), TS_EXPECT ("STARTTLS"),
-    TS_SEND ("220 go ahead\r\n"), TS_STARTTLS, TS_EXPECT (EHLO_LINE), TS_SEND (EHLO_AUTH),
-    TS_EXPECT ("QUIT"), TS_SEND ("221 bye\r\n"), TS_END,
+  static const PostaciScriptStep script[] = {
+    TS_SEND (GREETING),
+    TS_EXPECT (EHLO_LINE),
+    TS_SEND (EHLO_STARTTLS),
+    TS_EXPECT ("STARTTLS"),
+    TS_SEND ("220 go ahead\r\n"),
+    TS_STARTTLS,
+    TS_EXPECT (EHLO_LINE),
+    TS_SEND (EHLO_AUTH),
+    TS_EXPECT ("QUIT"),
+    TS_SEND ("221 bye\r\n"),
+    TS_END,
   };
-  guint16 port = start_server (fixture, script, POSTACI_TEST_SERVER_PLAIN, "server");
+  guint16 port = start_server (fixture, script, POSTACI_SCRIPTED_SERVER_PLAIN, "server");
   const PostaciEndpoint *endpoint;
   g_autofree char *wire = NULL;
   g_autofree char *advice = NULL;
@@ -678,10 +692,18 @@ test_resolver_hangs (Fixture *fixture, gconstpointer data)
 static void
 test_credentials (Fixture *fixture, gconstpointer data)
 {
-  static const PostaciTestStep starttls_script[] = {
-    TS_SEND (GREETING), TS_EXPECT (EHLO_LINE), TS_SEND (EHLO_STARTTLS), TS_EXPECT ("STARTTLS"),
-    TS_SEND ("220 go ahead\r\n"), TS_STARTTLS, TS_EXPECT (EHLO_LINE), TS_SEND (EHLO_AUTH),
-    TS_EXPECT ("QUIT"), TS_SEND ("221 bye\r\n"), TS_END,
+  static const PostaciScriptStep starttls_script[] = {
+    TS_SEND (GREETING),
+    TS_EXPECT (EHLO_LINE),
+    TS_SEND (EHLO_STARTTLS),
+    TS_EXPECT ("STARTTLS"),
+    TS_SEND ("220 go ahead\r\n"),
+    TS_STARTTLS,
+    TS_EXPECT (EHLO_LINE),
+    TS_SEND (EHLO_AUTH),
+    TS_EXPECT ("QUIT"),
+    TS_SEND ("221 bye\r\n"),
+    TS_END,
   };
   gboolean right = GPOINTER_TO_INT (data);
   g_autoptr(PostaciLocalServer) local = postaci_local_server_new ();
@@ -691,7 +713,8 @@ test_credentials (Fixture *fixture, gconstpointer data)
   g_autofree char *both = NULL;
   g_autofree char *trust = NULL;
   g_autofree char *wire = NULL;
-  guint16 starttls_port = start_server (fixture, starttls_script, POSTACI_TEST_SERVER_PLAIN, "server");
+  guint16 starttls_port =
+    start_server (fixture, starttls_script, POSTACI_SCRIPTED_SERVER_PLAIN, "server");
   guint tls_port;
 
   postaci_local_server_set_folder (local, folder);

@@ -18,7 +18,7 @@
 #include "session-fixture.h"
 
 /* A script for the scripted server; it always ends with TS_END. */
-#define SCRIPT(...) ((const PostaciTestStep[]) { __VA_ARGS__, TS_END })
+#define SCRIPT(...) ((const PostaciScriptStep[]){ __VA_ARGS__, TS_END })
 
 /* Up to the STARTTLS command, and the handshake after it with the second EHLO. */
 #define TO_STARTTLS TS_SEND (GREETING), TS_EXPECT ("EHLO client.example"), \
@@ -58,8 +58,8 @@
 
 typedef struct {
   const char            *name;
-  const PostaciTestStep *script;
-  PostaciTestServerMode  mode;
+  const PostaciScriptStep *script;
+  PostaciScriptedServerMode mode;
   const char            *certificate;  /* the server's, from tests/certs; NULL: none */
 
   /* The request: base_request() with these changes. */
@@ -97,90 +97,73 @@ static const Scenario scenarios[] = {
   /* ---- STARTTLS stripping with security starttls: all fail closed ---- */
   { "starttls/not-offered",
     SCRIPT (GREET_EHLO ("250-mx.test\r\n250 AUTH PLAIN LOGIN\r\n"), QUIT_BYE),
-    .security = POSTACI_SECURITY_STARTTLS, .auth = TRUE,
-    FAILED (PROTOCOL, TLS, FAILURE), SESSION_ERROR (STARTTLS_UNAVAILABLE),
-    .received = C_EHLO C_QUIT },
-  { "starttls/502",
-    SCRIPT (TO_STARTTLS, TS_SEND ("502 5.5.1 not implemented\r\n"), QUIT_BYE),
-    .security = POSTACI_SECURITY_STARTTLS, .auth = TRUE,
-    FAILED (REFUSED, TLS, REFUSED), SESSION_ERROR (REFUSED), .reply_code = 502,
-    .received = C_EHLO C_STARTTLS C_QUIT },
+    .security = POSTACI_SECURITY_STARTTLS, .auth = TRUE, FAILED (PROTOCOL, TLS, FAILURE),
+    SESSION_ERROR (STARTTLS_UNAVAILABLE), .received = C_EHLO C_QUIT },
+  { "starttls/502", SCRIPT (TO_STARTTLS, TS_SEND ("502 5.5.1 not implemented\r\n"), QUIT_BYE),
+    .security = POSTACI_SECURITY_STARTTLS, .auth = TRUE, FAILED (REFUSED, TLS, REFUSED),
+    SESSION_ERROR (REFUSED), .reply_code = 502, .received = C_EHLO C_STARTTLS C_QUIT },
   { "starttls/454",
     SCRIPT (TO_STARTTLS, TS_SEND ("454 4.7.0 TLS not available due to local problem\r\n"),
             QUIT_BYE),
-    .security = POSTACI_SECURITY_STARTTLS, .auth = TRUE,
-    FAILED (REFUSED, TLS, REFUSED), SESSION_ERROR (REFUSED), .reply_code = 454,
-    .received = C_EHLO C_STARTTLS C_QUIT },
-  { "starttls/501",
-    SCRIPT (TO_STARTTLS, TS_SEND ("501 5.5.4 syntax error\r\n"), QUIT_BYE),
-    .security = POSTACI_SECURITY_STARTTLS, .auth = TRUE,
-    FAILED (REFUSED, TLS, REFUSED), SESSION_ERROR (REFUSED), .reply_code = 501,
-    .received = C_EHLO C_STARTTLS C_QUIT },
+    .security = POSTACI_SECURITY_STARTTLS, .auth = TRUE, FAILED (REFUSED, TLS, REFUSED),
+    SESSION_ERROR (REFUSED), .reply_code = 454, .received = C_EHLO C_STARTTLS C_QUIT },
+  { "starttls/501", SCRIPT (TO_STARTTLS, TS_SEND ("501 5.5.4 syntax error\r\n"), QUIT_BYE),
+    .security = POSTACI_SECURITY_STARTTLS, .auth = TRUE, FAILED (REFUSED, TLS, REFUSED),
+    SESSION_ERROR (REFUSED), .reply_code = 501, .received = C_EHLO C_STARTTLS C_QUIT },
   /* 354 and 221 make no sense here: not a refusal, and not even QUIT is sent. */
-  { "starttls/354",
-    SCRIPT (TO_STARTTLS, TS_SEND ("354 go ahead\r\n"), TS_EXPECT_CLOSE),
-    .security = POSTACI_SECURITY_STARTTLS, .auth = TRUE,
-    FAILED (PROTOCOL, TLS, FAILURE), SESSION_ERROR (PROTOCOL), .reply_code = NO_REPLY,
-    .received = C_EHLO C_STARTTLS },
-  { "starttls/221",
-    SCRIPT (TO_STARTTLS, TS_SEND ("221 2.0.0 bye\r\n"), TS_EXPECT_CLOSE),
-    .security = POSTACI_SECURITY_STARTTLS, .auth = TRUE,
-    FAILED (PROTOCOL, TLS, FAILURE), SESSION_ERROR (PROTOCOL),
-    .received = C_EHLO C_STARTTLS },
-  { "starttls/421",
-    SCRIPT (TO_STARTTLS, TS_SEND ("421 4.3.2 shutting down\r\n"), TS_EXPECT_CLOSE),
-    .security = POSTACI_SECURITY_STARTTLS, .auth = TRUE,
-    FAILED (REFUSED, TLS, REFUSED), SESSION_ERROR (REFUSED), .reply_code = 421,
-    .received = C_EHLO C_STARTTLS },
+  { "starttls/354", SCRIPT (TO_STARTTLS, TS_SEND ("354 go ahead\r\n"), TS_EXPECT_CLOSE),
+    .security = POSTACI_SECURITY_STARTTLS, .auth = TRUE, FAILED (PROTOCOL, TLS, FAILURE),
+    SESSION_ERROR (PROTOCOL), .reply_code = NO_REPLY, .received = C_EHLO C_STARTTLS },
+  { "starttls/221", SCRIPT (TO_STARTTLS, TS_SEND ("221 2.0.0 bye\r\n"), TS_EXPECT_CLOSE),
+    .security = POSTACI_SECURITY_STARTTLS, .auth = TRUE, FAILED (PROTOCOL, TLS, FAILURE),
+    SESSION_ERROR (PROTOCOL), .received = C_EHLO C_STARTTLS },
+  { "starttls/421", SCRIPT (TO_STARTTLS, TS_SEND ("421 4.3.2 shutting down\r\n"), TS_EXPECT_CLOSE),
+    .security = POSTACI_SECURITY_STARTTLS, .auth = TRUE, FAILED (REFUSED, TLS, REFUSED),
+    SESSION_ERROR (REFUSED), .reply_code = 421, .received = C_EHLO C_STARTTLS },
   /* With security auto, STARTTLS offered and then refused is no reason to go on in plain text. */
   { "starttls/auto-refused-no-downgrade",
     SCRIPT (TO_STARTTLS, TS_SEND ("454 4.7.0 TLS not available\r\n"), QUIT_BYE),
-    .security = POSTACI_SECURITY_AUTO, .auth = TRUE,
-    FAILED (REFUSED, TLS, REFUSED), SESSION_ERROR (REFUSED), .reply_code = 454,
-    .received = C_EHLO C_STARTTLS C_QUIT },
+    .security = POSTACI_SECURITY_AUTO, .auth = TRUE, FAILED (REFUSED, TLS, REFUSED),
+    SESSION_ERROR (REFUSED), .reply_code = 454, .received = C_EHLO C_STARTTLS C_QUIT },
   { "starttls/auto-bad-certificate-no-downgrade",
-    SCRIPT (TO_STARTTLS, TS_SEND ("220 go ahead\r\n"), TS_STARTTLS),
-    .certificate = "self-signed", .security = POSTACI_SECURITY_AUTO, .auth = TRUE,
-    FAILED (TLS, TLS, FAILURE), SESSION_ERROR (CERTIFICATE), .received = C_EHLO C_STARTTLS },
+    SCRIPT (TO_STARTTLS, TS_SEND ("220 go ahead\r\n"), TS_STARTTLS), .certificate = "self-signed",
+    .security = POSTACI_SECURITY_AUTO, .auth = TRUE, FAILED (TLS, TLS, FAILURE),
+    SESSION_ERROR (CERTIFICATE), .received = C_EHLO C_STARTTLS },
   /* No HELO fallback when encryption is required. */
   { "starttls/ehlo-refused",
     SCRIPT (TS_SEND (GREETING), TS_EXPECT ("EHLO client.example"),
             TS_SEND ("502 5.5.1 EHLO not implemented\r\n"), QUIT_BYE),
-    .security = POSTACI_SECURITY_STARTTLS, .auth = TRUE,
-    FAILED (REFUSED, EHLO, REFUSED), SESSION_ERROR (REFUSED), .reply_code = 502,
-    .received = C_EHLO C_QUIT },
+    .security = POSTACI_SECURITY_STARTTLS, .auth = TRUE, FAILED (REFUSED, EHLO, REFUSED),
+    SESSION_ERROR (REFUSED), .reply_code = 502, .received = C_EHLO C_QUIT },
 
   /* ---- Response injection ---- */
   { "injection/lines-after-220",
     SCRIPT (TO_STARTTLS, TS_SEND ("220 go ahead\r\n250-injected\r\n250 AUTH PLAIN\r\n"),
             TS_EXPECT_CLOSE),
-    .mode = POSTACI_TEST_SERVER_PLAIN, .certificate = "server",
-    .security = POSTACI_SECURITY_STARTTLS, .auth = TRUE,
-    FAILED (PROTOCOL, TLS, FAILURE), SESSION_ERROR (STARTTLS_INJECTION),
-    .received = C_EHLO C_STARTTLS },
+    .mode = POSTACI_SCRIPTED_SERVER_PLAIN, .certificate = "server",
+    .security = POSTACI_SECURITY_STARTTLS, .auth = TRUE, FAILED (PROTOCOL, TLS, FAILURE),
+    SESSION_ERROR (STARTTLS_INJECTION), .received = C_EHLO C_STARTTLS },
   { "injection/fragment-after-220",
     SCRIPT (TO_STARTTLS, TS_SEND ("220 go ahead\r\n250 AUTH PL"), TS_EXPECT_CLOSE),
     .certificate = "server", .security = POSTACI_SECURITY_STARTTLS, .auth = TRUE,
     FAILED (PROTOCOL, TLS, FAILURE), SESSION_ERROR (STARTTLS_INJECTION),
     .received = C_EHLO C_STARTTLS },
   /* After TLS the server never answers EHLO: nothing said before TLS stands in for it. */
-  { "injection/silent-after-tls",
-    SCRIPT (TO_STARTTLS, TLS_UP, TS_STALL),
-    .certificate = "server", .security = POSTACI_SECURITY_STARTTLS, .auth = TRUE, .timeout = 1,
+  { "injection/silent-after-tls", SCRIPT (TO_STARTTLS, TLS_UP, TS_STALL), .certificate = "server",
+    .security = POSTACI_SECURITY_STARTTLS, .auth = TRUE, .timeout = 1,
     FAILED (TIMEOUT, TLS, TIMEOUT), SESSION_ERROR (TIMEOUT), .reply_code = NO_REPLY,
     .received = C_EHLO C_STARTTLS C_EHLO },
   /* "queued" pipelined behind the 354 would be read as the verdict on the message. */
   { "injection/250-behind-354",
     SCRIPT (GREET_EHLO ("250 mx.test\r\n"), MAIL_RCPT_DATA,
             TS_SEND ("354 go ahead\r\n250 2.0.0 queued as FAKE\r\n"), TS_EXPECT_CLOSE),
-    .security = POSTACI_SECURITY_NONE,
-    FAILED (PROTOCOL, DATA, FAILURE), SESSION_ERROR (PROTOCOL),
+    .security = POSTACI_SECURITY_NONE, FAILED (PROTOCOL, DATA, FAILURE), SESSION_ERROR (PROTOCOL),
     .received = C_EHLO C_ENVELOPE "DATA\r\n" },
   /* A fake EHLO reply pipelined behind the greeting would be read as the answer to EHLO. */
   { "injection/lines-after-greeting",
     SCRIPT (TS_SEND (GREETING "250-mx.test\r\n250 AUTH PLAIN\r\n"), TS_EXPECT_CLOSE),
-    .security = POSTACI_SECURITY_AUTO, .auth = TRUE,
-    FAILED (PROTOCOL, GREETING, FAILURE), SESSION_ERROR (PROTOCOL), .received = "" },
+    .security = POSTACI_SECURITY_AUTO, .auth = TRUE, FAILED (PROTOCOL, GREETING, FAILURE),
+    SESSION_ERROR (PROTOCOL), .received = "" },
 
   /* ---- PIPELINING (RFC 2920): nothing beyond the replies waited for ---- */
 #define PIPE_CAPS "250-mx.test\r\n250 PIPELINING\r\n"
@@ -233,12 +216,10 @@ static const Scenario scenarios[] = {
   { "tamper/auth-differs-after-tls",
     SCRIPT (TS_SEND (GREETING), TS_EXPECT ("EHLO client.example"),
             TS_SEND ("250-mx.test\r\n250-AUTH PLAIN\r\n250 STARTTLS\r\n"), TS_EXPECT ("STARTTLS"),
-            TLS_UP, TS_SEND ("250-mx.test\r\n250 AUTH LOGIN\r\n"),
-            TS_EXPECT ("AUTH LOGIN"), TS_SEND ("334 VXNlcm5hbWU6\r\n"),
-            TS_EXPECT ("YWxp"), TS_SEND ("334 UGFzc3dvcmQ6\r\n"),
+            TLS_UP, TS_SEND ("250-mx.test\r\n250 AUTH LOGIN\r\n"), TS_EXPECT ("AUTH LOGIN"),
+            TS_SEND ("334 VXNlcm5hbWU6\r\n"), TS_EXPECT ("YWxp"), TS_SEND ("334 UGFzc3dvcmQ6\r\n"),
             TS_EXPECT ("Z2l6bGktxZ9pZnJl"), TS_SEND ("235 2.7.0 ok\r\n"), QUIT_BYE),
-    .certificate = "server", .security = POSTACI_SECURITY_STARTTLS, .auth = TRUE,
-    PASSED (AUTH),
+    .certificate = "server", .security = POSTACI_SECURITY_STARTTLS, .auth = TRUE, PASSED (AUTH),
     .received = C_EHLO C_STARTTLS C_EHLO "AUTH LOGIN\r\nYWxp\r\nZ2l6bGktxZ9pZnJl\r\n" C_QUIT },
   { "tamper/auth-gone-after-tls",
     SCRIPT (TS_SEND (GREETING), TS_EXPECT ("EHLO client.example"),
@@ -248,59 +229,61 @@ static const Scenario scenarios[] = {
     FAILED (PROTOCOL, AUTH, FAILURE), SESSION_ERROR (AUTH_UNAVAILABLE),
     .received = C_EHLO C_STARTTLS C_EHLO C_QUIT },
   { "tamper/starttls-offered-again",
-    SCRIPT (TO_STARTTLS, TLS_UP,
-            TS_SEND ("250-mx.test\r\n250-STARTTLS\r\n250 AUTH PLAIN\r\n"),
+    SCRIPT (TO_STARTTLS, TLS_UP, TS_SEND ("250-mx.test\r\n250-STARTTLS\r\n250 AUTH PLAIN\r\n"),
             TS_EXPECT ("AUTH PLAIN " PLAIN_IR), TS_SEND ("235 ok\r\n"), QUIT_BYE),
-    .certificate = "server", .security = POSTACI_SECURITY_STARTTLS, .auth = TRUE,
-    PASSED (AUTH),
+    .certificate = "server", .security = POSTACI_SECURITY_STARTTLS, .auth = TRUE, PASSED (AUTH),
     .received = C_EHLO C_STARTTLS C_EHLO "AUTH PLAIN " PLAIN_IR "\r\n" C_QUIT },
 
-  /* ---- Certificates, on STARTTLS and on implicit TLS ---- */
+/* ---- Certificates, on STARTTLS and on implicit TLS ---- */
 #define CERT_STARTTLS(cert, host) \
   { "certificate/" cert "-starttls", \
     SCRIPT (TO_STARTTLS, TS_SEND ("220 go ahead\r\n"), TS_STARTTLS), \
     .certificate = cert, .server_name = host, .security = POSTACI_SECURITY_STARTTLS, \
     .auth = TRUE, FAILED (TLS, TLS, FAILURE), SESSION_ERROR (CERTIFICATE), \
     .received = C_EHLO C_STARTTLS }
-#define CERT_TLS(cert, host) \
-  { "certificate/" cert "-tls", SCRIPT (TS_END), .mode = POSTACI_TEST_SERVER_IMPLICIT_TLS, \
-    .certificate = cert, .server_name = host, .security = POSTACI_SECURITY_TLS, \
-    .auth = TRUE, FAILED (TLS, TLS, FAILURE), SESSION_ERROR (CERTIFICATE), .received = "" }
-  CERT_STARTTLS ("self-signed", NULL), CERT_TLS ("self-signed", NULL),
-  CERT_STARTTLS ("unknown-ca", NULL), CERT_TLS ("unknown-ca", NULL),
-  CERT_STARTTLS ("wrong-name", NULL), CERT_TLS ("wrong-name", NULL),
-  CERT_STARTTLS ("ip-no-san", "127.0.0.1"), CERT_TLS ("ip-no-san", "127.0.0.1"),
-  CERT_STARTTLS ("expired", NULL), CERT_TLS ("expired", NULL),
-  CERT_STARTTLS ("future", NULL), CERT_TLS ("future", NULL),
+#define CERT_TLS(cert, host)                                                                  \
+  {                                                                                           \
+    "certificate/" cert "-tls", SCRIPT (TS_END),                                              \
+      .mode = POSTACI_SCRIPTED_SERVER_IMPLICIT_TLS, .certificate = cert, .server_name = host, \
+      .security = POSTACI_SECURITY_TLS, .auth = TRUE, FAILED (TLS, TLS, FAILURE),             \
+      SESSION_ERROR (CERTIFICATE), .received = ""                                             \
+  }
+  CERT_STARTTLS ("self-signed", NULL),
+  CERT_TLS ("self-signed", NULL),
+  CERT_STARTTLS ("unknown-ca", NULL),
+  CERT_TLS ("unknown-ca", NULL),
+  CERT_STARTTLS ("wrong-name", NULL),
+  CERT_TLS ("wrong-name", NULL),
+  CERT_STARTTLS ("ip-no-san", "127.0.0.1"),
+  CERT_TLS ("ip-no-san", "127.0.0.1"),
+  CERT_STARTTLS ("expired", NULL),
+  CERT_TLS ("expired", NULL),
+  CERT_STARTTLS ("future", NULL),
+  CERT_TLS ("future", NULL),
 #undef CERT_STARTTLS
 #undef CERT_TLS
   /* A valid certificate whose names carry escape sequences: shown, but escaped. */
-  { "certificate/escape-sequences-in-names",
-    SCRIPT (TS_SEND (GREETING), QUIT_BYE), .mode = POSTACI_TEST_SERVER_IMPLICIT_TLS,
-    .certificate = "escape-name", .security = POSTACI_SECURITY_TLS, PASSED (GREETING),
-    .received = C_QUIT, .shown = "O=Postaci \\x1b[2J\\x1b]0\\;pwned\\x07" },
+  { "certificate/escape-sequences-in-names", SCRIPT (TS_SEND (GREETING), QUIT_BYE),
+    .mode = POSTACI_SCRIPTED_SERVER_IMPLICIT_TLS, .certificate = "escape-name",
+    .security = POSTACI_SECURITY_TLS, PASSED (GREETING), .received = C_QUIT,
+    .shown = "O=Postaci \\x1b[2J\\x1b]0\\;pwned\\x07" },
 
   /* ---- The wrong kind of link ---- */
-  { "link/plain-greeting-when-tls-expected",
-    SCRIPT (TS_SEND (GREETING), TS_STALL),
-    .security = POSTACI_SECURITY_TLS, .auth = TRUE,
-    FAILED (TLS, TLS, FAILURE), .error_domain = "g-tls-error-quark",
-    .error_code = G_TLS_ERROR_MISC, .shown = "plain text" },
-  { "link/tls-server-when-plain-expected",
-    SCRIPT (TS_SEND (GREETING)), .mode = POSTACI_TEST_SERVER_IMPLICIT_TLS,
-    .certificate = "server", .security = POSTACI_SECURITY_STARTTLS, .auth = TRUE, .timeout = 1,
+  { "link/plain-greeting-when-tls-expected", SCRIPT (TS_SEND (GREETING), TS_STALL),
+    .security = POSTACI_SECURITY_TLS, .auth = TRUE, FAILED (TLS, TLS, FAILURE),
+    .error_domain = "g-tls-error-quark", .error_code = G_TLS_ERROR_MISC, .shown = "plain text" },
+  { "link/tls-server-when-plain-expected", SCRIPT (TS_SEND (GREETING)),
+    .mode = POSTACI_SCRIPTED_SERVER_IMPLICIT_TLS, .certificate = "server",
+    .security = POSTACI_SECURITY_STARTTLS, .auth = TRUE, .timeout = 1,
     FAILED (TIMEOUT, GREETING, TIMEOUT), SESSION_ERROR (NO_GREETING), .received = "" },
   { "link/closed-mid-handshake-starttls",
     SCRIPT (TO_STARTTLS, TS_SEND ("220 go ahead\r\n"), TS_CLOSE_IN_HANDSHAKE),
-    .security = POSTACI_SECURITY_STARTTLS, .auth = TRUE,
-    FAILED (TLS, TLS, FAILURE), .error_domain = "g-tls-error-quark",
-    .error_code = G_TLS_ERROR_NOT_TLS, .received = C_EHLO C_STARTTLS,
-    .shown = "closed the connection during the TLS handshake" },
-  { "link/closed-mid-handshake-tls",
-    SCRIPT (TS_CLOSE_IN_HANDSHAKE),
-    .security = POSTACI_SECURITY_TLS, .auth = TRUE,
-    FAILED (TLS, TLS, FAILURE), .error_domain = "g-tls-error-quark",
-    .error_code = G_TLS_ERROR_NOT_TLS, .received = "",
+    .security = POSTACI_SECURITY_STARTTLS, .auth = TRUE, FAILED (TLS, TLS, FAILURE),
+    .error_domain = "g-tls-error-quark", .error_code = G_TLS_ERROR_NOT_TLS,
+    .received = C_EHLO C_STARTTLS, .shown = "closed the connection during the TLS handshake" },
+  { "link/closed-mid-handshake-tls", SCRIPT (TS_CLOSE_IN_HANDSHAKE),
+    .security = POSTACI_SECURITY_TLS, .auth = TRUE, FAILED (TLS, TLS, FAILURE),
+    .error_domain = "g-tls-error-quark", .error_code = G_TLS_ERROR_NOT_TLS, .received = "",
     .shown = "closed the connection during the TLS handshake" },
 
   /* ---- Reply parsing ---- */
@@ -318,31 +301,24 @@ static const Scenario scenarios[] = {
   { "reply/bare-code",
     SCRIPT (TS_SEND ("220\r\n"), TS_EXPECT ("EHLO client.example"), TS_SEND ("250\r\n"), QUIT_BYE),
     .security = POSTACI_SECURITY_NONE, PASSED (EHLO), .received = C_EHLO C_QUIT },
-  { "reply/empty-line",
-    SCRIPT (TS_SEND ("\r\n"), TS_EXPECT_CLOSE),
+  { "reply/empty-line", SCRIPT (TS_SEND ("\r\n"), TS_EXPECT_CLOSE),
     FAILED (PROTOCOL, GREETING, FAILURE), REPLY_ERROR (EMPTY), .received = "" },
-  { "reply/two-digit-code",
-    SCRIPT (TS_SEND ("22 mx.test\r\n"), TS_EXPECT_CLOSE),
+  { "reply/two-digit-code", SCRIPT (TS_SEND ("22 mx.test\r\n"), TS_EXPECT_CLOSE),
     FAILED (PROTOCOL, GREETING, FAILURE), REPLY_ERROR (MALFORMED), .received = "" },
-  { "reply/four-digit-code",
-    SCRIPT (TS_SEND ("2200 mx.test\r\n"), TS_EXPECT_CLOSE),
+  { "reply/four-digit-code", SCRIPT (TS_SEND ("2200 mx.test\r\n"), TS_EXPECT_CLOSE),
     FAILED (PROTOCOL, GREETING, FAILURE), REPLY_ERROR (MALFORMED), .received = "" },
-  { "reply/first-digit-1",
-    SCRIPT (TS_SEND ("120 wait\r\n"), TS_EXPECT_CLOSE),
+  { "reply/first-digit-1", SCRIPT (TS_SEND ("120 wait\r\n"), TS_EXPECT_CLOSE),
     FAILED (PROTOCOL, GREETING, FAILURE), REPLY_ERROR (MALFORMED), .received = "" },
   { "reply/first-digit-6",
     SCRIPT (TS_SEND (GREETING), TS_EXPECT ("EHLO client.example"), TS_SEND ("650 what\r\n"),
             TS_EXPECT_CLOSE),
     FAILED (PROTOCOL, EHLO, FAILURE), REPLY_ERROR (MALFORMED), .received = C_EHLO },
   /* RFC 5321 §4.2: the second digit is 0 to 5. */
-  { "reply/second-digit-9",
-    SCRIPT (TS_SEND ("290 mx.test\r\n"), TS_EXPECT_CLOSE),
+  { "reply/second-digit-9", SCRIPT (TS_SEND ("290 mx.test\r\n"), TS_EXPECT_CLOSE),
     FAILED (PROTOCOL, GREETING, FAILURE), REPLY_ERROR (MALFORMED), .received = "" },
-  { "reply/nul",
-    SCRIPT (TS_SEND_LEN ("220 mx\0.test\r\n", 14), TS_EXPECT_CLOSE),
+  { "reply/nul", SCRIPT (TS_SEND_LEN ("220 mx\0.test\r\n", 14), TS_EXPECT_CLOSE),
     FAILED (PROTOCOL, GREETING, FAILURE), REPLY_ERROR (NUL), .received = "" },
-  { "reply/invalid-utf8",
-    SCRIPT (TS_SEND ("220 mx.test \xff\xfe\xc3 ready\r\n"), QUIT_BYE),
+  { "reply/invalid-utf8", SCRIPT (TS_SEND ("220 mx.test \xff\xfe\xc3 ready\r\n"), QUIT_BYE),
     PASSED (GREETING), .received = C_QUIT, .shown = "220 mx.test \\xFF\\xFE\\xC3 ready" },
   /* Escape sequences: clear the screen, set the window title, recolour; shown escaped. */
   { "reply/terminal-escapes",
@@ -351,27 +327,25 @@ static const Scenario scenarios[] = {
   { "reply/terminal-escapes-in-refusal",
     SCRIPT (GREET_EHLO ("250 mx.test\r\n"), TS_EXPECT ("MAIL FROM:<ali@example.com>"),
             TS_SEND ("550 \x1b[2J\x1b[1;1Hdenied\r\n"), QUIT_BYE),
-    .security = POSTACI_SECURITY_NONE,
-    FAILED (REFUSED, MAIL, REFUSED), SESSION_ERROR (REFUSED), .reply_code = 550,
-    .received = C_EHLO "MAIL FROM:<ali@example.com>\r\n" C_QUIT,
+    .security = POSTACI_SECURITY_NONE, FAILED (REFUSED, MAIL, REFUSED), SESSION_ERROR (REFUSED),
+    .reply_code = 550, .received = C_EHLO "MAIL FROM:<ali@example.com>\r\n" C_QUIT,
     .shown = "\\x1B[2J\\x1B[1;1Hdenied" },
   /* The AUTH list ends up in the reason when the wanted mechanism is missing. */
   { "reply/terminal-escapes-in-auth-list",
     SCRIPT (GREET_EHLO ("250-mx.test\r\n250 AUTH \x1b]0;pwned\x07X-EVIL\r\n"), QUIT_BYE),
-    .mode = POSTACI_TEST_SERVER_IMPLICIT_TLS, .certificate = "server",
+    .mode = POSTACI_SCRIPTED_SERVER_IMPLICIT_TLS, .certificate = "server",
     .security = POSTACI_SECURITY_TLS, .auth = TRUE, .mechanism = POSTACI_MECHANISM_PLAIN,
-    FAILED (PROTOCOL, AUTH, FAILURE), SESSION_ERROR (AUTH_UNAVAILABLE),
-    .received = C_EHLO C_QUIT, .shown = "\\X1B]0;PWNED\\X07X-EVIL" },
+    FAILED (PROTOCOL, AUTH, FAILURE), SESSION_ERROR (AUTH_UNAVAILABLE), .received = C_EHLO C_QUIT,
+    .shown = "\\X1B]0;PWNED\\X07X-EVIL" },
   /* A hundred lines of a kilobyte: the reason quotes the start, the transcript has it all. */
   { "reply/huge-refusal",
     SCRIPT (GREET_EHLO ("250 mx.test\r\n"), TS_EXPECT ("MAIL FROM:<ali@example.com>"),
             TS_SEND_REPEAT ("550-" LONG_LINE "\r\n", 99), TS_SEND ("550 5.7.1 the end\r\n"),
             QUIT_BYE),
-    .security = POSTACI_SECURITY_NONE,
-    FAILED (REFUSED, MAIL, REFUSED), SESSION_ERROR (REFUSED), .reply_code = 550,
-    .received = C_EHLO "MAIL FROM:<ali@example.com>\r\n" C_QUIT, .shown = "5.7.1 the end" },
-  { "reply/mixed-codes",
-    SCRIPT (GREET_EHLO ("250-mx.test\r\n251 AUTH PLAIN\r\n"), TS_EXPECT_CLOSE),
+    .security = POSTACI_SECURITY_NONE, FAILED (REFUSED, MAIL, REFUSED), SESSION_ERROR (REFUSED),
+    .reply_code = 550, .received = C_EHLO "MAIL FROM:<ali@example.com>\r\n" C_QUIT,
+    .shown = "5.7.1 the end" },
+  { "reply/mixed-codes", SCRIPT (GREET_EHLO ("250-mx.test\r\n251 AUTH PLAIN\r\n"), TS_EXPECT_CLOSE),
     FAILED (PROTOCOL, EHLO, FAILURE), REPLY_ERROR (MIXED_CODES), .received = C_EHLO },
   { "reply/endless-continuation",
     SCRIPT (TS_SEND (GREETING), TS_EXPECT ("EHLO client.example"),
@@ -382,34 +356,32 @@ static const Scenario scenarios[] = {
             TS_SEND ("250-mx.test\r\n250-SIZE 10"), TS_CLOSE),
     FAILED (NETWORK, EHLO, FAILURE), LINE_ERROR (PARTIAL), .received = C_EHLO },
   { "reply/eof-between-lines",
-    SCRIPT (TS_SEND (GREETING), TS_EXPECT ("EHLO client.example"),
-            TS_SEND ("250-mx.test\r\n"), TS_CLOSE),
+    SCRIPT (TS_SEND (GREETING), TS_EXPECT ("EHLO client.example"), TS_SEND ("250-mx.test\r\n"),
+            TS_CLOSE),
     FAILED (NETWORK, EHLO, FAILURE), LINE_ERROR (CLOSED), .received = C_EHLO },
   { "reply/unsolicited-after-ehlo",
     SCRIPT (GREET_EHLO ("250 mx.test\r\n250 2.1.0 sender ok\r\n"), TS_EXPECT_CLOSE),
-    .security = POSTACI_SECURITY_NONE,
-    FAILED (PROTOCOL, EHLO, FAILURE), SESSION_ERROR (PROTOCOL), .received = C_EHLO },
+    .security = POSTACI_SECURITY_NONE, FAILED (PROTOCOL, EHLO, FAILURE), SESSION_ERROR (PROTOCOL),
+    .received = C_EHLO },
   { "reply/positive-nonsense-to-ehlo",
     SCRIPT (GREET_EHLO ("354 send the message\r\n"), TS_EXPECT_CLOSE),
-    .security = POSTACI_SECURITY_NONE,
-    FAILED (PROTOCOL, EHLO, FAILURE), SESSION_ERROR (PROTOCOL), .received = C_EHLO },
+    .security = POSTACI_SECURITY_NONE, FAILED (PROTOCOL, EHLO, FAILURE), SESSION_ERROR (PROTOCOL),
+    .received = C_EHLO },
 
   /* 250 to DATA: sending the message now would be sending it into a void. */
   { "reply/250-to-data",
     SCRIPT (GREET_EHLO ("250 mx.test\r\n"), MAIL_RCPT_DATA, TS_SEND ("250 ok\r\n"),
             TS_EXPECT_CLOSE),
-    .security = POSTACI_SECURITY_NONE,
-    FAILED (PROTOCOL, DATA, FAILURE), SESSION_ERROR (PROTOCOL),
+    .security = POSTACI_SECURITY_NONE, FAILED (PROTOCOL, DATA, FAILURE), SESSION_ERROR (PROTOCOL),
     .received = C_EHLO C_ENVELOPE "DATA\r\n" },
   { "reply/354-to-rcpt",
     SCRIPT (GREET_EHLO ("250 mx.test\r\n"), TS_EXPECT ("MAIL FROM:<ali@example.com>"),
             TS_SEND ("250 ok\r\n"), TS_EXPECT ("RCPT TO:<veli@example.com>"),
             TS_SEND ("354 go ahead\r\n"), TS_EXPECT_CLOSE),
-    .security = POSTACI_SECURITY_NONE,
-    FAILED (PROTOCOL, RCPT, FAILURE), SESSION_ERROR (PROTOCOL), .received = C_EHLO C_ENVELOPE },
+    .security = POSTACI_SECURITY_NONE, FAILED (PROTOCOL, RCPT, FAILURE), SESSION_ERROR (PROTOCOL),
+    .received = C_EHLO C_ENVELOPE },
   /* Bidirectional overrides would reorder what a person reads. */
-  { "reply/bidi-override",
-    SCRIPT (TS_SEND ("220 mx.test \xe2\x80\xae ydaer\r\n"), QUIT_BYE),
+  { "reply/bidi-override", SCRIPT (TS_SEND ("220 mx.test \xe2\x80\xae ydaer\r\n"), QUIT_BYE),
     PASSED (GREETING), .received = C_QUIT, .shown = "220 mx.test \\u202E ydaer" },
   /* SIZE in EHLO: the message's size is declared with MAIL FROM (RFC 1870)... */
   { "reply/size-declared",
@@ -420,46 +392,41 @@ static const Scenario scenarios[] = {
     .security = POSTACI_SECURITY_NONE, .verdict = POSTACI_VERDICT_SUCCESS,
     .stage = POSTACI_STAGE_DATA, .exit_status = POSTACI_EXIT_SUCCESS },
   /* ...and a message over the limit is not uploaded at all. */
-  { "reply/size-limit",
-    SCRIPT (GREET_EHLO ("250-mx.test\r\n250 SIZE 100\r\n"), QUIT_BYE),
-    .security = POSTACI_SECURITY_NONE,
-    FAILED (PROTOCOL, MAIL, FAILURE), SESSION_ERROR (TOO_LARGE), .received = C_EHLO C_QUIT },
+  { "reply/size-limit", SCRIPT (GREET_EHLO ("250-mx.test\r\n250 SIZE 100\r\n"), QUIT_BYE),
+    .security = POSTACI_SECURITY_NONE, FAILED (PROTOCOL, MAIL, FAILURE), SESSION_ERROR (TOO_LARGE),
+    .received = C_EHLO C_QUIT },
 
   /* ---- Timing: short deadlines keep the suite fast ---- */
-  { "timing/no-greeting", SCRIPT (TS_STALL), .timeout = 1,
-    FAILED (TIMEOUT, GREETING, TIMEOUT), SESSION_ERROR (NO_GREETING), .received = "" },
-  { "timing/greeting-dribbled",
-    SCRIPT (TS_SEND_SLOWLY (GREETING, 5), QUIT_BYE), .timeout = 2,
+  { "timing/no-greeting", SCRIPT (TS_STALL), .timeout = 1, FAILED (TIMEOUT, GREETING, TIMEOUT),
+    SESSION_ERROR (NO_GREETING), .received = "" },
+  { "timing/greeting-dribbled", SCRIPT (TS_SEND_SLOWLY (GREETING, 5), QUIT_BYE), .timeout = 2,
     PASSED (GREETING), .received = C_QUIT },
   /* One deadline for the whole reply: dribbling cannot stretch it. */
   { "timing/greeting-dribbled-past-deadline",
-    SCRIPT (TS_SEND_SLOWLY ("220 mx.test ESMTP at a snail's pace\r\n", 100)),
-    .timeout = 1, FAILED (TIMEOUT, GREETING, TIMEOUT), SESSION_ERROR (TIMEOUT), .received = "" },
+    SCRIPT (TS_SEND_SLOWLY ("220 mx.test ESMTP at a snail's pace\r\n", 100)), .timeout = 1,
+    FAILED (TIMEOUT, GREETING, TIMEOUT), SESSION_ERROR (TIMEOUT), .received = "" },
   /* STARTTLS accepted, then the ClientHello is never answered. */
-  { "timing/handshake-never-answered",
-    SCRIPT (TO_STARTTLS, TS_SEND ("220 go ahead\r\n"), TS_STALL),
+  { "timing/handshake-never-answered", SCRIPT (TO_STARTTLS, TS_SEND ("220 go ahead\r\n"), TS_STALL),
     .security = POSTACI_SECURITY_STARTTLS, .auth = TRUE, .timeout = 1,
     FAILED (TIMEOUT, TLS, TIMEOUT), SESSION_ERROR (TIMEOUT) },
-  { "timing/no-greeting-after-tls",
-    SCRIPT (TS_STALL), .mode = POSTACI_TEST_SERVER_IMPLICIT_TLS, .certificate = "server",
-    .security = POSTACI_SECURITY_TLS, .auth = TRUE, .timeout = 1,
+  { "timing/no-greeting-after-tls", SCRIPT (TS_STALL), .mode = POSTACI_SCRIPTED_SERVER_IMPLICIT_TLS,
+    .certificate = "server", .security = POSTACI_SECURITY_TLS, .auth = TRUE, .timeout = 1,
     FAILED (TIMEOUT, GREETING, TIMEOUT), SESSION_ERROR (NO_GREETING), .received = "" },
   /* The server hangs up while the message streams: a network failure, not a hang. */
   { "timing/closed-during-data",
-    SCRIPT (GREET_EHLO ("250 mx.test\r\n"), MAIL_RCPT_DATA, TS_SEND ("354 go ahead\r\n"),
-            TS_CLOSE),
+    SCRIPT (GREET_EHLO ("250 mx.test\r\n"), MAIL_RCPT_DATA, TS_SEND ("354 go ahead\r\n"), TS_CLOSE),
     .security = POSTACI_SECURITY_NONE, .html_mib = 16, FAILED (NETWORK, DATA, FAILURE) },
   /* The server stops reading after 354 and never answers. */
   { "timing/stall-after-354",
     SCRIPT (GREET_EHLO ("250 mx.test\r\n"), MAIL_RCPT_DATA, TS_SEND ("354 go ahead\r\n"),
             TS_SLEEP (2500)),
-    .security = POSTACI_SECURITY_NONE, .timeout = 1,
-    FAILED (TIMEOUT, DATA, TIMEOUT), SESSION_ERROR (TIMEOUT) },
+    .security = POSTACI_SECURITY_NONE, .timeout = 1, FAILED (TIMEOUT, DATA, TIMEOUT),
+    SESSION_ERROR (TIMEOUT) },
   { "timing/no-reply-to-dot",
     SCRIPT (GREET_EHLO ("250 mx.test\r\n"), MAIL_RCPT_DATA, TS_SEND ("354 go ahead\r\n"),
             TS_READ_DATA, TS_STALL),
-    .security = POSTACI_SECURITY_NONE, .timeout = 1,
-    FAILED (TIMEOUT, DATA, TIMEOUT), SESSION_ERROR (TIMEOUT) },
+    .security = POSTACI_SECURITY_NONE, .timeout = 1, FAILED (TIMEOUT, DATA, TIMEOUT),
+    SESSION_ERROR (TIMEOUT) },
 
   /* The message was accepted: what the server does with QUIT cannot undo that. */
   { "timing/closed-instead-of-221",
@@ -478,8 +445,8 @@ static const Scenario scenarios[] = {
   { "timing/refused-then-mute-quit",
     SCRIPT (GREET_EHLO ("250 mx.test\r\n"), TS_EXPECT ("MAIL FROM:<ali@example.com>"),
             TS_SEND ("550 5.7.1 sender rejected\r\n"), TS_EXPECT ("QUIT"), TS_STALL),
-    .security = POSTACI_SECURITY_NONE, .timeout = 60,
-    FAILED (REFUSED, MAIL, REFUSED), SESSION_ERROR (REFUSED), .reply_code = 550 },
+    .security = POSTACI_SECURITY_NONE, .timeout = 60, FAILED (REFUSED, MAIL, REFUSED),
+    SESSION_ERROR (REFUSED), .reply_code = 550 },
 
   /* ---- 421 at each stage: the server is closing; no QUIT, no RSET ---- */
 #define CLOSING "421 4.3.2 mx.test closing connection\r\n"
@@ -494,41 +461,36 @@ static const Scenario scenarios[] = {
   { "421/auth",
     SCRIPT (GREET_EHLO (EHLO_TLS), TS_EXPECT ("AUTH PLAIN " PLAIN_IR), TS_SEND (CLOSING),
             TS_EXPECT_CLOSE),
-    .mode = POSTACI_TEST_SERVER_IMPLICIT_TLS, .certificate = "server",
-    .security = POSTACI_SECURITY_TLS, .auth = TRUE,
-    FAILED (REFUSED, AUTH, REFUSED), SESSION_ERROR (REFUSED), .reply_code = 421,
-    .received = C_EHLO "AUTH PLAIN " PLAIN_IR "\r\n" },
+    .mode = POSTACI_SCRIPTED_SERVER_IMPLICIT_TLS, .certificate = "server",
+    .security = POSTACI_SECURITY_TLS, .auth = TRUE, FAILED (REFUSED, AUTH, REFUSED),
+    SESSION_ERROR (REFUSED), .reply_code = 421, .received = C_EHLO "AUTH PLAIN " PLAIN_IR "\r\n" },
   { "421/mail",
     SCRIPT (GREET_EHLO ("250 mx.test\r\n"), TS_EXPECT ("MAIL FROM:<ali@example.com>"),
             TS_SEND (CLOSING), TS_EXPECT_CLOSE),
-    .security = POSTACI_SECURITY_NONE,
-    FAILED (REFUSED, MAIL, REFUSED), SESSION_ERROR (REFUSED), .reply_code = 421,
-    .received = C_EHLO "MAIL FROM:<ali@example.com>\r\n" },
+    .security = POSTACI_SECURITY_NONE, FAILED (REFUSED, MAIL, REFUSED), SESSION_ERROR (REFUSED),
+    .reply_code = 421, .received = C_EHLO "MAIL FROM:<ali@example.com>\r\n" },
   { "421/rcpt",
     SCRIPT (GREET_EHLO ("250 mx.test\r\n"), TS_EXPECT ("MAIL FROM:<ali@example.com>"),
             TS_SEND ("250 ok\r\n"), TS_EXPECT ("RCPT TO:<veli@example.com>"), TS_SEND (CLOSING),
             TS_EXPECT_CLOSE),
-    .security = POSTACI_SECURITY_NONE,
-    FAILED (REFUSED, RCPT, REFUSED), SESSION_ERROR (REFUSED), .reply_code = 421,
-    .received = C_EHLO C_ENVELOPE },
+    .security = POSTACI_SECURITY_NONE, FAILED (REFUSED, RCPT, REFUSED), SESSION_ERROR (REFUSED),
+    .reply_code = 421, .received = C_EHLO C_ENVELOPE },
   { "421/data",
-    SCRIPT (GREET_EHLO ("250 mx.test\r\n"), MAIL_RCPT_DATA, TS_SEND (CLOSING),
-            TS_EXPECT_CLOSE),
-    .security = POSTACI_SECURITY_NONE,
-    FAILED (REFUSED, DATA, REFUSED), SESSION_ERROR (REFUSED), .reply_code = 421,
-    .received = C_EHLO C_ENVELOPE "DATA\r\n" },
+    SCRIPT (GREET_EHLO ("250 mx.test\r\n"), MAIL_RCPT_DATA, TS_SEND (CLOSING), TS_EXPECT_CLOSE),
+    .security = POSTACI_SECURITY_NONE, FAILED (REFUSED, DATA, REFUSED), SESSION_ERROR (REFUSED),
+    .reply_code = 421, .received = C_EHLO C_ENVELOPE "DATA\r\n" },
   { "421/final-dot",
     SCRIPT (GREET_EHLO ("250 mx.test\r\n"), MAIL_RCPT_DATA, TS_SEND ("354 go ahead\r\n"),
             TS_READ_DATA, TS_SEND (CLOSING), TS_EXPECT_CLOSE),
-    .security = POSTACI_SECURITY_NONE,
-    FAILED (REFUSED, DATA, REFUSED), SESSION_ERROR (REFUSED), .reply_code = 421 },
+    .security = POSTACI_SECURITY_NONE, FAILED (REFUSED, DATA, REFUSED), SESSION_ERROR (REFUSED),
+    .reply_code = 421 },
 #undef CLOSING
 
   /* ---- AUTH abuse (over implicit TLS) ---- */
   { "auth/invalid-base64-challenge",
     SCRIPT (GREET_EHLO (EHLO_TLS), TS_EXPECT ("AUTH LOGIN"), TS_SEND ("334 VXNlc*m5hbWU6!\r\n"),
             TS_EXPECT ("*"), TS_SEND ("501 5.7.0 cancelled\r\n"), QUIT_BYE),
-    .mode = POSTACI_TEST_SERVER_IMPLICIT_TLS, .certificate = "server",
+    .mode = POSTACI_SCRIPTED_SERVER_IMPLICIT_TLS, .certificate = "server",
     .security = POSTACI_SECURITY_TLS, .auth = TRUE, .mechanism = POSTACI_MECHANISM_LOGIN,
     FAILED (PROTOCOL, AUTH, FAILURE), SESSION_ERROR (SASL), .reply_code = 501,
     .received = C_EHLO "AUTH LOGIN\r\n*\r\n" C_QUIT },
@@ -536,48 +498,45 @@ static const Scenario scenarios[] = {
   { "auth/endless-334",
     SCRIPT (GREET_EHLO (EHLO_TLS), TS_EXPECT ("AUTH PLAIN " PLAIN_IR), TS_SEND ("334 \r\n"),
             TS_EXPECT ("*"), TS_SEND ("334 \r\n"), QUIT_BYE),
-    .mode = POSTACI_TEST_SERVER_IMPLICIT_TLS, .certificate = "server",
-    .security = POSTACI_SECURITY_TLS, .auth = TRUE,
-    FAILED (PROTOCOL, AUTH, FAILURE), SESSION_ERROR (SASL),
-    .received = C_EHLO "AUTH PLAIN " PLAIN_IR "\r\n*\r\n" C_QUIT },
+    .mode = POSTACI_SCRIPTED_SERVER_IMPLICIT_TLS, .certificate = "server",
+    .security = POSTACI_SECURITY_TLS, .auth = TRUE, FAILED (PROTOCOL, AUTH, FAILURE),
+    SESSION_ERROR (SASL), .received = C_EHLO "AUTH PLAIN " PLAIN_IR "\r\n*\r\n" C_QUIT },
   /* A success after "*" does not make a broken exchange a login. */
   { "auth/235-after-cancel",
     SCRIPT (GREET_EHLO (EHLO_TLS), TS_EXPECT ("AUTH LOGIN"), TS_SEND ("334 %%%\r\n"),
             TS_EXPECT ("*"), TS_SEND ("235 2.7.0 fine, come in\r\n"), QUIT_BYE),
-    .mode = POSTACI_TEST_SERVER_IMPLICIT_TLS, .certificate = "server",
+    .mode = POSTACI_SCRIPTED_SERVER_IMPLICIT_TLS, .certificate = "server",
     .security = POSTACI_SECURITY_TLS, .auth = TRUE, .mechanism = POSTACI_MECHANISM_LOGIN,
     FAILED (PROTOCOL, AUTH, FAILURE), SESSION_ERROR (SASL),
     .received = C_EHLO "AUTH LOGIN\r\n*\r\n" C_QUIT },
   { "auth/535",
     SCRIPT (GREET_EHLO (EHLO_TLS), TS_EXPECT ("AUTH PLAIN " PLAIN_IR),
             TS_SEND ("535 5.7.8 Authentication credentials invalid\r\n"), QUIT_BYE),
-    .mode = POSTACI_TEST_SERVER_IMPLICIT_TLS, .certificate = "server",
-    .security = POSTACI_SECURITY_TLS, .auth = TRUE,
-    FAILED (REFUSED, AUTH, REFUSED), SESSION_ERROR (REFUSED), .reply_code = 535,
+    .mode = POSTACI_SCRIPTED_SERVER_IMPLICIT_TLS, .certificate = "server",
+    .security = POSTACI_SECURITY_TLS, .auth = TRUE, FAILED (REFUSED, AUTH, REFUSED),
+    SESSION_ERROR (REFUSED), .reply_code = 535,
     .received = C_EHLO "AUTH PLAIN " PLAIN_IR "\r\n" C_QUIT },
   { "auth/454",
     SCRIPT (GREET_EHLO (EHLO_TLS), TS_EXPECT ("AUTH PLAIN " PLAIN_IR),
             TS_SEND ("454 4.7.0 Temporary authentication failure\r\n"), QUIT_BYE),
-    .mode = POSTACI_TEST_SERVER_IMPLICIT_TLS, .certificate = "server",
-    .security = POSTACI_SECURITY_TLS, .auth = TRUE,
-    FAILED (REFUSED, AUTH, REFUSED), SESSION_ERROR (REFUSED), .reply_code = 454,
+    .mode = POSTACI_SCRIPTED_SERVER_IMPLICIT_TLS, .certificate = "server",
+    .security = POSTACI_SECURITY_TLS, .auth = TRUE, FAILED (REFUSED, AUTH, REFUSED),
+    SESSION_ERROR (REFUSED), .reply_code = 454,
     .received = C_EHLO "AUTH PLAIN " PLAIN_IR "\r\n" C_QUIT },
-  { "auth/not-offered",
-    SCRIPT (GREET_EHLO ("250-mx.test\r\n250 8BITMIME\r\n"), QUIT_BYE),
-    .mode = POSTACI_TEST_SERVER_IMPLICIT_TLS, .certificate = "server",
-    .security = POSTACI_SECURITY_TLS, .auth = TRUE,
-    FAILED (PROTOCOL, AUTH, FAILURE), SESSION_ERROR (AUTH_UNAVAILABLE),
-    .received = C_EHLO C_QUIT },
+  { "auth/not-offered", SCRIPT (GREET_EHLO ("250-mx.test\r\n250 8BITMIME\r\n"), QUIT_BYE),
+    .mode = POSTACI_SCRIPTED_SERVER_IMPLICIT_TLS, .certificate = "server",
+    .security = POSTACI_SECURITY_TLS, .auth = TRUE, FAILED (PROTOCOL, AUTH, FAILURE),
+    SESSION_ERROR (AUTH_UNAVAILABLE), .received = C_EHLO C_QUIT },
   /* Offered only without TLS, and the user did not allow a plain-text password. */
   { "auth/plain-only-unencrypted",
     SCRIPT (GREET_EHLO ("250-mx.test\r\n250 AUTH PLAIN LOGIN\r\n"), QUIT_BYE),
-    .security = POSTACI_SECURITY_AUTO, .auth = TRUE,
-    FAILED (PROTOCOL, AUTH, FAILURE), SESSION_ERROR (PLAINTEXT_AUTH),
-    .received = C_EHLO C_QUIT },
+    .security = POSTACI_SECURITY_AUTO, .auth = TRUE, FAILED (PROTOCOL, AUTH, FAILURE),
+    SESSION_ERROR (PLAINTEXT_AUTH), .received = C_EHLO C_QUIT },
 
   /* ---- A server that echoes the credentials: every form is masked before anyone sees it.
    * TS_SEND_ECHO repeats every line since EHLO, the AUTH lines with them. ---- */
-#define ECHO_TLS .mode = POSTACI_TEST_SERVER_IMPLICIT_TLS, .certificate = "server", \
+#define ECHO_TLS                                                         \
+  .mode = POSTACI_SCRIPTED_SERVER_IMPLICIT_TLS, .certificate = "server", \
   .security = POSTACI_SECURITY_TLS, .auth = TRUE
 #define ECHO_REFUSED FAILED (REFUSED, AUTH, REFUSED), SESSION_ERROR (REFUSED), .reply_code = 535
   { "echo/plain",
@@ -607,16 +566,17 @@ static const Scenario scenarios[] = {
   { "echo/digest-md5",
     SCRIPT (GREET_EHLO ("250-mx.test\r\n250 AUTH DIGEST-MD5\r\n"), TS_EXPECT ("AUTH DIGEST-MD5"),
             TS_SEND ("334 cmVhbG09Im14LnRlc3QiLG5vbmNlPSJPQTZNRzl0RVFHbTJoaCIscW9wPSJhdXRoIixjaGF"
-                     "yc2V0PXV0Zi04LGFsZ29yaXRobT1tZDUtc2Vzcw==\r\n"), TS_READ_LINE,
-            TS_SEND_ECHO ("535 5.7.8 bad: "), QUIT_BYE),
+                     "yc2V0PXV0Zi04LGFsZ29yaXRobT1tZDUtc2Vzcw==\r\n"),
+            TS_READ_LINE, TS_SEND_ECHO ("535 5.7.8 bad: "), QUIT_BYE),
     ECHO_TLS, .mechanism = POSTACI_MECHANISM_DIGEST_MD5, ECHO_REFUSED,
     .shown = "bad: EHLO client.example AUTH DIGEST-MD5 ****" },
   { "echo/ntlm",
-    SCRIPT (GREET_EHLO ("250-mx.test\r\n250 AUTH NTLM\r\n"), TS_EXPECT_PREFIX ("AUTH NTLM "),
-            TS_SEND ("334 TlRMTVNTUAACAAAADAAMADAAAAABAoEAASNFZ4mrze8AAAAAAAAAAGIAYgA8AAAARABPAE0AQQB"
-                     "JAE4AAgAMAEQATwBNAEEASQBOAAEADABTAEUAUgBWAEUAUgAEABQAZABvAG0AYQBpAG4ALgBjAG8"
-                     "AbQADACIAcwBlAHIAdgBlAHIALgBkAG8AbQBhAGkAbgAuAGMAbwBtAAAAAAA=\r\n"),
-            TS_READ_LINE, TS_SEND_ECHO ("535 5.7.8 bad: "), QUIT_BYE),
+    SCRIPT (
+      GREET_EHLO ("250-mx.test\r\n250 AUTH NTLM\r\n"), TS_EXPECT_PREFIX ("AUTH NTLM "),
+      TS_SEND ("334 TlRMTVNTUAACAAAADAAMADAAAAABAoEAASNFZ4mrze8AAAAAAAAAAGIAYgA8AAAARABPAE0AQQB"
+               "JAE4AAgAMAEQATwBNAEEASQBOAAEADABTAEUAUgBWAEUAUgAEABQAZABvAG0AYQBpAG4ALgBjAG8"
+               "AbQADACIAcwBlAHIAdgBlAHIALgBkAG8AbQBhAGkAbgAuAGMAbwBtAAAAAAA=\r\n"),
+      TS_READ_LINE, TS_SEND_ECHO ("535 5.7.8 bad: "), QUIT_BYE),
     ECHO_TLS, .mechanism = POSTACI_MECHANISM_NTLM, ECHO_REFUSED,
     .shown = "bad: EHLO client.example AUTH NTLM **** ****" },
   { "echo/xoauth2",
@@ -631,9 +591,8 @@ static const Scenario scenarios[] = {
             TS_EXPECT_PREFIX ("AUTH SCRAM-SHA-256 "),
             TS_SEND ("334 cj1ub3R5b3Vybm9uY2Uscz1RU1hDUitRNnNlazhiZjkyLGk9NDA5Ng==\r\n"),
             TS_EXPECT ("*"), TS_SEND_ECHO ("501 5.7.0 cancelled: "), QUIT_BYE),
-    ECHO_TLS, .mechanism = POSTACI_MECHANISM_SCRAM_SHA_256,
-    FAILED (PROTOCOL, AUTH, FAILURE), SESSION_ERROR (SASL),
-    .shown = "cancelled: EHLO client.example AUTH SCRAM-SHA-256 **** *" },
+    ECHO_TLS, .mechanism = POSTACI_MECHANISM_SCRAM_SHA_256, FAILED (PROTOCOL, AUTH, FAILURE),
+    SESSION_ERROR (SASL), .shown = "cancelled: EHLO client.example AUTH SCRAM-SHA-256 **** *" },
 #undef ECHO_TLS
 #undef ECHO_REFUSED
 
@@ -645,10 +604,15 @@ static const Scenario scenarios[] = {
     .security = POSTACI_SECURITY_AUTO, .auth = TRUE, \
     FAILED (PROTOCOL, AUTH, FAILURE), SESSION_ERROR (PLAINTEXT_AUTH), \
     .received = C_EHLO C_QUIT, .shown = "cracked offline" }
-  STRIPPED ("plain", "PLAIN"), STRIPPED ("login", "LOGIN"), STRIPPED ("cram-md5", "CRAM-MD5"),
-  STRIPPED ("digest-md5", "DIGEST-MD5"), STRIPPED ("ntlm", "NTLM"),
-  STRIPPED ("scram-sha-1", "SCRAM-SHA-1"), STRIPPED ("scram-sha-256", "SCRAM-SHA-256"),
-  STRIPPED ("xoauth2", "XOAUTH2"), STRIPPED ("everything", "CRAM-MD5 DIGEST-MD5 NTLM PLAIN"),
+  STRIPPED ("plain", "PLAIN"),
+  STRIPPED ("login", "LOGIN"),
+  STRIPPED ("cram-md5", "CRAM-MD5"),
+  STRIPPED ("digest-md5", "DIGEST-MD5"),
+  STRIPPED ("ntlm", "NTLM"),
+  STRIPPED ("scram-sha-1", "SCRAM-SHA-1"),
+  STRIPPED ("scram-sha-256", "SCRAM-SHA-256"),
+  STRIPPED ("xoauth2", "XOAUTH2"),
+  STRIPPED ("everything", "CRAM-MD5 DIGEST-MD5 NTLM PLAIN"),
 #undef STRIPPED
   /* Consent given for this run: CRAM-MD5 goes ahead over the plain link. */
   { "stripped/cram-md5-allowed",
@@ -678,8 +642,7 @@ static const Scenario scenarios[] = {
   { "input/username-crlf", .auth = TRUE, .username = "ali\r\nMAIL FROM:<x@evil.test>",
     REFUSED_INPUT (USERNAME) },
   { "input/password-lf", .auth = TRUE, .password = "gizli\nQUIT", REFUSED_INPUT (PASSWORD) },
-  { "input/subject-crlf", .subject = "Hello\r\nBcc: victim@example.com",
-    REFUSED_INPUT (SUBJECT) },
+  { "input/subject-crlf", .subject = "Hello\r\nBcc: victim@example.com", REFUSED_INPUT (SUBJECT) },
   { "input/subject-lf", .subject = "Hello\nBcc: victim@example.com", REFUSED_INPUT (SUBJECT) },
 #define A16 "aaaaaaaaaaaaaaaa"
 #define LABEL50 "abcdefghijabcdefghijabcdefghijabcdefghijabcdefghij."
@@ -696,8 +659,8 @@ static const Scenario scenarios[] = {
   { "input/ehlo-empty-means-automatic",
     SCRIPT (TS_SEND (GREETING), TS_EXPECT ("EHLO [127.0.0.1]"), TS_SEND ("250 mx.test\r\n"),
             QUIT_BYE),
-    .ehlo_name = "", .server_name = "127.0.0.1", .security = POSTACI_SECURITY_NONE,
-    PASSED (EHLO), .received = "EHLO [127.0.0.1]\r\n" C_QUIT },
+    .ehlo_name = "", .server_name = "127.0.0.1", .security = POSTACI_SECURITY_NONE, PASSED (EHLO),
+    .received = "EHLO [127.0.0.1]\r\n" C_QUIT },
 
   /* ---- International names ---- */
   { "input/ehlo-idn-punycode",
@@ -706,8 +669,8 @@ static const Scenario scenarios[] = {
     .ehlo_name = "posta.şirket.com.tr", .security = POSTACI_SECURITY_NONE, PASSED (EHLO),
     .received = "EHLO posta.xn--irket-idb.com.tr\r\n" C_QUIT },
   { "input/ehlo-address-literal",
-    SCRIPT (TS_SEND (GREETING), TS_EXPECT ("EHLO [IPv6:2001:db8::1]"),
-            TS_SEND ("250 mx.test\r\n"), QUIT_BYE),
+    SCRIPT (TS_SEND (GREETING), TS_EXPECT ("EHLO [IPv6:2001:db8::1]"), TS_SEND ("250 mx.test\r\n"),
+            QUIT_BYE),
     .ehlo_name = "[IPv6:2001:db8::1]", .security = POSTACI_SECURITY_NONE, PASSED (EHLO),
     .received = "EHLO [IPv6:2001:db8::1]\r\n" C_QUIT },
   { "input/idn-punycode-envelope",
@@ -720,11 +683,9 @@ static const Scenario scenarios[] = {
     SCRIPT (GREET_EHLO ("250-mx.test\r\n250 SMTPUTF8\r\n"),
             TS_EXPECT ("MAIL FROM:<gönül@xn--irket-idb.com.tr> SMTPUTF8"), TS_SEND ("250 ok\r\n"),
             TS_EXPECT ("RCPT TO:<şükrü@example.com>"), TS_SEND ("250 ok\r\n"), QUIT_BYE),
-    .from = "gönül@şirket.com.tr", .to = "şükrü@example.com",
-    .security = POSTACI_SECURITY_NONE,
+    .from = "gönül@şirket.com.tr", .to = "şükrü@example.com", .security = POSTACI_SECURITY_NONE,
     PASSED (RCPT) },
-  { "input/smtputf8-missing",
-    SCRIPT (GREET_EHLO ("250-mx.test\r\n250 8BITMIME\r\n"), QUIT_BYE),
+  { "input/smtputf8-missing", SCRIPT (GREET_EHLO ("250-mx.test\r\n250 8BITMIME\r\n"), QUIT_BYE),
     .from = "gönül@example.com", .security = POSTACI_SECURITY_NONE,
     FAILED (PROTOCOL, MAIL, FAILURE), SESSION_ERROR (SMTPUTF8_UNAVAILABLE),
     .received = C_EHLO C_QUIT },
@@ -734,29 +695,24 @@ static const Scenario scenarios[] = {
   TS_SEND ("354 go ahead\r\n"), TS_READ_DATA, TS_SEND ("250 2.0.0 queued\r\n"), QUIT_BYE), \
   .security = POSTACI_SECURITY_NONE, .verdict = POSTACI_VERDICT_SUCCESS, \
   .stage = POSTACI_STAGE_DATA, .exit_status = POSTACI_EXIT_SUCCESS
-  { "body/lone-dots", DELIVER,
-    .html = "<p>a</p>\n.\n..\n.x\n", .text = "a\n.\n..\n.x\n",
+  { "body/lone-dots", DELIVER, .html = "<p>a</p>\n.\n..\n.x\n", .text = "a\n.\n..\n.x\n",
     .data_contains = "\r\n..\r\n...\r\n..x\r\n" },
   { "body/crlf-dot-crlf-inside", DELIVER,
     .html = "<p>one</p>\r\n.\r\nMAIL FROM:<mallory@evil.test>\r\n",
     .text = "one\r\n.\r\nMAIL FROM:<mallory@evil.test>\r\n",
     .data_contains = "\r\n..\r\nMAIL FROM:<mallory@evil.test>\r\n" },
   /* The "SMTP smuggling" spellings of an end of data: bare LF and bare CR around the dot. */
-  { "body/lf-dot-lf", DELIVER,
-    .html = "<p>x</p>\n.\nRCPT TO:<mallory@evil.test>\n", .text = "x\n.\nDATA\n",
-    .data_contains = "\r\n..\r\nRCPT TO:<mallory@evil.test>\r\n" },
-  { "body/lf-dot-crlf", DELIVER,
-    .html = "<p>x</p>\n.\r\nQUIT\r\n", .text = "x\r\n.\nQUIT\n",
+  { "body/lf-dot-lf", DELIVER, .html = "<p>x</p>\n.\nRCPT TO:<mallory@evil.test>\n",
+    .text = "x\n.\nDATA\n", .data_contains = "\r\n..\r\nRCPT TO:<mallory@evil.test>\r\n" },
+  { "body/lf-dot-crlf", DELIVER, .html = "<p>x</p>\n.\r\nQUIT\r\n", .text = "x\r\n.\nQUIT\n",
     .data_contains = "\r\n..\r\nQUIT\r\n" },
-  { "body/cr-dot-cr", DELIVER,
-    .html = "<p>x</p>\r.\rNOOP\r", .text = "x\r.\r\nNOOP",
+  { "body/cr-dot-cr", DELIVER, .html = "<p>x</p>\r.\rNOOP\r", .text = "x\r.\r\nNOOP",
     .data_contains = "\r\n..\r\nNOOP\r\n" },
-  { "body/bare-cr-and-lf", DELIVER,
-    .html = "one\rtwo\nthree\r\n", .text = "one\rtwo\nthree",
+  { "body/bare-cr-and-lf", DELIVER, .html = "one\rtwo\nthree\r\n", .text = "one\rtwo\nthree",
     .data_contains = "one\r\ntwo\r\nthree\r\n" },
   /* Lines over 998 octets are quoted-printable with soft breaks (RFC 5322 §2.1.1). */
-  { "body/line-over-998", DELIVER,
-    .html = "<p>" LONG_LINE "</p>", .text = LONG_LINE, .data_contains = "=\r\n" },
+  { "body/line-over-998", DELIVER, .html = "<p>" LONG_LINE "</p>", .text = LONG_LINE,
+    .data_contains = "=\r\n" },
 #undef DELIVER
 };
 
@@ -827,20 +783,20 @@ count (const char *haystack, const char *needle)
 /* What crossed the link before encryption: everything on a plain server, the part up to
  * STARTTLS when TLS came up after it, nothing on an implicit-TLS server. */
 static char *
-plain_text_part (Fixture *fixture, PostaciTestServerMode mode)
+plain_text_part (Fixture *fixture, PostaciScriptedServerMode mode)
 {
   g_autofree char *got = received (fixture);
   const char *starttls = strstr (got, C_STARTTLS);
 
-  if (mode == POSTACI_TEST_SERVER_IMPLICIT_TLS)
+  if (mode == POSTACI_SCRIPTED_SERVER_IMPLICIT_TLS)
     return g_strdup ("");
-  if (starttls != NULL && postaci_test_server_get_tls_active (fixture->server))
+  if (starttls != NULL && postaci_scripted_server_get_tls_active (fixture->server))
     return g_strndup (got, (gsize) (starttls - got) + strlen (C_STARTTLS));
   return g_steal_pointer (&got);
 }
 
 static void
-assert_no_plain_text_credentials (Fixture *fixture, PostaciTestServerMode mode)
+assert_no_plain_text_credentials (Fixture *fixture, PostaciScriptedServerMode mode)
 {
   g_autofree char *plain = plain_text_part (fixture, mode);
   g_autofree char *b64 = g_base64_encode ((const guchar *) PASSWORD, strlen (PASSWORD));
@@ -945,7 +901,7 @@ assert_nothing_sent (Fixture *fixture)
 {
   GPtrArray *events = postaci_session_get_events (fixture->session);
 
-  g_assert_false (postaci_test_server_is_connected (fixture->server));
+  g_assert_false (postaci_scripted_server_is_connected (fixture->server));
   for (guint i = 0; i < events->len; i++)
     {
       const PostaciEvent *event = g_ptr_array_index (events, i);
@@ -961,7 +917,7 @@ assert_nothing_sent (Fixture *fixture)
 static void
 check_data (Fixture *fixture, const char *got, const char *contains)
 {
-  g_autoptr(GBytes) payload = postaci_test_server_get_data (fixture->server);
+  g_autoptr(GBytes) payload = postaci_scripted_server_get_data (fixture->server);
   gsize size;
   const char *data = g_bytes_get_data (payload, &size);
   gsize line_start = 0;
@@ -1140,14 +1096,13 @@ test_large_body (Fixture *fixture, gconstpointer data)
   g_autofree char *got = NULL;
   GString *arrived;
 
-
-  start_server (fixture, SCRIPT (GREET_EHLO ("250-mx.test\r\n250 8BITMIME\r\n"),
-                                 TS_EXPECT ("MAIL FROM:<ali@example.com> BODY=8BITMIME"),
-                                 TS_SEND ("250 ok\r\n"), TS_EXPECT ("RCPT TO:<veli@example.com>"),
-                                 TS_SEND ("250 ok\r\n"), TS_EXPECT ("DATA"),
-                                 TS_SEND ("354 go ahead\r\n"), TS_READ_DATA,
-                                 TS_SEND ("250 2.0.0 queued\r\n"), QUIT_BYE),
-                POSTACI_TEST_SERVER_PLAIN, NULL);
+  start_server (fixture,
+                SCRIPT (GREET_EHLO ("250-mx.test\r\n250 8BITMIME\r\n"),
+                        TS_EXPECT ("MAIL FROM:<ali@example.com> BODY=8BITMIME"),
+                        TS_SEND ("250 ok\r\n"), TS_EXPECT ("RCPT TO:<veli@example.com>"),
+                        TS_SEND ("250 ok\r\n"), TS_EXPECT ("DATA"), TS_SEND ("354 go ahead\r\n"),
+                        TS_READ_DATA, TS_SEND ("250 2.0.0 queued\r\n"), QUIT_BYE),
+                POSTACI_SCRIPTED_SERVER_PLAIN, NULL);
   request = base_request (fixture, POSTACI_SECURITY_NONE);
   request->timeout_seconds = 60;
   g_free (request->html);
@@ -1158,7 +1113,7 @@ test_large_body (Fixture *fixture, gconstpointer data)
   assert_outcome (fixture, POSTACI_VERDICT_SUCCESS, POSTACI_STAGE_DATA, POSTACI_EXIT_SUCCESS);
   got = received (fixture);
   g_assert_true (g_str_has_suffix (got, "\r\n.\r\n" C_QUIT));
-  payload = postaci_test_server_get_data (fixture->server);
+  payload = postaci_scripted_server_get_data (fixture->server);
   g_assert_nonnull (payload);
   arrived = html_part_of (payload);
   g_assert_cmpuint (arrived->len, ==, strlen (sent));

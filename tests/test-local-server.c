@@ -11,7 +11,7 @@
 #include "postaci-local-server.h"
 #include "postaci-message.h"
 #include "postaci-session.h"
-#include "postaci-test-server.h"
+#include "postaci-scripted-server.h"
 #include "postaci-transcript.h"
 
 #define SUBJECT "Deneme: ığüşöç İĞÜŞÖÇ — test"

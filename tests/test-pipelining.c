@@ -116,7 +116,7 @@ three_recipients (Fixture *fixture)
 static void
 test_batch (Fixture *fixture, gconstpointer data)
 {
-  const PostaciTestStep script[] = {
+  const PostaciScriptStep script[] = {
     TO_ENVELOPE,
     /* All of it in one read, before any reply: one round trip. */
     TS_EXPECT_READ (BATCH),
@@ -131,13 +131,13 @@ test_batch (Fixture *fixture, gconstpointer data)
   g_autofree char *got = NULL;
   g_autofree char *said = NULL;
 
-  start_server (fixture, script, POSTACI_TEST_SERVER_PLAIN, NULL);
+  start_server (fixture, script, POSTACI_SCRIPTED_SERVER_PLAIN, NULL);
   run (fixture, three_recipients (fixture));
 
   assert_server_ok (fixture);
   assert_outcome (fixture, POSTACI_VERDICT_SUCCESS, POSTACI_STAGE_DATA, POSTACI_EXIT_SUCCESS);
   g_assert_cmpuint (fixture->outcome->recipients_accepted, ==, 3);
-  payload = postaci_test_server_get_data (fixture->server);
+  payload = postaci_scripted_server_get_data (fixture->server);
   body = g_strndup (g_bytes_get_data (payload, NULL), g_bytes_get_size (payload));
   expected = g_strconcat ("EHLO client.example\r\n" BATCH, body, ".\r\nQUIT\r\n", NULL);
   got = received (fixture);
@@ -153,7 +153,7 @@ test_batch (Fixture *fixture, gconstpointer data)
 static void
 test_turned_off (Fixture *fixture, gconstpointer data)
 {
-  const PostaciTestStep script[] = {
+  const PostaciScriptStep script[] = {
     TO_ENVELOPE,
     TS_EXPECT_READ (C_MAIL),
     TS_SEND (R_MAIL_OK),
@@ -172,7 +172,7 @@ test_turned_off (Fixture *fixture, gconstpointer data)
   PostaciRequest *request;
   g_autofree char *said = NULL;
 
-  start_server (fixture, script, POSTACI_TEST_SERVER_PLAIN, NULL);
+  start_server (fixture, script, POSTACI_SCRIPTED_SERVER_PLAIN, NULL);
   request = three_recipients (fixture);
   request->no_pipelining = TRUE;
   run (fixture, request);
@@ -190,7 +190,7 @@ test_turned_off (Fixture *fixture, gconstpointer data)
 static void
 test_mail_refused (Fixture *fixture, gconstpointer data)
 {
-  const PostaciTestStep script[] = {
+  const PostaciScriptStep script[] = {
     TO_ENVELOPE,
     TS_EXPECT_READ (BATCH),
     TS_SEND ("550 5.7.1 Sender address rejected: not owned by user\r\n"
@@ -202,7 +202,7 @@ test_mail_refused (Fixture *fixture, gconstpointer data)
   g_autofree char *got = NULL;
   g_autofree char *said = NULL;
 
-  start_server (fixture, script, POSTACI_TEST_SERVER_PLAIN, NULL);
+  start_server (fixture, script, POSTACI_SCRIPTED_SERVER_PLAIN, NULL);
   run (fixture, three_recipients (fixture));
 
   assert_server_ok (fixture);
@@ -253,7 +253,7 @@ test_mail_refused (Fixture *fixture, gconstpointer data)
 static void
 test_no_recipient_lone_dot (Fixture *fixture, gconstpointer data)
 {
-  const PostaciTestStep script[] = {
+  const PostaciScriptStep script[] = {
     TO_ENVELOPE,
     TS_EXPECT_READ (BATCH),
     TS_SEND (R_MAIL_OK R_RCPT_UNKNOWN R_RCPT_UNKNOWN R_RCPT_UNKNOWN R_354),
@@ -264,7 +264,7 @@ test_no_recipient_lone_dot (Fixture *fixture, gconstpointer data)
   g_autofree char *got = NULL;
   g_autofree char *said = NULL;
 
-  start_server (fixture, script, POSTACI_TEST_SERVER_PLAIN, NULL);
+  start_server (fixture, script, POSTACI_SCRIPTED_SERVER_PLAIN, NULL);
   run (fixture, three_recipients (fixture));
 
   assert_server_ok (fixture);
@@ -301,7 +301,7 @@ test_no_recipient_lone_dot (Fixture *fixture, gconstpointer data)
 static void
 test_partial (Fixture *fixture, gconstpointer data)
 {
-  const PostaciTestStep script[] = {
+  const PostaciScriptStep script[] = {
     TO_ENVELOPE,
     TS_EXPECT_READ (BATCH),
     TS_SEND (R_MAIL_OK R_RCPT_OK R_RCPT_UNKNOWN R_RCPT_OK R_354),
@@ -310,7 +310,7 @@ test_partial (Fixture *fixture, gconstpointer data)
     BYE,
   };
 
-  start_server (fixture, script, POSTACI_TEST_SERVER_PLAIN, NULL);
+  start_server (fixture, script, POSTACI_SCRIPTED_SERVER_PLAIN, NULL);
   run (fixture, three_recipients (fixture));
 
   assert_server_ok (fixture);
@@ -326,7 +326,7 @@ test_partial (Fixture *fixture, gconstpointer data)
 static void
 test_data_refused (Fixture *fixture, gconstpointer data)
 {
-  const PostaciTestStep script[] = {
+  const PostaciScriptStep script[] = {
     TO_ENVELOPE,
     TS_EXPECT_READ (BATCH),
     TS_SEND (R_MAIL_OK R_RCPT_OK R_RCPT_OK R_RCPT_OK "554 5.7.1 Not today\r\n"),
@@ -334,7 +334,7 @@ test_data_refused (Fixture *fixture, gconstpointer data)
   };
   g_autofree char *got = NULL;
 
-  start_server (fixture, script, POSTACI_TEST_SERVER_PLAIN, NULL);
+  start_server (fixture, script, POSTACI_SCRIPTED_SERVER_PLAIN, NULL);
   run (fixture, three_recipients (fixture));
 
   assert_server_ok (fixture);
@@ -349,7 +349,7 @@ test_data_refused (Fixture *fixture, gconstpointer data)
 static void
 test_stop_after_rcpt (Fixture *fixture, gconstpointer data)
 {
-  const PostaciTestStep script[] = {
+  const PostaciScriptStep script[] = {
     TO_ENVELOPE,
     TS_EXPECT_READ (C_MAIL C_RCPT_VELI C_RCPT_AYSE C_RCPT_CAN),
     TS_SEND (R_MAIL_OK R_RCPT_OK R_RCPT_OK R_RCPT_OK),
@@ -357,7 +357,7 @@ test_stop_after_rcpt (Fixture *fixture, gconstpointer data)
   };
   PostaciRequest *request;
 
-  start_server (fixture, script, POSTACI_TEST_SERVER_PLAIN, NULL);
+  start_server (fixture, script, POSTACI_SCRIPTED_SERVER_PLAIN, NULL);
   request = three_recipients (fixture);
   request->stop_after = POSTACI_STAGE_RCPT;
   run (fixture, request);
@@ -372,7 +372,7 @@ test_stop_after_rcpt (Fixture *fixture, gconstpointer data)
 static void
 test_forgotten_after_starttls (Fixture *fixture, gconstpointer data)
 {
-  const PostaciTestStep script[] = {
+  const PostaciScriptStep script[] = {
     TS_SEND (GREETING),
     TS_EXPECT ("EHLO client.example"),
     TS_SEND ("250-mx.test\r\n250-PIPELINING\r\n250 STARTTLS\r\n"),
@@ -392,7 +392,7 @@ test_forgotten_after_starttls (Fixture *fixture, gconstpointer data)
     BYE,
   };
 
-  start_server (fixture, script, POSTACI_TEST_SERVER_PLAIN, "server");
+  start_server (fixture, script, POSTACI_SCRIPTED_SERVER_PLAIN, "server");
   run (fixture, base_request (fixture, POSTACI_SECURITY_STARTTLS));
 
   assert_server_ok (fixture);
@@ -404,7 +404,7 @@ test_forgotten_after_starttls (Fixture *fixture, gconstpointer data)
 static void
 test_batch_inside_tls (Fixture *fixture, gconstpointer data)
 {
-  const PostaciTestStep script[] = {
+  const PostaciScriptStep script[] = {
     TS_SEND (GREETING),
     TS_EXPECT ("EHLO client.example"),
     TS_SEND ("250-mx.test\r\n250 STARTTLS\r\n"),
@@ -420,7 +420,7 @@ test_batch_inside_tls (Fixture *fixture, gconstpointer data)
     BYE,
   };
 
-  start_server (fixture, script, POSTACI_TEST_SERVER_PLAIN, "server");
+  start_server (fixture, script, POSTACI_SCRIPTED_SERVER_PLAIN, "server");
   run (fixture, base_request (fixture, POSTACI_SECURITY_STARTTLS));
 
   assert_server_ok (fixture);
@@ -444,7 +444,7 @@ test_batch_cap (Fixture *fixture, gconstpointer data)
   GString *replies = g_string_new (R_MAIL_OK);
   PostaciRequest *request;
 
-#define ADD(...) G_STMT_START { PostaciTestStep s_ = __VA_ARGS__; \
+#define ADD(...) G_STMT_START { PostaciScriptStep s_ = __VA_ARGS__; \
   g_ptr_array_add (steps, g_memdup2 (&s_, sizeof s_)); } G_STMT_END
 
   ADD (TS_SEND (GREETING));
@@ -475,11 +475,11 @@ test_batch_cap (Fixture *fixture, gconstpointer data)
 #undef ADD
   g_ptr_array_add (steps, NULL);
   {
-    g_autoptr(GArray) script = g_array_new (FALSE, FALSE, sizeof (PostaciTestStep));
+    g_autoptr(GArray) script = g_array_new (FALSE, FALSE, sizeof (PostaciScriptStep));
 
     for (guint i = 0; g_ptr_array_index (steps, i) != NULL; i++)
       g_array_append_vals (script, g_ptr_array_index (steps, i), 1);
-    start_server (fixture, (const PostaciTestStep *) script->data, POSTACI_TEST_SERVER_PLAIN,
+    start_server (fixture, (const PostaciScriptStep *) script->data, POSTACI_SCRIPTED_SERVER_PLAIN,
                   NULL);
   }
 

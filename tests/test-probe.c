@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "postaci-probe.h"
-#include "postaci-test-server.h"
+#include "postaci-scripted-server.h"
 
 #define GREETING "220 mx.test ESMTP ready\r\n"
 #define EHLO_LINE "EHLO [127.0.0.1]"
@@ -16,7 +16,7 @@
 #define EHLO_AUTH "250-mx.test\r\n250-SIZE 35882577\r\n250 AUTH PLAIN LOGIN\r\n"
 
 typedef struct {
-  PostaciTestServer  *server;
+  PostaciScriptedServer *server;
   PostaciProbeResult *result;
   GError             *error;
   gboolean            done;
@@ -25,7 +25,7 @@ typedef struct {
 static void
 fixture_teardown (Fixture *fixture, gconstpointer data)
 {
-  g_clear_pointer (&fixture->server, postaci_test_server_free);
+  g_clear_pointer (&fixture->server, postaci_scripted_server_free);
   g_clear_pointer (&fixture->result, postaci_probe_result_free);
   g_clear_error (&fixture->error);
 }
@@ -41,24 +41,24 @@ done_cb (GObject *object, GAsyncResult *res, gpointer user_data)
 
 /* Probes a scripted server on 127.0.0.1 and waits for the result and for the script's end. */
 static void
-probe (Fixture *fixture, const PostaciTestStep *script, PostaciTestServerMode mode,
+probe (Fixture *fixture, const PostaciScriptStep *script, PostaciScriptedServerMode mode,
        PostaciProbeStart start, GCancellable *cancellable)
 {
   g_autoptr(GTlsCertificate) certificate = postaci_test_load_certificate ("wrong-name");
 
-  fixture->server = postaci_test_server_new (script, mode, certificate, "127.0.0.1");
-  postaci_probe_run_async ("127.0.0.1", postaci_test_server_get_port (fixture->server), start,
+  fixture->server = postaci_scripted_server_new (script, mode, certificate, "127.0.0.1");
+  postaci_probe_run_async ("127.0.0.1", postaci_scripted_server_get_port (fixture->server), start,
                            1000, NULL, cancellable, done_cb, fixture);
   while (!fixture->done)
     g_main_context_iteration (NULL, TRUE);
-  while (!postaci_test_server_is_finished (fixture->server))
+  while (!postaci_scripted_server_is_finished (fixture->server))
     g_main_context_iteration (NULL, TRUE);
 }
 
 static char *
 received (Fixture *fixture)
 {
-  g_autoptr(GBytes) bytes = postaci_test_server_get_received (fixture->server);
+  g_autoptr(GBytes) bytes = postaci_scripted_server_get_received (fixture->server);
 
   return g_strndup (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
 }
@@ -75,16 +75,24 @@ assert_transcript_has (Fixture *fixture, const char *line)
 static void
 test_starttls_look_behind (Fixture *fixture, gconstpointer data)
 {
-  static const PostaciTestStep script[] = {
-    TS_SEND (GREETING), TS_EXPECT (EHLO_LINE), TS_SEND (EHLO_STARTTLS), TS_EXPECT ("STARTTLS"),
-    TS_SEND ("220 go ahead\r\n"), TS_STARTTLS, TS_EXPECT (EHLO_LINE), TS_SEND (EHLO_AUTH),
-    TS_EXPECT ("QUIT"), TS_SEND ("221 bye\r\n"), TS_END,
+  static const PostaciScriptStep script[] = {
+    TS_SEND (GREETING),
+    TS_EXPECT (EHLO_LINE),
+    TS_SEND (EHLO_STARTTLS),
+    TS_EXPECT ("STARTTLS"),
+    TS_SEND ("220 go ahead\r\n"),
+    TS_STARTTLS,
+    TS_EXPECT (EHLO_LINE),
+    TS_SEND (EHLO_AUTH),
+    TS_EXPECT ("QUIT"),
+    TS_SEND ("221 bye\r\n"),
+    TS_END,
   };
   g_autofree char *wire = NULL;
 
-  probe (fixture, script, POSTACI_TEST_SERVER_PLAIN, POSTACI_PROBE_START_PLAIN, NULL);
+  probe (fixture, script, POSTACI_SCRIPTED_SERVER_PLAIN, POSTACI_PROBE_START_PLAIN, NULL);
   g_assert_no_error (fixture->error);
-  g_assert_null (postaci_test_server_get_error (fixture->server));
+  g_assert_null (postaci_scripted_server_get_error (fixture->server));
   g_assert_cmpint (fixture->result->status, ==, POSTACI_PROBE_OK);
   g_assert_cmpuint (fixture->result->greeting_code, ==, 220);
   g_assert_true (fixture->result->starttls_offered);
@@ -117,28 +125,35 @@ test_starttls_look_behind (Fixture *fixture, gconstpointer data)
 static void
 test_starttls_injection (Fixture *fixture, gconstpointer data)
 {
-  static const PostaciTestStep script[] = {
-    TS_SEND (GREETING), TS_EXPECT (EHLO_LINE), TS_SEND (EHLO_STARTTLS), TS_EXPECT ("STARTTLS"),
-    TS_SEND ("220 go ahead\r\n250 injected\r\n"), TS_EXPECT_CLOSE, TS_END,
+  static const PostaciScriptStep script[] = {
+    TS_SEND (GREETING),
+    TS_EXPECT (EHLO_LINE),
+    TS_SEND (EHLO_STARTTLS),
+    TS_EXPECT ("STARTTLS"),
+    TS_SEND ("220 go ahead\r\n250 injected\r\n"),
+    TS_EXPECT_CLOSE,
+    TS_END,
   };
 
-  probe (fixture, script, POSTACI_TEST_SERVER_PLAIN, POSTACI_PROBE_START_PLAIN, NULL);
+  probe (fixture, script, POSTACI_SCRIPTED_SERVER_PLAIN, POSTACI_PROBE_START_PLAIN, NULL);
   g_assert_no_error (fixture->error);
   g_assert_cmpint (fixture->result->status, ==, POSTACI_PROBE_BROKEN);
   g_assert_false (fixture->result->tls);
   g_assert_nonnull (strstr (fixture->result->error, "before encryption began"));
-  g_assert_null (postaci_test_server_get_error (fixture->server));
+  g_assert_null (postaci_scripted_server_get_error (fixture->server));
 }
 
 /* TLS from the first byte to a port that speaks plain text: the classic mismatch, named. */
 static void
 test_plain_to_tls (Fixture *fixture, gconstpointer data)
 {
-  static const PostaciTestStep script[] = {
-    TS_SEND (GREETING), TS_STALL, TS_END,
+  static const PostaciScriptStep script[] = {
+    TS_SEND (GREETING),
+    TS_STALL,
+    TS_END,
   };
 
-  probe (fixture, script, POSTACI_TEST_SERVER_PLAIN, POSTACI_PROBE_START_TLS, NULL);
+  probe (fixture, script, POSTACI_SCRIPTED_SERVER_PLAIN, POSTACI_PROBE_START_TLS, NULL);
   g_assert_no_error (fixture->error);
   g_assert_cmpint (fixture->result->status, ==, POSTACI_PROBE_TLS_FAILED);
   g_assert_cmpint (fixture->result->mismatch, ==, POSTACI_PROBE_MISMATCH_PLAIN_TO_TLS);
@@ -149,13 +164,16 @@ test_plain_to_tls (Fixture *fixture, gconstpointer data)
 static void
 test_rejected_greeting (Fixture *fixture, gconstpointer data)
 {
-  static const PostaciTestStep script[] = {
-    TS_SEND ("554 no service for you\r\n"), TS_EXPECT ("QUIT"), TS_SEND ("221 bye\r\n"), TS_END,
+  static const PostaciScriptStep script[] = {
+    TS_SEND ("554 no service for you\r\n"),
+    TS_EXPECT ("QUIT"),
+    TS_SEND ("221 bye\r\n"),
+    TS_END,
   };
 
-  probe (fixture, script, POSTACI_TEST_SERVER_PLAIN, POSTACI_PROBE_START_PLAIN, NULL);
+  probe (fixture, script, POSTACI_SCRIPTED_SERVER_PLAIN, POSTACI_PROBE_START_PLAIN, NULL);
   g_assert_no_error (fixture->error);
-  g_assert_null (postaci_test_server_get_error (fixture->server));
+  g_assert_null (postaci_scripted_server_get_error (fixture->server));
   g_assert_cmpint (fixture->result->status, ==, POSTACI_PROBE_REJECTED);
   g_assert_cmpuint (fixture->result->greeting_code, ==, 554);
   g_assert_cmpstr (fixture->result->error, ==,
@@ -166,11 +184,13 @@ test_rejected_greeting (Fixture *fixture, gconstpointer data)
 static void
 test_mute_after_greeting (Fixture *fixture, gconstpointer data)
 {
-  static const PostaciTestStep script[] = {
-    TS_SEND (GREETING), TS_STALL, TS_END,
+  static const PostaciScriptStep script[] = {
+    TS_SEND (GREETING),
+    TS_STALL,
+    TS_END,
   };
 
-  probe (fixture, script, POSTACI_TEST_SERVER_PLAIN, POSTACI_PROBE_START_PLAIN, NULL);
+  probe (fixture, script, POSTACI_SCRIPTED_SERVER_PLAIN, POSTACI_PROBE_START_PLAIN, NULL);
   g_assert_no_error (fixture->error);
   g_assert_cmpint (fixture->result->status, ==, POSTACI_PROBE_BROKEN);
   g_assert_cmpstr (fixture->result->error, ==, "No answer within 1 second.");
@@ -187,13 +207,14 @@ cancel_cb (gpointer user_data)
 static void
 test_cancelled (Fixture *fixture, gconstpointer data)
 {
-  static const PostaciTestStep script[] = {
-    TS_STALL, TS_END,
+  static const PostaciScriptStep script[] = {
+    TS_STALL,
+    TS_END,
   };
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
 
   g_timeout_add (100, cancel_cb, cancellable);
-  probe (fixture, script, POSTACI_TEST_SERVER_PLAIN, POSTACI_PROBE_START_PLAIN, cancellable);
+  probe (fixture, script, POSTACI_SCRIPTED_SERVER_PLAIN, POSTACI_PROBE_START_PLAIN, cancellable);
   g_assert_error (fixture->error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_assert_null (fixture->result);
 }

@@ -26,7 +26,7 @@ keep_event_cb (PostaciSession *session, const PostaciEvent *event, gpointer user
 static gboolean
 server_done (gpointer data)
 {
-  return postaci_test_server_is_finished (((Fixture *) data)->server);
+  return postaci_scripted_server_is_finished (((Fixture *) data)->server);
 }
 
 /* The password as LOGIN sends it: base64 ("gizli-şifre"). */
@@ -36,7 +36,7 @@ server_done (gpointer data)
 static GPtrArray *
 run_full_session (Fixture *fixture)
 {
-  const PostaciTestStep script[] = {
+  const PostaciScriptStep script[] = {
     TS_SEND (GREETING),
     TS_EXPECT ("EHLO client.example"),
     TS_SEND (EHLO_TLS),
@@ -62,7 +62,7 @@ run_full_session (Fixture *fixture)
   GPtrArray *events = g_ptr_array_new_with_free_func ((GDestroyNotify) postaci_event_free);
   PostaciRequest *request;
 
-  start_server (fixture, script, POSTACI_TEST_SERVER_IMPLICIT_TLS, "server");
+  start_server (fixture, script, POSTACI_SCRIPTED_SERVER_IMPLICIT_TLS, "server");
   request = base_request (fixture, POSTACI_SECURITY_TLS);
   with_auth (request);
   request->mechanism = POSTACI_MECHANISM_LOGIN;
@@ -526,6 +526,40 @@ test_read_back (Fixture *fixture, gconstpointer data)
   g_assert_cmpstr (read_text, ==, run_text);
 }
 
+/* A run the person stopped reads back as stopped: the stage's "cancelled" and the verdict's (the
+ * reader once knew stage statuses only up to "skipped" and showed such a stage as under way). */
+static void
+test_read_back_cancelled (void)
+{
+  g_autoptr(PostaciRequest) request = postaci_request_new ();
+  g_autoptr(GPtrArray) events =
+    g_ptr_array_new_with_free_func ((GDestroyNotify) postaci_event_free);
+  g_autoptr(PostaciOutcome) outcome = postaci_outcome_new ();
+  g_autoptr(GDateTime) date = report_date ();
+  g_autoptr(PostaciReportContents) contents = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *html = NULL;
+  PostaciEvent *stage = postaci_event_new (POSTACI_EVENT_STAGE, POSTACI_STAGE_AUTH, "AUTH");
+  const PostaciEvent *read;
+
+  request->server = g_strdup ("mx.example");
+  stage->stage_status = POSTACI_STAGE_STATUS_CANCELLED;
+  g_ptr_array_add (events, stage);
+  outcome->verdict = POSTACI_VERDICT_CANCELLED;
+  outcome->stage = POSTACI_STAGE_AUTH;
+  outcome->reason = g_strdup ("Stopped.");
+  html = postaci_report_format (request, events, outcome, date, POSTACI_REPORT_HTML);
+  contents = postaci_report_read (html, strlen (html), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (contents->events->len, ==, 1);
+  read = g_ptr_array_index (contents->events, 0);
+  g_assert_cmpint (read->kind, ==, POSTACI_EVENT_STAGE);
+  g_assert_cmpint (read->stage, ==, POSTACI_STAGE_AUTH);
+  g_assert_cmpint (read->stage_status, ==, POSTACI_STAGE_STATUS_CANCELLED);
+  g_assert_cmpint (contents->outcome->verdict, ==, POSTACI_VERDICT_CANCELLED);
+  g_assert_cmpint (contents->outcome->stage, ==, POSTACI_STAGE_AUTH);
+}
+
 /* What is not a report says so; a damaged one too; a server's words cannot end the data. */
 static void
 test_read_errors (void)
@@ -580,5 +614,6 @@ main (int argc, char *argv[])
   g_test_add ("/postaci/report/read-back", Fixture, NULL, fixture_setup, test_read_back,
               fixture_teardown);
   g_test_add_func ("/postaci/report/read-errors", test_read_errors);
+  g_test_add_func ("/postaci/report/read-back-cancelled", test_read_back_cancelled);
   return g_test_run ();
 }

@@ -12,36 +12,13 @@
 static void
 test_full_starttls_auth (Fixture *fixture, gconstpointer data)
 {
-  const PostaciTestStep script[] = {
-    TS_SEND (GREETING),
-    TS_EXPECT ("EHLO client.example"),
-    TS_SEND (EHLO_PLAIN),
-    TS_EXPECT ("STARTTLS"),
-    TS_SEND ("220 2.0.0 go ahead\r\n"),
-    TS_STARTTLS,
-    TS_EXPECT ("EHLO client.example"),
-    TS_SEND (EHLO_TLS),
-    TS_EXPECT ("AUTH PLAIN " PLAIN_IR),
-    TS_SEND ("235 2.7.0 Authentication successful\r\n"),
-    TS_EXPECT ("MAIL FROM:<ali@example.com> BODY=8BITMIME"),
-    TS_SEND ("250 2.1.0 Ok\r\n"),
-    TS_EXPECT ("RCPT TO:<veli@example.com>"),
-    TS_SEND ("250 2.1.5 Ok\r\n"),
-    TS_EXPECT ("DATA"),
-    TS_SEND ("354 End data with <CR><LF>.<CR><LF>\r\n"),
-    TS_READ_DATA,
-    TS_SEND ("250 2.0.0 Ok: queued as 12345\r\n"),
-    TS_EXPECT ("QUIT"),
-    TS_SEND ("221 2.0.0 Bye\r\n"),
-    TS_END,
-  };
   PostaciRequest *request;
   g_autoptr(GBytes) payload = NULL;
   g_autofree char *got = NULL;
   g_autofree char *expected = NULL;
   g_autofree char *body = NULL;
 
-  start_server (fixture, script, POSTACI_TEST_SERVER_PLAIN, "server");
+  start_server (fixture, full_session_script, POSTACI_SCRIPTED_SERVER_PLAIN, "server");
   request = base_request (fixture, POSTACI_SECURITY_STARTTLS);
   with_auth (request);
   run (fixture, request);
@@ -51,11 +28,11 @@ test_full_starttls_auth (Fixture *fixture, gconstpointer data)
   g_assert_true (fixture->outcome->tls_used);
   g_assert_true (fixture->outcome->authenticated);
   g_assert_cmpuint (fixture->outcome->recipients_accepted, ==, 1);
-  g_assert_true (postaci_test_server_get_tls_active (fixture->server));
-  g_assert_cmpstr (postaci_test_server_get_sni (fixture->server), ==, "localhost");
+  g_assert_true (postaci_scripted_server_get_tls_active (fixture->server));
+  g_assert_cmpstr (postaci_scripted_server_get_sni (fixture->server), ==, "localhost");
 
   /* The exact client bytes of the whole session. */
-  payload = postaci_test_server_get_data (fixture->server);
+  payload = postaci_scripted_server_get_data (fixture->server);
   g_assert_nonnull (payload);
   body = g_strndup (g_bytes_get_data (payload, NULL), g_bytes_get_size (payload));
   expected = g_strconcat ("EHLO client.example\r\n"
@@ -85,27 +62,19 @@ test_full_starttls_auth (Fixture *fixture, gconstpointer data)
 static void
 test_implicit_tls (Fixture *fixture, gconstpointer data)
 {
-  const PostaciTestStep script[] = {
-    TS_SEND (GREETING),
-    TS_EXPECT ("EHLO client.example"),
-    TS_SEND (EHLO_TLS),
-    TS_EXPECT ("AUTH PLAIN " PLAIN_IR),
-    TS_SEND ("235 2.7.0 ok\r\n"),
-    TS_EXPECT ("MAIL FROM:<ali@example.com> BODY=8BITMIME"),
-    TS_SEND ("250 ok\r\n"),
-    TS_EXPECT ("RCPT TO:<veli@example.com>"),
-    TS_SEND ("250 ok\r\n"),
-    TS_EXPECT ("DATA"),
-    TS_SEND ("354 go\r\n"),
-    TS_READ_DATA,
-    TS_SEND ("250 queued\r\n"),
-    TS_EXPECT ("QUIT"),
-    TS_SEND ("221 bye\r\n"),
-    TS_END,
+  const PostaciScriptStep script[] = {
+    TS_SEND (GREETING),           TS_EXPECT ("EHLO client.example"),
+    TS_SEND (EHLO_TLS),           TS_EXPECT ("AUTH PLAIN " PLAIN_IR),
+    TS_SEND ("235 2.7.0 ok\r\n"), TS_EXPECT ("MAIL FROM:<ali@example.com> BODY=8BITMIME"),
+    TS_SEND ("250 ok\r\n"),       TS_EXPECT ("RCPT TO:<veli@example.com>"),
+    TS_SEND ("250 ok\r\n"),       TS_EXPECT ("DATA"),
+    TS_SEND ("354 go\r\n"),       TS_READ_DATA,
+    TS_SEND ("250 queued\r\n"),   TS_EXPECT ("QUIT"),
+    TS_SEND ("221 bye\r\n"),      TS_END,
   };
   PostaciRequest *request;
 
-  start_server (fixture, script, POSTACI_TEST_SERVER_IMPLICIT_TLS, "server");
+  start_server (fixture, script, POSTACI_SCRIPTED_SERVER_IMPLICIT_TLS, "server");
   request = base_request (fixture, POSTACI_SECURITY_TLS);
   with_auth (request);
   run (fixture, request);
@@ -139,12 +108,17 @@ test_refusal (Fixture *fixture, gconstpointer data)
 {
   const Refusal *refusal = data;
   GPtrArray *steps = g_ptr_array_new_with_free_func (g_free);
-  PostaciTestStep *script;
+  PostaciScriptStep *script;
   PostaciRequest *request;
   g_autofree char *got = NULL;
 
-#define ADD(...) G_STMT_START { PostaciTestStep s_ = __VA_ARGS__; \
-  g_ptr_array_add (steps, g_memdup2 (&s_, sizeof s_)); } G_STMT_END
+#define ADD(...)                                         \
+  G_STMT_START                                           \
+  {                                                      \
+    PostaciScriptStep s_ = __VA_ARGS__;                  \
+    g_ptr_array_add (steps, g_memdup2 (&s_, sizeof s_)); \
+  }                                                      \
+  G_STMT_END
 #define REFUSE_OR(st, ...) G_STMT_START { if (refusal->stage == (st) && stage_done) { \
   ADD (TS_SEND (refusal->refusal)); goto quit; } ADD (__VA_ARGS__); } G_STMT_END
 
@@ -184,10 +158,10 @@ quit:
 #undef ADD
 #undef REFUSE_OR
 
-  script = g_new0 (PostaciTestStep, steps->len);
+  script = g_new0 (PostaciScriptStep, steps->len);
   for (guint i = 0; i < steps->len; i++)
-    script[i] = *(PostaciTestStep *) g_ptr_array_index (steps, i);
-  start_server (fixture, script, POSTACI_TEST_SERVER_PLAIN, "server");
+    script[i] = *(PostaciScriptStep *) g_ptr_array_index (steps, i);
+  start_server (fixture, script, POSTACI_SCRIPTED_SERVER_PLAIN, "server");
   g_free (script);
   g_ptr_array_unref (steps);
 
@@ -212,21 +186,18 @@ quit:
 static void
 test_helo_fallback (Fixture *fixture, gconstpointer data)
 {
-  const PostaciTestStep script[] = {
-    TS_SEND (GREETING),
-    TS_EXPECT ("EHLO client.example"),
-    TS_SEND ("502 5.5.1 EHLO not implemented\r\n"),
+  const PostaciScriptStep script[] = {
+    TS_HELLO ("502 5.5.1 EHLO not implemented\r\n"),
     TS_EXPECT ("HELO client.example"),
     TS_SEND ("250 mx.test\r\n"),
     TS_EXPECT ("MAIL FROM:<ali@example.com>"),
     TS_SEND ("250 ok\r\n"),
-    TS_EXPECT ("QUIT"),
-    TS_SEND ("221 bye\r\n"),
+    TS_BYE,
     TS_END,
   };
   PostaciRequest *request;
 
-  start_server (fixture, script, POSTACI_TEST_SERVER_PLAIN, NULL);
+  start_server (fixture, script, POSTACI_SCRIPTED_SERVER_PLAIN, NULL);
   request = base_request (fixture, POSTACI_SECURITY_NONE);
   request->stop_after = POSTACI_STAGE_MAIL;
   run (fixture, request);
@@ -254,10 +225,8 @@ static void
 test_stop_after (Fixture *fixture, gconstpointer data)
 {
   const StopCase *stop = data;
-  const PostaciTestStep full[] = {
-    TS_SEND (GREETING),
-    TS_EXPECT ("EHLO client.example"),
-    TS_SEND (EHLO_PLAIN),
+  const PostaciScriptStep full[] = {
+    TS_HELLO (EHLO_PLAIN),
     TS_EXPECT ("STARTTLS"),
     TS_SEND ("220 go ahead\r\n"),
     TS_STARTTLS,
@@ -276,16 +245,16 @@ test_stop_after (Fixture *fixture, gconstpointer data)
               stop->stop == POSTACI_STAGE_TLS ? 8 :
               stop->stop == POSTACI_STAGE_AUTH ? 10 :
               stop->stop == POSTACI_STAGE_MAIL ? 12 : 14;
-  PostaciTestStep *script = g_new0 (PostaciTestStep, cut + 3);
+  PostaciScriptStep *script = g_new0 (PostaciScriptStep, cut + 3);
   PostaciRequest *request;
   g_autofree char *got = NULL;
   g_autofree char *tail = NULL;
 
-  memcpy (script, full, cut * sizeof (PostaciTestStep));
-  script[cut] = (PostaciTestStep) TS_EXPECT ("QUIT");
-  script[cut + 1] = (PostaciTestStep) TS_SEND ("221 bye\r\n");
-  script[cut + 2] = (PostaciTestStep) TS_END;
-  start_server (fixture, script, POSTACI_TEST_SERVER_PLAIN, "server");
+  memcpy (script, full, cut * sizeof (PostaciScriptStep));
+  script[cut] = (PostaciScriptStep) TS_EXPECT ("QUIT");
+  script[cut + 1] = (PostaciScriptStep) TS_SEND ("221 bye\r\n");
+  script[cut + 2] = (PostaciScriptStep) TS_END;
+  start_server (fixture, script, POSTACI_SCRIPTED_SERVER_PLAIN, "server");
   g_free (script);
 
   request = base_request (fixture, POSTACI_SECURITY_STARTTLS);
@@ -304,11 +273,11 @@ test_stop_after (Fixture *fixture, gconstpointer data)
 static void
 test_stop_after_connect (Fixture *fixture, gconstpointer data)
 {
-  const PostaciTestStep script[] = { TS_EXPECT_CLOSE, TS_END };
+  const PostaciScriptStep script[] = { TS_EXPECT_CLOSE, TS_END };
   PostaciRequest *request;
   g_autofree char *got = NULL;
 
-  start_server (fixture, script, POSTACI_TEST_SERVER_PLAIN, NULL);
+  start_server (fixture, script, POSTACI_SCRIPTED_SERVER_PLAIN, NULL);
   request = base_request (fixture, POSTACI_SECURITY_STARTTLS);
   request->stop_after = POSTACI_STAGE_CONNECT;
   run (fixture, request);
@@ -323,18 +292,15 @@ test_stop_after_connect (Fixture *fixture, gconstpointer data)
 static void
 test_plaintext_auth_refused (Fixture *fixture, gconstpointer data)
 {
-  const PostaciTestStep script[] = {
-    TS_SEND (GREETING),
-    TS_EXPECT ("EHLO client.example"),
-    TS_SEND ("250-mx.test\r\n250 AUTH PLAIN LOGIN\r\n"),
-    TS_EXPECT ("QUIT"),
-    TS_SEND ("221 bye\r\n"),
+  const PostaciScriptStep script[] = {
+    TS_HELLO ("250-mx.test\r\n250 AUTH PLAIN LOGIN\r\n"),
+    TS_BYE,
     TS_END,
   };
   PostaciRequest *request;
   g_autofree char *got = NULL;
 
-  start_server (fixture, script, POSTACI_TEST_SERVER_PLAIN, NULL);
+  start_server (fixture, script, POSTACI_SCRIPTED_SERVER_PLAIN, NULL);
   request = base_request (fixture, POSTACI_SECURITY_NONE);
   with_auth (request);
   run (fixture, request);
@@ -350,23 +316,20 @@ test_plaintext_auth_refused (Fixture *fixture, gconstpointer data)
 static void
 test_partial_recipients (Fixture *fixture, gconstpointer data)
 {
-  const PostaciTestStep script[] = {
-    TS_SEND (GREETING),
-    TS_EXPECT ("EHLO client.example"),
-    TS_SEND ("250 mx.test\r\n"),
+  const PostaciScriptStep script[] = {
+    TS_HELLO ("250 mx.test\r\n"),
     TS_EXPECT ("MAIL FROM:<ali@example.com>"),
     TS_SEND ("250 ok\r\n"),
     TS_EXPECT ("RCPT TO:<veli@example.com>"),
     TS_SEND ("550 5.1.1 unknown\r\n"),
     TS_EXPECT ("RCPT TO:<ayse@xn--rnek-4qa.com.tr>"),
     TS_SEND ("250 ok\r\n"),
-    TS_EXPECT ("QUIT"),
-    TS_SEND ("221 bye\r\n"),
+    TS_BYE,
     TS_END,
   };
   PostaciRequest *request;
 
-  start_server (fixture, script, POSTACI_TEST_SERVER_PLAIN, NULL);
+  start_server (fixture, script, POSTACI_SCRIPTED_SERVER_PLAIN, NULL);
   request = base_request (fixture, POSTACI_SECURITY_NONE);
   postaci_request_add_recipients (request, "ayse@örnek.com.tr");
   request->stop_after = POSTACI_STAGE_RCPT;
@@ -387,10 +350,8 @@ test_partial_recipients (Fixture *fixture, gconstpointer data)
 static void
 test_partial_delivery (Fixture *fixture, gconstpointer data)
 {
-  const PostaciTestStep script[] = {
-    TS_SEND (GREETING),
-    TS_EXPECT ("EHLO client.example"),
-    TS_SEND ("250 mx.test\r\n"),
+  const PostaciScriptStep script[] = {
+    TS_HELLO ("250 mx.test\r\n"),
     TS_EXPECT ("MAIL FROM:<ali@example.com>"),
     TS_SEND ("250 ok\r\n"),
     TS_EXPECT ("RCPT TO:<veli@example.com>"),
@@ -401,15 +362,14 @@ test_partial_delivery (Fixture *fixture, gconstpointer data)
     TS_SEND ("354 go ahead\r\n"),
     TS_READ_DATA,
     TS_SEND ("250 2.0.0 queued\r\n"),
-    TS_EXPECT ("QUIT"),
-    TS_SEND ("221 bye\r\n"),
+    TS_BYE,
     TS_END,
   };
   PostaciRequest *request;
   g_autofree char *text = NULL;
   g_autofree char *json = NULL;
 
-  start_server (fixture, script, POSTACI_TEST_SERVER_PLAIN, NULL);
+  start_server (fixture, script, POSTACI_SCRIPTED_SERVER_PLAIN, NULL);
   request = base_request (fixture, POSTACI_SECURITY_NONE);
   postaci_request_add_recipients (request, "ayse@example.com");
   run (fixture, request);
@@ -436,17 +396,19 @@ test_partial_delivery (Fixture *fixture, gconstpointer data)
 static void
 test_partial_many (Fixture *fixture, gconstpointer data)
 {
-  g_autoptr(GArray) script = g_array_new (FALSE, TRUE, sizeof (PostaciTestStep));
+  g_autoptr(GArray) script = g_array_new (FALSE, TRUE, sizeof (PostaciScriptStep));
   g_autoptr(GPtrArray) lines = g_ptr_array_new_with_free_func (g_free);
-  PostaciTestStep step;
+  PostaciScriptStep step;
   PostaciRequest *request;
-  const PostaciTestStep head[] = {
-    TS_SEND (GREETING), TS_EXPECT ("EHLO client.example"), TS_SEND ("250 mx.test\r\n"),
-    TS_EXPECT ("MAIL FROM:<ali@example.com>"), TS_SEND ("250 ok\r\n"),
-    TS_EXPECT ("RCPT TO:<veli@example.com>"), TS_SEND ("250 ok\r\n"),
+  const PostaciScriptStep head[] = {
+    TS_SEND (GREETING),          TS_EXPECT ("EHLO client.example"),
+    TS_SEND ("250 mx.test\r\n"), TS_EXPECT ("MAIL FROM:<ali@example.com>"),
+    TS_SEND ("250 ok\r\n"),      TS_EXPECT ("RCPT TO:<veli@example.com>"),
+    TS_SEND ("250 ok\r\n"),
   };
-  const PostaciTestStep tail[] = {
-    TS_EXPECT ("QUIT"), TS_SEND ("221 bye\r\n"), TS_END,
+  const PostaciScriptStep tail[] = {
+    TS_BYE,
+    TS_END,
   };
 
   g_array_append_vals (script, head, G_N_ELEMENTS (head));
@@ -455,14 +417,15 @@ test_partial_many (Fixture *fixture, gconstpointer data)
       char *line = g_strdup_printf ("RCPT TO:<r%u@example.com>", i);
 
       g_ptr_array_add (lines, line);
-      step = (PostaciTestStep) TS_EXPECT (line);
+      step = (PostaciScriptStep) TS_EXPECT (line);
       g_array_append_val (script, step);
-      step = (PostaciTestStep) TS_SEND ("452 4.5.3 too many recipients\r\n");
+      step = (PostaciScriptStep) TS_SEND ("452 4.5.3 too many recipients\r\n");
       g_array_append_val (script, step);
     }
   g_array_append_vals (script, tail, G_N_ELEMENTS (tail));
 
-  start_server (fixture, (const PostaciTestStep *) script->data, POSTACI_TEST_SERVER_PLAIN, NULL);
+  start_server (fixture, (const PostaciScriptStep *) script->data, POSTACI_SCRIPTED_SERVER_PLAIN,
+                NULL);
   request = base_request (fixture, POSTACI_SECURITY_NONE);
   for (guint i = 0; i < 12; i++)
     {
@@ -487,17 +450,13 @@ test_partial_many (Fixture *fixture, gconstpointer data)
 static void
 test_accept_invalid (Fixture *fixture, gconstpointer data)
 {
-  const PostaciTestStep script[] = {
-    TS_SEND (GREETING),
-    TS_EXPECT ("EHLO client.example"),
-    TS_SEND ("250 mx.test\r\n"),
-    TS_EXPECT ("QUIT"),
-    TS_SEND ("221 bye\r\n"),
-    TS_END,
+  const PostaciScriptStep script[] = {
+    TS_SEND (GREETING), TS_EXPECT ("EHLO client.example"), TS_SEND ("250 mx.test\r\n"),
+    TS_EXPECT ("QUIT"), TS_SEND ("221 bye\r\n"),           TS_END,
   };
   PostaciRequest *request;
 
-  start_server (fixture, script, POSTACI_TEST_SERVER_IMPLICIT_TLS, "wrong-name");
+  start_server (fixture, script, POSTACI_SCRIPTED_SERVER_IMPLICIT_TLS, "wrong-name");
   request = base_request (fixture, POSTACI_SECURITY_TLS);
   request->accept_invalid_certificate = TRUE;
   request->stop_after = POSTACI_STAGE_EHLO;
@@ -513,17 +472,17 @@ static gboolean
 cancel_when_connected (gpointer data)
 {
   Fixture *fixture = data;
-  return postaci_test_server_is_connected (fixture->server);
+  return postaci_scripted_server_is_connected (fixture->server);
 }
 
 static void
 test_cancel (Fixture *fixture, gconstpointer data)
 {
-  const PostaciTestStep script[] = { TS_STALL, TS_END };
+  const PostaciScriptStep script[] = { TS_STALL, TS_END };
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   PostaciRequest *request;
 
-  start_server (fixture, script, POSTACI_TEST_SERVER_PLAIN, NULL);
+  start_server (fixture, script, POSTACI_SCRIPTED_SERVER_PLAIN, NULL);
   request = base_request (fixture, POSTACI_SECURITY_AUTO);
   request->timeout_seconds = 30;
   fixture->session = postaci_session_new (request);
@@ -570,14 +529,16 @@ count (const char *haystack, const char *needle)
 static void
 test_said_once_refusal (Fixture *fixture, gconstpointer data)
 {
-  const PostaciTestStep script[] = {
-    TS_SEND (GREETING), TS_EXPECT ("EHLO client.example"), TS_SEND ("250 mx.test\r\n"),
-    TS_EXPECT ("MAIL FROM:<ali@example.com>"), TS_SEND ("550 5.7.1 Relaying denied\r\n"),
-    TS_EXPECT ("QUIT"), TS_SEND ("221 bye\r\n"), TS_END,
+  const PostaciScriptStep script[] = {
+    TS_HELLO ("250 mx.test\r\n"),
+    TS_EXPECT ("MAIL FROM:<ali@example.com>"),
+    TS_SEND ("550 5.7.1 Relaying denied\r\n"),
+    TS_BYE,
+    TS_END,
   };
   g_autofree char *text = NULL;
 
-  start_server (fixture, script, POSTACI_TEST_SERVER_PLAIN, NULL);
+  start_server (fixture, script, POSTACI_SCRIPTED_SERVER_PLAIN, NULL);
   run (fixture, base_request (fixture, POSTACI_SECURITY_NONE));
   assert_outcome (fixture, POSTACI_VERDICT_REFUSED, POSTACI_STAGE_MAIL, POSTACI_EXIT_REFUSED);
   text = postaci_transcript_format_run (postaci_session_get_events (fixture->session),
@@ -600,7 +561,7 @@ test_said_once_refusal (Fixture *fixture, gconstpointer data)
 static void
 test_said_once_recipient (Fixture *fixture, gconstpointer data)
 {
-  const PostaciTestStep script[] = {
+  const PostaciScriptStep script[] = {
     TS_SEND (GREETING), TS_EXPECT ("EHLO client.example"), TS_SEND ("250 mx.test\r\n"),
     TS_EXPECT ("MAIL FROM:<ali@example.com>"), TS_SEND ("250 ok\r\n"),
     TS_EXPECT_PREFIX ("RCPT TO:"), TS_SEND ("550 5.1.1 <veli@example.net>: User unknown\r\n"),
@@ -608,7 +569,7 @@ test_said_once_recipient (Fixture *fixture, gconstpointer data)
   };
   g_autofree char *text = NULL;
 
-  start_server (fixture, script, POSTACI_TEST_SERVER_PLAIN, NULL);
+  start_server (fixture, script, POSTACI_SCRIPTED_SERVER_PLAIN, NULL);
   run (fixture, base_request (fixture, POSTACI_SECURITY_NONE));
   assert_outcome (fixture, POSTACI_VERDICT_REFUSED, POSTACI_STAGE_RCPT, POSTACI_EXIT_REFUSED);
   text = postaci_transcript_format_run (postaci_session_get_events (fixture->session),
@@ -625,10 +586,10 @@ test_said_once_recipient (Fixture *fixture, gconstpointer data)
 static void
 test_said_once_library_text (Fixture *fixture, gconstpointer data)
 {
-  const PostaciTestStep script[] = { TS_SEND (GREETING), TS_STALL, TS_END };
+  const PostaciScriptStep script[] = { TS_SEND (GREETING), TS_STALL, TS_END };
   g_autofree char *text = NULL;
 
-  start_server (fixture, script, POSTACI_TEST_SERVER_PLAIN, NULL);
+  start_server (fixture, script, POSTACI_SCRIPTED_SERVER_PLAIN, NULL);
   run (fixture, base_request (fixture, POSTACI_SECURITY_TLS));
   assert_outcome (fixture, POSTACI_VERDICT_TLS, POSTACI_STAGE_TLS, POSTACI_EXIT_FAILURE);
   text = postaci_transcript_format_run (postaci_session_get_events (fixture->session),
@@ -685,17 +646,14 @@ test_connection_refused (Fixture *fixture, gconstpointer data)
 static void
 test_ipv6 (Fixture *fixture, gconstpointer data)
 {
-  const PostaciTestStep script[] = {
-    TS_SEND (GREETING),
-    TS_EXPECT ("EHLO client.example"),
-    TS_SEND ("250 mx.test\r\n"),
-    TS_EXPECT ("QUIT"),
-    TS_SEND ("221 bye\r\n"),
-    TS_END,
+  const PostaciScriptStep script[] = {
+    TS_SEND (GREETING), TS_EXPECT ("EHLO client.example"), TS_SEND ("250 mx.test\r\n"),
+    TS_EXPECT ("QUIT"), TS_SEND ("221 bye\r\n"),           TS_END,
   };
   PostaciRequest *request;
 
-  fixture->server = postaci_test_server_new (script, POSTACI_TEST_SERVER_PLAIN, NULL, "::1");
+  fixture->server =
+    postaci_scripted_server_new (script, POSTACI_SCRIPTED_SERVER_PLAIN, NULL, "::1");
   request = base_request (fixture, POSTACI_SECURITY_NONE);
   g_free (request->server);
   request->server = g_strdup ("[::1]");
@@ -710,10 +668,10 @@ test_ipv6 (Fixture *fixture, gconstpointer data)
 static void
 test_invalid_request (Fixture *fixture, gconstpointer data)
 {
-  const PostaciTestStep script[] = { TS_EXPECT_CLOSE, TS_END };
+  const PostaciScriptStep script[] = { TS_EXPECT_CLOSE, TS_END };
   PostaciRequest *request;
 
-  start_server (fixture, script, POSTACI_TEST_SERVER_PLAIN, NULL);
+  start_server (fixture, script, POSTACI_SCRIPTED_SERVER_PLAIN, NULL);
   request = base_request (fixture, POSTACI_SECURITY_NONE);
   g_free (request->from);
   request->from = g_strdup ("ali@example.com>\r\nRCPT TO:<x@evil.test");
@@ -721,7 +679,7 @@ test_invalid_request (Fixture *fixture, gconstpointer data)
 
   assert_outcome (fixture, POSTACI_VERDICT_USAGE, POSTACI_STAGE_CONNECT, POSTACI_EXIT_USAGE);
   assert_error (fixture, POSTACI_REQUEST_ERROR, POSTACI_REQUEST_ERROR_FROM);
-  g_assert_false (postaci_test_server_is_connected (fixture->server));
+  g_assert_false (postaci_scripted_server_is_connected (fixture->server));
 }
 
 /* A size test the server's SIZE limit does not allow: refused before MAIL FROM, nothing of
@@ -729,18 +687,15 @@ test_invalid_request (Fixture *fixture, gconstpointer data)
 static void
 test_size_refused_before_sending (Fixture *fixture, gconstpointer data)
 {
-  const PostaciTestStep script[] = {
-    TS_SEND (GREETING),
-    TS_EXPECT ("EHLO client.example"),
-    TS_SEND ("250-mx.test\r\n250-SIZE 100000\r\n250 8BITMIME\r\n"),
-    TS_EXPECT ("QUIT"),
-    TS_SEND ("221 bye\r\n"),
+  const PostaciScriptStep script[] = {
+    TS_HELLO ("250-mx.test\r\n250-SIZE 100000\r\n250 8BITMIME\r\n"),
+    TS_BYE,
     TS_END,
   };
   PostaciRequest *request;
   g_autofree char *got = NULL;
 
-  start_server (fixture, script, POSTACI_TEST_SERVER_PLAIN, NULL);
+  start_server (fixture, script, POSTACI_SCRIPTED_SERVER_PLAIN, NULL);
   request = base_request (fixture, POSTACI_SECURITY_NONE);
   request->size = 200000;
   run (fixture, request);
@@ -759,10 +714,8 @@ test_size_refused_before_sending (Fixture *fixture, gconstpointer data)
 static void
 test_size_accepted (Fixture *fixture, gconstpointer data)
 {
-  const PostaciTestStep script[] = {
-    TS_SEND (GREETING),
-    TS_EXPECT ("EHLO client.example"),
-    TS_SEND ("250-mx.test\r\n250-SIZE 1000000\r\n250 8BITMIME\r\n"),
+  const PostaciScriptStep script[] = {
+    TS_HELLO ("250-mx.test\r\n250-SIZE 1000000\r\n250 8BITMIME\r\n"),
     TS_EXPECT ("MAIL FROM:<ali@example.com> SIZE=300000 BODY=8BITMIME"),
     TS_SEND ("250 ok\r\n"),
     TS_EXPECT ("RCPT TO:<veli@example.com>"),
@@ -771,8 +724,7 @@ test_size_accepted (Fixture *fixture, gconstpointer data)
     TS_SEND ("354 go\r\n"),
     TS_READ_DATA,
     TS_SEND ("250 2.0.0 queued\r\n"),
-    TS_EXPECT ("QUIT"),
-    TS_SEND ("221 bye\r\n"),
+    TS_BYE,
     TS_END,
   };
   PostaciRequest *request;
@@ -780,7 +732,7 @@ test_size_accepted (Fixture *fixture, gconstpointer data)
   const char *data_bytes;
   gsize len, size;
 
-  start_server (fixture, script, POSTACI_TEST_SERVER_PLAIN, NULL);
+  start_server (fixture, script, POSTACI_SCRIPTED_SERVER_PLAIN, NULL);
   request = base_request (fixture, POSTACI_SECURITY_NONE);
   request->size = 300000;
   run (fixture, request);
@@ -789,7 +741,7 @@ test_size_accepted (Fixture *fixture, gconstpointer data)
   assert_outcome (fixture, POSTACI_VERDICT_SUCCESS, POSTACI_STAGE_DATA, POSTACI_EXIT_SUCCESS);
   /* RFC 1870's size: every byte before the final dot, less the stuffing (a doubled dot at
    * the start of a line) */
-  payload = postaci_test_server_get_data (fixture->server);
+  payload = postaci_scripted_server_get_data (fixture->server);
   data_bytes = g_bytes_get_data (payload, &len);
   size = len;
   for (gsize i = 0; i + 1 < len; i++)

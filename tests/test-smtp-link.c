@@ -8,12 +8,12 @@
 
 #include "postaci-smtp-link.h"
 #include "postaci-test-resolver.h"
-#include "postaci-test-server.h"
+#include "postaci-scripted-server.h"
 
-#define SCRIPT(...) ((const PostaciTestStep[]) { __VA_ARGS__, TS_END })
+#define SCRIPT(...) ((const PostaciScriptStep[]) { __VA_ARGS__, TS_END })
 
 typedef struct {
-  PostaciTestServer *server;
+  PostaciScriptedServer *server;
   PostaciSmtpLink   *link;
   GAsyncResult      *result;
   GPtrArray         *lines;     /* char *: ::server-line texts; "+" marks a line with its reply */
@@ -30,7 +30,7 @@ setup (Fixture *fixture, gconstpointer data)
 static gboolean
 all_servers_released (gpointer unused)
 {
-  return postaci_test_server_count_alive () == 0;
+  return postaci_scripted_server_count_alive () == 0;
 }
 
 static void
@@ -38,7 +38,7 @@ teardown (Fixture *fixture, gconstpointer data)
 {
   g_clear_object (&fixture->result);
   g_clear_object (&fixture->link);
-  g_clear_pointer (&fixture->server, postaci_test_server_free);
+  g_clear_pointer (&fixture->server, postaci_scripted_server_free);
   g_ptr_array_unref (fixture->lines);
   g_ptr_array_unref (fixture->events);
   postaci_test_wait_until (all_servers_released, NULL, 5000);
@@ -58,16 +58,16 @@ event_cb (PostaciSmtpLink *link, int kind, const char *text, Fixture *fixture)
 }
 
 static void
-start (Fixture *fixture, const PostaciTestStep *script, PostaciTestServerMode mode,
+start (Fixture *fixture, const PostaciScriptStep *script, PostaciScriptedServerMode mode,
        const char *certificate, const char *host)
 {
   g_autoptr(GTlsCertificate) cert = certificate ? postaci_test_load_certificate (certificate)
                                                 : NULL;
   g_autofree char *ca = g_build_filename (TEST_SRCDIR, "certs", "ca.pem", NULL);
 
-  fixture->server = postaci_test_server_new (script, mode, cert, "127.0.0.1");
+  fixture->server = postaci_scripted_server_new (script, mode, cert, "127.0.0.1");
   fixture->link = postaci_smtp_link_new (host != NULL ? host : "127.0.0.1",
-                                         postaci_test_server_get_port (fixture->server));
+                                         postaci_scripted_server_get_port (fixture->server));
   postaci_smtp_link_set_timeout (fixture->link, 15);
   postaci_smtp_link_set_trust (fixture->link, ca, NULL, FALSE);
   g_signal_connect (fixture->link, "server-line", G_CALLBACK (line_cb), fixture);
@@ -160,7 +160,7 @@ close_link (Fixture *fixture)
 static gboolean
 server_finished (gpointer data)
 {
-  return postaci_test_server_is_finished (((Fixture *) data)->server);
+  return postaci_scripted_server_is_finished (((Fixture *) data)->server);
 }
 
 static char *
@@ -171,8 +171,8 @@ received (Fixture *fixture)
   const char *data;
 
   postaci_test_wait_until (server_finished, fixture, 5000);
-  g_assert_cmpstr (postaci_test_server_get_error (fixture->server), ==, NULL);
-  bytes = postaci_test_server_get_received (fixture->server);
+  g_assert_cmpstr (postaci_scripted_server_get_error (fixture->server), ==, NULL);
+  bytes = postaci_scripted_server_get_received (fixture->server);
   data = g_bytes_get_data (bytes, &size);
   return g_strndup (data != NULL ? data : "", size);
 }
@@ -198,7 +198,7 @@ test_lines (Fixture *fixture, gconstpointer data)
 
   start (fixture, SCRIPT (TS_SEND ("220 mx.test ready\r\n"), TS_EXPECT ("HELLO there"),
                           TS_SEND ("250-mx.test\r\n250 SIZE 1000\r\n"), TS_EXPECT_CLOSE),
-         POSTACI_TEST_SERVER_PLAIN, NULL, NULL);
+         POSTACI_SCRIPTED_SERVER_PLAIN, NULL, NULL);
   connect_link (fixture);
   g_assert_true (postaci_smtp_link_is_connected (fixture->link));
   g_assert_false (postaci_smtp_link_get_received_any (fixture->link));
@@ -232,7 +232,7 @@ test_extra_lines (Fixture *fixture, gconstpointer data)
   g_autoptr(GError) error = NULL;
 
   start (fixture, SCRIPT (TS_SEND ("220 mx.test\r\n250 not asked for\r\n"), TS_EXPECT_CLOSE),
-         POSTACI_TEST_SERVER_PLAIN, NULL, NULL);
+         POSTACI_SCRIPTED_SERVER_PLAIN, NULL, NULL);
   connect_link (fixture);
   reply = read_reply (fixture, allowed ? POSTACI_SMTP_LINK_READ_MORE_ALLOWED
                                        : POSTACI_SMTP_LINK_READ_ALONE, &error);
@@ -268,7 +268,7 @@ test_starttls_injection (Fixture *fixture, gconstpointer data)
   start (fixture, SCRIPT (TS_EXPECT ("STARTTLS"),
                           TS_SEND ("220 go ahead\r\n250-injected\r\n250 AUTH PLAIN\r\n"),
                           TS_EXPECT_CLOSE),
-         POSTACI_TEST_SERVER_PLAIN, "server", "localhost");
+         POSTACI_SCRIPTED_SERVER_PLAIN, "server", "localhost");
   connect_link (fixture);
   send_line (fixture, "STARTTLS");
   reply = read_reply (fixture, POSTACI_SMTP_LINK_READ_MORE_ALLOWED, &error);
@@ -289,7 +289,7 @@ test_implicit_tls (Fixture *fixture, gconstpointer data)
   g_autoptr(GError) error = NULL;
 
   start (fixture, SCRIPT (TS_SEND ("220 mx.test\r\n"), TS_EXPECT ("QUIT"), TS_END),
-         POSTACI_TEST_SERVER_IMPLICIT_TLS, "server", "localhost");
+         POSTACI_SCRIPTED_SERVER_IMPLICIT_TLS, "server", "localhost");
   connect_link (fixture);
   start_tls (fixture, &error);
   g_assert_no_error (error);
@@ -312,7 +312,7 @@ test_certificate_rejected (Fixture *fixture, gconstpointer data)
 {
   g_autoptr(GError) error = NULL;
 
-  start (fixture, SCRIPT (TS_END), POSTACI_TEST_SERVER_IMPLICIT_TLS, "wrong-name", "localhost");
+  start (fixture, SCRIPT (TS_END), POSTACI_SCRIPTED_SERVER_IMPLICIT_TLS, "wrong-name", "localhost");
   connect_link (fixture);
   g_assert_false (start_tls (fixture, &error));
   g_assert_error (error, POSTACI_SESSION_ERROR, POSTACI_SESSION_ERROR_CERTIFICATE);
@@ -331,7 +331,7 @@ test_pinned (Fixture *fixture, gconstpointer data)
   g_autoptr(GTlsCertificate) pinned = postaci_test_load_certificate ("self-signed");
   g_autoptr(GError) error = NULL;
 
-  start (fixture, SCRIPT (TS_END), POSTACI_TEST_SERVER_IMPLICIT_TLS, "self-signed", "localhost");
+  start (fixture, SCRIPT (TS_END), POSTACI_SCRIPTED_SERVER_IMPLICIT_TLS, "self-signed", "localhost");
   postaci_smtp_link_set_trust (fixture->link, NULL, pinned, FALSE);
   connect_link (fixture);
   start_tls (fixture, &error);
@@ -355,7 +355,7 @@ test_deadline (Fixture *fixture, gconstpointer data)
 
   start (fixture, some_bytes ? SCRIPT (TS_SEND ("220-mx.test\r\n"), TS_STALL)
                              : SCRIPT (TS_STALL),
-         POSTACI_TEST_SERVER_PLAIN, NULL, NULL);
+         POSTACI_SCRIPTED_SERVER_PLAIN, NULL, NULL);
   postaci_smtp_link_set_timeout (fixture->link, 1);
   connect_link (fixture);
   reply = read_reply (fixture, POSTACI_SMTP_LINK_READ_ALONE, &error);
@@ -386,7 +386,7 @@ test_cancel (Fixture *fixture, gconstpointer data)
   g_autoptr(PostaciReply) reply = NULL;
   g_autoptr(GError) error = NULL;
 
-  start (fixture, SCRIPT (TS_STALL), POSTACI_TEST_SERVER_PLAIN, NULL, NULL);
+  start (fixture, SCRIPT (TS_STALL), POSTACI_SCRIPTED_SERVER_PLAIN, NULL, NULL);
   connect_link (fixture);
   g_timeout_add (50, cancel_cb, cancellable);
   postaci_smtp_link_read_reply_async (fixture->link, POSTACI_SMTP_LINK_READ_ALONE, cancellable,
@@ -463,7 +463,7 @@ test_masking (Fixture *fixture, gconstpointer data)
   postaci_redactor_add (redactor, "s3cret");
   start (fixture, SCRIPT (TS_SEND ("535 5.7.8 s3cret and czNjcmV0 rejected\r\n"),
                           TS_EXPECT_CLOSE),
-         POSTACI_TEST_SERVER_PLAIN, NULL, NULL);
+         POSTACI_SCRIPTED_SERVER_PLAIN, NULL, NULL);
   postaci_smtp_link_set_redactor (fixture->link, redactor);
   connect_link (fixture);
   reply = read_reply (fixture, POSTACI_SMTP_LINK_READ_ALONE, &error);

@@ -12,8 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "postaci-session.h"
-#include "postaci-test-server.h"
+#include "session-fixture.h"
 
 #define SESSIONS 500
 #define WARM_UP  50
@@ -28,102 +27,33 @@
 #define HEAP_ALLOWANCE_KIB 512
 #define RSS_ALLOWANCE_KIB  2048
 
-#define PLAIN_IR "AGFsaQBnaXpsaS3Fn2lmcmU="   /* base64 ("\0ali\0gizli-şifre") */
-
-static const PostaciTestStep script[] = {
-  TS_SEND ("220 mx.test ESMTP ready\r\n"),
-  TS_EXPECT ("EHLO client.example"),
-  TS_SEND ("250-mx.test\r\n250-STARTTLS\r\n250 8BITMIME\r\n"),
-  TS_EXPECT ("STARTTLS"),
-  TS_SEND ("220 2.0.0 go ahead\r\n"),
-  TS_STARTTLS,
-  TS_EXPECT ("EHLO client.example"),
-  TS_SEND ("250-mx.test\r\n250-AUTH PLAIN LOGIN\r\n250 8BITMIME\r\n"),
-  TS_EXPECT ("AUTH PLAIN " PLAIN_IR),
-  TS_SEND ("235 2.7.0 Authentication successful\r\n"),
-  /* 8BITMIME offered and a Turkish body: it goes as 8bit (RFC 6152) */
-  TS_EXPECT ("MAIL FROM:<ali@example.com> BODY=8BITMIME"),
-  TS_SEND ("250 2.1.0 Ok\r\n"),
-  TS_EXPECT ("RCPT TO:<veli@example.com>"),
-  TS_SEND ("250 2.1.5 Ok\r\n"),
-  TS_EXPECT ("DATA"),
-  TS_SEND ("354 End data with <CR><LF>.<CR><LF>\r\n"),
-  TS_READ_DATA,
-  TS_SEND ("250 2.0.0 Ok: queued as 12345\r\n"),
-  TS_EXPECT ("QUIT"),
-  TS_SEND ("221 2.0.0 Bye\r\n"),
-  TS_END,
-};
-
-typedef struct {
-  PostaciTestServer *server;
-  PostaciOutcome    *outcome;
-} Run;
-
-static gboolean
-outcome_ready (gpointer data)
-{
-  return ((Run *) data)->outcome != NULL;
-}
-
-static gboolean
-server_finished (gpointer data)
-{
-  return postaci_test_server_is_finished (((Run *) data)->server);
-}
-
-static gboolean
-all_servers_released (gpointer unused)
-{
-  return postaci_test_server_count_alive () == 0;
-}
-
-static void
-run_cb (GObject *object, GAsyncResult *result, gpointer user_data)
-{
-  ((Run *) user_data)->outcome = postaci_session_run_finish (POSTACI_SESSION (object), result);
-}
-
-/* One whole session; it must succeed, and the session must be gone afterwards. */
+/* One whole session (session-fixture's full_session_script, STARTTLS + AUTH PLAIN + DATA); it
+ * must succeed, and the session must be gone afterwards. */
 static void
 run_session (GTlsCertificate *certificate)
 {
-  Run run = { 0 };
-  g_autoptr(PostaciRequest) request = postaci_request_new ();
+  Fixture fixture = { 0 };
+  PostaciRequest *request;
   PostaciSession *session;
 
-  run.server = postaci_test_server_new (script, POSTACI_TEST_SERVER_PLAIN, certificate, "127.0.0.1");
-  request->server = g_strdup ("localhost");
-  request->port = postaci_test_server_get_port (run.server);
-  request->security = POSTACI_SECURITY_STARTTLS;
-  request->auth = TRUE;
-  request->username = g_strdup ("ali");
-  postaci_request_set_password (request, "gizli-şifre");
-  request->ehlo_name = g_strdup ("client.example");
-  request->from = g_strdup ("ali@example.com");
-  postaci_request_add_recipients (request, "veli@example.com");
-  request->subject = g_strdup ("Deneme ığüşöç");
-  request->html = g_strdup ("<p>Merhaba dünya</p>");
-  request->ca_file = g_build_filename (TEST_SRCDIR, "certs", "ca.pem", NULL);
+  fixture_setup (&fixture, NULL);
+  fixture.server = postaci_scripted_server_new (full_session_script, POSTACI_SCRIPTED_SERVER_PLAIN,
+                                                certificate, "127.0.0.1");
+  request = base_request (&fixture, POSTACI_SECURITY_STARTTLS);
+  with_auth (request);
   request->timeout_seconds = 20;
+  run (&fixture, request);
 
-  session = postaci_session_new (request);
+  assert_server_ok (&fixture);
+  assert_outcome (&fixture, POSTACI_VERDICT_SUCCESS, POSTACI_STAGE_DATA, POSTACI_EXIT_SUCCESS);
+  g_assert_true (fixture.outcome->tls_used);
+  g_assert_true (fixture.outcome->authenticated);
+
+  session = fixture.session;
   g_object_add_weak_pointer (G_OBJECT (session), (gpointer *) &session);
-  postaci_session_run_async (session, NULL, run_cb, &run);
-  postaci_test_wait_until (outcome_ready, &run, 30000);
-  postaci_test_wait_until (server_finished, &run, 10000);
-
-  g_assert_cmpstr (postaci_test_server_get_error (run.server), ==, NULL);
-  g_assert_cmpstr (postaci_verdict_to_string (run.outcome->verdict), ==,
-                   postaci_verdict_to_string (POSTACI_VERDICT_SUCCESS));
-  g_assert_true (run.outcome->tls_used);
-  g_assert_true (run.outcome->authenticated);
-
-  g_object_unref (session);
+  /* Drops the session, the outcome and the server, and waits until every server is released. */
+  fixture_teardown (&fixture, NULL);
   g_assert_null (session);   /* nothing else kept the session alive */
-  postaci_outcome_free (run.outcome);
-  postaci_test_server_free (run.server);
-  postaci_test_wait_until (all_servers_released, NULL, 10000);
 }
 
 /* Resident set in KiB, from /proc/self/statm (pages), after the allocator gave back what it can. */

@@ -36,13 +36,6 @@ postaci_discovery_security_label (PostaciSecurity security)
     }
 }
 
-static const char *
-security_id (PostaciSecurity security)
-{
-  return security == POSTACI_SECURITY_TLS ? "tls"
-         : security == POSTACI_SECURITY_STARTTLS ? "starttls" : "none";
-}
-
 /* ---------------------------------------------------------------- */
 /* JSON Lines                                                       */
 /* ---------------------------------------------------------------- */
@@ -112,8 +105,8 @@ postaci_discovery_format_endpoint (const PostaciEndpoint *endpoint)
   json_object_set_int_member (object, "port", endpoint->port);
   json_object_set_string_member (object, "probe",
                                  endpoint->start == POSTACI_PROBE_START_TLS ? "tls" : "plain");
-  json_object_set_string_member (object, "security",
-                                 security_id (postaci_probe_result_get_security (result)));
+  json_object_set_string_member (
+    object, "security", postaci_security_to_string (postaci_probe_result_get_security (result)));
   json_object_set_string_member (object, "status", postaci_probe_status_to_string (result->status));
   json_object_set_boolean_member (object, "reachable", result->connect_ms >= 0);
   json_object_set_boolean_member (object, "usable", postaci_endpoint_is_usable (endpoint));
@@ -180,7 +173,8 @@ recommendation_json (const PostaciRecommendation *rec)
       json_object_set_string_member (object, "kind", "recommendation");
       json_object_set_string_member (object, "host", rec->host);
       json_object_set_int_member (object, "port", rec->port);
-      json_object_set_string_member (object, "security", security_id (rec->security));
+      json_object_set_string_member (object, "security",
+                                     postaci_security_to_string (rec->security));
       json_object_set_array_member (object, "auth", strv_array ((const char *const *) rec->auth));
       set_nullable_string (object, "username", rec->username);
       if (rec->auth_tried)

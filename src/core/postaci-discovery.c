@@ -15,6 +15,7 @@
 #include "postaci-autoconfig.h"
 #include "postaci-discovery.h"
 #include "postaci-discovery-report.h"
+#include "postaci-enum-types.h"
 #include "postaci-dns.h"
 #include "postaci-recommendation.h"
 #include "postaci-session.h"
@@ -117,10 +118,7 @@ static void next_phase (PostaciDiscovery *self);
 const char *
 postaci_source_type_to_string (PostaciSourceType type)
 {
-  static const char *const names[] = { "srv", "autoconfig", "ispdb", "mx", "guess", "form" };
-
-  g_return_val_if_fail (type < G_N_ELEMENTS (names), "guess");
-  return names[type];
+  return postaci_enum_get_nick (POSTACI_TYPE_SOURCE_TYPE, (int) type);
 }
 
 const char *
@@ -147,23 +145,13 @@ postaci_source_type_get_label (PostaciSourceType type)
 const char *
 postaci_source_status_to_string (PostaciSourceStatus status)
 {
-  static const char *const names[] = {
-    "running", "found", "none", "no_service", "failed", "skipped",
-  };
-
-  g_return_val_if_fail (status < G_N_ELEMENTS (names), "failed");
-  return names[status];
+  return postaci_enum_get_nick (POSTACI_TYPE_SOURCE_STATUS, (int) status);
 }
 
 const char *
 postaci_discovery_status_to_string (PostaciDiscoveryStatus status)
 {
-  static const char *const names[] = {
-    "found", "not_usable", "unreachable", "deadline", "cancelled",
-  };
-
-  g_return_val_if_fail (status < G_N_ELEMENTS (names), "unreachable");
-  return names[status];
+  return postaci_enum_get_nick (POSTACI_TYPE_DISCOVERY_STATUS, (int) status);
 }
 
 int

@@ -37,7 +37,8 @@ typedef enum {
   POSTACI_SOURCE_RUNNING,
   POSTACI_SOURCE_FOUND,
   POSTACI_SOURCE_NONE,       /* asked; nothing there */
-  POSTACI_SOURCE_NO_SERVICE, /* an explicit "no service here": SRV target ".", null MX */
+  /* an explicit "no service here": SRV target ".", null MX */
+  POSTACI_SOURCE_NO_SERVICE, /*< nick=no_service >*/
   POSTACI_SOURCE_FAILED,     /* the lookup or fetch failed; detail says why */
   POSTACI_SOURCE_SKIPPED,    /* not asked: not needed (plain HTTP after HTTPS answered…) */
 } PostaciSourceStatus;
@@ -64,7 +65,8 @@ typedef struct {
 
 typedef enum {
   POSTACI_DISCOVERY_FOUND,       /* a usable submission endpoint */
-  POSTACI_DISCOVERY_NOT_USABLE,  /* endpoints answered; none is usable */
+  /* endpoints answered; none is usable */
+  POSTACI_DISCOVERY_NOT_USABLE,  /*< nick=not_usable >*/
   POSTACI_DISCOVERY_UNREACHABLE, /* nothing answered */
   POSTACI_DISCOVERY_DEADLINE,    /* the overall deadline passed */
   POSTACI_DISCOVERY_CANCELLED,

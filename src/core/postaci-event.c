@@ -6,6 +6,7 @@
 
 #include <string.h>
 
+#include "postaci-enum-types.h"
 #include "postaci-event.h"
 
 G_DEFINE_BOXED_TYPE (PostaciEvent, postaci_event, postaci_event_copy, postaci_event_free)
@@ -52,19 +53,13 @@ postaci_event_free (PostaciEvent *event)
 const char *
 postaci_event_kind_to_string (PostaciEventKind kind)
 {
-  static const char *const names[] = {
-    "stage", "client", "server", "tls", "info", "warning", "error",
-  };
-  g_return_val_if_fail (kind < G_N_ELEMENTS (names), NULL);
-  return names[kind];
+  return postaci_enum_get_nick (POSTACI_TYPE_EVENT_KIND, (int) kind);
 }
 
 const char *
 postaci_stage_status_to_string (PostaciStageStatus status)
 {
-  static const char *const names[] = { "started", "passed", "failed", "skipped", "cancelled" };
-  g_return_val_if_fail (status < G_N_ELEMENTS (names), NULL);
-  return names[status];
+  return postaci_enum_get_nick (POSTACI_TYPE_STAGE_STATUS, (int) status);
 }
 
 /**

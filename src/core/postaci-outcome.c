@@ -4,6 +4,7 @@
 
 #include "config.h"
 
+#include "postaci-enum-types.h"
 #include "postaci-outcome.h"
 
 G_DEFINE_BOXED_TYPE (PostaciOutcome, postaci_outcome, postaci_outcome_copy, postaci_outcome_free)
@@ -73,13 +74,9 @@ postaci_outcome_get_exit_status (const PostaciOutcome *outcome)
     }
 }
 
+/* The verdict's nick, as JSON and the CLI spell it ("success", "refused"…). */
 const char *
 postaci_verdict_to_string (PostaciVerdict verdict)
 {
-  static const char *const names[] = {
-    "success", "refused", "network", "tls", "protocol", "timeout", "cancelled", "usage",
-    "partial",
-  };
-  g_return_val_if_fail (verdict < G_N_ELEMENTS (names), NULL);
-  return names[verdict];
+  return postaci_enum_get_nick (POSTACI_TYPE_VERDICT, (int) verdict);
 }

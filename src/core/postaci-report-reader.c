@@ -9,6 +9,7 @@
 #include <glib/gi18n-lib.h>
 #include <json-glib/json-glib.h>
 
+#include "postaci-enum-types.h"
 #include "postaci-event.h"
 #include "postaci-report-reader.h"
 
@@ -58,22 +59,6 @@ element_text (const char *data, gsize length, const char *open, const char *clos
   return g_string_free (g_steal_pointer (&text), FALSE);
 }
 
-/* The enum value whose name @to_string gives, among the first @n. */
-static gboolean
-value_of (const char *name, const char *(*to_string) (int), int n, int *out)
-{
-  for (int i = 0; i < n && name != NULL; i++)
-    if (g_strcmp0 (to_string (i), name) == 0)
-      {
-        *out = i;
-        return TRUE;
-      }
-  return FALSE;
-}
-
-#define VALUE_OF(name, to_string, n, out) \
-  value_of ((name), (const char *(*) (int)) (to_string), (n), (int *) (out))
-
 static const char *
 member_string (JsonObject *object, const char *name)
 {
@@ -81,6 +66,14 @@ member_string (JsonObject *object, const char *name)
 
   return node != NULL && JSON_NODE_HOLDS_VALUE (node) &&
          json_node_get_value_type (node) == G_TYPE_STRING ? json_node_get_string (node) : NULL;
+}
+
+/* The enum value a member names by its nick (the name the JSON writer took from the same type);
+ * @out is left as it was when the member is missing or names no value. */
+static gboolean
+member_enum (JsonObject *object, const char *name, GType type, int *out)
+{
+  return postaci_enum_from_nick (type, member_string (object, name), out);
 }
 
 static gint64
@@ -126,30 +119,32 @@ rebuild_reply (GPtrArray *events, const PostaciEvent *last)
 static PostaciCommand
 command_of (JsonObject *object)
 {
-  PostaciCommand command = POSTACI_COMMAND_NONE;
+  const char *verb = member_string (object, "command");
 
-  VALUE_OF (member_string (object, "command"), postaci_command_to_string,
-            POSTACI_COMMAND_QUIT + 1, &command);
-  return command;
+  /* Written as the command goes on the wire ("EHLO", "."), not as a nick. */
+  for (int i = POSTACI_COMMAND_NONE; verb != NULL && i <= POSTACI_COMMAND_QUIT; i++)
+    if (g_strcmp0 (postaci_command_to_string ((PostaciCommand) i), verb) == 0)
+      return (PostaciCommand) i;
+  return POSTACI_COMMAND_NONE;
 }
 
 static PostaciEvent *
 event_from_json (JsonObject *object, GPtrArray *events)
 {
-  PostaciEventKind kind;
-  PostaciStage stage = POSTACI_STAGE_CONNECT;
+  int kind;
+  int stage = POSTACI_STAGE_CONNECT;
+  int stage_status = POSTACI_STAGE_STATUS_STARTED;
   const char *text = member_string (object, "text");
   PostaciEvent *event;
 
-  if (!VALUE_OF (member_string (object, "kind"), postaci_event_kind_to_string,
-                 POSTACI_EVENT_ERROR + 1, &kind) || text == NULL)
+  if (!member_enum (object, "kind", POSTACI_TYPE_EVENT_KIND, &kind) || text == NULL)
     return NULL;
-  VALUE_OF (member_string (object, "stage"), postaci_stage_to_string, POSTACI_N_STAGES, &stage);
-  event = postaci_event_new (kind, stage, text);
+  member_enum (object, "stage", POSTACI_TYPE_STAGE, &stage);
+  event = postaci_event_new ((PostaciEventKind) kind, (PostaciStage) stage, text);
   event->elapsed_ms = member_int (object, "time_ms", 0);
-  if (kind == POSTACI_EVENT_STAGE)
-    VALUE_OF (member_string (object, "status"), postaci_stage_status_to_string,
-              POSTACI_STAGE_STATUS_SKIPPED + 1, &event->stage_status);
+  if (kind == POSTACI_EVENT_STAGE &&
+      member_enum (object, "status", POSTACI_TYPE_STAGE_STATUS, &stage_status))
+    event->stage_status = (PostaciStageStatus) stage_status;
   event->command = command_of (object);
   event->explanation = g_strdup (member_string (object, "explanation"));
   event->hint = g_strdup (member_string (object, "hint"));
@@ -164,12 +159,14 @@ outcome_from_json (JsonObject *object, GPtrArray *events)
   g_autoptr(PostaciOutcome) outcome = postaci_outcome_new ();
   JsonNode *stage_ms = json_object_get_member (object, "stage_ms");
   JsonNode *refused = json_object_get_member (object, "refused_recipients");
+  int verdict;
+  int stage;
 
-  if (!VALUE_OF (member_string (object, "verdict"), postaci_verdict_to_string,
-                 POSTACI_VERDICT_PARTIAL + 1, &outcome->verdict))
+  if (!member_enum (object, "verdict", POSTACI_TYPE_VERDICT, &verdict))
     return NULL;
-  VALUE_OF (member_string (object, "stage"), postaci_stage_to_string, POSTACI_N_STAGES,
-            &outcome->stage);
+  outcome->verdict = (PostaciVerdict) verdict;
+  if (member_enum (object, "stage", POSTACI_TYPE_STAGE, &stage))
+    outcome->stage = (PostaciStage) stage;
   outcome->command = command_of (object);
   outcome->reason = g_strdup (member_string (object, "reason"));
   outcome->explanation = g_strdup (member_string (object, "explanation"));

@@ -302,7 +302,7 @@ postaci_session_get_request (PostaciSession *self)
 }
 
 /* A certificate to accept for this run even if verification fails: the
- * built-in test server's throwaway certificate. The transcript says so. */
+ * Local Test Server's throwaway certificate. The transcript says so. */
 void
 postaci_session_set_pinned_certificate (PostaciSession *self, GTlsCertificate *certificate)
 {

@@ -589,12 +589,12 @@ accept_certificate_cb (GTlsConnection       *connection,
   g_auto(GStrv) problems = NULL;
 
   self->certificate_errors = errors;
-  /* The built-in test server's certificate, pinned for this run: what verification says of a
+  /* The Local Test Server's certificate, pinned for this run: what verification says of a
    * throwaway certificate is no news, and no advice applies. A fact, not a warning. */
   if (self->pinned != NULL && g_tls_certificate_is_same (self->pinned, certificate))
     {
       say (self, POSTACI_EVENT_TLS,
-           _("The certificate is the one pinned for this run (the built-in test server's): "
+           _("The certificate is the one pinned for this run (the Local Test Server’s): "
              "accepted."));
       self->pinned_accepted = TRUE;
       return TRUE;

@@ -56,7 +56,7 @@ PostaciSmtpLink  *postaci_smtp_link_new_for_stream   (GIOStream        *stream);
 void              postaci_smtp_link_set_timeout      (PostaciSmtpLink  *self,
                                                       guint             seconds);
 /* Whom to trust: @ca_file (NULL: the system's authorities), a @pinned certificate accepted
- * whatever verification says (the built-in test server's), or any certificate for this link
+ * whatever verification says (the Local Test Server's), or any certificate for this link
  * when @accept_invalid. */
 void              postaci_smtp_link_set_trust        (PostaciSmtpLink  *self,
                                                       const char       *ca_file,

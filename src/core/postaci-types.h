@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* postaci-types.h — the small enums every part of Postacı shares. */
+/* postaci-types.h — the small enums every part of Postacı shares. Each is a GEnum type
+ * (postaci-enum-types.h, made by glib-mkenums); its nicks are the names the CLI and JSON use. */
 #pragma once
 
-#include <glib.h>
+#include <glib-object.h>
 
 G_BEGIN_DECLS
 
@@ -16,7 +17,7 @@ typedef enum {
 
 /* The stages of a run, in the order a person reads them in the window.
  * With implicit TLS the TLS stage happens before the greeting. */
-typedef enum {
+typedef enum /*< prefix=POSTACI_STAGE >*/ {
   POSTACI_STAGE_CONNECT,
   POSTACI_STAGE_GREETING,
   POSTACI_STAGE_EHLO,
@@ -26,11 +27,11 @@ typedef enum {
   POSTACI_STAGE_RCPT,
   POSTACI_STAGE_DATA,
   POSTACI_STAGE_QUIT,
-  POSTACI_N_STAGES,
+  POSTACI_N_STAGES, /*< skip >*/
 } PostaciStage;
 
 /* SASL mechanisms, strongest last; AUTO lets the session choose. */
-typedef enum {
+typedef enum /*< prefix=POSTACI_MECHANISM >*/ {
   POSTACI_MECHANISM_AUTO,
   POSTACI_MECHANISM_PLAIN,
   POSTACI_MECHANISM_LOGIN,
@@ -40,7 +41,7 @@ typedef enum {
   POSTACI_MECHANISM_XOAUTH2,
   POSTACI_MECHANISM_SCRAM_SHA_1,
   POSTACI_MECHANISM_SCRAM_SHA_256,
-  POSTACI_N_MECHANISMS,
+  POSTACI_N_MECHANISMS, /*< skip >*/
 } PostaciMechanism;
 
 /* The command a server reply answers; gives a reply code its meaning. */
@@ -70,5 +71,13 @@ const char *postaci_mechanism_get_sasl_name (PostaciMechanism mechanism);
 gboolean    postaci_mechanism_from_string (const char      *str,
                                            PostaciMechanism *out);
 const char *postaci_command_to_string   (PostaciCommand    command);
+/* The nick of @value in the GEnum @type (postaci-enum-types.h): the one name the CLI, JSON,
+ * settings and reports use for it. NULL (and a critical) for a value the type does not have. */
+const char *postaci_enum_get_nick       (GType             type,
+                                         int               value);
+/* The value whose nick is exactly @nick (as written: JSON, a saved report). FALSE when none. */
+gboolean    postaci_enum_from_nick      (GType             type,
+                                         const char       *nick,
+                                         int              *out);
 
 G_END_DECLS

@@ -58,24 +58,12 @@ enum
 };
 static GParamSpec *properties[N_PROPS];
 
-static const struct
-{
-  PostaciStage stage;
-  const char *name;
-} failure_stages[] = {
-  { POSTACI_STAGE_GREETING, "greeting" }, { POSTACI_STAGE_EHLO, "ehlo" },
-  { POSTACI_STAGE_TLS, "tls" },           { POSTACI_STAGE_AUTH, "auth" },
-  { POSTACI_STAGE_MAIL, "mail" },         { POSTACI_STAGE_RCPT, "rcpt" },
-  { POSTACI_STAGE_DATA, "data" },
-};
-
+/* The stages that answer with a reply the server can make fail: from the greeting to DATA, the
+ * ones between the connection and QUIT. */
 static gboolean
 stage_can_fail (PostaciStage stage)
 {
-  for (guint i = 0; i < G_N_ELEMENTS (failure_stages); i++)
-    if (failure_stages[i].stage == stage)
-      return TRUE;
-  return FALSE;
+  return stage >= POSTACI_STAGE_GREETING && stage <= POSTACI_STAGE_DATA;
 }
 
 gboolean
@@ -94,11 +82,8 @@ postaci_local_server_parse_failure (const char *spec, PostaciStage *stage, guint
                    _("“%s” is not STAGE=CODE (for example rcpt=550 or greeting=silent)."), spec);
       return FALSE;
     }
-  *stage = POSTACI_N_STAGES;
-  for (guint i = 0; i < G_N_ELEMENTS (failure_stages); i++)
-    if (g_ascii_strcasecmp (parts[0], failure_stages[i].name) == 0)
-      *stage = failure_stages[i].stage;
-  if (*stage == POSTACI_N_STAGES)
+  /* The stage by the name --stop-after takes too (case aside), among those that can fail. */
+  if (!postaci_stage_from_string (parts[0], stage) || !stage_can_fail (*stage))
     {
       g_set_error (error, POSTACI_LOCAL_SERVER_ERROR, POSTACI_LOCAL_SERVER_ERROR_FAILURE,
                    _("Unknown stage “%s”: use greeting, ehlo, tls, auth, mail, rcpt or data."),

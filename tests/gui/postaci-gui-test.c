@@ -2,12 +2,16 @@
 /* postaci-gui-test.c — what the GUI tests share: template children, frames, screenshots, a private cache. */
 #define G_LOG_DOMAIN "test-gui"
 
+#include "config.h"
+
+#include <locale.h>
 #include <math.h>
+#include <glib/gi18n.h>
 #include <glib/gstdio.h>
 
 #include "postaci-gui-test.h"
 #include "postaci-request-form.h"
-#include "postaci-test-server.h"
+#include "postaci-scripted-server.h"
 #include "postaci-verdict-panel.h"
 #include "postaci-window.h"
 
@@ -373,6 +377,22 @@ postaci_gui_test_remove_tree (const char *path)
         g_unlink (child);
     }
   g_rmdir (path);
+}
+
+gboolean
+postaci_gui_test_use_locale (const char *program)
+{
+  const char *localedir = g_getenv ("POSTACI_LOCALEDIR");
+
+  if (setlocale (LC_ALL, "") == NULL)
+    {
+      g_printerr ("%s: the locale in LC_ALL is missing; run tools/install-deps.sh\n", program);
+      return FALSE;
+    }
+  bindtextdomain (GETTEXT_PACKAGE, localedir != NULL ? localedir : LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+  return TRUE;
 }
 
 PostaciApplication *

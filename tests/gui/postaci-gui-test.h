@@ -71,6 +71,9 @@ char      *postaci_gui_test_private_cache   (void);
 /* Removes @path and everything under it. */
 void       postaci_gui_test_remove_tree     (const char  *path);
 
+/* As src/gui/main.c does, with the build tree's catalogs (POSTACI_LOCALEDIR): the locale of the
+ * environment (meson gives the Turkish runs theirs). FALSE, said on stderr, when it is missing. */
+gboolean   postaci_gui_test_use_locale      (const char          *program);
 /* The start of a GUI test's main(): a private cache (*cache), g_test_init(), GTK on the display
  * xvfb-run gives, and a registered PostaciApplication with animations and cursor blink off.
  * Without a display: a TAP skip line, the cache removed, and NULL. */

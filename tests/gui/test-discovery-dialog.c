@@ -11,7 +11,7 @@
 #include "postaci-discovery-dialog.h"
 #include "postaci-gui-test.h"
 #include "postaci-test-resolver.h"
-#include "postaci-test-server.h"
+#include "postaci-scripted-server.h"
 #include "postaci-window.h"
 
 #define GREETING "220 mx.gui.test ESMTP ready\r\n"
@@ -34,9 +34,10 @@ finished (gpointer data)
 static gboolean
 servers_done (gpointer data)
 {
-  PostaciTestServer **servers = data;
+  PostaciScriptedServer **servers = data;
 
-  return postaci_test_server_is_finished (servers[0]) && postaci_test_server_is_finished (servers[1]);
+  return postaci_scripted_server_is_finished (servers[0]) &&
+         postaci_scripted_server_is_finished (servers[1]);
 }
 
 /* The toggle button of the table for @port. */
@@ -63,23 +64,32 @@ gone (gpointer data)
 static void
 test_find_settings (void)
 {
-  static const PostaciTestStep tls_script[] = {
-    TS_SEND (GREETING), TS_EXPECT (EHLO_LINE),
+  static const PostaciScriptStep tls_script[] = {
+    TS_SEND (GREETING),
+    TS_EXPECT (EHLO_LINE),
     TS_SEND ("250-mx.gui.test\r\n250-SIZE 52428800\r\n250-8BITMIME\r\n250 AUTH PLAIN LOGIN\r\n"),
-    TS_EXPECT ("QUIT"), TS_SEND ("221 bye\r\n"), TS_END,
+    TS_EXPECT ("QUIT"),
+    TS_SEND ("221 bye\r\n"),
+    TS_END,
   };
-  static const PostaciTestStep starttls_script[] = {
-    TS_SEND (GREETING), TS_EXPECT (EHLO_LINE),
+  static const PostaciScriptStep starttls_script[] = {
+    TS_SEND (GREETING),
+    TS_EXPECT (EHLO_LINE),
     TS_SEND ("250-mx.gui.test\r\n250-SIZE 52428800\r\n250-8BITMIME\r\n250 STARTTLS\r\n"),
-    TS_EXPECT ("STARTTLS"), TS_SEND ("220 go ahead\r\n"), TS_STARTTLS, TS_EXPECT (EHLO_LINE),
+    TS_EXPECT ("STARTTLS"),
+    TS_SEND ("220 go ahead\r\n"),
+    TS_STARTTLS,
+    TS_EXPECT (EHLO_LINE),
     TS_SEND ("250-mx.gui.test\r\n250-SIZE 52428800\r\n250-8BITMIME\r\n250 AUTH PLAIN LOGIN\r\n"),
-    TS_EXPECT ("QUIT"), TS_SEND ("221 bye\r\n"), TS_END,
+    TS_EXPECT ("QUIT"),
+    TS_SEND ("221 bye\r\n"),
+    TS_END,
   };
   g_autoptr(GTlsCertificate) certificate = postaci_test_load_certificate ("server");
   g_autoptr(PostaciTestResolver) resolver = postaci_test_resolver_new ();
   g_autoptr(GResolver) previous = g_resolver_get_default ();
   g_autofree char *ca_file = g_build_filename (TEST_SRCDIR, "certs", "ca.pem", NULL);
-  PostaciTestServer *servers[2];
+  PostaciScriptedServer *servers[2];
   guint16 tls_port, starttls_port, closed = postaci_test_closed_port ();
   g_autofree char *closed_text = g_strdup_printf ("%u", closed);
   g_autofree char *expected = NULL;
@@ -89,12 +99,12 @@ test_find_settings (void)
   PostaciDiscoveryDialog *dialog;
   const char *before, *after;
 
-  servers[0] = postaci_test_server_new (tls_script, POSTACI_TEST_SERVER_IMPLICIT_TLS, certificate,
-                                        "127.0.0.1");
-  servers[1] = postaci_test_server_new (starttls_script, POSTACI_TEST_SERVER_PLAIN, certificate,
-                                        "127.0.0.1");
-  tls_port = postaci_test_server_get_port (servers[0]);
-  starttls_port = postaci_test_server_get_port (servers[1]);
+  servers[0] = postaci_scripted_server_new (tls_script, POSTACI_SCRIPTED_SERVER_IMPLICIT_TLS,
+                                            certificate, "127.0.0.1");
+  servers[1] = postaci_scripted_server_new (starttls_script, POSTACI_SCRIPTED_SERVER_PLAIN,
+                                            certificate, "127.0.0.1");
+  tls_port = postaci_scripted_server_get_port (servers[0]);
+  starttls_port = postaci_scripted_server_get_port (servers[1]);
   postaci_test_resolver_add_srv (resolver, "_submissions._tcp.gui.test", 0, 0, tls_port, "localhost");
   postaci_test_resolver_add_srv (resolver, "_submission._tcp.gui.test", 0, 0, starttls_port,
                                  "localhost");
@@ -119,8 +129,8 @@ test_find_settings (void)
   g_assert_nonnull (dialog);
   postaci_test_wait_until (finished, dialog, POSTACI_GUI_TEST_TIMEOUT_MS);
   postaci_test_wait_until (servers_done, servers, 5000);
-  g_assert_null (postaci_test_server_get_error (servers[0]));
-  g_assert_null (postaci_test_server_get_error (servers[1]));
+  g_assert_null (postaci_scripted_server_get_error (servers[0]));
+  g_assert_null (postaci_scripted_server_get_error (servers[1]));
 
   expected = g_strdup_printf ("Recommended: localhost, port %u, SSL/TLS · login: PLAIN LOGIN", tls_port);
   g_assert_cmpstr (gtk_label_get_text (child (dialog, POSTACI_TYPE_DISCOVERY_DIALOG, "recommendation_label")),
@@ -161,8 +171,8 @@ test_find_settings (void)
 
   gtk_window_destroy (GTK_WINDOW (window));
   postaci_gui_test_flush ();
-  postaci_test_server_free (servers[0]);
-  postaci_test_server_free (servers[1]);
+  postaci_scripted_server_free (servers[0]);
+  postaci_scripted_server_free (servers[1]);
   g_resolver_set_default (previous);
   g_unsetenv ("POSTACI_DISCOVERY_PORTS");
 }

@@ -18,7 +18,7 @@
 #include "postaci-report-window.h"
 #include "postaci-save-dialog.h"
 #include "postaci-stage-bar.h"
-#include "postaci-test-server.h"
+#include "postaci-scripted-server.h"
 #include "postaci-verdict-panel.h"
 #include "postaci-window.h"
 

@@ -14,7 +14,7 @@
 #include "postaci-gui-test.h"
 #include "postaci-keyring.h"
 #include "postaci-profile-button.h"
-#include "postaci-test-server.h"
+#include "postaci-scripted-server.h"
 #include "postaci-window.h"
 
 #define ACME      "Acme – Exchange Online"

@@ -16,7 +16,7 @@
 #include "postaci-local-server-page.h"
 #include "postaci-save-dialog.h"
 #include "postaci-stage-bar.h"
-#include "postaci-test-server.h"
+#include "postaci-scripted-server.h"
 #include "postaci-verdict-panel.h"
 #include "postaci-transcript-view.h"
 #include "postaci-window.h"
@@ -461,12 +461,11 @@ static void
 test_details (void)
 {
   /* A plain-text server on the port the form says is TLS from the first byte. */
-  static const PostaciTestStep plain[] = {
-    TS_SEND ("220 plain.example ESMTP\r\n"), TS_EXPECT_CLOSE, TS_END
-  };
-  g_autoptr(PostaciTestServer) server = postaci_test_server_new (plain, POSTACI_TEST_SERVER_PLAIN,
-                                                                 NULL, "127.0.0.1");
-  g_autofree char *port = g_strdup_printf ("%u", postaci_test_server_get_port (server));
+  static const PostaciScriptStep plain[] = { TS_SEND ("220 plain.example ESMTP\r\n"),
+                                             TS_EXPECT_CLOSE, TS_END };
+  g_autoptr(PostaciScriptedServer) server = postaci_scripted_server_new (
+    plain, POSTACI_SCRIPTED_SERVER_PLAIN, NULL, "127.0.0.1");
+  g_autofree char *port = g_strdup_printf ("%u", postaci_scripted_server_get_port (server));
   PostaciWindow *window = open_window ();
   const PostaciOutcome *outcome;
   GtkWidget *details;
@@ -505,10 +504,10 @@ greeting_under_way (gpointer data)
 static void
 test_cancel (void)
 {
-  static const PostaciTestStep silent[] = { TS_STALL, TS_END };
-  g_autoptr(PostaciTestServer) server = postaci_test_server_new (silent, POSTACI_TEST_SERVER_PLAIN,
-                                                                 NULL, "127.0.0.1");
-  g_autofree char *port = g_strdup_printf ("%u", postaci_test_server_get_port (server));
+  static const PostaciScriptStep silent[] = { TS_STALL, TS_END };
+  g_autoptr(PostaciScriptedServer) server = postaci_scripted_server_new (
+    silent, POSTACI_SCRIPTED_SERVER_PLAIN, NULL, "127.0.0.1");
+  g_autofree char *port = g_strdup_printf ("%u", postaci_scripted_server_get_port (server));
   g_auto (GStrv) accels = gtk_application_get_accels_for_action (GTK_APPLICATION (application), "win.cancel");
   g_autoptr(GListModel) controllers = NULL;
   gboolean escape_cancels = FALSE;
@@ -555,7 +554,7 @@ test_cancel (void)
   /* The main loop turns while the server is silent: the stage bar shows the wait. */
   postaci_test_wait_until (greeting_under_way, window, RUN_TIMEOUT_MS);
   g_assert_true (postaci_window_is_running (window));
-  g_assert_true (postaci_test_server_is_connected (server));
+  g_assert_true (postaci_scripted_server_is_connected (server));
   g_assert_false (gtk_widget_is_sensitive (child (window, "server_row")));
   g_assert_true (gtk_widget_is_sensitive (button));
   save_screenshot (GTK_WIDGET (window), "postaci-window-running.png");
@@ -655,10 +654,10 @@ error_row_in_sight (gpointer data)
 static void
 test_invalid_address (void)
 {
-  static const PostaciTestStep silent[] = { TS_STALL, TS_END };
-  g_autoptr(PostaciTestServer) server = postaci_test_server_new (silent, POSTACI_TEST_SERVER_PLAIN,
-                                                                 NULL, "127.0.0.1");
-  g_autofree char *port = g_strdup_printf ("%u", postaci_test_server_get_port (server));
+  static const PostaciScriptStep silent[] = { TS_STALL, TS_END };
+  g_autoptr(PostaciScriptedServer) server = postaci_scripted_server_new (
+    silent, POSTACI_SCRIPTED_SERVER_PLAIN, NULL, "127.0.0.1");
+  g_autofree char *port = g_strdup_printf ("%u", postaci_scripted_server_get_port (server));
   PostaciWindow *window = open_window ();
   g_autofree char *shown = NULL;
   GtkWidget *button = child (window, "test_button");
@@ -673,7 +672,7 @@ test_invalid_address (void)
   postaci_gui_test_flush ();
   g_assert_false (postaci_window_is_running (window));
   g_assert_null (postaci_window_get_outcome (window));
-  g_assert_false (postaci_test_server_is_connected (server));
+  g_assert_false (postaci_scripted_server_is_connected (server));
   shown = transcript_text (window);
   g_assert_cmpstr (shown, ==, "");
   g_assert_nonnull (strstr (field_error (window, "from_row"), "From"));
@@ -695,7 +694,7 @@ test_invalid_address (void)
   g_assert_cmpstr (field_error (window, "security_row"), ==, "");
   set_text (window, "port_row", port);
   postaci_gui_test_flush ();
-  g_assert_false (postaci_test_server_is_connected (server));
+  g_assert_false (postaci_scripted_server_is_connected (server));
   g_assert_false (postaci_window_is_running (window));
   close_window (window);
 }
@@ -1752,10 +1751,10 @@ find_menu_button (GtkWidget *widget)
 static void
 test_access_keys (void)
 {
-  static const PostaciTestStep silent[] = { TS_STALL, TS_END };
-  g_autoptr(PostaciTestServer) server = postaci_test_server_new (silent, POSTACI_TEST_SERVER_PLAIN,
-                                                                 NULL, "127.0.0.1");
-  g_autofree char *port = g_strdup_printf ("%u", postaci_test_server_get_port (server));
+  static const PostaciScriptStep silent[] = { TS_STALL, TS_END };
+  g_autoptr(PostaciScriptedServer) server = postaci_scripted_server_new (
+    silent, POSTACI_SCRIPTED_SERVER_PLAIN, NULL, "127.0.0.1");
+  g_autofree char *port = g_strdup_printf ("%u", postaci_scripted_server_get_port (server));
   PostaciWindow *window = open_window ();
   g_autoptr(GPtrArray) labels = g_ptr_array_new ();
   GtkWidget *menu;

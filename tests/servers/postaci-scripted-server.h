@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* postaci-test-server.h — a scripted, in-process SMTP server that tests drive and that misbehaves on cue. */
+/* postaci-scripted-server.h — a scripted, in-process SMTP server that tests drive and that
+ * misbehaves on cue: a fake for tests, not the product's Local Test Server (src/server). */
 #pragma once
 
 #include <gio/gio.h>
@@ -7,18 +8,18 @@
 G_BEGIN_DECLS
 
 /*
- * A script is an array of steps ending with POSTACI_TEST_STEP_END. The server accepts exactly one
+ * A script is an array of steps ending with POSTACI_SCRIPT_STEP_END. The server accepts exactly one
  * connection and runs the steps in order on the thread-default GMainContext of the thread that
- * called postaci_test_server_new(); it never uses threads of its own and has no timeouts: a
+ * called postaci_scripted_server_new(); it never uses threads of its own and has no timeouts: a
  * stalled script stalls until the client (which must bring its own deadlines) gives up, or until
- * postaci_test_server_free().
+ * postaci_scripted_server_free().
  *
  * Steps are numbered from 0 (the array index) in error messages.
  *
  * Lines. EXPECT and EXPECT_PREFIX read one line up to LF; the line must end in CRLF (a bare LF is
  * reported as a mismatch) and is compared without the CRLF. READ_LINE takes any line. READ_DATA
  * reads lines until one is exactly ".\r\n" and keeps everything before it, raw (still
- * dot-stuffed), for postaci_test_server_get_data().
+ * dot-stuffed), for postaci_scripted_server_get_data().
  *
  * Ending. END and CLOSE both end the script: the server first takes whatever the client has
  * already sent (so that closing never turns into a TCP reset that could destroy the last reply on
@@ -57,92 +58,92 @@ G_BEGIN_DECLS
  */
 
 typedef enum {
-  POSTACI_TEST_STEP_SEND,          /* write data (len bytes, or strlen when len < 0), repeated */
-  POSTACI_TEST_STEP_SEND_SLOWLY,   /* write data one byte at a time, delay_ms between bytes */
-  POSTACI_TEST_STEP_SEND_ECHO,     /* write data, then the lines read since the last echo, CRLF */
-  POSTACI_TEST_STEP_EXPECT,        /* read one line and compare it, without CRLF, to data exactly */
-  POSTACI_TEST_STEP_EXPECT_PREFIX, /* read one line; it must start with data */
-  POSTACI_TEST_STEP_READ_LINE,     /* read one line, whatever it is */
-  POSTACI_TEST_STEP_READ_DATA,     /* read until a line "." (the DATA terminator); keeps the payload */
-  POSTACI_TEST_STEP_EXPECT_READ,   /* one read returns exactly data, CRLFs and all (see Reads) */
-  POSTACI_TEST_STEP_STARTTLS,      /* server-side TLS handshake now (GTlsServerConnection) */
-  POSTACI_TEST_STEP_CLOSE_IN_HANDSHAKE, /* wait for the client's TLS hello, then close unanswered */
-  POSTACI_TEST_STEP_STALL,         /* stop answering: keep reading (and recording) until EOF */
-  POSTACI_TEST_STEP_SLEEP,         /* wait delay_ms without reading */
-  POSTACI_TEST_STEP_CLOSE,         /* close the connection now; the script ends here */
-  POSTACI_TEST_STEP_EXPECT_CLOSE,  /* the client must close (EOF) with no further bytes */
-  POSTACI_TEST_STEP_END,           /* end of script: then close */
-} PostaciTestStepKind;
+  POSTACI_SCRIPT_STEP_SEND,          /* write data (len bytes, or strlen when len < 0), repeated */
+  POSTACI_SCRIPT_STEP_SEND_SLOWLY,   /* write data one byte at a time, delay_ms between bytes */
+  POSTACI_SCRIPT_STEP_SEND_ECHO,     /* write data, then the lines read since the last echo, CRLF */
+  POSTACI_SCRIPT_STEP_EXPECT,        /* read one line and compare it, without CRLF, to data exactly */
+  POSTACI_SCRIPT_STEP_EXPECT_PREFIX, /* read one line; it must start with data */
+  POSTACI_SCRIPT_STEP_READ_LINE,     /* read one line, whatever it is */
+  POSTACI_SCRIPT_STEP_READ_DATA,     /* read until a line "." (the DATA terminator); keeps the payload */
+  POSTACI_SCRIPT_STEP_EXPECT_READ,   /* one read returns exactly data, CRLFs and all (see Reads) */
+  POSTACI_SCRIPT_STEP_STARTTLS,      /* server-side TLS handshake now (GTlsServerConnection) */
+  POSTACI_SCRIPT_STEP_CLOSE_IN_HANDSHAKE, /* wait for the client's TLS hello, then close unanswered */
+  POSTACI_SCRIPT_STEP_STALL,         /* stop answering: keep reading (and recording) until EOF */
+  POSTACI_SCRIPT_STEP_SLEEP,         /* wait delay_ms without reading */
+  POSTACI_SCRIPT_STEP_CLOSE,         /* close the connection now; the script ends here */
+  POSTACI_SCRIPT_STEP_EXPECT_CLOSE,  /* the client must close (EOF) with no further bytes */
+  POSTACI_SCRIPT_STEP_END,           /* end of script: then close */
+} PostaciScriptStepKind;
 
 typedef struct {
-  PostaciTestStepKind  kind;
+  PostaciScriptStepKind  kind;
   const char          *data;
   gssize               len;
   guint                delay_ms;
   guint                repeat;    /* SEND: how many copies of data in one write; 0 means 1 */
-} PostaciTestStep;
+} PostaciScriptStep;
 
-#define TS_SEND(s)               { POSTACI_TEST_STEP_SEND, (s), -1, 0 }
-#define TS_SEND_LEN(s, n)        { POSTACI_TEST_STEP_SEND, (s), (n), 0 }
-#define TS_SEND_REPEAT(s, n)     { POSTACI_TEST_STEP_SEND, (s), -1, 0, (n) }
-#define TS_SEND_SLOWLY(s, ms)    { POSTACI_TEST_STEP_SEND_SLOWLY, (s), -1, (ms) }
-#define TS_SEND_ECHO(s)          { POSTACI_TEST_STEP_SEND_ECHO, (s), -1, 0 }
-#define TS_EXPECT(s)             { POSTACI_TEST_STEP_EXPECT, (s), -1, 0 }
-#define TS_EXPECT_PREFIX(s)      { POSTACI_TEST_STEP_EXPECT_PREFIX, (s), -1, 0 }
-#define TS_READ_LINE             { POSTACI_TEST_STEP_READ_LINE, NULL, 0, 0 }
-#define TS_READ_DATA             { POSTACI_TEST_STEP_READ_DATA, NULL, 0, 0 }
-#define TS_EXPECT_READ(s)        { POSTACI_TEST_STEP_EXPECT_READ, (s), -1, 0 }
-#define TS_STARTTLS              { POSTACI_TEST_STEP_STARTTLS, NULL, 0, 0 }
-#define TS_CLOSE_IN_HANDSHAKE    { POSTACI_TEST_STEP_CLOSE_IN_HANDSHAKE, NULL, 0, 0 }
-#define TS_STALL                 { POSTACI_TEST_STEP_STALL, NULL, 0, 0 }
-#define TS_SLEEP(ms)             { POSTACI_TEST_STEP_SLEEP, NULL, 0, (ms) }
-#define TS_CLOSE                 { POSTACI_TEST_STEP_CLOSE, NULL, 0, 0 }
-#define TS_EXPECT_CLOSE          { POSTACI_TEST_STEP_EXPECT_CLOSE, NULL, 0, 0 }
-#define TS_END                   { POSTACI_TEST_STEP_END, NULL, 0, 0 }
+#define TS_SEND(s)               { POSTACI_SCRIPT_STEP_SEND, (s), -1, 0 }
+#define TS_SEND_LEN(s, n)        { POSTACI_SCRIPT_STEP_SEND, (s), (n), 0 }
+#define TS_SEND_REPEAT(s, n)     { POSTACI_SCRIPT_STEP_SEND, (s), -1, 0, (n) }
+#define TS_SEND_SLOWLY(s, ms)    { POSTACI_SCRIPT_STEP_SEND_SLOWLY, (s), -1, (ms) }
+#define TS_SEND_ECHO(s)          { POSTACI_SCRIPT_STEP_SEND_ECHO, (s), -1, 0 }
+#define TS_EXPECT(s)             { POSTACI_SCRIPT_STEP_EXPECT, (s), -1, 0 }
+#define TS_EXPECT_PREFIX(s)      { POSTACI_SCRIPT_STEP_EXPECT_PREFIX, (s), -1, 0 }
+#define TS_READ_LINE             { POSTACI_SCRIPT_STEP_READ_LINE, NULL, 0, 0 }
+#define TS_READ_DATA             { POSTACI_SCRIPT_STEP_READ_DATA, NULL, 0, 0 }
+#define TS_EXPECT_READ(s)        { POSTACI_SCRIPT_STEP_EXPECT_READ, (s), -1, 0 }
+#define TS_STARTTLS              { POSTACI_SCRIPT_STEP_STARTTLS, NULL, 0, 0 }
+#define TS_CLOSE_IN_HANDSHAKE    { POSTACI_SCRIPT_STEP_CLOSE_IN_HANDSHAKE, NULL, 0, 0 }
+#define TS_STALL                 { POSTACI_SCRIPT_STEP_STALL, NULL, 0, 0 }
+#define TS_SLEEP(ms)             { POSTACI_SCRIPT_STEP_SLEEP, NULL, 0, (ms) }
+#define TS_CLOSE                 { POSTACI_SCRIPT_STEP_CLOSE, NULL, 0, 0 }
+#define TS_EXPECT_CLOSE          { POSTACI_SCRIPT_STEP_EXPECT_CLOSE, NULL, 0, 0 }
+#define TS_END                   { POSTACI_SCRIPT_STEP_END, NULL, 0, 0 }
 
-typedef struct _PostaciTestServer PostaciTestServer;
+typedef struct _PostaciScriptedServer PostaciScriptedServer;
 
 typedef enum {
-  POSTACI_TEST_SERVER_PLAIN,        /* plain TCP; STARTTLS steps upgrade it */
-  POSTACI_TEST_SERVER_IMPLICIT_TLS, /* TLS handshake right after accept, before step 0 */
-} PostaciTestServerMode;
+  POSTACI_SCRIPTED_SERVER_PLAIN,        /* plain TCP; STARTTLS steps upgrade it */
+  POSTACI_SCRIPTED_SERVER_IMPLICIT_TLS, /* TLS handshake right after accept, before step 0 */
+} PostaciScriptedServerMode;
 
 /* Copies the script (and every step's data), listens on bind_address ("127.0.0.1" or "::1") at
  * a free port and waits for one connection; later connections are refused (the listening socket
  * is closed after the first accept). certificate is needed for STARTTLS steps and IMPLICIT_TLS. */
-PostaciTestServer *postaci_test_server_new          (const PostaciTestStep  *script,
-                                                     PostaciTestServerMode   mode,
+PostaciScriptedServer *postaci_scripted_server_new          (const PostaciScriptStep  *script,
+                                                     PostaciScriptedServerMode   mode,
                                                      GTlsCertificate        *certificate,
                                                      const char             *bind_address);
-guint16            postaci_test_server_get_port     (PostaciTestServer      *server);
+guint16            postaci_scripted_server_get_port     (PostaciScriptedServer      *server);
 /* TRUE once a client connected (the script then runs). */
-gboolean           postaci_test_server_is_connected (PostaciTestServer      *server);
+gboolean           postaci_scripted_server_is_connected (PostaciScriptedServer      *server);
 /* TRUE once the script ended or stopped and the connection is closed. */
-gboolean           postaci_test_server_is_finished  (PostaciTestServer      *server);
+gboolean           postaci_scripted_server_is_finished  (PostaciScriptedServer      *server);
 /* NULL while every expectation held; otherwise the first failure. */
-const char        *postaci_test_server_get_error    (PostaciTestServer      *server);
+const char        *postaci_scripted_server_get_error    (PostaciScriptedServer      *server);
 /* Every byte the client sent (decrypted once TLS is up), in order. Free with g_bytes_unref(). */
-GBytes            *postaci_test_server_get_received (PostaciTestServer      *server);
+GBytes            *postaci_scripted_server_get_received (PostaciScriptedServer      *server);
 /* The payload of the last completed READ_DATA, raw as received, without the ".\r\n" line;
  * NULL before. Free with g_bytes_unref(). */
-GBytes            *postaci_test_server_get_data     (PostaciTestServer      *server);
+GBytes            *postaci_scripted_server_get_data     (PostaciScriptedServer      *server);
 /* TRUE once a TLS handshake completed (it stays TRUE after the connection closed). */
-gboolean           postaci_test_server_get_tls_active (PostaciTestServer    *server);
+gboolean           postaci_scripted_server_get_tls_active (PostaciScriptedServer    *server);
 /* The TLS handshake failure seen by the server, or NULL. */
-const char        *postaci_test_server_get_tls_error (PostaciTestServer     *server);
+const char        *postaci_scripted_server_get_tls_error (PostaciScriptedServer     *server);
 /* The server name (SNI) from the client's ClientHello, or NULL when it sent none (as for an IP
  * address) or the hello could not be read in one piece. */
-const char        *postaci_test_server_get_sni      (PostaciTestServer      *server);
+const char        *postaci_scripted_server_get_sni      (PostaciScriptedServer      *server);
 /* Stops listening, cancels whatever is pending, shuts the connection down (the client sees EOF
  * at once) and drops the caller's hold. Safe at any time; never waits. Memory still referenced
  * by cancelled operations is released when their callbacks run on the main context. */
-void               postaci_test_server_free         (PostaciTestServer      *server);
+void               postaci_scripted_server_free         (PostaciScriptedServer      *server);
 
 /* How many servers are not yet released (freed and all their callbacks run); lets a test wait
- * for 0 after postaci_test_server_free() to prove nothing is left behind. */
-guint              postaci_test_server_count_alive  (void);
+ * for 0 after postaci_scripted_server_free() to prove nothing is left behind. */
+guint              postaci_scripted_server_count_alive  (void);
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (PostaciTestServer, postaci_test_server_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PostaciScriptedServer, postaci_scripted_server_free)
 
 /* Loads TEST_SRCDIR "/certs/<name>.pem" and ".key"; aborts the test when they do not load. */
 GTlsCertificate   *postaci_test_load_certificate    (const char             *name);

@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* test-server-selftest.c — proves the scripted test server with a small hand-written GIO client. */
-#define G_LOG_DOMAIN "postaci-test-server-selftest"
+/* test-scripted-server.c — proves the scripted server with a small hand-written GIO client. */
+#define G_LOG_DOMAIN "postaci-scripted-server-test"
 
 #include "config.h"
 
 #include <string.h>
 #include <gio/gio.h>
 
-#include "postaci-test-server.h"
+#include "postaci-scripted-server.h"
 
 #define WAIT_MS 10000
 
@@ -269,40 +269,39 @@ client_close (TestClient *client)
 static gboolean
 server_finished (gpointer data)
 {
-  return postaci_test_server_is_finished (data);
+  return postaci_scripted_server_is_finished (data);
 }
 
 static gboolean
 server_connected (gpointer data)
 {
-  return postaci_test_server_is_connected (data);
+  return postaci_scripted_server_is_connected (data);
 }
 
 static gboolean
 server_saw_hello (gpointer data)
 {
-  return postaci_test_server_get_sni (data) != NULL;
+  return postaci_scripted_server_get_sni (data) != NULL;
 }
 
 static gboolean
 all_servers_released (gpointer data)
 {
-  return postaci_test_server_count_alive () == 0;
+  return postaci_scripted_server_count_alive () == 0;
 }
 
 /* Frees the server and proves nothing of it is left behind. */
 static void
-free_server (PostaciTestServer *server)
+free_server (PostaciScriptedServer *server)
 {
-  postaci_test_server_free (server);
+  postaci_scripted_server_free (server);
   postaci_test_wait_until (all_servers_released, NULL, WAIT_MS);
 }
 
 static void
-assert_received (PostaciTestServer *server,
-                 const char        *expected)
+assert_received (PostaciScriptedServer *server, const char *expected)
 {
-  g_autoptr(GBytes) received = postaci_test_server_get_received (server);
+  g_autoptr(GBytes) received = postaci_scripted_server_get_received (server);
   gsize size = g_bytes_get_size (received);
   g_autofree char *text = g_strndup (size ? g_bytes_get_data (received, NULL) : "", size);
 
@@ -313,13 +312,13 @@ assert_received (PostaciTestServer *server,
 
 /* The scripted server on 127.0.0.1 (plain TCP; @certificate for its STARTTLS steps) and a client
  * connected to it. */
-static PostaciTestServer *
-serve (const PostaciTestStep *script, GTlsCertificate *certificate, TestClient **client)
+static PostaciScriptedServer *
+serve (const PostaciScriptStep *script, GTlsCertificate *certificate, TestClient **client)
 {
-  PostaciTestServer *server = postaci_test_server_new (script, POSTACI_TEST_SERVER_PLAIN,
-                                                       certificate, "127.0.0.1");
+  PostaciScriptedServer *server =
+    postaci_scripted_server_new (script, POSTACI_SCRIPTED_SERVER_PLAIN, certificate, "127.0.0.1");
 
-  *client = client_connect ("127.0.0.1", postaci_test_server_get_port (server));
+  *client = client_connect ("127.0.0.1", postaci_scripted_server_get_port (server));
   return server;
 }
 
@@ -327,7 +326,7 @@ static void
 test_exact (gconstpointer data)
 {
   const char *address = data;
-  const PostaciTestStep script[] = {
+  const PostaciScriptStep script[] = {
     TS_SEND ("220 hi\r\n"),
     TS_EXPECT ("EHLO client.example"),
     TS_SEND ("250-hi\r\n250 PIPELINING\r\n"),
@@ -338,16 +337,16 @@ test_exact (gconstpointer data)
     TS_SEND ("221 bye\r\n"),
     TS_END,
   };
-  PostaciTestServer *server = postaci_test_server_new (script, POSTACI_TEST_SERVER_PLAIN, NULL,
-                                                       address);
+  PostaciScriptedServer *server =
+    postaci_scripted_server_new (script, POSTACI_SCRIPTED_SERVER_PLAIN, NULL, address);
   TestClient *client;
 
-  g_assert_cmpuint (postaci_test_server_get_port (server), >, 0);
-  g_assert_false (postaci_test_server_is_connected (server));
+  g_assert_cmpuint (postaci_scripted_server_get_port (server), >, 0);
+  g_assert_false (postaci_scripted_server_is_connected (server));
 
-  client = client_connect (address, postaci_test_server_get_port (server));
+  client = client_connect (address, postaci_scripted_server_get_port (server));
   client_assert_line (client, "220 hi\r\n");
-  g_assert_true (postaci_test_server_is_connected (server));
+  g_assert_true (postaci_scripted_server_is_connected (server));
   client_write (client, "EHLO client.example\r\n");
   client_assert_line (client, "250-hi\r\n");
   client_assert_line (client, "250 PIPELINING\r\n");
@@ -361,9 +360,9 @@ test_exact (gconstpointer data)
   client_assert_eof (client);
 
   postaci_test_wait_until (server_finished, server, WAIT_MS);
-  g_assert_null (postaci_test_server_get_error (server));
-  g_assert_false (postaci_test_server_get_tls_active (server));
-  g_assert_null (postaci_test_server_get_data (server));
+  g_assert_null (postaci_scripted_server_get_error (server));
+  g_assert_false (postaci_scripted_server_get_tls_active (server));
+  g_assert_null (postaci_scripted_server_get_data (server));
   assert_received (server,
                    "EHLO client.example\r\nMAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nQUIT\r\n");
 
@@ -374,21 +373,21 @@ test_exact (gconstpointer data)
 static void
 test_mismatch (void)
 {
-  const PostaciTestStep script[] = {
+  const PostaciScriptStep script[] = {
     TS_SEND ("220 hi\r\n"),
     TS_EXPECT ("MAIL FROM:<a@b>"),
     TS_SEND ("250 never sent\r\n"),
     TS_END,
   };
   TestClient *client;
-  PostaciTestServer *server = serve (script, NULL, &client);
+  PostaciScriptedServer *server = serve (script, NULL, &client);
 
   client_assert_line (client, "220 hi\r\n");
   client_write (client, "RSET\r\n");
   /* The server stops the script and hangs up instead of answering. */
   client_assert_eof (client);
   postaci_test_wait_until (server_finished, server, WAIT_MS);
-  g_assert_cmpstr (postaci_test_server_get_error (server), ==,
+  g_assert_cmpstr (postaci_scripted_server_get_error (server), ==,
                    "step 1: expected 'MAIL FROM:<a@b>' got 'RSET'");
   assert_received (server, "RSET\r\n");
 
@@ -399,19 +398,19 @@ test_mismatch (void)
 static void
 test_mismatch_bare_lf (void)
 {
-  const PostaciTestStep script[] = {
+  const PostaciScriptStep script[] = {
     TS_SEND ("220 hi\r\n"),
     TS_EXPECT ("QUIT"),
     TS_END,
   };
   TestClient *client;
-  PostaciTestServer *server = serve (script, NULL, &client);
+  PostaciScriptedServer *server = serve (script, NULL, &client);
 
   client_assert_line (client, "220 hi\r\n");
   client_write (client, "QUIT\n");
   client_assert_eof (client);
   postaci_test_wait_until (server_finished, server, WAIT_MS);
-  g_assert_cmpstr (postaci_test_server_get_error (server), ==,
+  g_assert_cmpstr (postaci_scripted_server_get_error (server), ==,
                    "step 1: expected 'QUIT' got 'QUIT\\n' (the line does not end in CRLF)");
 
   client_free (client);
@@ -421,17 +420,17 @@ test_mismatch_bare_lf (void)
 static void
 test_mismatch_prefix (void)
 {
-  const PostaciTestStep script[] = {
+  const PostaciScriptStep script[] = {
     TS_EXPECT_PREFIX ("AUTH PLAIN "),
     TS_END,
   };
   TestClient *client;
-  PostaciTestServer *server = serve (script, NULL, &client);
+  PostaciScriptedServer *server = serve (script, NULL, &client);
 
   client_write (client, "AUTH LOGIN\r\n");
   client_assert_eof (client);
   postaci_test_wait_until (server_finished, server, WAIT_MS);
-  g_assert_cmpstr (postaci_test_server_get_error (server), ==,
+  g_assert_cmpstr (postaci_scripted_server_get_error (server), ==,
                    "step 0: expected a line starting with 'AUTH PLAIN ' got 'AUTH LOGIN'");
 
   client_free (client);
@@ -441,18 +440,18 @@ test_mismatch_prefix (void)
 static void
 test_client_closed (void)
 {
-  const PostaciTestStep script[] = {
+  const PostaciScriptStep script[] = {
     TS_SEND ("220 hi\r\n"),
     TS_EXPECT ("QUIT"),
     TS_END,
   };
   TestClient *client;
-  PostaciTestServer *server = serve (script, NULL, &client);
+  PostaciScriptedServer *server = serve (script, NULL, &client);
 
   client_assert_line (client, "220 hi\r\n");
   client_close (client);
   postaci_test_wait_until (server_finished, server, WAIT_MS);
-  g_assert_cmpstr (postaci_test_server_get_error (server), ==,
+  g_assert_cmpstr (postaci_scripted_server_get_error (server), ==,
                    "client closed at step 1 (expected 'QUIT')");
   client_free (client);
   free_server (server);
@@ -463,7 +462,7 @@ test_client_closed (void)
   client_write (client, "QU");
   client_close (client);
   postaci_test_wait_until (server_finished, server, WAIT_MS);
-  g_assert_cmpstr (postaci_test_server_get_error (server), ==,
+  g_assert_cmpstr (postaci_scripted_server_get_error (server), ==,
                    "client closed at step 1 (expected 'QUIT'; it left an unfinished line 'QU')");
   assert_received (server, "QU");
   client_free (client);
@@ -473,18 +472,18 @@ test_client_closed (void)
 static void
 test_expect_close (void)
 {
-  const PostaciTestStep script[] = {
+  const PostaciScriptStep script[] = {
     TS_SEND ("421 go away\r\n"),
     TS_EXPECT_CLOSE,
     TS_END,
   };
   TestClient *client;
-  PostaciTestServer *server = serve (script, NULL, &client);
+  PostaciScriptedServer *server = serve (script, NULL, &client);
 
   client_assert_line (client, "421 go away\r\n");
   client_close (client);
   postaci_test_wait_until (server_finished, server, WAIT_MS);
-  g_assert_null (postaci_test_server_get_error (server));
+  g_assert_null (postaci_scripted_server_get_error (server));
   assert_received (server, "");
   client_free (client);
   free_server (server);
@@ -495,7 +494,7 @@ test_expect_close (void)
   client_write (client, "QUIT\r\n");
   client_assert_eof (client);
   postaci_test_wait_until (server_finished, server, WAIT_MS);
-  g_assert_cmpstr (postaci_test_server_get_error (server), ==,
+  g_assert_cmpstr (postaci_scripted_server_get_error (server), ==,
                    "step 1: expected the client to close, got 'QUIT\\r\\n'");
   client_free (client);
   free_server (server);
@@ -504,27 +503,27 @@ test_expect_close (void)
 static void
 test_stall (void)
 {
-  const PostaciTestStep script[] = {
+  const PostaciScriptStep script[] = {
     TS_SEND ("220 hi\r\n"),
     TS_STALL,
     TS_END,
   };
   TestClient *client;
-  PostaciTestServer *server = serve (script, NULL, &client);
+  PostaciScriptedServer *server = serve (script, NULL, &client);
 
   client_assert_line (client, "220 hi\r\n");
   client_write (client, "EHLO x\r\n");
   client_write (client, "QUIT\r\n");
-  g_assert_false (postaci_test_server_is_finished (server));
+  g_assert_false (postaci_scripted_server_is_finished (server));
   client_close (client);
   postaci_test_wait_until (server_finished, server, WAIT_MS);
-  g_assert_null (postaci_test_server_get_error (server));
+  g_assert_null (postaci_scripted_server_get_error (server));
   assert_received (server, "EHLO x\r\nQUIT\r\n");
   client_free (client);
   free_server (server);
 }
 
-static const PostaciTestStep starttls_script[] = {
+static const PostaciScriptStep starttls_script[] = {
   TS_SEND ("220 hi\r\n"),
   TS_EXPECT ("EHLO client.example"),
   TS_SEND ("250-hi\r\n250 STARTTLS\r\n"),
@@ -540,10 +539,9 @@ static const PostaciTestStep starttls_script[] = {
 
 /* Runs starttls_script up to the handshake; returns the client. */
 static TestClient *
-starttls_until_handshake (PostaciTestServer *server,
-                          const char        *after_starttls)
+starttls_until_handshake (PostaciScriptedServer *server, const char *after_starttls)
 {
-  TestClient *client = client_connect ("127.0.0.1", postaci_test_server_get_port (server));
+  TestClient *client = client_connect ("127.0.0.1", postaci_scripted_server_get_port (server));
 
   client_assert_line (client, "220 hi\r\n");
   client_write (client, "EHLO client.example\r\n");
@@ -570,20 +568,20 @@ test_starttls (void)
 {
   g_autoptr(GTlsCertificate) certificate = postaci_test_load_certificate ("server");
   g_autoptr(GError) error = NULL;
-  PostaciTestServer *server = postaci_test_server_new (starttls_script, POSTACI_TEST_SERVER_PLAIN,
-                                                       certificate, "127.0.0.1");
+  PostaciScriptedServer *server = postaci_scripted_server_new (
+    starttls_script, POSTACI_SCRIPTED_SERVER_PLAIN, certificate, "127.0.0.1");
   TestClient *client = starttls_until_handshake (server, "STARTTLS\r\n");
 
-  g_assert_false (postaci_test_server_get_tls_active (server));
+  g_assert_false (postaci_scripted_server_get_tls_active (server));
   g_assert_true (client_handshake (client, "localhost", &error));
   g_assert_no_error (error);
   starttls_finish (client);
 
   postaci_test_wait_until (server_finished, server, WAIT_MS);
-  g_assert_null (postaci_test_server_get_error (server));
-  g_assert_true (postaci_test_server_get_tls_active (server));
-  g_assert_null (postaci_test_server_get_tls_error (server));
-  g_assert_cmpstr (postaci_test_server_get_sni (server), ==, "localhost");
+  g_assert_null (postaci_scripted_server_get_error (server));
+  g_assert_true (postaci_scripted_server_get_tls_active (server));
+  g_assert_null (postaci_scripted_server_get_tls_error (server));
+  g_assert_cmpstr (postaci_scripted_server_get_sni (server), ==, "localhost");
   assert_received (server,
                    "EHLO client.example\r\nSTARTTLS\r\nEHLO client.example\r\nQUIT\r\n");
   client_free (client);
@@ -595,16 +593,16 @@ test_starttls_ip_no_sni (void)
 {
   g_autoptr(GTlsCertificate) certificate = postaci_test_load_certificate ("server");
   g_autoptr(GError) error = NULL;
-  PostaciTestServer *server = postaci_test_server_new (starttls_script, POSTACI_TEST_SERVER_PLAIN,
-                                                       certificate, "127.0.0.1");
+  PostaciScriptedServer *server = postaci_scripted_server_new (
+    starttls_script, POSTACI_SCRIPTED_SERVER_PLAIN, certificate, "127.0.0.1");
   TestClient *client = starttls_until_handshake (server, "STARTTLS\r\n");
 
   /* RFC 6066 §3: an IP address is never sent as a server name. */
   g_assert_true (client_handshake (client, "127.0.0.1", &error));
   starttls_finish (client);
   postaci_test_wait_until (server_finished, server, WAIT_MS);
-  g_assert_null (postaci_test_server_get_error (server));
-  g_assert_null (postaci_test_server_get_sni (server));
+  g_assert_null (postaci_scripted_server_get_error (server));
+  g_assert_null (postaci_scripted_server_get_sni (server));
   client_free (client);
   free_server (server);
 }
@@ -616,15 +614,15 @@ test_starttls_plain_bytes_recorded (void)
 {
   g_autoptr(GTlsCertificate) certificate = postaci_test_load_certificate ("server");
   g_autoptr(GError) error = NULL;
-  PostaciTestServer *server = postaci_test_server_new (starttls_script, POSTACI_TEST_SERVER_PLAIN,
-                                                       certificate, "127.0.0.1");
+  PostaciScriptedServer *server = postaci_scripted_server_new (
+    starttls_script, POSTACI_SCRIPTED_SERVER_PLAIN, certificate, "127.0.0.1");
   TestClient *client = starttls_until_handshake (server, "STARTTLS\r\nEHLO injected\r\n");
 
   client_write (client, "NOOP\r\n");
   g_assert_true (client_handshake (client, "localhost", &error));
   starttls_finish (client);
   postaci_test_wait_until (server_finished, server, WAIT_MS);
-  g_assert_null (postaci_test_server_get_error (server));
+  g_assert_null (postaci_scripted_server_get_error (server));
   assert_received (server, "EHLO client.example\r\nSTARTTLS\r\nEHLO injected\r\nNOOP\r\n"
                            "EHLO client.example\r\nQUIT\r\n");
   client_free (client);
@@ -636,12 +634,12 @@ test_starttls_plain_bytes_recorded (void)
 static void
 test_starttls_refused (void)
 {
-  const PostaciTestStep quiet[] = {
+  const PostaciScriptStep quiet[] = {
     TS_SEND ("220 go ahead\r\n"),
     TS_STARTTLS,
     TS_END,
   };
-  const PostaciTestStep expecting[] = {
+  const PostaciScriptStep expecting[] = {
     TS_SEND ("220 go ahead\r\n"),
     TS_STARTTLS,
     TS_EXPECT ("EHLO client.example"),
@@ -649,7 +647,7 @@ test_starttls_refused (void)
   };
   g_autoptr(GTlsCertificate) certificate = postaci_test_load_certificate ("server");
   g_autoptr(GError) error = NULL;
-  PostaciTestServer *server;
+  PostaciScriptedServer *server;
   TestClient *client;
 
   server = serve (quiet, certificate, &client);
@@ -659,9 +657,9 @@ test_starttls_refused (void)
   g_clear_error (&error);
   client_close (client);
   postaci_test_wait_until (server_finished, server, WAIT_MS);
-  g_assert_null (postaci_test_server_get_error (server));
-  g_assert_nonnull (postaci_test_server_get_tls_error (server));
-  g_assert_false (postaci_test_server_get_tls_active (server));
+  g_assert_null (postaci_scripted_server_get_error (server));
+  g_assert_nonnull (postaci_scripted_server_get_tls_error (server));
+  g_assert_false (postaci_scripted_server_get_tls_active (server));
   client_free (client);
   free_server (server);
 
@@ -671,7 +669,7 @@ test_starttls_refused (void)
   g_clear_error (&error);
   client_close (client);
   postaci_test_wait_until (server_finished, server, WAIT_MS);
-  g_assert_true (g_str_has_prefix (postaci_test_server_get_error (server),
+  g_assert_true (g_str_has_prefix (postaci_scripted_server_get_error (server),
                                    "step 1: TLS handshake failed: "));
   client_free (client);
   free_server (server);
@@ -681,7 +679,7 @@ static void
 test_implicit_tls (gconstpointer data)
 {
   const char *address = data;
-  const PostaciTestStep script[] = {
+  const PostaciScriptStep script[] = {
     TS_SEND ("220 secure hi\r\n"),
     TS_EXPECT ("EHLO client.example"),
     TS_SEND ("250 ok\r\n"),
@@ -689,9 +687,9 @@ test_implicit_tls (gconstpointer data)
   };
   g_autoptr(GTlsCertificate) certificate = postaci_test_load_certificate ("server");
   g_autoptr(GError) error = NULL;
-  PostaciTestServer *server = postaci_test_server_new (script, POSTACI_TEST_SERVER_IMPLICIT_TLS,
-                                                       certificate, address);
-  TestClient *client = client_connect (address, postaci_test_server_get_port (server));
+  PostaciScriptedServer *server = postaci_scripted_server_new (
+    script, POSTACI_SCRIPTED_SERVER_IMPLICIT_TLS, certificate, address);
+  TestClient *client = client_connect (address, postaci_scripted_server_get_port (server));
 
   g_assert_true (client_handshake (client, "localhost", &error));
   client_assert_line (client, "220 secure hi\r\n");
@@ -699,9 +697,9 @@ test_implicit_tls (gconstpointer data)
   client_assert_line (client, "250 ok\r\n");
   client_assert_eof (client);
   postaci_test_wait_until (server_finished, server, WAIT_MS);
-  g_assert_null (postaci_test_server_get_error (server));
-  g_assert_true (postaci_test_server_get_tls_active (server));
-  g_assert_cmpstr (postaci_test_server_get_sni (server), ==, "localhost");
+  g_assert_null (postaci_scripted_server_get_error (server));
+  g_assert_true (postaci_scripted_server_get_tls_active (server));
+  g_assert_cmpstr (postaci_scripted_server_get_sni (server), ==, "localhost");
   assert_received (server, "EHLO client.example\r\n");
   client_free (client);
   free_server (server);
@@ -712,23 +710,23 @@ test_implicit_tls (gconstpointer data)
 static void
 test_implicit_tls_plain_client (void)
 {
-  const PostaciTestStep script[] = {
+  const PostaciScriptStep script[] = {
     TS_SEND ("220 secure hi\r\n"),
     TS_END,
   };
   g_autoptr(GTlsCertificate) certificate = postaci_test_load_certificate ("server");
-  PostaciTestServer *server = postaci_test_server_new (script, POSTACI_TEST_SERVER_IMPLICIT_TLS,
-                                                       certificate, "127.0.0.1");
-  TestClient *client = client_connect ("127.0.0.1", postaci_test_server_get_port (server));
+  PostaciScriptedServer *server = postaci_scripted_server_new (
+    script, POSTACI_SCRIPTED_SERVER_IMPLICIT_TLS, certificate, "127.0.0.1");
+  TestClient *client = client_connect ("127.0.0.1", postaci_scripted_server_get_port (server));
 
   postaci_test_wait_until (server_connected, server,
                            WAIT_MS);
-  g_assert_false (postaci_test_server_is_finished (server));
+  g_assert_false (postaci_scripted_server_is_finished (server));
   client_close (client);
   postaci_test_wait_until (server_finished, server, WAIT_MS);
-  g_assert_null (postaci_test_server_get_error (server));
-  g_assert_nonnull (postaci_test_server_get_tls_error (server));
-  g_assert_false (postaci_test_server_get_tls_active (server));
+  g_assert_null (postaci_scripted_server_get_error (server));
+  g_assert_nonnull (postaci_scripted_server_get_tls_error (server));
+  g_assert_false (postaci_scripted_server_get_tls_active (server));
   client_free (client);
   free_server (server);
 }
@@ -736,15 +734,11 @@ test_implicit_tls_plain_client (void)
 static void
 test_read_data (void)
 {
-  const PostaciTestStep script[] = {
-    TS_EXPECT ("DATA"),
-    TS_SEND ("354 go\r\n"),
-    TS_READ_DATA,
-    TS_SEND ("250 queued\r\n"),
-    TS_END,
+  const PostaciScriptStep script[] = {
+    TS_EXPECT ("DATA"), TS_SEND ("354 go\r\n"), TS_READ_DATA, TS_SEND ("250 queued\r\n"), TS_END,
   };
   TestClient *client;
-  PostaciTestServer *server = serve (script, NULL, &client);
+  PostaciScriptedServer *server = serve (script, NULL, &client);
   g_autoptr(GBytes) payload = NULL;
   const char *expected = "Subject: x\r\n\r\n..dot\r\n.x\r\nend.\r\n";
 
@@ -758,9 +752,9 @@ test_read_data (void)
   client_assert_line (client, "250 queued\r\n");
   client_assert_eof (client);
   postaci_test_wait_until (server_finished, server, WAIT_MS);
-  g_assert_null (postaci_test_server_get_error (server));
+  g_assert_null (postaci_scripted_server_get_error (server));
 
-  payload = postaci_test_server_get_data (server);
+  payload = postaci_scripted_server_get_data (server);
   g_assert_nonnull (payload);
   g_assert_cmpmem (g_bytes_get_data (payload, NULL), g_bytes_get_size (payload),
                    expected, strlen (expected));
@@ -772,14 +766,14 @@ test_read_data (void)
 static void
 test_send_slowly (void)
 {
-  const PostaciTestStep script[] = {
+  const PostaciScriptStep script[] = {
     TS_SEND_SLOWLY ("220 slow\r\n", 20),
     TS_SLEEP (100),
     TS_SEND ("250 late\r\n"),
     TS_END,
   };
   TestClient *client;
-  PostaciTestServer *server = serve (script, NULL, &client);
+  PostaciScriptedServer *server = serve (script, NULL, &client);
   gint64 start = g_get_monotonic_time ();
   gint64 greeted;
 
@@ -792,7 +786,7 @@ test_send_slowly (void)
   g_assert_cmpint (g_get_monotonic_time () - greeted, >=, 100 * 1000);
   client_assert_eof (client);
   postaci_test_wait_until (server_finished, server, WAIT_MS);
-  g_assert_null (postaci_test_server_get_error (server));
+  g_assert_null (postaci_scripted_server_get_error (server));
   client_free (client);
   free_server (server);
 }
@@ -802,29 +796,29 @@ test_megabyte (void)
 {
   const gsize size = 1024 * 1024;
   char *junk = g_malloc (size);
-  PostaciTestStep script[] = {
+  PostaciScriptStep script[] = {
     TS_SEND_LEN (junk, size),
     TS_END,
   };
-  PostaciTestServer *server;
+  PostaciScriptedServer *server;
   TestClient *client;
   g_autoptr(GBytes) got = NULL;
   gsize i;
 
   for (i = 0; i < size; i++)
     junk[i] = 'a' + i % 26;
-  server = postaci_test_server_new (script, POSTACI_TEST_SERVER_PLAIN, NULL, "127.0.0.1");
+  server = postaci_scripted_server_new (script, POSTACI_SCRIPTED_SERVER_PLAIN, NULL, "127.0.0.1");
   /* The server keeps its own copy of the script. */
   memset (junk, 'X', size);
 
-  client = client_connect ("127.0.0.1", postaci_test_server_get_port (server));
+  client = client_connect ("127.0.0.1", postaci_scripted_server_get_port (server));
   got = client_read_to_eof (client);
   g_assert_cmpuint (g_bytes_get_size (got), ==, size);
   for (i = 0; i < size; i++)
     junk[i] = 'a' + i % 26;
   g_assert_cmpmem (g_bytes_get_data (got, NULL), size, junk, size);
   postaci_test_wait_until (server_finished, server, WAIT_MS);
-  g_assert_null (postaci_test_server_get_error (server));
+  g_assert_null (postaci_scripted_server_get_error (server));
 
   g_free (junk);
   client_free (client);
@@ -835,14 +829,14 @@ test_megabyte (void)
 static void
 test_send_repeat (void)
 {
-  const PostaciTestStep script[] = {
+  const PostaciScriptStep script[] = {
     TS_SEND ("220 hi\r\n"),
     TS_SEND_REPEAT ("250-more\r\n", 1000),
     TS_SEND_REPEAT ("x", 3),
     TS_END,
   };
   TestClient *client;
-  PostaciTestServer *server = serve (script, NULL, &client);
+  PostaciScriptedServer *server = serve (script, NULL, &client);
   g_autoptr(GBytes) got = client_read_to_eof (client);
   g_autoptr(GString) expected = g_string_new ("220 hi\r\n");
   guint i;
@@ -853,7 +847,7 @@ test_send_repeat (void)
   g_assert_cmpmem (g_bytes_get_data (got, NULL), g_bytes_get_size (got),
                    expected->str, expected->len);
   postaci_test_wait_until (server_finished, server, WAIT_MS);
-  g_assert_null (postaci_test_server_get_error (server));
+  g_assert_null (postaci_scripted_server_get_error (server));
   client_free (client);
   free_server (server);
 }
@@ -864,20 +858,19 @@ static void
 test_close_in_handshake (gconstpointer data)
 {
   gboolean after_starttls = GPOINTER_TO_INT (data);
-  const PostaciTestStep starttls[] = {
+  const PostaciScriptStep starttls[] = {
     TS_SEND ("220 go ahead\r\n"),
     TS_CLOSE_IN_HANDSHAKE,
     TS_EXPECT ("never reached"),
     TS_END,
   };
-  const PostaciTestStep implicit[] = {
+  const PostaciScriptStep implicit[] = {
     TS_CLOSE_IN_HANDSHAKE,
     TS_END,
   };
-  PostaciTestServer *server = postaci_test_server_new (after_starttls ? starttls : implicit,
-                                                       POSTACI_TEST_SERVER_PLAIN, NULL,
-                                                       "127.0.0.1");
-  TestClient *client = client_connect ("127.0.0.1", postaci_test_server_get_port (server));
+  PostaciScriptedServer *server = postaci_scripted_server_new (
+    after_starttls ? starttls : implicit, POSTACI_SCRIPTED_SERVER_PLAIN, NULL, "127.0.0.1");
+  TestClient *client = client_connect ("127.0.0.1", postaci_scripted_server_get_port (server));
   g_autoptr(GError) error = NULL;
 
   if (after_starttls)
@@ -885,9 +878,9 @@ test_close_in_handshake (gconstpointer data)
   g_assert_false (client_handshake (client, "localhost", &error));
   g_assert_nonnull (error);
   postaci_test_wait_until (server_finished, server, WAIT_MS);
-  g_assert_null (postaci_test_server_get_error (server));
-  g_assert_false (postaci_test_server_get_tls_active (server));
-  g_assert_cmpstr (postaci_test_server_get_sni (server), ==, "localhost");
+  g_assert_null (postaci_scripted_server_get_error (server));
+  g_assert_false (postaci_scripted_server_get_tls_active (server));
+  g_assert_cmpstr (postaci_scripted_server_get_sni (server), ==, "localhost");
   assert_received (server, "");
   client_free (client);
   free_server (server);
@@ -900,18 +893,18 @@ test_write_to_closed_client (void)
 {
   const gsize size = 8 * 1024 * 1024;
   g_autofree char *junk = g_malloc0 (size);
-  PostaciTestStep script[] = {
+  PostaciScriptStep script[] = {
     TS_SEND_LEN (junk, size),
     TS_END,
   };
   TestClient *client;
-  PostaciTestServer *server = serve (script, NULL, &client);
+  PostaciScriptedServer *server = serve (script, NULL, &client);
 
   client_read_more (client);
   g_assert_cmpuint (client->in->len, >, 0);
   client_close (client);
   postaci_test_wait_until (server_finished, server, WAIT_MS);
-  g_assert_null (postaci_test_server_get_error (server));
+  g_assert_null (postaci_scripted_server_get_error (server));
   client_free (client);
   free_server (server);
 }
@@ -919,14 +912,14 @@ test_write_to_closed_client (void)
 static void
 test_second_connection_refused (void)
 {
-  const PostaciTestStep script[] = {
+  const PostaciScriptStep script[] = {
     TS_SEND ("220 hi\r\n"),
     TS_STALL,
     TS_END,
   };
-  PostaciTestServer *server = postaci_test_server_new (script, POSTACI_TEST_SERVER_PLAIN, NULL,
-                                                       "127.0.0.1");
-  guint16 port = postaci_test_server_get_port (server);
+  PostaciScriptedServer *server =
+    postaci_scripted_server_new (script, POSTACI_SCRIPTED_SERVER_PLAIN, NULL, "127.0.0.1");
+  guint16 port = postaci_scripted_server_get_port (server);
   TestClient *client = client_connect ("127.0.0.1", port);
   TestClient *second;
   g_autoptr(GError) error = NULL;
@@ -947,12 +940,12 @@ test_second_connection_refused (void)
 static void
 test_free_mid_script (void)
 {
-  const PostaciTestStep stalling[] = {
+  const PostaciScriptStep stalling[] = {
     TS_SEND ("220 hi\r\n"),
     TS_STALL,
     TS_END,
   };
-  const PostaciTestStep slow[] = {
+  const PostaciScriptStep slow[] = {
     TS_SEND ("2"),
     TS_SEND_SLOWLY ("20 very slowly\r\n", 60000),
     TS_END,
@@ -960,12 +953,12 @@ test_free_mid_script (void)
   g_autoptr(GTlsCertificate) certificate = postaci_test_load_certificate ("server");
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) rest = NULL;
-  PostaciTestServer *server;
+  PostaciScriptedServer *server;
   TestClient *client;
   guint16 port;
 
-  server = postaci_test_server_new (stalling, POSTACI_TEST_SERVER_PLAIN, NULL, "127.0.0.1");
-  port = postaci_test_server_get_port (server);
+  server = postaci_scripted_server_new (stalling, POSTACI_SCRIPTED_SERVER_PLAIN, NULL, "127.0.0.1");
+  port = postaci_scripted_server_get_port (server);
   free_server (server);
   g_assert_null (client_try_connect ("127.0.0.1", port, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED);
@@ -986,9 +979,9 @@ test_free_mid_script (void)
   g_assert_cmpmem (g_bytes_get_data (rest, NULL), g_bytes_get_size (rest), "22", 2);
   client_free (client);
 
-  server = postaci_test_server_new (stalling, POSTACI_TEST_SERVER_IMPLICIT_TLS, certificate,
-                                    "127.0.0.1");
-  client = client_connect ("127.0.0.1", postaci_test_server_get_port (server));
+  server = postaci_scripted_server_new (stalling, POSTACI_SCRIPTED_SERVER_IMPLICIT_TLS, certificate,
+                                        "127.0.0.1");
+  client = client_connect ("127.0.0.1", postaci_scripted_server_get_port (server));
   postaci_test_wait_until (server_connected, server,
                            WAIT_MS);
   free_server (server);
@@ -996,9 +989,9 @@ test_free_mid_script (void)
   client_free (client);
 
   /* In the middle of the handshake: the server has the ClientHello. */
-  server = postaci_test_server_new (stalling, POSTACI_TEST_SERVER_IMPLICIT_TLS, certificate,
-                                    "127.0.0.1");
-  client = client_connect ("127.0.0.1", postaci_test_server_get_port (server));
+  server = postaci_scripted_server_new (stalling, POSTACI_SCRIPTED_SERVER_IMPLICIT_TLS, certificate,
+                                        "127.0.0.1");
+  client = client_connect ("127.0.0.1", postaci_scripted_server_get_port (server));
   client_handshake_start (client, "localhost");
   postaci_test_wait_until (server_saw_hello, server, WAIT_MS);
   free_server (server);
@@ -1014,37 +1007,36 @@ main (int   argc,
 {
   g_test_init (&argc, &argv, NULL);
 
-  g_test_add_data_func ("/postaci/server-selftest/exact/ipv4", "127.0.0.1", test_exact);
-  g_test_add_data_func ("/postaci/server-selftest/exact/ipv6", "::1", test_exact);
-  g_test_add_func ("/postaci/server-selftest/mismatch/line", test_mismatch);
-  g_test_add_func ("/postaci/server-selftest/mismatch/bare-lf", test_mismatch_bare_lf);
-  g_test_add_func ("/postaci/server-selftest/mismatch/prefix", test_mismatch_prefix);
-  g_test_add_func ("/postaci/server-selftest/client-closed", test_client_closed);
-  g_test_add_func ("/postaci/server-selftest/expect-close", test_expect_close);
-  g_test_add_func ("/postaci/server-selftest/stall", test_stall);
-  g_test_add_func ("/postaci/server-selftest/starttls/ok", test_starttls);
-  g_test_add_func ("/postaci/server-selftest/starttls/ip-no-sni", test_starttls_ip_no_sni);
-  g_test_add_func ("/postaci/server-selftest/starttls/plain-bytes-recorded",
+  g_test_add_data_func ("/postaci/scripted-server/exact/ipv4", "127.0.0.1", test_exact);
+  g_test_add_data_func ("/postaci/scripted-server/exact/ipv6", "::1", test_exact);
+  g_test_add_func ("/postaci/scripted-server/mismatch/line", test_mismatch);
+  g_test_add_func ("/postaci/scripted-server/mismatch/bare-lf", test_mismatch_bare_lf);
+  g_test_add_func ("/postaci/scripted-server/mismatch/prefix", test_mismatch_prefix);
+  g_test_add_func ("/postaci/scripted-server/client-closed", test_client_closed);
+  g_test_add_func ("/postaci/scripted-server/expect-close", test_expect_close);
+  g_test_add_func ("/postaci/scripted-server/stall", test_stall);
+  g_test_add_func ("/postaci/scripted-server/starttls/ok", test_starttls);
+  g_test_add_func ("/postaci/scripted-server/starttls/ip-no-sni", test_starttls_ip_no_sni);
+  g_test_add_func ("/postaci/scripted-server/starttls/plain-bytes-recorded",
                    test_starttls_plain_bytes_recorded);
-  g_test_add_func ("/postaci/server-selftest/starttls/refused", test_starttls_refused);
-  g_test_add_data_func ("/postaci/server-selftest/implicit-tls/ipv4", "127.0.0.1",
+  g_test_add_func ("/postaci/scripted-server/starttls/refused", test_starttls_refused);
+  g_test_add_data_func ("/postaci/scripted-server/implicit-tls/ipv4", "127.0.0.1",
                         test_implicit_tls);
-  g_test_add_data_func ("/postaci/server-selftest/implicit-tls/ipv6", "::1", test_implicit_tls);
-  g_test_add_func ("/postaci/server-selftest/implicit-tls/plain-client",
+  g_test_add_data_func ("/postaci/scripted-server/implicit-tls/ipv6", "::1", test_implicit_tls);
+  g_test_add_func ("/postaci/scripted-server/implicit-tls/plain-client",
                    test_implicit_tls_plain_client);
-  g_test_add_func ("/postaci/server-selftest/read-data", test_read_data);
-  g_test_add_func ("/postaci/server-selftest/send-slowly", test_send_slowly);
-  g_test_add_func ("/postaci/server-selftest/megabyte", test_megabyte);
-  g_test_add_func ("/postaci/server-selftest/send-repeat", test_send_repeat);
-  g_test_add_data_func ("/postaci/server-selftest/close-in-handshake/starttls",
+  g_test_add_func ("/postaci/scripted-server/read-data", test_read_data);
+  g_test_add_func ("/postaci/scripted-server/send-slowly", test_send_slowly);
+  g_test_add_func ("/postaci/scripted-server/megabyte", test_megabyte);
+  g_test_add_func ("/postaci/scripted-server/send-repeat", test_send_repeat);
+  g_test_add_data_func ("/postaci/scripted-server/close-in-handshake/starttls",
                         GINT_TO_POINTER (TRUE), test_close_in_handshake);
-  g_test_add_data_func ("/postaci/server-selftest/close-in-handshake/implicit",
+  g_test_add_data_func ("/postaci/scripted-server/close-in-handshake/implicit",
                         GINT_TO_POINTER (FALSE), test_close_in_handshake);
-  g_test_add_func ("/postaci/server-selftest/write-to-closed-client",
-                   test_write_to_closed_client);
-  g_test_add_func ("/postaci/server-selftest/second-connection-refused",
+  g_test_add_func ("/postaci/scripted-server/write-to-closed-client", test_write_to_closed_client);
+  g_test_add_func ("/postaci/scripted-server/second-connection-refused",
                    test_second_connection_refused);
-  g_test_add_func ("/postaci/server-selftest/free-mid-script", test_free_mid_script);
+  g_test_add_func ("/postaci/scripted-server/free-mid-script", test_free_mid_script);
 
   return g_test_run ();
 }

@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* postaci-test-server.c — a scripted SMTP server on the test's own main loop, for session tests. */
-#define G_LOG_DOMAIN "postaci-test-server"
+/* postaci-scripted-server.c — a scripted SMTP server on the test's own main loop, for session
+ * tests (not the product's Local Test Server, which is src/server). */
+#define G_LOG_DOMAIN "postaci-scripted-server"
 
 #include "config.h"
 
 #include <string.h>
 
-#include "postaci-test-server.h"
+#include "postaci-scripted-server.h"
 
 #define READ_CHUNK 16384
 
@@ -17,15 +18,15 @@
 #define QUOTE_MAX 200
 
 typedef struct {
-  PostaciTestStepKind  kind;
+  PostaciScriptStepKind  kind;
   GBytes              *data;
   guint                delay_ms;
 } Step;
 
-struct _PostaciTestServer {
+struct _PostaciScriptedServer {
   Step                  *steps;
   guint                  n_steps;
-  PostaciTestServerMode  mode;
+  PostaciScriptedServerMode  mode;
   GTlsCertificate       *certificate;
   GMainContext          *context;
   GCancellable          *cancellable;
@@ -64,12 +65,12 @@ struct _PostaciTestServer {
 
 static guint n_alive;
 
-static void run_script (PostaciTestServer *server);
+static void run_script (PostaciScriptedServer *server);
 
 static void
 server_clear (gpointer data)
 {
-  PostaciTestServer *server = data;
+  PostaciScriptedServer *server = data;
   guint i;
 
   for (i = 0; i < server->n_steps; i++)
@@ -96,9 +97,9 @@ server_clear (gpointer data)
 }
 
 /* Every pending operation holds a reference, so a callback that runs after
- * postaci_test_server_free() still finds the memory and sees `freed`. */
-static PostaciTestServer *
-server_ref (PostaciTestServer *server)
+ * postaci_scripted_server_free() still finds the memory and sees `freed`. */
+static PostaciScriptedServer *
+server_ref (PostaciScriptedServer *server)
 {
   return g_rc_box_acquire (server);
 }
@@ -140,30 +141,30 @@ quote (const guint8 *data,
 }
 
 static Step *
-current_step (PostaciTestServer *server)
+current_step (PostaciScriptedServer *server)
 {
   g_assert (server->step < server->n_steps);
   return &server->steps[server->step];
 }
 
 static gboolean
-step_wants_input (PostaciTestStepKind kind)
+step_wants_input (PostaciScriptStepKind kind)
 {
-  return kind == POSTACI_TEST_STEP_EXPECT || kind == POSTACI_TEST_STEP_EXPECT_PREFIX ||
-         kind == POSTACI_TEST_STEP_READ_LINE || kind == POSTACI_TEST_STEP_READ_DATA ||
-         kind == POSTACI_TEST_STEP_EXPECT_READ;
+  return kind == POSTACI_SCRIPT_STEP_EXPECT || kind == POSTACI_SCRIPT_STEP_EXPECT_PREFIX ||
+         kind == POSTACI_SCRIPT_STEP_READ_LINE || kind == POSTACI_SCRIPT_STEP_READ_DATA ||
+         kind == POSTACI_SCRIPT_STEP_EXPECT_READ;
 }
 
 static gboolean
-script_wants_input_from (PostaciTestServer *server,
+script_wants_input_from (PostaciScriptedServer *server,
                          guint              first)
 {
   guint i;
 
   for (i = first; i < server->n_steps; i++)
     {
-      if (server->steps[i].kind == POSTACI_TEST_STEP_CLOSE ||
-          server->steps[i].kind == POSTACI_TEST_STEP_CLOSE_IN_HANDSHAKE)
+      if (server->steps[i].kind == POSTACI_SCRIPT_STEP_CLOSE ||
+          server->steps[i].kind == POSTACI_SCRIPT_STEP_CLOSE_IN_HANDSHAKE)
         return FALSE;
       if (step_wants_input (server->steps[i].kind))
         return TRUE;
@@ -172,7 +173,7 @@ script_wants_input_from (PostaciTestServer *server,
 }
 
 static void
-record_received (PostaciTestServer *server,
+record_received (PostaciScriptedServer *server,
                  const guint8      *data,
                  gsize              len)
 {
@@ -182,7 +183,7 @@ record_received (PostaciTestServer *server,
 /* Takes what the client already sent before closing, so that the close does
  * not become a reset (unread data) that could destroy our last reply. */
 static void
-drain_input (PostaciTestServer *server)
+drain_input (PostaciScriptedServer *server)
 {
   GInputStream *input;
   gsize total = 0;
@@ -213,7 +214,7 @@ close_cb (GObject      *source,
           GAsyncResult *result,
           gpointer      user_data)
 {
-  PostaciTestServer *server = user_data;
+  PostaciScriptedServer *server = user_data;
 
   /* A peer that already left makes the close fail; that is still a close. */
   g_io_stream_close_finish (G_IO_STREAM (source), result, NULL);
@@ -222,7 +223,7 @@ close_cb (GObject      *source,
 }
 
 static void
-finish_connection (PostaciTestServer *server)
+finish_connection (PostaciScriptedServer *server)
 {
   if (server->closing || server->finished)
     return;
@@ -239,13 +240,13 @@ finish_connection (PostaciTestServer *server)
                            close_cb, server_ref (server));
 }
 
-static void fail (PostaciTestServer *server,
+static void fail (PostaciScriptedServer *server,
                   const char        *format,
                   ...) G_GNUC_PRINTF (2, 3);
 
 /* The first failure is the one worth reading; it ends the script. */
 static void
-fail (PostaciTestServer *server,
+fail (PostaciScriptedServer *server,
       const char        *format,
       ...)
 {
@@ -264,7 +265,7 @@ fail (PostaciTestServer *server,
 /* The client went away or TLS failed outside a reading step: only an error
  * when the script still wanted to hear from the client. */
 static void
-connection_lost (PostaciTestServer *server,
+connection_lost (PostaciScriptedServer *server,
                  guint              first_step,
                  const char        *what)
 {
@@ -278,7 +279,7 @@ connection_lost (PostaciTestServer *server,
 }
 
 static void
-attach_source (PostaciTestServer *server,
+attach_source (PostaciScriptedServer *server,
                GSource           *source,
                GSourceFunc        callback)
 {
@@ -291,7 +292,7 @@ attach_source (PostaciTestServer *server,
 static gboolean
 timer_cb (gpointer user_data)
 {
-  PostaciTestServer *server = user_data;
+  PostaciScriptedServer *server = user_data;
   Step *step;
 
   g_clear_pointer (&server->source, g_source_unref);
@@ -299,7 +300,7 @@ timer_cb (gpointer user_data)
     return G_SOURCE_REMOVE;
 
   step = current_step (server);
-  if (step->kind == POSTACI_TEST_STEP_SLEEP)
+  if (step->kind == POSTACI_SCRIPT_STEP_SLEEP)
     server->step++;
   run_script (server);
 
@@ -307,7 +308,7 @@ timer_cb (gpointer user_data)
 }
 
 static void
-start_timer (PostaciTestServer *server,
+start_timer (PostaciScriptedServer *server,
              guint              delay_ms)
 {
   attach_source (server, g_timeout_source_new (delay_ms), timer_cb);
@@ -315,7 +316,7 @@ start_timer (PostaciTestServer *server,
 
 /* Takes one line (up to and including LF) off the input buffer, or returns NULL. */
 static GBytes *
-take_line (PostaciTestServer *server)
+take_line (PostaciScriptedServer *server)
 {
   /* An empty GByteArray may have no data pointer at all, and memchr wants one. */
   const guint8 *lf = server->inbuf->len > 0
@@ -341,7 +342,7 @@ take_line (PostaciTestServer *server)
  * TRUE once it was seen. The buffer is shifted once per call, not once per line, so that
  * tens of megabytes of short lines cost linear time. */
 static gboolean
-take_data_lines (PostaciTestServer *server)
+take_data_lines (PostaciScriptedServer *server)
 {
   const guint8 *data = server->inbuf->data;
   gsize len = server->inbuf->len;
@@ -371,7 +372,7 @@ read_cb (GObject      *source,
          GAsyncResult *result,
          gpointer      user_data)
 {
-  PostaciTestServer *server = user_data;
+  PostaciScriptedServer *server = user_data;
   g_autoptr(GError) error = NULL;
   gssize n;
 
@@ -404,7 +405,7 @@ out:
 
 /* The client closed while the current step waited for input. */
 static void
-handle_peer_closed (PostaciTestServer *server)
+handle_peer_closed (PostaciScriptedServer *server)
 {
   Step *step = current_step (server);
   g_autofree char *expected = NULL;
@@ -412,26 +413,26 @@ handle_peer_closed (PostaciTestServer *server)
 
   switch (step->kind)
     {
-    case POSTACI_TEST_STEP_STALL:
-    case POSTACI_TEST_STEP_EXPECT_CLOSE:
+    case POSTACI_SCRIPT_STEP_STALL:
+    case POSTACI_SCRIPT_STEP_EXPECT_CLOSE:
       server->step++;
       run_script (server);
       return;
 
-    case POSTACI_TEST_STEP_EXPECT:
+    case POSTACI_SCRIPT_STEP_EXPECT:
       expected = g_strdup_printf ("expected '%s'", (const char *) g_bytes_get_data (step->data, NULL));
       break;
-    case POSTACI_TEST_STEP_EXPECT_PREFIX:
+    case POSTACI_SCRIPT_STEP_EXPECT_PREFIX:
       expected = g_strdup_printf ("expected a line starting with '%s'",
                                   (const char *) g_bytes_get_data (step->data, NULL));
       break;
-    case POSTACI_TEST_STEP_READ_LINE:
+    case POSTACI_SCRIPT_STEP_READ_LINE:
       expected = g_strdup ("expected a line");
       break;
-    case POSTACI_TEST_STEP_READ_DATA:
+    case POSTACI_SCRIPT_STEP_READ_DATA:
       expected = g_strdup ("expected message data ending in a line '.'");
       break;
-    case POSTACI_TEST_STEP_EXPECT_READ:
+    case POSTACI_SCRIPT_STEP_EXPECT_READ:
       expected = g_strdup_printf ("expected one read of '%s'",
                                   (const char *) g_bytes_get_data (step->data, NULL));
       break;
@@ -449,7 +450,7 @@ handle_peer_closed (PostaciTestServer *server)
 
 /* Reads more for the current step, or reports that there will be no more. */
 static void
-need_input (PostaciTestServer *server)
+need_input (PostaciScriptedServer *server)
 {
   if (server->peer_closed)
     {
@@ -467,7 +468,7 @@ write_cb (GObject      *source,
           GAsyncResult *result,
           gpointer      user_data)
 {
-  PostaciTestServer *server = user_data;
+  PostaciScriptedServer *server = user_data;
   g_autoptr(GError) error = NULL;
   Step *step;
 
@@ -484,7 +485,7 @@ write_cb (GObject      *source,
     }
 
   step = current_step (server);
-  if (step->kind == POSTACI_TEST_STEP_SEND_SLOWLY)
+  if (step->kind == POSTACI_SCRIPT_STEP_SEND_SLOWLY)
     {
       server->slow_pos++;
       if (server->slow_pos < g_bytes_get_size (step->data))
@@ -502,7 +503,7 @@ out:
 }
 
 static void
-start_write (PostaciTestServer *server,
+start_write (PostaciScriptedServer *server,
              const guint8      *data,
              gsize              len)
 {
@@ -570,9 +571,9 @@ parse_sni (const guint8 *p,
 }
 
 static gboolean
-implicit_handshake_pending (PostaciTestServer *server)
+implicit_handshake_pending (PostaciScriptedServer *server)
 {
-  return server->mode == POSTACI_TEST_SERVER_IMPLICIT_TLS && !server->tls_active &&
+  return server->mode == POSTACI_SCRIPTED_SERVER_IMPLICIT_TLS && !server->tls_active &&
          server->step == 0;
 }
 
@@ -581,7 +582,7 @@ handshake_cb (GObject      *source,
               GAsyncResult *result,
               gpointer      user_data)
 {
-  PostaciTestServer *server = user_data;
+  PostaciScriptedServer *server = user_data;
   g_autoptr(GError) error = NULL;
   gboolean implicit;
 
@@ -614,7 +615,7 @@ out:
 }
 
 static void
-start_handshake (PostaciTestServer *server)
+start_handshake (PostaciScriptedServer *server)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GIOStream) tls = NULL;
@@ -637,7 +638,7 @@ static gboolean hello_ready_cb (GSocket      *socket,
                                 gpointer      user_data);
 
 static void
-wait_for_hello (PostaciTestServer *server)
+wait_for_hello (PostaciScriptedServer *server)
 {
   GSocket *socket = g_socket_connection_get_socket (server->connection);
 
@@ -652,7 +653,7 @@ hello_ready_cb (GSocket      *socket,
                 GIOCondition  condition,
                 gpointer      user_data)
 {
-  PostaciTestServer *server = user_data;
+  PostaciScriptedServer *server = user_data;
   guint8 peek[PEEK_SIZE];
   GInputVector vector = { peek, sizeof peek };
   gint flags = G_SOCKET_MSG_PEEK;
@@ -683,7 +684,7 @@ hello_ready_cb (GSocket      *socket,
 
   if (n > 0)
     server->sni = parse_sni (peek, n);
-  if (current_step (server)->kind == POSTACI_TEST_STEP_CLOSE_IN_HANDSHAKE)
+  if (current_step (server)->kind == POSTACI_SCRIPT_STEP_CLOSE_IN_HANDSHAKE)
     {
       /* Take the hello off the socket unrecorded (it is not SMTP), so that closing
        * sends a FIN and not a reset, then leave it unanswered. */
@@ -698,7 +699,7 @@ hello_ready_cb (GSocket      *socket,
 }
 
 static void
-start_tls (PostaciTestServer *server)
+start_tls (PostaciScriptedServer *server)
 {
   if (server->certificate == NULL)
     {
@@ -719,7 +720,7 @@ start_tls (PostaciTestServer *server)
 
 /* Runs steps until one has to wait for the network or a timer. */
 static void
-run_script (PostaciTestServer *server)
+run_script (PostaciScriptedServer *server)
 {
   while (!server->closing && !server->finished && !server->freed)
     {
@@ -730,19 +731,19 @@ run_script (PostaciTestServer *server)
 
       switch (step->kind)
         {
-        case POSTACI_TEST_STEP_SEND:
+        case POSTACI_SCRIPT_STEP_SEND:
           if (size == 0)
             break;
           start_write (server, data, size);
           return;
 
-        case POSTACI_TEST_STEP_SEND_SLOWLY:
+        case POSTACI_SCRIPT_STEP_SEND_SLOWLY:
           if (size == 0)
             break;
           start_write (server, data + server->slow_pos, 1);
           return;
 
-        case POSTACI_TEST_STEP_SEND_ECHO:
+        case POSTACI_SCRIPT_STEP_SEND_ECHO:
           {
             GString *out = g_string_new_len ((const char *) data, (gssize) size);
 
@@ -756,9 +757,9 @@ run_script (PostaciTestServer *server)
           }
           return;
 
-        case POSTACI_TEST_STEP_EXPECT:
-        case POSTACI_TEST_STEP_EXPECT_PREFIX:
-        case POSTACI_TEST_STEP_READ_LINE:
+        case POSTACI_SCRIPT_STEP_EXPECT:
+        case POSTACI_SCRIPT_STEP_EXPECT_PREFIX:
+        case POSTACI_SCRIPT_STEP_READ_LINE:
           {
             gsize len;
             const char *text;
@@ -770,23 +771,23 @@ run_script (PostaciTestServer *server)
                 need_input (server);
                 return;
               }
-            if (step->kind == POSTACI_TEST_STEP_READ_LINE)
+            if (step->kind == POSTACI_SCRIPT_STEP_READ_LINE)
               break;
 
             text = g_bytes_get_data (line, &len);
             crlf = len >= 2 && text[len - 2] == '\r';
             len -= crlf ? 2 : 1;
             if (!crlf ||
-                (step->kind == POSTACI_TEST_STEP_EXPECT &&
+                (step->kind == POSTACI_SCRIPT_STEP_EXPECT &&
                  (len != size || memcmp (text, data, size) != 0)) ||
-                (step->kind == POSTACI_TEST_STEP_EXPECT_PREFIX &&
+                (step->kind == POSTACI_SCRIPT_STEP_EXPECT_PREFIX &&
                  (len < size || memcmp (text, data, size) != 0)))
               {
                 /* Without the CRLF when there is one; a bare LF is shown. */
                 g_autofree char *got = quote ((const guint8 *) text, crlf ? len : len + 1);
 
                 fail (server, "step %u: expected %s'%s' got '%s'%s", server->step,
-                      step->kind == POSTACI_TEST_STEP_EXPECT_PREFIX ? "a line starting with " : "",
+                      step->kind == POSTACI_SCRIPT_STEP_EXPECT_PREFIX ? "a line starting with " : "",
                       (const char *) data, got,
                       crlf ? "" : " (the line does not end in CRLF)");
                 return;
@@ -794,7 +795,7 @@ run_script (PostaciTestServer *server)
           }
           break;
 
-        case POSTACI_TEST_STEP_READ_DATA:
+        case POSTACI_SCRIPT_STEP_READ_DATA:
           if (!take_data_lines (server))
             {
               need_input (server);
@@ -805,7 +806,7 @@ run_script (PostaciTestServer *server)
           g_byte_array_set_size (server->data_acc, 0);
           break;
 
-        case POSTACI_TEST_STEP_EXPECT_READ:
+        case POSTACI_SCRIPT_STEP_EXPECT_READ:
           if (!server->read_started)
             {
               if (server->inbuf->len > 0)
@@ -832,25 +833,25 @@ run_script (PostaciTestServer *server)
           g_byte_array_set_size (server->inbuf, 0);
           break;
 
-        case POSTACI_TEST_STEP_STARTTLS:
+        case POSTACI_SCRIPT_STEP_STARTTLS:
           start_tls (server);
           return;
 
-        case POSTACI_TEST_STEP_CLOSE_IN_HANDSHAKE:
+        case POSTACI_SCRIPT_STEP_CLOSE_IN_HANDSHAKE:
           g_byte_array_set_size (server->inbuf, 0);
           wait_for_hello (server);
           return;
 
-        case POSTACI_TEST_STEP_STALL:
+        case POSTACI_SCRIPT_STEP_STALL:
           g_byte_array_set_size (server->inbuf, 0);
           need_input (server);
           return;
 
-        case POSTACI_TEST_STEP_SLEEP:
+        case POSTACI_SCRIPT_STEP_SLEEP:
           start_timer (server, step->delay_ms);
           return;
 
-        case POSTACI_TEST_STEP_EXPECT_CLOSE:
+        case POSTACI_SCRIPT_STEP_EXPECT_CLOSE:
           if (server->inbuf->len > 0)
             {
               g_autofree char *got = quote (server->inbuf->data, server->inbuf->len);
@@ -861,8 +862,8 @@ run_script (PostaciTestServer *server)
           need_input (server);
           return;
 
-        case POSTACI_TEST_STEP_CLOSE:
-        case POSTACI_TEST_STEP_END:
+        case POSTACI_SCRIPT_STEP_CLOSE:
+        case POSTACI_SCRIPT_STEP_END:
           finish_connection (server);
           return;
 
@@ -879,7 +880,7 @@ accept_cb (GObject      *source,
            GAsyncResult *result,
            gpointer      user_data)
 {
-  PostaciTestServer *server = user_data;
+  PostaciScriptedServer *server = user_data;
   g_autoptr(GError) error = NULL;
   g_autoptr(GSocketConnection) connection = NULL;
 
@@ -901,7 +902,7 @@ accept_cb (GObject      *source,
   server->connection = g_object_ref (connection);
   server->stream = G_IO_STREAM (g_object_ref (connection));
 
-  if (server->mode == POSTACI_TEST_SERVER_IMPLICIT_TLS)
+  if (server->mode == POSTACI_SCRIPTED_SERVER_IMPLICIT_TLS)
     start_tls (server);
   else
     run_script (server);
@@ -926,13 +927,13 @@ copy_step_data (const char *data,
   return g_bytes_new_take (copy, len * copies);
 }
 
-PostaciTestServer *
-postaci_test_server_new (const PostaciTestStep *script,
-                         PostaciTestServerMode  mode,
+PostaciScriptedServer *
+postaci_scripted_server_new (const PostaciScriptStep *script,
+                         PostaciScriptedServerMode  mode,
                          GTlsCertificate       *certificate,
                          const char            *bind_address)
 {
-  PostaciTestServer *server;
+  PostaciScriptedServer *server;
   g_autoptr(GInetAddress) address = NULL;
   g_autoptr(GSocketAddress) socket_address = NULL;
   g_autoptr(GSocketAddress) effective = NULL;
@@ -944,17 +945,17 @@ postaci_test_server_new (const PostaciTestStep *script,
   g_return_val_if_fail (bind_address != NULL, NULL);
   g_return_val_if_fail (certificate == NULL || G_IS_TLS_CERTIFICATE (certificate), NULL);
 
-  while (script[n].kind != POSTACI_TEST_STEP_END)
+  while (script[n].kind != POSTACI_SCRIPT_STEP_END)
     n++;
   n++;
 
-  server = g_rc_box_new0 (PostaciTestServer);
+  server = g_rc_box_new0 (PostaciScriptedServer);
   n_alive++;
   server->n_steps = n;
   server->steps = g_new0 (Step, n);
   for (i = 0; i < n; i++)
     {
-      const PostaciTestStep *in = &script[i];
+      const PostaciScriptStep *in = &script[i];
 
       server->steps[i].kind = in->kind;
       server->steps[i].delay_ms = in->delay_ms;
@@ -962,10 +963,10 @@ postaci_test_server_new (const PostaciTestStep *script,
         server->steps[i].data = copy_step_data (in->data,
                                                 in->len < 0 ? strlen (in->data) : (gsize) in->len,
                                                 MAX (in->repeat, 1));
-      else if (in->kind == POSTACI_TEST_STEP_SEND || in->kind == POSTACI_TEST_STEP_SEND_SLOWLY ||
-               in->kind == POSTACI_TEST_STEP_EXPECT ||
-               in->kind == POSTACI_TEST_STEP_EXPECT_PREFIX ||
-               in->kind == POSTACI_TEST_STEP_EXPECT_READ)
+      else if (in->kind == POSTACI_SCRIPT_STEP_SEND || in->kind == POSTACI_SCRIPT_STEP_SEND_SLOWLY ||
+               in->kind == POSTACI_SCRIPT_STEP_EXPECT ||
+               in->kind == POSTACI_SCRIPT_STEP_EXPECT_PREFIX ||
+               in->kind == POSTACI_SCRIPT_STEP_EXPECT_READ)
         server->steps[i].data = copy_step_data ("", 0, 1);
     }
 
@@ -994,70 +995,70 @@ postaci_test_server_new (const PostaciTestStep *script,
 }
 
 guint16
-postaci_test_server_get_port (PostaciTestServer *server)
+postaci_scripted_server_get_port (PostaciScriptedServer *server)
 {
   g_return_val_if_fail (server != NULL, 0);
   return server->port;
 }
 
 gboolean
-postaci_test_server_is_connected (PostaciTestServer *server)
+postaci_scripted_server_is_connected (PostaciScriptedServer *server)
 {
   g_return_val_if_fail (server != NULL, FALSE);
   return server->connected;
 }
 
 gboolean
-postaci_test_server_is_finished (PostaciTestServer *server)
+postaci_scripted_server_is_finished (PostaciScriptedServer *server)
 {
   g_return_val_if_fail (server != NULL, FALSE);
   return server->finished;
 }
 
 const char *
-postaci_test_server_get_error (PostaciTestServer *server)
+postaci_scripted_server_get_error (PostaciScriptedServer *server)
 {
   g_return_val_if_fail (server != NULL, NULL);
   return server->error;
 }
 
 GBytes *
-postaci_test_server_get_received (PostaciTestServer *server)
+postaci_scripted_server_get_received (PostaciScriptedServer *server)
 {
   g_return_val_if_fail (server != NULL, NULL);
   return g_bytes_new (server->received->data, server->received->len);
 }
 
 GBytes *
-postaci_test_server_get_data (PostaciTestServer *server)
+postaci_scripted_server_get_data (PostaciScriptedServer *server)
 {
   g_return_val_if_fail (server != NULL, NULL);
   return server->data ? g_bytes_ref (server->data) : NULL;
 }
 
 gboolean
-postaci_test_server_get_tls_active (PostaciTestServer *server)
+postaci_scripted_server_get_tls_active (PostaciScriptedServer *server)
 {
   g_return_val_if_fail (server != NULL, FALSE);
   return server->tls_active;
 }
 
 const char *
-postaci_test_server_get_tls_error (PostaciTestServer *server)
+postaci_scripted_server_get_tls_error (PostaciScriptedServer *server)
 {
   g_return_val_if_fail (server != NULL, NULL);
   return server->tls_error;
 }
 
 const char *
-postaci_test_server_get_sni (PostaciTestServer *server)
+postaci_scripted_server_get_sni (PostaciScriptedServer *server)
 {
   g_return_val_if_fail (server != NULL, NULL);
   return server->sni;
 }
 
 void
-postaci_test_server_free (PostaciTestServer *server)
+postaci_scripted_server_free (PostaciScriptedServer *server)
 {
   if (server == NULL)
     return;
@@ -1080,7 +1081,7 @@ postaci_test_server_free (PostaciTestServer *server)
 }
 
 guint
-postaci_test_server_count_alive (void)
+postaci_scripted_server_count_alive (void)
 {
   return n_alive;
 }
