@@ -17,7 +17,7 @@
 #include "postaci-gui-test.h"
 #include "postaci-local-server-page.h"
 #include "postaci-profile-button.h"
-#include "postaci-test-server.h"
+#include "postaci-scripted-server.h"
 #include "postaci-window.h"
 
 #define BINARY_NAME "rapor ığüş <son>.bin"
