@@ -595,6 +595,31 @@ test_said_once_refusal (Fixture *fixture, gconstpointer data)
                                          "“MAIL” step with reply 550.\n"));
 }
 
+/* A lone recipient refused: the reply and its meaning once; no warning that says the verdict
+ * before the verdict. */
+static void
+test_said_once_recipient (Fixture *fixture, gconstpointer data)
+{
+  const PostaciTestStep script[] = {
+    TS_SEND (GREETING), TS_EXPECT ("EHLO client.example"), TS_SEND ("250 mx.test\r\n"),
+    TS_EXPECT ("MAIL FROM:<ali@example.com>"), TS_SEND ("250 ok\r\n"),
+    TS_EXPECT_PREFIX ("RCPT TO:"), TS_SEND ("550 5.1.1 <veli@example.net>: User unknown\r\n"),
+    TS_EXPECT ("QUIT"), TS_SEND ("221 bye\r\n"), TS_END,
+  };
+  g_autofree char *text = NULL;
+
+  start_server (fixture, script, POSTACI_TEST_SERVER_PLAIN, NULL);
+  run (fixture, base_request (fixture, POSTACI_SECURITY_NONE));
+  assert_outcome (fixture, POSTACI_VERDICT_REFUSED, POSTACI_STAGE_RCPT, POSTACI_EXIT_REFUSED);
+  text = postaci_transcript_format_run (postaci_session_get_events (fixture->session),
+                                        fixture->outcome, POSTACI_TRANSCRIPT_TEXT);
+  g_test_message ("%s", text);
+  g_assert_cmpuint (count (text, "User unknown"), ==, 1);
+  g_assert_cmpuint (count (text, "does not exist"), ==, 1);
+  g_assert_cmpuint (count (text, fixture->outcome->hint), ==, 1);
+  g_assert_null (strstr (text, "refused the recipient"));
+}
+
 /* The library's words (glib-networking's English) are a detail, under our explanation, once;
  * they never lead the verdict. */
 static void
@@ -643,6 +668,18 @@ test_connection_refused (Fixture *fixture, gconstpointer data)
   assert_outcome (fixture, POSTACI_VERDICT_NETWORK, POSTACI_STAGE_CONNECT, POSTACI_EXIT_FAILURE);
   assert_error (fixture, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED);
   g_assert_nonnull (strstr (fixture->transcript->str, "Trying 127.0.0.1:"));
+  {
+    g_autofree char *text = postaci_transcript_format_run (postaci_session_get_events (fixture->session),
+                                                           fixture->outcome,
+                                                           POSTACI_TRANSCRIPT_TEXT);
+
+    /* Said once: our explanation once; the system's words at most once, never a warning line
+     * of them before ours. */
+    g_test_message ("%s", text);
+    g_assert_cmpuint (count (text, "The connection was refused"), ==, 1);
+    g_assert_cmpuint (count (text, "Connection refused"), <=, 1);
+    g_assert_null (strstr (text, "Warning:"));
+  }
 }
 
 static void
@@ -792,6 +829,7 @@ main (int argc, char **argv)
   ADD ("partial/delivery", test_partial_delivery, NULL);
   ADD ("said-once/refusal", test_said_once_refusal, NULL);
   ADD ("said-once/library-text", test_said_once_library_text, NULL);
+  ADD ("said-once/recipient", test_said_once_recipient, NULL);
   ADD ("partial/many", test_partial_many, NULL);
   ADD ("accept-invalid", test_accept_invalid, NULL);
   ADD ("cancel", test_cancel, NULL);

@@ -1050,12 +1050,17 @@ postaci_catalog_explain_reply (const PostaciReply *reply,
   if (rule != NULL)
     situation = &situations[rule->situation];
 
-  append_code_meaning (out, reply->code, command);
-  if (enhanced_adds_something (reply) && (rule == NULL || !rule->own_codes))
-    append_enhanced (out, reply);
-  /* The registry's words for the enhanced code may already say the same. */
-  if (situation != NULL && strstr (out->str, T (situation->text)) == NULL)
+  /* Each thing said once: a known situation is the most exact reading of the reply, and the
+   * code's general meaning and the registry's words for the enhanced code would only say it
+   * again, less exactly. The reply itself, with its codes, is shown beside the explanation. */
+  if (situation != NULL)
     append_sentence (out, T (situation->text));
+  else
+    {
+      append_code_meaning (out, reply->code, command);
+      if (enhanced_adds_something (reply))
+        append_enhanced (out, reply);
+    }
 
   if (hint != NULL && !postaci_reply_is_positive (reply))
     *hint = g_strdup (situation != NULL ? T (situation->hint) : code_hint (reply->code, command));

@@ -148,7 +148,7 @@ collect_settings (const PostaciRequest *request)
   add_row (settings, _("How far to go"), g_strdup (stop_after_label (request->stop_after)));
   add_row (settings, _("EHLO name"),
                g_strdup (request->ehlo_name && *request->ehlo_name
-                           ? request->ehlo_name : _("this computer’s name")));
+                           ? request->ehlo_name : _("this computer’s address")));
   add_row (settings, _("Seconds to wait for each reply"),
                g_strdup_printf ("%u", postaci_request_get_timeout (request)));
   add_row (settings, _("Trusted CA file"),

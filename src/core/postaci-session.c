@@ -1421,7 +1421,10 @@ handle_rcpt (PostaciSession *self, PostaciReply *reply)
     {
       self->outcome->recipients_refused++;
       g_ptr_array_add (self->refused, g_strdup (address));
-      emit_text (self, POSTACI_EVENT_WARNING, _("The server refused the recipient %s."), address);
+      /* Among several, which one was refused; a lone recipient's refusal is the verdict. */
+      if (self->request->recipients->len > 1)
+        emit_text (self, POSTACI_EVENT_WARNING, _("The server refused the recipient %s."),
+                   address);
     }
 
   self->rcpt_index++;

@@ -44,6 +44,7 @@ struct _PostaciSmtpLink {
   GSocketAddressEnumerator *addresses;
   GSocketAddress           *current_address;
   GError                   *last_connect_error;
+  char                     *last_connect_address;  /* where last_connect_error happened */
 
   GIOStream                *test_stream;    /* new_for_stream(): taken by connect_async() */
   GSocketConnection        *connection;
@@ -116,6 +117,7 @@ postaci_smtp_link_finalize (GObject *object)
 
   g_clear_pointer (&self->parser, postaci_reply_parser_free);
   g_clear_error (&self->last_connect_error);
+  g_free (self->last_connect_address);
   g_free (self->host);
   g_free (self->ca_file);
   G_OBJECT_CLASS (postaci_smtp_link_parent_class)->finalize (object);
@@ -467,10 +469,10 @@ connect_cb (GObject *object, GAsyncResult *res, gpointer user_data)
           g_task_return_error (task, error);
           return;
         }
-      /* Translators: “192.0.2.1:587: Connection refused” */
-      say (self, POSTACI_EVENT_WARNING, _("%s: %s"), address_text, error->message);
       g_clear_error (&self->last_connect_error);
       self->last_connect_error = error;
+      g_free (self->last_connect_address);
+      self->last_connect_address = g_steal_pointer (&address_text);
       connect_next_address (g_steal_pointer (&task));
       return;
     }
@@ -513,6 +515,12 @@ next_address_cb (GObject *object, GAsyncResult *res, gpointer user_data)
       return;
     }
 
+  /* The failure of the address before, said only now that another one follows: after the
+   * last address it is the run's own error, explained once by whoever shows it. */
+  if (self->last_connect_error != NULL)
+    /* Translators: “192.0.2.1:587: Connection refused” */
+    say (self, POSTACI_EVENT_WARNING, _("%s: %s"), self->last_connect_address,
+         self->last_connect_error->message);
   text = g_socket_connectable_to_string (G_SOCKET_CONNECTABLE (address));
   say (self, POSTACI_EVENT_INFO, _("Trying %s…"), text);
   cancellable = arm_wait (self, g_task_get_cancellable (task));

@@ -104,9 +104,13 @@ postaci_verdict_panel_show (PostaciVerdictPanel *self, const PostaciOutcome *out
   gtk_widget_add_css_class (self->verdict_box, css_class);
   gtk_image_set_from_icon_name (self->verdict_icon, icon);
   gtk_label_set_text (self->verdict_title, title);
-  /* Stopped by the person: no error to report, only what that means. */
+  /* Stopped by the person: no error to report, only what that means. A refusal with a reply:
+   * the title names the step and the reply line shows the code, so the reason ("refused at
+   * MAIL with reply 530") would say both again. */
   set_optional_label (self->verdict_reason,
-                      outcome->verdict == POSTACI_VERDICT_CANCELLED ? NULL : outcome->reason);
+                      outcome->verdict == POSTACI_VERDICT_CANCELLED ||
+                      (outcome->verdict == POSTACI_VERDICT_REFUSED && outcome->reply != NULL)
+                      ? NULL : outcome->reason);
 
   if (outcome->reply != NULL)
     {

@@ -901,13 +901,29 @@ test_notices (void)
   g_assert_true (gtk_widget_compute_bounds (use_button, GTK_WIDGET (window), &bounds));
   g_assert_cmpfloat (bounds.origin.y + bounds.size.height, <=, gtk_widget_get_height (GTK_WIDGET (window)));
 
-  /* The address can be copied, as the password can. */
+  /* Every value can be copied, as the password can: one address each, not the line shown. */
   expected = g_strdup_printf ("127.0.0.1:%u", postaci_local_server_get_port (server));
-  postaci_gui_test_click (gtk_widget_get_last_child (gtk_widget_get_last_child (
-                            gtk_widget_get_first_child (page_child (window, "starttls_row")))));
-  gdk_clipboard_read_text_async (gtk_widget_get_clipboard (GTK_WIDGET (window)), NULL, read_text_cb, &copied);
-  postaci_test_wait_until (is_set, &copied, 10000);
-  g_assert_cmpstr (copied, ==, expected);
+  {
+    g_autofree char *tls = g_strdup_printf ("127.0.0.1:%u", postaci_local_server_get_tls_port (server));
+    const struct { const char *row; const char *value; } copies[] = {
+      { "starttls_row", expected },
+      { "tls_row", tls },
+      { "user_row", postaci_local_server_get_username (server) },
+      { "fingerprint_row", postaci_local_server_get_fingerprint (server) },
+      { "folder_row", postaci_local_server_get_folder (server) },
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS (copies); i++)
+      {
+        g_clear_pointer (&copied, g_free);
+        postaci_gui_test_click (gtk_widget_get_last_child (gtk_widget_get_last_child (
+                                  gtk_widget_get_first_child (page_child (window, copies[i].row)))));
+        gdk_clipboard_read_text_async (gtk_widget_get_clipboard (GTK_WIDGET (window)), NULL,
+                                       read_text_cb, &copied);
+        postaci_test_wait_until (is_set, &copied, 10000);
+        g_assert_cmpstr (copied, ==, copies[i].value);
+      }
+  }
 
   /* Off, with the form still pointing at it: said at the top, and by the verdict, with a way
    * to turn it on instead of advice about other ports. */

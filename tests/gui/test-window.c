@@ -422,6 +422,8 @@ test_refused (void)
   g_assert_true (gtk_widget_has_css_class (child (window, "verdict_box"), "error"));
   g_assert_false (gtk_widget_has_css_class (child (window, "verdict_box"), "success"));
   g_assert_cmpstr (label_text (window, "verdict_title"), ==, "The server refused at MAIL");
+  /* Said once: the title names the step, the reply line the code; no reason repeats both. */
+  g_assert_false (gtk_widget_get_visible (child (window, "verdict_reason")));
   g_assert_true (g_str_has_prefix (label_text (window, "verdict_reply"), "530 "));
   g_assert_cmpstr (label_text (window, "verdict_explanation"), !=, "");
   g_assert_true (g_str_has_prefix (label_text (window, "verdict_hint"), "Try: "));
@@ -1421,6 +1423,14 @@ test_narrow (void)
   gtk_window_set_default_size (GTK_WINDOW (window), 1, 1);
   gtk_window_present (GTK_WINDOW (window));
   postaci_test_wait_until (is_narrow, window, 10000);
+  /* The pages' switcher is the header bar's centred title, narrow or wide. */
+  {
+    GtkWidget *switcher = child (window, "view_switcher");
+    GtkWidget *header = gtk_widget_get_ancestor (switcher, ADW_TYPE_HEADER_BAR);
+
+    g_assert_nonnull (header);
+    g_assert_true (adw_header_bar_get_title_widget (ADW_HEADER_BAR (header)) == switcher);
+  }
   /* Side by side the window could not be narrower than both halves; stacked it can. */
   gtk_window_set_default_size (GTK_WINDOW (window), 1, 1);
   wait_for_frames (GTK_WIDGET (window));

@@ -179,7 +179,7 @@ FAILURES = [
     ("tls=454", "starttls", False, 1, "454 4.7.0"),
     ("auth=535", "starttls", True, 1, "The user name or the password is wrong"),
     ("mail=550", "starttls", True, 1, "550 5.7.1"),
-    ("rcpt=550", "starttls", True, 1, "mailbox does not exist"),
+    ("rcpt=550", "starttls", True, 1, "does not exist on the receiving server"),
     ("data=552", "tls", True, 1, "552 5.3.4"),
 ]
 
