@@ -12,6 +12,9 @@ Every row of issue 12's table, in one run, against each target server on loopbac
           of lines, the alternative;
   flat    Postacı's peak RSS for messages of --flat sizes and for a small and a --attach-mb
           attachment: the spread must stay within 4 MB.
+  pipelining  the small message to --recipients recipients against the Local Test Server, the
+          envelope pipelined (RFC 2920) and with --no-pipelining: on loopback, and through a
+          proxy that holds every chunk --latency-ms in each direction (a server far away).
 Targets: "sink" (bench/sink.py: STARTTLS, AUTH, reads and drops, so the client is measured),
 "builtin" (postaci-cli --serve) and "postfix" (a Postfix answering on 127.0.0.1:25, when one
 is installed). Times are medians of --runs runs; CPU is user + system of the whole process,
@@ -32,6 +35,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -207,6 +211,87 @@ def message_rows(args, target, env, workdir, big_html, small_html):
         print_row(label, ours, others)
 
 
+class DelayProxy:
+    """A loopback TCP proxy that delivers every chunk @delay seconds after it came, in each
+    direction and in order: the round trips of a far-away server, without touching the
+    machine's network settings. Bytes pass as they are, TLS included."""
+
+    def __init__(self, port, delay):
+        self.upstream, self.delay = port, delay
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            server = socket.create_connection(("127.0.0.1", self.upstream))
+            for sock in (client, server):
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            for src, dst in ((client, server), (server, client)):
+                held = []
+                ready = threading.Condition()
+                threading.Thread(target=self._read, args=(src, held, ready), daemon=True).start()
+                threading.Thread(target=self._deliver, args=(dst, held, ready),
+                                 daemon=True).start()
+
+    def _read(self, src, held, ready):
+        while True:
+            try:
+                data = src.recv(65536)
+            except OSError:
+                data = b""
+            with ready:
+                held.append((time.monotonic() + self.delay, data))
+                ready.notify()
+            if not data:
+                return
+
+    def _deliver(self, dst, held, ready):
+        while True:
+            with ready:
+                while not held:
+                    ready.wait()
+                when, data = held.pop(0)
+            time.sleep(max(0.0, when - time.monotonic()))
+            try:
+                if not data:
+                    dst.shutdown(socket.SHUT_WR)
+                    return
+                dst.sendall(data)
+            except OSError:
+                return
+
+    def close(self):
+        self.listener.close()
+
+
+def pipelining_rows(args, target, env, small_html):
+    """The small message to --recipients recipients: the envelope in one round trip (RFC 2920)
+    against one per command (--no-pipelining), directly and through a DelayProxy."""
+    extra = []
+    for i in range(1, args.recipients):
+        extra += ["--to", "inbox%d@example.com" % i]
+    proxy = DelayProxy(target.port, args.latency_ms / 1000.0)
+    try:
+        for where, port in (("loopback", target.port),
+                            ("+%g ms each way" % args.latency_ms, proxy.port)):
+            rows = {}
+            for label, flag in (("pipelined", []), ("--no-pipelining", ["--no-pipelining"])):
+                argv = target.postaci(args.cli, ["--html-file", small_html] + extra + flag)
+                argv[argv.index("--port") + 1] = str(port)
+                rows[label] = median_of(args.runs, argv, env)
+            print("%s, small message to %d recipients, %s" % (target.name, args.recipients,
+                                                              where))
+            print_row("pipelined", rows["pipelined"], [("--no-pipelining",
+                                                         rows["--no-pipelining"])])
+    finally:
+        proxy.close()
+
+
 def flat_rows(args, env, workdir):
     """Peak RSS against the size of the message: plain SMTP to the sink, no TLS cost."""
     target = args.sink_target
@@ -353,6 +438,10 @@ def main():
     parser.add_argument("--attach-mb", type=float, default=2048)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--targets", default="sink,builtin,postfix")
+    parser.add_argument("--recipients", type=int, default=10,
+                        help="recipients of the pipelining rows")
+    parser.add_argument("--latency-ms", type=float, default=10,
+                        help="the pipelining rows' added delay, each way")
     parser.add_argument("--quick", action="store_true",
                         help="tiny sizes and one run, to prove the bench works")
     args = parser.parse_args()
@@ -392,6 +481,8 @@ def main():
             if target.name in wanted:
                 target_env = dict(env, POSTACI_PASSWORD=target.password or "bench")
                 message_rows(args, target, target_env, workdir, big_html, small_html)
+                if target.name == "builtin":
+                    pipelining_rows(args, target, target_env, small_html)
         if "postfix" in wanted and postfix is None:
             print("postfix: skipped (no Postfix answering on 127.0.0.1:25)")
         window_row(args, workdir)

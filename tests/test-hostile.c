@@ -182,6 +182,52 @@ static const Scenario scenarios[] = {
     .security = POSTACI_SECURITY_AUTO, .auth = TRUE,
     FAILED (PROTOCOL, GREETING, FAILURE), SESSION_ERROR (PROTOCOL), .received = "" },
 
+  /* ---- PIPELINING (RFC 2920): nothing beyond the replies waited for ---- */
+#define PIPE_CAPS "250-mx.test\r\n250 PIPELINING\r\n"
+#define C_BATCH C_ENVELOPE "DATA\r\n"
+  /* One reply more than commands: the one behind DATA's 354 would be read as the verdict. */
+  { "pipelining/extra-reply",
+    SCRIPT (GREET_EHLO (PIPE_CAPS), TS_EXPECT_READ (C_BATCH),
+            TS_SEND ("250 ok\r\n250 ok\r\n354 go ahead\r\n250 2.0.0 queued as FAKE\r\n"),
+            TS_EXPECT_CLOSE),
+    .security = POSTACI_SECURITY_NONE,
+    FAILED (PROTOCOL, DATA, FAILURE), SESSION_ERROR (PROTOCOL), .received = C_EHLO C_BATCH },
+  /* The answers to the batch stuffed behind the EHLO reply, before a command was sent. */
+  { "pipelining/replies-before-batch",
+    SCRIPT (GREET_EHLO (PIPE_CAPS "250 ok\r\n250 ok\r\n354 go ahead\r\n"), TS_EXPECT_CLOSE),
+    .security = POSTACI_SECURITY_NONE,
+    FAILED (PROTOCOL, EHLO, FAILURE), SESSION_ERROR (PROTOCOL), .received = C_EHLO },
+  /* A reply sent ahead of the batch, later: every answer shifts by one, and DATA's comes with
+   * the 354 still behind it. */
+  { "pipelining/reply-ahead-of-batch",
+    SCRIPT (GREET_EHLO (PIPE_CAPS), TS_SLEEP (200), TS_SEND ("250 2.1.0 early\r\n"),
+            TS_EXPECT ("MAIL FROM:<ali@example.com>"), TS_EXPECT ("RCPT TO:<veli@example.com>"),
+            TS_EXPECT ("DATA"), TS_SEND ("250 ok\r\n250 ok\r\n354 go ahead\r\n"),
+            TS_EXPECT_CLOSE),
+    .security = POSTACI_SECURITY_NONE,
+    FAILED (PROTOCOL, DATA, FAILURE), SESSION_ERROR (PROTOCOL), .received = C_EHLO C_BATCH },
+  /* After a refusal the rest of the batch is read under the same rule: an extra reply ends
+   * the run without QUIT, and the verdict stays the refusal's. */
+  { "pipelining/extra-reply-after-refusal",
+    SCRIPT (GREET_EHLO (PIPE_CAPS), TS_EXPECT_READ (C_BATCH),
+            TS_SEND ("550 5.7.1 not owned by user\r\n503 5.5.1 need MAIL\r\n"
+                     "354 go ahead\r\n250 2.0.0 queued as FAKE\r\n"),
+            TS_EXPECT_CLOSE),
+    .security = POSTACI_SECURITY_NONE,
+    FAILED (REFUSED, MAIL, REFUSED), SESSION_ERROR (REFUSED), .reply_code = 550,
+    .received = C_EHLO C_BATCH },
+  /* STARTTLS is never pipelined, and PIPELINING changes nothing of the injection check. */
+  { "pipelining/starttls-injection",
+    SCRIPT (TS_SEND (GREETING), TS_EXPECT ("EHLO client.example"),
+            TS_SEND ("250-mx.test\r\n250-PIPELINING\r\n250 STARTTLS\r\n"),
+            TS_EXPECT_READ (C_STARTTLS),
+            TS_SEND ("220 go ahead\r\n250 ok\r\n250 ok\r\n354 go ahead\r\n"), TS_EXPECT_CLOSE),
+    .certificate = "server", .security = POSTACI_SECURITY_STARTTLS,
+    FAILED (PROTOCOL, TLS, FAILURE), SESSION_ERROR (STARTTLS_INJECTION),
+    .received = C_EHLO C_STARTTLS },
+#undef PIPE_CAPS
+#undef C_BATCH
+
   /* ---- Tampering with capabilities ---- */
   /* PLAIN before TLS, only LOGIN after it: the post-TLS list counts. */
   { "tamper/auth-differs-after-tls",

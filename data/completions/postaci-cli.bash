@@ -51,6 +51,7 @@ _postaci_cli()
     if [[ $cur == -* || -z $cur ]]; then
         local options="--server --port --security --user --password-file --auth --allow-plain-auth
             --from --to --subject --html --html-file --text --attach --size --ehlo --stop-after
+            --no-pipelining
             --timeout --ca-file --insecure --pin-certificate --lang --color --format --warning --critical --cert-warning --cert-critical --serve
             --tls-port --save --fail --cert-out --quota --max-size --discover --profile --save-profile
             --remember-password --list-profiles --delete-profile --export-profiles

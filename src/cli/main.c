@@ -47,6 +47,7 @@ typedef struct {
   char     *size;
   char     *ehlo;
   char     *stop_after;
+  gboolean  no_pipelining;
   char     *timeout;
   char     *ca_file;
   gboolean  insecure;
@@ -424,6 +425,7 @@ build_request (Options *options, PostaciProfile *profile, PostaciRequest *reques
       request->ca_file = g_canonicalize_filename (options->ca_file, NULL);
     }
   request->accept_invalid_certificate = options->insecure;
+  request->no_pipelining = options->no_pipelining;
   if (options->pin_certificate != NULL)
     {
       gsize length = 0;
@@ -632,7 +634,8 @@ serve (Options *options)
       options->from != NULL || options->to != NULL || options->subject != NULL ||
       options->html != NULL || options->html_file != NULL || options->text != NULL ||
       options->attach != NULL || options->size != NULL ||
-      options->ehlo != NULL || options->stop_after != NULL || options->timeout != NULL ||
+      options->ehlo != NULL || options->stop_after != NULL || options->no_pipelining ||
+      options->timeout != NULL ||
       options->ca_file != NULL || options->insecure || options->pin_certificate != NULL ||
       options->profile != NULL || options->save_profile != NULL || options->remember_password ||
       nagios_mode || options->warning != NULL || options->critical != NULL ||
@@ -745,8 +748,8 @@ discover (Options *options)
       options->auth != NULL || options->allow_plain_auth || options->from != NULL ||
       options->to != NULL || options->subject != NULL || options->html != NULL ||
       options->html_file != NULL || options->text != NULL || options->ehlo != NULL ||
-      options->stop_after != NULL || options->insecure || options->pin_certificate != NULL ||
-      options->serve || options->tls_port != NULL || options->save != NULL ||
+      options->stop_after != NULL || options->no_pipelining || options->insecure ||
+      options->pin_certificate != NULL || options->serve || options->tls_port != NULL || options->save != NULL ||
       options->fail != NULL || options->cert_out != NULL || options->quota != NULL ||
       options->profile != NULL || options->save_profile != NULL || options->remember_password)
     return usage_error ("%s", _("--discover takes --user, --password-file, --timeout, --ca-file, "
@@ -1160,6 +1163,7 @@ main (int argc, char **argv)
       postaci_option_entry (POSTACI_OPTION_SIZE, &options.size),
       postaci_option_entry (POSTACI_OPTION_EHLO, &options.ehlo),
       postaci_option_entry (POSTACI_OPTION_STOP_AFTER, &options.stop_after),
+      postaci_option_entry (POSTACI_OPTION_NO_PIPELINING, &options.no_pipelining),
       postaci_option_entry (POSTACI_OPTION_TIMEOUT, &options.timeout),
       postaci_option_entry (POSTACI_OPTION_CA_FILE, &options.ca_file),
       postaci_option_entry (POSTACI_OPTION_INSECURE, &options.insecure),

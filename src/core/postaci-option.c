@@ -45,6 +45,8 @@ static const PostaciOption options[] = {
     N_("Name to send with EHLO (default: this computer’s address)"), N_("NAME") },
   { POSTACI_OPTION_STOP_AFTER, "stop-after", POSTACI_OPTION_VALUE_STAGE,
     N_("Stop after connect, greeting, ehlo, tls, auth, mail, rcpt or data"), N_("STAGE") },
+  { POSTACI_OPTION_NO_PIPELINING, "no-pipelining", POSTACI_OPTION_VALUE_FLAG,
+    N_("Send one command at a time even when the server offers PIPELINING"), NULL },
   { POSTACI_OPTION_TIMEOUT, "timeout", POSTACI_OPTION_VALUE_SECONDS,
     N_("Seconds to wait for each reply (default: 30)"), N_("SECONDS") },
   { POSTACI_OPTION_CA_FILE, "ca-file", POSTACI_OPTION_VALUE_FILE,

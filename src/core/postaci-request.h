@@ -61,6 +61,7 @@ struct _PostaciRequest {
   guint64           size;          /* 0, or the exact size of a generated message (size test) */
 
   PostaciStage      stop_after;    /* POSTACI_STAGE_QUIT: the whole session */
+  gboolean          no_pipelining; /* one command at a time even when PIPELINING is offered */
   guint             timeout_seconds; /* per reply; 0: the default */
   char             *ca_file;       /* extra trust anchors, PEM */
   gboolean          accept_invalid_certificate; /* this run only, stated in the transcript */

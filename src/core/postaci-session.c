@@ -34,6 +34,11 @@
 #define MAX_SHOWN_HEADER_LINES 40
 /* How much of a server's reply the one-line reason of a failed run quotes. */
 #define MAX_QUOTED_REPLY_CHARS 300
+/* The most commands one PIPELINING batch holds. The client writes the whole batch before it
+ * reads a reply, so the replies must fit in the socket buffers meanwhile, or both sides wait to
+ * write (RFC 2920 §3.1 warns of this deadlock): a hundred short replies fit in any. Recipients
+ * beyond the batch go one at a time, and DATA after them. */
+#define MAX_BATCH_COMMANDS 100
 
 typedef enum {
   STATE_INIT,            /* nothing done yet */
@@ -52,6 +57,8 @@ typedef enum {
   STATE_DATA,            /* DATA sent, waiting for 354 */
   STATE_DATA_BODY,       /* streaming the message */
   STATE_DATA_END,        /* final dot sent, waiting for the verdict */
+  STATE_BATCH_REST,      /* after a verdict: reading a reply still due from the pipelined batch */
+  STATE_DATA_EMPTY,      /* a lone "." after a 354 that came when no recipient was left */
   STATE_QUIT,            /* QUIT sent */
   STATE_CLOSING,         /* closing the connection */
   STATE_DONE,            /* the task has returned */
@@ -69,6 +76,8 @@ static void handle_mail        (PostaciSession *self, PostaciReply *reply);
 static void handle_rcpt        (PostaciSession *self, PostaciReply *reply);
 static void handle_data        (PostaciSession *self, PostaciReply *reply);
 static void handle_data_end    (PostaciSession *self, PostaciReply *reply);
+static void handle_batch_rest  (PostaciSession *self, PostaciReply *reply);
+static void handle_data_empty  (PostaciSession *self, PostaciReply *reply);
 static void handle_quit        (PostaciSession *self, PostaciReply *reply);
 
 /* What each state waits for, in one place: the command its reply answers (for the catalog's
@@ -103,6 +112,11 @@ static const StateInfo states[] = {
   [STATE_DATA_BODY]          = { "DATA_BODY",          POSTACI_COMMAND_DATA,     NULL, NULL },
   [STATE_DATA_END]           = { "DATA_END",           POSTACI_COMMAND_DATA_END,
                                  N_("The message"), handle_data_end },
+  /* Its command is the batched one whose reply is read: see read_batch_rest(). */
+  [STATE_BATCH_REST]         = { "BATCH_REST",         POSTACI_COMMAND_NONE,     NULL,
+                                 handle_batch_rest },
+  [STATE_DATA_EMPTY]         = { "DATA_EMPTY",         POSTACI_COMMAND_DATA_END,
+                                 N_("The message"), handle_data_empty },
   [STATE_QUIT]               = { "QUIT",               POSTACI_COMMAND_QUIT,     "QUIT", handle_quit },
   [STATE_CLOSING]            = { "CLOSING",            POSTACI_COMMAND_NONE,     NULL, NULL },
   [STATE_DONE]               = { "DONE",               POSTACI_COMMAND_NONE,     NULL, NULL },
@@ -154,6 +168,10 @@ struct _PostaciSession {
   gboolean              headers_shown;
   guint                 rcpt_index;
   GPtrArray            *refused;       /* char *: the recipients the server refused */
+  /* PIPELINING (RFC 2920): MAIL FROM, every RCPT TO and DATA written at once; each is shown
+   * when its reply is read, so batch_next is also how many replies were asked for. */
+  GPtrArray            *batch;         /* char *: the lines written together; NULL: none */
+  guint                 batch_next;
   char                 *from_ascii;
   gboolean              needs_smtputf8;
 
@@ -175,6 +193,7 @@ static void dispatch_reply (PostaciSession *self, PostaciReply *reply);
 static void read_reply (PostaciSession *self);
 static void send_ehlo (PostaciSession *self);
 static void send_quit (PostaciSession *self);
+static void quit_politely (PostaciSession *self);
 static void next_after_tls (PostaciSession *self);
 static void start_auth (PostaciSession *self);
 static void send_mail_from (PostaciSession *self);
@@ -218,6 +237,7 @@ postaci_session_finalize (GObject *object)
   g_clear_pointer (&self->sasl, postaci_sasl_free);
   g_clear_pointer (&self->redactor, postaci_redactor_free);
   g_clear_pointer (&self->refused, g_ptr_array_unref);
+  g_clear_pointer (&self->batch, g_ptr_array_unref);
   g_clear_pointer (&self->outcome, postaci_outcome_free);
   g_clear_error (&self->auth_error);
   g_free (self->chunk);
@@ -458,11 +478,15 @@ link_line_cb (PostaciSmtpLink *link, const char *text, PostaciReply *reply,
 
   if (reply != NULL)
     {
+      /* The rest of a batch after the verdict is explained but advises nothing: the hint
+       * that counts stands under the reply that failed the run. */
+      gboolean advise = !postaci_reply_is_positive (reply) && self->state != STATE_BATCH_REST &&
+                        self->state != STATE_DATA_EMPTY;
+
       event->reply = postaci_reply_copy (reply);
       event->command = self->command;
       event->explanation = postaci_catalog_explain_reply (reply, self->command,
-                                                          postaci_reply_is_positive (reply)
-                                                          ? NULL : &event->hint);
+                                                          advise ? &event->hint : NULL);
       g_clear_pointer (&self->last_reply, postaci_reply_free);
       self->last_reply = postaci_reply_copy (reply);
       self->last_reply_command = self->command;
@@ -641,7 +665,7 @@ fail (PostaciSession *self, GError *error, gboolean say_quit)
   g_error_free (error);
 
   if (say_quit && self->link != NULL && postaci_smtp_link_is_connected (self->link))
-    send_quit (self);
+    quit_politely (self);
   else
     close_connection (self);
 }
@@ -779,7 +803,7 @@ succeed (PostaciSession *self, const char *reason)
                                                                   self->last_reply_command, NULL);
     }
   if (self->state >= STATE_GREETING && postaci_smtp_link_is_connected (self->link))
-    send_quit (self);
+    quit_politely (self);
   else
     close_connection (self);
 }
@@ -861,12 +885,22 @@ read_reply_cb (GObject *object, GAsyncResult *res, gpointer user_data)
   dispatch_reply (self, reply);
 }
 
-/* Reads the reply to the command in flight. After the 220 to STARTTLS the link has its own,
- * sharper rule for bytes behind it; after QUIT nothing matters any more. */
+/* Whether commands of the pipelined batch still wait to be shown with their replies. */
+static gboolean
+batch_pending (PostaciSession *self)
+{
+  return self->batch != NULL && self->batch_next < self->batch->len;
+}
+
+/* Reads the reply to the command in flight. Nothing may stand behind it but the replies still
+ * due from a pipelined batch: a server that answers ahead of the commands, or more often than
+ * they were sent, is refused. After the 220 to STARTTLS the link has its own, sharper rule;
+ * after QUIT nothing matters any more. */
 static void
 read_reply (PostaciSession *self)
 {
-  PostaciSmtpLinkReadFlags flags = (self->state == STATE_STARTTLS || self->state == STATE_QUIT)
+  PostaciSmtpLinkReadFlags flags = (self->state == STATE_STARTTLS || self->state == STATE_QUIT ||
+                                    batch_pending (self))
                                    ? POSTACI_SMTP_LINK_READ_MORE_ALLOWED
                                    : POSTACI_SMTP_LINK_READ_ALONE;
 
@@ -888,21 +922,91 @@ send_line_cb (GObject *object, GAsyncResult *res, gpointer user_data)
   read_reply (self);
 }
 
+static void
+show_client_line (PostaciSession *self, const char *text)
+{
+  g_autofree char *escaped = postaci_escape_text (text, -1);
+
+  emit (self, postaci_event_new (POSTACI_EVENT_CLIENT, self->stage, escaped));
+}
+
+/* The next command of the batch, already on the wire: shown now, right above its reply, so
+ * that the transcript reads command, reply, command, reply as without pipelining. */
+static void
+show_batched_and_read (PostaciSession *self)
+{
+  show_client_line (self, g_ptr_array_index (self->batch, self->batch_next));
+  self->batch_next++;
+  read_reply (self);
+}
+
 /**
  * send_line:
  * @line: the command without CRLF
  * @shown: what the transcript shows, when it must differ (credentials)
  *
- * Writes the line and then waits for the reply, which goes to dispatch_reply().
+ * Writes the line and then waits for the reply, which goes to dispatch_reply(). A command
+ * that went out with the pipelined batch is not written again: only its reply is read.
  */
 static void
 send_line (PostaciSession *self, const char *line, const char *shown)
 {
-  g_autofree char *escaped = postaci_escape_text (shown ? shown : line, -1);
-
-  emit (self, postaci_event_new (POSTACI_EVENT_CLIENT, self->stage, escaped));
+  if (batch_pending (self))
+    {
+      g_assert (shown == NULL);
+      g_assert (g_str_equal (line, g_ptr_array_index (self->batch, self->batch_next)));
+      show_batched_and_read (self);
+      return;
+    }
+  show_client_line (self, shown ? shown : line);
   postaci_smtp_link_send_line_async (self->link, line, self->user_cancellable, send_line_cb,
                                      g_object_ref (self));
+}
+
+static void
+send_batch_cb (GObject *object, GAsyncResult *res, gpointer user_data)
+{
+  g_autoptr(PostaciSession) self = user_data;
+  GError *error = NULL;
+
+  if (!postaci_smtp_link_send_lines_finish (POSTACI_SMTP_LINK (object), res, &error))
+    {
+      fail (self, error, FALSE);
+      return;
+    }
+  show_batched_and_read (self);
+}
+
+/* Writes the batch (RFC 2920) in one write, and reads the reply to its first command. */
+static void
+send_batch (PostaciSession *self)
+{
+  gboolean with_data = g_str_equal (g_ptr_array_index (self->batch, self->batch->len - 1),
+                                    "DATA");
+  guint recipients = self->batch->len - (with_data ? 2 : 1);
+
+  if (with_data)
+    emit_text (self, POSTACI_EVENT_INFO,
+               g_dngettext (GETTEXT_PACKAGE,
+                            "The server offers PIPELINING (RFC 2920): MAIL FROM, RCPT TO for %u "
+                            "recipient and DATA go out together in one write; each reply is "
+                            "shown under its command.",
+                            "The server offers PIPELINING (RFC 2920): MAIL FROM, RCPT TO for %u "
+                            "recipients and DATA go out together in one write; each reply is "
+                            "shown under its command.", recipients), recipients);
+  else
+    emit_text (self, POSTACI_EVENT_INFO,
+               g_dngettext (GETTEXT_PACKAGE,
+                            "The server offers PIPELINING (RFC 2920): MAIL FROM and RCPT TO for "
+                            "%u recipient go out together in one write; each reply is shown "
+                            "under its command.",
+                            "The server offers PIPELINING (RFC 2920): MAIL FROM and RCPT TO for "
+                            "%u recipients go out together in one write; each reply is shown "
+                            "under its command.", recipients), recipients);
+  self->batch_next = 0;
+  postaci_smtp_link_send_lines_async (self->link, (const char *const *) self->batch->pdata,
+                                      self->batch->len, self->user_cancellable, send_batch_cb,
+                                      g_object_ref (self));
 }
 
 /* ---------------------------------------------------------------- */
@@ -1317,6 +1421,46 @@ handle_auth_cancel (PostaciSession *self, PostaciReply *reply)
 /* MAIL, RCPT, DATA                                                 */
 /* ---------------------------------------------------------------- */
 
+static char *
+rcpt_line (PostaciSession *self, guint index)
+{
+  const char *address = g_ptr_array_index (self->request->recipients, index);
+  g_autofree char *ascii = postaci_address_to_ascii (address);
+
+  return g_strdup_printf ("RCPT TO:<%s>", ascii);
+}
+
+/* PIPELINING (RFC 2920) when the server offers it and the person did not turn it off: the
+ * envelope needs one round trip instead of one per command. Only as far as the run goes: a run
+ * that stops after MAIL has nothing to group, one that stops after RCPT sends no DATA. */
+static gboolean
+starts_batch (PostaciSession *self)
+{
+  return has_capability (self, "PIPELINING") && !self->request->no_pipelining &&
+         self->request->stop_after >= POSTACI_STAGE_RCPT;
+}
+
+static void
+send_envelope (PostaciSession *self, const char *mail)
+{
+  if (!starts_batch (self))
+    {
+      send_line (self, mail, NULL);
+      return;
+    }
+  /* MAIL FROM and RCPT TO may go in a group, DATA only at its end (RFC 2920 §3.1). */
+  self->batch = g_ptr_array_new_with_free_func (g_free);
+  g_ptr_array_add (self->batch, g_strdup (mail));
+  for (guint i = 0; i < self->request->recipients->len && self->batch->len < MAX_BATCH_COMMANDS;
+       i++)
+    g_ptr_array_add (self->batch, rcpt_line (self, i));
+  if (self->request->stop_after >= POSTACI_STAGE_DATA &&
+      self->batch->len == self->request->recipients->len + 1 &&
+      self->batch->len < MAX_BATCH_COMMANDS)
+    g_ptr_array_add (self->batch, g_strdup ("DATA"));
+  send_batch (self);
+}
+
 static void
 send_mail_from (PostaciSession *self)
 {
@@ -1376,7 +1520,7 @@ send_mail_from (PostaciSession *self)
   if (self->needs_smtputf8)
     g_string_append (line, " SMTPUTF8");
   set_state (self, STATE_MAIL);
-  send_line (self, line->str, NULL);
+  send_envelope (self, line->str);
   g_string_free (line, TRUE);
 }
 
@@ -1397,9 +1541,7 @@ handle_mail (PostaciSession *self, PostaciReply *reply)
 static void
 send_rcpt_to (PostaciSession *self)
 {
-  const char *address = g_ptr_array_index (self->request->recipients, self->rcpt_index);
-  g_autofree char *ascii = postaci_address_to_ascii (address);
-  g_autofree char *line = g_strdup_printf ("RCPT TO:<%s>", ascii);
+  g_autofree char *line = rcpt_line (self, self->rcpt_index);
 
   set_state (self, STATE_RCPT);
   send_line (self, line, NULL);
@@ -1569,6 +1711,67 @@ handle_data_end (PostaciSession *self, PostaciReply *reply)
     emit_text (self, POSTACI_EVENT_INFO,
                _("The server took a message of %" PRId64 " bytes."), (int64_t) self->data_size);
   succeed (self, _("The server accepted the message for delivery."));
+}
+
+/* ---------------------------------------------------------------- */
+/* The rest of a batch after the verdict (RFC 2920 §3.1)            */
+/* ---------------------------------------------------------------- */
+
+/* What the command at @index of the batch is, for the catalog's reading of its reply. */
+static PostaciCommand
+batch_command (PostaciSession *self, guint index)
+{
+  if (index == 0)
+    return POSTACI_COMMAND_MAIL;
+  return index <= self->request->recipients->len ? POSTACI_COMMAND_RCPT : POSTACI_COMMAND_DATA;
+}
+
+/* The run failed in the middle of the batch: the commands behind the failure are on the wire
+ * already, and the server answers each of them. Their replies are read, shown under their
+ * commands and explained; the verdict stands as it was given. */
+static void
+read_batch_rest (PostaciSession *self)
+{
+  if (self->state != STATE_BATCH_REST)
+    emit_text (self, POSTACI_EVENT_INFO,
+               _("The commands pipelined behind it were sent already; their replies are read "
+                 "before QUIT."));
+  set_state (self, STATE_BATCH_REST);
+  self->command = batch_command (self, self->batch_next);
+  show_batched_and_read (self);
+}
+
+/* After a verdict that still allows it: the replies still due first, then QUIT. */
+static void
+quit_politely (PostaciSession *self)
+{
+  if (batch_pending (self))
+    read_batch_rest (self);
+  else
+    send_quit (self);
+}
+
+static void
+handle_batch_rest (PostaciSession *self, PostaciReply *reply)
+{
+  /* "If the DATA command was accepted the client SMTP should send a single dot" (§3.1): the
+   * server waits for a message that must not come, and a dot ends it empty. */
+  if (self->command == POSTACI_COMMAND_DATA && reply->code == 354)
+    {
+      emit_text (self, POSTACI_EVENT_WARNING,
+                 _("The server is ready for the message although the run has failed: a lone "
+                   "“.” ends it without any text, as RFC 2920 asks."));
+      set_state (self, STATE_DATA_EMPTY);
+      send_line (self, ".", NULL);
+      return;
+    }
+  quit_politely (self);
+}
+
+static void
+handle_data_empty (PostaciSession *self, PostaciReply *reply)
+{
+  send_quit (self);
 }
 
 /* ---------------------------------------------------------------- */

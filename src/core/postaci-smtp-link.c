@@ -793,6 +793,41 @@ write_cb (GObject *object, GAsyncResult *res, gpointer user_data)
   g_task_return_boolean (task, TRUE);
 }
 
+/* Writes @lines, each with CRLF, in one write. */
+static void
+write_lines (PostaciSmtpLink     *self,
+             const char *const   *lines,
+             guint                n_lines,
+             gpointer             source_tag,
+             GCancellable        *cancellable,
+             GAsyncReadyCallback  callback,
+             gpointer             user_data)
+{
+  gsize length = 0;
+  gsize at = 0;
+  char *wire;
+  GTask *task;
+
+  task = new_task (self, source_tag, cancellable, callback, user_data);
+  for (guint i = 0; i < n_lines; i++)
+    length += strlen (lines[i]) + 2;
+  wire = g_malloc (length);
+  for (guint i = 0; i < n_lines; i++)
+    {
+      gsize line_length = strlen (lines[i]);
+
+      memcpy (wire + at, lines[i], line_length);
+      wire[at + line_length] = '\r';
+      wire[at + line_length + 1] = '\n';
+      at += line_length + 2;
+    }
+  /* Kept until the write completes: the stream reads from it until then. */
+  self->pending_write = g_bytes_new_take (wire, length);
+  g_output_stream_write_all_async (g_io_stream_get_output_stream (self->stream), wire, length,
+                                   G_PRIORITY_DEFAULT, arm_wait (self, cancellable), write_cb,
+                                   task);
+}
+
 void
 postaci_smtp_link_send_line_async (PostaciSmtpLink     *self,
                                    const char          *line,
@@ -800,29 +835,39 @@ postaci_smtp_link_send_line_async (PostaciSmtpLink     *self,
                                    GAsyncReadyCallback  callback,
                                    gpointer             user_data)
 {
-  gsize length;
-  char *wire;
-  GTask *task;
-
   g_return_if_fail (POSTACI_IS_SMTP_LINK (self));
   g_return_if_fail (line != NULL);
   g_return_if_fail (self->stream != NULL && self->pending_write == NULL);
 
-  task = new_task (self, postaci_smtp_link_send_line_async, cancellable, callback, user_data);
-  length = strlen (line);
-  wire = g_malloc (length + 2);
-  memcpy (wire, line, length);
-  wire[length] = '\r';
-  wire[length + 1] = '\n';
-  /* Kept until the write completes: the stream reads from it until then. */
-  self->pending_write = g_bytes_new_take (wire, length + 2);
-  g_output_stream_write_all_async (g_io_stream_get_output_stream (self->stream), wire, length + 2,
-                                   G_PRIORITY_DEFAULT, arm_wait (self, cancellable), write_cb,
-                                   task);
+  write_lines (self, &line, 1, postaci_smtp_link_send_line_async, cancellable, callback,
+               user_data);
 }
 
 gboolean
 postaci_smtp_link_send_line_finish (PostaciSmtpLink *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+void
+postaci_smtp_link_send_lines_async (PostaciSmtpLink     *self,
+                                    const char *const   *lines,
+                                    guint                n_lines,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
+  g_return_if_fail (POSTACI_IS_SMTP_LINK (self));
+  g_return_if_fail (lines != NULL && n_lines > 0);
+  g_return_if_fail (self->stream != NULL && self->pending_write == NULL);
+
+  write_lines (self, lines, n_lines, postaci_smtp_link_send_lines_async, cancellable, callback,
+               user_data);
+}
+
+gboolean
+postaci_smtp_link_send_lines_finish (PostaciSmtpLink *self, GAsyncResult *result, GError **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
   return g_task_propagate_boolean (G_TASK (result), error);
@@ -927,7 +972,8 @@ read_line_cb (GObject *object, GAsyncResult *res, gpointer user_data)
     case POSTACI_REPLY_PARSER_DONE:
       disarm_wait (self);
       emit_line (self, line, length, reply);
-      /* Each command has one reply, and nothing may follow it unless the caller said so. */
+      /* Each command has one reply: nothing may follow the last reply the caller waits for
+       * (a pipelined batch waits for one per command, and says so until its last). */
       if (!(self->read_flags & POSTACI_SMTP_LINK_READ_MORE_ALLOWED) &&
           postaci_smtp_link_get_buffered (self) > 0)
         {

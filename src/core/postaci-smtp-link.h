@@ -32,12 +32,12 @@
 G_BEGIN_DECLS
 
 typedef enum {
-  /* A reply must stand alone: bytes already behind it would be read as the answer to the
-   * next command (a desynchronised session that a server, or someone in between, could
+  /* The last reply the caller waits for: bytes already behind it would be read as the answer
+   * to the next command (a desynchronised session that a server, or someone in between, could
    * steer); they are POSTACI_SESSION_ERROR_PROTOCOL. */
   POSTACI_SMTP_LINK_READ_ALONE = 0,
-  /* More may follow: pipelined replies, the 220 to STARTTLS (start_tls_async() has its own,
-   * sharper rule), the reply to QUIT. */
+  /* More may follow: the replies of a pipelined batch before its last, the 220 to STARTTLS
+   * (start_tls_async() has its own, sharper rule), the reply to QUIT. */
   POSTACI_SMTP_LINK_READ_MORE_ALLOWED = 1 << 0,
 } PostaciSmtpLinkReadFlags;
 
@@ -103,6 +103,17 @@ void              postaci_smtp_link_send_line_async  (PostaciSmtpLink     *self,
 gboolean          postaci_smtp_link_send_line_finish (PostaciSmtpLink     *self,
                                                       GAsyncResult        *result,
                                                       GError             **error);
+/* Writes @n_lines lines, each with CRLF, in one write: a batch under PIPELINING (RFC 2920),
+ * which then reaches the server in one segment. Wiped once written, as a single line is. */
+void              postaci_smtp_link_send_lines_async (PostaciSmtpLink     *self,
+                                                      const char *const   *lines,
+                                                      guint                n_lines,
+                                                      GCancellable        *cancellable,
+                                                      GAsyncReadyCallback  callback,
+                                                      gpointer             user_data);
+gboolean          postaci_smtp_link_send_lines_finish (PostaciSmtpLink    *self,
+                                                       GAsyncResult       *result,
+                                                       GError            **error);
 /* Writes @size bytes as they are (message data, already dot-stuffed). @data must stay valid
  * until the callback. */
 void              postaci_smtp_link_write_async      (PostaciSmtpLink     *self,

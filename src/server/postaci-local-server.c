@@ -11,6 +11,8 @@
 #include "config.h"
 
 #include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -311,6 +313,10 @@ accept_connection (PostaciLocalServer *self, GSocketConnection *connection, gboo
       return;
     }
 
+  /* Replies are small, and under PIPELINING (RFC 2920) several leave in a row: Nagle's
+   * algorithm would hold each one after the first until the client's delayed ACK, 40 ms. */
+  g_socket_set_option (g_socket_connection_get_socket (connection), IPPROTO_TCP, TCP_NODELAY, 1,
+                       NULL);
   postaci_server_connection_start (self, connection, implicit_tls);
 }
 

@@ -46,6 +46,7 @@ struct _PostaciTestServer {
 
   guint                  step;
   gsize                  slow_pos;    /* next byte of a SEND_SLOWLY */
+  gboolean               read_started; /* the current EXPECT_READ asked for its read */
 
   gboolean               connected;
   gboolean               peer_closed;
@@ -149,7 +150,8 @@ static gboolean
 step_wants_input (PostaciTestStepKind kind)
 {
   return kind == POSTACI_TEST_STEP_EXPECT || kind == POSTACI_TEST_STEP_EXPECT_PREFIX ||
-         kind == POSTACI_TEST_STEP_READ_LINE || kind == POSTACI_TEST_STEP_READ_DATA;
+         kind == POSTACI_TEST_STEP_READ_LINE || kind == POSTACI_TEST_STEP_READ_DATA ||
+         kind == POSTACI_TEST_STEP_EXPECT_READ;
 }
 
 static gboolean
@@ -428,6 +430,10 @@ handle_peer_closed (PostaciTestServer *server)
       break;
     case POSTACI_TEST_STEP_READ_DATA:
       expected = g_strdup ("expected message data ending in a line '.'");
+      break;
+    case POSTACI_TEST_STEP_EXPECT_READ:
+      expected = g_strdup_printf ("expected one read of '%s'",
+                                  (const char *) g_bytes_get_data (step->data, NULL));
       break;
     default:
       g_assert_not_reached ();
@@ -799,6 +805,33 @@ run_script (PostaciTestServer *server)
           g_byte_array_set_size (server->data_acc, 0);
           break;
 
+        case POSTACI_TEST_STEP_EXPECT_READ:
+          if (!server->read_started)
+            {
+              if (server->inbuf->len > 0)
+                {
+                  g_autofree char *got = quote (server->inbuf->data, server->inbuf->len);
+
+                  fail (server, "step %u: expected one read of '%s', but '%s' was already "
+                        "there", server->step, (const char *) data, got);
+                  return;
+                }
+              server->read_started = TRUE;
+              need_input (server);
+              return;
+            }
+          server->read_started = FALSE;
+          if (server->inbuf->len != size || memcmp (server->inbuf->data, data, size) != 0)
+            {
+              g_autofree char *got = quote (server->inbuf->data, server->inbuf->len);
+
+              fail (server, "step %u: expected one read of '%s' got '%s'", server->step,
+                    (const char *) data, got);
+              return;
+            }
+          g_byte_array_set_size (server->inbuf, 0);
+          break;
+
         case POSTACI_TEST_STEP_STARTTLS:
           start_tls (server);
           return;
@@ -931,7 +964,8 @@ postaci_test_server_new (const PostaciTestStep *script,
                                                 MAX (in->repeat, 1));
       else if (in->kind == POSTACI_TEST_STEP_SEND || in->kind == POSTACI_TEST_STEP_SEND_SLOWLY ||
                in->kind == POSTACI_TEST_STEP_EXPECT ||
-               in->kind == POSTACI_TEST_STEP_EXPECT_PREFIX)
+               in->kind == POSTACI_TEST_STEP_EXPECT_PREFIX ||
+               in->kind == POSTACI_TEST_STEP_EXPECT_READ)
         server->steps[i].data = copy_step_data ("", 0, 1);
     }
 

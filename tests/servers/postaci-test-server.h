@@ -42,6 +42,11 @@ G_BEGIN_DECLS
  * answering them: a server that dies mid-handshake. In PLAIN mode as step 0 it does that to a
  * client that starts with implicit TLS. Like CLOSE, it ends the script.
  *
+ * Reads. EXPECT_READ starts with nothing unread and takes the bytes of the next single read
+ * from the client; they must be exactly data. On loopback one read is one write of the client:
+ * a pipelined batch (RFC 2920) that came in one write passes, commands written one by one
+ * (or bytes left over from an earlier write) fail.
+ *
  * Echo. SEND_ECHO writes data followed by every line that EXPECT, EXPECT_PREFIX and READ_LINE took
  * since the previous echo (each without its CRLF, joined by spaces) and CRLF: the server that
  * repeats what it did not like ("535 rejected: AUTH PLAIN AGFsaQ…"), as Sendmail does.
@@ -59,6 +64,7 @@ typedef enum {
   POSTACI_TEST_STEP_EXPECT_PREFIX, /* read one line; it must start with data */
   POSTACI_TEST_STEP_READ_LINE,     /* read one line, whatever it is */
   POSTACI_TEST_STEP_READ_DATA,     /* read until a line "." (the DATA terminator); keeps the payload */
+  POSTACI_TEST_STEP_EXPECT_READ,   /* one read returns exactly data, CRLFs and all (see Reads) */
   POSTACI_TEST_STEP_STARTTLS,      /* server-side TLS handshake now (GTlsServerConnection) */
   POSTACI_TEST_STEP_CLOSE_IN_HANDSHAKE, /* wait for the client's TLS hello, then close unanswered */
   POSTACI_TEST_STEP_STALL,         /* stop answering: keep reading (and recording) until EOF */
@@ -85,6 +91,7 @@ typedef struct {
 #define TS_EXPECT_PREFIX(s)      { POSTACI_TEST_STEP_EXPECT_PREFIX, (s), -1, 0 }
 #define TS_READ_LINE             { POSTACI_TEST_STEP_READ_LINE, NULL, 0, 0 }
 #define TS_READ_DATA             { POSTACI_TEST_STEP_READ_DATA, NULL, 0, 0 }
+#define TS_EXPECT_READ(s)        { POSTACI_TEST_STEP_EXPECT_READ, (s), -1, 0 }
 #define TS_STARTTLS              { POSTACI_TEST_STEP_STARTTLS, NULL, 0, 0 }
 #define TS_CLOSE_IN_HANDSHAKE    { POSTACI_TEST_STEP_CLOSE_IN_HANDSHAKE, NULL, 0, 0 }
 #define TS_STALL                 { POSTACI_TEST_STEP_STALL, NULL, 0, 0 }
