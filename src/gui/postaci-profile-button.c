@@ -24,6 +24,7 @@ struct _PostaciProfileButton {
   GtkFileChooserNative *chooser;     /* the open Export or Import dialog */
   gboolean             choosing;     /* the form is being filled: its switch is not a request */
   gboolean             narrow;       /* an icon, not the name: the page switcher needs the room */
+  gboolean             password_unsaved; /* edited since the keyring got it: Save Changes keeps it */
 };
 
 G_DEFINE_FINAL_TYPE (PostaciProfileButton, postaci_profile_button, ADW_TYPE_BIN)
@@ -132,12 +133,16 @@ update_menu (PostaciProfileButton *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "profile.export", n > 0);
   if (self->form != NULL)
     postaci_request_form_set_saved_server (self->form, have_current ? postaci_profile_get_name (self->current)
-                                                                   : NULL);
+                                                                   : NULL,
+                                           have_current && self->password_unsaved);
 }
 
 static void
 set_current (PostaciProfileButton *self, PostaciProfile *profile)
 {
+  /* Another server (or none): its password is the keyring's, or not remembered at all. */
+  if (profile != self->current)
+    self->password_unsaved = FALSE;
   if (g_set_object (&self->current, profile))
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CURRENT_ID]);
   update_menu (self);
@@ -186,7 +191,12 @@ lookup_cb (GObject *object, GAsyncResult *result, gpointer user_data)
   /* Only if the person is still on that server, and typed no password meanwhile. */
   else if (password != NULL && call->self->current == call->profile && call->self->form != NULL &&
            postaci_request_form_get_password (call->self->form) == NULL)
-    postaci_request_form_set_password (call->self->form, password);
+    {
+      /* The keyring's own password: nothing to save. */
+      call->self->choosing = TRUE;
+      postaci_request_form_set_password (call->self->form, password);
+      call->self->choosing = FALSE;
+    }
   postaci_keyring_password_free (password);
 }
 
@@ -202,6 +212,8 @@ postaci_profile_button_choose (PostaciProfileButton *self, PostaciProfile *profi
   postaci_request_form_set_request (self->form, postaci_profile_get_request (profile));
   g_object_set (self->form, "remember-password", postaci_profile_get_remember_password (profile), NULL);
   self->choosing = FALSE;
+  /* The form is the saved server again, even if it was already the chosen one. */
+  self->password_unsaved = FALSE;
   set_current (self, profile);
   if (with_password && postaci_profile_get_remember_password (profile))
     postaci_keyring_lookup_async (profile, self->cancellable, lookup_cb, keyring_call_new (self, profile));
@@ -255,18 +267,42 @@ clear_cb (GObject *object, GAsyncResult *result, gpointer user_data)
     g_warning ("The keyring did not forget a password: %s", error->message);
 }
 
-/* The form's password into the keyring for @profile when it is to be remembered (an empty
- * password is not stored: nothing replaces one stored before), else out of it. */
+/* The form's password into the keyring for @profile when it is to be remembered, else out of
+ * it. An empty field replaces nothing stored before (the keyring may not have answered yet),
+ * unless the person emptied it: then the keyring forgets the password too. */
 static void
 keep_password (PostaciProfileButton *self, PostaciProfile *profile)
 {
   const char *password = postaci_request_form_get_password (self->form);
+  gboolean emptied = profile == self->current && self->password_unsaved && password == NULL;
 
-  if (!postaci_profile_get_remember_password (profile))
+  if (!postaci_profile_get_remember_password (profile) || emptied)
     postaci_keyring_clear_async (profile, self->cancellable, clear_cb, NULL);
   else if (password != NULL)
     postaci_keyring_store_async (profile, password, self->cancellable, store_cb,
                                  keyring_call_new (self, profile));
+  if (profile == self->current && self->password_unsaved)
+    {
+      self->password_unsaved = FALSE;
+      update_menu (self);
+    }
+}
+
+/* A password typed for a server whose password is remembered goes to the keyring with "Save
+ * Changes", as every other field goes to the saved server; until then the switch's row says
+ * that the keyring still holds the one before (tests/gui/test-profiles.c). */
+static void
+password_changed_cb (PostaciProfileButton *self)
+{
+  gboolean remember = FALSE;
+
+  if (self->choosing || self->current == NULL || self->password_unsaved)
+    return;
+  g_object_get (self->form, "remember-password", &remember, NULL);
+  if (!remember)
+    return;
+  self->password_unsaved = TRUE;
+  update_menu (self);
 }
 
 static void
@@ -742,6 +778,8 @@ postaci_profile_button_setup (PostaciProfileButton *self, PostaciProfileStore *s
   g_set_weak_pointer (&self->form, form);
   g_signal_connect_object (store, "items-changed", G_CALLBACK (update_menu), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (form, "notify::remember-password", G_CALLBACK (remember_changed_cb), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (form, "password-changed", G_CALLBACK (password_changed_cb), self,
                            G_CONNECT_SWAPPED);
   update_menu (self);
 }

@@ -27,6 +27,13 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
+enum {
+  PASSWORD_CHANGED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
 void
 _postaci_request_form_show_toast (PostaciRequestForm *self, const char *title)
 {
@@ -775,20 +782,32 @@ postaci_request_form_find_settings (PostaciRequestForm *self)
 /* ---------------------------------------------------------------- */
 
 static void
+password_changed_cb (PostaciRequestForm *self)
+{
+  g_signal_emit (self, signals[PASSWORD_CHANGED], 0);
+}
+
+static void
 remember_changed_cb (PostaciRequestForm *self)
 {
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_REMEMBER_PASSWORD]);
 }
 
 void
-postaci_request_form_set_saved_server (PostaciRequestForm *self, const char *name)
+postaci_request_form_set_saved_server (PostaciRequestForm *self, const char *name,
+                                       gboolean password_unsaved)
 {
   g_autofree char *subtitle = NULL;
 
   g_return_if_fail (POSTACI_IS_REQUEST_FORM (self));
 
   /* Without a saved server yet, the switch says what the next "Save as Server…" does. */
-  if (name != NULL)
+  if (name != NULL && password_unsaved)
+    /* Translators: under "Remember password in the keyring" once the password was edited;
+     * %s is the name of a saved server. "Save Changes" is the item of the saved servers' menu. */
+    subtitle = g_strdup_printf (_("Password changed, not yet in the keyring: choose “Save Changes” "
+                                  "to keep it for “%s”"), name);
+  else if (name != NULL)
     /* Translators: %s is the name of a saved server, such as “Acme – Exchange Online” */
     subtitle = g_strdup_printf (_("For “%s”"), name);
   adw_action_row_set_subtitle (self->remember_row,
@@ -883,6 +902,10 @@ postaci_request_form_class_init (PostaciRequestFormClass *klass)
     g_param_spec_boolean ("remember-password", NULL, NULL, FALSE,
                           G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
+  /* The password field's text changed (typed, or set by the program). */
+  signals[PASSWORD_CHANGED] =
+    g_signal_new ("password-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 0);
 
   g_type_ensure (GTK_SOURCE_TYPE_VIEW);
   gtk_widget_class_set_template_from_resource (widget_class,
@@ -1037,5 +1060,6 @@ postaci_request_form_init (PostaciRequestForm *self)
   g_signal_connect_swapped (self->security_row, "notify::selected", G_CALLBACK (security_changed_cb), self);
   adw_combo_row_set_selected (self->security_row, DEFAULT_SECURITY_INDEX);
   _postaci_request_form_set_port (self, security_ports[DEFAULT_SECURITY_INDEX]);
-  postaci_request_form_set_saved_server (self, NULL);
+  g_signal_connect_swapped (self->password_row, "notify::text", G_CALLBACK (password_changed_cb), self);
+  postaci_request_form_set_saved_server (self, NULL, FALSE);
 }

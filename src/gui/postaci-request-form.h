@@ -42,10 +42,13 @@ void            postaci_request_form_set_request       (PostaciRequestForm   *se
                                                         const PostaciRequest *request);
 void            postaci_request_form_set_password      (PostaciRequestForm   *self,
                                                         const char           *password);
-/* The saved server the form holds, or NULL: "Remember password" names it. The switch is
- * the property "remember-password". */
+/* The saved server the form holds, or NULL: "Remember password" names it, and says so while
+ * the password typed is not yet the one in the keyring (@password_unsaved: "Save Changes"
+ * keeps it). The switch is the property "remember-password"; the signal "password-changed"
+ * tells of every change of the password field. */
 void            postaci_request_form_set_saved_server  (PostaciRequestForm   *self,
-                                                        const char           *name);
+                                                        const char           *name,
+                                                        gboolean              password_unsaved);
 /* The password field's text, or NULL while login is off or the field is empty. */
 const char     *postaci_request_form_get_password      (PostaciRequestForm   *self);
 

@@ -272,8 +272,11 @@ postaci_transcript_view_init (PostaciTranscriptView *self)
   GtkTextView *view = GTK_TEXT_VIEW (self);
   GtkTextBuffer *buffer = gtk_text_view_get_buffer (view);
 
+  /* Read-only, but with a caret (drawn only while the view has the focus): the arrow keys move
+   * it line by line, Shift selects, and a screen reader reads the line the caret moves to.
+   * Without one, the arrows only scroll and Orca has nothing to follow. */
   gtk_text_view_set_editable (view, FALSE);
-  gtk_text_view_set_cursor_visible (view, FALSE);
+  gtk_text_view_set_cursor_visible (view, TRUE);
   gtk_text_view_set_monospace (view, TRUE);
   gtk_text_view_set_wrap_mode (view, GTK_WRAP_WORD_CHAR);
   gtk_text_view_set_left_margin (view, 12);

@@ -495,6 +495,22 @@ def main():
         settle()
         check("Test page after a run", main_window)
 
+        # The transcript as Orca reads it line by line: a focusable, read-only text with a
+        # caret, whose text (the server's greeting in it) the Text interface gives out.
+        transcript = by_name(main_window, "text", _("Transcript"))
+        tap(transcript is not None, "the transcript is a text named “%s”" % _("Transcript"))
+        if transcript is not None:
+            s = states(transcript)
+            tap(s.contains(Atspi.StateType.FOCUSABLE) and not s.contains(Atspi.StateType.EDITABLE),
+                "the transcript takes the focus and is read-only")
+            text = transcript.get_text_iface()
+            whole = text.get_text(0, -1) if text is not None else ""
+            first = (text.get_string_at_offset(0, Atspi.TextGranularity.LINE).content
+                     if text is not None else "")
+            tap(first.strip() != "" and whole.startswith(first.rstrip("\n")) and
+                "220" in whole and whole.count("\n") > 3,
+                "the transcript's text reads line by line (first line: %r)" % first.strip())
+
         tap(click(main_window, "push button", _("Find Settings")), "Find Settings opens by name")
         dialog = new_window(app, [main_window])
         tap(dialog is not None, "the Find Settings dialog opens")

@@ -443,6 +443,60 @@ test_command_line (void)
   g_assert_null (postaci_gui_test_find_toplevel (POSTACI_TYPE_WINDOW));
 }
 
+/* A new password for a server whose password is remembered: the switch's row says it is not
+ * in the keyring yet, "Save Changes" puts it there (as every other field goes to the saved
+ * server), and the server chosen again brings the new one back. */
+static void
+test_password_change (void)
+{
+  PostaciWindow *window = open_window ();
+  AdwActionRow *remember_row = child (window, "remember_row");
+  const char *new_password = "acme-Yeni-3";
+  Field old_field = { window, ACME_PASS };
+  Field new_field = { window, new_password };
+  Expect kept_old, kept_new;
+
+  choose (window, "Acme – Exchange");
+  postaci_test_wait_until (password_is, &old_field, POSTACI_GUI_TEST_TIMEOUT_MS);
+  g_assert_true (gtk_switch_get_active (child (window, "remember_switch")));
+  /* The keyring's own password in the field changes nothing to save. */
+  g_assert_cmpstr (adw_action_row_get_subtitle (remember_row), ==, "For “Acme – Exchange”");
+
+  set_text (window, "password_row", new_password);
+  g_assert_cmpstr (adw_action_row_get_subtitle (remember_row), ==,
+                   "Password changed, not yet in the keyring: choose “Save Changes” to keep it "
+                   "for “Acme – Exchange”");
+  postaci_gui_test_save_screenshot (GTK_WIDGET (window), "postaci-window-password-unsaved.png");
+  kept_old.profile = postaci_profile_store_lookup (store (), "Acme – Exchange");
+  kept_old.expected = ACME_PASS;
+  g_assert_true (keyring_holds (&kept_old));
+
+  activate (window, "profile.save", NULL);
+  g_assert_cmpstr (adw_action_row_get_subtitle (remember_row), ==, "For “Acme – Exchange”");
+  kept_new.profile = kept_old.profile;
+  kept_new.expected = new_password;
+  postaci_test_wait_until (keyring_holds, &kept_new, POSTACI_GUI_TEST_TIMEOUT_MS);
+  {
+    g_autofree char *file = profiles_file ();
+
+    g_assert_null (strstr (file, new_password));
+  }
+
+  /* Another server and back: the new password comes from the keyring. */
+  choose (window, SUBE);
+  g_assert_cmpstr (get_text (window, "password_row"), ==, "");
+  choose (window, "Acme – Exchange");
+  postaci_test_wait_until (password_is, &new_field, POSTACI_GUI_TEST_TIMEOUT_MS);
+  g_assert_cmpstr (adw_action_row_get_subtitle (remember_row), ==, "For “Acme – Exchange”");
+
+  /* Emptied and saved: the keyring forgets it, as the field shows. */
+  set_text (window, "password_row", "");
+  activate (window, "profile.save", NULL);
+  kept_new.expected = NULL;
+  postaci_test_wait_until (keyring_holds, &kept_new, POSTACI_GUI_TEST_TIMEOUT_MS);
+  close_window (window);
+}
+
 static gboolean
 is_label_showing (GtkWidget *widget, gconstpointer text)
 {
@@ -700,6 +754,7 @@ main (int argc, char **argv)
           g_test_add_func ("/postaci/profiles/delete-and-undo", test_delete_and_undo);
           g_test_add_func ("/postaci/profiles/command-line", test_command_line);
           g_test_add_func ("/postaci/profiles/export", test_export);
+          g_test_add_func ("/postaci/profiles/password-change", test_password_change);
         }
       else
         {

@@ -1112,6 +1112,68 @@ is_set (gpointer data)
   return *(gpointer *) data != NULL;
 }
 
+/* The transcript is read like a document: a caret that Down moves line by line (what a screen
+ * reader follows), typing changes nothing, and a selection copies with Ctrl+C. */
+static void
+test_transcript_caret (void)
+{
+  PostaciWindow *window = open_window ();
+  PostaciTranscriptView *view = child (window, "transcript_view");
+  GtkTextView *text_view = GTK_TEXT_VIEW (view);
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (text_view);
+  static const char *const lines[] = { "220 mail.example.com ESMTP", "EHLO client.example",
+                                       "250 mail.example.com" };
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  g_autofree char *line = NULL;
+  g_autofree char *copied = NULL;
+  GtkTextIter iter, end;
+
+  gtk_widget_set_visible (child (window, "empty_page"), FALSE);
+  for (guint i = 0; i < G_N_ELEMENTS (lines); i++)
+    {
+      g_autoptr(PostaciEvent) event = postaci_event_new (i % 2 == 0 ? POSTACI_EVENT_SERVER : POSTACI_EVENT_CLIENT,
+                                                         i == 0 ? POSTACI_STAGE_GREETING : POSTACI_STAGE_EHLO,
+                                                         lines[i]);
+
+      postaci_transcript_view_append_event (view, event);
+    }
+  postaci_test_wait_until (nothing_pending, view, 10000);
+  wait_for_frames (GTK_WIDGET (window));
+
+  g_assert_true (gtk_widget_get_focusable (GTK_WIDGET (view)));
+  g_assert_true (gtk_widget_grab_focus (GTK_WIDGET (view)));
+  g_assert_true (gtk_text_view_get_cursor_visible (text_view));
+  g_assert_false (gtk_text_view_get_editable (text_view));
+
+  /* Down from the first line: the caret is on the second. */
+  gtk_text_buffer_get_start_iter (buffer, &iter);
+  gtk_text_buffer_place_cursor (buffer, &iter);
+  g_signal_emit_by_name (view, "move-cursor", GTK_MOVEMENT_DISPLAY_LINES, 1, FALSE);
+  gtk_text_buffer_get_iter_at_mark (buffer, &iter, gtk_text_buffer_get_insert (buffer));
+  g_assert_cmpint (gtk_text_iter_get_line (&iter), ==, 1);
+
+  /* Typed text goes nowhere. */
+  before = postaci_gui_test_view_text (text_view);
+  g_signal_emit_by_name (view, "insert-at-cursor", "typed");
+  after = postaci_gui_test_view_text (text_view);
+  g_assert_cmpstr (after, ==, before);
+
+  /* Shift+End selects the rest of the line; Ctrl+C copies it. */
+  gtk_text_buffer_get_iter_at_line (buffer, &iter, 1);
+  gtk_text_buffer_place_cursor (buffer, &iter);
+  g_signal_emit_by_name (view, "move-cursor", GTK_MOVEMENT_PARAGRAPH_ENDS, 1, TRUE);
+  end = iter;
+  gtk_text_iter_forward_to_line_end (&end);
+  line = gtk_text_buffer_get_text (buffer, &iter, &end, FALSE);
+  g_assert_nonnull (strstr (line, lines[1]));
+  g_signal_emit_by_name (view, "copy-clipboard");
+  gdk_clipboard_read_text_async (gtk_widget_get_clipboard (GTK_WIDGET (view)), NULL, read_text_cb, &copied);
+  postaci_test_wait_until (is_set, &copied, 10000);
+  g_assert_cmpstr (copied, ==, line);
+  close_window (window);
+}
+
 typedef struct {
   const char *path;
   gsize       size;
@@ -1851,6 +1913,7 @@ main (int argc, char **argv)
       g_test_add_func ("/postaci/window/follows-output", test_follows_output);
       g_test_add_func ("/postaci/window/long-transcript", test_long_transcript);
       g_test_add_func ("/postaci/window/long-run-saved", test_long_run_saved);
+      g_test_add_func ("/postaci/window/transcript-caret", test_transcript_caret);
       g_test_add_func ("/postaci/window/copy-save-clear", test_copy_save_clear);
       g_test_add_func ("/postaci/window/about-and-shortcuts", test_about_and_shortcuts);
       g_test_add_func ("/postaci/window/narrow", test_narrow);
