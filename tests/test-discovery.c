@@ -13,13 +13,12 @@
 #include "postaci-local-server.h"
 #include "postaci-recommendation.h"
 #include "postaci-test-resolver.h"
-#include "postaci-scripted-server.h"
+#include "probe-scripts.h"
 
 #define GREETING "220 mx.test ESMTP ready\r\n"
 #define EHLO_AUTH "250-mx.test\r\n250-SIZE 35882577\r\n250 AUTH PLAIN LOGIN\r\n"
 #define EHLO_NOTHING "250-mx.test\r\n250 8BITMIME\r\n"
 #define EHLO_STARTTLS "250-mx.test\r\n250-STARTTLS\r\n250 8BITMIME\r\n"
-#define EHLO_LINE "EHLO [127.0.0.1]"
 
 #define AUTOCONFIG_SSL(port) \
   "<?xml version=\"1.0\"?>\n<clientConfig version=\"1.1\"><emailProvider id=\"x\">" \
@@ -33,7 +32,6 @@ typedef struct _Web Web;
 
 typedef struct _Fixture {
   PostaciTestResolver   *resolver;
-  GResolver             *previous;
   Web                   *https;
   Web                   *http;
   GMutex                 lock;        /* the web threads record requests */
@@ -153,9 +151,7 @@ fixture_setup (Fixture *fixture, gconstpointer data)
 {
   g_autoptr(GTlsCertificate) certificate = postaci_test_load_certificate ("server");
 
-  fixture->resolver = postaci_test_resolver_new ();
-  fixture->previous = g_resolver_get_default ();
-  g_resolver_set_default (G_RESOLVER (fixture->resolver));
+  fixture->resolver = postaci_test_resolver_install ();
 
   fixture->documents = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   fixture->requests = g_ptr_array_new_with_free_func (g_free);
@@ -191,9 +187,7 @@ fixture_teardown (Fixture *fixture, gconstpointer data)
   g_free (fixture->ca_file);
   while (g_main_context_iteration (NULL, FALSE))
     ;
-  g_resolver_set_default (fixture->previous);
-  g_object_unref (fixture->previous);
-  g_object_unref (fixture->resolver);
+  postaci_test_resolver_uninstall (fixture->resolver);
 }
 
 static guint16
@@ -360,9 +354,9 @@ assert_recommended (Fixture *fixture, const char *host, guint port, PostaciSecur
   g_assert_cmpint (rec->security, ==, security);
 }
 
-static const PostaciScriptStep tls_auth_script[] = {
-  TS_SEND (GREETING), TS_EXPECT (EHLO_LINE),   TS_SEND (EHLO_AUTH),
-  TS_EXPECT ("QUIT"), TS_SEND ("221 bye\r\n"), TS_END,
+static const PostaciScriptStep tls_auth_script[] = { TS_PROBE_LOOK (GREETING, EHLO_AUTH) };
+static const PostaciScriptStep starttls_script[] = {
+  TS_PROBE_STARTTLS_LOOK (GREETING, EHLO_STARTTLS, EHLO_AUTH),
 };
 
 /* ---------------------------------------------------------------- */
@@ -400,7 +394,7 @@ test_srv_only (Fixture *fixture, gconstpointer data)
                    POSTACI_SOURCE_NONE);
   /* Only EHLO and QUIT reached the server: nothing else, no credentials. */
   wire = received (fixture, 0);
-  g_assert_cmpstr (wire, ==, EHLO_LINE "\r\nQUIT\r\n");
+  g_assert_cmpstr (wire, ==, PROBE_EHLO "\r\nQUIT\r\n");
   g_assert_nonnull (strstr (fixture->jsonl->str,
                             "\"kind\":\"source\",\"type\":\"srv\",\"name\":\"_submissions._tcp.srv.test\","
                             "\"status\":\"found\""));
@@ -518,10 +512,7 @@ test_dot_srv (Fixture *fixture, gconstpointer data)
 static void
 test_mx_only (Fixture *fixture, gconstpointer data)
 {
-  static const PostaciScriptStep script[] = {
-    TS_SEND (GREETING), TS_EXPECT (EHLO_LINE),   TS_SEND (EHLO_NOTHING),
-    TS_EXPECT ("QUIT"), TS_SEND ("221 bye\r\n"), TS_END,
-  };
+  static const PostaciScriptStep script[] = { TS_PROBE_LOOK (GREETING, EHLO_NOTHING) };
   guint16 port = start_server (fixture, script, POSTACI_SCRIPTED_SERVER_PLAIN, NULL);
   g_autofree char *ports = g_strdup_printf ("%u", port);
   g_autofree char *table = NULL;
@@ -604,20 +595,7 @@ test_invalid_certificate (Fixture *fixture, gconstpointer data)
 static void
 test_auth_only_after_tls (Fixture *fixture, gconstpointer data)
 {
-  static const PostaciScriptStep script[] = {
-    TS_SEND (GREETING),
-    TS_EXPECT (EHLO_LINE),
-    TS_SEND (EHLO_STARTTLS),
-    TS_EXPECT ("STARTTLS"),
-    TS_SEND ("220 go ahead\r\n"),
-    TS_STARTTLS,
-    TS_EXPECT (EHLO_LINE),
-    TS_SEND (EHLO_AUTH),
-    TS_EXPECT ("QUIT"),
-    TS_SEND ("221 bye\r\n"),
-    TS_END,
-  };
-  guint16 port = start_server (fixture, script, POSTACI_SCRIPTED_SERVER_PLAIN, "server");
+  guint16 port = start_server (fixture, starttls_script, POSTACI_SCRIPTED_SERVER_PLAIN, "server");
   const PostaciEndpoint *endpoint;
   g_autofree char *wire = NULL;
   g_autofree char *advice = NULL;
@@ -640,7 +618,7 @@ test_auth_only_after_tls (Fixture *fixture, gconstpointer data)
                             "cross the network in clear text.", port);
   g_assert_cmpstr (fixture->recommendation->form_advice, ==, advice);
   wire = received (fixture, 0);
-  g_assert_cmpstr (wire, ==, EHLO_LINE "\r\nSTARTTLS\r\n" EHLO_LINE "\r\nQUIT\r\n");
+  g_assert_cmpstr (wire, ==, PROBE_EHLO "\r\nSTARTTLS\r\n" PROBE_EHLO "\r\nQUIT\r\n");
   g_assert_nonnull (strstr (fixture->jsonl->str, "\"auth_before_tls\":[],\"auth_after_tls\":"
                                                  "[\"PLAIN\",\"LOGIN\"]"));
 }
@@ -692,19 +670,6 @@ test_resolver_hangs (Fixture *fixture, gconstpointer data)
 static void
 test_credentials (Fixture *fixture, gconstpointer data)
 {
-  static const PostaciScriptStep starttls_script[] = {
-    TS_SEND (GREETING),
-    TS_EXPECT (EHLO_LINE),
-    TS_SEND (EHLO_STARTTLS),
-    TS_EXPECT ("STARTTLS"),
-    TS_SEND ("220 go ahead\r\n"),
-    TS_STARTTLS,
-    TS_EXPECT (EHLO_LINE),
-    TS_SEND (EHLO_AUTH),
-    TS_EXPECT ("QUIT"),
-    TS_SEND ("221 bye\r\n"),
-    TS_END,
-  };
   gboolean right = GPOINTER_TO_INT (data);
   g_autoptr(PostaciLocalServer) local = postaci_local_server_new ();
   g_autoptr(GError) error = NULL;
@@ -752,7 +717,7 @@ test_credentials (Fixture *fixture, gconstpointer data)
     }
   /* The other endpoint never saw a login. */
   wire = received (fixture, 0);
-  g_assert_cmpstr (wire, ==, EHLO_LINE "\r\nSTARTTLS\r\n" EHLO_LINE "\r\nQUIT\r\n");
+  g_assert_cmpstr (wire, ==, PROBE_EHLO "\r\nSTARTTLS\r\n" PROBE_EHLO "\r\nQUIT\r\n");
   {
     g_autofree char *transcript = postaci_discovery_get_transcript (fixture->discovery);
 

@@ -8,10 +8,9 @@
 #include <string.h>
 
 #include "postaci-probe.h"
-#include "postaci-scripted-server.h"
+#include "probe-scripts.h"
 
 #define GREETING "220 mx.test ESMTP ready\r\n"
-#define EHLO_LINE "EHLO [127.0.0.1]"
 #define EHLO_STARTTLS "250-mx.test\r\n250-SIZE 1000\r\n250 STARTTLS\r\n"
 #define EHLO_AUTH "250-mx.test\r\n250-SIZE 35882577\r\n250 AUTH PLAIN LOGIN\r\n"
 
@@ -76,17 +75,7 @@ static void
 test_starttls_look_behind (Fixture *fixture, gconstpointer data)
 {
   static const PostaciScriptStep script[] = {
-    TS_SEND (GREETING),
-    TS_EXPECT (EHLO_LINE),
-    TS_SEND (EHLO_STARTTLS),
-    TS_EXPECT ("STARTTLS"),
-    TS_SEND ("220 go ahead\r\n"),
-    TS_STARTTLS,
-    TS_EXPECT (EHLO_LINE),
-    TS_SEND (EHLO_AUTH),
-    TS_EXPECT ("QUIT"),
-    TS_SEND ("221 bye\r\n"),
-    TS_END,
+    TS_PROBE_STARTTLS_LOOK (GREETING, EHLO_STARTTLS, EHLO_AUTH),
   };
   g_autofree char *wire = NULL;
 
@@ -112,7 +101,7 @@ test_starttls_look_behind (Fixture *fixture, gconstpointer data)
 
   /* Only EHLO, STARTTLS and QUIT went out; the plain-text part of the wire shows it. */
   wire = received (fixture);
-  g_assert_cmpstr (wire, ==, EHLO_LINE "\r\nSTARTTLS\r\n" EHLO_LINE "\r\nQUIT\r\n");
+  g_assert_cmpstr (wire, ==, PROBE_EHLO "\r\nSTARTTLS\r\n" PROBE_EHLO "\r\nQUIT\r\n");
   assert_transcript_has (fixture, "C: STARTTLS\n");
   assert_transcript_has (fixture, "S: 220 go ahead\n");
   assert_transcript_has (fixture, "! ");
@@ -127,7 +116,7 @@ test_starttls_injection (Fixture *fixture, gconstpointer data)
 {
   static const PostaciScriptStep script[] = {
     TS_SEND (GREETING),
-    TS_EXPECT (EHLO_LINE),
+    TS_EXPECT (PROBE_EHLO),
     TS_SEND (EHLO_STARTTLS),
     TS_EXPECT ("STARTTLS"),
     TS_SEND ("220 go ahead\r\n250 injected\r\n"),

@@ -416,8 +416,7 @@ static void
 test_refused (Fixture *fixture, gconstpointer data)
 {
   g_autoptr(GSocketListener) listener = g_socket_listener_new ();
-  g_autoptr(PostaciTestResolver) resolver = postaci_test_resolver_new ();
-  g_autoptr(GResolver) previous = g_resolver_get_default ();
+  PostaciTestResolver *resolver = postaci_test_resolver_install ();
   g_autoptr(GError) error = NULL;
   const char *host = data;
   guint16 port;
@@ -428,14 +427,13 @@ test_refused (Fixture *fixture, gconstpointer data)
   /* Two addresses for one name: IPv6 loopback and IPv4 loopback. */
   postaci_test_resolver_add_host (resolver, "two.test", "::1");
   postaci_test_resolver_add_host (resolver, "two.test", "127.0.0.1");
-  g_resolver_set_default (G_RESOLVER (resolver));
   fixture->link = postaci_smtp_link_new (host, port);
   g_signal_connect (fixture->link, "event", G_CALLBACK (event_cb), fixture);
   postaci_smtp_link_connect_async (fixture->link, NULL, done_cb, fixture);
   g_assert_false (postaci_smtp_link_connect_finish (fixture->link, wait_result (fixture),
                                                     &error));
   next (fixture);
-  g_resolver_set_default (previous);
+  postaci_test_resolver_uninstall (resolver);
   g_assert_nonnull (error);
   g_assert_false (postaci_smtp_link_is_connected (fixture->link));
   if (g_str_equal (host, "127.0.0.1"))

@@ -11,11 +11,12 @@
 #include "postaci-discovery-dialog.h"
 #include "postaci-gui-test.h"
 #include "postaci-test-resolver.h"
-#include "postaci-scripted-server.h"
+#include "probe-scripts.h"
 #include "postaci-window.h"
 
 #define GREETING "220 mx.gui.test ESMTP ready\r\n"
-#define EHLO_LINE "EHLO [127.0.0.1]"
+#define EHLO_BEFORE "250-mx.gui.test\r\n250-SIZE 52428800\r\n250-8BITMIME\r\n250 STARTTLS\r\n"
+#define EHLO_AUTH "250-mx.gui.test\r\n250-SIZE 52428800\r\n250-8BITMIME\r\n250 AUTH PLAIN LOGIN\r\n"
 
 static PostaciApplication *application;
 
@@ -64,30 +65,12 @@ gone (gpointer data)
 static void
 test_find_settings (void)
 {
-  static const PostaciScriptStep tls_script[] = {
-    TS_SEND (GREETING),
-    TS_EXPECT (EHLO_LINE),
-    TS_SEND ("250-mx.gui.test\r\n250-SIZE 52428800\r\n250-8BITMIME\r\n250 AUTH PLAIN LOGIN\r\n"),
-    TS_EXPECT ("QUIT"),
-    TS_SEND ("221 bye\r\n"),
-    TS_END,
-  };
+  static const PostaciScriptStep tls_script[] = { TS_PROBE_LOOK (GREETING, EHLO_AUTH) };
   static const PostaciScriptStep starttls_script[] = {
-    TS_SEND (GREETING),
-    TS_EXPECT (EHLO_LINE),
-    TS_SEND ("250-mx.gui.test\r\n250-SIZE 52428800\r\n250-8BITMIME\r\n250 STARTTLS\r\n"),
-    TS_EXPECT ("STARTTLS"),
-    TS_SEND ("220 go ahead\r\n"),
-    TS_STARTTLS,
-    TS_EXPECT (EHLO_LINE),
-    TS_SEND ("250-mx.gui.test\r\n250-SIZE 52428800\r\n250-8BITMIME\r\n250 AUTH PLAIN LOGIN\r\n"),
-    TS_EXPECT ("QUIT"),
-    TS_SEND ("221 bye\r\n"),
-    TS_END,
+    TS_PROBE_STARTTLS_LOOK (GREETING, EHLO_BEFORE, EHLO_AUTH),
   };
   g_autoptr(GTlsCertificate) certificate = postaci_test_load_certificate ("server");
-  g_autoptr(PostaciTestResolver) resolver = postaci_test_resolver_new ();
-  g_autoptr(GResolver) previous = g_resolver_get_default ();
+  PostaciTestResolver *resolver = postaci_test_resolver_install ();
   g_autofree char *ca_file = g_build_filename (TEST_SRCDIR, "certs", "ca.pem", NULL);
   PostaciScriptedServer *servers[2];
   guint16 tls_port, starttls_port, closed = postaci_test_closed_port ();
@@ -110,7 +93,6 @@ test_find_settings (void)
                                  "localhost");
   postaci_test_resolver_add_mx (resolver, "gui.test", 10, "mx.gui.test");
   postaci_test_resolver_add_host (resolver, "gui.test", "127.0.0.1");
-  g_resolver_set_default (G_RESOLVER (resolver));
   /* The standard ports become one where nothing listens (tests cannot bind 465/587/25). */
   g_setenv ("POSTACI_DISCOVERY_PORTS", closed_text, TRUE);
 
@@ -173,7 +155,7 @@ test_find_settings (void)
   postaci_gui_test_flush ();
   postaci_scripted_server_free (servers[0]);
   postaci_scripted_server_free (servers[1]);
-  g_resolver_set_default (previous);
+  postaci_test_resolver_uninstall (resolver);
   g_unsetenv ("POSTACI_DISCOVERY_PORTS");
 }
 

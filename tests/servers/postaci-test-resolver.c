@@ -12,6 +12,7 @@ struct _PostaciTestResolver {
   GHashTable *records; /* "SRV name" / "MX name" → GPtrArray of GVariant */
   gboolean    hang;
   guint       queries;
+  GResolver  *previous; /* install(): the default it replaced, put back by uninstall() */
 };
 
 G_DEFINE_FINAL_TYPE (PostaciTestResolver, postaci_test_resolver, G_TYPE_RESOLVER)
@@ -218,6 +219,7 @@ postaci_test_resolver_finalize (GObject *object)
 
   g_hash_table_unref (self->hosts);
   g_hash_table_unref (self->records);
+  g_clear_object (&self->previous);
   G_OBJECT_CLASS (postaci_test_resolver_parent_class)->finalize (object);
 }
 
@@ -253,6 +255,24 @@ PostaciTestResolver *
 postaci_test_resolver_new (void)
 {
   return g_object_new (POSTACI_TYPE_TEST_RESOLVER, NULL);
+}
+
+PostaciTestResolver *
+postaci_test_resolver_install (void)
+{
+  PostaciTestResolver *self = postaci_test_resolver_new ();
+
+  self->previous = g_resolver_get_default ();
+  g_resolver_set_default (G_RESOLVER (self));
+  return self;
+}
+
+void
+postaci_test_resolver_uninstall (PostaciTestResolver *self)
+{
+  g_assert (self->previous != NULL);
+  g_resolver_set_default (self->previous);
+  g_object_unref (self);
 }
 
 void

@@ -17,6 +17,10 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (PostaciTestResolver, postaci_test_resolver, POSTACI, TEST_RESOLVER, GResolver)
 
 PostaciTestResolver *postaci_test_resolver_new      (void);
+/* A new resolver, made the default of the process at once: the set-up of a test that looks
+ * names up. postaci_test_resolver_uninstall() puts back the default it replaced and drops it. */
+PostaciTestResolver *postaci_test_resolver_install  (void);
+void                 postaci_test_resolver_uninstall (PostaciTestResolver *self);
 /* @address: "127.0.0.1" or "::1" (tests use loopback only). */
 void                 postaci_test_resolver_add_host (PostaciTestResolver *self,
                                                      const char          *name,
