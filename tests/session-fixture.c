@@ -75,6 +75,14 @@ base_request (Fixture *fixture, PostaciSecurity security)
   return request;
 }
 
+PostaciRequest *
+serve (Fixture *fixture, const PostaciScriptStep *script, PostaciScriptedServerMode mode,
+       const char *certificate, PostaciSecurity security)
+{
+  start_server (fixture, script, mode, certificate);
+  return base_request (fixture, security);
+}
+
 void
 with_auth (PostaciRequest *request)
 {
@@ -152,6 +160,16 @@ received (Fixture *fixture)
   const char *data = g_bytes_get_data (bytes, &size);
 
   return g_strndup (data != NULL ? data : "", size);
+}
+
+guint
+count (const char *haystack, const char *needle)
+{
+  guint n = 0;
+
+  for (const char *p = strstr (haystack, needle); p != NULL; p = strstr (p + 1, needle))
+    n++;
+  return n;
 }
 
 void

@@ -24,8 +24,7 @@
 #define TO_STARTTLS TS_SEND (GREETING), TS_EXPECT ("EHLO client.example"), \
   TS_SEND (EHLO_PLAIN), TS_EXPECT ("STARTTLS")
 #define TLS_UP TS_SEND ("220 2.0.0 go ahead\r\n"), TS_STARTTLS, TS_EXPECT ("EHLO client.example")
-/* Implicit TLS (or security none) up to the first command after EHLO. */
-#define GREET_EHLO(caps) TS_SEND (GREETING), TS_EXPECT ("EHLO client.example"), TS_SEND (caps)
+/* Implicit TLS (or security none) up to the first command after EHLO: TS_HELLO (caps). */
 #define QUIT_BYE TS_EXPECT ("QUIT"), TS_SEND ("221 2.0.0 bye\r\n")
 #define MAIL_RCPT_DATA TS_EXPECT ("MAIL FROM:<ali@example.com>"), TS_SEND ("250 ok\r\n"), \
   TS_EXPECT ("RCPT TO:<veli@example.com>"), TS_SEND ("250 ok\r\n"), TS_EXPECT ("DATA")
@@ -96,7 +95,7 @@ typedef struct {
 static const Scenario scenarios[] = {
   /* ---- STARTTLS stripping with security starttls: all fail closed ---- */
   { "starttls/not-offered",
-    SCRIPT (GREET_EHLO ("250-mx.test\r\n250 AUTH PLAIN LOGIN\r\n"), QUIT_BYE),
+    SCRIPT (TS_HELLO ("250-mx.test\r\n250 AUTH PLAIN LOGIN\r\n"), QUIT_BYE),
     .security = POSTACI_SECURITY_STARTTLS, .auth = TRUE, FAILED (PROTOCOL, TLS, FAILURE),
     SESSION_ERROR (STARTTLS_UNAVAILABLE), .received = C_EHLO C_QUIT },
   { "starttls/502", SCRIPT (TO_STARTTLS, TS_SEND ("502 5.5.1 not implemented\r\n"), QUIT_BYE),
@@ -155,7 +154,7 @@ static const Scenario scenarios[] = {
     .received = C_EHLO C_STARTTLS C_EHLO },
   /* "queued" pipelined behind the 354 would be read as the verdict on the message. */
   { "injection/250-behind-354",
-    SCRIPT (GREET_EHLO ("250 mx.test\r\n"), MAIL_RCPT_DATA,
+    SCRIPT (TS_HELLO ("250 mx.test\r\n"), MAIL_RCPT_DATA,
             TS_SEND ("354 go ahead\r\n250 2.0.0 queued as FAKE\r\n"), TS_EXPECT_CLOSE),
     .security = POSTACI_SECURITY_NONE, FAILED (PROTOCOL, DATA, FAILURE), SESSION_ERROR (PROTOCOL),
     .received = C_EHLO C_ENVELOPE "DATA\r\n" },
@@ -170,20 +169,20 @@ static const Scenario scenarios[] = {
 #define C_BATCH C_ENVELOPE "DATA\r\n"
   /* One reply more than commands: the one behind DATA's 354 would be read as the verdict. */
   { "pipelining/extra-reply",
-    SCRIPT (GREET_EHLO (PIPE_CAPS), TS_EXPECT_READ (C_BATCH),
+    SCRIPT (TS_HELLO (PIPE_CAPS), TS_EXPECT_READ (C_BATCH),
             TS_SEND ("250 ok\r\n250 ok\r\n354 go ahead\r\n250 2.0.0 queued as FAKE\r\n"),
             TS_EXPECT_CLOSE),
     .security = POSTACI_SECURITY_NONE,
     FAILED (PROTOCOL, DATA, FAILURE), SESSION_ERROR (PROTOCOL), .received = C_EHLO C_BATCH },
   /* The answers to the batch stuffed behind the EHLO reply, before a command was sent. */
   { "pipelining/replies-before-batch",
-    SCRIPT (GREET_EHLO (PIPE_CAPS "250 ok\r\n250 ok\r\n354 go ahead\r\n"), TS_EXPECT_CLOSE),
+    SCRIPT (TS_HELLO (PIPE_CAPS "250 ok\r\n250 ok\r\n354 go ahead\r\n"), TS_EXPECT_CLOSE),
     .security = POSTACI_SECURITY_NONE,
     FAILED (PROTOCOL, EHLO, FAILURE), SESSION_ERROR (PROTOCOL), .received = C_EHLO },
   /* A reply sent ahead of the batch, later: every answer shifts by one, and DATA's comes with
    * the 354 still behind it. */
   { "pipelining/reply-ahead-of-batch",
-    SCRIPT (GREET_EHLO (PIPE_CAPS), TS_SLEEP (200), TS_SEND ("250 2.1.0 early\r\n"),
+    SCRIPT (TS_HELLO (PIPE_CAPS), TS_SLEEP (200), TS_SEND ("250 2.1.0 early\r\n"),
             TS_EXPECT ("MAIL FROM:<ali@example.com>"), TS_EXPECT ("RCPT TO:<veli@example.com>"),
             TS_EXPECT ("DATA"), TS_SEND ("250 ok\r\n250 ok\r\n354 go ahead\r\n"),
             TS_EXPECT_CLOSE),
@@ -192,7 +191,7 @@ static const Scenario scenarios[] = {
   /* After a refusal the rest of the batch is read under the same rule: an extra reply ends
    * the run without QUIT, and the verdict stays the refusal's. */
   { "pipelining/extra-reply-after-refusal",
-    SCRIPT (GREET_EHLO (PIPE_CAPS), TS_EXPECT_READ (C_BATCH),
+    SCRIPT (TS_HELLO (PIPE_CAPS), TS_EXPECT_READ (C_BATCH),
             TS_SEND ("550 5.7.1 not owned by user\r\n503 5.5.1 need MAIL\r\n"
                      "354 go ahead\r\n250 2.0.0 queued as FAKE\r\n"),
             TS_EXPECT_CLOSE),
@@ -325,27 +324,27 @@ static const Scenario scenarios[] = {
     SCRIPT (TS_SEND ("220 \x1b[2J\x1b]0;pwned\x07\x1b[31mmx.test\r\n"), QUIT_BYE),
     PASSED (GREETING), .received = C_QUIT, .shown = "220 \\x1B[2J\\x1B]0;pwned\\x07\\x1B[31mmx" },
   { "reply/terminal-escapes-in-refusal",
-    SCRIPT (GREET_EHLO ("250 mx.test\r\n"), TS_EXPECT ("MAIL FROM:<ali@example.com>"),
+    SCRIPT (TS_HELLO ("250 mx.test\r\n"), TS_EXPECT ("MAIL FROM:<ali@example.com>"),
             TS_SEND ("550 \x1b[2J\x1b[1;1Hdenied\r\n"), QUIT_BYE),
     .security = POSTACI_SECURITY_NONE, FAILED (REFUSED, MAIL, REFUSED), SESSION_ERROR (REFUSED),
     .reply_code = 550, .received = C_EHLO "MAIL FROM:<ali@example.com>\r\n" C_QUIT,
     .shown = "\\x1B[2J\\x1B[1;1Hdenied" },
   /* The AUTH list ends up in the reason when the wanted mechanism is missing. */
   { "reply/terminal-escapes-in-auth-list",
-    SCRIPT (GREET_EHLO ("250-mx.test\r\n250 AUTH \x1b]0;pwned\x07X-EVIL\r\n"), QUIT_BYE),
+    SCRIPT (TS_HELLO ("250-mx.test\r\n250 AUTH \x1b]0;pwned\x07X-EVIL\r\n"), QUIT_BYE),
     .mode = POSTACI_SCRIPTED_SERVER_IMPLICIT_TLS, .certificate = "server",
     .security = POSTACI_SECURITY_TLS, .auth = TRUE, .mechanism = POSTACI_MECHANISM_PLAIN,
     FAILED (PROTOCOL, AUTH, FAILURE), SESSION_ERROR (AUTH_UNAVAILABLE), .received = C_EHLO C_QUIT,
     .shown = "\\X1B]0;PWNED\\X07X-EVIL" },
   /* A hundred lines of a kilobyte: the reason quotes the start, the transcript has it all. */
   { "reply/huge-refusal",
-    SCRIPT (GREET_EHLO ("250 mx.test\r\n"), TS_EXPECT ("MAIL FROM:<ali@example.com>"),
+    SCRIPT (TS_HELLO ("250 mx.test\r\n"), TS_EXPECT ("MAIL FROM:<ali@example.com>"),
             TS_SEND_REPEAT ("550-" LONG_LINE "\r\n", 99), TS_SEND ("550 5.7.1 the end\r\n"),
             QUIT_BYE),
     .security = POSTACI_SECURITY_NONE, FAILED (REFUSED, MAIL, REFUSED), SESSION_ERROR (REFUSED),
     .reply_code = 550, .received = C_EHLO "MAIL FROM:<ali@example.com>\r\n" C_QUIT,
     .shown = "5.7.1 the end" },
-  { "reply/mixed-codes", SCRIPT (GREET_EHLO ("250-mx.test\r\n251 AUTH PLAIN\r\n"), TS_EXPECT_CLOSE),
+  { "reply/mixed-codes", SCRIPT (TS_HELLO ("250-mx.test\r\n251 AUTH PLAIN\r\n"), TS_EXPECT_CLOSE),
     FAILED (PROTOCOL, EHLO, FAILURE), REPLY_ERROR (MIXED_CODES), .received = C_EHLO },
   { "reply/endless-continuation",
     SCRIPT (TS_SEND (GREETING), TS_EXPECT ("EHLO client.example"),
@@ -360,22 +359,22 @@ static const Scenario scenarios[] = {
             TS_CLOSE),
     FAILED (NETWORK, EHLO, FAILURE), LINE_ERROR (CLOSED), .received = C_EHLO },
   { "reply/unsolicited-after-ehlo",
-    SCRIPT (GREET_EHLO ("250 mx.test\r\n250 2.1.0 sender ok\r\n"), TS_EXPECT_CLOSE),
+    SCRIPT (TS_HELLO ("250 mx.test\r\n250 2.1.0 sender ok\r\n"), TS_EXPECT_CLOSE),
     .security = POSTACI_SECURITY_NONE, FAILED (PROTOCOL, EHLO, FAILURE), SESSION_ERROR (PROTOCOL),
     .received = C_EHLO },
   { "reply/positive-nonsense-to-ehlo",
-    SCRIPT (GREET_EHLO ("354 send the message\r\n"), TS_EXPECT_CLOSE),
+    SCRIPT (TS_HELLO ("354 send the message\r\n"), TS_EXPECT_CLOSE),
     .security = POSTACI_SECURITY_NONE, FAILED (PROTOCOL, EHLO, FAILURE), SESSION_ERROR (PROTOCOL),
     .received = C_EHLO },
 
   /* 250 to DATA: sending the message now would be sending it into a void. */
   { "reply/250-to-data",
-    SCRIPT (GREET_EHLO ("250 mx.test\r\n"), MAIL_RCPT_DATA, TS_SEND ("250 ok\r\n"),
+    SCRIPT (TS_HELLO ("250 mx.test\r\n"), MAIL_RCPT_DATA, TS_SEND ("250 ok\r\n"),
             TS_EXPECT_CLOSE),
     .security = POSTACI_SECURITY_NONE, FAILED (PROTOCOL, DATA, FAILURE), SESSION_ERROR (PROTOCOL),
     .received = C_EHLO C_ENVELOPE "DATA\r\n" },
   { "reply/354-to-rcpt",
-    SCRIPT (GREET_EHLO ("250 mx.test\r\n"), TS_EXPECT ("MAIL FROM:<ali@example.com>"),
+    SCRIPT (TS_HELLO ("250 mx.test\r\n"), TS_EXPECT ("MAIL FROM:<ali@example.com>"),
             TS_SEND ("250 ok\r\n"), TS_EXPECT ("RCPT TO:<veli@example.com>"),
             TS_SEND ("354 go ahead\r\n"), TS_EXPECT_CLOSE),
     .security = POSTACI_SECURITY_NONE, FAILED (PROTOCOL, RCPT, FAILURE), SESSION_ERROR (PROTOCOL),
@@ -385,14 +384,14 @@ static const Scenario scenarios[] = {
     PASSED (GREETING), .received = C_QUIT, .shown = "220 mx.test \\u202E ydaer" },
   /* SIZE in EHLO: the message's size is declared with MAIL FROM (RFC 1870)... */
   { "reply/size-declared",
-    SCRIPT (GREET_EHLO ("250-mx.test\r\n250 SIZE 10240000\r\n"),
+    SCRIPT (TS_HELLO ("250-mx.test\r\n250 SIZE 10240000\r\n"),
             TS_EXPECT_PREFIX ("MAIL FROM:<ali@example.com> SIZE="), TS_SEND ("250 ok\r\n"),
             TS_EXPECT ("RCPT TO:<veli@example.com>"), TS_SEND ("250 ok\r\n"), TS_EXPECT ("DATA"),
             TS_SEND ("354 go ahead\r\n"), TS_READ_DATA, TS_SEND ("250 queued\r\n"), QUIT_BYE),
     .security = POSTACI_SECURITY_NONE, .verdict = POSTACI_VERDICT_SUCCESS,
     .stage = POSTACI_STAGE_DATA, .exit_status = POSTACI_EXIT_SUCCESS },
   /* ...and a message over the limit is not uploaded at all. */
-  { "reply/size-limit", SCRIPT (GREET_EHLO ("250-mx.test\r\n250 SIZE 100\r\n"), QUIT_BYE),
+  { "reply/size-limit", SCRIPT (TS_HELLO ("250-mx.test\r\n250 SIZE 100\r\n"), QUIT_BYE),
     .security = POSTACI_SECURITY_NONE, FAILED (PROTOCOL, MAIL, FAILURE), SESSION_ERROR (TOO_LARGE),
     .received = C_EHLO C_QUIT },
 
@@ -414,28 +413,28 @@ static const Scenario scenarios[] = {
     FAILED (TIMEOUT, GREETING, TIMEOUT), SESSION_ERROR (NO_GREETING), .received = "" },
   /* The server hangs up while the message streams: a network failure, not a hang. */
   { "timing/closed-during-data",
-    SCRIPT (GREET_EHLO ("250 mx.test\r\n"), MAIL_RCPT_DATA, TS_SEND ("354 go ahead\r\n"), TS_CLOSE),
+    SCRIPT (TS_HELLO ("250 mx.test\r\n"), MAIL_RCPT_DATA, TS_SEND ("354 go ahead\r\n"), TS_CLOSE),
     .security = POSTACI_SECURITY_NONE, .html_mib = 16, FAILED (NETWORK, DATA, FAILURE) },
   /* The server stops reading after 354 and never answers. */
   { "timing/stall-after-354",
-    SCRIPT (GREET_EHLO ("250 mx.test\r\n"), MAIL_RCPT_DATA, TS_SEND ("354 go ahead\r\n"),
+    SCRIPT (TS_HELLO ("250 mx.test\r\n"), MAIL_RCPT_DATA, TS_SEND ("354 go ahead\r\n"),
             TS_SLEEP (2500)),
     .security = POSTACI_SECURITY_NONE, .timeout = 1, FAILED (TIMEOUT, DATA, TIMEOUT),
     SESSION_ERROR (TIMEOUT) },
   { "timing/no-reply-to-dot",
-    SCRIPT (GREET_EHLO ("250 mx.test\r\n"), MAIL_RCPT_DATA, TS_SEND ("354 go ahead\r\n"),
+    SCRIPT (TS_HELLO ("250 mx.test\r\n"), MAIL_RCPT_DATA, TS_SEND ("354 go ahead\r\n"),
             TS_READ_DATA, TS_STALL),
     .security = POSTACI_SECURITY_NONE, .timeout = 1, FAILED (TIMEOUT, DATA, TIMEOUT),
     SESSION_ERROR (TIMEOUT) },
 
   /* The message was accepted: what the server does with QUIT cannot undo that. */
   { "timing/closed-instead-of-221",
-    SCRIPT (GREET_EHLO ("250 mx.test\r\n"), MAIL_RCPT_DATA, TS_SEND ("354 go ahead\r\n"),
+    SCRIPT (TS_HELLO ("250 mx.test\r\n"), MAIL_RCPT_DATA, TS_SEND ("354 go ahead\r\n"),
             TS_READ_DATA, TS_SEND ("250 2.0.0 queued\r\n"), TS_EXPECT ("QUIT"), TS_CLOSE),
     .security = POSTACI_SECURITY_NONE, .verdict = POSTACI_VERDICT_SUCCESS,
     .stage = POSTACI_STAGE_DATA, .exit_status = POSTACI_EXIT_SUCCESS, .reply_code = 250 },
   { "timing/no-reply-to-quit",
-    SCRIPT (GREET_EHLO ("250 mx.test\r\n"), MAIL_RCPT_DATA, TS_SEND ("354 go ahead\r\n"),
+    SCRIPT (TS_HELLO ("250 mx.test\r\n"), MAIL_RCPT_DATA, TS_SEND ("354 go ahead\r\n"),
             TS_READ_DATA, TS_SEND ("250 2.0.0 queued\r\n"), TS_EXPECT ("QUIT"), TS_STALL),
     .security = POSTACI_SECURITY_NONE, .timeout = 1, .verdict = POSTACI_VERDICT_SUCCESS,
     .stage = POSTACI_STAGE_DATA, .exit_status = POSTACI_EXIT_SUCCESS, .reply_code = 250 },
@@ -443,7 +442,7 @@ static const Scenario scenarios[] = {
   /* After a refusal only QUIT is left: a server that never answers it holds the run a few
    * seconds, not a whole (here one-minute) reply deadline. */
   { "timing/refused-then-mute-quit",
-    SCRIPT (GREET_EHLO ("250 mx.test\r\n"), TS_EXPECT ("MAIL FROM:<ali@example.com>"),
+    SCRIPT (TS_HELLO ("250 mx.test\r\n"), TS_EXPECT ("MAIL FROM:<ali@example.com>"),
             TS_SEND ("550 5.7.1 sender rejected\r\n"), TS_EXPECT ("QUIT"), TS_STALL),
     .security = POSTACI_SECURITY_NONE, .timeout = 60, FAILED (REFUSED, MAIL, REFUSED),
     SESSION_ERROR (REFUSED), .reply_code = 550 },
@@ -459,28 +458,28 @@ static const Scenario scenarios[] = {
     FAILED (REFUSED, EHLO, REFUSED), SESSION_ERROR (REFUSED), .reply_code = 421,
     .received = C_EHLO },
   { "421/auth",
-    SCRIPT (GREET_EHLO (EHLO_TLS), TS_EXPECT ("AUTH PLAIN " PLAIN_IR), TS_SEND (CLOSING),
+    SCRIPT (TS_HELLO (EHLO_TLS), TS_EXPECT ("AUTH PLAIN " PLAIN_IR), TS_SEND (CLOSING),
             TS_EXPECT_CLOSE),
     .mode = POSTACI_SCRIPTED_SERVER_IMPLICIT_TLS, .certificate = "server",
     .security = POSTACI_SECURITY_TLS, .auth = TRUE, FAILED (REFUSED, AUTH, REFUSED),
     SESSION_ERROR (REFUSED), .reply_code = 421, .received = C_EHLO "AUTH PLAIN " PLAIN_IR "\r\n" },
   { "421/mail",
-    SCRIPT (GREET_EHLO ("250 mx.test\r\n"), TS_EXPECT ("MAIL FROM:<ali@example.com>"),
+    SCRIPT (TS_HELLO ("250 mx.test\r\n"), TS_EXPECT ("MAIL FROM:<ali@example.com>"),
             TS_SEND (CLOSING), TS_EXPECT_CLOSE),
     .security = POSTACI_SECURITY_NONE, FAILED (REFUSED, MAIL, REFUSED), SESSION_ERROR (REFUSED),
     .reply_code = 421, .received = C_EHLO "MAIL FROM:<ali@example.com>\r\n" },
   { "421/rcpt",
-    SCRIPT (GREET_EHLO ("250 mx.test\r\n"), TS_EXPECT ("MAIL FROM:<ali@example.com>"),
+    SCRIPT (TS_HELLO ("250 mx.test\r\n"), TS_EXPECT ("MAIL FROM:<ali@example.com>"),
             TS_SEND ("250 ok\r\n"), TS_EXPECT ("RCPT TO:<veli@example.com>"), TS_SEND (CLOSING),
             TS_EXPECT_CLOSE),
     .security = POSTACI_SECURITY_NONE, FAILED (REFUSED, RCPT, REFUSED), SESSION_ERROR (REFUSED),
     .reply_code = 421, .received = C_EHLO C_ENVELOPE },
   { "421/data",
-    SCRIPT (GREET_EHLO ("250 mx.test\r\n"), MAIL_RCPT_DATA, TS_SEND (CLOSING), TS_EXPECT_CLOSE),
+    SCRIPT (TS_HELLO ("250 mx.test\r\n"), MAIL_RCPT_DATA, TS_SEND (CLOSING), TS_EXPECT_CLOSE),
     .security = POSTACI_SECURITY_NONE, FAILED (REFUSED, DATA, REFUSED), SESSION_ERROR (REFUSED),
     .reply_code = 421, .received = C_EHLO C_ENVELOPE "DATA\r\n" },
   { "421/final-dot",
-    SCRIPT (GREET_EHLO ("250 mx.test\r\n"), MAIL_RCPT_DATA, TS_SEND ("354 go ahead\r\n"),
+    SCRIPT (TS_HELLO ("250 mx.test\r\n"), MAIL_RCPT_DATA, TS_SEND ("354 go ahead\r\n"),
             TS_READ_DATA, TS_SEND (CLOSING), TS_EXPECT_CLOSE),
     .security = POSTACI_SECURITY_NONE, FAILED (REFUSED, DATA, REFUSED), SESSION_ERROR (REFUSED),
     .reply_code = 421 },
@@ -488,7 +487,7 @@ static const Scenario scenarios[] = {
 
   /* ---- AUTH abuse (over implicit TLS) ---- */
   { "auth/invalid-base64-challenge",
-    SCRIPT (GREET_EHLO (EHLO_TLS), TS_EXPECT ("AUTH LOGIN"), TS_SEND ("334 VXNlc*m5hbWU6!\r\n"),
+    SCRIPT (TS_HELLO (EHLO_TLS), TS_EXPECT ("AUTH LOGIN"), TS_SEND ("334 VXNlc*m5hbWU6!\r\n"),
             TS_EXPECT ("*"), TS_SEND ("501 5.7.0 cancelled\r\n"), QUIT_BYE),
     .mode = POSTACI_SCRIPTED_SERVER_IMPLICIT_TLS, .certificate = "server",
     .security = POSTACI_SECURITY_TLS, .auth = TRUE, .mechanism = POSTACI_MECHANISM_LOGIN,
@@ -496,40 +495,40 @@ static const Scenario scenarios[] = {
     .received = C_EHLO "AUTH LOGIN\r\n*\r\n" C_QUIT },
   /* More challenges after the exchange is complete: abandoned with "*", never looped. */
   { "auth/endless-334",
-    SCRIPT (GREET_EHLO (EHLO_TLS), TS_EXPECT ("AUTH PLAIN " PLAIN_IR), TS_SEND ("334 \r\n"),
+    SCRIPT (TS_HELLO (EHLO_TLS), TS_EXPECT ("AUTH PLAIN " PLAIN_IR), TS_SEND ("334 \r\n"),
             TS_EXPECT ("*"), TS_SEND ("334 \r\n"), QUIT_BYE),
     .mode = POSTACI_SCRIPTED_SERVER_IMPLICIT_TLS, .certificate = "server",
     .security = POSTACI_SECURITY_TLS, .auth = TRUE, FAILED (PROTOCOL, AUTH, FAILURE),
     SESSION_ERROR (SASL), .received = C_EHLO "AUTH PLAIN " PLAIN_IR "\r\n*\r\n" C_QUIT },
   /* A success after "*" does not make a broken exchange a login. */
   { "auth/235-after-cancel",
-    SCRIPT (GREET_EHLO (EHLO_TLS), TS_EXPECT ("AUTH LOGIN"), TS_SEND ("334 %%%\r\n"),
+    SCRIPT (TS_HELLO (EHLO_TLS), TS_EXPECT ("AUTH LOGIN"), TS_SEND ("334 %%%\r\n"),
             TS_EXPECT ("*"), TS_SEND ("235 2.7.0 fine, come in\r\n"), QUIT_BYE),
     .mode = POSTACI_SCRIPTED_SERVER_IMPLICIT_TLS, .certificate = "server",
     .security = POSTACI_SECURITY_TLS, .auth = TRUE, .mechanism = POSTACI_MECHANISM_LOGIN,
     FAILED (PROTOCOL, AUTH, FAILURE), SESSION_ERROR (SASL),
     .received = C_EHLO "AUTH LOGIN\r\n*\r\n" C_QUIT },
   { "auth/535",
-    SCRIPT (GREET_EHLO (EHLO_TLS), TS_EXPECT ("AUTH PLAIN " PLAIN_IR),
+    SCRIPT (TS_HELLO (EHLO_TLS), TS_EXPECT ("AUTH PLAIN " PLAIN_IR),
             TS_SEND ("535 5.7.8 Authentication credentials invalid\r\n"), QUIT_BYE),
     .mode = POSTACI_SCRIPTED_SERVER_IMPLICIT_TLS, .certificate = "server",
     .security = POSTACI_SECURITY_TLS, .auth = TRUE, FAILED (REFUSED, AUTH, REFUSED),
     SESSION_ERROR (REFUSED), .reply_code = 535,
     .received = C_EHLO "AUTH PLAIN " PLAIN_IR "\r\n" C_QUIT },
   { "auth/454",
-    SCRIPT (GREET_EHLO (EHLO_TLS), TS_EXPECT ("AUTH PLAIN " PLAIN_IR),
+    SCRIPT (TS_HELLO (EHLO_TLS), TS_EXPECT ("AUTH PLAIN " PLAIN_IR),
             TS_SEND ("454 4.7.0 Temporary authentication failure\r\n"), QUIT_BYE),
     .mode = POSTACI_SCRIPTED_SERVER_IMPLICIT_TLS, .certificate = "server",
     .security = POSTACI_SECURITY_TLS, .auth = TRUE, FAILED (REFUSED, AUTH, REFUSED),
     SESSION_ERROR (REFUSED), .reply_code = 454,
     .received = C_EHLO "AUTH PLAIN " PLAIN_IR "\r\n" C_QUIT },
-  { "auth/not-offered", SCRIPT (GREET_EHLO ("250-mx.test\r\n250 8BITMIME\r\n"), QUIT_BYE),
+  { "auth/not-offered", SCRIPT (TS_HELLO ("250-mx.test\r\n250 8BITMIME\r\n"), QUIT_BYE),
     .mode = POSTACI_SCRIPTED_SERVER_IMPLICIT_TLS, .certificate = "server",
     .security = POSTACI_SECURITY_TLS, .auth = TRUE, FAILED (PROTOCOL, AUTH, FAILURE),
     SESSION_ERROR (AUTH_UNAVAILABLE), .received = C_EHLO C_QUIT },
   /* Offered only without TLS, and the user did not allow a plain-text password. */
   { "auth/plain-only-unencrypted",
-    SCRIPT (GREET_EHLO ("250-mx.test\r\n250 AUTH PLAIN LOGIN\r\n"), QUIT_BYE),
+    SCRIPT (TS_HELLO ("250-mx.test\r\n250 AUTH PLAIN LOGIN\r\n"), QUIT_BYE),
     .security = POSTACI_SECURITY_AUTO, .auth = TRUE, FAILED (PROTOCOL, AUTH, FAILURE),
     SESSION_ERROR (PLAINTEXT_AUTH), .received = C_EHLO C_QUIT },
 
@@ -540,12 +539,12 @@ static const Scenario scenarios[] = {
   .security = POSTACI_SECURITY_TLS, .auth = TRUE
 #define ECHO_REFUSED FAILED (REFUSED, AUTH, REFUSED), SESSION_ERROR (REFUSED), .reply_code = 535
   { "echo/plain",
-    SCRIPT (GREET_EHLO ("250-mx.test\r\n250 AUTH PLAIN\r\n"), TS_EXPECT ("AUTH PLAIN " PLAIN_IR),
+    SCRIPT (TS_HELLO ("250-mx.test\r\n250 AUTH PLAIN\r\n"), TS_EXPECT ("AUTH PLAIN " PLAIN_IR),
             TS_SEND_ECHO ("535 5.7.8 rejected: "), QUIT_BYE),
     ECHO_TLS, .mechanism = POSTACI_MECHANISM_PLAIN, ECHO_REFUSED,
     .shown = "rejected: EHLO client.example AUTH PLAIN ****" },
   { "echo/login",
-    SCRIPT (GREET_EHLO ("250-mx.test\r\n250 AUTH LOGIN\r\n"), TS_EXPECT ("AUTH LOGIN"),
+    SCRIPT (TS_HELLO ("250-mx.test\r\n250 AUTH LOGIN\r\n"), TS_EXPECT ("AUTH LOGIN"),
             TS_SEND ("334 VXNlcm5hbWU6\r\n"), TS_EXPECT ("YWxp"), TS_SEND ("334 UGFzc3dvcmQ6\r\n"),
             TS_EXPECT ("Z2l6bGktxZ9pZnJl"), TS_SEND_ECHO ("535 5.7.8 rejected credentials "),
             QUIT_BYE),
@@ -553,18 +552,18 @@ static const Scenario scenarios[] = {
     .shown = "rejected credentials EHLO client.example AUTH LOGIN **** ****" },
   /* The password itself, raw, in a reply: masked too. */
   { "echo/raw-password",
-    SCRIPT (GREET_EHLO ("250-mx.test\r\n250 AUTH PLAIN\r\n"), TS_EXPECT ("AUTH PLAIN " PLAIN_IR),
+    SCRIPT (TS_HELLO ("250-mx.test\r\n250 AUTH PLAIN\r\n"), TS_EXPECT ("AUTH PLAIN " PLAIN_IR),
             TS_SEND ("535 5.7.8 password " PASSWORD " is wrong\r\n"), QUIT_BYE),
     ECHO_TLS, .mechanism = POSTACI_MECHANISM_PLAIN, ECHO_REFUSED,
     .shown = "password **** is wrong" },
   { "echo/cram-md5",
-    SCRIPT (GREET_EHLO ("250-mx.test\r\n250 AUTH CRAM-MD5\r\n"), TS_EXPECT ("AUTH CRAM-MD5"),
+    SCRIPT (TS_HELLO ("250-mx.test\r\n250 AUTH CRAM-MD5\r\n"), TS_EXPECT ("AUTH CRAM-MD5"),
             TS_SEND ("334 PDEyMzQuNTY3OEBteC50ZXN0Pg==\r\n"), TS_READ_LINE,
             TS_SEND_ECHO ("535 5.7.8 bad: "), QUIT_BYE),
     ECHO_TLS, .mechanism = POSTACI_MECHANISM_CRAM_MD5, ECHO_REFUSED,
     .shown = "bad: EHLO client.example AUTH CRAM-MD5 ****" },
   { "echo/digest-md5",
-    SCRIPT (GREET_EHLO ("250-mx.test\r\n250 AUTH DIGEST-MD5\r\n"), TS_EXPECT ("AUTH DIGEST-MD5"),
+    SCRIPT (TS_HELLO ("250-mx.test\r\n250 AUTH DIGEST-MD5\r\n"), TS_EXPECT ("AUTH DIGEST-MD5"),
             TS_SEND ("334 cmVhbG09Im14LnRlc3QiLG5vbmNlPSJPQTZNRzl0RVFHbTJoaCIscW9wPSJhdXRoIixjaGF"
                      "yc2V0PXV0Zi04LGFsZ29yaXRobT1tZDUtc2Vzcw==\r\n"),
             TS_READ_LINE, TS_SEND_ECHO ("535 5.7.8 bad: "), QUIT_BYE),
@@ -572,7 +571,7 @@ static const Scenario scenarios[] = {
     .shown = "bad: EHLO client.example AUTH DIGEST-MD5 ****" },
   { "echo/ntlm",
     SCRIPT (
-      GREET_EHLO ("250-mx.test\r\n250 AUTH NTLM\r\n"), TS_EXPECT_PREFIX ("AUTH NTLM "),
+      TS_HELLO ("250-mx.test\r\n250 AUTH NTLM\r\n"), TS_EXPECT_PREFIX ("AUTH NTLM "),
       TS_SEND ("334 TlRMTVNTUAACAAAADAAMADAAAAABAoEAASNFZ4mrze8AAAAAAAAAAGIAYgA8AAAARABPAE0AQQB"
                "JAE4AAgAMAEQATwBNAEEASQBOAAEADABTAEUAUgBWAEUAUgAEABQAZABvAG0AYQBpAG4ALgBjAG8"
                "AbQADACIAcwBlAHIAdgBlAHIALgBkAG8AbQBhAGkAbgAuAGMAbwBtAAAAAAA=\r\n"),
@@ -580,14 +579,14 @@ static const Scenario scenarios[] = {
     ECHO_TLS, .mechanism = POSTACI_MECHANISM_NTLM, ECHO_REFUSED,
     .shown = "bad: EHLO client.example AUTH NTLM **** ****" },
   { "echo/xoauth2",
-    SCRIPT (GREET_EHLO ("250-mx.test\r\n250 AUTH XOAUTH2\r\n"), TS_EXPECT_PREFIX ("AUTH XOAUTH2 "),
+    SCRIPT (TS_HELLO ("250-mx.test\r\n250 AUTH XOAUTH2\r\n"), TS_EXPECT_PREFIX ("AUTH XOAUTH2 "),
             TS_SEND_ECHO ("535 5.7.8 bad token: "), QUIT_BYE),
     ECHO_TLS, .mechanism = POSTACI_MECHANISM_XOAUTH2, ECHO_REFUSED,
     .shown = "bad token: EHLO client.example AUTH XOAUTH2 ****" },
   /* A server-first message without our nonce: the client abandons with "*", and the
    * server echoes the client-first message back in its 501. */
   { "echo/scram-sha-256",
-    SCRIPT (GREET_EHLO ("250-mx.test\r\n250 AUTH SCRAM-SHA-256\r\n"),
+    SCRIPT (TS_HELLO ("250-mx.test\r\n250 AUTH SCRAM-SHA-256\r\n"),
             TS_EXPECT_PREFIX ("AUTH SCRAM-SHA-256 "),
             TS_SEND ("334 cj1ub3R5b3Vybm9uY2Uscz1RU1hDUitRNnNlazhiZjkyLGk9NDA5Ng==\r\n"),
             TS_EXPECT ("*"), TS_SEND_ECHO ("501 5.7.0 cancelled: "), QUIT_BYE),
@@ -600,7 +599,7 @@ static const Scenario scenarios[] = {
    * password crosses the plain link without --allow-plain-auth; the run stops before AUTH. ---- */
 #define STRIPPED(name, mech) \
   { "stripped/" name, \
-    SCRIPT (GREET_EHLO ("250-mx.test\r\n250 AUTH " mech "\r\n"), QUIT_BYE), \
+    SCRIPT (TS_HELLO ("250-mx.test\r\n250 AUTH " mech "\r\n"), QUIT_BYE), \
     .security = POSTACI_SECURITY_AUTO, .auth = TRUE, \
     FAILED (PROTOCOL, AUTH, FAILURE), SESSION_ERROR (PLAINTEXT_AUTH), \
     .received = C_EHLO C_QUIT, .shown = "cracked offline" }
@@ -616,7 +615,7 @@ static const Scenario scenarios[] = {
 #undef STRIPPED
   /* Consent given for this run: CRAM-MD5 goes ahead over the plain link. */
   { "stripped/cram-md5-allowed",
-    SCRIPT (GREET_EHLO ("250-mx.test\r\n250 AUTH CRAM-MD5\r\n"), TS_EXPECT ("AUTH CRAM-MD5"),
+    SCRIPT (TS_HELLO ("250-mx.test\r\n250 AUTH CRAM-MD5\r\n"), TS_EXPECT ("AUTH CRAM-MD5"),
             TS_SEND ("334 PDEyMzQuNTY3OEBteC50ZXN0Pg==\r\n"), TS_READ_LINE,
             TS_SEND ("235 2.7.0 ok\r\n"), QUIT_BYE),
     .security = POSTACI_SECURITY_AUTO, .auth = TRUE, .allow_plain_auth = TRUE, PASSED (AUTH) },
@@ -674,24 +673,24 @@ static const Scenario scenarios[] = {
     .ehlo_name = "[IPv6:2001:db8::1]", .security = POSTACI_SECURITY_NONE, PASSED (EHLO),
     .received = "EHLO [IPv6:2001:db8::1]\r\n" C_QUIT },
   { "input/idn-punycode-envelope",
-    SCRIPT (GREET_EHLO ("250 mx.test\r\n"), TS_EXPECT ("MAIL FROM:<ali@xn--irket-idb.com.tr>"),
+    SCRIPT (TS_HELLO ("250 mx.test\r\n"), TS_EXPECT ("MAIL FROM:<ali@xn--irket-idb.com.tr>"),
             TS_SEND ("250 ok\r\n"), TS_EXPECT ("RCPT TO:<veli@xn--rnek-4qa.com.tr>"),
             TS_SEND ("250 ok\r\n"), QUIT_BYE),
     .from = "ali@şirket.com.tr", .to = "veli@örnek.com.tr", .security = POSTACI_SECURITY_NONE,
     PASSED (RCPT) },
   { "input/smtputf8-offered",
-    SCRIPT (GREET_EHLO ("250-mx.test\r\n250 SMTPUTF8\r\n"),
+    SCRIPT (TS_HELLO ("250-mx.test\r\n250 SMTPUTF8\r\n"),
             TS_EXPECT ("MAIL FROM:<gönül@xn--irket-idb.com.tr> SMTPUTF8"), TS_SEND ("250 ok\r\n"),
             TS_EXPECT ("RCPT TO:<şükrü@example.com>"), TS_SEND ("250 ok\r\n"), QUIT_BYE),
     .from = "gönül@şirket.com.tr", .to = "şükrü@example.com", .security = POSTACI_SECURITY_NONE,
     PASSED (RCPT) },
-  { "input/smtputf8-missing", SCRIPT (GREET_EHLO ("250-mx.test\r\n250 8BITMIME\r\n"), QUIT_BYE),
+  { "input/smtputf8-missing", SCRIPT (TS_HELLO ("250-mx.test\r\n250 8BITMIME\r\n"), QUIT_BYE),
     .from = "gönül@example.com", .security = POSTACI_SECURITY_NONE,
     FAILED (PROTOCOL, MAIL, FAILURE), SESSION_ERROR (SMTPUTF8_UNAVAILABLE),
     .received = C_EHLO C_QUIT },
 
   /* ---- Bodies: CRLF only, dot-stuffed, nothing smuggled (see check_data ()) ---- */
-#define DELIVER SCRIPT (GREET_EHLO ("250 mx.test\r\n"), MAIL_RCPT_DATA, \
+#define DELIVER SCRIPT (TS_HELLO ("250 mx.test\r\n"), MAIL_RCPT_DATA, \
   TS_SEND ("354 go ahead\r\n"), TS_READ_DATA, TS_SEND ("250 2.0.0 queued\r\n"), QUIT_BYE), \
   .security = POSTACI_SECURITY_NONE, .verdict = POSTACI_VERDICT_SUCCESS, \
   .stage = POSTACI_STAGE_DATA, .exit_status = POSTACI_EXIT_SUCCESS
@@ -768,16 +767,6 @@ shows (Fixture *fixture, const char *needle)
   return strstr (fixture->outcome->reason, needle) != NULL ||
          (fixture->outcome->explanation != NULL &&
           strstr (fixture->outcome->explanation, needle) != NULL);
-}
-
-static guint
-count (const char *haystack, const char *needle)
-{
-  guint n = 0;
-
-  for (const char *p = strstr (haystack, needle); p != NULL; p = strstr (p + 1, needle))
-    n++;
-  return n;
 }
 
 /* What crossed the link before encryption: everything on a plain server, the part up to
@@ -956,8 +945,7 @@ test_scenario (Fixture *fixture, gconstpointer data)
       g_test_skip ("GNU SASL was built without this mechanism");
       return;
     }
-  start_server (fixture, sc->script, sc->mode, sc->certificate);
-  request = base_request (fixture, sc->security);
+  request = serve (fixture, sc->script, sc->mode, sc->certificate, sc->security);
   if (sc->auth)
     with_auth (request);
   request->mechanism = sc->mechanism;
@@ -1096,14 +1084,11 @@ test_large_body (Fixture *fixture, gconstpointer data)
   g_autofree char *got = NULL;
   GString *arrived;
 
-  start_server (fixture,
-                SCRIPT (GREET_EHLO ("250-mx.test\r\n250 8BITMIME\r\n"),
-                        TS_EXPECT ("MAIL FROM:<ali@example.com> BODY=8BITMIME"),
-                        TS_SEND ("250 ok\r\n"), TS_EXPECT ("RCPT TO:<veli@example.com>"),
-                        TS_SEND ("250 ok\r\n"), TS_EXPECT ("DATA"), TS_SEND ("354 go ahead\r\n"),
-                        TS_READ_DATA, TS_SEND ("250 2.0.0 queued\r\n"), QUIT_BYE),
-                POSTACI_SCRIPTED_SERVER_PLAIN, NULL);
-  request = base_request (fixture, POSTACI_SECURITY_NONE);
+  request = serve (fixture,
+                   SCRIPT (TS_HELLO ("250-mx.test\r\n250 8BITMIME\r\n"),
+                           TS_ENVELOPE_OK (" BODY=8BITMIME"), TS_DATA_OK ("250 2.0.0 queued\r\n"),
+                           QUIT_BYE),
+                   POSTACI_SCRIPTED_SERVER_PLAIN, NULL, POSTACI_SECURITY_NONE);
   request->timeout_seconds = 60;
   g_free (request->html);
   request->html = g_strdup (sent);

@@ -24,8 +24,12 @@
 #define R_354 "354 End data with <CR><LF>.<CR><LF>\r\n"
 
 /* Up to the first command after EHLO, with PIPELINING offered; QUIT, alone, and goodbye. */
-#define TO_ENVELOPE TS_SEND (GREETING), TS_EXPECT ("EHLO client.example"), \
-  TS_SEND (EHLO_PIPELINING)
+#define TO_ENVELOPE TS_HELLO (EHLO_PIPELINING)
+/* STARTTLS alone in its write (never part of a batch), the handshake, and the second EHLO
+ * answered with @ehlo_after; the first EHLO answered with @ehlo_before. */
+#define TO_TLS(ehlo_before, ehlo_after)                                                         \
+  TS_HELLO (ehlo_before), TS_EXPECT_READ ("STARTTLS\r\n"), TS_SEND ("220 2.0.0 go ahead\r\n"), \
+    TS_STARTTLS, TS_EXPECT ("EHLO client.example"), TS_SEND (ehlo_after)
 #define BYE TS_EXPECT_READ ("QUIT\r\n"), TS_SEND ("221 2.0.0 bye\r\n"), TS_END
 
 /* What a person reads of the envelope, from MAIL FROM on: "C: line" for each command and
@@ -86,10 +90,13 @@ assert_batch_announced (Fixture *fixture, const char *words)
   g_assert_not_reached ();
 }
 
+/* The set-up of most tests here: a plain server with @script, and a request without
+ * encryption for veli, ayse and can. */
 static PostaciRequest *
-three_recipients (Fixture *fixture)
+three_recipients (Fixture *fixture, const PostaciScriptStep *script)
 {
-  PostaciRequest *request = base_request (fixture, POSTACI_SECURITY_NONE);
+  PostaciRequest *request = serve (fixture, script, POSTACI_SCRIPTED_SERVER_PLAIN, NULL,
+                                   POSTACI_SECURITY_NONE);
 
   postaci_request_add_recipients (request, "ayse@example.com, can@example.com");
   return request;
@@ -131,8 +138,7 @@ test_batch (Fixture *fixture, gconstpointer data)
   g_autofree char *got = NULL;
   g_autofree char *said = NULL;
 
-  start_server (fixture, script, POSTACI_SCRIPTED_SERVER_PLAIN, NULL);
-  run (fixture, three_recipients (fixture));
+  run (fixture, three_recipients (fixture, script));
 
   assert_server_ok (fixture);
   assert_outcome (fixture, POSTACI_VERDICT_SUCCESS, POSTACI_STAGE_DATA, POSTACI_EXIT_SUCCESS);
@@ -172,8 +178,7 @@ test_turned_off (Fixture *fixture, gconstpointer data)
   PostaciRequest *request;
   g_autofree char *said = NULL;
 
-  start_server (fixture, script, POSTACI_SCRIPTED_SERVER_PLAIN, NULL);
-  request = three_recipients (fixture);
+  request = three_recipients (fixture, script);
   request->no_pipelining = TRUE;
   run (fixture, request);
 
@@ -202,8 +207,7 @@ test_mail_refused (Fixture *fixture, gconstpointer data)
   g_autofree char *got = NULL;
   g_autofree char *said = NULL;
 
-  start_server (fixture, script, POSTACI_SCRIPTED_SERVER_PLAIN, NULL);
-  run (fixture, three_recipients (fixture));
+  run (fixture, three_recipients (fixture, script));
 
   assert_server_ok (fixture);
   assert_outcome (fixture, POSTACI_VERDICT_REFUSED, POSTACI_STAGE_MAIL, POSTACI_EXIT_REFUSED);
@@ -264,8 +268,7 @@ test_no_recipient_lone_dot (Fixture *fixture, gconstpointer data)
   g_autofree char *got = NULL;
   g_autofree char *said = NULL;
 
-  start_server (fixture, script, POSTACI_SCRIPTED_SERVER_PLAIN, NULL);
-  run (fixture, three_recipients (fixture));
+  run (fixture, three_recipients (fixture, script));
 
   assert_server_ok (fixture);
   assert_outcome (fixture, POSTACI_VERDICT_REFUSED, POSTACI_STAGE_RCPT, POSTACI_EXIT_REFUSED);
@@ -310,8 +313,7 @@ test_partial (Fixture *fixture, gconstpointer data)
     BYE,
   };
 
-  start_server (fixture, script, POSTACI_SCRIPTED_SERVER_PLAIN, NULL);
-  run (fixture, three_recipients (fixture));
+  run (fixture, three_recipients (fixture, script));
 
   assert_server_ok (fixture);
   assert_outcome (fixture, POSTACI_VERDICT_PARTIAL, POSTACI_STAGE_DATA, POSTACI_EXIT_PARTIAL);
@@ -334,8 +336,7 @@ test_data_refused (Fixture *fixture, gconstpointer data)
   };
   g_autofree char *got = NULL;
 
-  start_server (fixture, script, POSTACI_SCRIPTED_SERVER_PLAIN, NULL);
-  run (fixture, three_recipients (fixture));
+  run (fixture, three_recipients (fixture, script));
 
   assert_server_ok (fixture);
   assert_outcome (fixture, POSTACI_VERDICT_REFUSED, POSTACI_STAGE_DATA, POSTACI_EXIT_REFUSED);
@@ -357,8 +358,7 @@ test_stop_after_rcpt (Fixture *fixture, gconstpointer data)
   };
   PostaciRequest *request;
 
-  start_server (fixture, script, POSTACI_SCRIPTED_SERVER_PLAIN, NULL);
-  request = three_recipients (fixture);
+  request = three_recipients (fixture, script);
   request->stop_after = POSTACI_STAGE_RCPT;
   run (fixture, request);
 
@@ -373,14 +373,7 @@ static void
 test_forgotten_after_starttls (Fixture *fixture, gconstpointer data)
 {
   const PostaciScriptStep script[] = {
-    TS_SEND (GREETING),
-    TS_EXPECT ("EHLO client.example"),
-    TS_SEND ("250-mx.test\r\n250-PIPELINING\r\n250 STARTTLS\r\n"),
-    TS_EXPECT_READ ("STARTTLS\r\n"),
-    TS_SEND ("220 2.0.0 go ahead\r\n"),
-    TS_STARTTLS,
-    TS_EXPECT ("EHLO client.example"),
-    TS_SEND ("250 mx.test\r\n"),
+    TO_TLS ("250-mx.test\r\n250-PIPELINING\r\n250 STARTTLS\r\n", "250 mx.test\r\n"),
     TS_EXPECT_READ (C_MAIL),
     TS_SEND (R_MAIL_OK),
     TS_EXPECT_READ (C_RCPT_VELI),
@@ -392,8 +385,8 @@ test_forgotten_after_starttls (Fixture *fixture, gconstpointer data)
     BYE,
   };
 
-  start_server (fixture, script, POSTACI_SCRIPTED_SERVER_PLAIN, "server");
-  run (fixture, base_request (fixture, POSTACI_SECURITY_STARTTLS));
+  run (fixture, serve (fixture, script, POSTACI_SCRIPTED_SERVER_PLAIN, "server",
+                       POSTACI_SECURITY_STARTTLS));
 
   assert_server_ok (fixture);
   assert_outcome (fixture, POSTACI_VERDICT_SUCCESS, POSTACI_STAGE_DATA, POSTACI_EXIT_SUCCESS);
@@ -405,14 +398,7 @@ static void
 test_batch_inside_tls (Fixture *fixture, gconstpointer data)
 {
   const PostaciScriptStep script[] = {
-    TS_SEND (GREETING),
-    TS_EXPECT ("EHLO client.example"),
-    TS_SEND ("250-mx.test\r\n250 STARTTLS\r\n"),
-    TS_EXPECT_READ ("STARTTLS\r\n"),
-    TS_SEND ("220 2.0.0 go ahead\r\n"),
-    TS_STARTTLS,
-    TS_EXPECT ("EHLO client.example"),
-    TS_SEND (EHLO_PIPELINING),
+    TO_TLS ("250-mx.test\r\n250 STARTTLS\r\n", EHLO_PIPELINING),
     TS_EXPECT_READ (C_MAIL C_RCPT_VELI "DATA\r\n"),
     TS_SEND (R_MAIL_OK R_RCPT_OK R_354),
     TS_READ_DATA,
@@ -420,8 +406,8 @@ test_batch_inside_tls (Fixture *fixture, gconstpointer data)
     BYE,
   };
 
-  start_server (fixture, script, POSTACI_SCRIPTED_SERVER_PLAIN, "server");
-  run (fixture, base_request (fixture, POSTACI_SECURITY_STARTTLS));
+  run (fixture, serve (fixture, script, POSTACI_SCRIPTED_SERVER_PLAIN, "server",
+                       POSTACI_SECURITY_STARTTLS));
 
   assert_server_ok (fixture);
   assert_outcome (fixture, POSTACI_VERDICT_SUCCESS, POSTACI_STAGE_DATA, POSTACI_EXIT_SUCCESS);
@@ -447,9 +433,12 @@ test_batch_cap (Fixture *fixture, gconstpointer data)
 #define ADD(...) G_STMT_START { PostaciScriptStep s_ = __VA_ARGS__; \
   g_ptr_array_add (steps, g_memdup2 (&s_, sizeof s_)); } G_STMT_END
 
-  ADD (TS_SEND (GREETING));
-  ADD (TS_EXPECT ("EHLO client.example"));
-  ADD (TS_SEND (EHLO_PIPELINING));
+  {
+    const PostaciScriptStep opening[] = { TO_ENVELOPE };
+
+    for (guint i = 0; i < G_N_ELEMENTS (opening); i++)
+      ADD (opening[i]);
+  }
   for (guint i = 0; i < IN_BATCH; i++)
     {
       g_string_append_printf (batch, "RCPT TO:<r%u@example.com>\r\n", i);
@@ -469,9 +458,12 @@ test_batch_cap (Fixture *fixture, gconstpointer data)
   ADD (TS_SEND (R_354));
   ADD (TS_READ_DATA);
   ADD (TS_SEND ("250 2.0.0 queued\r\n"));
-  ADD (TS_EXPECT_READ ("QUIT\r\n"));
-  ADD (TS_SEND ("221 2.0.0 bye\r\n"));
-  ADD (TS_END);
+  {
+    const PostaciScriptStep closing[] = { BYE };
+
+    for (guint i = 0; i < G_N_ELEMENTS (closing); i++)
+      ADD (closing[i]);
+  }
 #undef ADD
   g_ptr_array_add (steps, NULL);
   {
@@ -479,11 +471,9 @@ test_batch_cap (Fixture *fixture, gconstpointer data)
 
     for (guint i = 0; g_ptr_array_index (steps, i) != NULL; i++)
       g_array_append_vals (script, g_ptr_array_index (steps, i), 1);
-    start_server (fixture, (const PostaciScriptStep *) script->data, POSTACI_SCRIPTED_SERVER_PLAIN,
-                  NULL);
+    request = serve (fixture, (const PostaciScriptStep *) script->data,
+                     POSTACI_SCRIPTED_SERVER_PLAIN, NULL, POSTACI_SECURITY_NONE);
   }
-
-  request = base_request (fixture, POSTACI_SECURITY_NONE);
   g_ptr_array_set_size (request->recipients, 0);
   for (guint i = 0; i < MANY; i++)
     g_ptr_array_add (request->recipients, g_strdup_printf ("r%u@example.com", i));

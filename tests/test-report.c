@@ -62,8 +62,8 @@ run_full_session (Fixture *fixture)
   GPtrArray *events = g_ptr_array_new_with_free_func ((GDestroyNotify) postaci_event_free);
   PostaciRequest *request;
 
-  start_server (fixture, script, POSTACI_SCRIPTED_SERVER_IMPLICIT_TLS, "server");
-  request = base_request (fixture, POSTACI_SECURITY_TLS);
+  request = serve (fixture, script, POSTACI_SCRIPTED_SERVER_IMPLICIT_TLS, "server",
+                   POSTACI_SECURITY_TLS);
   with_auth (request);
   request->mechanism = POSTACI_MECHANISM_LOGIN;
   g_free (request->subject);

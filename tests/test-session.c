@@ -18,8 +18,8 @@ test_full_starttls_auth (Fixture *fixture, gconstpointer data)
   g_autofree char *expected = NULL;
   g_autofree char *body = NULL;
 
-  start_server (fixture, full_session_script, POSTACI_SCRIPTED_SERVER_PLAIN, "server");
-  request = base_request (fixture, POSTACI_SECURITY_STARTTLS);
+  request = serve (fixture, full_session_script, POSTACI_SCRIPTED_SERVER_PLAIN, "server",
+                   POSTACI_SECURITY_STARTTLS);
   with_auth (request);
   run (fixture, request);
 
@@ -63,19 +63,18 @@ static void
 test_implicit_tls (Fixture *fixture, gconstpointer data)
 {
   const PostaciScriptStep script[] = {
-    TS_SEND (GREETING),           TS_EXPECT ("EHLO client.example"),
-    TS_SEND (EHLO_TLS),           TS_EXPECT ("AUTH PLAIN " PLAIN_IR),
-    TS_SEND ("235 2.7.0 ok\r\n"), TS_EXPECT ("MAIL FROM:<ali@example.com> BODY=8BITMIME"),
-    TS_SEND ("250 ok\r\n"),       TS_EXPECT ("RCPT TO:<veli@example.com>"),
-    TS_SEND ("250 ok\r\n"),       TS_EXPECT ("DATA"),
-    TS_SEND ("354 go\r\n"),       TS_READ_DATA,
-    TS_SEND ("250 queued\r\n"),   TS_EXPECT ("QUIT"),
-    TS_SEND ("221 bye\r\n"),      TS_END,
+    TS_HELLO (EHLO_TLS),
+    TS_EXPECT ("AUTH PLAIN " PLAIN_IR),
+    TS_SEND ("235 2.7.0 ok\r\n"),
+    TS_ENVELOPE_OK (" BODY=8BITMIME"),
+    TS_DATA_OK ("250 queued\r\n"),
+    TS_BYE,
+    TS_END,
   };
   PostaciRequest *request;
 
-  start_server (fixture, script, POSTACI_SCRIPTED_SERVER_IMPLICIT_TLS, "server");
-  request = base_request (fixture, POSTACI_SECURITY_TLS);
+  request = serve (fixture, script, POSTACI_SCRIPTED_SERVER_IMPLICIT_TLS, "server",
+                   POSTACI_SECURITY_TLS);
   with_auth (request);
   run (fixture, request);
 
@@ -161,11 +160,10 @@ quit:
   script = g_new0 (PostaciScriptStep, steps->len);
   for (guint i = 0; i < steps->len; i++)
     script[i] = *(PostaciScriptStep *) g_ptr_array_index (steps, i);
-  start_server (fixture, script, POSTACI_SCRIPTED_SERVER_PLAIN, "server");
+  request = serve (fixture, script, POSTACI_SCRIPTED_SERVER_PLAIN, "server",
+                   POSTACI_SECURITY_STARTTLS);
   g_free (script);
   g_ptr_array_unref (steps);
-
-  request = base_request (fixture, POSTACI_SECURITY_STARTTLS);
   with_auth (request);
   run (fixture, request);
 
@@ -190,15 +188,13 @@ test_helo_fallback (Fixture *fixture, gconstpointer data)
     TS_HELLO ("502 5.5.1 EHLO not implemented\r\n"),
     TS_EXPECT ("HELO client.example"),
     TS_SEND ("250 mx.test\r\n"),
-    TS_EXPECT ("MAIL FROM:<ali@example.com>"),
-    TS_SEND ("250 ok\r\n"),
+    TS_MAIL_OK,
     TS_BYE,
     TS_END,
   };
   PostaciRequest *request;
 
-  start_server (fixture, script, POSTACI_SCRIPTED_SERVER_PLAIN, NULL);
-  request = base_request (fixture, POSTACI_SECURITY_NONE);
+  request = serve (fixture, script, POSTACI_SCRIPTED_SERVER_PLAIN, NULL, POSTACI_SECURITY_NONE);
   request->stop_after = POSTACI_STAGE_MAIL;
   run (fixture, request);
 
@@ -227,17 +223,10 @@ test_stop_after (Fixture *fixture, gconstpointer data)
   const StopCase *stop = data;
   const PostaciScriptStep full[] = {
     TS_HELLO (EHLO_PLAIN),
-    TS_EXPECT ("STARTTLS"),
-    TS_SEND ("220 go ahead\r\n"),
-    TS_STARTTLS,
-    TS_EXPECT ("EHLO client.example"),
-    TS_SEND (EHLO_TLS),
+    TS_STARTTLS_OK (EHLO_TLS),
     TS_EXPECT ("AUTH PLAIN " PLAIN_IR),
     TS_SEND ("235 ok\r\n"),
-    TS_EXPECT ("MAIL FROM:<ali@example.com>"),
-    TS_SEND ("250 ok\r\n"),
-    TS_EXPECT ("RCPT TO:<veli@example.com>"),
-    TS_SEND ("250 ok\r\n"),
+    TS_ENVELOPE_OK (""),
   };
   /* index in `full` of the last reply the client reads before QUIT */
   guint cut = stop->stop == POSTACI_STAGE_GREETING ? 1 :
@@ -254,10 +243,9 @@ test_stop_after (Fixture *fixture, gconstpointer data)
   script[cut] = (PostaciScriptStep) TS_EXPECT ("QUIT");
   script[cut + 1] = (PostaciScriptStep) TS_SEND ("221 bye\r\n");
   script[cut + 2] = (PostaciScriptStep) TS_END;
-  start_server (fixture, script, POSTACI_SCRIPTED_SERVER_PLAIN, "server");
+  request = serve (fixture, script, POSTACI_SCRIPTED_SERVER_PLAIN, "server",
+                   POSTACI_SECURITY_STARTTLS);
   g_free (script);
-
-  request = base_request (fixture, POSTACI_SECURITY_STARTTLS);
   with_auth (request);
   request->stop_after = stop->stop;
   run (fixture, request);
@@ -277,8 +265,7 @@ test_stop_after_connect (Fixture *fixture, gconstpointer data)
   PostaciRequest *request;
   g_autofree char *got = NULL;
 
-  start_server (fixture, script, POSTACI_SCRIPTED_SERVER_PLAIN, NULL);
-  request = base_request (fixture, POSTACI_SECURITY_STARTTLS);
+  request = serve (fixture, script, POSTACI_SCRIPTED_SERVER_PLAIN, NULL, POSTACI_SECURITY_STARTTLS);
   request->stop_after = POSTACI_STAGE_CONNECT;
   run (fixture, request);
 
@@ -300,8 +287,7 @@ test_plaintext_auth_refused (Fixture *fixture, gconstpointer data)
   PostaciRequest *request;
   g_autofree char *got = NULL;
 
-  start_server (fixture, script, POSTACI_SCRIPTED_SERVER_PLAIN, NULL);
-  request = base_request (fixture, POSTACI_SECURITY_NONE);
+  request = serve (fixture, script, POSTACI_SCRIPTED_SERVER_PLAIN, NULL, POSTACI_SECURITY_NONE);
   with_auth (request);
   run (fixture, request);
 
@@ -318,8 +304,7 @@ test_partial_recipients (Fixture *fixture, gconstpointer data)
 {
   const PostaciScriptStep script[] = {
     TS_HELLO ("250 mx.test\r\n"),
-    TS_EXPECT ("MAIL FROM:<ali@example.com>"),
-    TS_SEND ("250 ok\r\n"),
+    TS_MAIL_OK,
     TS_EXPECT ("RCPT TO:<veli@example.com>"),
     TS_SEND ("550 5.1.1 unknown\r\n"),
     TS_EXPECT ("RCPT TO:<ayse@xn--rnek-4qa.com.tr>"),
@@ -329,8 +314,7 @@ test_partial_recipients (Fixture *fixture, gconstpointer data)
   };
   PostaciRequest *request;
 
-  start_server (fixture, script, POSTACI_SCRIPTED_SERVER_PLAIN, NULL);
-  request = base_request (fixture, POSTACI_SECURITY_NONE);
+  request = serve (fixture, script, POSTACI_SCRIPTED_SERVER_PLAIN, NULL, POSTACI_SECURITY_NONE);
   postaci_request_add_recipients (request, "ayse@örnek.com.tr");
   request->stop_after = POSTACI_STAGE_RCPT;
   run (fixture, request);
@@ -352,16 +336,10 @@ test_partial_delivery (Fixture *fixture, gconstpointer data)
 {
   const PostaciScriptStep script[] = {
     TS_HELLO ("250 mx.test\r\n"),
-    TS_EXPECT ("MAIL FROM:<ali@example.com>"),
-    TS_SEND ("250 ok\r\n"),
-    TS_EXPECT ("RCPT TO:<veli@example.com>"),
-    TS_SEND ("250 ok\r\n"),
+    TS_ENVELOPE_OK (""),
     TS_EXPECT ("RCPT TO:<ayse@example.com>"),
     TS_SEND ("452 4.5.3 too many recipients\r\n"),
-    TS_EXPECT ("DATA"),
-    TS_SEND ("354 go ahead\r\n"),
-    TS_READ_DATA,
-    TS_SEND ("250 2.0.0 queued\r\n"),
+    TS_DATA_OK ("250 2.0.0 queued\r\n"),
     TS_BYE,
     TS_END,
   };
@@ -369,8 +347,7 @@ test_partial_delivery (Fixture *fixture, gconstpointer data)
   g_autofree char *text = NULL;
   g_autofree char *json = NULL;
 
-  start_server (fixture, script, POSTACI_SCRIPTED_SERVER_PLAIN, NULL);
-  request = base_request (fixture, POSTACI_SECURITY_NONE);
+  request = serve (fixture, script, POSTACI_SCRIPTED_SERVER_PLAIN, NULL, POSTACI_SECURITY_NONE);
   postaci_request_add_recipients (request, "ayse@example.com");
   run (fixture, request);
 
@@ -401,10 +378,8 @@ test_partial_many (Fixture *fixture, gconstpointer data)
   PostaciScriptStep step;
   PostaciRequest *request;
   const PostaciScriptStep head[] = {
-    TS_SEND (GREETING),          TS_EXPECT ("EHLO client.example"),
-    TS_SEND ("250 mx.test\r\n"), TS_EXPECT ("MAIL FROM:<ali@example.com>"),
-    TS_SEND ("250 ok\r\n"),      TS_EXPECT ("RCPT TO:<veli@example.com>"),
-    TS_SEND ("250 ok\r\n"),
+    TS_HELLO ("250 mx.test\r\n"),
+    TS_ENVELOPE_OK (""),
   };
   const PostaciScriptStep tail[] = {
     TS_BYE,
@@ -424,9 +399,8 @@ test_partial_many (Fixture *fixture, gconstpointer data)
     }
   g_array_append_vals (script, tail, G_N_ELEMENTS (tail));
 
-  start_server (fixture, (const PostaciScriptStep *) script->data, POSTACI_SCRIPTED_SERVER_PLAIN,
-                NULL);
-  request = base_request (fixture, POSTACI_SECURITY_NONE);
+  request = serve (fixture, (const PostaciScriptStep *) script->data, POSTACI_SCRIPTED_SERVER_PLAIN,
+                   NULL, POSTACI_SECURITY_NONE);
   for (guint i = 0; i < 12; i++)
     {
       g_autofree char *address = g_strdup_printf ("r%u@example.com", i);
@@ -450,14 +424,11 @@ test_partial_many (Fixture *fixture, gconstpointer data)
 static void
 test_accept_invalid (Fixture *fixture, gconstpointer data)
 {
-  const PostaciScriptStep script[] = {
-    TS_SEND (GREETING), TS_EXPECT ("EHLO client.example"), TS_SEND ("250 mx.test\r\n"),
-    TS_EXPECT ("QUIT"), TS_SEND ("221 bye\r\n"),           TS_END,
-  };
+  const PostaciScriptStep script[] = { TS_HELLO ("250 mx.test\r\n"), TS_BYE, TS_END };
   PostaciRequest *request;
 
-  start_server (fixture, script, POSTACI_SCRIPTED_SERVER_IMPLICIT_TLS, "wrong-name");
-  request = base_request (fixture, POSTACI_SECURITY_TLS);
+  request = serve (fixture, script, POSTACI_SCRIPTED_SERVER_IMPLICIT_TLS, "wrong-name",
+                   POSTACI_SECURITY_TLS);
   request->accept_invalid_certificate = TRUE;
   request->stop_after = POSTACI_STAGE_EHLO;
   run (fixture, request);
@@ -482,8 +453,7 @@ test_cancel (Fixture *fixture, gconstpointer data)
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   PostaciRequest *request;
 
-  start_server (fixture, script, POSTACI_SCRIPTED_SERVER_PLAIN, NULL);
-  request = base_request (fixture, POSTACI_SECURITY_AUTO);
+  request = serve (fixture, script, POSTACI_SCRIPTED_SERVER_PLAIN, NULL, POSTACI_SECURITY_AUTO);
   request->timeout_seconds = 30;
   fixture->session = postaci_session_new (request);
   g_signal_connect (fixture->session, "event", G_CALLBACK (event_cb), fixture);
@@ -514,16 +484,6 @@ test_cancel (Fixture *fixture, gconstpointer data)
   }
 }
 
-static guint
-count (const char *haystack, const char *needle)
-{
-  guint n = 0;
-
-  for (const char *p = strstr (haystack, needle); p != NULL; p = strstr (p + 1, needle))
-    n++;
-  return n;
-}
-
 /* A refusal is said once: the reply once, its meaning once, the hint once, and one headline
  * (the Result line) in our words — no "MAIL failed: MAIL FROM refused: 550 …". */
 static void
@@ -538,8 +498,7 @@ test_said_once_refusal (Fixture *fixture, gconstpointer data)
   };
   g_autofree char *text = NULL;
 
-  start_server (fixture, script, POSTACI_SCRIPTED_SERVER_PLAIN, NULL);
-  run (fixture, base_request (fixture, POSTACI_SECURITY_NONE));
+  run (fixture, serve (fixture, script, POSTACI_SCRIPTED_SERVER_PLAIN, NULL, POSTACI_SECURITY_NONE));
   assert_outcome (fixture, POSTACI_VERDICT_REFUSED, POSTACI_STAGE_MAIL, POSTACI_EXIT_REFUSED);
   text = postaci_transcript_format_run (postaci_session_get_events (fixture->session),
                                         fixture->outcome, POSTACI_TRANSCRIPT_TEXT);
@@ -562,15 +521,16 @@ static void
 test_said_once_recipient (Fixture *fixture, gconstpointer data)
 {
   const PostaciScriptStep script[] = {
-    TS_SEND (GREETING), TS_EXPECT ("EHLO client.example"), TS_SEND ("250 mx.test\r\n"),
-    TS_EXPECT ("MAIL FROM:<ali@example.com>"), TS_SEND ("250 ok\r\n"),
-    TS_EXPECT_PREFIX ("RCPT TO:"), TS_SEND ("550 5.1.1 <veli@example.net>: User unknown\r\n"),
-    TS_EXPECT ("QUIT"), TS_SEND ("221 bye\r\n"), TS_END,
+    TS_HELLO ("250 mx.test\r\n"),
+    TS_MAIL_OK,
+    TS_EXPECT_PREFIX ("RCPT TO:"),
+    TS_SEND ("550 5.1.1 <veli@example.net>: User unknown\r\n"),
+    TS_BYE,
+    TS_END,
   };
   g_autofree char *text = NULL;
 
-  start_server (fixture, script, POSTACI_SCRIPTED_SERVER_PLAIN, NULL);
-  run (fixture, base_request (fixture, POSTACI_SECURITY_NONE));
+  run (fixture, serve (fixture, script, POSTACI_SCRIPTED_SERVER_PLAIN, NULL, POSTACI_SECURITY_NONE));
   assert_outcome (fixture, POSTACI_VERDICT_REFUSED, POSTACI_STAGE_RCPT, POSTACI_EXIT_REFUSED);
   text = postaci_transcript_format_run (postaci_session_get_events (fixture->session),
                                         fixture->outcome, POSTACI_TRANSCRIPT_TEXT);
@@ -589,8 +549,7 @@ test_said_once_library_text (Fixture *fixture, gconstpointer data)
   const PostaciScriptStep script[] = { TS_SEND (GREETING), TS_STALL, TS_END };
   g_autofree char *text = NULL;
 
-  start_server (fixture, script, POSTACI_SCRIPTED_SERVER_PLAIN, NULL);
-  run (fixture, base_request (fixture, POSTACI_SECURITY_TLS));
+  run (fixture, serve (fixture, script, POSTACI_SCRIPTED_SERVER_PLAIN, NULL, POSTACI_SECURITY_TLS));
   assert_outcome (fixture, POSTACI_VERDICT_TLS, POSTACI_STAGE_TLS, POSTACI_EXIT_FAILURE);
   text = postaci_transcript_format_run (postaci_session_get_events (fixture->session),
                                         fixture->outcome, POSTACI_TRANSCRIPT_TEXT);
@@ -646,10 +605,7 @@ test_connection_refused (Fixture *fixture, gconstpointer data)
 static void
 test_ipv6 (Fixture *fixture, gconstpointer data)
 {
-  const PostaciScriptStep script[] = {
-    TS_SEND (GREETING), TS_EXPECT ("EHLO client.example"), TS_SEND ("250 mx.test\r\n"),
-    TS_EXPECT ("QUIT"), TS_SEND ("221 bye\r\n"),           TS_END,
-  };
+  const PostaciScriptStep script[] = { TS_HELLO ("250 mx.test\r\n"), TS_BYE, TS_END };
   PostaciRequest *request;
 
   fixture->server =
@@ -671,8 +627,7 @@ test_invalid_request (Fixture *fixture, gconstpointer data)
   const PostaciScriptStep script[] = { TS_EXPECT_CLOSE, TS_END };
   PostaciRequest *request;
 
-  start_server (fixture, script, POSTACI_SCRIPTED_SERVER_PLAIN, NULL);
-  request = base_request (fixture, POSTACI_SECURITY_NONE);
+  request = serve (fixture, script, POSTACI_SCRIPTED_SERVER_PLAIN, NULL, POSTACI_SECURITY_NONE);
   g_free (request->from);
   request->from = g_strdup ("ali@example.com>\r\nRCPT TO:<x@evil.test");
   run_with_cancellable (fixture, request, NULL);
@@ -695,8 +650,7 @@ test_size_refused_before_sending (Fixture *fixture, gconstpointer data)
   PostaciRequest *request;
   g_autofree char *got = NULL;
 
-  start_server (fixture, script, POSTACI_SCRIPTED_SERVER_PLAIN, NULL);
-  request = base_request (fixture, POSTACI_SECURITY_NONE);
+  request = serve (fixture, script, POSTACI_SCRIPTED_SERVER_PLAIN, NULL, POSTACI_SECURITY_NONE);
   request->size = 200000;
   run (fixture, request);
 
@@ -716,14 +670,8 @@ test_size_accepted (Fixture *fixture, gconstpointer data)
 {
   const PostaciScriptStep script[] = {
     TS_HELLO ("250-mx.test\r\n250-SIZE 1000000\r\n250 8BITMIME\r\n"),
-    TS_EXPECT ("MAIL FROM:<ali@example.com> SIZE=300000 BODY=8BITMIME"),
-    TS_SEND ("250 ok\r\n"),
-    TS_EXPECT ("RCPT TO:<veli@example.com>"),
-    TS_SEND ("250 ok\r\n"),
-    TS_EXPECT ("DATA"),
-    TS_SEND ("354 go\r\n"),
-    TS_READ_DATA,
-    TS_SEND ("250 2.0.0 queued\r\n"),
+    TS_ENVELOPE_OK (" SIZE=300000 BODY=8BITMIME"),
+    TS_DATA_OK ("250 2.0.0 queued\r\n"),
     TS_BYE,
     TS_END,
   };
@@ -732,8 +680,7 @@ test_size_accepted (Fixture *fixture, gconstpointer data)
   const char *data_bytes;
   gsize len, size;
 
-  start_server (fixture, script, POSTACI_SCRIPTED_SERVER_PLAIN, NULL);
-  request = base_request (fixture, POSTACI_SECURITY_NONE);
+  request = serve (fixture, script, POSTACI_SCRIPTED_SERVER_PLAIN, NULL, POSTACI_SECURITY_NONE);
   request->size = 300000;
   run (fixture, request);
 
