@@ -9,7 +9,7 @@
 
 #include "postaci-catalog.h"
 #include "postaci-line-reader.h"
-#include "postaci-reply.h"
+#include "postaci-reply-private.h"
 #include "postaci-session.h"
 #include "session-fixture.h"
 

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <json-glib/json-glib.h>
 
+#include "postaci-reply-private.h"
 #include "postaci-transcript.h"
 
 static PostaciEvent *

@@ -8,6 +8,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "postaci-reply.h"
+#include "postaci-reply-private.h"
 
 G_DEFINE_QUARK (postaci-reply-error-quark, postaci_reply_error)
 G_DEFINE_BOXED_TYPE (PostaciReply, postaci_reply, postaci_reply_copy, postaci_reply_free)
@@ -113,6 +114,7 @@ parse_enhanced (const char *text, guint out[3])
   return TRUE;
 }
 
+/* See postaci-reply-private.h. */
 PostaciReply *
 postaci_reply_new_for_test (guint code, const char *text)
 {

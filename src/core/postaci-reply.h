@@ -40,8 +40,6 @@ char         *postaci_reply_get_text        (const PostaciReply *reply);
 gboolean      postaci_reply_is_positive     (const PostaciReply *reply);
 gboolean      postaci_reply_text_contains   (const PostaciReply *reply,
                                              const char         *needle);
-PostaciReply *postaci_reply_new_for_test    (guint               code,
-                                             const char         *text);
 
 typedef struct _PostaciReplyParser PostaciReplyParser;
 
