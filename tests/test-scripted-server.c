@@ -310,6 +310,22 @@ assert_received (PostaciScriptedServer *server, const char *expected)
   g_assert_cmpmem (g_bytes_get_data (received, NULL), size, expected, strlen (expected));
 }
 
+/* Waits for the end of the script, and checks its first failure (NULL: every expectation held). */
+static void
+assert_finished (PostaciScriptedServer *server, const char *error)
+{
+  postaci_test_wait_until (server_finished, server, WAIT_MS);
+  g_assert_cmpstr (postaci_scripted_server_get_error (server), ==, error);
+}
+
+/* The end of a test: the client dropped, the server freed and proved released. */
+static void
+done (TestClient *client, PostaciScriptedServer *server)
+{
+  client_free (client);
+  free_server (server);
+}
+
 /* The scripted server on 127.0.0.1 (plain TCP; @certificate for its STARTTLS steps) and a client
  * connected to it. */
 static PostaciScriptedServer *
@@ -359,15 +375,13 @@ test_exact (gconstpointer data)
   client_assert_line (client, "221 bye\r\n");
   client_assert_eof (client);
 
-  postaci_test_wait_until (server_finished, server, WAIT_MS);
-  g_assert_null (postaci_scripted_server_get_error (server));
+  assert_finished (server, NULL);
   g_assert_false (postaci_scripted_server_get_tls_active (server));
   g_assert_null (postaci_scripted_server_get_data (server));
   assert_received (server,
                    "EHLO client.example\r\nMAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nQUIT\r\n");
 
-  client_free (client);
-  free_server (server);
+  done (client, server);
 }
 
 static void
@@ -386,13 +400,10 @@ test_mismatch (void)
   client_write (client, "RSET\r\n");
   /* The server stops the script and hangs up instead of answering. */
   client_assert_eof (client);
-  postaci_test_wait_until (server_finished, server, WAIT_MS);
-  g_assert_cmpstr (postaci_scripted_server_get_error (server), ==,
-                   "step 1: expected 'MAIL FROM:<a@b>' got 'RSET'");
+  assert_finished (server, "step 1: expected 'MAIL FROM:<a@b>' got 'RSET'");
   assert_received (server, "RSET\r\n");
 
-  client_free (client);
-  free_server (server);
+  done (client, server);
 }
 
 static void
@@ -409,12 +420,9 @@ test_mismatch_bare_lf (void)
   client_assert_line (client, "220 hi\r\n");
   client_write (client, "QUIT\n");
   client_assert_eof (client);
-  postaci_test_wait_until (server_finished, server, WAIT_MS);
-  g_assert_cmpstr (postaci_scripted_server_get_error (server), ==,
-                   "step 1: expected 'QUIT' got 'QUIT\\n' (the line does not end in CRLF)");
+  assert_finished (server, "step 1: expected 'QUIT' got 'QUIT\\n' (the line does not end in CRLF)");
 
-  client_free (client);
-  free_server (server);
+  done (client, server);
 }
 
 static void
@@ -429,12 +437,9 @@ test_mismatch_prefix (void)
 
   client_write (client, "AUTH LOGIN\r\n");
   client_assert_eof (client);
-  postaci_test_wait_until (server_finished, server, WAIT_MS);
-  g_assert_cmpstr (postaci_scripted_server_get_error (server), ==,
-                   "step 0: expected a line starting with 'AUTH PLAIN ' got 'AUTH LOGIN'");
+  assert_finished (server, "step 0: expected a line starting with 'AUTH PLAIN ' got 'AUTH LOGIN'");
 
-  client_free (client);
-  free_server (server);
+  done (client, server);
 }
 
 static void
@@ -450,23 +455,18 @@ test_client_closed (void)
 
   client_assert_line (client, "220 hi\r\n");
   client_close (client);
-  postaci_test_wait_until (server_finished, server, WAIT_MS);
-  g_assert_cmpstr (postaci_scripted_server_get_error (server), ==,
-                   "client closed at step 1 (expected 'QUIT')");
-  client_free (client);
-  free_server (server);
+  assert_finished (server, "client closed at step 1 (expected 'QUIT')");
+  done (client, server);
 
   /* An unfinished line is quoted, so that a test failure shows what came. */
   server = serve (script, NULL, &client);
   client_assert_line (client, "220 hi\r\n");
   client_write (client, "QU");
   client_close (client);
-  postaci_test_wait_until (server_finished, server, WAIT_MS);
-  g_assert_cmpstr (postaci_scripted_server_get_error (server), ==,
+  assert_finished (server,
                    "client closed at step 1 (expected 'QUIT'; it left an unfinished line 'QU')");
   assert_received (server, "QU");
-  client_free (client);
-  free_server (server);
+  done (client, server);
 }
 
 static void
@@ -482,22 +482,17 @@ test_expect_close (void)
 
   client_assert_line (client, "421 go away\r\n");
   client_close (client);
-  postaci_test_wait_until (server_finished, server, WAIT_MS);
-  g_assert_null (postaci_scripted_server_get_error (server));
+  assert_finished (server, NULL);
   assert_received (server, "");
-  client_free (client);
-  free_server (server);
+  done (client, server);
 
   /* A client that keeps talking fails the step. */
   server = serve (script, NULL, &client);
   client_assert_line (client, "421 go away\r\n");
   client_write (client, "QUIT\r\n");
   client_assert_eof (client);
-  postaci_test_wait_until (server_finished, server, WAIT_MS);
-  g_assert_cmpstr (postaci_scripted_server_get_error (server), ==,
-                   "step 1: expected the client to close, got 'QUIT\\r\\n'");
-  client_free (client);
-  free_server (server);
+  assert_finished (server, "step 1: expected the client to close, got 'QUIT\\r\\n'");
+  done (client, server);
 }
 
 static void
@@ -516,11 +511,9 @@ test_stall (void)
   client_write (client, "QUIT\r\n");
   g_assert_false (postaci_scripted_server_is_finished (server));
   client_close (client);
-  postaci_test_wait_until (server_finished, server, WAIT_MS);
-  g_assert_null (postaci_scripted_server_get_error (server));
+  assert_finished (server, NULL);
   assert_received (server, "EHLO x\r\nQUIT\r\n");
-  client_free (client);
-  free_server (server);
+  done (client, server);
 }
 
 static const PostaciScriptStep starttls_script[] = {
@@ -577,15 +570,13 @@ test_starttls (void)
   g_assert_no_error (error);
   starttls_finish (client);
 
-  postaci_test_wait_until (server_finished, server, WAIT_MS);
-  g_assert_null (postaci_scripted_server_get_error (server));
+  assert_finished (server, NULL);
   g_assert_true (postaci_scripted_server_get_tls_active (server));
   g_assert_null (postaci_scripted_server_get_tls_error (server));
   g_assert_cmpstr (postaci_scripted_server_get_sni (server), ==, "localhost");
   assert_received (server,
                    "EHLO client.example\r\nSTARTTLS\r\nEHLO client.example\r\nQUIT\r\n");
-  client_free (client);
-  free_server (server);
+  done (client, server);
 }
 
 static void
@@ -600,11 +591,9 @@ test_starttls_ip_no_sni (void)
   /* RFC 6066 §3: an IP address is never sent as a server name. */
   g_assert_true (client_handshake (client, "127.0.0.1", &error));
   starttls_finish (client);
-  postaci_test_wait_until (server_finished, server, WAIT_MS);
-  g_assert_null (postaci_scripted_server_get_error (server));
+  assert_finished (server, NULL);
   g_assert_null (postaci_scripted_server_get_sni (server));
-  client_free (client);
-  free_server (server);
+  done (client, server);
 }
 
 /* Plain bytes a client sends after STARTTLS, whether behind the STARTTLS line
@@ -621,12 +610,10 @@ test_starttls_plain_bytes_recorded (void)
   client_write (client, "NOOP\r\n");
   g_assert_true (client_handshake (client, "localhost", &error));
   starttls_finish (client);
-  postaci_test_wait_until (server_finished, server, WAIT_MS);
-  g_assert_null (postaci_scripted_server_get_error (server));
+  assert_finished (server, NULL);
   assert_received (server, "EHLO client.example\r\nSTARTTLS\r\nEHLO injected\r\nNOOP\r\n"
                            "EHLO client.example\r\nQUIT\r\n");
-  client_free (client);
-  free_server (server);
+  done (client, server);
 }
 
 /* The client refuses the certificate: with only END after STARTTLS that is
@@ -656,12 +643,10 @@ test_starttls_refused (void)
   g_assert_error (error, G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE);
   g_clear_error (&error);
   client_close (client);
-  postaci_test_wait_until (server_finished, server, WAIT_MS);
-  g_assert_null (postaci_scripted_server_get_error (server));
+  assert_finished (server, NULL);
   g_assert_nonnull (postaci_scripted_server_get_tls_error (server));
   g_assert_false (postaci_scripted_server_get_tls_active (server));
-  client_free (client);
-  free_server (server);
+  done (client, server);
 
   server = serve (expecting, certificate, &client);
   client_assert_line (client, "220 go ahead\r\n");
@@ -671,8 +656,7 @@ test_starttls_refused (void)
   postaci_test_wait_until (server_finished, server, WAIT_MS);
   g_assert_true (g_str_has_prefix (postaci_scripted_server_get_error (server),
                                    "step 1: TLS handshake failed: "));
-  client_free (client);
-  free_server (server);
+  done (client, server);
 }
 
 static void
@@ -696,13 +680,11 @@ test_implicit_tls (gconstpointer data)
   client_write (client, "EHLO client.example\r\n");
   client_assert_line (client, "250 ok\r\n");
   client_assert_eof (client);
-  postaci_test_wait_until (server_finished, server, WAIT_MS);
-  g_assert_null (postaci_scripted_server_get_error (server));
+  assert_finished (server, NULL);
   g_assert_true (postaci_scripted_server_get_tls_active (server));
   g_assert_cmpstr (postaci_scripted_server_get_sni (server), ==, "localhost");
   assert_received (server, "EHLO client.example\r\n");
-  client_free (client);
-  free_server (server);
+  done (client, server);
 }
 
 /* A plain client on an implicit TLS port waits for a greeting that never
@@ -723,12 +705,10 @@ test_implicit_tls_plain_client (void)
                            WAIT_MS);
   g_assert_false (postaci_scripted_server_is_finished (server));
   client_close (client);
-  postaci_test_wait_until (server_finished, server, WAIT_MS);
-  g_assert_null (postaci_scripted_server_get_error (server));
+  assert_finished (server, NULL);
   g_assert_nonnull (postaci_scripted_server_get_tls_error (server));
   g_assert_false (postaci_scripted_server_get_tls_active (server));
-  client_free (client);
-  free_server (server);
+  done (client, server);
 }
 
 static void
@@ -751,16 +731,14 @@ test_read_data (void)
   client_write (client, "\r\n");
   client_assert_line (client, "250 queued\r\n");
   client_assert_eof (client);
-  postaci_test_wait_until (server_finished, server, WAIT_MS);
-  g_assert_null (postaci_scripted_server_get_error (server));
+  assert_finished (server, NULL);
 
   payload = postaci_scripted_server_get_data (server);
   g_assert_nonnull (payload);
   g_assert_cmpmem (g_bytes_get_data (payload, NULL), g_bytes_get_size (payload),
                    expected, strlen (expected));
   assert_received (server, "DATA\r\nSubject: x\r\n\r\n..dot\r\n.x\r\nend.\r\n.\r\n");
-  client_free (client);
-  free_server (server);
+  done (client, server);
 }
 
 static void
@@ -785,10 +763,8 @@ test_send_slowly (void)
   client_assert_line (client, "250 late\r\n");
   g_assert_cmpint (g_get_monotonic_time () - greeted, >=, 100 * 1000);
   client_assert_eof (client);
-  postaci_test_wait_until (server_finished, server, WAIT_MS);
-  g_assert_null (postaci_scripted_server_get_error (server));
-  client_free (client);
-  free_server (server);
+  assert_finished (server, NULL);
+  done (client, server);
 }
 
 static void
@@ -817,12 +793,10 @@ test_megabyte (void)
   for (i = 0; i < size; i++)
     junk[i] = 'a' + i % 26;
   g_assert_cmpmem (g_bytes_get_data (got, NULL), size, junk, size);
-  postaci_test_wait_until (server_finished, server, WAIT_MS);
-  g_assert_null (postaci_scripted_server_get_error (server));
+  assert_finished (server, NULL);
 
   g_free (junk);
-  client_free (client);
-  free_server (server);
+  done (client, server);
 }
 
 /* SEND with a repeat count writes that many copies in one go. */
@@ -846,10 +820,8 @@ test_send_repeat (void)
   g_string_append (expected, "xxx");
   g_assert_cmpmem (g_bytes_get_data (got, NULL), g_bytes_get_size (got),
                    expected->str, expected->len);
-  postaci_test_wait_until (server_finished, server, WAIT_MS);
-  g_assert_null (postaci_scripted_server_get_error (server));
-  client_free (client);
-  free_server (server);
+  assert_finished (server, NULL);
+  done (client, server);
 }
 
 /* CLOSE_IN_HANDSHAKE: the server takes the client's hello, never answers and closes. The
@@ -877,13 +849,11 @@ test_close_in_handshake (gconstpointer data)
     client_assert_line (client, "220 go ahead\r\n");
   g_assert_false (client_handshake (client, "localhost", &error));
   g_assert_nonnull (error);
-  postaci_test_wait_until (server_finished, server, WAIT_MS);
-  g_assert_null (postaci_scripted_server_get_error (server));
+  assert_finished (server, NULL);
   g_assert_false (postaci_scripted_server_get_tls_active (server));
   g_assert_cmpstr (postaci_scripted_server_get_sni (server), ==, "localhost");
   assert_received (server, "");
-  client_free (client);
-  free_server (server);
+  done (client, server);
 }
 
 /* The client gave up while the server pushed a megabyte: with nothing more
@@ -903,10 +873,8 @@ test_write_to_closed_client (void)
   client_read_more (client);
   g_assert_cmpuint (client->in->len, >, 0);
   client_close (client);
-  postaci_test_wait_until (server_finished, server, WAIT_MS);
-  g_assert_null (postaci_scripted_server_get_error (server));
-  client_free (client);
-  free_server (server);
+  assert_finished (server, NULL);
+  done (client, server);
 }
 
 static void
@@ -931,8 +899,7 @@ test_second_connection_refused (void)
 
   client_close (client);
   postaci_test_wait_until (server_finished, server, WAIT_MS);
-  client_free (client);
-  free_server (server);
+  done (client, server);
 }
 
 /* Freeing at any point: before a client, while stalled, in a timer, while
