@@ -80,3 +80,24 @@ postaci_verdict_to_string (PostaciVerdict verdict)
 {
   return postaci_enum_get_nick (POSTACI_TYPE_VERDICT, (int) verdict);
 }
+
+PostaciVerdictTone
+postaci_verdict_get_tone (PostaciVerdict verdict)
+{
+  switch (verdict)
+    {
+    case POSTACI_VERDICT_SUCCESS:
+      return POSTACI_VERDICT_TONE_SUCCESS;
+    case POSTACI_VERDICT_CANCELLED:
+    case POSTACI_VERDICT_PARTIAL:
+      return POSTACI_VERDICT_TONE_WARNING;
+    case POSTACI_VERDICT_REFUSED:
+    case POSTACI_VERDICT_NETWORK:
+    case POSTACI_VERDICT_TLS:
+    case POSTACI_VERDICT_PROTOCOL:
+    case POSTACI_VERDICT_TIMEOUT:
+    case POSTACI_VERDICT_USAGE:
+    default:
+      return POSTACI_VERDICT_TONE_FAILURE;
+    }
+}

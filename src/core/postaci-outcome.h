@@ -32,6 +32,14 @@ typedef enum /*< skip >*/ {
   POSTACI_EXIT_CANCELLED = 130,
 } PostaciExitStatus;
 
+/* How a verdict reads at a glance: the colour of its card, of the Result line and of a report.
+ * A cancel and a partial delivery are neither a success nor a failure. */
+typedef enum /*< skip >*/ {
+  POSTACI_VERDICT_TONE_SUCCESS,
+  POSTACI_VERDICT_TONE_WARNING,
+  POSTACI_VERDICT_TONE_FAILURE,
+} PostaciVerdictTone;
+
 typedef struct {
   PostaciVerdict  verdict;
   PostaciStage    stage;          /* the failing stage, or the last one reached */
@@ -62,6 +70,7 @@ PostaciOutcome  *postaci_outcome_copy      (const PostaciOutcome *outcome);
 void             postaci_outcome_free      (PostaciOutcome       *outcome);
 PostaciExitStatus postaci_outcome_get_exit_status (const PostaciOutcome *outcome);
 const char      *postaci_verdict_to_string (PostaciVerdict        verdict);
+PostaciVerdictTone postaci_verdict_get_tone (PostaciVerdict       verdict);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PostaciOutcome, postaci_outcome_free)
 

@@ -261,12 +261,14 @@ append_escaped (GString *out, const char *format, ...)
 static const char *
 verdict_class (const PostaciOutcome *outcome)
 {
-  if (outcome->verdict == POSTACI_VERDICT_SUCCESS)
-    return "success";
-  /* Neither a success nor a failure: the warning colour, as in the window. */
-  if (outcome->verdict == POSTACI_VERDICT_CANCELLED || outcome->verdict == POSTACI_VERDICT_PARTIAL)
-    return "mixed";
-  return "failure";
+  /* Neither a success nor a failure: "mixed", the warning colour, as in the window. */
+  static const char *const classes[] = {
+    [POSTACI_VERDICT_TONE_SUCCESS] = "success",
+    [POSTACI_VERDICT_TONE_WARNING] = "mixed",
+    [POSTACI_VERDICT_TONE_FAILURE] = "failure",
+  };
+
+  return classes[postaci_verdict_get_tone (outcome->verdict)];
 }
 
 static char *

@@ -216,6 +216,39 @@ postaci_outcome_get_verdict_line (const PostaciOutcome *outcome)
   return g_strdup_printf (_("Result: failed. %s"), outcome->reason);
 }
 
+char *
+postaci_outcome_get_verdict_title (const PostaciOutcome *outcome)
+{
+  const char *label;
+
+  g_return_val_if_fail (outcome != NULL, NULL);
+
+  label = postaci_stage_get_label (outcome->stage);
+  switch (outcome->verdict)
+    {
+    case POSTACI_VERDICT_SUCCESS:
+      return g_strdup (_("Success"));
+    case POSTACI_VERDICT_REFUSED:
+      /* Translators: the verdicts after a run; %s is the stage, such as “MAIL” or “Connect” */
+      return g_strdup_printf (_("The server refused at %s"), label);
+    case POSTACI_VERDICT_NETWORK:
+      return g_strdup_printf (_("Could not reach the server (%s)"), label);
+    case POSTACI_VERDICT_TLS:
+      return g_strdup_printf (_("The secure connection failed at %s"), label);
+    case POSTACI_VERDICT_PROTOCOL:
+      return g_strdup_printf (_("The conversation broke down at %s"), label);
+    case POSTACI_VERDICT_TIMEOUT:
+      return g_strdup_printf (_("No answer in time at %s"), label);
+    case POSTACI_VERDICT_CANCELLED:
+      return g_strdup_printf (_("Cancelled at %s"), label);
+    case POSTACI_VERDICT_PARTIAL:
+      return g_strdup (_("Sent, but not to every recipient"));
+    case POSTACI_VERDICT_USAGE:
+    default:
+      return g_strdup (_("Nothing was sent: check the form"));
+    }
+}
+
 static char *
 format_outcome_json (const PostaciOutcome *outcome)
 {
@@ -271,6 +304,11 @@ format_outcome_json (const PostaciOutcome *outcome)
 char *
 postaci_transcript_format_outcome (const PostaciOutcome *outcome, PostaciTranscriptFormat format)
 {
+  static const char *const tone_colours[] = {
+    [POSTACI_VERDICT_TONE_SUCCESS] = ANSI_BOLD ANSI_GREEN,
+    [POSTACI_VERDICT_TONE_WARNING] = ANSI_BOLD ANSI_YELLOW,
+    [POSTACI_VERDICT_TONE_FAILURE] = ANSI_BOLD ANSI_RED,
+  };
   g_autofree char *line = NULL;
   gboolean ansi = format == POSTACI_TRANSCRIPT_ANSI;
   GString *out;
@@ -293,11 +331,7 @@ postaci_transcript_format_outcome (const PostaciOutcome *outcome, PostaciTranscr
       g_string_append_c (out, '\n');
     }
   line = postaci_outcome_get_verdict_line (outcome);
-  append_coloured (out, ansi,
-                   outcome->verdict == POSTACI_VERDICT_SUCCESS ? ANSI_BOLD ANSI_GREEN
-                   : outcome->verdict == POSTACI_VERDICT_PARTIAL ||
-                     outcome->verdict == POSTACI_VERDICT_CANCELLED ? ANSI_BOLD ANSI_YELLOW
-                   : ANSI_BOLD ANSI_RED,
+  append_coloured (out, ansi, tone_colours[postaci_verdict_get_tone (outcome->verdict)],
                    line);
   g_string_append_c (out, '\n');
   return g_string_free (out, FALSE);

@@ -26,5 +26,8 @@ char *postaci_transcript_format_run     (GPtrArray              *events,
                                          PostaciTranscriptFormat format);
 /* The one-line verdict a person reads last, translated. */
 char *postaci_outcome_get_verdict_line  (const PostaciOutcome   *outcome);
+/* The verdict's title on its card: what kind of failure, at which stage ("The server refused
+ * at MAIL"), translated. */
+char *postaci_outcome_get_verdict_title (const PostaciOutcome   *outcome);
 
 G_END_DECLS

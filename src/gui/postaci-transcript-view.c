@@ -635,6 +635,11 @@ postaci_transcript_view_append_event (PostaciTranscriptView *self, const Postaci
 void
 postaci_transcript_view_append_outcome (PostaciTranscriptView *self, const PostaciOutcome *outcome)
 {
+  static const char *const tone_tags[] = {
+    [POSTACI_VERDICT_TONE_SUCCESS] = "verdict-success",
+    [POSTACI_VERDICT_TONE_WARNING] = "warning",
+    [POSTACI_VERDICT_TONE_FAILURE] = "verdict-failure",
+  };
   g_autofree char *text = NULL;
   g_auto (GStrv) lines = NULL;
   GQueue queue = G_QUEUE_INIT;
@@ -650,10 +655,7 @@ postaci_transcript_view_append_outcome (PostaciTranscriptView *self, const Posta
       gboolean last = i + 1 == n;
       /* A cancelled run did not fail: it reads in the warning colour, as its verdict card does. */
       const char *tag = !last ? "explanation"
-                        : outcome->verdict == POSTACI_VERDICT_SUCCESS ? "verdict-success"
-                        : outcome->verdict == POSTACI_VERDICT_CANCELLED ? "warning"
-                        : outcome->verdict == POSTACI_VERDICT_PARTIAL ? "warning"
-                        : "verdict-failure";
+                        : tone_tags[postaci_verdict_get_tone (outcome->verdict)];
 
       /* The summary is indented like the lines' text, without "↳ ": it hangs at the time column. */
       add_line (self, &queue, lines[i], tag, FALSE, "line");

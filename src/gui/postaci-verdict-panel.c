@@ -28,37 +28,6 @@ struct _PostaciVerdictPanel {
 
 G_DEFINE_FINAL_TYPE (PostaciVerdictPanel, postaci_verdict_panel, GTK_TYPE_WIDGET)
 
-/* The verdict's first line: what kind of failure, at which stage. */
-static char *
-verdict_title (PostaciVerdict verdict, PostaciStage stage)
-{
-  const char *label = postaci_stage_get_label (stage);
-
-  switch (verdict)
-    {
-    case POSTACI_VERDICT_SUCCESS:
-      return g_strdup (_("Success"));
-    case POSTACI_VERDICT_REFUSED:
-      /* Translators: the verdicts after a run; %s is the stage, such as “MAIL” or “Connect” */
-      return g_strdup_printf (_("The server refused at %s"), label);
-    case POSTACI_VERDICT_NETWORK:
-      return g_strdup_printf (_("Could not reach the server (%s)"), label);
-    case POSTACI_VERDICT_TLS:
-      return g_strdup_printf (_("The secure connection failed at %s"), label);
-    case POSTACI_VERDICT_PROTOCOL:
-      return g_strdup_printf (_("The conversation broke down at %s"), label);
-    case POSTACI_VERDICT_TIMEOUT:
-      return g_strdup_printf (_("No answer in time at %s"), label);
-    case POSTACI_VERDICT_CANCELLED:
-      return g_strdup_printf (_("Cancelled at %s"), label);
-    case POSTACI_VERDICT_PARTIAL:
-      return g_strdup (_("Sent, but not to every recipient"));
-    case POSTACI_VERDICT_USAGE:
-    default:
-      return g_strdup (_("Nothing was sent: check the form"));
-    }
-}
-
 static void
 set_optional_label (GtkLabel *label, const char *text)
 {
@@ -69,8 +38,13 @@ set_optional_label (GtkLabel *label, const char *text)
 void
 postaci_verdict_panel_show (PostaciVerdictPanel *self, const PostaciOutcome *outcome, gboolean local_server_off)
 {
-  static const char *const classes[] = { "success", "error", "warning" };
-  const char *css_class, *icon;
+  static const char *const classes[] = {
+    [POSTACI_VERDICT_TONE_SUCCESS] = "success",
+    [POSTACI_VERDICT_TONE_WARNING] = "warning",
+    [POSTACI_VERDICT_TONE_FAILURE] = "error",
+  };
+  PostaciVerdictTone tone;
+  const char *icon;
   g_autofree char *title = NULL;
   g_autofree char *reply = NULL;
   g_autofree char *hint = NULL;
@@ -78,30 +52,15 @@ postaci_verdict_panel_show (PostaciVerdictPanel *self, const PostaciOutcome *out
   g_return_if_fail (POSTACI_IS_VERDICT_PANEL (self));
   g_return_if_fail (outcome != NULL);
 
-  if (outcome->verdict == POSTACI_VERDICT_SUCCESS)
-    {
-      css_class = "success";
-      icon = "emblem-ok-symbolic";
-    }
-  else if (outcome->verdict == POSTACI_VERDICT_PARTIAL)
-    {
-      css_class = "warning";
-      icon = "dialog-warning-symbolic";
-    }
-  else if (outcome->verdict == POSTACI_VERDICT_CANCELLED)
-    {
-      css_class = "warning";
-      icon = "process-stop-symbolic";
-    }
-  else
-    {
-      css_class = "error";
-      icon = "dialog-error-symbolic";
-    }
-  title = verdict_title (outcome->verdict, outcome->stage);
+  tone = postaci_verdict_get_tone (outcome->verdict);
+  icon = outcome->verdict == POSTACI_VERDICT_CANCELLED ? "process-stop-symbolic"
+         : tone == POSTACI_VERDICT_TONE_SUCCESS ? "emblem-ok-symbolic"
+         : tone == POSTACI_VERDICT_TONE_WARNING ? "dialog-warning-symbolic"
+         : "dialog-error-symbolic";
+  title = postaci_outcome_get_verdict_title (outcome);
   for (guint i = 0; i < G_N_ELEMENTS (classes); i++)
     gtk_widget_remove_css_class (self->verdict_box, classes[i]);
-  gtk_widget_add_css_class (self->verdict_box, css_class);
+  gtk_widget_add_css_class (self->verdict_box, classes[tone]);
   gtk_image_set_from_icon_name (self->verdict_icon, icon);
   gtk_label_set_text (self->verdict_title, title);
   /* Stopped by the person: no error to report, only what that means. A refusal with a reply:
