@@ -979,8 +979,8 @@ read_line_cb (GObject *object, GAsyncResult *res, gpointer user_data)
         {
           postaci_reply_free (reply);
           g_task_return_new_error (task, POSTACI_SESSION_ERROR, POSTACI_SESSION_ERROR_PROTOCOL,
-                                   "%s", _("The server sent more than one reply to one command; "
-                                           "the extra lines were not asked for."));
+                                   "%s", _("The server sent more replies than commands were "
+                                           "sent; the extra lines were not asked for."));
           return;
         }
       g_task_return_pointer (task, reply, (GDestroyNotify) postaci_reply_free);
