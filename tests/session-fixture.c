@@ -41,12 +41,6 @@ fixture_setup (Fixture *fixture, gconstpointer data)
   fixture->transcript = g_string_new (NULL);
 }
 
-static gboolean
-all_servers_released (gpointer unused)
-{
-  return postaci_scripted_server_count_alive () == 0;
-}
-
 void
 fixture_teardown (Fixture *fixture, gconstpointer data)
 {
@@ -54,7 +48,7 @@ fixture_teardown (Fixture *fixture, gconstpointer data)
   g_clear_object (&fixture->session);
   g_clear_pointer (&fixture->outcome, postaci_outcome_free);
   g_string_free (fixture->transcript, TRUE);
-  postaci_test_wait_until (all_servers_released, NULL, 5000);
+  postaci_scripted_server_wait_all_released (5000);
 }
 
 PostaciRequest *
@@ -178,12 +172,21 @@ assert_server_ok (Fixture *fixture)
   g_assert_cmpstr (postaci_scripted_server_get_error (fixture->server), ==, NULL);
 }
 
+char *
+run_text (Fixture *fixture)
+{
+  char *text = postaci_transcript_format_run (postaci_session_get_events (fixture->session),
+                                              fixture->outcome, POSTACI_TRANSCRIPT_TEXT);
+
+  g_test_message ("%s", text);
+  return text;
+}
+
 /* The password, in any form a careless client might leak it, never appears. */
 void
 assert_no_secret (Fixture *fixture)
 {
-  g_autofree char *text = postaci_transcript_format_run (postaci_session_get_events (fixture->session),
-                                                         fixture->outcome, POSTACI_TRANSCRIPT_TEXT);
+  g_autofree char *text = run_text (fixture);
   g_autofree char *b64 = g_base64_encode ((const guchar *) PASSWORD, strlen (PASSWORD));
 
   g_assert_null (strstr (text, PASSWORD));

@@ -58,6 +58,8 @@ void            with_auth            (PostaciRequest *request);
 void            run_with_cancellable (Fixture *fixture, PostaciRequest *request,
                                       GCancellable *cancellable);
 void            run                  (Fixture *fixture, PostaciRequest *request);
+/* The whole run as text, as Save Transcript writes it (and in the test's log). */
+char           *run_text             (Fixture *fixture);
 /* Every byte the server received, as a string. */
 char           *received             (Fixture *fixture);
 /* How many times @needle stands in @haystack (overlapping ones too). */

@@ -165,19 +165,13 @@ fixture_setup (Fixture *fixture, gconstpointer data)
   fixture->ca_file = g_build_filename (TEST_SRCDIR, "certs", "ca.pem", NULL);
 }
 
-static gboolean
-all_released (gpointer data)
-{
-  return postaci_scripted_server_count_alive () == 0;
-}
-
 static void
 fixture_teardown (Fixture *fixture, gconstpointer data)
 {
   g_clear_object (&fixture->discovery);
   g_clear_pointer (&fixture->recommendation, postaci_recommendation_free);
   g_ptr_array_unref (fixture->servers);
-  postaci_test_wait_until (all_released, NULL, 5000);
+  postaci_scripted_server_wait_all_released (5000);
   web_free (fixture->https);
   web_free (fixture->http);
   g_mutex_clear (&fixture->lock);

@@ -29,6 +29,11 @@
 #define MAIL_RCPT_DATA TS_EXPECT ("MAIL FROM:<ali@example.com>"), TS_SEND ("250 ok\r\n"), \
   TS_EXPECT ("RCPT TO:<veli@example.com>"), TS_SEND ("250 ok\r\n"), TS_EXPECT ("DATA")
 
+/* A request with a login, over implicit TLS to a server with the test certificate. */
+#define AUTH_OVER_TLS                                                    \
+  .mode = POSTACI_SCRIPTED_SERVER_IMPLICIT_TLS, .certificate = "server", \
+  .security = POSTACI_SECURITY_TLS, .auth = TRUE
+
 #define C_EHLO "EHLO client.example\r\n"
 #define C_STARTTLS "STARTTLS\r\n"
 #define C_QUIT "QUIT\r\n"
@@ -332,8 +337,7 @@ static const Scenario scenarios[] = {
   /* The AUTH list ends up in the reason when the wanted mechanism is missing. */
   { "reply/terminal-escapes-in-auth-list",
     SCRIPT (TS_HELLO ("250-mx.test\r\n250 AUTH \x1b]0;pwned\x07X-EVIL\r\n"), QUIT_BYE),
-    .mode = POSTACI_SCRIPTED_SERVER_IMPLICIT_TLS, .certificate = "server",
-    .security = POSTACI_SECURITY_TLS, .auth = TRUE, .mechanism = POSTACI_MECHANISM_PLAIN,
+    AUTH_OVER_TLS, .mechanism = POSTACI_MECHANISM_PLAIN,
     FAILED (PROTOCOL, AUTH, FAILURE), SESSION_ERROR (AUTH_UNAVAILABLE), .received = C_EHLO C_QUIT,
     .shown = "\\X1B]0;PWNED\\X07X-EVIL" },
   /* A hundred lines of a kilobyte: the reason quotes the start, the transcript has it all. */
@@ -460,8 +464,7 @@ static const Scenario scenarios[] = {
   { "421/auth",
     SCRIPT (TS_HELLO (EHLO_TLS), TS_EXPECT ("AUTH PLAIN " PLAIN_IR), TS_SEND (CLOSING),
             TS_EXPECT_CLOSE),
-    .mode = POSTACI_SCRIPTED_SERVER_IMPLICIT_TLS, .certificate = "server",
-    .security = POSTACI_SECURITY_TLS, .auth = TRUE, FAILED (REFUSED, AUTH, REFUSED),
+    AUTH_OVER_TLS, FAILED (REFUSED, AUTH, REFUSED),
     SESSION_ERROR (REFUSED), .reply_code = 421, .received = C_EHLO "AUTH PLAIN " PLAIN_IR "\r\n" },
   { "421/mail",
     SCRIPT (TS_HELLO ("250 mx.test\r\n"), TS_EXPECT ("MAIL FROM:<ali@example.com>"),
@@ -489,42 +492,36 @@ static const Scenario scenarios[] = {
   { "auth/invalid-base64-challenge",
     SCRIPT (TS_HELLO (EHLO_TLS), TS_EXPECT ("AUTH LOGIN"), TS_SEND ("334 VXNlc*m5hbWU6!\r\n"),
             TS_EXPECT ("*"), TS_SEND ("501 5.7.0 cancelled\r\n"), QUIT_BYE),
-    .mode = POSTACI_SCRIPTED_SERVER_IMPLICIT_TLS, .certificate = "server",
-    .security = POSTACI_SECURITY_TLS, .auth = TRUE, .mechanism = POSTACI_MECHANISM_LOGIN,
+    AUTH_OVER_TLS, .mechanism = POSTACI_MECHANISM_LOGIN,
     FAILED (PROTOCOL, AUTH, FAILURE), SESSION_ERROR (SASL), .reply_code = 501,
     .received = C_EHLO "AUTH LOGIN\r\n*\r\n" C_QUIT },
   /* More challenges after the exchange is complete: abandoned with "*", never looped. */
   { "auth/endless-334",
     SCRIPT (TS_HELLO (EHLO_TLS), TS_EXPECT ("AUTH PLAIN " PLAIN_IR), TS_SEND ("334 \r\n"),
             TS_EXPECT ("*"), TS_SEND ("334 \r\n"), QUIT_BYE),
-    .mode = POSTACI_SCRIPTED_SERVER_IMPLICIT_TLS, .certificate = "server",
-    .security = POSTACI_SECURITY_TLS, .auth = TRUE, FAILED (PROTOCOL, AUTH, FAILURE),
+    AUTH_OVER_TLS, FAILED (PROTOCOL, AUTH, FAILURE),
     SESSION_ERROR (SASL), .received = C_EHLO "AUTH PLAIN " PLAIN_IR "\r\n*\r\n" C_QUIT },
   /* A success after "*" does not make a broken exchange a login. */
   { "auth/235-after-cancel",
     SCRIPT (TS_HELLO (EHLO_TLS), TS_EXPECT ("AUTH LOGIN"), TS_SEND ("334 %%%\r\n"),
             TS_EXPECT ("*"), TS_SEND ("235 2.7.0 fine, come in\r\n"), QUIT_BYE),
-    .mode = POSTACI_SCRIPTED_SERVER_IMPLICIT_TLS, .certificate = "server",
-    .security = POSTACI_SECURITY_TLS, .auth = TRUE, .mechanism = POSTACI_MECHANISM_LOGIN,
+    AUTH_OVER_TLS, .mechanism = POSTACI_MECHANISM_LOGIN,
     FAILED (PROTOCOL, AUTH, FAILURE), SESSION_ERROR (SASL),
     .received = C_EHLO "AUTH LOGIN\r\n*\r\n" C_QUIT },
   { "auth/535",
     SCRIPT (TS_HELLO (EHLO_TLS), TS_EXPECT ("AUTH PLAIN " PLAIN_IR),
             TS_SEND ("535 5.7.8 Authentication credentials invalid\r\n"), QUIT_BYE),
-    .mode = POSTACI_SCRIPTED_SERVER_IMPLICIT_TLS, .certificate = "server",
-    .security = POSTACI_SECURITY_TLS, .auth = TRUE, FAILED (REFUSED, AUTH, REFUSED),
+    AUTH_OVER_TLS, FAILED (REFUSED, AUTH, REFUSED),
     SESSION_ERROR (REFUSED), .reply_code = 535,
     .received = C_EHLO "AUTH PLAIN " PLAIN_IR "\r\n" C_QUIT },
   { "auth/454",
     SCRIPT (TS_HELLO (EHLO_TLS), TS_EXPECT ("AUTH PLAIN " PLAIN_IR),
             TS_SEND ("454 4.7.0 Temporary authentication failure\r\n"), QUIT_BYE),
-    .mode = POSTACI_SCRIPTED_SERVER_IMPLICIT_TLS, .certificate = "server",
-    .security = POSTACI_SECURITY_TLS, .auth = TRUE, FAILED (REFUSED, AUTH, REFUSED),
+    AUTH_OVER_TLS, FAILED (REFUSED, AUTH, REFUSED),
     SESSION_ERROR (REFUSED), .reply_code = 454,
     .received = C_EHLO "AUTH PLAIN " PLAIN_IR "\r\n" C_QUIT },
   { "auth/not-offered", SCRIPT (TS_HELLO ("250-mx.test\r\n250 8BITMIME\r\n"), QUIT_BYE),
-    .mode = POSTACI_SCRIPTED_SERVER_IMPLICIT_TLS, .certificate = "server",
-    .security = POSTACI_SECURITY_TLS, .auth = TRUE, FAILED (PROTOCOL, AUTH, FAILURE),
+    AUTH_OVER_TLS, FAILED (PROTOCOL, AUTH, FAILURE),
     SESSION_ERROR (AUTH_UNAVAILABLE), .received = C_EHLO C_QUIT },
   /* Offered only without TLS, and the user did not allow a plain-text password. */
   { "auth/plain-only-unencrypted",
@@ -534,40 +531,37 @@ static const Scenario scenarios[] = {
 
   /* ---- A server that echoes the credentials: every form is masked before anyone sees it.
    * TS_SEND_ECHO repeats every line since EHLO, the AUTH lines with them. ---- */
-#define ECHO_TLS                                                         \
-  .mode = POSTACI_SCRIPTED_SERVER_IMPLICIT_TLS, .certificate = "server", \
-  .security = POSTACI_SECURITY_TLS, .auth = TRUE
 #define ECHO_REFUSED FAILED (REFUSED, AUTH, REFUSED), SESSION_ERROR (REFUSED), .reply_code = 535
   { "echo/plain",
     SCRIPT (TS_HELLO ("250-mx.test\r\n250 AUTH PLAIN\r\n"), TS_EXPECT ("AUTH PLAIN " PLAIN_IR),
             TS_SEND_ECHO ("535 5.7.8 rejected: "), QUIT_BYE),
-    ECHO_TLS, .mechanism = POSTACI_MECHANISM_PLAIN, ECHO_REFUSED,
+    AUTH_OVER_TLS, .mechanism = POSTACI_MECHANISM_PLAIN, ECHO_REFUSED,
     .shown = "rejected: EHLO client.example AUTH PLAIN ****" },
   { "echo/login",
     SCRIPT (TS_HELLO ("250-mx.test\r\n250 AUTH LOGIN\r\n"), TS_EXPECT ("AUTH LOGIN"),
             TS_SEND ("334 VXNlcm5hbWU6\r\n"), TS_EXPECT ("YWxp"), TS_SEND ("334 UGFzc3dvcmQ6\r\n"),
             TS_EXPECT ("Z2l6bGktxZ9pZnJl"), TS_SEND_ECHO ("535 5.7.8 rejected credentials "),
             QUIT_BYE),
-    ECHO_TLS, .mechanism = POSTACI_MECHANISM_LOGIN, ECHO_REFUSED,
+    AUTH_OVER_TLS, .mechanism = POSTACI_MECHANISM_LOGIN, ECHO_REFUSED,
     .shown = "rejected credentials EHLO client.example AUTH LOGIN **** ****" },
   /* The password itself, raw, in a reply: masked too. */
   { "echo/raw-password",
     SCRIPT (TS_HELLO ("250-mx.test\r\n250 AUTH PLAIN\r\n"), TS_EXPECT ("AUTH PLAIN " PLAIN_IR),
             TS_SEND ("535 5.7.8 password " PASSWORD " is wrong\r\n"), QUIT_BYE),
-    ECHO_TLS, .mechanism = POSTACI_MECHANISM_PLAIN, ECHO_REFUSED,
+    AUTH_OVER_TLS, .mechanism = POSTACI_MECHANISM_PLAIN, ECHO_REFUSED,
     .shown = "password **** is wrong" },
   { "echo/cram-md5",
     SCRIPT (TS_HELLO ("250-mx.test\r\n250 AUTH CRAM-MD5\r\n"), TS_EXPECT ("AUTH CRAM-MD5"),
             TS_SEND ("334 PDEyMzQuNTY3OEBteC50ZXN0Pg==\r\n"), TS_READ_LINE,
             TS_SEND_ECHO ("535 5.7.8 bad: "), QUIT_BYE),
-    ECHO_TLS, .mechanism = POSTACI_MECHANISM_CRAM_MD5, ECHO_REFUSED,
+    AUTH_OVER_TLS, .mechanism = POSTACI_MECHANISM_CRAM_MD5, ECHO_REFUSED,
     .shown = "bad: EHLO client.example AUTH CRAM-MD5 ****" },
   { "echo/digest-md5",
     SCRIPT (TS_HELLO ("250-mx.test\r\n250 AUTH DIGEST-MD5\r\n"), TS_EXPECT ("AUTH DIGEST-MD5"),
             TS_SEND ("334 cmVhbG09Im14LnRlc3QiLG5vbmNlPSJPQTZNRzl0RVFHbTJoaCIscW9wPSJhdXRoIixjaGF"
                      "yc2V0PXV0Zi04LGFsZ29yaXRobT1tZDUtc2Vzcw==\r\n"),
             TS_READ_LINE, TS_SEND_ECHO ("535 5.7.8 bad: "), QUIT_BYE),
-    ECHO_TLS, .mechanism = POSTACI_MECHANISM_DIGEST_MD5, ECHO_REFUSED,
+    AUTH_OVER_TLS, .mechanism = POSTACI_MECHANISM_DIGEST_MD5, ECHO_REFUSED,
     .shown = "bad: EHLO client.example AUTH DIGEST-MD5 ****" },
   { "echo/ntlm",
     SCRIPT (
@@ -576,12 +570,12 @@ static const Scenario scenarios[] = {
                "JAE4AAgAMAEQATwBNAEEASQBOAAEADABTAEUAUgBWAEUAUgAEABQAZABvAG0AYQBpAG4ALgBjAG8"
                "AbQADACIAcwBlAHIAdgBlAHIALgBkAG8AbQBhAGkAbgAuAGMAbwBtAAAAAAA=\r\n"),
       TS_READ_LINE, TS_SEND_ECHO ("535 5.7.8 bad: "), QUIT_BYE),
-    ECHO_TLS, .mechanism = POSTACI_MECHANISM_NTLM, ECHO_REFUSED,
+    AUTH_OVER_TLS, .mechanism = POSTACI_MECHANISM_NTLM, ECHO_REFUSED,
     .shown = "bad: EHLO client.example AUTH NTLM **** ****" },
   { "echo/xoauth2",
     SCRIPT (TS_HELLO ("250-mx.test\r\n250 AUTH XOAUTH2\r\n"), TS_EXPECT_PREFIX ("AUTH XOAUTH2 "),
             TS_SEND_ECHO ("535 5.7.8 bad token: "), QUIT_BYE),
-    ECHO_TLS, .mechanism = POSTACI_MECHANISM_XOAUTH2, ECHO_REFUSED,
+    AUTH_OVER_TLS, .mechanism = POSTACI_MECHANISM_XOAUTH2, ECHO_REFUSED,
     .shown = "bad token: EHLO client.example AUTH XOAUTH2 ****" },
   /* A server-first message without our nonce: the client abandons with "*", and the
    * server echoes the client-first message back in its 501. */
@@ -590,9 +584,8 @@ static const Scenario scenarios[] = {
             TS_EXPECT_PREFIX ("AUTH SCRAM-SHA-256 "),
             TS_SEND ("334 cj1ub3R5b3Vybm9uY2Uscz1RU1hDUitRNnNlazhiZjkyLGk9NDA5Ng==\r\n"),
             TS_EXPECT ("*"), TS_SEND_ECHO ("501 5.7.0 cancelled: "), QUIT_BYE),
-    ECHO_TLS, .mechanism = POSTACI_MECHANISM_SCRAM_SHA_256, FAILED (PROTOCOL, AUTH, FAILURE),
+    AUTH_OVER_TLS, .mechanism = POSTACI_MECHANISM_SCRAM_SHA_256, FAILED (PROTOCOL, AUTH, FAILURE),
     SESSION_ERROR (SASL), .shown = "cancelled: EHLO client.example AUTH SCRAM-SHA-256 **** *" },
-#undef ECHO_TLS
 #undef ECHO_REFUSED
 
   /* ---- STARTTLS stripped in "auto" (the default): whatever the mechanism, nothing of the
@@ -802,8 +795,7 @@ assert_no_plain_text_credentials (Fixture *fixture, PostaciScriptedServerMode mo
 static void
 assert_no_sent_response_shown (Fixture *fixture, const char *got)
 {
-  g_autofree char *text = postaci_transcript_format_run (postaci_session_get_events (fixture->session),
-                                                         fixture->outcome, POSTACI_TRANSCRIPT_TEXT);
+  g_autofree char *text = run_text (fixture);
   g_auto(GStrv) lines = g_strsplit (got, "\r\n", -1);
   gboolean in_auth = FALSE;
 

@@ -30,6 +30,8 @@
 #define TO_TLS(ehlo_before, ehlo_after)                                                         \
   TS_HELLO (ehlo_before), TS_EXPECT_READ ("STARTTLS\r\n"), TS_SEND ("220 2.0.0 go ahead\r\n"), \
     TS_STARTTLS, TS_EXPECT ("EHLO client.example"), TS_SEND (ehlo_after)
+/* The whole envelope and DATA in one read, answered with @replies in one write. */
+#define BATCH_ANSWERED(replies) TO_ENVELOPE, TS_EXPECT_READ (BATCH), TS_SEND (replies)
 #define BYE TS_EXPECT_READ ("QUIT\r\n"), TS_SEND ("221 2.0.0 bye\r\n"), TS_END
 
 /* What a person reads of the envelope, from MAIL FROM on: "C: line" for each command and
@@ -102,6 +104,23 @@ three_recipients (Fixture *fixture, const PostaciScriptStep *script)
   return request;
 }
 
+/* Runs three_recipients() to its end; the server saw exactly its script. */
+static void
+run_three (Fixture *fixture, const PostaciScriptStep *script)
+{
+  run (fixture, three_recipients (fixture, script));
+  assert_server_ok (fixture);
+}
+
+/* The same with STARTTLS (the server has a certificate) and veli alone. */
+static void
+run_starttls (Fixture *fixture, const PostaciScriptStep *script)
+{
+  run (fixture, serve (fixture, script, POSTACI_SCRIPTED_SERVER_PLAIN, "server",
+                       POSTACI_SECURITY_STARTTLS));
+  assert_server_ok (fixture);
+}
+
 /* The conversation of a successful run with three recipients, the same with and without
  * pipelining. */
 #define ACCEPTED_CONVERSATION \
@@ -124,10 +143,8 @@ static void
 test_batch (Fixture *fixture, gconstpointer data)
 {
   const PostaciScriptStep script[] = {
-    TO_ENVELOPE,
     /* All of it in one read, before any reply: one round trip. */
-    TS_EXPECT_READ (BATCH),
-    TS_SEND (R_MAIL_OK R_RCPT_OK R_RCPT_OK R_RCPT_OK R_354),
+    BATCH_ANSWERED (R_MAIL_OK R_RCPT_OK R_RCPT_OK R_RCPT_OK R_354),
     TS_READ_DATA,
     TS_SEND ("250 2.0.0 queued as 1\r\n"),
     BYE,
@@ -138,9 +155,7 @@ test_batch (Fixture *fixture, gconstpointer data)
   g_autofree char *got = NULL;
   g_autofree char *said = NULL;
 
-  run (fixture, three_recipients (fixture, script));
-
-  assert_server_ok (fixture);
+  run_three (fixture, script);
   assert_outcome (fixture, POSTACI_VERDICT_SUCCESS, POSTACI_STAGE_DATA, POSTACI_EXIT_SUCCESS);
   g_assert_cmpuint (fixture->outcome->recipients_accepted, ==, 3);
   payload = postaci_scripted_server_get_data (fixture->server);
@@ -196,20 +211,16 @@ static void
 test_mail_refused (Fixture *fixture, gconstpointer data)
 {
   const PostaciScriptStep script[] = {
-    TO_ENVELOPE,
-    TS_EXPECT_READ (BATCH),
-    TS_SEND ("550 5.7.1 Sender address rejected: not owned by user\r\n"
-             "503 5.5.1 need MAIL\r\n503 5.5.1 need MAIL\r\n503 5.5.1 need MAIL\r\n"
-             "554 5.5.1 no valid recipients\r\n"),
+    BATCH_ANSWERED ("550 5.7.1 Sender address rejected: not owned by user\r\n"
+                    "503 5.5.1 need MAIL\r\n503 5.5.1 need MAIL\r\n503 5.5.1 need MAIL\r\n"
+                    "554 5.5.1 no valid recipients\r\n"),
     BYE,
   };
   GPtrArray *events;
   g_autofree char *got = NULL;
   g_autofree char *said = NULL;
 
-  run (fixture, three_recipients (fixture, script));
-
-  assert_server_ok (fixture);
+  run_three (fixture, script);
   assert_outcome (fixture, POSTACI_VERDICT_REFUSED, POSTACI_STAGE_MAIL, POSTACI_EXIT_REFUSED);
   g_assert_nonnull (fixture->outcome->reply);
   g_assert_cmpuint (fixture->outcome->reply->code, ==, 550);
@@ -258,9 +269,7 @@ static void
 test_no_recipient_lone_dot (Fixture *fixture, gconstpointer data)
 {
   const PostaciScriptStep script[] = {
-    TO_ENVELOPE,
-    TS_EXPECT_READ (BATCH),
-    TS_SEND (R_MAIL_OK R_RCPT_UNKNOWN R_RCPT_UNKNOWN R_RCPT_UNKNOWN R_354),
+    BATCH_ANSWERED (R_MAIL_OK R_RCPT_UNKNOWN R_RCPT_UNKNOWN R_RCPT_UNKNOWN R_354),
     TS_EXPECT_READ (".\r\n"),
     TS_SEND ("554 5.5.1 Error: no valid recipients\r\n"),
     BYE,
@@ -268,9 +277,7 @@ test_no_recipient_lone_dot (Fixture *fixture, gconstpointer data)
   g_autofree char *got = NULL;
   g_autofree char *said = NULL;
 
-  run (fixture, three_recipients (fixture, script));
-
-  assert_server_ok (fixture);
+  run_three (fixture, script);
   assert_outcome (fixture, POSTACI_VERDICT_REFUSED, POSTACI_STAGE_RCPT, POSTACI_EXIT_REFUSED);
   g_assert_cmpuint (fixture->outcome->reply->code, ==, 550);
   g_assert_cmpint (fixture->outcome->command, ==, POSTACI_COMMAND_RCPT);
@@ -305,17 +312,13 @@ static void
 test_partial (Fixture *fixture, gconstpointer data)
 {
   const PostaciScriptStep script[] = {
-    TO_ENVELOPE,
-    TS_EXPECT_READ (BATCH),
-    TS_SEND (R_MAIL_OK R_RCPT_OK R_RCPT_UNKNOWN R_RCPT_OK R_354),
+    BATCH_ANSWERED (R_MAIL_OK R_RCPT_OK R_RCPT_UNKNOWN R_RCPT_OK R_354),
     TS_READ_DATA,
     TS_SEND ("250 2.0.0 queued as 1\r\n"),
     BYE,
   };
 
-  run (fixture, three_recipients (fixture, script));
-
-  assert_server_ok (fixture);
+  run_three (fixture, script);
   assert_outcome (fixture, POSTACI_VERDICT_PARTIAL, POSTACI_STAGE_DATA, POSTACI_EXIT_PARTIAL);
   g_assert_cmpuint (fixture->outcome->recipients_accepted, ==, 2);
   g_assert_cmpstr (fixture->outcome->refused_recipients[0], ==, "ayse@example.com");
@@ -329,16 +332,12 @@ static void
 test_data_refused (Fixture *fixture, gconstpointer data)
 {
   const PostaciScriptStep script[] = {
-    TO_ENVELOPE,
-    TS_EXPECT_READ (BATCH),
-    TS_SEND (R_MAIL_OK R_RCPT_OK R_RCPT_OK R_RCPT_OK "554 5.7.1 Not today\r\n"),
+    BATCH_ANSWERED (R_MAIL_OK R_RCPT_OK R_RCPT_OK R_RCPT_OK "554 5.7.1 Not today\r\n"),
     BYE,
   };
   g_autofree char *got = NULL;
 
-  run (fixture, three_recipients (fixture, script));
-
-  assert_server_ok (fixture);
+  run_three (fixture, script);
   assert_outcome (fixture, POSTACI_VERDICT_REFUSED, POSTACI_STAGE_DATA, POSTACI_EXIT_REFUSED);
   g_assert_cmpuint (fixture->outcome->reply->code, ==, 554);
   g_assert_cmpint (fixture->outcome->command, ==, POSTACI_COMMAND_DATA);
@@ -385,10 +384,7 @@ test_forgotten_after_starttls (Fixture *fixture, gconstpointer data)
     BYE,
   };
 
-  run (fixture, serve (fixture, script, POSTACI_SCRIPTED_SERVER_PLAIN, "server",
-                       POSTACI_SECURITY_STARTTLS));
-
-  assert_server_ok (fixture);
+  run_starttls (fixture, script);
   assert_outcome (fixture, POSTACI_VERDICT_SUCCESS, POSTACI_STAGE_DATA, POSTACI_EXIT_SUCCESS);
   g_assert_null (strstr (fixture->transcript->str, "PIPELINING (RFC 2920)"));
 }
@@ -406,10 +402,7 @@ test_batch_inside_tls (Fixture *fixture, gconstpointer data)
     BYE,
   };
 
-  run (fixture, serve (fixture, script, POSTACI_SCRIPTED_SERVER_PLAIN, "server",
-                       POSTACI_SECURITY_STARTTLS));
-
-  assert_server_ok (fixture);
+  run_starttls (fixture, script);
   assert_outcome (fixture, POSTACI_VERDICT_SUCCESS, POSTACI_STAGE_DATA, POSTACI_EXIT_SUCCESS);
   g_assert_true (fixture->outcome->tls_used);
   assert_batch_announced (fixture, "MAIL FROM, RCPT TO for 1 recipient and DATA go out together");

@@ -284,18 +284,12 @@ server_saw_hello (gpointer data)
   return postaci_scripted_server_get_sni (data) != NULL;
 }
 
-static gboolean
-all_servers_released (gpointer data)
-{
-  return postaci_scripted_server_count_alive () == 0;
-}
-
 /* Frees the server and proves nothing of it is left behind. */
 static void
 free_server (PostaciScriptedServer *server)
 {
   postaci_scripted_server_free (server);
-  postaci_test_wait_until (all_servers_released, NULL, WAIT_MS);
+  postaci_scripted_server_wait_all_released (WAIT_MS);
 }
 
 static void

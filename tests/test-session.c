@@ -474,9 +474,7 @@ test_cancel (Fixture *fixture, gconstpointer data)
   g_assert_null (fixture->outcome->explanation);
   g_assert_null (fixture->outcome->hint);
   {
-    g_autofree char *text = postaci_transcript_format_run (postaci_session_get_events (fixture->session),
-                                                           fixture->outcome,
-                                                           POSTACI_TRANSCRIPT_TEXT);
+    g_autofree char *text = run_text (fixture);
 
     g_assert_null (strstr (text, "Error:"));
     g_assert_null (strstr (text, "failed"));
@@ -498,11 +496,10 @@ test_said_once_refusal (Fixture *fixture, gconstpointer data)
   };
   g_autofree char *text = NULL;
 
-  run (fixture, serve (fixture, script, POSTACI_SCRIPTED_SERVER_PLAIN, NULL, POSTACI_SECURITY_NONE));
+  run (fixture,
+       serve (fixture, script, POSTACI_SCRIPTED_SERVER_PLAIN, NULL, POSTACI_SECURITY_NONE));
   assert_outcome (fixture, POSTACI_VERDICT_REFUSED, POSTACI_STAGE_MAIL, POSTACI_EXIT_REFUSED);
-  text = postaci_transcript_format_run (postaci_session_get_events (fixture->session),
-                                        fixture->outcome, POSTACI_TRANSCRIPT_TEXT);
-  g_test_message ("%s", text);
+  text = run_text (fixture);
   g_assert_cmpuint (count (text, "Relaying denied"), ==, 1);
   g_assert_cmpuint (count (text, fixture->outcome->explanation), ==, 1);
   g_assert_cmpuint (count (text, fixture->outcome->hint), ==, 1);
@@ -530,11 +527,10 @@ test_said_once_recipient (Fixture *fixture, gconstpointer data)
   };
   g_autofree char *text = NULL;
 
-  run (fixture, serve (fixture, script, POSTACI_SCRIPTED_SERVER_PLAIN, NULL, POSTACI_SECURITY_NONE));
+  run (fixture,
+       serve (fixture, script, POSTACI_SCRIPTED_SERVER_PLAIN, NULL, POSTACI_SECURITY_NONE));
   assert_outcome (fixture, POSTACI_VERDICT_REFUSED, POSTACI_STAGE_RCPT, POSTACI_EXIT_REFUSED);
-  text = postaci_transcript_format_run (postaci_session_get_events (fixture->session),
-                                        fixture->outcome, POSTACI_TRANSCRIPT_TEXT);
-  g_test_message ("%s", text);
+  text = run_text (fixture);
   g_assert_cmpuint (count (text, "User unknown"), ==, 1);
   g_assert_cmpuint (count (text, "does not exist"), ==, 1);
   g_assert_cmpuint (count (text, fixture->outcome->hint), ==, 1);
@@ -551,9 +547,7 @@ test_said_once_library_text (Fixture *fixture, gconstpointer data)
 
   run (fixture, serve (fixture, script, POSTACI_SCRIPTED_SERVER_PLAIN, NULL, POSTACI_SECURITY_TLS));
   assert_outcome (fixture, POSTACI_VERDICT_TLS, POSTACI_STAGE_TLS, POSTACI_EXIT_FAILURE);
-  text = postaci_transcript_format_run (postaci_session_get_events (fixture->session),
-                                        fixture->outcome, POSTACI_TRANSCRIPT_TEXT);
-  g_test_message ("%s", text);
+  text = run_text (fixture);
   g_assert_nonnull (fixture->outcome->detail);
   g_assert_cmpuint (count (text, fixture->outcome->detail), ==, 1);
   g_assert_cmpuint (count (text, "Details: "), ==, 1);
@@ -589,13 +583,10 @@ test_connection_refused (Fixture *fixture, gconstpointer data)
   assert_error (fixture, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED);
   g_assert_nonnull (strstr (fixture->transcript->str, "Trying 127.0.0.1:"));
   {
-    g_autofree char *text = postaci_transcript_format_run (postaci_session_get_events (fixture->session),
-                                                           fixture->outcome,
-                                                           POSTACI_TRANSCRIPT_TEXT);
+    g_autofree char *text = run_text (fixture);
 
     /* Said once: our explanation once; the system's words at most once, never a warning line
      * of them before ours. */
-    g_test_message ("%s", text);
     g_assert_cmpuint (count (text, "The connection was refused"), ==, 1);
     g_assert_cmpuint (count (text, "Connection refused"), <=, 1);
     g_assert_null (strstr (text, "Warning:"));

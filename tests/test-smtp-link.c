@@ -27,12 +27,6 @@ setup (Fixture *fixture, gconstpointer data)
   fixture->events = g_ptr_array_new_with_free_func (g_free);
 }
 
-static gboolean
-all_servers_released (gpointer unused)
-{
-  return postaci_scripted_server_count_alive () == 0;
-}
-
 static void
 teardown (Fixture *fixture, gconstpointer data)
 {
@@ -41,7 +35,7 @@ teardown (Fixture *fixture, gconstpointer data)
   g_clear_pointer (&fixture->server, postaci_scripted_server_free);
   g_ptr_array_unref (fixture->lines);
   g_ptr_array_unref (fixture->events);
-  postaci_test_wait_until (all_servers_released, NULL, 5000);
+  postaci_scripted_server_wait_all_released (5000);
 }
 
 static void

@@ -1086,6 +1086,18 @@ postaci_scripted_server_count_alive (void)
   return n_alive;
 }
 
+static gboolean
+all_released (gpointer unused)
+{
+  return n_alive == 0;
+}
+
+void
+postaci_scripted_server_wait_all_released (guint timeout_ms)
+{
+  postaci_test_wait_until (all_released, NULL, timeout_ms);
+}
+
 GTlsCertificate *
 postaci_test_load_certificate (const char *name)
 {

@@ -142,6 +142,8 @@ void               postaci_scripted_server_free         (PostaciScriptedServer  
 /* How many servers are not yet released (freed and all their callbacks run); lets a test wait
  * for 0 after postaci_scripted_server_free() to prove nothing is left behind. */
 guint              postaci_scripted_server_count_alive  (void);
+/* Waits until that count is 0 (see postaci_test_wait_until()). */
+void               postaci_scripted_server_wait_all_released (guint          timeout_ms);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PostaciScriptedServer, postaci_scripted_server_free)
 
