@@ -310,6 +310,79 @@ postaci_gui_test_find_toplevel (GType type)
   return NULL;
 }
 
+static gboolean
+no_toplevel (gpointer data)
+{
+  return postaci_gui_test_find_toplevel (GPOINTER_TO_SIZE (data)) == NULL;
+}
+
+void
+postaci_gui_test_wait_closed (GType type)
+{
+  postaci_test_wait_until (no_toplevel, GSIZE_TO_POINTER (type), POSTACI_GUI_TEST_TIMEOUT_MS);
+}
+
+gboolean
+postaci_gui_test_shows_label (GtkWidget *widget, const char *text)
+{
+  if (GTK_IS_LABEL (widget) && gtk_widget_is_drawable (widget) &&
+      g_strcmp0 (gtk_label_get_text (GTK_LABEL (widget)), text) == 0)
+    return TRUE;
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL;
+       c = gtk_widget_get_next_sibling (c))
+    if (postaci_gui_test_shows_label (c, text))
+      return TRUE;
+  return FALSE;
+}
+
+static void
+read_text_cb (GObject *object, GAsyncResult *result, gpointer user_data)
+{
+  char **text = user_data;
+
+  *text = gdk_clipboard_read_text_finish (GDK_CLIPBOARD (object), result, NULL);
+  if (*text == NULL)
+    *text = g_strdup ("");
+}
+
+static gboolean
+is_set (gpointer data)
+{
+  return *(gpointer *) data != NULL;
+}
+
+char *
+postaci_gui_test_read_clipboard (GdkClipboard *clipboard)
+{
+  char *text = NULL;
+
+  gdk_clipboard_read_text_async (clipboard, NULL, read_text_cb, &text);
+  postaci_test_wait_until (is_set, &text, 10000);
+  return text;
+}
+
+typedef struct {
+  const char *path;
+  gsize       size;
+} ExpectedFile;
+
+static gboolean
+file_complete (gpointer data)
+{
+  const ExpectedFile *expected = data;
+  GStatBuf buf;
+
+  return g_stat (expected->path, &buf) == 0 && (gsize) buf.st_size >= expected->size;
+}
+
+void
+postaci_gui_test_wait_for_file (const char *path, gsize size)
+{
+  ExpectedFile expected = { path, size };
+
+  postaci_test_wait_until (file_complete, &expected, 10000);
+}
+
 char *
 postaci_gui_test_view_text (GtkTextView *view)
 {

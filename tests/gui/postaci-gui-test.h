@@ -62,6 +62,17 @@ void       postaci_gui_test_click           (gpointer     button);
 const PostaciOutcome *postaci_gui_test_run_test (gpointer window);
 /* A visible toplevel of @type, or NULL. (transfer none) */
 GtkWindow *postaci_gui_test_find_toplevel   (GType        type);
+/* Waits until no toplevel of @type is shown: a dialog or chooser has closed. */
+void       postaci_gui_test_wait_closed     (GType        type);
+/* Whether a label with exactly @text is drawn under @widget (itself included): what a person
+ * reads (a toast, a notice, a row of a list). */
+gboolean   postaci_gui_test_shows_label     (GtkWidget   *widget,
+                                             const char  *text);
+/* The text on @clipboard, once read ("" when it holds none). */
+char      *postaci_gui_test_read_clipboard  (GdkClipboard *clipboard);
+/* Waits until @path holds @size bytes at least: a file appears before its bytes do. */
+void       postaci_gui_test_wait_for_file   (const char  *path,
+                                             gsize        size);
 /* The whole text of @view, once what is waiting on the main loop went in. */
 char      *postaci_gui_test_view_text       (GtkTextView *view);
 /* $XDG_CACHE_HOME becomes a new temporary folder (the Local Test Server keeps its

@@ -56,12 +56,6 @@ find_cell (GtkWidget *table, guint port)
   return NULL;
 }
 
-static gboolean
-gone (gpointer data)
-{
-  return postaci_gui_test_find_toplevel (POSTACI_TYPE_DISCOVERY_DIALOG) == NULL;
-}
-
 static void
 test_find_settings (void)
 {
@@ -96,9 +90,7 @@ test_find_settings (void)
   /* The standard ports become one where nothing listens (tests cannot bind 465/587/25). */
   g_setenv ("POSTACI_DISCOVERY_PORTS", closed_text, TRUE);
 
-  window = postaci_window_new (application);
-  gtk_window_set_default_size (GTK_WINDOW (window), 1320, 860);
-  gtk_window_present (GTK_WINDOW (window));
+  window = postaci_gui_test_present (postaci_window_new (application), 1320, 860);
   /* The classic mistake: the domain itself, a port where nothing answers, no encryption. */
   gtk_editable_set_text (GTK_EDITABLE (postaci_gui_test_window_child (window, "server_row")), "gui.test");
   adw_combo_row_set_selected (postaci_gui_test_window_child (window, "security_row"), 0);
@@ -141,7 +133,7 @@ test_find_settings (void)
   /* One click fills the form. */
   /* The dialog closes on the click: the test helper would still hold the button. */
   g_signal_emit_by_name (child (dialog, POSTACI_TYPE_DISCOVERY_DIALOG, "use_button"), "clicked");
-  postaci_test_wait_until (gone, NULL, 5000);
+  postaci_gui_test_wait_closed (POSTACI_TYPE_DISCOVERY_DIALOG);
   g_assert_cmpstr (gtk_editable_get_text (postaci_gui_test_window_child (window, "server_row")), ==, "localhost");
   g_assert_cmpuint (adw_combo_row_get_selected (postaci_gui_test_window_child (window, "security_row")), ==, 2);
   {
@@ -151,8 +143,7 @@ test_find_settings (void)
   }
   g_assert_true (adw_expander_row_get_enable_expansion (postaci_gui_test_window_child (window, "auth_row")));
 
-  gtk_window_destroy (GTK_WINDOW (window));
-  postaci_gui_test_flush ();
+  postaci_gui_test_close (window);
   postaci_scripted_server_free (servers[0]);
   postaci_scripted_server_free (servers[1]);
   postaci_test_resolver_uninstall (resolver);

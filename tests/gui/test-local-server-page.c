@@ -62,19 +62,10 @@ set_text (PostaciWindow *window, const char *field, const char *text)
 static PostaciWindow *
 open_window (void)
 {
-  PostaciWindow *window = postaci_window_new (application);
-
-  gtk_window_set_default_size (GTK_WINDOW (window), 1320, 860);
-  gtk_window_present (GTK_WINDOW (window));
-  return window;
+  return postaci_gui_test_present (postaci_window_new (application), 1320, 860);
 }
 
-static void
-close_window (PostaciWindow *window)
-{
-  gtk_window_destroy (GTK_WINDOW (window));
-  postaci_gui_test_flush ();
-}
+#define close_window postaci_gui_test_close
 
 static gboolean
 is_running (gpointer data)
@@ -122,19 +113,6 @@ show_page (PostaciWindow *window, const char *name)
   postaci_gui_test_flush ();
 }
 
-/* A label with exactly @text somewhere under @widget: what a person reads in the list. */
-static gboolean
-shows_label (GtkWidget *widget, const char *text)
-{
-  if (GTK_IS_LABEL (widget) && gtk_widget_is_drawable (widget) &&
-      g_strcmp0 (gtk_label_get_text (GTK_LABEL (widget)), text) == 0)
-    return TRUE;
-  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
-    if (shows_label (c, text))
-      return TRUE;
-  return FALSE;
-}
-
 /* The form as the window fills it for the running Local Test Server. */
 static void
 assert_form_for_local_server (PostaciWindow *window)
@@ -151,16 +129,6 @@ assert_form_for_local_server (PostaciWindow *window)
   g_assert_cmpstr (get_text (window, "password_row"), ==, postaci_local_server_get_password (server));
   g_assert_cmpstr (get_text (window, "from_row"), !=, "");
   g_assert_cmpstr (get_text (window, "to_row"), !=, "");
-}
-
-static void
-read_text_cb (GObject *object, GAsyncResult *result, gpointer user_data)
-{
-  char **text = user_data;
-
-  *text = gdk_clipboard_read_text_finish (GDK_CLIPBOARD (object), result, NULL);
-  if (*text == NULL)
-    *text = g_strdup ("");
 }
 
 static gboolean
@@ -237,8 +205,9 @@ test_first_run (void)
   show_page (window, "local-server");
   g_assert_cmpstr (gtk_stack_get_visible_child_name (page_child (window, "messages_stack")), ==, "list");
   postaci_gui_test_wait_for_frames (GTK_WIDGET (window));
-  g_assert_true (shows_label (page_child (window, "messages_view"), SUBJECT));
-  g_assert_true (shows_label (page_child (window, "messages_view"), get_text (window, "to_row")));
+  g_assert_true (postaci_gui_test_shows_label (page_child (window, "messages_view"), SUBJECT));
+  g_assert_true (postaci_gui_test_shows_label (page_child (window, "messages_view"),
+                                               get_text (window, "to_row")));
 
   postaci_gui_test_save_screenshot (GTK_WIDGET (window), "postaci-local-server-light.png");
   adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_DARK);
@@ -248,8 +217,7 @@ test_first_run (void)
 
   /* The password's copy button. */
   postaci_gui_test_click (page_child (window, "copy_password_button"));
-  gdk_clipboard_read_text_async (gtk_widget_get_clipboard (GTK_WIDGET (window)), NULL, read_text_cb, &copied);
-  postaci_test_wait_until (is_set, &copied, 10000);
+  copied = postaci_gui_test_read_clipboard (gtk_widget_get_clipboard (GTK_WIDGET (window)));
   g_assert_cmpstr (copied, ==, postaci_local_server_get_password (server));
 
   /* Closing remembers the form but not the throwaway address: the next start is a first start. */
@@ -404,27 +372,6 @@ test_every_failure (void)
   close_window (window);
 }
 
-typedef struct {
-  const char *path;
-  gsize       size;
-} ExpectedFile;
-
-/* The file appears before its bytes do: wait for all of them. */
-static gboolean
-file_complete (gpointer data)
-{
-  const ExpectedFile *expected = data;
-  GStatBuf buf;
-
-  return g_stat (expected->path, &buf) == 0 && (gsize) buf.st_size >= expected->size;
-}
-
-static gboolean
-no_file_chooser (gpointer data)
-{
-  return postaci_gui_test_find_toplevel (GTK_TYPE_FILE_CHOOSER_DIALOG) == NULL;
-}
-
 /* Activating a listed message opens it: headers, text, HTML source; Save as .eml writes it whole. */
 static void
 test_message_window (void)
@@ -488,14 +435,11 @@ test_message_window (void)
     g_assert_cmpstr (name, ==, expected);
   }
   gtk_widget_activate (gtk_dialog_get_widget_for_response (GTK_DIALOG (chooser), GTK_RESPONSE_CANCEL));
-  postaci_test_wait_until (no_file_chooser, NULL, 10000);
+  postaci_gui_test_wait_closed (GTK_TYPE_FILE_CHOOSER_DIALOG);
 
   /* …and writes the message byte for byte. */
   postaci_message_window_save (message_window, target);
-  {
-    ExpectedFile complete = { path, postaci_captured_message_get_size (message) };
-    postaci_test_wait_until (file_complete, &complete, 10000);
-  }
+  postaci_gui_test_wait_for_file (path, postaci_captured_message_get_size (message));
   postaci_gui_test_flush ();
   saved = g_file_load_bytes (target, NULL, NULL, NULL);
   g_assert_nonnull (saved);
@@ -579,7 +523,7 @@ shows_text (gpointer data)
   const ShownText *shown = data;
 
   postaci_gui_test_wait_for_frames (shown->widget);
-  return shows_label (shown->widget, shown->text);
+  return postaci_gui_test_shows_label (shown->widget, shown->text);
 }
 
 /* A report of a run against the built-in server: saved as HTML in the person's documents, copied
@@ -625,15 +569,12 @@ test_report (void)
     g_assert_true (g_file_equal (folder, documents));
   }
   gtk_widget_activate (gtk_dialog_get_widget_for_response (GTK_DIALOG (chooser), GTK_RESPONSE_CANCEL));
-  postaci_test_wait_until (no_file_chooser, NULL, 10000);
+  postaci_gui_test_wait_closed (GTK_TYPE_FILE_CHOOSER_DIALOG);
 
   /* …and writes the report: parsed back, it holds every reply line and not the password. */
   expected = postaci_window_get_report (window, POSTACI_REPORT_HTML);
   postaci_window_save_report (window, target);
-  {
-    ExpectedFile complete = { path, strlen (expected) };
-    postaci_test_wait_until (file_complete, &complete, 10000);
-  }
+  postaci_gui_test_wait_for_file (path, strlen (expected));
   postaci_gui_test_flush ();
   g_assert_true (g_file_get_contents (path, &saved, NULL, NULL));
   g_assert_null (strstr (saved, password));
@@ -667,8 +608,7 @@ test_report (void)
                                                         "text/plain;charset=utf-8"));
   gdk_clipboard_read_async (clipboard, html_type, G_PRIORITY_DEFAULT, NULL, read_bytes_cb, &copied_html);
   postaci_test_wait_until (is_set, &copied_html, 10000);
-  gdk_clipboard_read_text_async (clipboard, NULL, read_text_cb, &copied_text);
-  postaci_test_wait_until (is_set, &copied_text, 10000);
+  copied_text = postaci_gui_test_read_clipboard (clipboard);
   {
     g_autoptr(PostaciReportContents) pasted = NULL;
     gsize length;
@@ -918,9 +858,7 @@ test_notices (void)
         g_clear_pointer (&copied, g_free);
         postaci_gui_test_click (gtk_widget_get_last_child (gtk_widget_get_last_child (
                                   gtk_widget_get_first_child (page_child (window, copies[i].row)))));
-        gdk_clipboard_read_text_async (gtk_widget_get_clipboard (GTK_WIDGET (window)), NULL,
-                                       read_text_cb, &copied);
-        postaci_test_wait_until (is_set, &copied, 10000);
+        copied = postaci_gui_test_read_clipboard (gtk_widget_get_clipboard (GTK_WIDGET (window)));
         g_assert_cmpstr (copied, ==, copies[i].value);
       }
   }

@@ -45,12 +45,6 @@ activate (PostaciWindow *window, const char *action, GVariant *target)
   postaci_gui_test_flush ();
 }
 
-static gboolean
-no_dialog (gpointer data)
-{
-  return postaci_gui_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG) == NULL;
-}
-
 /* The name dialog as a person uses it: the name typed, Enter pressed. Returns the name it
  * offered first. */
 static char *
@@ -67,7 +61,7 @@ answer_name_dialog (const char *name)
   /* Save is the default response: the button Enter presses. */
   g_assert_nonnull (gtk_window_get_default_widget (dialog));
   gtk_widget_activate (gtk_window_get_default_widget (dialog));
-  postaci_test_wait_until (no_dialog, NULL, POSTACI_GUI_TEST_TIMEOUT_MS);
+  postaci_gui_test_wait_closed (ADW_TYPE_MESSAGE_DIALOG);
   postaci_gui_test_flush ();
   return offered;
 }
@@ -585,12 +579,6 @@ contains_string (GPtrArray *strings, const char *text)
   return g_ptr_array_find_with_equal_func (strings, text, g_str_equal, NULL);
 }
 
-static gboolean
-no_chooser (gpointer data)
-{
-  return postaci_gui_test_find_toplevel (GTK_TYPE_FILE_CHOOSER_DIALOG) == NULL;
-}
-
 #define TEAM_ACME "Ekip – Acme Exchange"
 #define TEAM_SUBE "Ekip – Şube 3 Postfix"
 
@@ -645,7 +633,7 @@ test_import (void)
   g_assert_nonnull (chooser);
   g_assert_cmpstr (gtk_window_get_title (chooser), ==, "Import Saved Servers");
   gtk_window_close (chooser);
-  postaci_test_wait_until (no_chooser, NULL, POSTACI_GUI_TEST_TIMEOUT_MS);
+  postaci_gui_test_wait_closed (GTK_TYPE_FILE_CHOOSER_DIALOG);
   /* …whose answer does this. */
   postaci_profile_button_import (button, team_file);
   wait_for_text (window, "2 saved servers imported from “ekip.ini”. Passwords are not included");
@@ -673,7 +661,7 @@ test_import (void)
   g_assert_cmpstr (adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (dialog)), ==, expected->message);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store ())), ==, 2);
   gtk_window_close (dialog);
-  postaci_test_wait_until (no_dialog, NULL, POSTACI_GUI_TEST_TIMEOUT_MS);
+  postaci_gui_test_wait_closed (ADW_TYPE_MESSAGE_DIALOG);
 
   close_window (window);
   postaci_gui_test_remove_tree (dir);

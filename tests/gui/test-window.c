@@ -131,20 +131,10 @@ get_text (PostaciWindow *window, const char *field)
 static PostaciWindow *
 open_window (void)
 {
-  PostaciWindow *window = postaci_window_new (application);
-
-  gtk_window_set_default_size (GTK_WINDOW (window), 1320, 900);
-  gtk_window_present (GTK_WINDOW (window));
-  return window;
+  return postaci_gui_test_present (postaci_window_new (application), 1320, 900);
 }
 
-static void
-close_window (PostaciWindow *window)
-{
-  gtk_window_destroy (GTK_WINDOW (window));
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
-}
+#define close_window postaci_gui_test_close
 
 /* The form as a helpdesk person fills it for aiosmtpd on 127.0.0.1 with STARTTLS. */
 static void
@@ -1083,35 +1073,6 @@ test_long_run_saved (void)
 
 #define find_toplevel postaci_gui_test_find_toplevel
 
-/* A label with @text that is drawn somewhere under @widget (a toast, a notice). */
-static gboolean
-shows_text (GtkWidget *widget, const char *text)
-{
-  if (GTK_IS_LABEL (widget) && gtk_widget_is_drawable (widget) &&
-      g_strcmp0 (gtk_label_get_text (GTK_LABEL (widget)), text) == 0)
-    return TRUE;
-  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
-    if (shows_text (c, text))
-      return TRUE;
-  return FALSE;
-}
-
-static void
-read_text_cb (GObject *object, GAsyncResult *result, gpointer user_data)
-{
-  char **text = user_data;
-
-  *text = gdk_clipboard_read_text_finish (GDK_CLIPBOARD (object), result, NULL);
-  if (*text == NULL)
-    *text = g_strdup ("");
-}
-
-static gboolean
-is_set (gpointer data)
-{
-  return *(gpointer *) data != NULL;
-}
-
 /* The transcript is read like a document: a caret that Down moves line by line (what a screen
  * reader follows), typing changes nothing, and a selection copies with Ctrl+C. */
 static void
@@ -1168,31 +1129,9 @@ test_transcript_caret (void)
   line = gtk_text_buffer_get_text (buffer, &iter, &end, FALSE);
   g_assert_nonnull (strstr (line, lines[1]));
   g_signal_emit_by_name (view, "copy-clipboard");
-  gdk_clipboard_read_text_async (gtk_widget_get_clipboard (GTK_WIDGET (view)), NULL, read_text_cb, &copied);
-  postaci_test_wait_until (is_set, &copied, 10000);
+  copied = postaci_gui_test_read_clipboard (gtk_widget_get_clipboard (GTK_WIDGET (view)));
   g_assert_cmpstr (copied, ==, line);
   close_window (window);
-}
-
-typedef struct {
-  const char *path;
-  gsize       size;
-} ExpectedFile;
-
-/* The file appears before its bytes do: wait for all of them. */
-static gboolean
-file_complete (gpointer data)
-{
-  const ExpectedFile *expected = data;
-  GStatBuf buf;
-
-  return g_stat (expected->path, &buf) == 0 && (gsize) buf.st_size >= expected->size;
-}
-
-static gboolean
-no_file_chooser (gpointer data)
-{
-  return find_toplevel (GTK_TYPE_FILE_CHOOSER_DIALOG) == NULL;
 }
 
 /* The first button under @widget that activates @action: it is insensitive while the action is off. */
@@ -1241,8 +1180,7 @@ test_copy_save_clear (void)
   expected = postaci_window_get_transcript_text (window);
 
   gtk_widget_activate_action (GTK_WIDGET (window), "win.copy-transcript", NULL);
-  gdk_clipboard_read_text_async (gtk_widget_get_clipboard (GTK_WIDGET (window)), NULL, read_text_cb, &copied);
-  postaci_test_wait_until (is_set, &copied, 10000);
+  copied = postaci_gui_test_read_clipboard (gtk_widget_get_clipboard (GTK_WIDGET (window)));
   g_assert_cmpstr (copied, ==, expected);
   g_assert_null (strstr (copied, PASSWORD));
 
@@ -1273,14 +1211,11 @@ test_copy_save_clear (void)
       g_assert_cmpstr (path_shown, ==, g_get_home_dir ());
   }
   gtk_widget_activate (gtk_dialog_get_widget_for_response (GTK_DIALOG (chooser), GTK_RESPONSE_CANCEL));
-  postaci_test_wait_until (no_file_chooser, NULL, 10000);
+  postaci_gui_test_wait_closed (GTK_TYPE_FILE_CHOOSER_DIALOG);
 
   /* …and writes the chosen file. */
   postaci_window_save_transcript (window, target);
-  {
-    ExpectedFile complete = { path, strlen (expected) };
-    postaci_test_wait_until (file_complete, &complete, 10000);
-  }
+  postaci_gui_test_wait_for_file (path, strlen (expected));
   while (g_main_context_iteration (NULL, FALSE))
     ;
   g_assert_true (g_file_get_contents (path, &saved, NULL, NULL));
@@ -1303,7 +1238,7 @@ test_copy_save_clear (void)
   g_assert_false (gtk_widget_is_sensitive (action_button (GTK_WIDGET (window), "win.save-transcript")));
   /* A toast offers to undo it… */
   wait_for_frames (GTK_WIDGET (window));
-  g_assert_true (shows_text (GTK_WIDGET (window), "Transcript cleared"));
+  g_assert_true (postaci_gui_test_shows_label (GTK_WIDGET (window), "Transcript cleared"));
   save_screenshot (GTK_WIDGET (window), "postaci-window-cleared.png");
   /* …and Undo brings the whole run back: transcript, stages, verdict. */
   gtk_widget_activate_action (GTK_WIDGET (window), "win.undo-clear", NULL);
