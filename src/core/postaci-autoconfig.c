@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* postaci-autoconfig.c — Thunderbird's config-v1.1.xml: fetch it over HTTP, keep its SMTP servers. */
+/* postaci-autoconfig.c — Thunderbird's config-v1.1.xml: fetch it over HTTP, keep its SMTP
+ * servers. */
 #define G_LOG_DOMAIN "postaci-autoconfig"
 
 #include "config.h"

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* postaci-discovery-dialog.c — "Find Settings": every source and probe live, then one click fills the form. */
+/* postaci-discovery-dialog.c — "Find Settings": every source and probe live, then one click
+ * fills the form. */
 #define G_LOG_DOMAIN "postaci-gui"
 
 #include "config.h"

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* postaci-local-server-page.c — run the Local Test Server, read what it caught, rehearse failures. */
+/* postaci-local-server-page.c — run the Local Test Server, read what it caught, rehearse
+ * failures. */
 #define G_LOG_DOMAIN "postaci-gui"
 
 #include "config.h"
@@ -18,7 +19,8 @@ static const struct {
   guint         code;
   const char   *label;
 } failure_choices[] = {
-  /* Translators: "Fail on purpose" choices: the reply the Local Test Server gives, and at which step */
+  /* Translators: "Fail on purpose" choices: the reply the Local Test Server gives, and at which
+   * step */
   { POSTACI_STAGE_CONNECT,  0, N_("None: answer normally") },
   { POSTACI_STAGE_GREETING, 421, N_("421 at the greeting: service not available") },
   { POSTACI_STAGE_GREETING, 554, N_("554 at the greeting: no SMTP service here") },

@@ -55,7 +55,8 @@ show_message (PostaciMessageWindow *self)
 
   gtk_window_set_title (GTK_WINDOW (self), *subject != '\0' ? subject : _("(no subject)"));
   gtk_label_set_text (self->subject_label, *subject != '\0' ? subject : _("(no subject)"));
-  /* Translators: under a received message's subject: envelope sender, recipients, size, date and time */
+  /* Translators: under a received message's subject: envelope sender, recipients, size, date
+   * and time */
   envelope = g_strdup_printf (_("From %s to %s · %s · %s"), *from != '\0' ? from : "<>", to, size, when);
   gtk_label_set_text (self->envelope_label, envelope);
 

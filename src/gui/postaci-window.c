@@ -116,7 +116,8 @@ set_running (PostaciWindow *self, gboolean running)
       gtk_widget_add_css_class (button, "suggested-action");
     }
   /* A run started with Ctrl+Enter from a field: the field goes insensitive and would drop the
-   * focus. The Cancel button holds it meanwhile (Enter or Space cancels); the field gets it back. */
+   * focus. The Cancel button holds it meanwhile (Enter or Space cancels); the field gets it
+   * back. */
   if (running)
     {
       GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (self));

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* postaci-captured-message.c — a received message: envelope, subject and size; the bytes stay on disk. */
+/* postaci-captured-message.c — a received message: envelope, subject and size; the bytes stay
+ * on disk. */
 #define G_LOG_DOMAIN "postaci-local-server"
 
 #include "config.h"
