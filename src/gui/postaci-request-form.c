@@ -14,6 +14,7 @@
 #include "postaci-accessible.h"
 #include "postaci-combo-row-choices.h"
 #include "postaci-discovery-dialog.h"
+#include "postaci-long-entry-buffer.h"
 #include "postaci-request-form-private.h"
 #include "postaci-source-scheme.h"
 
@@ -836,6 +837,8 @@ postaci_request_form_init (PostaciRequestForm *self)
   g_autofree char *html = default_html ();
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  /* A list of recipients can be longer than GTK's entry keeps (65,535 bytes). */
+  postaci_long_entry_buffer_install (GTK_EDITABLE (self->to_row));
 
   g_signal_connect (self->html_view, "map", G_CALLBACK (html_view_map_cb), NULL);
   _postaci_request_form_set_html (self, html);
