@@ -444,6 +444,21 @@ postaci_request_form_build_request (PostaciRequestForm *self, GError **error)
   return g_steal_pointer (&request);
 }
 
+/* "ali@example.com, ayse@example.com": read only, the request is someone else's. */
+static char *
+join_recipients (const GPtrArray *recipients)
+{
+  GString *to = g_string_new (NULL);
+
+  for (guint i = 0; recipients != NULL && i < recipients->len; i++)
+    {
+      if (i > 0)
+        g_string_append (to, ", ");
+      g_string_append (to, g_ptr_array_index (recipients, i));
+    }
+  return g_string_free (to, FALSE);
+}
+
 void
 postaci_request_form_set_request (PostaciRequestForm *self, const PostaciRequest *request)
 {
@@ -466,12 +481,7 @@ postaci_request_form_set_request (PostaciRequestForm *self, const PostaciRequest
   gtk_switch_set_active (self->plain_auth_switch, request->allow_plain_auth);
 
   set_text (self->from_row, request->from);
-  if (request->recipients != NULL && request->recipients->len > 0)
-    {
-      g_ptr_array_add (request->recipients, NULL);
-      to = g_strjoinv (", ", (char **) request->recipients->pdata);
-      g_ptr_array_remove_index (request->recipients, request->recipients->len - 1);
-    }
+  to = join_recipients (request->recipients);
   set_text (self->to_row, to);
   set_text (self->subject_row, request->subject != NULL && *request->subject != '\0'
                                ? request->subject : _("Postacı SMTP test"));

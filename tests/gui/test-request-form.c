@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* test-request-form.c — the request form on its own, under Xvfb: what goes in comes out whole. */
+/* test-request-form.c — the request form on its own, under Xvfb: what goes in comes out whole,
+ * and a request it is filled from stays as it was. */
 #include "config.h"
 
 #include <adwaita.h>
@@ -83,6 +84,53 @@ test_long_recipient_list (void)
                    (glong) (strlen (list) - strlen ("a00000@example.com, ")));
 }
 
+/* postaci_request_form_set_request() takes a const request: not one recipient added, removed or
+ * freed, not even for a moment (another part of the program may be reading it). */
+static guint freed_recipients;
+
+static void
+count_freed (gpointer data)
+{
+  freed_recipients++;
+  g_free (data);
+}
+
+static void
+test_set_request_keeps_request (void)
+{
+  g_autoptr(PostaciRequestForm) form = new_form ();
+  g_autoptr(PostaciRequest) request = postaci_request_new ();
+  GtkEditable *to = postaci_gui_test_child (form, POSTACI_TYPE_REQUEST_FORM, "to_row");
+  const char *addresses[] = { "ali@example.com", "ayse@example.com" };
+  gpointer *pdata;
+
+  request->server = g_strdup ("mail.example.com");
+  g_ptr_array_unref (request->recipients);
+  /* Exactly full: one more element would have to move the array. */
+  request->recipients = g_ptr_array_new_full (G_N_ELEMENTS (addresses), count_freed);
+  for (guint i = 0; i < G_N_ELEMENTS (addresses); i++)
+    g_ptr_array_add (request->recipients, g_strdup (addresses[i]));
+  pdata = request->recipients->pdata;
+  freed_recipients = 0;
+
+  postaci_request_form_set_request (form, request);
+
+  g_assert_cmpstr (gtk_editable_get_text (to), ==, "ali@example.com, ayse@example.com");
+  g_assert_cmpuint (freed_recipients, ==, 0);
+  g_assert_true (request->recipients->pdata == pdata);
+  g_assert_cmpuint (request->recipients->len, ==, G_N_ELEMENTS (addresses));
+  for (guint i = 0; i < G_N_ELEMENTS (addresses); i++)
+    g_assert_cmpstr (g_ptr_array_index (request->recipients, i), ==, addresses[i]);
+
+  /* No recipients: an empty field, and still nothing touched. */
+  g_ptr_array_set_size (request->recipients, 0);
+  freed_recipients = 0;
+  postaci_request_form_set_request (form, request);
+  g_assert_cmpstr (gtk_editable_get_text (to), ==, "");
+  g_assert_cmpuint (freed_recipients, ==, 0);
+  g_assert_cmpuint (request->recipients->len, ==, 0);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -93,6 +141,7 @@ main (int argc, char **argv)
   if (application == NULL)
     return 0;
   g_test_add_func ("/postaci/request-form/long-recipient-list", test_long_recipient_list);
+  g_test_add_func ("/postaci/request-form/set-request-keeps-request", test_set_request_keeps_request);
   status = g_test_run ();
   return postaci_gui_test_finish (g_steal_pointer (&application), cache, status);
 }
