@@ -6,12 +6,15 @@
 
 #include <signal.h>
 #include <stdio.h>
+#include <string.h>
 #include <glib/gi18n.h>
 #include <glib-unix.h>
 
 #include "postaci-cli-discover.h"
+#include "postaci-cli-password.h"
 #include "postaci-discovery.h"
 #include "postaci-discovery-report.h"
+#include "postaci-option.h"
 
 typedef struct {
   GMainLoop               *loop;
@@ -117,5 +120,60 @@ postaci_cli_discover (const PostaciCliDiscover *options)
   postaci_recommendation_free (run.recommendation);
   g_object_unref (run.cancellable);
   g_main_loop_unref (run.loop);
+  return status;
+}
+
+/* --discover: find the submission server of an address, domain or host, probe it, recommend. */
+int
+postaci_cli_discover_from_options (const PostaciCliOptions *options)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *password = NULL;
+  guint seconds = 10;
+  int status;
+
+  if (options->server != NULL || options->port != NULL || options->security != NULL ||
+      options->auth != NULL || options->allow_plain_auth || options->from != NULL ||
+      options->to != NULL || options->subject != NULL || options->html != NULL ||
+      options->html_file != NULL || options->text != NULL || options->ehlo != NULL ||
+      options->stop_after != NULL || options->no_pipelining || options->insecure ||
+      options->pin_certificate != NULL || options->serve || options->tls_port != NULL || options->save != NULL ||
+      options->fail != NULL || options->cert_out != NULL || options->quota != NULL ||
+      options->profile != NULL || options->save_profile != NULL || options->remember_password)
+    return postaci_cli_usage_error ("%s", _("--discover takes --user, --password-file, --timeout, "
+                                            "--ca-file, --lang, --color and --format, not the "
+                                            "options of a test run."));
+  if (options->format != NULL && !g_str_equal (options->format, "text") &&
+      !g_str_equal (options->format, "jsonl"))
+    return postaci_cli_usage_error (_("--format must be text or jsonl with --discover, "
+                                      "not “%s”."), options->format);
+  if (options->timeout != NULL &&
+      !postaci_option_parse (POSTACI_OPTION_TIMEOUT, options->timeout, &seconds, &error))
+    return postaci_cli_usage_error ("%s", error->message);
+  if (options->user != NULL)
+    {
+      /* A password file is read within 30 seconds, whatever --timeout gives each step. */
+      status = postaci_cli_password (options->user, options->password_file, 30, NULL, &password);
+      if (status != 0)
+        return status;
+    }
+  else if (options->password_file != NULL)
+    return postaci_cli_usage_error ("%s", _("--password-file needs --user."));
+
+  {
+    PostaciCliDiscover run = {
+      .query = options->discover,
+      .user = options->user,
+      .password = password,
+      .step_seconds = seconds,
+      .ca_file = options->ca_file,
+      .format = g_strcmp0 (options->format, "jsonl") == 0 ? POSTACI_TRANSCRIPT_JSONL
+                : postaci_cli_use_colour (options->color) ? POSTACI_TRANSCRIPT_ANSI : POSTACI_TRANSCRIPT_TEXT,
+    };
+
+    status = postaci_cli_discover (&run);
+  }
+  if (password != NULL)
+    memset (password, 0, strlen (password));
   return status;
 }

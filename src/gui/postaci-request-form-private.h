@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* postaci-request-form-private.h — what postaci-request-form.c and -settings.c share. */
+/* postaci-request-form-private.h — what postaci-request-form.c and its -attachments.c,
+ * -marks.c and -settings.c share. */
 #pragma once
 
 #include <gtksourceview/gtksource.h>
@@ -140,6 +141,10 @@ guint      _postaci_request_form_set_attachments      (PostaciRequestForm *self,
                                                        GPtrArray          *paths);
 GtkWidget *_postaci_request_form_attachment_for_error (PostaciRequestForm *self,
                                                        const GError       *error);
+
+/* postaci-request-form-marks.c: connects what takes a mark away, and makes the row that says
+ * why a field is wrong. */
+void  _postaci_request_form_init_marks            (PostaciRequestForm *self);
 
 /* postaci-request-form-settings.c: the server fields, written once the form no longer names
  * the Local Test Server. */

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* postaci-request-form.c — the form a helpdesk knows, as a request, and its marks. What fills
- * it besides the person (the settings, postaci-cli's options) is in
- * postaci-request-form-settings.c. */
+/* postaci-request-form.c — the form a helpdesk knows, as a request. What fills it besides the
+ * person (the settings, postaci-cli's options) is in postaci-request-form-settings.c, the
+ * marks on a field at fault in postaci-request-form-marks.c, the attached files in
+ * postaci-request-form-attachments.c. */
 #define G_LOG_DOMAIN "postaci-gui"
 
 #include "config.h"
@@ -13,6 +14,7 @@
 #include "postaci-accessible.h"
 #include "postaci-combo-row-choices.h"
 #include "postaci-discovery-dialog.h"
+#include "postaci-long-entry-buffer.h"
 #include "postaci-request-form-private.h"
 #include "postaci-source-scheme.h"
 
@@ -135,179 +137,6 @@ security_changed_cb (PostaciRequestForm *self)
                                                      : postaci_local_server_get_port (self->local));
   else if (!self->port_edited)
     _postaci_request_form_set_port (self, security_ports[_postaci_request_form_security_index (self)]);
-}
-
-/* ---------------------------------------------------------------- */
-/* Marking invalid fields                                           */
-/* ---------------------------------------------------------------- */
-
-void
-postaci_request_form_clear_invalid (PostaciRequestForm *self)
-{
-  GtkWidget *parent;
-
-  g_return_if_fail (POSTACI_IS_REQUEST_FORM (self));
-
-  parent = gtk_widget_get_parent (self->error_row);
-  if (self->invalid_field != NULL)
-    {
-      gtk_widget_remove_css_class (self->invalid_field, "error");
-      gtk_accessible_reset_state (GTK_ACCESSIBLE (self->invalid_field), GTK_ACCESSIBLE_STATE_INVALID);
-      gtk_accessible_reset_relation (GTK_ACCESSIBLE (self->invalid_field),
-                                     GTK_ACCESSIBLE_RELATION_ERROR_MESSAGE);
-    }
-  if (self->invalid_label != NULL)
-    gtk_widget_set_visible (GTK_WIDGET (self->invalid_label), FALSE);
-  if (parent != NULL)
-    gtk_list_box_remove (GTK_LIST_BOX (parent), self->error_row);
-  self->invalid_field = NULL;
-  self->invalid_label = NULL;
-}
-
-static void
-field_changed_cb (GtkWidget *field, PostaciRequestForm *self)
-{
-  if (field == self->invalid_field)
-    postaci_request_form_clear_invalid (self);
-}
-
-static void
-html_changed_cb (GtkTextBuffer *buffer, PostaciRequestForm *self)
-{
-  field_changed_cb (self->html_frame, self);
-}
-
-static void
-mechanism_changed_cb (GObject *object, GParamSpec *pspec, PostaciRequestForm *self)
-{
-  field_changed_cb (GTK_WIDGET (self->mechanism_row), self);
-}
-
-/* The field a request error names, or NULL for an error of no one field. */
-static GtkWidget *
-field_for_error (PostaciRequestForm *self, const GError *error)
-{
-  if (error->domain != POSTACI_REQUEST_ERROR)
-    return NULL;
-  switch ((PostaciRequestError) error->code)
-    {
-    case POSTACI_REQUEST_ERROR_SERVER:
-      return GTK_WIDGET (self->server_row);
-    case POSTACI_REQUEST_ERROR_PORT:
-      return GTK_WIDGET (self->port_row);
-    case POSTACI_REQUEST_ERROR_USERNAME:
-      return GTK_WIDGET (self->user_row);
-    case POSTACI_REQUEST_ERROR_PASSWORD:
-      return GTK_WIDGET (self->password_row);
-    case POSTACI_REQUEST_ERROR_MECHANISM:
-      return GTK_WIDGET (self->mechanism_row);
-    case POSTACI_REQUEST_ERROR_FROM:
-      return GTK_WIDGET (self->from_row);
-    case POSTACI_REQUEST_ERROR_RECIPIENTS:
-      return GTK_WIDGET (self->to_row);
-    case POSTACI_REQUEST_ERROR_SUBJECT:
-      return GTK_WIDGET (self->subject_row);
-    case POSTACI_REQUEST_ERROR_BODY:
-      return self->html_frame;
-    case POSTACI_REQUEST_ERROR_EHLO_NAME:
-      return GTK_WIDGET (self->ehlo_row);
-    case POSTACI_REQUEST_ERROR_TIMEOUT:
-      return GTK_WIDGET (self->timeout_spin);
-    case POSTACI_REQUEST_ERROR_CA_FILE:
-      return GTK_WIDGET (self->ca_row);
-    case POSTACI_REQUEST_ERROR_ATTACHMENT:
-      return _postaci_request_form_attachment_for_error (self, error);
-    default:
-      return NULL;
-    }
-}
-
-/* Scrolls the form's scrolled window so that the field and the reason under it are both in
- * sight, once they are laid out (the reason's row was only just put in). */
-static gboolean
-scroll_to_invalid_cb (GtkWidget *widget, GdkFrameClock *clock, gpointer user_data)
-{
-  PostaciRequestForm *self = POSTACI_REQUEST_FORM (widget);
-  GtkWidget *scroller = gtk_widget_get_ancestor (widget, GTK_TYPE_SCROLLED_WINDOW);
-  GtkWidget *last = self->invalid_label != NULL ? GTK_WIDGET (self->invalid_label) : self->error_row;
-  GtkWidget *content;
-  GtkAdjustment *adjustment;
-  graphene_rect_t top, bottom;
-  double value, page;
-
-  if (scroller == NULL || self->invalid_field == NULL || gtk_widget_get_parent (last) == NULL)
-    return G_SOURCE_REMOVE;
-  /* Tick callbacks run before layout: the frame after the one that put the reason in. */
-  if (gtk_widget_get_height (last) == 0 && ++self->scroll_frames < 10)
-    return G_SOURCE_CONTINUE;
-  content = gtk_scrolled_window_get_child (GTK_SCROLLED_WINDOW (scroller));
-  if (GTK_IS_VIEWPORT (content))
-    content = gtk_viewport_get_child (GTK_VIEWPORT (content));
-  adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scroller));
-  value = gtk_adjustment_get_value (adjustment);
-  page = gtk_adjustment_get_page_size (adjustment);
-  if (!gtk_widget_compute_bounds (self->invalid_field, content, &top) ||
-      !gtk_widget_compute_bounds (last, content, &bottom))
-    return G_SOURCE_REMOVE;
-  if (bottom.origin.y + bottom.size.height > value + page)
-    value = bottom.origin.y + bottom.size.height + 12 - page;
-  if (top.origin.y < value)
-    value = top.origin.y - 12;
-  gtk_adjustment_set_value (adjustment, value);
-  return G_SOURCE_REMOVE;
-}
-
-void
-postaci_request_form_mark_invalid (PostaciRequestForm *self, const GError *error)
-{
-  GtkWidget *field;
-  GtkWidget *message;
-
-  g_return_if_fail (POSTACI_IS_REQUEST_FORM (self));
-  g_return_if_fail (error != NULL);
-
-  field = field_for_error (self, error);
-  postaci_request_form_clear_invalid (self);
-  if (field == NULL)
-    {
-      gtk_label_set_text (self->test_error, error->message);
-      gtk_widget_set_visible (GTK_WIDGET (self->test_error), TRUE);
-      self->invalid_label = self->test_error;
-      return;
-    }
-
-  if (gtk_widget_is_ancestor (field, GTK_WIDGET (self->auth_row)))
-    adw_expander_row_set_expanded (self->auth_row, TRUE);
-  if (gtk_widget_is_ancestor (field, GTK_WIDGET (self->advanced_row)))
-    adw_expander_row_set_expanded (self->advanced_row, TRUE);
-  if (field == self->html_frame)
-    {
-      /* The HTML editor is no row: its reason is the label right under it. */
-      gtk_label_set_text (self->mail_error, error->message);
-      gtk_widget_set_visible (GTK_WIDGET (self->mail_error), TRUE);
-      self->invalid_label = self->mail_error;
-      message = GTK_WIDGET (self->mail_error);
-    }
-  else
-    {
-      GtkWidget *row = GTK_IS_LIST_BOX_ROW (field) ? field
-                                                   : gtk_widget_get_ancestor (field, GTK_TYPE_LIST_BOX_ROW);
-      GtkWidget *list = gtk_widget_get_parent (row);
-
-      gtk_label_set_text (self->error_row_label, error->message);
-      gtk_list_box_insert (GTK_LIST_BOX (list), self->error_row,
-                           gtk_list_box_row_get_index (GTK_LIST_BOX_ROW (row)) + 1);
-      message = GTK_WIDGET (self->error_row_label);
-    }
-  gtk_widget_add_css_class (field, "error");
-  gtk_accessible_update_state (GTK_ACCESSIBLE (field), GTK_ACCESSIBLE_STATE_INVALID,
-                               GTK_ACCESSIBLE_INVALID_TRUE, -1);
-  gtk_accessible_update_relation (GTK_ACCESSIBLE (field), GTK_ACCESSIBLE_RELATION_ERROR_MESSAGE,
-                                  message, NULL, -1);
-  gtk_widget_grab_focus (field == self->html_frame ? GTK_WIDGET (self->html_view) : field);
-  self->invalid_field = field;
-  self->scroll_frames = 0;
-  gtk_widget_add_tick_callback (GTK_WIDGET (self), scroll_to_invalid_cb, NULL, NULL);
 }
 
 /* ---------------------------------------------------------------- */
@@ -615,6 +444,21 @@ postaci_request_form_build_request (PostaciRequestForm *self, GError **error)
   return g_steal_pointer (&request);
 }
 
+/* "ali@example.com, ayse@example.com": read only, the request is someone else's. */
+static char *
+join_recipients (const GPtrArray *recipients)
+{
+  GString *to = g_string_new (NULL);
+
+  for (guint i = 0; recipients != NULL && i < recipients->len; i++)
+    {
+      if (i > 0)
+        g_string_append (to, ", ");
+      g_string_append (to, g_ptr_array_index (recipients, i));
+    }
+  return g_string_free (to, FALSE);
+}
+
 void
 postaci_request_form_set_request (PostaciRequestForm *self, const PostaciRequest *request)
 {
@@ -637,12 +481,7 @@ postaci_request_form_set_request (PostaciRequestForm *self, const PostaciRequest
   gtk_switch_set_active (self->plain_auth_switch, request->allow_plain_auth);
 
   set_text (self->from_row, request->from);
-  if (request->recipients != NULL && request->recipients->len > 0)
-    {
-      g_ptr_array_add (request->recipients, NULL);
-      to = g_strjoinv (", ", (char **) request->recipients->pdata);
-      g_ptr_array_remove_index (request->recipients, request->recipients->len - 1);
-    }
+  to = join_recipients (request->recipients);
   set_text (self->to_row, to);
   set_text (self->subject_row, request->subject != NULL && *request->subject != '\0'
                                ? request->subject : _("Postacı SMTP test"));
@@ -1005,29 +844,17 @@ add_field_hint (AdwPreferencesRow *row, const char *text)
 static void
 postaci_request_form_init (PostaciRequestForm *self)
 {
-  GtkSourceBuffer *buffer;
   g_autofree char *html = default_html ();
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  /* A list of recipients can be longer than GTK's entry keeps (65,535 bytes). */
+  postaci_long_entry_buffer_install (GTK_EDITABLE (self->to_row));
 
-  buffer = GTK_SOURCE_BUFFER (gtk_text_view_get_buffer (GTK_TEXT_VIEW (self->html_view)));
   g_signal_connect (self->html_view, "map", G_CALLBACK (html_view_map_cb), NULL);
   _postaci_request_form_set_html (self, html);
   set_text (self->subject_row, _("Postacı SMTP test"));
 
-  /* Marks go away as soon as the person edits the field they are on. */
-  {
-    gpointer editables[] = {
-      self->server_row, self->port_row, self->user_row, self->password_row, self->from_row,
-      self->to_row, self->subject_row, self->ehlo_row, self->ca_row,
-    };
-
-    for (guint i = 0; i < G_N_ELEMENTS (editables); i++)
-      g_signal_connect (editables[i], "changed", G_CALLBACK (field_changed_cb), self);
-  }
-  g_signal_connect (buffer, "changed", G_CALLBACK (html_changed_cb), self);
-  g_signal_connect (self->timeout_spin, "value-changed", G_CALLBACK (field_changed_cb), self);
-  g_signal_connect (self->mechanism_row, "notify::selected", G_CALLBACK (mechanism_changed_cb), self);
+  _postaci_request_form_init_marks (self);
 
   /* Not "changed": setting a text emits it twice, once with the field empty. */
   g_signal_connect_swapped (self->server_row, "notify::text", G_CALLBACK (address_changed_cb), self);
@@ -1041,19 +868,6 @@ postaci_request_form_init (PostaciRequestForm *self)
                   _("Empty: this computer’s address, such as [192.0.2.1]."));
   add_field_hint (ADW_PREFERENCES_ROW (self->ca_row),
                   _("Empty: the certificate authorities this computer trusts."));
-
-  /* The reason a field is wrong, as a row of its own put right under the field's row. */
-  self->error_row_label = GTK_LABEL (g_object_new (GTK_TYPE_LABEL,
-                                                   "wrap", TRUE, "xalign", 0.0f, "margin-top", 6,
-                                                   "margin-bottom", 6, "margin-start", 12, "margin-end", 12,
-                                                   NULL));
-  gtk_widget_add_css_class (GTK_WIDGET (self->error_row_label), "error");
-  gtk_widget_add_css_class (GTK_WIDGET (self->error_row_label), "field-error");
-  self->error_row = g_object_ref_sink (g_object_new (ADW_TYPE_PREFERENCES_ROW,
-                                                     "activatable", FALSE, "selectable", FALSE,
-                                                     "focusable", FALSE, "child", self->error_row_label,
-                                                     NULL));
-  gtk_widget_add_css_class (self->error_row, "field-error-row");
   g_signal_connect_swapped (self->remember_switch, "notify::active",
                             G_CALLBACK (remember_changed_cb), self);
   g_signal_connect_swapped (self->port_row, "changed", G_CALLBACK (port_changed_cb), self);

@@ -4,7 +4,6 @@
 
 #include "config.h"
 
-#include <locale.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <adwaita.h>
@@ -1790,40 +1789,17 @@ test_access_keys (void)
 int
 main (int argc, char **argv)
 {
-  const char *localedir = g_getenv ("POSTACI_LOCALEDIR");
   gboolean turkish = g_strcmp0 (g_getenv ("LANGUAGE"), "tr") == 0;
-  /* The first window is a first start: it runs the Local Test Server, whose mail goes here. */
-  g_autofree char *cache = postaci_gui_test_private_cache ();
+  /* The first window is a first start: it runs the Local Test Server, whose mail goes into the
+   * private cache postaci_gui_test_init() makes. */
+  char *cache = NULL;
   int status;
 
-  /* As src/gui/main.c does, with the catalogs of the build tree (POSTACI_LOCALEDIR). */
-  if (setlocale (LC_ALL, "") == NULL)
-    {
-      g_printerr ("test-window: the locale in LC_ALL is missing; run tools/install-deps.sh\n");
-      return 1;
-    }
-  bindtextdomain (GETTEXT_PACKAGE, localedir != NULL ? localedir : LOCALEDIR);
-  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
-  textdomain (GETTEXT_PACKAGE);
-
-  g_test_init (&argc, &argv, NULL);
-  if (!gtk_init_check ())
-    {
-      /* meson runs this under xvfb-run; without it (or a display) there is nothing to drive. */
-      g_print ("1..0 # SKIP no display: run under xvfb-run\n");
-      postaci_gui_test_remove_tree (cache);
-      return 0;
-    }
-
-  application = postaci_application_new (G_APPLICATION_NON_UNIQUE);
-  /* Registering runs startup: GTK, libadwaita and GtkSourceView are initialised. */
-  g_assert_true (g_application_register (G_APPLICATION (application), NULL, NULL));
-  /* Revealers and spinners reach their end state at once: no waiting on animations. */
-  /* No cursor blink either: Xvfb has no window manager to move X focus, so a window opened
-   * after another leaves the first one's text field "focused" without a focus-out, and GtkText's
-   * blink timer reports that as a warning (fatal here). The window opens with the cursor in
-   * its first field. */
-  g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, "gtk-cursor-blink", FALSE, NULL);
+  if (!postaci_gui_test_use_locale ("test-window"))
+    return 1;
+  application = postaci_gui_test_init (&argc, &argv, &cache);
+  if (application == NULL)
+    return 0;
   start_aiosmtpd ();
 
   /* The other tests read the English texts; in Turkish, one run checks the translated window. */
@@ -1857,7 +1833,5 @@ main (int argc, char **argv)
   status = g_test_run ();
 
   stop_aiosmtpd ();
-  g_clear_object (&application);
-  postaci_gui_test_remove_tree (cache);
-  return status;
+  return postaci_gui_test_finish (g_steal_pointer (&application), cache, status);
 }
