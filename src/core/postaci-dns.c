@@ -48,6 +48,12 @@ postaci_dns_is_root (const char *name)
   return name != NULL && (*name == '\0' || g_str_equal (name, "."));
 }
 
+gboolean
+postaci_dns_names_host (const char *name)
+{
+  return !postaci_dns_is_root (name) && postaci_dns_is_host_name (name);
+}
+
 void
 postaci_srv_record_free (PostaciSrvRecord *record)
 {
@@ -177,6 +183,14 @@ lookup_records (GResolver           *resolver,
   g_resolver_lookup_records_async (resolver, name, kind->type, cancellable, records_cb, task);
 }
 
+/* The records of a look-up that lookup_records() began with @source_tag. */
+static GPtrArray *
+finish_records (GAsyncResult *result, gpointer source_tag, GError **error)
+{
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == source_tag, NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
 void
 postaci_dns_lookup_srv_async (GResolver           *resolver,
                               const char          *service,
@@ -196,9 +210,7 @@ postaci_dns_lookup_srv_async (GResolver           *resolver,
 GPtrArray *
 postaci_dns_lookup_srv_finish (GAsyncResult *result, GError **error)
 {
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == postaci_dns_lookup_srv_async,
-                        NULL);
-  return g_task_propagate_pointer (G_TASK (result), error);
+  return finish_records (result, postaci_dns_lookup_srv_async, error);
 }
 
 void
@@ -215,7 +227,5 @@ postaci_dns_lookup_mx_async (GResolver           *resolver,
 GPtrArray *
 postaci_dns_lookup_mx_finish (GAsyncResult *result, GError **error)
 {
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == postaci_dns_lookup_mx_async,
-                        NULL);
-  return g_task_propagate_pointer (G_TASK (result), error);
+  return finish_records (result, postaci_dns_lookup_mx_async, error);
 }

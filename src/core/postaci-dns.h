@@ -25,6 +25,8 @@ typedef struct {
 gboolean   postaci_dns_is_host_name      (const char *name);
 /* TRUE for the root name "." (or the empty name, as some resolvers spell it). */
 gboolean   postaci_dns_is_root           (const char *name);
+/* TRUE when a record's target or exchange names a host to use: a host name, not the root. */
+gboolean   postaci_dns_names_host        (const char *name);
 
 void       postaci_srv_record_free       (PostaciSrvRecord *record);
 void       postaci_mx_record_free        (PostaciMxRecord  *record);

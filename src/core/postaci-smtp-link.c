@@ -4,7 +4,14 @@
  * Shape (after curl's lib/pingpong.c under lib/smtp.c): every wait arms one deadline and one
  * fresh cancellable that the deadline and the caller's cancellable both cancel; the callback
  * disarms it and turns a CANCELLED that the deadline caused into what really happened. No
- * blocking call, no threads. See postaci-smtp-link.h for the contract. */
+ * blocking call, no threads. See postaci-smtp-link.h for the contract.
+ *
+ * One file, over 1,000 lines, on purpose: every operation (connect address by address, the TLS
+ * handshake, a write, a reply read, close) runs through the same one wait in flight (arm_wait,
+ * disarm_wait, translate_wait_error) and the same private state, and they read top to bottom
+ * in the order a session uses them, as curl's pingpong.c does. The largest candidate seam, TLS
+ * (≈200 lines), would take the whole struct and six of those helpers into a private header to
+ * move a fifth of the file; the code would be split, not simpler. */
 #define G_LOG_DOMAIN "postaci-smtp-link"
 
 #include "config.h"
