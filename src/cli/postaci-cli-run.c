@@ -92,7 +92,8 @@ parse_thresholds (const PostaciCliOptions *options, PostaciNagiosThresholds *thr
   return POSTACI_EXIT_SUCCESS;
 }
 
-/* The server and port as a monitoring system names the service: "mx.example.com:587", "[::1]:25". */
+/* The server and port as a monitoring system names the service: "mx.example.com:587",
+ * "[::1]:25". */
 static char *
 describe_target (const PostaciRequest *request)
 {

@@ -72,7 +72,8 @@ message_received_cb (PostaciLocalServer     *server,
   g_autofree char *time = g_date_time_format (postaci_captured_message_get_received_time (message), "%H:%M:%S");
   g_autofree char *to = g_strjoinv (", ", (char **) postaci_captured_message_get_recipients (message));
 
-  /* One line per message; the subject was decoded from the message, so escape it for the terminal. */
+  /* One line per message; the subject was decoded from the message, so escape it for the
+   * terminal. */
   {
     g_autofree char *subject = postaci_escape_text (postaci_captured_message_get_subject (message), -1);
     g_autofree char *from = postaci_escape_text (postaci_captured_message_get_from (message), -1);

@@ -610,8 +610,11 @@ postaci_catalog_explain_error_apart (const GError                *error,
                                      char                       **detail)
 {
   static const PostaciFailureContext no_context = { 0 };
-  Advice advice = { NULL, NULL, error, context != NULL ? context : &no_context,
-                    detail != NULL, NULL };
+  Advice advice = {
+    .error = error,
+    .context = context != NULL ? context : &no_context,
+    .details_apart = detail != NULL,
+  };
 
   if (hint != NULL)
     *hint = NULL;

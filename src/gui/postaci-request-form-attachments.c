@@ -124,9 +124,9 @@ add_row (PostaciRequestForm *self, const char *path)
   guint64 size = 0;
   gboolean usable = describe_file (path, &description, &size);
   GtkWidget *list = gtk_widget_get_parent (GTK_WIDGET (self->attach_row));
-  GtkWidget *last = self->attachment_rows->len > 0
-                    ? g_ptr_array_index (self->attachment_rows, self->attachment_rows->len - 1)
-                    : GTK_WIDGET (self->attach_row);
+  guint rows = self->attachment_rows->len;
+  GtkWidget *last = rows > 0 ? g_ptr_array_index (self->attachment_rows, rows - 1)
+                             : GTK_WIDGET (self->attach_row);
   GtkWidget *row = adw_action_row_new ();
   GtkWidget *remove = gtk_button_new_from_icon_name ("list-remove-symbolic");
 

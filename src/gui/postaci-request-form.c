@@ -200,7 +200,8 @@ _postaci_request_form_update_notices (PostaciRequestForm *self)
                         _("The form points at the Local Test Server, which is off."));
   if (names_local && running && failure != NULL)
     {
-      /* Translators: %s is a “Fail on purpose” choice, such as “535 at AUTH: wrong user name or password” */
+      /* Translators: %s is a “Fail on purpose” choice, such as “535 at AUTH: wrong user name or
+       * password” */
       g_autofree char *text = g_strdup_printf (_("Fail on purpose is on: %s."), failure);
 
       gtk_label_set_text (self->failure_notice, text);
