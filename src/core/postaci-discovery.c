@@ -10,7 +10,6 @@
 
 #include <string.h>
 #include <glib/gi18n-lib.h>
-#include <libsoup/soup.h>
 
 #include "postaci-autoconfig.h"
 #include "postaci-discovery.h"
@@ -19,6 +18,7 @@
 #include "postaci-dns.h"
 #include "postaci-recommendation.h"
 #include "postaci-session.h"
+#include "postaci-soup.h"
 #include "postaci-transcript.h"
 
 #define DEFAULT_STEP_MS     10000
@@ -745,6 +745,7 @@ start_sources (PostaciDiscovery *self)
 {
   guint seconds = MAX (1, (self->step_ms + 999) / 1000);
   g_autoptr(GResolver) resolver = g_resolver_get_default ();
+  const PostaciSoup *soup;
   static const struct { const char *service; gboolean tls; } services[] = {
     { "submissions", TRUE }, { "submission", FALSE },
   };
@@ -759,11 +760,14 @@ start_sources (PostaciDiscovery *self)
   /* No cookie jar is added: nothing is remembered between fetches or runs. */
   /* Every fetch at once (libsoup queues more than two per host by default, and a queued
    * fetch would spend its deadline waiting). */
-  self->http = soup_session_new_with_options ("timeout", seconds, "idle-timeout", seconds,
-                                              "max-conns-per-host", 8,
-                                              "user-agent", "Postaci/" PACKAGE_VERSION, NULL);
-  if (self->database != NULL)
-    soup_session_set_tls_database (self->http, self->database);
+  /* Without libsoup each fetch fails and says why, and the other sources go on. */
+  soup = postaci_soup_get (NULL);
+  if (soup != NULL)
+    self->http = soup->session_new_with_options ("timeout", seconds, "idle-timeout", seconds,
+                                                 "max-conns-per-host", 8,
+                                                 "user-agent", "Postaci/" PACKAGE_VERSION, NULL);
+  if (self->http != NULL && self->database != NULL)
+    soup->session_set_tls_database (self->http, self->database);
 
   for (guint i = 0; i < G_N_ELEMENTS (services); i++)
     {
