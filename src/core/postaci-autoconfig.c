@@ -10,6 +10,7 @@
 
 #include "postaci-autoconfig.h"
 #include "postaci-dns.h"
+#include "postaci-soup.h"
 
 G_DEFINE_QUARK (postaci-autoconfig-error-quark, postaci_autoconfig_error)
 
@@ -394,8 +395,9 @@ send_cb (GObject *object, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr(GTask) task = user_data;
   FetchData *data = g_task_get_task_data (task);
+  const PostaciSoup *soup = postaci_soup_get (NULL);
   GError *error = NULL;
-  g_autoptr(GInputStream) stream = soup_session_send_finish (SOUP_SESSION (object), result, &error);
+  g_autoptr(GInputStream) stream = soup->session_send_finish ((SoupSession *) object, result, &error);
   guint status;
   goffset length;
 
@@ -404,7 +406,7 @@ send_cb (GObject *object, GAsyncResult *result, gpointer user_data)
       return_error (task, error);
       return;
     }
-  status = soup_message_get_status (data->message);
+  status = soup->message_get_status (data->message);
   if (status != SOUP_STATUS_OK)
     {
       /* Translators: an HTTP status, e.g. “HTTP 404 Not Found” */
@@ -412,11 +414,11 @@ send_cb (GObject *object, GAsyncResult *result, gpointer user_data)
                                status == SOUP_STATUS_NOT_FOUND || status == SOUP_STATUS_GONE
                                ? POSTACI_AUTOCONFIG_ERROR_NOT_FOUND : POSTACI_AUTOCONFIG_ERROR_HTTP,
                                _("HTTP %u %s"), status,
-                               soup_message_get_reason_phrase (data->message)
-                               ? soup_message_get_reason_phrase (data->message) : "");
+                               soup->message_get_reason_phrase (data->message)
+                               ? soup->message_get_reason_phrase (data->message) : "");
       return;
     }
-  length = soup_message_headers_get_content_length (soup_message_get_response_headers (data->message));
+  length = soup->message_headers_get_content_length (soup->message_get_response_headers (data->message));
   if (length > POSTACI_AUTOCONFIG_MAX_SIZE)
     {
       g_task_return_new_error (task, POSTACI_AUTOCONFIG_ERROR, POSTACI_AUTOCONFIG_ERROR_TOO_LARGE,
@@ -438,15 +440,22 @@ postaci_autoconfig_fetch_async (SoupSession         *session,
                                 gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
+  GError *error = NULL;
+  const PostaciSoup *soup = postaci_soup_get (&error);
   FetchData *data;
   SoupMessage *message;
 
-  g_return_if_fail (SOUP_IS_SESSION (session));
   g_return_if_fail (url != NULL);
 
   task = g_task_new (NULL, cancellable, callback, user_data);
   g_task_set_source_tag (task, postaci_autoconfig_fetch_async);
-  message = soup_message_new (SOUP_METHOD_GET, url);
+  if (soup == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  g_return_if_fail (G_IS_OBJECT (session));
+  message = soup->message_new ("GET", url);
   if (message == NULL)
     {
       g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
@@ -470,8 +479,8 @@ postaci_autoconfig_fetch_async (SoupSession         *session,
   g_task_set_task_data (task, data, (GDestroyNotify) fetch_data_free);
   /* No check against the caller's cancellable on return: ours says why it stopped. */
   g_task_set_check_cancellable (task, FALSE);
-  soup_session_send_async (session, message, G_PRIORITY_DEFAULT, data->cancellable, send_cb,
-                           g_steal_pointer (&task));
+  soup->session_send_async (session, message, G_PRIORITY_DEFAULT, data->cancellable, send_cb,
+                            g_steal_pointer (&task));
 }
 
 GPtrArray *
@@ -487,7 +496,7 @@ postaci_autoconfig_fetch_finish (GAsyncResult *result, char **final_url, GError 
     {
       FetchData *data = g_task_get_task_data (task);
 
-      *final_url = g_uri_to_string (soup_message_get_uri (data->message));
+      *final_url = g_uri_to_string (postaci_soup_get (NULL)->message_get_uri (data->message));
     }
   return servers;
 }

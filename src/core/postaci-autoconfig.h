@@ -57,7 +57,8 @@ char      *postaci_autoconfig_expand    (const char  *pattern,
  * @timeout_ms. The body is read up to POSTACI_AUTOCONFIG_MAX_SIZE and no further. On success
  * @final_url (may be NULL) receives the URL after redirects. Errors: the
  * POSTACI_AUTOCONFIG_ERROR codes (TIMEOUT when the time ran out), GIO and TLS errors of the
- * connection, G_IO_ERROR_CANCELLED. */
+ * connection, G_IO_ERROR_CANCELLED; G_IO_ERROR_NOT_SUPPORTED when libsoup cannot be loaded
+ * (postaci-soup.h; @session is NULL then). */
 void       postaci_autoconfig_fetch_async  (SoupSession         *session,
                                             const char          *url,
                                             guint                timeout_ms,

@@ -7,12 +7,12 @@
 
 #include <string.h>
 #include <glib/gi18n-lib.h>
-#include <libsoup/soup.h>
 
 #include "postaci-autoconfig.h"
 #include "postaci-discovery-private.h"
 #include "postaci-discovery-report.h"
 #include "postaci-dns.h"
+#include "postaci-soup.h"
 
 /* Candidate hosts beyond this come from records nobody should trust that far. */
 #define MAX_HOSTS           10
@@ -270,6 +270,7 @@ _postaci_discovery_start_sources (PostaciDiscovery *self)
 {
   guint seconds = MAX (1, (self->step_ms + 999) / 1000);
   g_autoptr(GResolver) resolver = g_resolver_get_default ();
+  const PostaciSoup *soup;
   static const struct { const char *service; gboolean tls; } services[] = {
     { "submissions", TRUE }, { "submission", FALSE },
   };
@@ -284,11 +285,14 @@ _postaci_discovery_start_sources (PostaciDiscovery *self)
   /* No cookie jar is added: nothing is remembered between fetches or runs. */
   /* Every fetch at once (libsoup queues more than two per host by default, and a queued
    * fetch would spend its deadline waiting). */
-  self->http = soup_session_new_with_options ("timeout", seconds, "idle-timeout", seconds,
-                                              "max-conns-per-host", 8,
-                                              "user-agent", "Postaci/" PACKAGE_VERSION, NULL);
-  if (self->database != NULL)
-    soup_session_set_tls_database (self->http, self->database);
+  /* Without libsoup each fetch fails and says why, and the other sources go on. */
+  soup = postaci_soup_get (NULL);
+  if (soup != NULL)
+    self->http = soup->session_new_with_options ("timeout", seconds, "idle-timeout", seconds,
+                                                 "max-conns-per-host", 8,
+                                                 "user-agent", "Postaci/" PACKAGE_VERSION, NULL);
+  if (self->http != NULL && self->database != NULL)
+    soup->session_set_tls_database (self->http, self->database);
 
   for (guint i = 0; i < G_N_ELEMENTS (services); i++)
     {

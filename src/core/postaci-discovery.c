@@ -10,7 +10,6 @@
 
 #include <string.h>
 #include <glib/gi18n-lib.h>
-#include <libsoup/soup.h>
 
 #include "postaci-discovery-private.h"
 #include "postaci-discovery-report.h"
