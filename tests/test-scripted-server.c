@@ -896,6 +896,36 @@ test_second_connection_refused (void)
   done (client, server);
 }
 
+/* The port on the other loopback address is held while the server lives: a client of
+ * "localhost" is refused on [::1] and no other program can listen there. */
+static void
+test_twin_port_held (gconstpointer data)
+{
+  const char *bind_address = data;
+  const char *twin = g_str_equal (bind_address, "::1") ? "127.0.0.1" : "::1";
+  const PostaciScriptStep script[] = { TS_EXPECT_CLOSE, TS_END };
+  PostaciScriptedServer *server =
+    postaci_scripted_server_new (script, POSTACI_SCRIPTED_SERVER_PLAIN, NULL, bind_address);
+  guint16 port = postaci_scripted_server_get_port (server);
+  g_autoptr(GInetAddress) address = NULL;
+  g_autoptr(GSocketAddress) socket_address = NULL;
+  g_autoptr(GSocketListener) squatter = g_socket_listener_new ();
+  g_autoptr(GError) error = NULL;
+  TestClient *client;
+
+  address = g_inet_address_new_from_string (twin);
+  socket_address = g_inet_socket_address_new (address, port);
+  client = client_try_connect (twin, port, &error);
+  g_assert_null (client);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED);
+  g_clear_error (&error);
+  /* With SO_REUSEADDR, as GSocketListener and most servers bind. */
+  g_assert_false (g_socket_listener_add_address (squatter, socket_address, G_SOCKET_TYPE_STREAM,
+                                                 G_SOCKET_PROTOCOL_TCP, NULL, NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE);
+  free_server (server);
+}
+
 /* Freeing at any point: before a client, while stalled, in a timer, while
  * waiting for a ClientHello. The client sees EOF at once and nothing stays. */
 static void
@@ -998,6 +1028,10 @@ main (int   argc,
   g_test_add_func ("/postaci/scripted-server/second-connection-refused",
                    test_second_connection_refused);
   g_test_add_func ("/postaci/scripted-server/free-mid-script", test_free_mid_script);
+  g_test_add_data_func ("/postaci/scripted-server/twin-port-held/ipv4", "127.0.0.1",
+                        test_twin_port_held);
+  g_test_add_data_func ("/postaci/scripted-server/twin-port-held/ipv6", "::1",
+                        test_twin_port_held);
 
   return g_test_run ();
 }

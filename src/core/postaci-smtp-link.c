@@ -700,6 +700,8 @@ handshake_cb (GObject *object, GAsyncResult *res, gpointer user_data)
   GError *error = NULL;
 
   disarm_wait (self);
+  /* Nothing ties the connection to the link any more (see postaci_smtp_link_start_tls_async). */
+  g_signal_handlers_disconnect_by_func (object, accept_certificate_cb, self);
   if (!g_tls_connection_handshake_finish (G_TLS_CONNECTION (object), res, &error))
     {
       g_task_return_error (task, certificate_error (self, translate_wait_error (self, error,
@@ -763,7 +765,13 @@ postaci_smtp_link_start_tls_async (PostaciSmtpLink     *self,
       return;
     }
   self->certificate_errors = 0;
-  g_signal_connect_object (tls, "accept-certificate", G_CALLBACK (accept_certificate_cb), self, 0);
+  /* Not g_signal_connect_object(): glib-networking drops its last reference to the connection
+   * on a worker thread whenever that thread loses the race with the main loop (a close that
+   * ended, on a busy machine), and a closure watched by the link would then be torn down on
+   * that thread while the link is disposed on this one: a crash (SIGSEGV) in the soak. The
+   * signal comes only during the handshake, which holds the link; handshake_cb() disconnects
+   * it here, on the link's thread. */
+  g_signal_connect (tls, "accept-certificate", G_CALLBACK (accept_certificate_cb), self);
   say (self, POSTACI_EVENT_INFO, _("Starting the TLS handshake…"));
   g_tls_connection_handshake_async (G_TLS_CONNECTION (tls), G_PRIORITY_DEFAULT,
                                     arm_wait (self, cancellable), handshake_cb,

@@ -46,6 +46,33 @@ from gi.repository import Atspi, GLib  # noqa: E402
 # Debian 12's Atspi marks the per-interface getters deprecated; they are what it has.
 warnings.simplefilter("ignore", DeprecationWarning)
 
+# This process is the screen reader's side, and G_DEBUG=fatal-warnings (meant for the window)
+# holds here too. libatspi 2.46 warns when its first request for an application's objects
+# (GetItems, with a 2 s limit of its own) fails: the window is on the bus a moment before it
+# exports its object cache, or too busy to answer in time on a loaded machine. The client then
+# fetches each object when asked, so nothing is lost: that one warning is said and let pass.
+# Any other warning here still fails the test, and criticals still abort it.
+HARMLESS_CLIENT_WARNING = re.compile(
+    r"^AT-SPI: Error in GetItems, sender=\S*, error=(Object does not exist at path "
+    r"“/org/a11y/atspi/cache”|Did not receive a reply\b.*)$", re.S)
+client_warnings = []
+
+
+def client_log(domain, level, message, *unused):
+    if HARMLESS_CLIENT_WARNING.match(message):
+        print("# let pass, from the AT-SPI client: %s" % message.replace("\n", " "))
+    else:
+        client_warnings.append("%s: %s" % (domain or "(no domain)", message))
+    sys.stdout.flush()
+
+
+# Warnings stop aborting this process (criticals still do); client_log() says which count.
+GLib.log_set_always_fatal(GLib.LogLevelFlags(
+    int(GLib.log_set_always_fatal(GLib.LogLevelFlags.LEVEL_ERROR)) &
+    ~int(GLib.LogLevelFlags.LEVEL_WARNING)))
+for _domain in ("dbind", None, "GLib", "GLib-GObject", "GLib-GIO"):
+    GLib.log_set_handler(_domain, GLib.LogLevelFlags.LEVEL_WARNING, client_log)
+
 APP_ID = "io.github.postaci.Postaci"
 APP_PATH = "/io/github/postaci/Postaci"
 TYPE_NAME = re.compile(r"^(Gtk|Adw|GtkSource)[A-Z][A-Za-z]*$")
@@ -572,6 +599,8 @@ def main():
         except subprocess.TimeoutExpired:
             proc.kill()
         shutil.rmtree(home, ignore_errors=True)
+        tap(not client_warnings, "the AT-SPI client saw no warning but the one let pass",
+            "\n".join(client_warnings))
     print("1..%d" % len(results))
 
 

@@ -32,15 +32,17 @@ def skip(name, reason):
 class Serve:
     """postaci-cli --serve in the background; its stdout is read line by line on a thread.
 
-    `preexec` runs in the child before exec (a lower descriptor limit, for one)."""
+    `preexec` runs in the child before exec (a lower descriptor limit, for one); `env` adds to
+    the environment it inherits."""
 
-    def __init__(self, *extra, preexec=None):
+    def __init__(self, *extra, preexec=None, env=None):
         self.tmp = tempfile.mkdtemp(prefix="postaci-serve-")
         self.folder = os.path.join(self.tmp, "mail")
         self.cert = os.path.join(self.tmp, "cert.pem")
         args = [CLI, "--lang", "en", "--serve", "--save", self.folder, "--cert-out", self.cert, *extra]
         self.proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                     stderr=subprocess.PIPE, text=True, preexec_fn=preexec)
+                                     stderr=subprocess.PIPE, text=True, preexec_fn=preexec,
+                                     env=dict(os.environ, **env) if env else None)
         self.lines = queue.Queue()
         self.seen = []
         threading.Thread(target=self._pump, daemon=True).start()

@@ -16,14 +16,20 @@
 #    "auth_user", "size"}
 # The JSON is written first and each file appears atomically (rename), so a test may wait for
 # <n>.eml and then read both. Passwords are never logged or stored.
+#
+# On 127.0.0.1 with a free port, the same port on ::1 is held (bound, not listening) while the
+# server runs: a client of "localhost" tries [::1] first and is refused there, never served by
+# another test's server that got that port on ::1 (the suites run in parallel).
 
 import argparse
 import asyncio
+import errno
 import hmac
 import json
 import logging
 import os
 import signal
+import socket
 import ssl
 import sys
 
@@ -114,6 +120,21 @@ def make_authenticator(user, password):
     return authenticator
 
 
+def hold_twin(port):
+    """[::1]:port bound without SO_REUSEADDR and never listening; None where the machine has no
+    ::1, False when another socket has that port there."""
+    try:
+        twin = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+    except OSError:
+        return None
+    try:
+        twin.bind(("::1", port))
+    except OSError as exc:
+        twin.close()
+        return False if exc.errno == errno.EADDRINUSE else None
+    return twin
+
+
 def main():
     args = parse_args()
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr,
@@ -147,9 +168,18 @@ def main():
     def factory():
         return SMTP(handler, loop=loop, **smtp_kwargs)
 
-    server = loop.run_until_complete(loop.create_server(
-        factory, host=args.host, port=args.port,
-        ssl=tls_context if args.mode == "tls" else None))
+    twin = None
+    for _ in range(16):
+        server = loop.run_until_complete(loop.create_server(
+            factory, host=args.host, port=args.port,
+            ssl=tls_context if args.mode == "tls" else None))
+        if args.host != "127.0.0.1" or args.port != 0 or not socket.has_ipv6:
+            break
+        twin = hold_twin(server.sockets[0].getsockname()[1])
+        if twin is not False:
+            break
+        server.close()
+        loop.run_until_complete(server.wait_closed())
 
     stop = loop.stop
     loop.add_signal_handler(signal.SIGTERM, stop)

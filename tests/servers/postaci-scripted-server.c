@@ -32,6 +32,7 @@ struct _PostaciScriptedServer {
   GCancellable          *cancellable;
 
   GSocketListener       *listener;
+  GSocket               *twin;        /* the port on the other loopback address, held unheard */
   guint16                port;
 
   GSocketConnection     *connection;
@@ -79,6 +80,7 @@ server_clear (gpointer data)
   g_clear_object (&server->certificate);
   g_clear_object (&server->cancellable);
   g_clear_object (&server->listener);
+  g_clear_object (&server->twin);
   g_clear_object (&server->stream);
   g_clear_object (&server->connection);
   g_assert (server->source == NULL);
@@ -911,6 +913,37 @@ out:
   server_unref (server);
 }
 
+/* The port on the other loopback address (::1 for 127.0.0.1, and the other way round), bound
+ * without listening. A client of "localhost" tries [::1] first and must be refused there, as
+ * always, and never reach a server of another test that got the same port on ::1: the suites
+ * run in parallel. Bound without SO_REUSEADDR, nobody else can take it while this server lives.
+ * NULL when another socket has the port there (@taken) or the machine lacks that address. */
+static GSocket *
+reserve_twin (GInetAddress *address,
+              guint16       port,
+              gboolean     *taken)
+{
+  GSocketFamily family = g_inet_address_get_family (address) == G_SOCKET_FAMILY_IPV4
+                         ? G_SOCKET_FAMILY_IPV6 : G_SOCKET_FAMILY_IPV4;
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (family);
+  g_autoptr(GSocketAddress) twin_address = g_inet_socket_address_new (loopback, port);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSocket) socket = NULL;
+
+  *taken = FALSE;
+  if (!g_inet_address_get_is_loopback (address))
+    return NULL;
+  socket = g_socket_new (family, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL);
+  if (socket == NULL)
+    return NULL;
+  if (!g_socket_bind (socket, twin_address, FALSE, &error))
+    {
+      *taken = g_error_matches (error, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE);
+      return NULL;
+    }
+  return g_steal_pointer (&socket);
+}
+
 /* @copies copies of @data, with a NUL after the bytes, so that error messages can print
  * EXPECT strings. */
 static GBytes *
@@ -936,8 +969,6 @@ postaci_scripted_server_new (const PostaciScriptStep *script,
   PostaciScriptedServer *server;
   g_autoptr(GInetAddress) address = NULL;
   g_autoptr(GSocketAddress) socket_address = NULL;
-  g_autoptr(GSocketAddress) effective = NULL;
-  g_autoptr(GError) error = NULL;
   guint n = 0;
   guint i;
 
@@ -982,11 +1013,24 @@ postaci_scripted_server_new (const PostaciScriptStep *script,
   address = g_inet_address_new_from_string (bind_address);
   g_assert_nonnull (address);
   socket_address = g_inet_socket_address_new (address, 0);
-  server->listener = g_socket_listener_new ();
-  g_socket_listener_add_address (server->listener, socket_address, G_SOCKET_TYPE_STREAM,
-                                 G_SOCKET_PROTOCOL_TCP, NULL, &effective, &error);
-  g_assert_no_error (error);
-  server->port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (effective));
+  /* A free port here that is taken on the other loopback address: another one. */
+  for (guint attempt = 0; attempt < 16; attempt++)
+    {
+      g_autoptr(GSocketAddress) effective = NULL;
+      g_autoptr(GError) error = NULL;
+      gboolean taken;
+
+      g_clear_object (&server->listener);
+      server->listener = g_socket_listener_new ();
+      g_socket_listener_add_address (server->listener, socket_address, G_SOCKET_TYPE_STREAM,
+                                     G_SOCKET_PROTOCOL_TCP, NULL, &effective, &error);
+      g_assert_no_error (error);
+      server->port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (effective));
+      server->twin = reserve_twin (address, server->port, &taken);
+      if (!taken)
+        break;
+      g_socket_listener_close (server->listener);
+    }
 
   g_socket_listener_accept_async (server->listener, server->cancellable, accept_cb,
                                   server_ref (server));
@@ -1072,6 +1116,8 @@ postaci_scripted_server_free (PostaciScriptedServer *server)
       g_clear_pointer (&server->source, g_source_unref);
     }
   g_socket_listener_close (server->listener);
+  if (server->twin != NULL)
+    g_socket_close (server->twin, NULL);
   /* Shut down rather than close: a TLS thread may still hold the socket, and
    * the client should see EOF now, not when the last reference goes. */
   if (server->connection != NULL)

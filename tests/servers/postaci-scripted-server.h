@@ -110,7 +110,10 @@ typedef enum {
 
 /* Copies the script (and every step's data), listens on bind_address ("127.0.0.1" or "::1") at
  * a free port and waits for one connection; later connections are refused (the listening socket
- * is closed after the first accept). certificate is needed for STARTTLS steps and IMPLICIT_TLS. */
+ * is closed after the first accept). The same port on the other loopback address is held without
+ * listening until the server is freed: a client of "localhost" is refused there, never served by
+ * another process that listens on that port. certificate is needed for STARTTLS steps and
+ * IMPLICIT_TLS. */
 PostaciScriptedServer *postaci_scripted_server_new          (const PostaciScriptStep  *script,
                                                      PostaciScriptedServerMode   mode,
                                                      GTlsCertificate        *certificate,
