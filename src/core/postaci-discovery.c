@@ -13,6 +13,7 @@
 #include <libsoup/soup.h>
 
 #include "postaci-discovery-private.h"
+#include "postaci-discovery-test.h"
 #include "postaci-discovery-report.h"
 #include "postaci-enum-types.h"
 #include "postaci-dns.h"
