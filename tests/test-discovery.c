@@ -9,6 +9,7 @@
 #include "postaci-autoconfig.h"
 #include "postaci-discovery.h"
 #include "postaci-discovery-report.h"
+#include "postaci-discovery-test.h"
 #include "postaci-dns.h"
 #include "postaci-local-server.h"
 #include "postaci-recommendation.h"

@@ -7,6 +7,7 @@
 #include "postaci-outcome.h"
 #include "postaci-reply.h"
 #include "postaci-types.h"
+#include "postaci-verdict.h"
 
 G_BEGIN_DECLS
 
@@ -71,22 +72,5 @@ char *postaci_catalog_explain_enhanced (guint klass, guint subject, guint detail
  */
 char *postaci_catalog_explain_certificate (GTlsCertificateFlags errors,
                                           char               **hint);
-
-/**
- * postaci_catalog_summarize_outcome:
- * @outcome: how a run ended
- *
- * The verdict in the run's language: one sentence that says what happened and one that says
- * what to try (for a success, what the result does and does not prove).
- *
- * Returns: (transfer full): two sentences; never %NULL.
- */
-char *postaci_catalog_summarize_outcome (const PostaciOutcome *outcome);
-
-/* The first sentence of the summary: the headline of a run, what happened and where
- * ("The server refused the run at the “AUTH” step with reply 535."). Never NULL. */
-char *postaci_catalog_describe_outcome (const PostaciOutcome *outcome);
-/* The second: what to try, or for a success what it proves. Never NULL. */
-const char *postaci_catalog_advise_outcome (const PostaciOutcome *outcome);
 
 G_END_DECLS

@@ -12,6 +12,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "postaci-discovery-private.h"
+#include "postaci-discovery-test.h"
 #include "postaci-discovery-report.h"
 #include "postaci-enum-types.h"
 #include "postaci-dns.h"

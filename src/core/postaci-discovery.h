@@ -13,8 +13,9 @@
  * only the recommended endpoint is tried with AUTH, and only over TLS with a valid certificate.
  *
  * For tests only: POSTACI_DISCOVERY_PORTS="PORT[/tls],…" in the environment replaces the
- * standard port list (tests cannot bind 465/587/25), and postaci_discovery_set_urls() replaces
- * the autoconfig and ISPDB addresses. Record ports are always used as they are. */
+ * standard port list (tests cannot bind 465/587/25), and postaci_discovery_set_urls()
+ * (postaci-discovery-test.h) replaces the autoconfig and ISPDB addresses. Record ports are
+ * always used as they are. */
 #pragma once
 
 #include <gio/gio.h>
@@ -112,12 +113,6 @@ void              postaci_discovery_set_timeouts   (PostaciDiscovery *self,
 gboolean          postaci_discovery_set_ports      (PostaciDiscovery *self,
                                                     const char       *spec,
                                                     GError          **error);
-/* URL templates with %DOMAIN% and %ADDRESS%: @https (NULL-terminated) are fetched first,
- * @ispdb next to them, @http only when none of those gave a server. NULL keeps a default. */
-void              postaci_discovery_set_urls       (PostaciDiscovery  *self,
-                                                    const char *const *https,
-                                                    const char        *ispdb,
-                                                    const char *const *http);
 /* The settings already in the form: probed too, and judged in the recommendation. */
 void              postaci_discovery_set_form       (PostaciDiscovery *self,
                                                     const char       *host,

@@ -26,7 +26,7 @@
 #include "postaci-sasl.h"
 #include "postaci-session.h"
 #include "postaci-session-private.h"
-#include "postaci-smtp-link.h"
+#include "postaci-smtp-link-private.h"
 
 /* How much of the message is read from disk and written per step. */
 #define DATA_CHUNK_SIZE (64 * 1024)

@@ -23,7 +23,7 @@
 
 #include "postaci-certificate.h"
 #include "postaci-line-reader.h"
-#include "postaci-smtp-link.h"
+#include "postaci-smtp-link-private.h"
 
 #define DEFAULT_TIMEOUT_SECONDS 30
 

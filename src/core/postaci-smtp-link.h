@@ -48,9 +48,6 @@ G_DECLARE_FINAL_TYPE (PostaciSmtpLink, postaci_smtp_link, POSTACI, SMTP_LINK, GO
  * the certificate check; an IP address is checked against the certificate's addresses). */
 PostaciSmtpLink  *postaci_smtp_link_new              (const char       *host,
                                                       guint             port);
-/* A link over @stream, already connected (tests and the fuzzer): connect_async() only takes
- * it; start_tls_async() is not available. */
-PostaciSmtpLink  *postaci_smtp_link_new_for_stream   (GIOStream        *stream);
 
 /* The deadline of each operation from now on; 30 s until set. */
 void              postaci_smtp_link_set_timeout      (PostaciSmtpLink  *self,

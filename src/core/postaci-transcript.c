@@ -198,57 +198,6 @@ postaci_transcript_format_event (const PostaciEvent *event, PostaciTranscriptFor
   return format_event_text (event, format == POSTACI_TRANSCRIPT_ANSI);
 }
 
-char *
-postaci_outcome_get_verdict_line (const PostaciOutcome *outcome)
-{
-  g_return_val_if_fail (outcome != NULL, NULL);
-
-  if (outcome->verdict == POSTACI_VERDICT_SUCCESS)
-    /* Translators: the last line of a successful run; %s says what was reached */
-    return g_strdup_printf (_("Result: success. %s"), outcome->reason);
-  if (outcome->verdict == POSTACI_VERDICT_CANCELLED)
-    /* Translators: the last line of a cancelled run; %s says during which stage */
-    return g_strdup_printf (_("Result: cancelled. %s"), outcome->reason);
-  if (outcome->verdict == POSTACI_VERDICT_PARTIAL)
-    /* Translators: the last line of a run that reached only some recipients */
-    return g_strdup_printf (_("Result: partial. %s"), outcome->reason);
-  /* Translators: the last line of a failed run; %s is the one-line reason */
-  return g_strdup_printf (_("Result: failed. %s"), outcome->reason);
-}
-
-char *
-postaci_outcome_get_verdict_title (const PostaciOutcome *outcome)
-{
-  const char *label;
-
-  g_return_val_if_fail (outcome != NULL, NULL);
-
-  label = postaci_stage_get_label (outcome->stage);
-  switch (outcome->verdict)
-    {
-    case POSTACI_VERDICT_SUCCESS:
-      return g_strdup (_("Success"));
-    case POSTACI_VERDICT_REFUSED:
-      /* Translators: the verdicts after a run; %s is the stage, such as “MAIL” or “Connect” */
-      return g_strdup_printf (_("The server refused at %s"), label);
-    case POSTACI_VERDICT_NETWORK:
-      return g_strdup_printf (_("Could not reach the server (%s)"), label);
-    case POSTACI_VERDICT_TLS:
-      return g_strdup_printf (_("The secure connection failed at %s"), label);
-    case POSTACI_VERDICT_PROTOCOL:
-      return g_strdup_printf (_("The conversation broke down at %s"), label);
-    case POSTACI_VERDICT_TIMEOUT:
-      return g_strdup_printf (_("No answer in time at %s"), label);
-    case POSTACI_VERDICT_CANCELLED:
-      return g_strdup_printf (_("Cancelled at %s"), label);
-    case POSTACI_VERDICT_PARTIAL:
-      return g_strdup (_("Sent, but not to every recipient"));
-    case POSTACI_VERDICT_USAGE:
-    default:
-      return g_strdup (_("Nothing was sent: check the form"));
-    }
-}
-
 static char *
 format_outcome_json (const PostaciOutcome *outcome)
 {

@@ -6,6 +6,7 @@
 
 #include "postaci-event.h"
 #include "postaci-outcome.h"
+#include "postaci-verdict.h"
 
 G_BEGIN_DECLS
 
@@ -24,10 +25,4 @@ char *postaci_transcript_format_outcome (const PostaciOutcome   *outcome,
 char *postaci_transcript_format_run     (GPtrArray              *events,
                                          const PostaciOutcome   *outcome,
                                          PostaciTranscriptFormat format);
-/* The one-line verdict a person reads last, translated. */
-char *postaci_outcome_get_verdict_line  (const PostaciOutcome   *outcome);
-/* The verdict's title on its card: what kind of failure, at which stage ("The server refused
- * at MAIL"), translated. */
-char *postaci_outcome_get_verdict_title (const PostaciOutcome   *outcome);
-
 G_END_DECLS

@@ -144,7 +144,7 @@ def check_potfiles(srcdir):
     check("every source file with translatable strings is in POTFILES.in", not unlisted,
           "add to po/POTFILES.in:\n" + "\n".join(unlisted))
     check("the scan found the files it must find",
-          "src/core/postaci-catalog.c" in marked and "src/cli/main.c" in marked,
+          "src/core/postaci-verdict.c" in marked and "src/cli/main.c" in marked,
           "\n".join(marked))
 
 
