@@ -352,6 +352,51 @@ test_describe_every_flag (void)
   g_assert_cmpstr (newer[0], ==, all[6]);
 }
 
+/* The three wordings of a problem come from one table: each flag alone gets its phrase, one
+ * transcript sentence and one verdict sentence with a hint, and a bit newer than the table is
+ * worded as the generic failure by all three. */
+static void
+test_one_table (void)
+{
+  static const GTlsCertificateFlags flags[] = {
+    G_TLS_CERTIFICATE_BAD_IDENTITY, G_TLS_CERTIFICATE_EXPIRED, G_TLS_CERTIFICATE_NOT_ACTIVATED,
+    G_TLS_CERTIFICATE_UNKNOWN_CA,   G_TLS_CERTIFICATE_REVOKED, G_TLS_CERTIFICATE_INSECURE,
+    G_TLS_CERTIFICATE_GENERIC_ERROR,
+  };
+  g_autoptr(GHashTable) phrases = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autofree char *newer_phrase = postaci_certificate_describe_flag (1 << 9);
+  g_autofree char *generic_phrase = postaci_certificate_describe_flag (G_TLS_CERTIFICATE_GENERIC_ERROR);
+  g_autofree char *newer_hint = NULL;
+  g_autofree char *generic_hint = NULL;
+  g_autofree char *newer = postaci_certificate_explain (1 << 9, &newer_hint);
+  g_autofree char *generic = postaci_certificate_explain (G_TLS_CERTIFICATE_GENERIC_ERROR,
+                                                          &generic_hint);
+  g_autofree char *two = postaci_certificate_explain (G_TLS_CERTIFICATE_UNKNOWN_CA |
+                                                      G_TLS_CERTIFICATE_BAD_IDENTITY, NULL);
+
+  for (gsize i = 0; i < G_N_ELEMENTS (flags); i++)
+    {
+      g_auto(GStrv) sentences = postaci_certificate_describe_errors (flags[i], NULL, NULL);
+      g_autofree char *hint = NULL;
+      g_autofree char *verdict = postaci_certificate_explain (flags[i], &hint);
+      char *phrase = postaci_certificate_describe_flag (flags[i]);
+
+      g_assert_cmpuint (g_strv_length (sentences), ==, 1);
+      g_assert_true (g_str_has_prefix (verdict, "The certificate"));
+      g_assert_nonnull (hint);
+      g_assert_true (g_str_has_prefix (phrase, "the certificate "));
+      /* Each flag has a phrase of its own. */
+      g_assert_true (g_hash_table_add (phrases, phrase));
+    }
+
+  g_assert_cmpstr (newer_phrase, ==, generic_phrase);
+  g_assert_cmpstr (newer, ==, generic);
+  g_assert_cmpstr (newer_hint, ==, generic_hint);
+  /* Two problems: two sentences, the name mismatch first. */
+  g_assert_true (g_str_has_prefix (two, "The certificate was issued for another name"));
+  g_assert_nonnull (strstr (two, " The certificate is not signed by an authority"));
+}
+
 static void
 test_describe_without_info (void)
 {
@@ -527,6 +572,7 @@ main (int   argc,
   g_test_add_func ("/postaci/certificate/describe-verified", test_describe_verified);
   g_test_add_func ("/postaci/certificate/describe-every-flag", test_describe_every_flag);
   g_test_add_func ("/postaci/certificate/describe-without-info", test_describe_without_info);
+  g_test_add_func ("/postaci/certificate/one-table", test_one_table);
   g_test_add_func ("/postaci/certificate/hostile-names", test_hostile_names);
   g_test_add_func ("/postaci/certificate/many-names", test_many_names);
 

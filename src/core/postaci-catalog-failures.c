@@ -9,6 +9,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "postaci-catalog-private.h"
+#include "postaci-certificate.h"
 #include "postaci-line-reader.h"
 #include "postaci-errors.h"
 
@@ -239,7 +240,7 @@ explain_certificate (Advice *advice)
   say (advice, _("The server's certificate did not pass verification."));
   if (advice->context->certificate_errors != 0)
     {
-      problems = postaci_catalog_explain_certificate (advice->context->certificate_errors, &hint);
+      problems = postaci_certificate_explain (advice->context->certificate_errors, &hint);
       say (advice, problems);
       advise (advice, hint);
       return;

@@ -3,10 +3,10 @@
  *
  * The catalog is mostly translatable tables, one file each: postaci-catalog-reply-codes.c
  * (basic reply codes, alone and after a command), postaci-catalog-enhanced-codes.c (RFC 3463),
- * postaci-catalog-situations.c (known situations found in a reply's text),
- * postaci-catalog-certificate.c (certificate problems) and postaci-catalog-failures.c (failures
- * that are not replies). postaci-catalog.c puts a reply's explanation together and words the
- * verdict. */
+ * postaci-catalog-situations.c (known situations found in a reply's text) and
+ * postaci-catalog-failures.c (failures that are not replies). postaci-catalog.c puts a reply's
+ * explanation together. A certificate's problems are worded in postaci-certificate.c, in one
+ * table with their phrases and transcript sentences. */
 #pragma once
 
 #include <glib.h>

@@ -62,15 +62,4 @@ gboolean postaci_catalog_is_plain_text_answer (const GError *error);
 /* Explains the enhanced status code alone ("5.1.1": the mailbox does not exist). */
 char *postaci_catalog_explain_enhanced (guint klass, guint subject, guint detail);
 
-/**
- * postaci_catalog_explain_certificate:
- * @errors: the verification flags (not 0)
- * @hint: (out) (optional): what to try
- *
- * Returns: (transfer full): what is wrong with the certificate, in plain words, one
- *   sentence per problem; never %NULL.
- */
-char *postaci_catalog_explain_certificate (GTlsCertificateFlags errors,
-                                          char               **hint);
-
 G_END_DECLS

@@ -298,7 +298,8 @@ join_names (const char * const *names)
 }
 
 static char *
-describe_unknown_ca (const PostaciCertificateInfo *info)
+describe_unknown_ca (const PostaciCertificateInfo *info,
+                     const char                   *host)
 {
   if (info != NULL && info->self_signed)
     return g_strdup (_("The certificate is self-signed: the server vouches for itself and no "
@@ -356,7 +357,8 @@ describe_bad_identity (const PostaciCertificateInfo *info,
 }
 
 static char *
-describe_not_activated (const PostaciCertificateInfo *info)
+describe_not_activated (const PostaciCertificateInfo *info,
+                        const char                   *host)
 {
   if (info != NULL && info->not_before != NULL)
     {
@@ -374,7 +376,8 @@ describe_not_activated (const PostaciCertificateInfo *info)
 }
 
 static char *
-describe_expired (const PostaciCertificateInfo *info)
+describe_expired (const PostaciCertificateInfo *info,
+                  const char                   *host)
 {
   if (info != NULL && info->not_after != NULL)
     {
@@ -391,42 +394,96 @@ describe_expired (const PostaciCertificateInfo *info)
                      "check that this computer's date and time are right."));
 }
 
+/* Every wording of one verification problem, in one row: the short phrase that finishes a
+ * sentence (postaci_certificate_describe_flag()), the verdict's explanation and what to try
+ * (postaci_certificate_explain()), and the transcript's sentence, built from the certificate's
+ * names and dates where they help (postaci_certificate_describe_errors()). The rows are in the
+ * order of what to fix first: a name mismatch means the wrong server or name. The last row also
+ * answers the bits newer than this code, reported like a generic failure rather than dropped. */
+typedef struct {
+  GTlsCertificateFlags flag;
+  const char          *phrase;
+  const char          *problem;
+  const char          *hint;
+  const char          *sentence;  /* the transcript's; NULL: describe() says it */
+  char              *(*describe) (const PostaciCertificateInfo *info, const char *host);
+} CertificateProblem;
+
+static const CertificateProblem certificate_problems[] = {
+  { G_TLS_CERTIFICATE_BAD_IDENTITY,
+    N_("the certificate is for another name"),
+    N_("The certificate was issued for another name than the server name you entered."),
+    N_("Enter the server name exactly as it appears on the certificate (the names are listed in "
+       "the transcript), not an IP address or an alias."),
+    NULL, describe_bad_identity },
+  { G_TLS_CERTIFICATE_EXPIRED,
+    N_("the certificate has expired"),
+    N_("The certificate has expired."),
+    N_("The server's administrator must renew the certificate. If the date looks wrong, check "
+       "the clock of this computer."),
+    NULL, describe_expired },
+  { G_TLS_CERTIFICATE_NOT_ACTIVATED,
+    N_("the certificate is not valid yet"),
+    N_("The certificate is not valid yet: its start date is in the future."),
+    N_("Check the date and time of this computer; otherwise the server's administrator installed "
+       "a certificate too early."),
+    NULL, describe_not_activated },
+  { G_TLS_CERTIFICATE_UNKNOWN_CA,
+    N_("the certificate is not signed by a trusted authority"),
+    N_("The certificate is not signed by an authority that this computer trusts: it is "
+       "self-signed, comes from a private certificate authority, or the server does not send the "
+       "intermediate certificate."),
+    N_("If the server uses a private certificate authority, choose its file in “Trusted CA file” "
+       "(--ca-file in the terminal). If the server is public, its administrator must send the full "
+       "certificate chain. Turn on “Accept an invalid certificate” (--insecure) only if you know "
+       "that the certificate belongs to your server."),
+    NULL, describe_unknown_ca },
+  { G_TLS_CERTIFICATE_REVOKED,
+    N_("the certificate has been revoked"),
+    N_("The certificate has been revoked by its issuer."),
+    N_("Do not trust this connection; tell the server's administrator, who must install a new "
+       "certificate."),
+    N_("The certificate has been revoked by the authority that issued it and must not be "
+       "trusted. The server's administrator must install a new certificate."),
+    NULL },
+  { G_TLS_CERTIFICATE_INSECURE,
+    N_("the certificate uses an insecure algorithm"),
+    N_("The certificate uses an algorithm that is no longer considered safe."),
+    N_("The server's administrator must replace the certificate with one that uses a modern "
+       "algorithm."),
+    N_("The certificate uses an insecure algorithm (a weak signature or a key that is too short), "
+       "so it cannot be trusted. The server's administrator must replace it."),
+    NULL },
+  { G_TLS_CERTIFICATE_GENERIC_ERROR | ~G_TLS_CERTIFICATE_VALIDATE_ALL,
+    N_("the certificate could not be verified"),
+    N_("The certificate could not be checked because of an error in it."),
+    N_("Tell the server's administrator; the certificate may be damaged or badly formed."),
+    N_("The certificate could not be checked because of an unexpected error while verifying it."),
+    NULL },
+};
+
 GStrv
 postaci_certificate_describe_errors (GTlsCertificateFlags          errors,
                                      const PostaciCertificateInfo *info,
                                      const char                   *host)
 {
+  /* The transcript tells the story of the check: who vouches for the certificate first, then
+   * for whom and for when it was issued; the table's rows, in that order. */
+  static const guint transcript_order[] = { 3, 0, 2, 1, 4, 5, 6 };
   g_autoptr(GPtrArray) sentences = g_ptr_array_new_with_free_func (g_free);
 
-  if (errors & G_TLS_CERTIFICATE_UNKNOWN_CA)
-    g_ptr_array_add (sentences, describe_unknown_ca (info));
+  G_STATIC_ASSERT (G_N_ELEMENTS (transcript_order) == G_N_ELEMENTS (certificate_problems));
+  for (gsize i = 0; i < G_N_ELEMENTS (transcript_order); i++)
+    {
+      const CertificateProblem *problem = &certificate_problems[transcript_order[i]];
 
-  if (errors & G_TLS_CERTIFICATE_BAD_IDENTITY)
-    g_ptr_array_add (sentences, describe_bad_identity (info, host));
-
-  if (errors & G_TLS_CERTIFICATE_NOT_ACTIVATED)
-    g_ptr_array_add (sentences, describe_not_activated (info));
-
-  if (errors & G_TLS_CERTIFICATE_EXPIRED)
-    g_ptr_array_add (sentences, describe_expired (info));
-
-  if (errors & G_TLS_CERTIFICATE_REVOKED)
-    g_ptr_array_add (sentences,
-                     g_strdup (_("The certificate has been revoked by the authority that issued it "
-                                 "and must not be trusted. The server's administrator must install "
-                                 "a new certificate.")));
-
-  if (errors & G_TLS_CERTIFICATE_INSECURE)
-    g_ptr_array_add (sentences,
-                     g_strdup (_("The certificate uses an insecure algorithm (a weak signature or "
-                                 "a key that is too short), so it cannot be trusted. The server's "
-                                 "administrator must replace it.")));
-
-  /* Bits newer than this code are reported like a generic failure rather than dropped. */
-  if (errors & (G_TLS_CERTIFICATE_GENERIC_ERROR | ~G_TLS_CERTIFICATE_VALIDATE_ALL))
-    g_ptr_array_add (sentences,
-                     g_strdup (_("The certificate could not be checked because of an unexpected "
-                                 "error while verifying it.")));
+      if ((errors & problem->flag) == 0)
+        continue;
+      if (problem->describe != NULL)
+        g_ptr_array_add (sentences, problem->describe (info, host));
+      else
+        g_ptr_array_add (sentences, g_strdup (_(problem->sentence)));
+    }
 
   g_ptr_array_add (sentences, NULL);
   return (GStrv) g_ptr_array_steal (sentences, NULL);
@@ -435,20 +492,37 @@ postaci_certificate_describe_errors (GTlsCertificateFlags          errors,
 char *
 postaci_certificate_describe_flag (GTlsCertificateFlags errors)
 {
-  /* In the order of what to fix first: a name mismatch means the wrong server or name. */
-  if (errors & G_TLS_CERTIFICATE_BAD_IDENTITY)
-    return g_strdup (_("the certificate is for another name"));
-  if (errors & G_TLS_CERTIFICATE_EXPIRED)
-    return g_strdup (_("the certificate has expired"));
-  if (errors & G_TLS_CERTIFICATE_NOT_ACTIVATED)
-    return g_strdup (_("the certificate is not valid yet"));
-  if (errors & G_TLS_CERTIFICATE_UNKNOWN_CA)
-    return g_strdup (_("the certificate is not signed by a trusted authority"));
-  if (errors & G_TLS_CERTIFICATE_REVOKED)
-    return g_strdup (_("the certificate has been revoked"));
-  if (errors & G_TLS_CERTIFICATE_INSECURE)
-    return g_strdup (_("the certificate uses an insecure algorithm"));
-  return g_strdup (_("the certificate could not be verified"));
+  for (gsize i = 0; i < G_N_ELEMENTS (certificate_problems); i++)
+    if ((errors & certificate_problems[i].flag) != 0)
+      return g_strdup (_(certificate_problems[i].phrase));
+  /* The last row's phrase: nothing more precise is known. */
+  return g_strdup (_(certificate_problems[G_N_ELEMENTS (certificate_problems) - 1].phrase));
+}
+
+char *
+postaci_certificate_explain (GTlsCertificateFlags errors, char **hint)
+{
+  GString *out = g_string_new (NULL);
+  const char *first_hint = NULL;
+
+  for (gsize i = 0; i < G_N_ELEMENTS (certificate_problems); i++)
+    if ((errors & certificate_problems[i].flag) != 0)
+      {
+        if (out->len > 0)
+          g_string_append_c (out, ' ');
+        g_string_append (out, _(certificate_problems[i].problem));
+        if (first_hint == NULL)
+          first_hint = _(certificate_problems[i].hint);
+      }
+  if (out->len == 0)
+    g_string_append (out, _("The server's certificate did not pass verification."));
+  if (hint != NULL)
+    *hint = g_strdup (first_hint != NULL
+                      ? first_hint
+                      : _("Turn on “Accept an invalid certificate” (--insecure) only if you know "
+                          "that this certificate belongs to your server; otherwise ask its "
+                          "administrator."));
+  return g_string_free (out, FALSE);
 }
 
 /* ------------------------------------------------------------------ */

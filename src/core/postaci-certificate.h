@@ -37,6 +37,13 @@ GStrv postaci_certificate_describe_errors (GTlsCertificateFlags          errors,
  * expired". Returns: (transfer full): never NULL. */
 char *postaci_certificate_describe_flag (GTlsCertificateFlags errors);
 
+/* What is wrong with the certificate for the verdict, in plain words, one sentence per problem
+ * of @errors; @hint (optional) gets what to try first. These three functions read one table in
+ * postaci-certificate.c: each problem is worded in one place. Returns: (transfer full): never
+ * NULL. */
+char *postaci_certificate_explain       (GTlsCertificateFlags errors,
+                                         char               **hint);
+
 /* The trust anchors of @ca_file (PEM), parsed once per process and shared; parsed again only
  * when the file changed (another inode, size or time of change). */
 GTlsDatabase *postaci_certificate_load_database (const char          *ca_file,
