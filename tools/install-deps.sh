@@ -14,6 +14,7 @@ packages="
   curl time x11-utils
   scdoc groff man-db bash-completion zsh fish
   dpkg-dev debhelper lintian
+  clang-format
 "
 
 missing=""

@@ -29,7 +29,7 @@ dispatch (const PostaciCliOptions *options, int argc, char **argv)
       return 0;
     }
   if (argc > 1)
-    return postaci_cli_usage_error (_("Unexpected argument “%s”."), argv[1]);
+    return postaci_cli_usage_error (_ ("Unexpected argument “%s”."), argv[1]);
   if ((status = postaci_cli_options_check_output (options)) != 0)
     return status;
   if (options->list_profiles)
@@ -51,7 +51,7 @@ int
 main (int argc, char **argv)
 {
   PostaciCliOptions options = { 0 };
-  int status;
+  int               status;
 
   /* --lang must act before any string is translated, so argv is scanned first. */
   postaci_locale_init ("postaci-cli", postaci_locale_find_lang_option (argc, argv));

@@ -16,11 +16,12 @@
 #include "postaci-discovery-report.h"
 #include "postaci-option.h"
 
-typedef struct {
-  GMainLoop               *loop;
-  GCancellable            *cancellable;
-  PostaciTranscriptFormat  format;
-  PostaciRecommendation   *recommendation;
+typedef struct
+{
+  GMainLoop              *loop;
+  GCancellable           *cancellable;
+  PostaciTranscriptFormat format;
+  PostaciRecommendation  *recommendation;
 } Run;
 
 static void
@@ -73,9 +74,9 @@ postaci_cli_discover (const PostaciCliDiscover *options)
   g_autoptr(GError) error = NULL;
   g_autoptr(PostaciDiscovery) discovery = postaci_discovery_new (options->query, &error);
   g_autofree char *ca_file = NULL;
-  Run run = { 0 };
-  guint sigint_id, sigterm_id;
-  int status;
+  Run              run = { 0 };
+  guint            sigint_id, sigterm_id;
+  int              status;
 
   if (discovery == NULL)
     {
@@ -129,24 +130,26 @@ postaci_cli_discover_from_options (const PostaciCliOptions *options)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *password = NULL;
-  guint seconds = 10;
-  int status;
+  guint            seconds = 10;
+  int              status;
 
   if (options->server != NULL || options->port != NULL || options->security != NULL ||
       options->auth != NULL || options->allow_plain_auth || options->from != NULL ||
       options->to != NULL || options->subject != NULL || options->html != NULL ||
       options->html_file != NULL || options->text != NULL || options->ehlo != NULL ||
       options->stop_after != NULL || options->no_pipelining || options->insecure ||
-      options->pin_certificate != NULL || options->serve || options->tls_port != NULL || options->save != NULL ||
-      options->fail != NULL || options->cert_out != NULL || options->quota != NULL ||
-      options->profile != NULL || options->save_profile != NULL || options->remember_password)
-    return postaci_cli_usage_error ("%s", _("--discover takes --user, --password-file, --timeout, "
-                                            "--ca-file, --lang, --color and --format, not the "
-                                            "options of a test run."));
+      options->pin_certificate != NULL || options->serve || options->tls_port != NULL ||
+      options->save != NULL || options->fail != NULL || options->cert_out != NULL ||
+      options->quota != NULL || options->profile != NULL || options->save_profile != NULL ||
+      options->remember_password)
+    return postaci_cli_usage_error ("%s", _ ("--discover takes --user, --password-file, --timeout, "
+                                             "--ca-file, --lang, --color and --format, not the "
+                                             "options of a test run."));
   if (options->format != NULL && !g_str_equal (options->format, "text") &&
       !g_str_equal (options->format, "jsonl"))
-    return postaci_cli_usage_error (_("--format must be text or jsonl with --discover, "
-                                      "not “%s”."), options->format);
+    return postaci_cli_usage_error (_ ("--format must be text or jsonl with --discover, "
+                                       "not “%s”."),
+                                    options->format);
   if (options->timeout != NULL &&
       !postaci_option_parse (POSTACI_OPTION_TIMEOUT, options->timeout, &seconds, &error))
     return postaci_cli_usage_error ("%s", error->message);
@@ -158,7 +161,7 @@ postaci_cli_discover_from_options (const PostaciCliOptions *options)
         return status;
     }
   else if (options->password_file != NULL)
-    return postaci_cli_usage_error ("%s", _("--password-file needs --user."));
+    return postaci_cli_usage_error ("%s", _ ("--password-file needs --user."));
 
   {
     PostaciCliDiscover run = {
@@ -168,7 +171,8 @@ postaci_cli_discover_from_options (const PostaciCliOptions *options)
       .step_seconds = seconds,
       .ca_file = options->ca_file,
       .format = g_strcmp0 (options->format, "jsonl") == 0 ? POSTACI_TRANSCRIPT_JSONL
-                : postaci_cli_use_colour (options->color) ? POSTACI_TRANSCRIPT_ANSI : POSTACI_TRANSCRIPT_TEXT,
+                : postaci_cli_use_colour (options->color) ? POSTACI_TRANSCRIPT_ANSI
+                                                          : POSTACI_TRANSCRIPT_TEXT,
     };
 
     status = postaci_cli_discover (&run);

@@ -89,7 +89,7 @@ postaci_cli_nagios_mode (void)
 int
 postaci_cli_usage_error (const char *format, ...)
 {
-  va_list args;
+  va_list          args;
   g_autofree char *message = NULL;
 
   va_start (args, format);
@@ -103,7 +103,7 @@ postaci_cli_usage_error (const char *format, ...)
       return POSTACI_NAGIOS_UNKNOWN;
     }
   g_printerr ("postaci-cli: %s\n", message);
-  g_printerr ("%s\n", _("Run “postaci-cli --help” to see the options."));
+  g_printerr ("%s\n", _ ("Run “postaci-cli --help” to see the options."));
   return POSTACI_EXIT_USAGE;
 }
 
@@ -122,16 +122,19 @@ postaci_cli_options_check_output (const PostaciCliOptions *options)
 {
   PostaciReportFormat report;
 
-  if (options->lang != NULL && !g_str_equal (options->lang, "tr") && !g_str_equal (options->lang, "en"))
-    return postaci_cli_usage_error (_("--lang must be tr or en, not “%s”."), options->lang);
+  if (options->lang != NULL && !g_str_equal (options->lang, "tr") &&
+      !g_str_equal (options->lang, "en"))
+    return postaci_cli_usage_error (_ ("--lang must be tr or en, not “%s”."), options->lang);
   if (options->format != NULL && !g_str_equal (options->format, "text") &&
       !g_str_equal (options->format, "jsonl") && !g_str_equal (options->format, "nagios") &&
       !postaci_report_format_from_string (options->format, &report))
-    return postaci_cli_usage_error (_("--format must be text, jsonl, markdown, html or nagios, "
-                                      "not “%s”."), options->format);
+    return postaci_cli_usage_error (_ ("--format must be text, jsonl, markdown, html or nagios, "
+                                       "not “%s”."),
+                                    options->format);
   if (options->color != NULL && !g_str_equal (options->color, "auto") &&
       !g_str_equal (options->color, "always") && !g_str_equal (options->color, "never"))
-    return postaci_cli_usage_error (_("--color must be auto, always or never, not “%s”."), options->color);
+    return postaci_cli_usage_error (_ ("--color must be auto, always or never, not “%s”."),
+                                    options->color);
   return POSTACI_EXIT_SUCCESS;
 }
 
@@ -141,7 +144,7 @@ port_entry (char **port)
 {
   GOptionEntry entry = postaci_option_entry (POSTACI_OPTION_PORT, port);
 
-  entry.description = N_("Port (default: 465 with tls, otherwise 587; with --serve: a free port)");
+  entry.description = N_ ("Port (default: 465 with tls, otherwise 587; with --serve: a free port)");
   return entry;
 }
 
@@ -173,41 +176,74 @@ postaci_cli_options_parse (PostaciCliOptions *options, int *argc, char ***argv)
     postaci_option_entry (POSTACI_OPTION_TIMEOUT, &options->timeout),
     postaci_option_entry (POSTACI_OPTION_CA_FILE, &options->ca_file),
     postaci_option_entry (POSTACI_OPTION_INSECURE, &options->insecure),
-    { "lang", 0, 0, G_OPTION_ARG_STRING, &options->lang, N_("Language of the output: tr or en"), N_("LANG") },
-    { "color", 0, 0, G_OPTION_ARG_STRING, &options->color, N_("auto, always or never"), N_("WHEN") },
-    { "format", 0, 0, G_OPTION_ARG_STRING, &options->format, N_("text, jsonl, markdown, html or nagios (markdown and html: a report of the whole test; nagios: a monitoring plugin’s status line)"), N_("FORMAT") },
-    { "warning", 0, 0, G_OPTION_ARG_STRING, &options->warning, N_("With --format nagios: WARNING when the test takes longer"), N_("SECONDS") },
-    { "critical", 0, 0, G_OPTION_ARG_STRING, &options->critical, N_("With --format nagios: CRITICAL when the test takes longer"), N_("SECONDS") },
-    { "cert-warning", 0, 0, G_OPTION_ARG_STRING, &options->cert_warning, N_("With --format nagios: WARNING when the certificate expires in fewer days"), N_("DAYS") },
-    { "cert-critical", 0, 0, G_OPTION_ARG_STRING, &options->cert_critical, N_("With --format nagios: CRITICAL when the certificate expires in fewer days"), N_("DAYS") },
-    { "pin-certificate", 0, 0, G_OPTION_ARG_FILENAME, &options->pin_certificate, N_("Accept this certificate (PEM) for this run even if it does not verify"), N_("FILE") },
-    { "version", 0, 0, G_OPTION_ARG_NONE, &options->version, N_("Show the version and exit"), NULL },
-    { "serve", 0, 0, G_OPTION_ARG_NONE, &options->serve, N_("Run the Local Test Server until interrupted"), NULL },
-    { "tls-port", 0, 0, G_OPTION_ARG_STRING, &options->tls_port, N_("With --serve: port for implicit TLS (default: a free one)"), N_("N") },
-    { "save", 0, 0, G_OPTION_ARG_FILENAME, &options->save, N_("With --serve: folder for the received messages"), N_("DIR") },
-    { "fail", 0, 0, G_OPTION_ARG_STRING_ARRAY, &options->fail, N_("With --serve: fail on purpose, e.g. rcpt=550 or greeting=silent"), N_("STAGE=CODE") },
-    { "cert-out", 0, 0, G_OPTION_ARG_FILENAME, &options->cert_out, N_("With --serve: write the server's certificate (PEM) to this file"), N_("FILE") },
-    { "discover", 0, 0, G_OPTION_ARG_STRING, &options->discover, N_("Find the submission server of an e-mail address, a domain or a host, probe it and recommend settings"), N_("ADDRESS") },
-    { "profile", 0, 0, G_OPTION_ARG_STRING, &options->profile, N_("Start from this saved server; the options given override its settings"), N_("NAME") },
-    { "save-profile", 0, 0, G_OPTION_ARG_STRING, &options->save_profile, N_("Save these settings as a saved server of this name instead of testing"), N_("NAME") },
-    { "remember-password", 0, 0, G_OPTION_ARG_NONE, &options->remember_password, N_("With --save-profile: keep the password in the keyring"), NULL },
-    { "list-profiles", 0, 0, G_OPTION_ARG_NONE, &options->list_profiles, N_("List the saved servers and exit"), NULL },
-    { "delete-profile", 0, 0, G_OPTION_ARG_STRING, &options->delete_profile, N_("Delete a saved server and its remembered password"), N_("NAME") },
-    { "export-profiles", 0, 0, G_OPTION_ARG_FILENAME, &options->export_profiles, N_("Write every saved server, without passwords, to this file"), N_("FILE") },
-    { "import-profiles", 0, 0, G_OPTION_ARG_FILENAME, &options->import_profiles, N_("Add the saved servers of an exported file"), N_("FILE") },
-    { "quota", 0, 0, G_OPTION_ARG_STRING, &options->quota, N_("With --serve: the most bytes of messages the folder may hold, e.g. 500M"), N_("SIZE") },
-    { "max-size", 0, 0, G_OPTION_ARG_STRING, &options->max_size, N_("With --serve: the largest message taken, announced with SIZE (default: 25M)"), N_("BYTES") },
+    { "lang", 0, 0, G_OPTION_ARG_STRING, &options->lang, N_ ("Language of the output: tr or en"),
+      N_ ("LANG") },
+    { "color", 0, 0, G_OPTION_ARG_STRING, &options->color, N_ ("auto, always or never"),
+      N_ ("WHEN") },
+    { "format", 0, 0, G_OPTION_ARG_STRING, &options->format,
+      N_ ("text, jsonl, markdown, html or nagios (markdown and html: a report of the whole test; "
+          "nagios: a monitoring plugin’s status line)"),
+      N_ ("FORMAT") },
+    { "warning", 0, 0, G_OPTION_ARG_STRING, &options->warning,
+      N_ ("With --format nagios: WARNING when the test takes longer"), N_ ("SECONDS") },
+    { "critical", 0, 0, G_OPTION_ARG_STRING, &options->critical,
+      N_ ("With --format nagios: CRITICAL when the test takes longer"), N_ ("SECONDS") },
+    { "cert-warning", 0, 0, G_OPTION_ARG_STRING, &options->cert_warning,
+      N_ ("With --format nagios: WARNING when the certificate expires in fewer days"),
+      N_ ("DAYS") },
+    { "cert-critical", 0, 0, G_OPTION_ARG_STRING, &options->cert_critical,
+      N_ ("With --format nagios: CRITICAL when the certificate expires in fewer days"),
+      N_ ("DAYS") },
+    { "pin-certificate", 0, 0, G_OPTION_ARG_FILENAME, &options->pin_certificate,
+      N_ ("Accept this certificate (PEM) for this run even if it does not verify"), N_ ("FILE") },
+    { "version", 0, 0, G_OPTION_ARG_NONE, &options->version, N_ ("Show the version and exit"),
+      NULL },
+    { "serve", 0, 0, G_OPTION_ARG_NONE, &options->serve,
+      N_ ("Run the Local Test Server until interrupted"), NULL },
+    { "tls-port", 0, 0, G_OPTION_ARG_STRING, &options->tls_port,
+      N_ ("With --serve: port for implicit TLS (default: a free one)"), N_ ("N") },
+    { "save", 0, 0, G_OPTION_ARG_FILENAME, &options->save,
+      N_ ("With --serve: folder for the received messages"), N_ ("DIR") },
+    { "fail", 0, 0, G_OPTION_ARG_STRING_ARRAY, &options->fail,
+      N_ ("With --serve: fail on purpose, e.g. rcpt=550 or greeting=silent"), N_ ("STAGE=CODE") },
+    { "cert-out", 0, 0, G_OPTION_ARG_FILENAME, &options->cert_out,
+      N_ ("With --serve: write the server's certificate (PEM) to this file"), N_ ("FILE") },
+    { "discover", 0, 0, G_OPTION_ARG_STRING, &options->discover,
+      N_ ("Find the submission server of an e-mail address, a domain or a host, probe it and "
+          "recommend settings"),
+      N_ ("ADDRESS") },
+    { "profile", 0, 0, G_OPTION_ARG_STRING, &options->profile,
+      N_ ("Start from this saved server; the options given override its settings"), N_ ("NAME") },
+    { "save-profile", 0, 0, G_OPTION_ARG_STRING, &options->save_profile,
+      N_ ("Save these settings as a saved server of this name instead of testing"), N_ ("NAME") },
+    { "remember-password", 0, 0, G_OPTION_ARG_NONE, &options->remember_password,
+      N_ ("With --save-profile: keep the password in the keyring"), NULL },
+    { "list-profiles", 0, 0, G_OPTION_ARG_NONE, &options->list_profiles,
+      N_ ("List the saved servers and exit"), NULL },
+    { "delete-profile", 0, 0, G_OPTION_ARG_STRING, &options->delete_profile,
+      N_ ("Delete a saved server and its remembered password"), N_ ("NAME") },
+    { "export-profiles", 0, 0, G_OPTION_ARG_FILENAME, &options->export_profiles,
+      N_ ("Write every saved server, without passwords, to this file"), N_ ("FILE") },
+    { "import-profiles", 0, 0, G_OPTION_ARG_FILENAME, &options->import_profiles,
+      N_ ("Add the saved servers of an exported file"), N_ ("FILE") },
+    { "quota", 0, 0, G_OPTION_ARG_STRING, &options->quota,
+      N_ ("With --serve: the most bytes of messages the folder may hold, e.g. 500M"), N_ ("SIZE") },
+    { "max-size", 0, 0, G_OPTION_ARG_STRING, &options->max_size,
+      N_ ("With --serve: the largest message taken, announced with SIZE (default: 25M)"),
+      N_ ("BYTES") },
     { NULL }
   };
 
   nagios_mode = find_nagios_format (*argc, *argv);
   context = g_option_context_new (NULL);
-  g_option_context_set_summary (context, _("Test an SMTP server: connect, talk, explain every reply."));
-  g_option_context_set_description (context,
-    _("Exit status: 0 the run reached its goal; 1 the server refused; 2 bad usage or input, "
-      "nothing was sent; 3 network, TLS or protocol failure; 4 a deadline passed; 5 delivered, "
-      "but some recipients were refused. With --format nagios: 0 OK, 1 WARNING, 2 CRITICAL, "
-      "3 UNKNOWN (bad usage too)."));
+  g_option_context_set_summary (context,
+                                _ ("Test an SMTP server: connect, talk, explain every reply."));
+  g_option_context_set_description (
+    context,
+    _ ("Exit status: 0 the run reached its goal; 1 the server refused; 2 bad usage or input, "
+       "nothing was sent; 3 network, TLS or protocol failure; 4 a deadline passed; 5 delivered, "
+       "but some recipients were refused. With --format nagios: 0 OK, 1 WARNING, 2 CRITICAL, "
+       "3 UNKNOWN (bad usage too)."));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
   if (!g_option_context_parse (context, argc, argv, &error))

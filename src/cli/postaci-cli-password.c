@@ -20,9 +20,9 @@
 
 /* The terminal the prompt turned echo off on, and its settings before: a signal that ends the
  * program at the prompt (Ctrl+C) must not leave the person's shell without echo. */
-static int prompt_tty_fd = -1;
+static int            prompt_tty_fd = -1;
 static struct termios prompt_tty_saved;
-static const int prompt_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+static const int      prompt_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
 
 static void
 restore_tty_and_die (int signum)
@@ -38,14 +38,14 @@ restore_tty_and_die (int signum)
 static char *
 prompt_password (const char *user, GError **error)
 {
-  struct termios quiet;
+  struct termios   quiet;
   struct sigaction on_signal = { 0 }, previous[G_N_ELEMENTS (prompt_signals)];
   /* An OAuth2 token is a few KiB: the buffer holds the longest secret a file may hold too. */
-  gsize size = POSTACI_MAX_PASSWORD_BYTES + 2;
+  gsize            size = POSTACI_MAX_PASSWORD_BYTES + 2;
   g_autofree char *buffer = NULL;
-  char *password = NULL;
-  char *line;
-  FILE *tty = fopen ("/dev/tty", "r+");
+  char            *password = NULL;
+  char            *line;
+  FILE            *tty = fopen ("/dev/tty", "r+");
 
   if (tty == NULL)
     return NULL;
@@ -66,7 +66,7 @@ prompt_password (const char *user, GError **error)
   quiet.c_lflag &= ~(tcflag_t) ECHO;
   tcsetattr (prompt_tty_fd, TCSAFLUSH, &quiet);
   /* Only now: what is typed once the prompt shows is neither echoed nor flushed away. */
-  fprintf (tty, _("Password for %s: "), user);
+  fprintf (tty, _ ("Password for %s: "), user);
   fflush (tty);
   line = fgets (buffer, (int) size, tty);
   if (line != NULL && strchr (buffer, '\n') == NULL && !feof (tty))
@@ -77,7 +77,7 @@ prompt_password (const char *user, GError **error)
       while ((c = getc (tty)) != EOF && c != '\n')
         ;
       g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
-                   _("The password is longer than %d bytes."), POSTACI_MAX_PASSWORD_BYTES);
+                   _ ("The password is longer than %d bytes."), POSTACI_MAX_PASSWORD_BYTES);
       line = NULL;
     }
   tcsetattr (prompt_tty_fd, TCSAFLUSH, &prompt_tty_saved);
@@ -99,9 +99,9 @@ prompt_password (const char *user, GError **error)
 static void
 keyring_lookup_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  GTask *wait = user_data;
+  GTask  *wait = user_data;
   GError *error = NULL;
-  char *password = postaci_keyring_lookup_finish (result, &error);
+  char   *password = postaci_keyring_lookup_finish (result, &error);
 
   if (error != NULL)
     g_task_return_error (wait, error);
@@ -149,9 +149,9 @@ postaci_cli_password (const char *user, const char *password_file, guint timeout
         return postaci_cli_usage_error ("%s", error->message);
     }
   if (password == NULL)
-    return postaci_cli_usage_error ("%s", _("--user needs a password: use --password-file, "
-                                            "$POSTACI_PASSWORD, or run on a terminal to be "
-                                            "asked."));
+    return postaci_cli_usage_error ("%s", _ ("--user needs a password: use --password-file, "
+                                             "$POSTACI_PASSWORD, or run on a terminal to be "
+                                             "asked."));
   *out = password;
   return 0;
 }

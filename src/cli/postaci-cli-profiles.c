@@ -31,21 +31,23 @@ postaci_cli_profiles_find (PostaciProfileStore *store, const char *name, int *st
   PostaciProfile *profile = postaci_profile_store_lookup (store, name);
 
   if (profile == NULL)
-    *status = postaci_cli_usage_error (_("There is no saved server named “%s”; “postaci-cli --list-profiles” "
-                             "shows them."), name);
+    *status = postaci_cli_usage_error (
+      _ ("There is no saved server named “%s”; “postaci-cli --list-profiles” "
+         "shows them."),
+      name);
   return profile;
 }
 
 static void
 keyring_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  GTask *wait = user_data;
+  GTask  *wait = user_data;
   GError *error = NULL;
 
   /* store and clear both finish with a boolean */
   if (g_task_get_source_tag (G_TASK (result)) == postaci_keyring_store_async
-      ? postaci_keyring_store_finish (result, &error)
-      : postaci_keyring_clear_finish (result, &error))
+        ? postaci_keyring_store_finish (result, &error)
+        : postaci_keyring_clear_finish (result, &error))
     g_task_return_boolean (wait, TRUE);
   else
     g_task_return_error (wait, error);
@@ -80,8 +82,8 @@ postaci_cli_profiles_save (const PostaciCliOptions *options, PostaciProfileStore
     }
   else
     postaci_profile_set_request (profile, request);
-  postaci_profile_set_remember_password (profile, options->remember_password &&
-                                         request->password != NULL);
+  postaci_profile_set_remember_password (profile,
+                                         options->remember_password && request->password != NULL);
   if (!postaci_profile_store_save (store, &error))
     return postaci_cli_usage_error ("%s", error->message);
 
@@ -101,7 +103,7 @@ postaci_cli_profiles_save (const PostaciCliOptions *options, PostaciProfileStore
           postaci_profile_store_save (store, NULL);
         }
     }
-  g_print (_("Saved “%s” in %s.\n"), postaci_profile_get_name (profile),
+  g_print (_ ("Saved “%s” in %s.\n"), postaci_profile_get_name (profile),
            postaci_profile_store_get_path (store));
   return POSTACI_EXIT_SUCCESS;
 }
@@ -189,7 +191,7 @@ postaci_cli_profiles_import (const char *path)
   if (!postaci_profile_store_save (store, &error))
     return postaci_cli_usage_error ("%s", error->message);
   g_print (g_dngettext (GETTEXT_PACKAGE, "Imported %d saved server from %s.\n",
-                        "Imported %d saved servers from %s.\n", (gulong) added), added, path);
+                        "Imported %d saved servers from %s.\n", (gulong) added),
+           added, path);
   return status;
 }
-

@@ -22,19 +22,20 @@ postaci_cli_request_from_options (const PostaciCliOptions *options, PostaciProfi
 
   if (options->tls_port != NULL || options->save != NULL || options->fail != NULL ||
       options->cert_out != NULL || options->quota != NULL || options->max_size != NULL)
-    return postaci_cli_usage_error ("%s", _("--tls-port, --save, --fail, --quota, --max-size and "
-                                            "--cert-out go with --serve."));
-  if (!postaci_cli_nagios_mode () && (options->warning != NULL || options->critical != NULL ||
-                       options->cert_warning != NULL || options->cert_critical != NULL))
-    return postaci_cli_usage_error ("%s", _("--warning, --critical, --cert-warning and "
-                                            "--cert-critical go with --format nagios."));
+    return postaci_cli_usage_error ("%s", _ ("--tls-port, --save, --fail, --quota, --max-size and "
+                                             "--cert-out go with --serve."));
+  if (!postaci_cli_nagios_mode () &&
+      (options->warning != NULL || options->critical != NULL || options->cert_warning != NULL ||
+       options->cert_critical != NULL))
+    return postaci_cli_usage_error ("%s", _ ("--warning, --critical, --cert-warning and "
+                                             "--cert-critical go with --format nagios."));
   if (options->server != NULL)
     {
       g_free (request->server);
       request->server = g_strdup (options->server);
     }
   if (request->server == NULL || *request->server == '\0')
-    return postaci_cli_usage_error ("%s", _("--server is required: the SMTP server to test."));
+    return postaci_cli_usage_error ("%s", _ ("--server is required: the SMTP server to test."));
 
   if ((options->security != NULL &&
        !postaci_option_parse (POSTACI_OPTION_SECURITY, options->security, &request->security,
@@ -46,12 +47,11 @@ postaci_cli_request_from_options (const PostaciCliOptions *options, PostaciProfi
       (options->stop_after != NULL &&
        !postaci_option_parse (POSTACI_OPTION_STOP_AFTER, options->stop_after, &request->stop_after,
                               &error)) ||
-      (options->timeout != NULL &&
-       !postaci_option_parse (POSTACI_OPTION_TIMEOUT, options->timeout, &request->timeout_seconds,
-                              &error)))
+      (options->timeout != NULL && !postaci_option_parse (POSTACI_OPTION_TIMEOUT, options->timeout,
+                                                          &request->timeout_seconds, &error)))
     return postaci_cli_usage_error ("%s", error->message);
   if (options->html != NULL && options->html_file != NULL)
-    return postaci_cli_usage_error ("%s", _("Give either --html or --html-file, not both."));
+    return postaci_cli_usage_error ("%s", _ ("Give either --html or --html-file, not both."));
 
   if (options->user != NULL)
     {
@@ -65,7 +65,7 @@ postaci_cli_request_from_options (const PostaciCliOptions *options, PostaciProfi
   if (request->username != NULL)
     {
       g_autofree char *password = NULL;
-      int status;
+      int              status;
 
       request->allow_plain_auth = request->allow_plain_auth || options->allow_plain_auth;
       status = postaci_cli_password (request->username, options->password_file,
@@ -77,8 +77,8 @@ postaci_cli_request_from_options (const PostaciCliOptions *options, PostaciProfi
     }
   /* Without a user name there is no AUTH: the run would go on without the login asked for. */
   else if (options->password_file != NULL || options->auth != NULL || options->allow_plain_auth)
-    return postaci_cli_usage_error ("%s", _("--password-file, --auth and --allow-plain-auth "
-                                            "need --user."));
+    return postaci_cli_usage_error ("%s", _ ("--password-file, --auth and --allow-plain-auth "
+                                             "need --user."));
 
   if (options->from != NULL)
     {
@@ -104,11 +104,10 @@ postaci_cli_request_from_options (const PostaciCliOptions *options, PostaciProfi
   request->no_pipelining = options->no_pipelining;
   if (options->pin_certificate != NULL)
     {
-      gsize length = 0;
-      g_autofree char *pem = postaci_input_file_read (options->pin_certificate,
-                                                      POSTACI_MAX_CERTIFICATE_FILE_BYTES,
-                                                      postaci_request_get_timeout (request),
-                                                      &length, &error);
+      gsize            length = 0;
+      g_autofree char *pem =
+        postaci_input_file_read (options->pin_certificate, POSTACI_MAX_CERTIFICATE_FILE_BYTES,
+                                 postaci_request_get_timeout (request), &length, &error);
 
       if (pem != NULL)
         request->pinned_certificate = g_tls_certificate_new_from_pem (pem, (gssize) length, &error);
@@ -118,7 +117,7 @@ postaci_cli_request_from_options (const PostaciCliOptions *options, PostaciProfi
   if (options->subject != NULL || (for_a_run && request->subject == NULL))
     {
       g_free (request->subject);
-      request->subject = g_strdup (options->subject ? options->subject : _("Postacı SMTP test"));
+      request->subject = g_strdup (options->subject ? options->subject : _ ("Postacı SMTP test"));
     }
   if (options->text != NULL)
     {
@@ -142,15 +141,16 @@ postaci_cli_request_from_options (const PostaciCliOptions *options, PostaciProfi
           gsize length = 0;
 
           g_free (request->html);
-          request->html = postaci_input_file_read (options->html_file, POSTACI_MAX_HTML_FILE_BYTES,
-                                                   postaci_request_get_timeout (request), &length,
-                                                   &error);
+          request->html =
+            postaci_input_file_read (options->html_file, POSTACI_MAX_HTML_FILE_BYTES,
+                                     postaci_request_get_timeout (request), &length, &error);
           if (request->html == NULL)
             return postaci_cli_usage_error ("--html-file: %s", error->message);
           /* A NUL would silently cut the message short: this is not a text file. */
           if (memchr (request->html, '\0', length) != NULL)
-            return postaci_cli_usage_error (_("--html-file: “%s” contains a NUL byte; give a UTF-8 text file."),
-                                            options->html_file);
+            return postaci_cli_usage_error (
+              _ ("--html-file: “%s” contains a NUL byte; give a UTF-8 text file."),
+              options->html_file);
         }
     }
   else if (options->html != NULL)
@@ -161,8 +161,8 @@ postaci_cli_request_from_options (const PostaciCliOptions *options, PostaciProfi
   else if (for_a_run && (request->html == NULL || *request->html == '\0'))
     {
       g_free (request->html);
-      request->html = g_strdup_printf ("<p>%s</p>",
-                                     _("This is a test message sent by Postacı, the SMTP tester."));
+      request->html = g_strdup_printf (
+        "<p>%s</p>", _ ("This is a test message sent by Postacı, the SMTP tester."));
     }
 
   for (guint i = 0; options->attach != NULL && options->attach[i] != NULL; i++)

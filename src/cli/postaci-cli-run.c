@@ -21,18 +21,19 @@
 #include "postaci-session.h"
 #include "postaci-transcript.h"
 
-typedef struct {
-  GMainLoop               *loop;
-  GCancellable            *cancellable;
-  PostaciTranscriptFormat  format;
-  GPtrArray               *events; /* kept for --format markdown or html, NULL otherwise */
-  PostaciOutcome          *outcome;
+typedef struct
+{
+  GMainLoop              *loop;
+  GCancellable           *cancellable;
+  PostaciTranscriptFormat format;
+  GPtrArray              *events; /* kept for --format markdown or html, NULL otherwise */
+  PostaciOutcome         *outcome;
 } Run;
 
 static void
 event_cb (PostaciSession *session, const PostaciEvent *event, gpointer user_data)
 {
-  Run *run = user_data;
+  Run             *run = user_data;
   g_autofree char *text = NULL;
 
   /* A monitoring plugin prints one status line, not a transcript. */
@@ -71,24 +72,34 @@ interrupted_cb (gpointer user_data)
 static int
 parse_thresholds (const PostaciCliOptions *options, PostaciNagiosThresholds *thresholds)
 {
-  const struct { const char *text; gint64 *ms; } seconds[] = {
+  const struct
+  {
+    const char *text;
+    gint64     *ms;
+  } seconds[] = {
     { options->warning, &thresholds->warning_ms },
     { options->critical, &thresholds->critical_ms },
   };
-  const struct { const char *text; gint *days; } days[] = {
+  const struct
+  {
+    const char *text;
+    gint       *days;
+  } days[] = {
     { options->cert_warning, &thresholds->cert_warning_days },
     { options->cert_critical, &thresholds->cert_critical_days },
   };
 
-  *thresholds = (PostaciNagiosThresholds) { -1, -1, -1, -1 };
+  *thresholds = (PostaciNagiosThresholds){ -1, -1, -1, -1 };
   for (guint i = 0; i < G_N_ELEMENTS (seconds); i++)
     if (seconds[i].text != NULL && !postaci_nagios_parse_seconds (seconds[i].text, seconds[i].ms))
-      return postaci_cli_usage_error (_("--warning and --critical take seconds, such as 2 or "
-                                        "0.5, not “%s”."), seconds[i].text);
+      return postaci_cli_usage_error (_ ("--warning and --critical take seconds, such as 2 or "
+                                         "0.5, not “%s”."),
+                                      seconds[i].text);
   for (guint i = 0; i < G_N_ELEMENTS (days); i++)
     if (days[i].text != NULL && !postaci_nagios_parse_days (days[i].text, days[i].days))
-      return postaci_cli_usage_error (_("--cert-warning and --cert-critical take a whole number "
-                                        "of days from 0 to 3650, not “%s”."), days[i].text);
+      return postaci_cli_usage_error (_ ("--cert-warning and --cert-critical take a whole number "
+                                         "of days from 0 to 3650, not “%s”."),
+                                      days[i].text);
   return POSTACI_EXIT_SUCCESS;
 }
 
@@ -111,16 +122,16 @@ postaci_cli_run_test (const PostaciCliOptions *options)
   g_autoptr(PostaciRequest) request = NULL;
   g_autoptr(PostaciSession) session = NULL;
   g_autoptr(PostaciProfileStore) store = NULL;
-  g_autofree char *verdict = NULL;
-  PostaciProfile *profile = NULL;
-  Run run = { 0 };
+  g_autofree char    *verdict = NULL;
+  PostaciProfile     *profile = NULL;
+  Run                 run = { 0 };
   PostaciReportFormat report_format;
-  gboolean report = postaci_report_format_from_string (options->format, &report_format);
+  gboolean            report = postaci_report_format_from_string (options->format, &report_format);
   PostaciNagiosThresholds thresholds;
-  g_autofree char *target = NULL;
-  PostaciStage last_stage;
-  int status;
-  guint sigint_id, sigterm_id;
+  g_autofree char        *target = NULL;
+  PostaciStage            last_stage;
+  int                     status;
+  guint                   sigint_id, sigterm_id;
 
   if ((status = parse_thresholds (options, &thresholds)) != 0)
     return status;
@@ -135,12 +146,12 @@ postaci_cli_run_test (const PostaciCliOptions *options)
       (profile = postaci_cli_profiles_find (store, options->profile, &status)) == NULL)
     return status;
   if (options->remember_password && options->save_profile == NULL)
-    return postaci_cli_usage_error ("%s", _("--remember-password goes with --save-profile."));
+    return postaci_cli_usage_error ("%s", _ ("--remember-password goes with --save-profile."));
   request = profile != NULL ? postaci_profile_to_request (profile) : postaci_request_new ();
 
   /* A saved server keeps no default subject or message: those follow the language of each run. */
-  status = postaci_cli_request_from_options (options, profile, request,
-                                             options->save_profile == NULL);
+  status =
+    postaci_cli_request_from_options (options, profile, request, options->save_profile == NULL);
   if (status != 0)
     return status;
   if (options->save_profile != NULL)
@@ -151,7 +162,8 @@ postaci_cli_run_test (const PostaciCliOptions *options)
   if (g_strcmp0 (options->format, "jsonl") == 0)
     run.format = POSTACI_TRANSCRIPT_JSONL;
   else
-    run.format = postaci_cli_use_colour (options->color) ? POSTACI_TRANSCRIPT_ANSI : POSTACI_TRANSCRIPT_TEXT;
+    run.format =
+      postaci_cli_use_colour (options->color) ? POSTACI_TRANSCRIPT_ANSI : POSTACI_TRANSCRIPT_TEXT;
 
   /* The session keeps its own copy of the request; a large message body need not stay twice. */
   session = postaci_session_new (request);
@@ -182,12 +194,12 @@ postaci_cli_run_test (const PostaciCliOptions *options)
     {
       g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
 
-      status = (int) postaci_nagios_report (run.outcome, target, last_stage, &thresholds, now,
-                                            &verdict);
+      status =
+        (int) postaci_nagios_report (run.outcome, target, last_stage, &thresholds, now, &verdict);
     }
   else if (report)
-    verdict = postaci_report_format (postaci_session_get_request (session), run.events,
-                                     run.outcome, NULL, report_format);
+    verdict = postaci_report_format (postaci_session_get_request (session), run.events, run.outcome,
+                                     NULL, report_format);
   else
     verdict = postaci_transcript_format_outcome (run.outcome, run.format);
   fputs (verdict, stdout);

@@ -14,7 +14,7 @@
 static const char *const status_words[] = { "OK", "WARNING", "CRITICAL", "UNKNOWN" };
 
 /* A whole day longer than ten years is a typing error, not a threshold. */
-#define MAX_DAYS 3650
+#define MAX_DAYS    3650
 #define MAX_SECONDS 86400.0
 
 /**
@@ -24,7 +24,7 @@ static const char *const status_words[] = { "OK", "WARNING", "CRITICAL", "UNKNOW
 gboolean
 postaci_nagios_parse_seconds (const char *text, gint64 *ms)
 {
-  char *end = NULL;
+  char  *end = NULL;
   double seconds;
 
   if (text == NULL || *text == '\0' || g_ascii_isspace (*text) || *text == '-' || *text == '+')
@@ -95,17 +95,13 @@ days_left (GDateTime *until, GDateTime *now)
 }
 
 static void
-check_certificate (const PostaciOutcome          *outcome,
-                   const PostaciNagiosThresholds *thresholds,
-                   GDateTime                     *now,
-                   PostaciNagiosStatus           *status,
-                   GPtrArray                     *problems,
-                   char                         **note)
+check_certificate (const PostaciOutcome *outcome, const PostaciNagiosThresholds *thresholds,
+                   GDateTime *now, PostaciNagiosStatus *status, GPtrArray *problems, char **note)
 {
   gboolean wanted = thresholds->cert_warning_days >= 0 || thresholds->cert_critical_days >= 0;
   g_autoptr(GDateTime) until = NULL;
   g_autofree char *date = NULL;
-  gint64 days;
+  gint64           days;
 
   if (outcome->certificate_not_after == 0)
     {
@@ -113,7 +109,8 @@ check_certificate (const PostaciOutcome          *outcome,
       if (wanted && outcome->verdict == POSTACI_VERDICT_SUCCESS)
         {
           raise_status (status, POSTACI_NAGIOS_CRITICAL);
-          g_ptr_array_add (problems, g_strdup (_("no certificate to check: the test used no TLS")));
+          g_ptr_array_add (problems,
+                           g_strdup (_ ("no certificate to check: the test used no TLS")));
         }
       return;
     }
@@ -123,7 +120,7 @@ check_certificate (const PostaciOutcome          *outcome,
   if (days < 0)
     {
       raise_status (status, POSTACI_NAGIOS_CRITICAL);
-      g_ptr_array_add (problems, g_strdup_printf (_("the certificate expired on %s"), date));
+      g_ptr_array_add (problems, g_strdup_printf (_ ("the certificate expired on %s"), date));
     }
   else if (thresholds->cert_critical_days >= 0 && days < thresholds->cert_critical_days)
     {
@@ -150,18 +147,15 @@ check_certificate (const PostaciOutcome          *outcome,
                                         (int) days, date, thresholds->cert_warning_days));
     }
   else
-    *note = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                          "certificate valid for %d more day, until %s",
-                                          "certificate valid for %d more days, until %s",
-                                          (gulong) days),
-                             (int) days, date);
+    *note =
+      g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "certificate valid for %d more day, until %s",
+                                    "certificate valid for %d more days, until %s", (gulong) days),
+                       (int) days, date);
 }
 
 static void
-check_time (const PostaciOutcome          *outcome,
-            const PostaciNagiosThresholds *thresholds,
-            PostaciNagiosStatus           *status,
-            GPtrArray                     *problems)
+check_time (const PostaciOutcome *outcome, const PostaciNagiosThresholds *thresholds,
+            PostaciNagiosStatus *status, GPtrArray *problems)
 {
   g_autofree char *took = format_seconds (outcome->total_ms);
 
@@ -170,16 +164,18 @@ check_time (const PostaciOutcome          *outcome,
       g_autofree char *limit = format_seconds (thresholds->critical_ms);
 
       raise_status (status, POSTACI_NAGIOS_CRITICAL);
-      g_ptr_array_add (problems, g_strdup_printf (_("the test took %s s, more than the %s s of "
-                                                    "--critical"), took, limit));
+      g_ptr_array_add (problems, g_strdup_printf (_ ("the test took %s s, more than the %s s of "
+                                                     "--critical"),
+                                                  took, limit));
     }
   else if (thresholds->warning_ms >= 0 && outcome->total_ms > thresholds->warning_ms)
     {
       g_autofree char *limit = format_seconds (thresholds->warning_ms);
 
       raise_status (status, POSTACI_NAGIOS_WARNING);
-      g_ptr_array_add (problems, g_strdup_printf (_("the test took %s s, more than the %s s of "
-                                                    "--warning"), took, limit));
+      g_ptr_array_add (problems, g_strdup_printf (_ ("the test took %s s, more than the %s s of "
+                                                     "--warning"),
+                                                  took, limit));
     }
 }
 
@@ -187,11 +183,8 @@ check_time (const PostaciOutcome          *outcome,
  * ("U": not measured, because the run ended before it or skipped it), then the total and the
  * certificate's days. */
 static void
-append_perfdata (GString                       *out,
-                 const PostaciOutcome          *outcome,
-                 PostaciStage                   last_stage,
-                 const PostaciNagiosThresholds *thresholds,
-                 GDateTime                     *now)
+append_perfdata (GString *out, const PostaciOutcome *outcome, PostaciStage last_stage,
+                 const PostaciNagiosThresholds *thresholds, GDateTime *now)
 {
   for (PostaciStage stage = POSTACI_STAGE_CONNECT; stage <= last_stage; stage++)
     {
@@ -240,17 +233,13 @@ append_perfdata (GString                       *out,
  * certificate thresholds can only make the status worse.
  */
 PostaciNagiosStatus
-postaci_nagios_report (const PostaciOutcome          *outcome,
-                       const char                    *target,
-                       PostaciStage                   last_stage,
-                       const PostaciNagiosThresholds *thresholds,
-                       GDateTime                     *now,
-                       char                         **output)
+postaci_nagios_report (const PostaciOutcome *outcome, const char *target, PostaciStage last_stage,
+                       const PostaciNagiosThresholds *thresholds, GDateTime *now, char **output)
 {
   PostaciNagiosStatus status = POSTACI_NAGIOS_OK;
   g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func (g_free);
   g_autofree char *note = NULL;
-  GString *out = g_string_new (NULL);
+  GString         *out = g_string_new (NULL);
 
   switch (outcome->verdict)
     {

@@ -12,7 +12,9 @@
 #include "postaci-dns.h"
 #include "postaci-soup.h"
 
+/* clang-format off */
 G_DEFINE_QUARK (postaci-autoconfig-error-quark, postaci_autoconfig_error)
+/* clang-format on */
 
 void
 postaci_autoconfig_server_free (PostaciAutoconfigServer *server)
@@ -28,7 +30,7 @@ postaci_autoconfig_server_free (PostaciAutoconfigServer *server)
 char *
 postaci_autoconfig_expand (const char *pattern, const char *address, const char *domain)
 {
-  GString *out = g_string_new (pattern);
+  GString         *out = g_string_new (pattern);
   g_autofree char *local = NULL;
 
   if (address != NULL)
@@ -48,20 +50,21 @@ postaci_autoconfig_expand (const char *pattern, const char *address, const char 
 /* Parsing                                                          */
 /* ---------------------------------------------------------------- */
 
-typedef struct {
-  const char              *address;
-  const char              *domain;
-  gboolean                 seen_root;
-  guint                    depth;
-  gboolean                 in_smtp;      /* inside <outgoingServer type="smtp"> */
-  const char              *field;        /* the child element whose text we collect */
-  GString                 *text;
-  char                    *hostname;
-  char                    *port;
-  char                    *socket_type;
-  GPtrArray               *authentication;
-  char                    *username;
-  GPtrArray               *servers;
+typedef struct
+{
+  const char *address;
+  const char *domain;
+  gboolean    seen_root;
+  guint       depth;
+  gboolean    in_smtp; /* inside <outgoingServer type="smtp"> */
+  const char *field;   /* the child element whose text we collect */
+  GString    *text;
+  char       *hostname;
+  char       *port;
+  char       *socket_type;
+  GPtrArray  *authentication;
+  char       *username;
+  GPtrArray  *servers;
 } ParseState;
 
 static void
@@ -75,12 +78,8 @@ reset_entry (ParseState *state)
 }
 
 static void
-start_element_cb (GMarkupParseContext  *context,
-                  const char           *name,
-                  const char          **attribute_names,
-                  const char          **attribute_values,
-                  gpointer              user_data,
-                  GError              **error)
+start_element_cb (GMarkupParseContext *context, const char *name, const char **attribute_names,
+                  const char **attribute_values, gpointer user_data, GError **error)
 {
   ParseState *state = user_data;
 
@@ -89,7 +88,7 @@ start_element_cb (GMarkupParseContext  *context,
     {
       if (!g_str_equal (name, "clientConfig"))
         g_set_error (error, POSTACI_AUTOCONFIG_ERROR, POSTACI_AUTOCONFIG_ERROR_INVALID,
-                     _("The document is not a mail client configuration (it starts with <%s>)."),
+                     _ ("The document is not a mail client configuration (it starts with <%s>)."),
                      name);
       state->seen_root = TRUE;
       return;
@@ -165,10 +164,7 @@ replace_string (char **slot, char *value)
 }
 
 static void
-end_element_cb (GMarkupParseContext  *context,
-                const char           *name,
-                gpointer              user_data,
-                GError              **error)
+end_element_cb (GMarkupParseContext *context, const char *name, gpointer user_data, GError **error)
 {
   ParseState *state = user_data;
 
@@ -203,11 +199,8 @@ end_element_cb (GMarkupParseContext  *context,
 }
 
 static void
-text_cb (GMarkupParseContext  *context,
-         const char           *text,
-         gsize                 length,
-         gpointer              user_data,
-         GError              **error)
+text_cb (GMarkupParseContext *context, const char *text, gsize length, gpointer user_data,
+         GError **error)
 {
   ParseState *state = user_data;
 
@@ -217,14 +210,11 @@ text_cb (GMarkupParseContext  *context,
 }
 
 GPtrArray *
-postaci_autoconfig_parse (const char  *document,
-                          gsize        length,
-                          const char  *address,
-                          const char  *domain,
-                          GError     **error)
+postaci_autoconfig_parse (const char *document, gsize length, const char *address,
+                          const char *domain, GError **error)
 {
   static const GMarkupParser parser = { start_element_cb, end_element_cb, text_cb, NULL, NULL };
-  ParseState state = { 0 };
+  ParseState                 state = { 0 };
   g_autoptr(GMarkupParseContext) context = NULL;
   g_autoptr(GPtrArray) servers = NULL;
   g_autoptr(GError) local_error = NULL;
@@ -235,7 +225,7 @@ postaci_autoconfig_parse (const char  *document,
   if (length > POSTACI_AUTOCONFIG_MAX_SIZE)
     {
       g_set_error (error, POSTACI_AUTOCONFIG_ERROR, POSTACI_AUTOCONFIG_ERROR_TOO_LARGE,
-                   _("The document is larger than %u KiB."), POSTACI_AUTOCONFIG_MAX_SIZE / 1024);
+                   _ ("The document is larger than %u KiB."), POSTACI_AUTOCONFIG_MAX_SIZE / 1024);
       return NULL;
     }
   servers = g_ptr_array_new_with_free_func ((GDestroyNotify) postaci_autoconfig_server_free);
@@ -258,14 +248,14 @@ postaci_autoconfig_parse (const char  *document,
         g_propagate_error (error, g_steal_pointer (&local_error));
       else
         g_set_error (error, POSTACI_AUTOCONFIG_ERROR, POSTACI_AUTOCONFIG_ERROR_INVALID,
-                     _("The document is not valid XML: %s"),
-                     local_error ? local_error->message : _("it is empty"));
+                     _ ("The document is not valid XML: %s"),
+                     local_error ? local_error->message : _ ("it is empty"));
       return NULL;
     }
   if (servers->len == 0)
     {
       g_set_error_literal (error, POSTACI_AUTOCONFIG_ERROR, POSTACI_AUTOCONFIG_ERROR_NO_SMTP,
-                           _("The document names no usable SMTP server."));
+                           _ ("The document names no usable SMTP server."));
       return NULL;
     }
   return g_steal_pointer (&servers);
@@ -275,12 +265,13 @@ postaci_autoconfig_parse (const char  *document,
 /* Fetching                                                         */
 /* ---------------------------------------------------------------- */
 
-typedef struct {
+typedef struct
+{
   SoupMessage  *message;
   GByteArray   *body;
   char         *address;
   char         *domain;
-  GCancellable *cancellable;  /* ours: the caller's cancellation or the time limit */
+  GCancellable *cancellable; /* ours: the caller's cancellation or the time limit */
   gulong        cancelled_id;
   GCancellable *outer;
   guint         timeout_ms;
@@ -310,14 +301,13 @@ static void
 return_error (GTask *task, GError *error)
 {
   FetchData *data = g_task_get_task_data (task);
-  guint seconds = MAX (1, (data->timeout_ms + 999) / 1000);
+  guint      seconds = MAX (1, (data->timeout_ms + 999) / 1000);
 
   if (data->timed_out && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
       g_error_free (error);
       g_task_return_new_error (task, POSTACI_AUTOCONFIG_ERROR, POSTACI_AUTOCONFIG_ERROR_TIMEOUT,
-                               g_dngettext (GETTEXT_PACKAGE,
-                                            "No whole answer within %u second.",
+                               g_dngettext (GETTEXT_PACKAGE, "No whole answer within %u second.",
                                             "No whole answer within %u seconds.", seconds),
                                seconds);
       return;
@@ -346,7 +336,8 @@ static void
 read_more (GInputStream *stream, GTask *task)
 {
   /* One byte more than the limit: reading it proves the document is too large. */
-  gsize room = POSTACI_AUTOCONFIG_MAX_SIZE + 1 - ((FetchData *) g_task_get_task_data (task))->body->len;
+  gsize room =
+    POSTACI_AUTOCONFIG_MAX_SIZE + 1 - ((FetchData *) g_task_get_task_data (task))->body->len;
 
   g_input_stream_read_bytes_async (stream, MIN (room, 16384), G_PRIORITY_DEFAULT,
                                    ((FetchData *) g_task_get_task_data (task))->cancellable,
@@ -358,9 +349,9 @@ read_cb (GObject *object, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr(GTask) task = user_data;
   FetchData *data = g_task_get_task_data (task);
-  GError *error = NULL;
-  g_autoptr(GBytes) bytes = g_input_stream_read_bytes_finish (G_INPUT_STREAM (object), result,
-                                                               &error);
+  GError    *error = NULL;
+  g_autoptr(GBytes) bytes =
+               g_input_stream_read_bytes_finish (G_INPUT_STREAM (object), result, &error);
   GPtrArray *servers;
 
   if (bytes == NULL)
@@ -373,10 +364,9 @@ read_cb (GObject *object, GAsyncResult *result, gpointer user_data)
       g_byte_array_append (data->body, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
       if (data->body->len > POSTACI_AUTOCONFIG_MAX_SIZE)
         {
-          g_task_return_new_error (task, POSTACI_AUTOCONFIG_ERROR,
-                                   POSTACI_AUTOCONFIG_ERROR_TOO_LARGE,
-                                   _("The document is larger than %u KiB."),
-                                   POSTACI_AUTOCONFIG_MAX_SIZE / 1024);
+          g_task_return_new_error (
+            task, POSTACI_AUTOCONFIG_ERROR, POSTACI_AUTOCONFIG_ERROR_TOO_LARGE,
+            _ ("The document is larger than %u KiB."), POSTACI_AUTOCONFIG_MAX_SIZE / 1024);
           return;
         }
       read_more (G_INPUT_STREAM (object), g_steal_pointer (&task));
@@ -394,11 +384,12 @@ static void
 send_cb (GObject *object, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr(GTask) task = user_data;
-  FetchData *data = g_task_get_task_data (task);
+  FetchData         *data = g_task_get_task_data (task);
   const PostaciSoup *soup = postaci_soup_get (NULL);
-  GError *error = NULL;
-  g_autoptr(GInputStream) stream = soup->session_send_finish ((SoupSession *) object, result, &error);
-  guint status;
+  GError            *error = NULL;
+  g_autoptr(GInputStream) stream =
+               soup->session_send_finish ((SoupSession *) object, result, &error);
+  guint   status;
   goffset length;
 
   if (stream == NULL)
@@ -412,17 +403,20 @@ send_cb (GObject *object, GAsyncResult *result, gpointer user_data)
       /* Translators: an HTTP status, e.g. “HTTP 404 Not Found” */
       g_task_return_new_error (task, POSTACI_AUTOCONFIG_ERROR,
                                status == SOUP_STATUS_NOT_FOUND || status == SOUP_STATUS_GONE
-                               ? POSTACI_AUTOCONFIG_ERROR_NOT_FOUND : POSTACI_AUTOCONFIG_ERROR_HTTP,
-                               _("HTTP %u %s"), status,
+                                 ? POSTACI_AUTOCONFIG_ERROR_NOT_FOUND
+                                 : POSTACI_AUTOCONFIG_ERROR_HTTP,
+                               _ ("HTTP %u %s"), status,
                                soup->message_get_reason_phrase (data->message)
-                               ? soup->message_get_reason_phrase (data->message) : "");
+                                 ? soup->message_get_reason_phrase (data->message)
+                                 : "");
       return;
     }
-  length = soup->message_headers_get_content_length (soup->message_get_response_headers (data->message));
+  length =
+    soup->message_headers_get_content_length (soup->message_get_response_headers (data->message));
   if (length > POSTACI_AUTOCONFIG_MAX_SIZE)
     {
       g_task_return_new_error (task, POSTACI_AUTOCONFIG_ERROR, POSTACI_AUTOCONFIG_ERROR_TOO_LARGE,
-                               _("The document is larger than %u KiB."),
+                               _ ("The document is larger than %u KiB."),
                                POSTACI_AUTOCONFIG_MAX_SIZE / 1024);
       return;
     }
@@ -430,20 +424,15 @@ send_cb (GObject *object, GAsyncResult *result, gpointer user_data)
 }
 
 void
-postaci_autoconfig_fetch_async (SoupSession         *session,
-                                const char          *url,
-                                guint                timeout_ms,
-                                const char          *address,
-                                const char          *domain,
-                                GCancellable        *cancellable,
-                                GAsyncReadyCallback  callback,
-                                gpointer             user_data)
+postaci_autoconfig_fetch_async (SoupSession *session, const char *url, guint timeout_ms,
+                                const char *address, const char *domain, GCancellable *cancellable,
+                                GAsyncReadyCallback callback, gpointer user_data)
 {
   g_autoptr(GTask) task = NULL;
-  GError *error = NULL;
+  GError            *error = NULL;
   const PostaciSoup *soup = postaci_soup_get (&error);
-  FetchData *data;
-  SoupMessage *message;
+  FetchData         *data;
+  SoupMessage       *message;
 
   g_return_if_fail (url != NULL);
 
@@ -459,7 +448,7 @@ postaci_autoconfig_fetch_async (SoupSession         *session,
   if (message == NULL)
     {
       g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                               _("“%s” is not a valid URL."), url);
+                               _ ("“%s” is not a valid URL."), url);
       return;
     }
   data = g_new0 (FetchData, 1);
@@ -486,7 +475,7 @@ postaci_autoconfig_fetch_async (SoupSession         *session,
 GPtrArray *
 postaci_autoconfig_fetch_finish (GAsyncResult *result, char **final_url, GError **error)
 {
-  GTask *task = G_TASK (result);
+  GTask     *task = G_TASK (result);
   GPtrArray *servers;
 
   g_return_val_if_fail (g_task_get_source_tag (task) == postaci_autoconfig_fetch_async, NULL);

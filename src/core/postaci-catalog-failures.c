@@ -17,7 +17,8 @@
 /* Failures that are not replies                                                              */
 /* ------------------------------------------------------------------------------------------ */
 
-typedef struct {
+typedef struct
+{
   GString                     *text;
   char                        *hint;
   const GError                *error;
@@ -48,7 +49,7 @@ say_details (Advice *advice)
     }
   /* Translators: %s is the system's own error message, for example
    * "Could not connect to 192.0.2.1: Connection refused". */
-  details = g_strdup_printf (_("Details: %s"), advice->error->message);
+  details = g_strdup_printf (_ ("Details: %s"), advice->error->message);
   say (advice, details);
 }
 
@@ -82,52 +83,52 @@ explain_silent_greeting (Advice *advice)
 
   if (is_silent_plain_link (context) && context->port == 465)
     {
-      say (advice, _("The connection opened, but the server sent no greeting. Port 465 speaks "
-                     "TLS from the first byte: the server waits for the TLS handshake, while "
-                     "this program waits for a plain-text greeting."));
-      advise (advice, _("Set “Security” to “SSL/TLS”, or use port 587 with STARTTLS."));
+      say (advice, _ ("The connection opened, but the server sent no greeting. Port 465 speaks "
+                      "TLS from the first byte: the server waits for the TLS handshake, while "
+                      "this program waits for a plain-text greeting."));
+      advise (advice, _ ("Set “Security” to “SSL/TLS”, or use port 587 with STARTTLS."));
     }
   else if (is_silent_plain_link (context))
     {
-      say (advice, _("The connection opened, but the server sent nothing before the time "
-                     "limit."));
-      say (advice, _("A server that expects TLS from the first byte (as on port 465) stays "
-                     "silent in exactly this way, waiting for the TLS handshake."));
-      advise (advice, _("If this port expects TLS from the first byte (like port 465), set "
-                        "“Security” to “SSL/TLS”. Otherwise the server may be overloaded, or a "
-                        "firewall lets the connection open but blocks the data."));
+      say (advice, _ ("The connection opened, but the server sent nothing before the time "
+                      "limit."));
+      say (advice, _ ("A server that expects TLS from the first byte (as on port 465) stays "
+                      "silent in exactly this way, waiting for the TLS handshake."));
+      advise (advice, _ ("If this port expects TLS from the first byte (like port 465), set "
+                         "“Security” to “SSL/TLS”. Otherwise the server may be overloaded, or a "
+                         "firewall lets the connection open but blocks the data."));
     }
   else if (!context->received_any)
     {
-      say (advice, _("The encrypted connection opened, but the server sent no greeting before "
-                     "the time limit."));
-      advise (advice, _("The server may be overloaded: try again later, or try port 587 with "
-                        "STARTTLS."));
+      say (advice, _ ("The encrypted connection opened, but the server sent no greeting before "
+                      "the time limit."));
+      advise (advice, _ ("The server may be overloaded: try again later, or try port 587 with "
+                         "STARTTLS."));
     }
   else
     {
-      say (advice, _("The server began its greeting but did not finish it before the time "
-                     "limit."));
-      advise (advice, _("This may not be an SMTP server: check the port."));
+      say (advice, _ ("The server began its greeting but did not finish it before the time "
+                      "limit."));
+      advise (advice, _ ("This may not be an SMTP server: check the port."));
     }
 }
 
 static void
 explain_connect_timeout (Advice *advice)
 {
-  say (advice, _("The connection to the server did not open within the time limit."));
+  say (advice, _ ("The connection to the server did not open within the time limit."));
   if (advice->context->port == 25)
     {
-      say (advice, _("Many internet providers and cloud networks block outgoing connections to "
-                     "port 25."));
-      advise (advice, _("Use port 587 with STARTTLS or port 465 with SSL/TLS."));
+      say (advice, _ ("Many internet providers and cloud networks block outgoing connections to "
+                      "port 25."));
+      advise (advice, _ ("Use port 587 with STARTTLS or port 465 with SSL/TLS."));
     }
   else
     {
-      say (advice, _("A firewall may drop connections to this port."));
-      advise (advice, _("Check the server name and the port, and whether a firewall blocks the "
-                        "port. For sending mail, try port 587 with STARTTLS or port 465 with "
-                        "SSL/TLS."));
+      say (advice, _ ("A firewall may drop connections to this port."));
+      advise (advice, _ ("Check the server name and the port, and whether a firewall blocks the "
+                         "port. For sending mail, try port 587 with STARTTLS or port 465 with "
+                         "SSL/TLS."));
     }
 }
 
@@ -145,23 +146,24 @@ explain_timeout (Advice *advice)
       explain_silent_greeting (advice);
       return;
     case POSTACI_STAGE_TLS:
-      say (advice, _("The TLS handshake did not finish within the time limit."));
-      advise (advice, _("This port may not expect TLS from the first byte: use STARTTLS on port "
-                        "587, or SSL/TLS on port 465."));
+      say (advice, _ ("The TLS handshake did not finish within the time limit."));
+      advise (advice, _ ("This port may not expect TLS from the first byte: use STARTTLS on port "
+                         "587, or SSL/TLS on port 465."));
       return;
     case POSTACI_STAGE_DATA:
-      say (advice, _("The server did not answer within the time limit while the message was "
-                     "sent or checked."));
-      advise (advice, _("Some servers check a message for a long time: raise “Seconds to wait for "
-                        "each reply” (--timeout) and try again."));
+      say (advice, _ ("The server did not answer within the time limit while the message was "
+                      "sent or checked."));
+      advise (advice, _ ("Some servers check a message for a long time: raise “Seconds to wait for "
+                         "each reply” (--timeout) and try again."));
       return;
     default:
       /* Translators: %s is the name of a stage of the run, for example "MAIL" or "AUTH". */
-      sentence = g_strdup_printf (_("The server did not answer within the time limit at stage "
-                                    "“%s”."), stage_label (advice));
+      sentence = g_strdup_printf (_ ("The server did not answer within the time limit at stage "
+                                     "“%s”."),
+                                  stage_label (advice));
       say (advice, sentence);
-      advise (advice, _("Try again later. If the server is slow, raise “Seconds to wait for each "
-                        "reply” (--timeout)."));
+      advise (advice, _ ("Try again later. If the server is slow, raise “Seconds to wait for each "
+                         "reply” (--timeout)."));
       return;
     }
 }
@@ -171,26 +173,26 @@ explain_closed_at_greeting (Advice *advice)
 {
   const PostaciFailureContext *context = advice->context;
 
-  say (advice, _("The server closed the connection before it sent a greeting."));
+  say (advice, _ ("The server closed the connection before it sent a greeting."));
   if (context->tls_active || context->security == POSTACI_SECURITY_TLS)
     {
-      say (advice, _("It may refuse connections from your IP address."));
-      advise (advice, _("Try again from another network, or through your provider's "
-                        "submission server."));
+      say (advice, _ ("It may refuse connections from your IP address."));
+      advise (advice, _ ("Try again from another network, or through your provider's "
+                         "submission server."));
     }
   else if (context->port == 465)
     {
-      say (advice, _("Port 465 speaks TLS from the first byte, and this connection used plain "
-                     "text."));
-      advise (advice, _("Set “Security” to “SSL/TLS”, or use port 587 with STARTTLS."));
+      say (advice, _ ("Port 465 speaks TLS from the first byte, and this connection used plain "
+                      "text."));
+      advise (advice, _ ("Set “Security” to “SSL/TLS”, or use port 587 with STARTTLS."));
     }
   else
     {
-      say (advice, _("Servers do this when they expect TLS from the first byte, or when they "
-                     "refuse connections from your IP address."));
-      advise (advice, _("If this port expects TLS from the first byte (like port 465), set "
-                        "“Security” to “SSL/TLS”. Otherwise try another network, or your "
-                        "provider's submission server."));
+      say (advice, _ ("Servers do this when they expect TLS from the first byte, or when they "
+                      "refuse connections from your IP address."));
+      advise (advice, _ ("If this port expects TLS from the first byte (like port 465), set "
+                         "“Security” to “SSL/TLS”. Otherwise try another network, or your "
+                         "provider's submission server."));
     }
 }
 
@@ -206,18 +208,19 @@ explain_closed (Advice *advice)
       explain_closed_at_greeting (advice);
       return;
     case POSTACI_STAGE_TLS:
-      say (advice, _("The server closed the connection during the TLS handshake."));
-      advise (advice, _("The server may not accept the TLS versions or ciphers of this "
-                        "computer, or this port does not expect TLS. Try port 587 with STARTTLS "
-                        "or port 465 with SSL/TLS."));
+      say (advice, _ ("The server closed the connection during the TLS handshake."));
+      advise (advice, _ ("The server may not accept the TLS versions or ciphers of this "
+                         "computer, or this port does not expect TLS. Try port 587 with STARTTLS "
+                         "or port 465 with SSL/TLS."));
       return;
     default:
       /* Translators: %s is the name of a stage of the run, for example "MAIL" or "AUTH". */
-      sentence = g_strdup_printf (_("The server closed the connection unexpectedly at stage "
-                                    "“%s”."), stage_label (advice));
+      sentence = g_strdup_printf (_ ("The server closed the connection unexpectedly at stage "
+                                     "“%s”."),
+                                  stage_label (advice));
       say (advice, sentence);
-      advise (advice, _("Try again. If it happens again, the server may limit connections or drop "
-                        "connections it does not like; its log tells why."));
+      advise (advice, _ ("Try again. If it happens again, the server may limit connections or drop "
+                         "connections it does not like; its log tells why."));
       return;
     }
 }
@@ -225,10 +228,10 @@ explain_closed (Advice *advice)
 static void
 explain_protocol_violation (Advice *advice)
 {
-  say (advice, _("The server broke the rules of SMTP, so its reply cannot be read."));
+  say (advice, _ ("The server broke the rules of SMTP, so its reply cannot be read."));
   say_details (advice);
-  advise (advice, _("This may not be an SMTP server: check the port. An HTTP, IMAP or POP3 "
-                    "server may be listening there instead."));
+  advise (advice, _ ("This may not be an SMTP server: check the port. An HTTP, IMAP or POP3 "
+                     "server may be listening there instead."));
 }
 
 static void
@@ -237,7 +240,7 @@ explain_certificate (Advice *advice)
   g_autofree char *problems = NULL;
   g_autofree char *hint = NULL;
 
-  say (advice, _("The server's certificate did not pass verification."));
+  say (advice, _ ("The server's certificate did not pass verification."));
   if (advice->context->certificate_errors != 0)
     {
       problems = postaci_certificate_explain (advice->context->certificate_errors, &hint);
@@ -246,10 +249,10 @@ explain_certificate (Advice *advice)
       return;
     }
   say_details (advice);
-  advise (advice, _("If the server uses a private certificate authority, choose its file in "
-                    "“Trusted CA file” (--ca-file in the terminal). Turn on “Accept an invalid "
-                    "certificate” (--insecure) only if you know that this certificate belongs to "
-                    "your server."));
+  advise (advice, _ ("If the server uses a private certificate authority, choose its file in "
+                     "“Trusted CA file” (--ca-file in the terminal). Turn on “Accept an invalid "
+                     "certificate” (--insecure) only if you know that this certificate belongs to "
+                     "your server."));
 }
 
 static void
@@ -262,24 +265,25 @@ explain_resolver_error (Advice *advice)
     case G_RESOLVER_ERROR_NOT_FOUND:
       if (advice->context->server != NULL)
         /* Translators: %s is the server name as the person typed it. */
-        sentence = g_strdup_printf (_("The server name “%s” does not resolve: DNS has no "
-                                      "address for it."), advice->context->server);
+        sentence = g_strdup_printf (_ ("The server name “%s” does not resolve: DNS has no "
+                                       "address for it."),
+                                    advice->context->server);
       say (advice, sentence != NULL ? sentence
-                                    : _("The server name does not resolve: DNS has no address "
-                                        "for it."));
-      advise (advice, _("Check the spelling of the server name. For an internal name, check "
-                        "that this computer uses the right DNS server or VPN."));
+                                    : _ ("The server name does not resolve: DNS has no address "
+                                         "for it."));
+      advise (advice, _ ("Check the spelling of the server name. For an internal name, check "
+                         "that this computer uses the right DNS server or VPN."));
       return;
     case G_RESOLVER_ERROR_TEMPORARY_FAILURE:
-      say (advice, _("The server name could not be looked up: the DNS server did not "
-                     "answer."));
-      advise (advice, _("Check the network connection and the DNS settings of this computer, "
-                        "then try again."));
+      say (advice, _ ("The server name could not be looked up: the DNS server did not "
+                      "answer."));
+      advise (advice, _ ("Check the network connection and the DNS settings of this computer, "
+                         "then try again."));
       return;
     default:
-      say (advice, _("The server name could not be looked up."));
+      say (advice, _ ("The server name could not be looked up."));
       say_details (advice);
-      advise (advice, _("Check the server name and the DNS settings of this computer."));
+      advise (advice, _ ("Check the server name and the DNS settings of this computer."));
       return;
     }
 }
@@ -290,13 +294,13 @@ explain_connection_refused (Advice *advice)
   g_autofree char *sentence = NULL;
 
   /* Translators: %u is a port number, for example 587. */
-  sentence = g_strdup_printf (_("The connection was refused: nothing accepts connections on "
-                                "port %u of this server, or a firewall rejects them."),
+  sentence = g_strdup_printf (_ ("The connection was refused: nothing accepts connections on "
+                                 "port %u of this server, or a firewall rejects them."),
                               advice->context->port);
   say (advice, sentence);
   say_details (advice);
-  advise (advice, _("Check the server name and the port. Sending mail usually uses port 587 "
-                    "(STARTTLS) or port 465 (SSL/TLS); port 25 is for mail between servers."));
+  advise (advice, _ ("Check the server name and the port. Sending mail usually uses port 587 "
+                     "(STARTTLS) or port 465 (SSL/TLS); port 25 is for mail between servers."));
 }
 
 static gboolean
@@ -309,10 +313,10 @@ explain_io_error (Advice *advice)
       return TRUE;
     case G_IO_ERROR_HOST_UNREACHABLE:
     case G_IO_ERROR_NETWORK_UNREACHABLE:
-      say (advice, _("There is no network route to the server."));
+      say (advice, _ ("There is no network route to the server."));
       say_details (advice);
-      advise (advice, _("Check the network connection, VPN and firewall of this computer, and "
-                        "the server address."));
+      advise (advice, _ ("Check the network connection, VPN and firewall of this computer, and "
+                         "the server address."));
       return TRUE;
     case G_IO_ERROR_TIMED_OUT:
       explain_timeout (advice);
@@ -322,7 +326,7 @@ explain_io_error (Advice *advice)
       explain_closed (advice);
       return TRUE;
     case G_IO_ERROR_CANCELLED:
-      say (advice, _("The run was stopped before it finished."));
+      say (advice, _ ("The run was stopped before it finished."));
       return TRUE;
     default:
       return FALSE;
@@ -333,7 +337,7 @@ gboolean
 postaci_catalog_is_plain_text_answer (const GError *error)
 {
   static const char *const signs[] = {
-    "unexpected packet", "unexpected tls packet", "packet with unexpected length",
+    "unexpected packet",          "unexpected tls packet",          "packet with unexpected length",
     "unsupported version packet", "illegal or unsupported version", "wrong version number",
   };
   g_autofree char *folded = g_ascii_strdown (error->message != NULL ? error->message : "", -1);
@@ -352,17 +356,17 @@ explain_not_tls (Advice *advice)
 {
   if (advice->context->security == POSTACI_SECURITY_TLS)
     {
-      say (advice, _("The server answered in plain text, not with TLS: this port expects a "
-                     "plain-text start and STARTTLS."));
-      advise (advice, _("Set “Security” to “STARTTLS” for this port, or use port 465 with "
-                        "SSL/TLS."));
+      say (advice, _ ("The server answered in plain text, not with TLS: this port expects a "
+                      "plain-text start and STARTTLS."));
+      advise (advice, _ ("Set “Security” to “STARTTLS” for this port, or use port 465 with "
+                         "SSL/TLS."));
     }
   else
     {
-      say (advice, _("The server agreed to start TLS but then did not speak TLS."));
+      say (advice, _ ("The server agreed to start TLS but then did not speak TLS."));
       say_details (advice);
-      advise (advice, _("Tell the server's administrator. Until it is fixed, try port 465 with "
-                        "SSL/TLS."));
+      advise (advice, _ ("Tell the server's administrator. Until it is fixed, try port 465 with "
+                         "SSL/TLS."));
     }
 }
 
@@ -384,11 +388,11 @@ explain_handshake (Advice *advice)
       explain_not_tls (advice);
       return;
     }
-  say (advice, _("The encrypted connection (TLS) could not be set up. The server may support "
-                 "only old TLS versions or ciphers that this computer no longer allows."));
+  say (advice, _ ("The encrypted connection (TLS) could not be set up. The server may support "
+                  "only old TLS versions or ciphers that this computer no longer allows."));
   say_details (advice);
-  advise (advice, _("Check that the server supports TLS 1.2 or newer. If port 465 fails, try "
-                    "port 587 with STARTTLS, or the reverse."));
+  advise (advice, _ ("Check that the server supports TLS 1.2 or newer. If port 465 fails, try "
+                     "port 587 with STARTTLS, or the reverse."));
 }
 
 static gboolean
@@ -418,18 +422,18 @@ explain_tls_error (Advice *advice)
       explain_certificate (advice);
       return TRUE;
     case G_TLS_ERROR_CERTIFICATE_REQUIRED:
-      say (advice, _("The server asks for a client certificate, which this program does not "
-                     "send."));
-      advise (advice, _("Use a port or server that does not require client certificates, or "
-                        "ask the server's administrator."));
+      say (advice, _ ("The server asks for a client certificate, which this program does not "
+                      "send."));
+      advise (advice, _ ("Use a port or server that does not require client certificates, or "
+                         "ask the server's administrator."));
       return TRUE;
     case G_TLS_ERROR_EOF:
       explain_closed (advice);
       return TRUE;
     case G_TLS_ERROR_UNAVAILABLE:
-      say (advice, _("This computer has no TLS support for GLib: the glib-networking package "
-                     "is missing."));
-      advise (advice, _("Install glib-networking, then try again."));
+      say (advice, _ ("This computer has no TLS support for GLib: the glib-networking package "
+                      "is missing."));
+      advise (advice, _ ("Install glib-networking, then try again."));
       return TRUE;
     default:
       return FALSE;
@@ -439,22 +443,22 @@ explain_tls_error (Advice *advice)
 static void
 explain_auth_unavailable (Advice *advice)
 {
-  say (advice, _("The server does not offer sign-in (AUTH) here, or it offers no method that "
-                 "this program can use."));
+  say (advice, _ ("The server does not offer sign-in (AUTH) here, or it offers no method that "
+                  "this program can use."));
   say_details (advice);
-  advise (advice, _("Before encryption, many servers hide AUTH: set “Security” to “STARTTLS”. If "
-                    "the server needs no sign-in, turn off “Server requires authentication”."));
+  advise (advice, _ ("Before encryption, many servers hide AUTH: set “Security” to “STARTTLS”. If "
+                     "the server needs no sign-in, turn off “Server requires authentication”."));
 }
 
 static void
 explain_starttls_injection (Advice *advice)
 {
-  say (advice, _("Right after agreeing to STARTTLS, and before encryption began, the server (or "
-                 "something between you and the server) sent extra data. This is a known attack "
-                 "that injects commands into the connection (STARTTLS command injection, "
-                 "CVE-2011-0411). The test was stopped for safety."));
-  advise (advice, _("Do not trust this network path. Try again from another network, and tell "
-                    "the server's administrator."));
+  say (advice, _ ("Right after agreeing to STARTTLS, and before encryption began, the server (or "
+                  "something between you and the server) sent extra data. This is a known attack "
+                  "that injects commands into the connection (STARTTLS command injection, "
+                  "CVE-2011-0411). The test was stopped for safety."));
+  advise (advice, _ ("Do not trust this network path. Try again from another network, and tell "
+                     "the server's administrator."));
 }
 
 /* The session's own rules; @code is a PostaciSessionError. */
@@ -464,29 +468,29 @@ explain_session_rule (Advice *advice, gint code)
   switch (code)
     {
     case POSTACI_SESSION_ERROR_STARTTLS_UNAVAILABLE:
-      say (advice, _("The server does not offer STARTTLS on this port, so the connection cannot "
-                     "be encrypted here."));
-      advise (advice, _("Use port 465 with “Security” set to “SSL/TLS”. Set “Security” to “None” "
-                        "only on a network you trust."));
+      say (advice, _ ("The server does not offer STARTTLS on this port, so the connection cannot "
+                      "be encrypted here."));
+      advise (advice, _ ("Use port 465 with “Security” set to “SSL/TLS”. Set “Security” to “None” "
+                         "only on a network you trust."));
       return TRUE;
     case POSTACI_SESSION_ERROR_STARTTLS_INJECTION:
       explain_starttls_injection (advice);
       return TRUE;
     case POSTACI_SESSION_ERROR_PLAINTEXT_AUTH:
-      say (advice, _("Signing in over a connection that is not encrypted gives the password "
-                     "away: PLAIN and LOGIN send it readable, and an answer of CRAM-MD5, "
-                     "DIGEST-MD5, NTLM or SCRAM can be cracked offline. So nothing was sent."));
-      advise (advice, _("Set “Security” to “STARTTLS”, or use port 465 with SSL/TLS. Turn on "
-                        "“Allow the password without encryption” (--allow-plain-auth) only on a "
-                        "network you trust."));
+      say (advice, _ ("Signing in over a connection that is not encrypted gives the password "
+                      "away: PLAIN and LOGIN send it readable, and an answer of CRAM-MD5, "
+                      "DIGEST-MD5, NTLM or SCRAM can be cracked offline. So nothing was sent."));
+      advise (advice, _ ("Set “Security” to “STARTTLS”, or use port 465 with SSL/TLS. Turn on "
+                         "“Allow the password without encryption” (--allow-plain-auth) only on a "
+                         "network you trust."));
       return TRUE;
     case POSTACI_SESSION_ERROR_AUTH_UNAVAILABLE:
       explain_auth_unavailable (advice);
       return TRUE;
     case POSTACI_SESSION_ERROR_SASL:
-      say (advice, _("The sign-in exchange failed on this side."));
+      say (advice, _ ("The sign-in exchange failed on this side."));
       say_details (advice);
-      advise (advice, _("Choose another method in “Mechanism”."));
+      advise (advice, _ ("Choose another method in “Mechanism”."));
       return TRUE;
     default:
       return FALSE;
@@ -500,32 +504,32 @@ explain_session_finding (Advice *advice, gint code)
   switch (code)
     {
     case POSTACI_SESSION_ERROR_SMTPUTF8_UNAVAILABLE:
-      say (advice, _("An address contains non-ASCII characters. That needs the SMTPUTF8 "
-                     "extension, and the server does not offer it."));
-      advise (advice, _("Use addresses with ASCII characters only, or a server that supports "
-                        "SMTPUTF8."));
+      say (advice, _ ("An address contains non-ASCII characters. That needs the SMTPUTF8 "
+                      "extension, and the server does not offer it."));
+      advise (advice, _ ("Use addresses with ASCII characters only, or a server that supports "
+                         "SMTPUTF8."));
       return TRUE;
     case POSTACI_SESSION_ERROR_TOO_LARGE:
-      say (advice, _("The message is larger than the size limit that the server announced "
-                     "(SIZE in its EHLO reply), so it was not sent."));
-      advise (advice, _("Send a smaller message."));
+      say (advice, _ ("The message is larger than the size limit that the server announced "
+                      "(SIZE in its EHLO reply), so it was not sent."));
+      advise (advice, _ ("Send a smaller message."));
       return TRUE;
     case POSTACI_SESSION_ERROR_NO_RECIPIENTS:
-      say (advice, _("The server refused every recipient, so there was nobody to send the "
-                     "message to."));
-      advise (advice, _("Read the RCPT replies above for the reason of each refusal."));
+      say (advice, _ ("The server refused every recipient, so there was nobody to send the "
+                      "message to."));
+      advise (advice, _ ("Read the RCPT replies above for the reason of each refusal."));
       return TRUE;
     case POSTACI_SESSION_ERROR_PROTOCOL:
-      say (advice, _("The server sent a reply that does not fit this point of the SMTP "
-                     "conversation."));
+      say (advice, _ ("The server sent a reply that does not fit this point of the SMTP "
+                      "conversation."));
       say_details (advice);
-      advise (advice, _("This may not be an SMTP server: check the port. An HTTP, IMAP or POP3 "
-                        "server may be listening there instead."));
+      advise (advice, _ ("This may not be an SMTP server: check the port. An HTTP, IMAP or POP3 "
+                         "server may be listening there instead."));
       return TRUE;
     case POSTACI_SESSION_ERROR_REFUSED:
-      say (advice, _("The server refused a command, and the run ended. The explanation of the "
-                     "server's reply is shown with it."));
-      advise (advice, _("Follow the advice given with the server's reply."));
+      say (advice, _ ("The server refused a command, and the run ended. The explanation of the "
+                      "server's reply is shown with it."));
+      advise (advice, _ ("Follow the advice given with the server's reply."));
       return TRUE;
     default:
       return FALSE;
@@ -597,24 +601,21 @@ explain_known_error (Advice *advice)
 }
 
 char *
-postaci_catalog_explain_error (const GError                *error,
-                               const PostaciFailureContext *context,
-                               char                       **hint)
+postaci_catalog_explain_error (const GError *error, const PostaciFailureContext *context,
+                               char **hint)
 {
   return postaci_catalog_explain_error_apart (error, context, hint, NULL);
 }
 
 char *
-postaci_catalog_explain_error_apart (const GError                *error,
-                                     const PostaciFailureContext *context,
-                                     char                       **hint,
-                                     char                       **detail)
+postaci_catalog_explain_error_apart (const GError *error, const PostaciFailureContext *context,
+                                     char **hint, char **detail)
 {
   static const PostaciFailureContext no_context = { 0 };
-  Advice advice = {
-    .error = error,
-    .context = context != NULL ? context : &no_context,
-    .details_apart = detail != NULL,
+  Advice                             advice = {
+                                .error = error,
+                                .context = context != NULL ? context : &no_context,
+                                .details_apart = detail != NULL,
   };
 
   if (hint != NULL)
@@ -626,9 +627,9 @@ postaci_catalog_explain_error_apart (const GError                *error,
   advice.text = g_string_new (NULL);
   if (!explain_known_error (&advice))
     {
-      say (&advice, _("The run failed."));
+      say (&advice, _ ("The run failed."));
       say_details (&advice);
-      advise (&advice, _("Check “SMTP server”, “Port” and “Security”, then try again."));
+      advise (&advice, _ ("Check “SMTP server”, “Port” and “Security”, then try again."));
     }
 
   if (hint != NULL)

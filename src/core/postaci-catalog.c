@@ -50,16 +50,13 @@ enhanced_adds_something (const PostaciReply *reply)
 static void
 append_enhanced (GString *out, const PostaciReply *reply)
 {
-  g_autofree char *enhanced = postaci_catalog_explain_enhanced (reply->enhanced[0],
-                                                                reply->enhanced[1],
-                                                                reply->enhanced[2]);
+  g_autofree char *enhanced =
+    postaci_catalog_explain_enhanced (reply->enhanced[0], reply->enhanced[1], reply->enhanced[2]);
   _postaci_catalog_append_sentence (out, enhanced);
 }
 
 char *
-postaci_catalog_explain_reply (const PostaciReply *reply,
-                               PostaciCommand      command,
-                               char              **hint)
+postaci_catalog_explain_reply (const PostaciReply *reply, PostaciCommand command, char **hint)
 {
   g_autoptr(GString) out = NULL;
   const PostaciCatalogSituation *situation;

@@ -21,17 +21,16 @@
 /* Certificate text comes from whoever runs the server. Escape what could fake
  * a line break or reorder the text on screen, keep every other character. */
 static char *
-sanitize_text (const char *data,
-               gsize       length)
+sanitize_text (const char *data, gsize length)
 {
   GString *out = g_string_sized_new (length);
-  gsize i = 0;
+  gsize    i = 0;
 
   while (i < length)
     {
-      guchar byte = (guchar) data[i];
+      guchar   byte = (guchar) data[i];
       gunichar c;
-      gsize char_len;
+      gsize    char_len;
 
       if (byte < 0x20 || byte == 0x7f)
         {
@@ -65,14 +64,13 @@ sanitize_text (const char *data,
 }
 
 static char *
-format_fingerprint (const guint8 *der,
-                    gsize         length)
+format_fingerprint (const guint8 *der, gsize length)
 {
   g_autoptr(GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA256);
-  guint8 digest[32];
-  gsize digest_len = sizeof digest;
+  guint8   digest[32];
+  gsize    digest_len = sizeof digest;
   GString *out = g_string_sized_new (sizeof digest * 3);
-  gsize i;
+  gsize    i;
 
   g_checksum_update (checksum, der, (gssize) length);
   g_checksum_get_digest (checksum, digest, &digest_len);
@@ -82,12 +80,11 @@ format_fingerprint (const guint8 *der,
 }
 
 static char *
-read_dn (gnutls_x509_crt_t crt,
-         gboolean          issuer)
+read_dn (gnutls_x509_crt_t crt, gboolean issuer)
 {
   gnutls_datum_t dn = { NULL, 0 };
-  char *text;
-  int ret;
+  char          *text;
+  int            ret;
 
   /* flags 0 gives the RFC 4514 order (most specific RDN first, "CN=…,O=…"). */
   if (issuer)
@@ -114,14 +111,13 @@ time_to_date (time_t t)
 }
 
 static void
-read_alt_names (gnutls_x509_crt_t crt,
-                GPtrArray        *names)
+read_alt_names (gnutls_x509_crt_t crt, GPtrArray *names)
 {
-  gnutls_datum_t ext = { NULL, 0 };
+  gnutls_datum_t             ext = { NULL, 0 };
   gnutls_subject_alt_names_t sans = NULL;
-  unsigned int critical = 0;
-  unsigned int seq;
-  int ret;
+  unsigned int               critical = 0;
+  unsigned int               seq;
+  int                        ret;
 
   ret = gnutls_x509_crt_get_extension_by_oid2 (crt, OID_SUBJECT_ALT_NAME, 0, &ext, &critical);
   if (ret < 0)
@@ -139,7 +135,7 @@ read_alt_names (gnutls_x509_crt_t crt,
   for (seq = 0;; seq++)
     {
       gnutls_datum_t san = { NULL, 0 };
-      unsigned int type = 0;
+      unsigned int   type = 0;
 
       if (gnutls_subject_alt_names_get (sans, seq, &type, &san, NULL) < 0)
         break;
@@ -150,9 +146,8 @@ read_alt_names (gnutls_x509_crt_t crt,
         }
       else if (type == GNUTLS_SAN_IPADDRESS && (san.size == 4 || san.size == 16))
         {
-          g_autoptr(GInetAddress) address =
-            g_inet_address_new_from_bytes (san.data, san.size == 4 ? G_SOCKET_FAMILY_IPV4
-                                                                   : G_SOCKET_FAMILY_IPV6);
+          g_autoptr(GInetAddress) address = g_inet_address_new_from_bytes (
+            san.data, san.size == 4 ? G_SOCKET_FAMILY_IPV4 : G_SOCKET_FAMILY_IPV6);
           g_ptr_array_add (names, g_inet_address_to_string (address));
         }
     }
@@ -165,16 +160,15 @@ out:
 
 /* RFC 6125 §6.4.4: the CN counts only when the certificate has no DNS or IP names. */
 static void
-read_common_names (gnutls_x509_crt_t crt,
-                   GPtrArray        *names)
+read_common_names (gnutls_x509_crt_t crt, GPtrArray *names)
 {
   unsigned int idx;
 
   for (idx = 0;; idx++)
     {
       g_autofree char *buf = NULL;
-      size_t size = 0;
-      int ret;
+      size_t           size = 0;
+      int              ret;
 
       ret = gnutls_x509_crt_get_dn_by_oid (crt, GNUTLS_OID_X520_COMMON_NAME, idx, 0, NULL, &size);
       if (ret != GNUTLS_E_SHORT_MEMORY_BUFFER)
@@ -188,14 +182,13 @@ read_common_names (gnutls_x509_crt_t crt,
 }
 
 PostaciCertificateInfo *
-postaci_certificate_info_new_from_der (const guint8 *der,
-                                       gsize         length)
+postaci_certificate_info_new_from_der (const guint8 *der, gsize length)
 {
   PostaciCertificateInfo *info = g_new0 (PostaciCertificateInfo, 1);
   g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
   gnutls_x509_crt_t crt = NULL;
-  gnutls_datum_t datum;
-  int ret;
+  gnutls_datum_t    datum;
+  int               ret;
 
   g_return_val_if_fail (der != NULL || length == 0, info);
 
@@ -271,11 +264,11 @@ format_day (GDateTime *date)
 }
 
 static char *
-join_names (const char * const *names)
+join_names (const char *const *names)
 {
-  guint n = g_strv_length ((GStrv) names);
+  guint    n = g_strv_length ((GStrv) names);
   GString *out = g_string_new (NULL);
-  guint i;
+  guint    i;
 
   for (i = 0; i < n && i < MAX_NAMES_IN_SENTENCE; i++)
     {
@@ -290,108 +283,105 @@ join_names (const char * const *names)
       g_string_append (out, " ");
       /* Translators: follows a list of host names that was cut short; %u is how many were
        * left out. */
-      g_string_append_printf (out,
-                              g_dngettext (GETTEXT_PACKAGE, "(and %u more)", "(and %u more)", rest),
-                              rest);
+      g_string_append_printf (
+        out, g_dngettext (GETTEXT_PACKAGE, "(and %u more)", "(and %u more)", rest), rest);
     }
   return g_string_free (out, FALSE);
 }
 
 static char *
-describe_unknown_ca (const PostaciCertificateInfo *info,
-                     const char                   *host)
+describe_unknown_ca (const PostaciCertificateInfo *info, const char *host)
 {
   if (info != NULL && info->self_signed)
-    return g_strdup (_("The certificate is self-signed: the server vouches for itself and no "
-                       "authority this computer trusts has confirmed it. If you know this server "
-                       "uses its own certificate, choose that certificate in “Trusted CA file”, or "
-                       "turn on “Accept an invalid certificate”."));
+    return g_strdup (
+      _ ("The certificate is self-signed: the server vouches for itself and no "
+         "authority this computer trusts has confirmed it. If you know this server "
+         "uses its own certificate, choose that certificate in “Trusted CA file”, or "
+         "turn on “Accept an invalid certificate”."));
 
   if (info != NULL && info->issuer != NULL && info->issuer[0] != '\0')
     /* Translators: %s is the issuer's distinguished name, e.g. "CN=Example CA,O=Example". */
-    return g_strdup_printf (_("The certificate was issued by an authority this computer does not "
-                              "trust (issuer %s). Possibly the server does not send a missing "
-                              "intermediate certificate, or it uses a private authority: then "
-                              "choose that authority's certificate in “Trusted CA file”."),
+    return g_strdup_printf (_ ("The certificate was issued by an authority this computer does not "
+                               "trust (issuer %s). Possibly the server does not send a missing "
+                               "intermediate certificate, or it uses a private authority: then "
+                               "choose that authority's certificate in “Trusted CA file”."),
                             info->issuer);
 
-  return g_strdup (_("The certificate was issued by an authority this computer does not trust. "
-                     "Possibly the server does not send a missing intermediate certificate, or it "
-                     "uses a private authority: then choose that authority's certificate in "
-                     "“Trusted CA file”."));
+  return g_strdup (_ ("The certificate was issued by an authority this computer does not trust. "
+                      "Possibly the server does not send a missing intermediate certificate, or it "
+                      "uses a private authority: then choose that authority's certificate in "
+                      "“Trusted CA file”."));
 }
 
 static char *
-describe_bad_identity (const PostaciCertificateInfo *info,
-                       const char                   *host)
+describe_bad_identity (const PostaciCertificateInfo *info, const char *host)
 {
   g_autofree char *safe_host = host != NULL ? sanitize_text (host, strlen (host)) : NULL;
 
   if (info != NULL && info->names != NULL && info->names[0] != NULL)
     {
-      g_autofree char *names = join_names ((const char * const *) info->names);
+      g_autofree char *names = join_names ((const char *const *) info->names);
 
       if (safe_host != NULL)
         /* Translators: the first %s is a list of host names separated by ", ", the second the
          * server name the user typed, e.g. "issued for mail.example.com, example.com, not for
          * smtp.example.com". */
-        return g_strdup_printf (_("The certificate was issued for %s, not for %s. Connect using "
-                                  "one of the names on the certificate, or ask the server's "
-                                  "administrator for a certificate that includes this name."),
+        return g_strdup_printf (_ ("The certificate was issued for %s, not for %s. Connect using "
+                                   "one of the names on the certificate, or ask the server's "
+                                   "administrator for a certificate that includes this name."),
                                 names, safe_host);
 
       /* Translators: %s is a list of host names separated by ", ". */
-      return g_strdup_printf (_("The certificate was issued for %s, not for the server name you "
-                                "connected to."),
+      return g_strdup_printf (_ ("The certificate was issued for %s, not for the server name you "
+                                 "connected to."),
                               names);
     }
 
   if (safe_host != NULL)
     /* Translators: %s is the server name the user typed. */
-    return g_strdup_printf (_("The certificate names no server at all, so it is not valid for %s. "
-                              "Ask the server's administrator for a certificate that includes "
-                              "this name."),
+    return g_strdup_printf (_ ("The certificate names no server at all, so it is not valid for %s. "
+                               "Ask the server's administrator for a certificate that includes "
+                               "this name."),
                             safe_host);
 
-  return g_strdup (_("The certificate is not valid for the server name you connected to."));
+  return g_strdup (_ ("The certificate is not valid for the server name you connected to."));
 }
 
 static char *
-describe_not_activated (const PostaciCertificateInfo *info,
-                        const char                   *host)
+describe_not_activated (const PostaciCertificateInfo *info, const char *host)
 {
   if (info != NULL && info->not_before != NULL)
     {
       g_autofree char *day = format_day (info->not_before);
 
       /* Translators: %s is a date in the form YYYY-MM-DD. */
-      return g_strdup_printf (_("The certificate is not valid until %s. Check that this computer's "
-                                "date and time are right; if they are, the server's administrator "
-                                "installed a certificate that is not yet valid."),
-                              day);
+      return g_strdup_printf (
+        _ ("The certificate is not valid until %s. Check that this computer's "
+           "date and time are right; if they are, the server's administrator "
+           "installed a certificate that is not yet valid."),
+        day);
     }
 
-  return g_strdup (_("The certificate is not valid yet. Check that this computer's date and time "
-                     "are right."));
+  return g_strdup (_ ("The certificate is not valid yet. Check that this computer's date and time "
+                      "are right."));
 }
 
 static char *
-describe_expired (const PostaciCertificateInfo *info,
-                  const char                   *host)
+describe_expired (const PostaciCertificateInfo *info, const char *host)
 {
   if (info != NULL && info->not_after != NULL)
     {
       g_autofree char *day = format_day (info->not_after);
 
       /* Translators: %s is a date in the form YYYY-MM-DD. */
-      return g_strdup_printf (_("The certificate expired on %s. The server's administrator must "
-                                "renew it; also check that this computer's date and time are "
-                                "right."),
+      return g_strdup_printf (_ ("The certificate expired on %s. The server's administrator must "
+                                 "renew it; also check that this computer's date and time are "
+                                 "right."),
                               day);
     }
 
-  return g_strdup (_("The certificate has expired. The server's administrator must renew it; also "
-                     "check that this computer's date and time are right."));
+  return g_strdup (_ ("The certificate has expired. The server's administrator must renew it; also "
+                      "check that this computer's date and time are right."));
 }
 
 /* Every wording of one verification problem, in one row: the short phrase that finishes a
@@ -400,72 +390,67 @@ describe_expired (const PostaciCertificateInfo *info,
  * names and dates where they help (postaci_certificate_describe_errors()). The rows are in the
  * order of what to fix first: a name mismatch means the wrong server or name. The last row also
  * answers the bits newer than this code, reported like a generic failure rather than dropped. */
-typedef struct {
+typedef struct
+{
   GTlsCertificateFlags flag;
   const char          *phrase;
   const char          *problem;
   const char          *hint;
-  const char          *sentence;  /* the transcript's; NULL: describe() says it */
-  char              *(*describe) (const PostaciCertificateInfo *info, const char *host);
+  const char          *sentence; /* the transcript's; NULL: describe() says it */
+  char *(*describe) (const PostaciCertificateInfo *info, const char *host);
 } CertificateProblem;
 
 static const CertificateProblem certificate_problems[] = {
-  { G_TLS_CERTIFICATE_BAD_IDENTITY,
-    N_("the certificate is for another name"),
-    N_("The certificate was issued for another name than the server name you entered."),
-    N_("Enter the server name exactly as it appears on the certificate (the names are listed in "
-       "the transcript), not an IP address or an alias."),
+  { G_TLS_CERTIFICATE_BAD_IDENTITY, N_ ("the certificate is for another name"),
+    N_ ("The certificate was issued for another name than the server name you entered."),
+    N_ ("Enter the server name exactly as it appears on the certificate (the names are listed in "
+        "the transcript), not an IP address or an alias."),
     NULL, describe_bad_identity },
-  { G_TLS_CERTIFICATE_EXPIRED,
-    N_("the certificate has expired"),
-    N_("The certificate has expired."),
-    N_("The server's administrator must renew the certificate. If the date looks wrong, check "
-       "the clock of this computer."),
+  { G_TLS_CERTIFICATE_EXPIRED, N_ ("the certificate has expired"),
+    N_ ("The certificate has expired."),
+    N_ ("The server's administrator must renew the certificate. If the date looks wrong, check "
+        "the clock of this computer."),
     NULL, describe_expired },
-  { G_TLS_CERTIFICATE_NOT_ACTIVATED,
-    N_("the certificate is not valid yet"),
-    N_("The certificate is not valid yet: its start date is in the future."),
-    N_("Check the date and time of this computer; otherwise the server's administrator installed "
-       "a certificate too early."),
+  { G_TLS_CERTIFICATE_NOT_ACTIVATED, N_ ("the certificate is not valid yet"),
+    N_ ("The certificate is not valid yet: its start date is in the future."),
+    N_ ("Check the date and time of this computer; otherwise the server's administrator installed "
+        "a certificate too early."),
     NULL, describe_not_activated },
-  { G_TLS_CERTIFICATE_UNKNOWN_CA,
-    N_("the certificate is not signed by a trusted authority"),
-    N_("The certificate is not signed by an authority that this computer trusts: it is "
-       "self-signed, comes from a private certificate authority, or the server does not send the "
-       "intermediate certificate."),
-    N_("If the server uses a private certificate authority, choose its file in “Trusted CA file” "
-       "(--ca-file in the terminal). If the server is public, its administrator must send the full "
-       "certificate chain. Turn on “Accept an invalid certificate” (--insecure) only if you know "
-       "that the certificate belongs to your server."),
+  { G_TLS_CERTIFICATE_UNKNOWN_CA, N_ ("the certificate is not signed by a trusted authority"),
+    N_ ("The certificate is not signed by an authority that this computer trusts: it is "
+        "self-signed, comes from a private certificate authority, or the server does not send the "
+        "intermediate certificate."),
+    N_ (
+      "If the server uses a private certificate authority, choose its file in “Trusted CA file” "
+      "(--ca-file in the terminal). If the server is public, its administrator must send the full "
+      "certificate chain. Turn on “Accept an invalid certificate” (--insecure) only if you know "
+      "that the certificate belongs to your server."),
     NULL, describe_unknown_ca },
-  { G_TLS_CERTIFICATE_REVOKED,
-    N_("the certificate has been revoked"),
-    N_("The certificate has been revoked by its issuer."),
-    N_("Do not trust this connection; tell the server's administrator, who must install a new "
-       "certificate."),
-    N_("The certificate has been revoked by the authority that issued it and must not be "
-       "trusted. The server's administrator must install a new certificate."),
+  { G_TLS_CERTIFICATE_REVOKED, N_ ("the certificate has been revoked"),
+    N_ ("The certificate has been revoked by its issuer."),
+    N_ ("Do not trust this connection; tell the server's administrator, who must install a new "
+        "certificate."),
+    N_ ("The certificate has been revoked by the authority that issued it and must not be "
+        "trusted. The server's administrator must install a new certificate."),
     NULL },
-  { G_TLS_CERTIFICATE_INSECURE,
-    N_("the certificate uses an insecure algorithm"),
-    N_("The certificate uses an algorithm that is no longer considered safe."),
-    N_("The server's administrator must replace the certificate with one that uses a modern "
-       "algorithm."),
-    N_("The certificate uses an insecure algorithm (a weak signature or a key that is too short), "
-       "so it cannot be trusted. The server's administrator must replace it."),
+  { G_TLS_CERTIFICATE_INSECURE, N_ ("the certificate uses an insecure algorithm"),
+    N_ ("The certificate uses an algorithm that is no longer considered safe."),
+    N_ ("The server's administrator must replace the certificate with one that uses a modern "
+        "algorithm."),
+    N_ ("The certificate uses an insecure algorithm (a weak signature or a key that is too short), "
+        "so it cannot be trusted. The server's administrator must replace it."),
     NULL },
   { G_TLS_CERTIFICATE_GENERIC_ERROR | ~G_TLS_CERTIFICATE_VALIDATE_ALL,
-    N_("the certificate could not be verified"),
-    N_("The certificate could not be checked because of an error in it."),
-    N_("Tell the server's administrator; the certificate may be damaged or badly formed."),
-    N_("The certificate could not be checked because of an unexpected error while verifying it."),
+    N_ ("the certificate could not be verified"),
+    N_ ("The certificate could not be checked because of an error in it."),
+    N_ ("Tell the server's administrator; the certificate may be damaged or badly formed."),
+    N_ ("The certificate could not be checked because of an unexpected error while verifying it."),
     NULL },
 };
 
 GStrv
 postaci_certificate_describe_errors (GTlsCertificateFlags          errors,
-                                     const PostaciCertificateInfo *info,
-                                     const char                   *host)
+                                     const PostaciCertificateInfo *info, const char *host)
 {
   /* The transcript tells the story of the check: who vouches for the certificate first, then
    * for whom and for when it was issued; the table's rows, in that order. */
@@ -482,7 +467,7 @@ postaci_certificate_describe_errors (GTlsCertificateFlags          errors,
       if (problem->describe != NULL)
         g_ptr_array_add (sentences, problem->describe (info, host));
       else
-        g_ptr_array_add (sentences, g_strdup (_(problem->sentence)));
+        g_ptr_array_add (sentences, g_strdup (_ (problem->sentence)));
     }
 
   g_ptr_array_add (sentences, NULL);
@@ -494,15 +479,15 @@ postaci_certificate_describe_flag (GTlsCertificateFlags errors)
 {
   for (gsize i = 0; i < G_N_ELEMENTS (certificate_problems); i++)
     if ((errors & certificate_problems[i].flag) != 0)
-      return g_strdup (_(certificate_problems[i].phrase));
+      return g_strdup (_ (certificate_problems[i].phrase));
   /* The last row's phrase: nothing more precise is known. */
-  return g_strdup (_(certificate_problems[G_N_ELEMENTS (certificate_problems) - 1].phrase));
+  return g_strdup (_ (certificate_problems[G_N_ELEMENTS (certificate_problems) - 1].phrase));
 }
 
 char *
 postaci_certificate_explain (GTlsCertificateFlags errors, char **hint)
 {
-  GString *out = g_string_new (NULL);
+  GString    *out = g_string_new (NULL);
   const char *first_hint = NULL;
 
   for (gsize i = 0; i < G_N_ELEMENTS (certificate_problems); i++)
@@ -510,29 +495,31 @@ postaci_certificate_explain (GTlsCertificateFlags errors, char **hint)
       {
         if (out->len > 0)
           g_string_append_c (out, ' ');
-        g_string_append (out, _(certificate_problems[i].problem));
+        g_string_append (out, _ (certificate_problems[i].problem));
         if (first_hint == NULL)
-          first_hint = _(certificate_problems[i].hint);
+          first_hint = _ (certificate_problems[i].hint);
       }
   if (out->len == 0)
-    g_string_append (out, _("The server's certificate did not pass verification."));
+    g_string_append (out, _ ("The server's certificate did not pass verification."));
   if (hint != NULL)
-    *hint = g_strdup (first_hint != NULL
-                      ? first_hint
-                      : _("Turn on “Accept an invalid certificate” (--insecure) only if you know "
-                          "that this certificate belongs to your server; otherwise ask its "
-                          "administrator."));
+    *hint =
+      g_strdup (first_hint != NULL
+                  ? first_hint
+                  : _ ("Turn on “Accept an invalid certificate” (--insecure) only if you know "
+                       "that this certificate belongs to your server; otherwise ask its "
+                       "administrator."));
   return g_string_free (out, FALSE);
 }
 
 /* ------------------------------------------------------------------ */
 /* Trust                                                               */
 
-typedef struct {
-  GTlsDatabase *database;
-  dev_t         device;
-  ino_t         inode;
-  off_t         size;
+typedef struct
+{
+  GTlsDatabase   *database;
+  dev_t           device;
+  ino_t           inode;
+  off_t           size;
   struct timespec changed;
 } CachedDatabase;
 
@@ -548,12 +535,12 @@ cached_database_free (gpointer data)
 GTlsDatabase *
 postaci_certificate_load_database (const char *ca_file, GError **error)
 {
-  static GMutex lock;
-  static GHashTable *cache;  /* path → CachedDatabase; lives as long as the process */
+  static GMutex      lock;
+  static GHashTable *cache; /* path → CachedDatabase; lives as long as the process */
   g_autoptr (GMutexLocker) locker = g_mutex_locker_new (&lock);
   CachedDatabase *cached;
-  GTlsDatabase *database;
-  struct stat st;
+  GTlsDatabase   *database;
+  struct stat     st;
 
   g_return_val_if_fail (ca_file != NULL, NULL);
 
@@ -586,10 +573,8 @@ postaci_certificate_load_database (const char *ca_file, GError **error)
 }
 
 GIOStream *
-postaci_certificate_new_client (GIOStream          *base,
-                                GSocketConnectable *identity,
-                                const char         *ca_file,
-                                GError            **error)
+postaci_certificate_new_client (GIOStream *base, GSocketConnectable *identity, const char *ca_file,
+                                GError **error)
 {
   g_autoptr (GTlsDatabase) database = NULL;
 
@@ -604,9 +589,6 @@ postaci_certificate_new_client (GIOStream          *base,
   /* The database goes in at construction: set afterwards, the connection would already have
    * read the system's whole trust store (twice, with GnuTLS) while it initialised. */
   return g_initable_new (g_tls_backend_get_client_connection_type (g_tls_backend_get_default ()),
-                         NULL, error,
-                         "base-io-stream", base,
-                         "server-identity", identity,
-                         "database", database,
-                         NULL);
+                         NULL, error, "base-io-stream", base, "server-identity", identity,
+                         "database", database, NULL);
 }

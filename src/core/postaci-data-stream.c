@@ -16,30 +16,31 @@
 /* How much of a body is read from its source per step. */
 #define SOURCE_CHUNK (64 * 1024)
 
-struct _PostaciDataStream {
-  GInputStream      parent_instance;
-  GObject          *owner;
-  GArray           *segments;      /* PostaciSegment */
-  PostaciWriteMode  mode;
+struct _PostaciDataStream
+{
+  GInputStream     parent_instance;
+  GObject         *owner;
+  GArray          *segments; /* PostaciSegment */
+  PostaciWriteMode mode;
 
-  guint             index;         /* the segment being written */
-  guint64           offset;        /* in the current body's source */
-  GMimeFilter      *encoder;       /* quoted-printable or base64, for the current body */
-  gboolean          lf_after_cr;   /* line ends to LF before quoted-printable: a CR just seen */
-  gboolean          wire_after_cr; /* the wire's line ends: a CR just seen */
-  gboolean          at_bol;        /* the wire: nothing written since the last line break */
-  gboolean          done;
+  guint        index;         /* the segment being written */
+  guint64      offset;        /* in the current body's source */
+  GMimeFilter *encoder;       /* quoted-printable or base64, for the current body */
+  gboolean     lf_after_cr;   /* line ends to LF before quoted-printable: a CR just seen */
+  gboolean     wire_after_cr; /* the wire's line ends: a CR just seen */
+  gboolean     at_bol;        /* the wire: nothing written since the last line break */
+  gboolean     done;
 
-  char             *scratch;       /* SOURCE_CHUNK bytes */
+  char *scratch; /* SOURCE_CHUNK bytes */
   /* Staged for the wire and not yet written into a reader's buffer: a header's text, a chunk
    * of a body (or of its encoding), the closing dot. It is composed straight into the buffer
    * of each read, with no copy of its own. */
-  const char       *pending;
-  gsize             pending_len;
-  gboolean          pending_raw;   /* the closing ".\r\n": no line ends to change, no dots */
-  gboolean          advance;       /* once it is written, the next segment begins */
-  char              spill[2];      /* a line break or doubled dot that a 1-byte read split */
-  guint             spill_len;
+  const char *pending;
+  gsize       pending_len;
+  gboolean    pending_raw; /* the closing ".\r\n": no line ends to change, no dots */
+  gboolean    advance;     /* once it is written, the next segment begins */
+  char        spill[2];    /* a line break or doubled dot that a 1-byte read split */
+  guint       spill_len;
 };
 
 G_DEFINE_FINAL_TYPE (PostaciDataStream, postaci_data_stream, G_TYPE_INPUT_STREAM)
@@ -79,14 +80,14 @@ postaci_body_source_read (const PostaciBodySource *source, guint64 offset, char 
                 int saved_errno = errno;
                 g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
                              /* Translators: a file being sent, then the system's reason */
-                             _("Could not read “%s”: %s"), source->name, g_strerror (saved_errno));
+                             _ ("Could not read “%s”: %s"), source->name, g_strerror (saved_errno));
                 return -1;
               }
             if (r == 0)
               {
                 /* Its size went into SIZE= and the choice of encoding: it must not change. */
                 g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
-                             _("“%s” became shorter while it was being sent."), source->name);
+                             _ ("“%s” became shorter while it was being sent."), source->name);
                 return -1;
               }
             got += (gsize) r;
@@ -123,10 +124,10 @@ wire_into (PostaciDataStream *self, char *dst, gsize room, gsize *consumed)
 {
   const char *in = self->pending;
   const char *end = in + self->pending_len;
-  gboolean crlf = self->mode != POSTACI_WRITE_LOCAL;
-  gboolean stuff = self->mode == POSTACI_WRITE_WIRE;
-  char *o = dst;
-  char *limit = dst + room;
+  gboolean    crlf = self->mode != POSTACI_WRITE_LOCAL;
+  gboolean    stuff = self->mode == POSTACI_WRITE_WIRE;
+  char       *o = dst;
+  char       *limit = dst + room;
 
   if (self->pending_raw)
     {
@@ -140,7 +141,7 @@ wire_into (PostaciDataStream *self, char *dst, gsize room, gsize *consumed)
     {
       const char *stop;
       const char *cr;
-      gsize n;
+      gsize       n;
 
       if (*in == '\n' || *in == '\r')
         {
@@ -243,9 +244,9 @@ static gboolean
 stage (PostaciDataStream *self, GError **error)
 {
   PostaciSegment *segment;
-  gssize n;
-  char *encoded;
-  gsize encoded_len, prespace;
+  gssize          n;
+  char           *encoded;
+  gsize           encoded_len, prespace;
 
   if (self->advance)
     {
@@ -318,8 +319,8 @@ postaci_data_stream_read (GInputStream *stream, void *buffer, gsize count,
                           GCancellable *cancellable, GError **error)
 {
   PostaciDataStream *self = POSTACI_DATA_STREAM (stream);
-  char *o = buffer;
-  gsize room = count;
+  char              *o = buffer;
+  gsize              room = count;
 
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return -1;
@@ -369,13 +370,13 @@ postaci_data_stream_read (GInputStream *stream, void *buffer, gsize count,
 /* The default read_async would hand every read to a thread: composing a chunk from a local
  * file takes microseconds, so it is done here and the task completes at once. */
 static void
-postaci_data_stream_read_async (GInputStream *stream, void *buffer, gsize count,
-                                int io_priority, GCancellable *cancellable,
-                                GAsyncReadyCallback callback, gpointer user_data)
+postaci_data_stream_read_async (GInputStream *stream, void *buffer, gsize count, int io_priority,
+                                GCancellable *cancellable, GAsyncReadyCallback callback,
+                                gpointer user_data)
 {
   g_autoptr (GTask) task = g_task_new (stream, cancellable, callback, user_data);
   GError *error = NULL;
-  gssize n;
+  gssize  n;
 
   g_task_set_source_tag (task, postaci_data_stream_read_async);
   g_task_set_priority (task, io_priority);
@@ -462,7 +463,7 @@ postaci_data_stream_measure (GObject *owner, GArray *segments, guint64 *size, GE
 {
   g_autoptr (GInputStream) stream = postaci_data_stream_new (owner, segments, POSTACI_WRITE_COUNT);
   g_autofree char *buffer = g_malloc (SOURCE_CHUNK);
-  gssize n;
+  gssize           n;
 
   *size = 0;
   while ((n = postaci_data_stream_read (stream, buffer, SOURCE_CHUNK, NULL, error)) > 0)

@@ -29,10 +29,10 @@ postaci_discovery_security_label (PostaciSecurity security)
       return "STARTTLS";
     case POSTACI_SECURITY_NONE:
       /* Translators: Security: a plain, unencrypted connection */
-      return C_("security", "None");
+      return C_ ("security", "None");
     case POSTACI_SECURITY_AUTO:
     default:
-      return _("Auto");
+      return _ ("Auto");
     }
 }
 
@@ -74,12 +74,13 @@ static char *
 source_json (const PostaciDiscoverySource *source)
 {
   JsonObject *object = json_object_new ();
-  JsonArray *found;
+  JsonArray  *found;
 
   json_object_set_string_member (object, "kind", "source");
   json_object_set_string_member (object, "type", postaci_source_type_to_string (source->type));
   json_object_set_string_member (object, "name", source->name);
-  json_object_set_string_member (object, "status", postaci_source_status_to_string (source->status));
+  json_object_set_string_member (object, "status",
+                                 postaci_source_status_to_string (source->status));
   if (source->type == POSTACI_SOURCE_AUTOCONFIG || source->type == POSTACI_SOURCE_ISPDB)
     json_object_set_boolean_member (object, "verified", source->verified);
   found = json_array_new ();
@@ -94,9 +95,9 @@ char *
 postaci_discovery_format_endpoint (const PostaciEndpoint *endpoint)
 {
   const PostaciProbeResult *result = endpoint->result;
-  JsonObject *object = json_object_new ();
-  JsonArray *sources = json_array_new ();
-  static const char *const mismatches[] = { "none", "silent_until_tls", "plain_to_tls" };
+  JsonObject               *object = json_object_new ();
+  JsonArray                *sources = json_array_new ();
+  static const char *const  mismatches[] = { "none", "silent_until_tls", "plain_to_tls" };
 
   g_return_val_if_fail (result != NULL, g_strdup (""));
 
@@ -123,17 +124,18 @@ postaci_discovery_format_endpoint (const PostaciEndpoint *endpoint)
     json_object_set_null_member (object, "tls_valid");
   if (result->certificate != NULL)
     {
-      JsonObject *certificate = json_object_new ();
+      JsonObject      *certificate = json_object_new ();
       g_autofree char *until = result->certificate->not_after
-                               ? g_date_time_format_iso8601 (result->certificate->not_after) : NULL;
+                                 ? g_date_time_format_iso8601 (result->certificate->not_after)
+                                 : NULL;
 
       set_nullable_string (certificate, "subject", result->certificate->subject);
       set_nullable_string (certificate, "issuer", result->certificate->issuer);
       set_nullable_string (certificate, "not_after", until);
       json_object_set_array_member (certificate, "names",
                                     strv_array ((const char *const *) result->certificate->names));
-      json_object_set_array_member (certificate, "problems",
-                                    strv_array ((const char *const *) result->certificate_problems));
+      json_object_set_array_member (
+        certificate, "problems", strv_array ((const char *const *) result->certificate_problems));
       json_object_set_object_member (object, "certificate", certificate);
     }
   else
@@ -162,7 +164,7 @@ postaci_discovery_format_endpoint (const PostaciEndpoint *endpoint)
 static char *
 recommendation_json (const PostaciRecommendation *rec)
 {
-  GString *out = g_string_new (NULL);
+  GString    *out = g_string_new (NULL);
   JsonObject *object;
 
   if (rec->host != NULL)
@@ -199,7 +201,8 @@ recommendation_json (const PostaciRecommendation *rec)
                                   postaci_discovery_status_get_exit_status (rec->status));
       set_nullable_string (object, "reason",
                            rec->status == POSTACI_DISCOVERY_NOT_USABLE && rec->auth_detail != NULL
-                           ? rec->auth_detail : rec->reason);
+                             ? rec->auth_detail
+                             : rec->reason);
       set_nullable_string (object, "form_advice", rec->form_advice);
       line = object_to_line (object);
       g_string_append (out, line);
@@ -224,8 +227,8 @@ char *
 postaci_discovery_format_source (const PostaciDiscoverySource *source,
                                  PostaciTranscriptFormat       format)
 {
-  GString *out;
-  gboolean ansi = format == POSTACI_TRANSCRIPT_ANSI;
+  GString    *out;
+  gboolean    ansi = format == POSTACI_TRANSCRIPT_ANSI;
   const char *colour;
 
   g_return_val_if_fail (source != NULL, NULL);
@@ -235,8 +238,9 @@ postaci_discovery_format_source (const PostaciDiscoverySource *source,
   if (format == POSTACI_TRANSCRIPT_JSONL)
     return source_json (source);
   out = g_string_new (NULL);
-  colour = source->status == POSTACI_SOURCE_FOUND ? COLOUR_GREEN
-           : source->status == POSTACI_SOURCE_FAILED ? COLOUR_RED : COLOUR_DIM;
+  colour = source->status == POSTACI_SOURCE_FOUND    ? COLOUR_GREEN
+           : source->status == POSTACI_SOURCE_FAILED ? COLOUR_RED
+                                                     : COLOUR_DIM;
   append_coloured (out, ansi, COLOUR_BOLD, postaci_source_type_get_label (source->type));
   g_string_append_printf (out, " %s\n    ", source->name);
   append_coloured (out, ansi, colour, source->detail ? source->detail : "");
@@ -256,7 +260,7 @@ static GStrv
 endpoint_row (const PostaciEndpoint *endpoint)
 {
   const PostaciProbeResult *result = endpoint->result;
-  GStrv row = g_new0 (char *, 10);
+  GStrv                     row = g_new0 (char *, 10);
 
   row[0] = g_strdup (endpoint->host);
   row[1] = g_strdup_printf ("%u", endpoint->port);
@@ -265,29 +269,32 @@ endpoint_row (const PostaciEndpoint *endpoint)
       row[2] = g_strdup (endpoint->start == POSTACI_PROBE_START_TLS ? "SSL/TLS" : "?");
       for (guint i = 3; i < 8; i++)
         row[i] = g_strdup ("—");
-      row[8] = g_strdup (endpoint->running ? _("probing…") : _("cut short"));
+      row[8] = g_strdup (endpoint->running ? _ ("probing…") : _ ("cut short"));
       return row;
     }
-  row[2] = g_strdup (result->connect_ms >= 0
-                     ? postaci_discovery_security_label (postaci_probe_result_get_security (result))
-                     : "—");
+  row[2] =
+    g_strdup (result->connect_ms >= 0
+                ? postaci_discovery_security_label (postaci_probe_result_get_security (result))
+                : "—");
   /* "ms" is the same in both languages. */
   row[3] = result->connect_ms >= 0 ? g_strdup_printf ("%" G_GINT64_FORMAT " ms", result->connect_ms)
                                    : g_strdup ("—");
   row[4] = g_strdup (result->tls_version ? result->tls_version : "—");
-  row[5] = g_strdup (!result->tls ? "—" : result->certificate_errors == 0 ? _("valid") : _("invalid"));
+  row[5] = g_strdup (!result->tls                      ? "—"
+                     : result->certificate_errors == 0 ? _ ("valid")
+                                                       : _ ("invalid"));
   row[6] = join_or_dash (result->auth_before);
   row[7] = join_or_dash (result->auth_after);
   if (postaci_endpoint_is_usable (endpoint))
-    row[8] = g_strdup (_("usable"));
+    row[8] = g_strdup (_ ("usable"));
   else if (result->status == POSTACI_PROBE_OK)
-    row[8] = g_strdup (_("answers, not usable"));
+    row[8] = g_strdup (_ ("answers, not usable"));
   else if (result->status == POSTACI_PROBE_NOT_FOUND)
-    row[8] = g_strdup (_("no such host"));
+    row[8] = g_strdup (_ ("no such host"));
   else if (result->status == POSTACI_PROBE_UNREACHABLE)
-    row[8] = g_strdup (_("unreachable"));
+    row[8] = g_strdup (_ ("unreachable"));
   else
-    row[8] = g_strdup (_("failed"));
+    row[8] = g_strdup (_ ("failed"));
   return row;
 }
 
@@ -305,11 +312,12 @@ char *
 postaci_discovery_format_table (GPtrArray *endpoints, gboolean ansi)
 {
   const char *headers[] = {
-    _("Host"), _("Port"), _("Security"), _("Connect"), _("TLS"), _("Certificate"),
-    _("AUTH before TLS"), _("AUTH after TLS"), _("Result"),
+    _ ("Host"),   _ ("Port"),        _ ("Security"),        _ ("Connect"),
+    _ ("TLS"),    _ ("Certificate"), _ ("AUTH before TLS"), _ ("AUTH after TLS"),
+    _ ("Result"),
   };
   g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
-  guint widths[G_N_ELEMENTS (headers)];
+  guint    widths[G_N_ELEMENTS (headers)];
   GString *out = g_string_new (NULL);
 
   for (guint c = 0; c < G_N_ELEMENTS (headers); c++)
@@ -333,14 +341,15 @@ postaci_discovery_format_table (GPtrArray *endpoints, gboolean ansi)
   g_string_append_c (out, '\n');
   for (guint i = 0; i < rows->len; i++)
     {
-      GStrv row = g_ptr_array_index (rows, i);
+      GStrv                  row = g_ptr_array_index (rows, i);
       const PostaciEndpoint *endpoint = g_ptr_array_index (endpoints, i);
 
       for (guint c = 0; c + 1 < G_N_ELEMENTS (headers); c++)
         append_padded (out, row[c], widths[c] + 2);
       append_coloured (out, ansi,
-                       postaci_endpoint_is_usable (endpoint) ? COLOUR_GREEN
-                       : postaci_endpoint_answered (endpoint) ? COLOUR_AMBER : COLOUR_RED,
+                       postaci_endpoint_is_usable (endpoint)  ? COLOUR_GREEN
+                       : postaci_endpoint_answered (endpoint) ? COLOUR_AMBER
+                                                              : COLOUR_RED,
                        row[G_N_ELEMENTS (headers) - 1]);
       g_string_append_c (out, '\n');
     }
@@ -348,7 +357,7 @@ postaci_discovery_format_table (GPtrArray *endpoints, gboolean ansi)
   for (guint i = 0; i < endpoints->len; i++)
     {
       const PostaciEndpoint *endpoint = g_ptr_array_index (endpoints, i);
-      g_autofree char *problem = NULL;
+      g_autofree char       *problem = NULL;
 
       if (endpoint->result == NULL || postaci_endpoint_is_usable (endpoint) ||
           endpoint->result->status == POSTACI_PROBE_NOT_FOUND)
@@ -370,15 +379,15 @@ recommendation_text (const PostaciRecommendation *rec, gboolean ansi)
     {
       g_autofree char *auth = join_or_dash (rec->auth);
       /* Translators: “Recommended: smtp.example.com, port 465, SSL/TLS” */
-      g_autofree char *head = g_strdup_printf (_("Recommended: %s, port %u, %s"), rec->host,
-                                               rec->port,
-                                               postaci_discovery_security_label (rec->security));
+      g_autofree char *head =
+        g_strdup_printf (_ ("Recommended: %s, port %u, %s"), rec->host, rec->port,
+                         postaci_discovery_security_label (rec->security));
 
       append_coloured (out, ansi, COLOUR_BOLD, head);
       g_string_append_c (out, '\n');
-      g_string_append_printf (out, "  %s %s\n", _("Login mechanisms:"), auth);
+      g_string_append_printf (out, "  %s %s\n", _ ("Login mechanisms:"), auth);
       if (rec->username != NULL)
-        g_string_append_printf (out, "  %s %s\n", _("User name:"), rec->username);
+        g_string_append_printf (out, "  %s %s\n", _ ("User name:"), rec->username);
       g_string_append_printf (out, "  %s\n", rec->reason);
       if (rec->auth_detail != NULL)
         {
@@ -391,7 +400,7 @@ recommendation_text (const PostaciRecommendation *rec, gboolean ansi)
   if (rec->status != POSTACI_DISCOVERY_FOUND && (rec->host == NULL || rec->auth_detail == NULL))
     {
       /* Translators: the last line when no usable server was found; %s says why */
-      g_autofree char *line = g_strdup_printf (_("No usable server: %s"), rec->reason);
+      g_autofree char *line = g_strdup_printf (_ ("No usable server: %s"), rec->reason);
 
       append_coloured (out, ansi, COLOUR_RED, line);
       g_string_append_c (out, '\n');

@@ -15,8 +15,8 @@
 #include "postaci-soup.h"
 
 /* Candidate hosts beyond this come from records nobody should trust that far. */
-#define MAX_HOSTS           10
-#define MAX_MX_HOSTS        3
+#define MAX_HOSTS    10
+#define MAX_MX_HOSTS 3
 
 /* ---------------------------------------------------------------- */
 /* Sources                                                          */
@@ -67,12 +67,13 @@ static char *
 describe_failure (PostaciDiscovery *self, const GError *error)
 {
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return g_strdup (self->deadline_passed ? _("Cut short by the overall deadline.")
-                                           : _("Cancelled."));
+    return g_strdup (self->deadline_passed ? _ ("Cut short by the overall deadline.")
+                                           : _ ("Cancelled."));
   return g_strdup (error->message);
 }
 
-typedef struct {
+typedef struct
+{
   PostaciDiscovery *self;
   Source           *source;
 } SourceCall;
@@ -105,7 +106,7 @@ settle_lookup_failure (SourceCall *call, const GError *error)
   PostaciDiscovery *self = call->self;
 
   if (g_error_matches (error, G_RESOLVER_ERROR, G_RESOLVER_ERROR_NOT_FOUND))
-    settle_source (self, call->source, POSTACI_SOURCE_NONE, g_strdup (_("No such record.")));
+    settle_source (self, call->source, POSTACI_SOURCE_NONE, g_strdup (_ ("No such record.")));
   else
     settle_source (self, call->source, POSTACI_SOURCE_FAILED, describe_failure (self, error));
   source_call_done (call);
@@ -114,13 +115,13 @@ settle_lookup_failure (SourceCall *call, const GError *error)
 static void
 srv_cb (GObject *object, GAsyncResult *result, gpointer user_data)
 {
-  SourceCall *call = user_data;
+  SourceCall       *call = user_data;
   PostaciDiscovery *self = call->self;
-  Source *source = call->source;
+  Source           *source = call->source;
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) records = postaci_dns_lookup_srv_finish (result, &error);
   g_autoptr(GPtrArray) parts = g_ptr_array_new_with_free_func (g_free);
-  guint services = 0;
+  guint    services = 0;
   gboolean root = FALSE;
 
   if (records == NULL)
@@ -139,20 +140,20 @@ srv_cb (GObject *object, GAsyncResult *result, gpointer user_data)
       g_ptr_array_add (source->public.found,
                        g_strdup_printf ("%s:%u", record->target, record->port));
       /* Translators: one SRV record: host, port, priority and weight */
-      g_ptr_array_add (parts, g_strdup_printf (_("%s port %u (priority %u, weight %u)"),
-                                               record->target, record->port, record->priority,
-                                               record->weight));
+      g_ptr_array_add (parts,
+                       g_strdup_printf (_ ("%s port %u (priority %u, weight %u)"), record->target,
+                                        record->port, record->priority, record->weight));
     }
   source->srv = g_steal_pointer (&records);
   if (services == 0)
     {
       if (root)
         settle_source (self, source, POSTACI_SOURCE_NO_SERVICE,
-                       g_strdup (_("The target is “.”: the domain says this service is not "
-                                   "offered here.")));
+                       g_strdup (_ ("The target is “.”: the domain says this service is not "
+                                    "offered here.")));
       else
         settle_source (self, source, POSTACI_SOURCE_FAILED,
-                       g_strdup (_("The records name no valid host.")));
+                       g_strdup (_ ("The records name no valid host.")));
       source_call_done (call);
       return;
     }
@@ -164,9 +165,9 @@ srv_cb (GObject *object, GAsyncResult *result, gpointer user_data)
 static void
 mx_cb (GObject *object, GAsyncResult *result, gpointer user_data)
 {
-  SourceCall *call = user_data;
+  SourceCall       *call = user_data;
   PostaciDiscovery *self = call->self;
-  Source *source = call->source;
+  Source           *source = call->source;
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) records = postaci_dns_lookup_mx_finish (result, &error);
   g_autoptr(GString) detail = g_string_new (NULL);
@@ -179,7 +180,7 @@ mx_cb (GObject *object, GAsyncResult *result, gpointer user_data)
   if (records->len == 1 && postaci_dns_is_root (((PostaciMxRecord *) records->pdata[0])->exchange))
     {
       settle_source (self, source, POSTACI_SOURCE_NO_SERVICE,
-                     g_strdup (_("A null MX: the domain accepts no mail at all (RFC 7505).")));
+                     g_strdup (_ ("A null MX: the domain accepts no mail at all (RFC 7505).")));
       source_call_done (call);
       return;
     }
@@ -191,22 +192,23 @@ mx_cb (GObject *object, GAsyncResult *result, gpointer user_data)
         continue;
       g_ptr_array_add (source->public.found, g_strdup_printf ("%s:25", record->exchange));
       /* Translators: one MX record: host and preference */
-      g_string_append_printf (detail, _("%s (preference %u); "), record->exchange,
+      g_string_append_printf (detail, _ ("%s (preference %u); "), record->exchange,
                               record->preference);
     }
-  g_string_append (detail, _("MX hosts take mail for the domain from other servers on port 25; "
-                             "they rarely accept a mail program's login."));
+  g_string_append (detail, _ ("MX hosts take mail for the domain from other servers on port 25; "
+                              "they rarely accept a mail program's login."));
   source->mx = g_steal_pointer (&records);
-  settle_source (self, source, POSTACI_SOURCE_FOUND, g_string_free (g_steal_pointer (&detail), FALSE));
+  settle_source (self, source, POSTACI_SOURCE_FOUND,
+                 g_string_free (g_steal_pointer (&detail), FALSE));
   source_call_done (call);
 }
 
 static void
 autoconfig_cb (GObject *object, GAsyncResult *result, gpointer user_data)
 {
-  SourceCall *call = user_data;
+  SourceCall       *call = user_data;
   PostaciDiscovery *self = call->self;
-  Source *source = call->source;
+  Source           *source = call->source;
   g_autoptr(GError) error = NULL;
   g_autofree char *final_url = NULL;
   g_autoptr(GPtrArray) servers = postaci_autoconfig_fetch_finish (result, &final_url, &error);
@@ -225,17 +227,18 @@ autoconfig_cb (GObject *object, GAsyncResult *result, gpointer user_data)
   if (source->public.verified && !g_str_has_prefix (final_url, "https:"))
     source->public.verified = FALSE;
   if (!source->public.verified)
-    g_ptr_array_add (parts, g_strdup (_("Fetched over plain HTTP: unverified, anyone on the way "
-                                        "could have changed it.")));
+    g_ptr_array_add (parts, g_strdup (_ ("Fetched over plain HTTP: unverified, anyone on the way "
+                                         "could have changed it.")));
   for (guint i = 0; i < servers->len; i++)
     {
       PostaciAutoconfigServer *server = g_ptr_array_index (servers, i);
 
-      g_ptr_array_add (source->public.found, g_strdup_printf ("%s:%u", server->hostname,
-                                                              server->port));
+      g_ptr_array_add (source->public.found,
+                       g_strdup_printf ("%s:%u", server->hostname, server->port));
       /* Translators: one server from an autoconfig document: host, port, security */
-      g_ptr_array_add (parts, g_strdup_printf (_("%s port %u (%s)"), server->hostname,
-                                               server->port, postaci_discovery_security_label (server->security)));
+      g_ptr_array_add (parts,
+                       g_strdup_printf (_ ("%s port %u (%s)"), server->hostname, server->port,
+                                        postaci_discovery_security_label (server->security)));
     }
   source->servers = g_steal_pointer (&servers);
   g_ptr_array_add (parts, NULL);
@@ -247,7 +250,7 @@ static char *
 expand_url (PostaciDiscovery *self, const char *template)
 {
   g_autofree char *address = g_uri_escape_string (self->address ? self->address : "", NULL, FALSE);
-  GString *url = g_string_new (template);
+  GString         *url = g_string_new (template);
 
   g_string_replace (url, "%DOMAIN%", self->domain, 0);
   g_string_replace (url, "%ADDRESS%", address, 0);
@@ -258,11 +261,10 @@ static void
 fetch (PostaciDiscovery *self, PostaciSourceType type, const char *template)
 {
   g_autofree char *url = expand_url (self, template);
-  Source *source = add_source (self, type, url, g_str_has_prefix (url, "https:"));
+  Source          *source = add_source (self, type, url, g_str_has_prefix (url, "https:"));
 
   postaci_autoconfig_fetch_async (self->http, url, self->step_ms, self->address, self->domain,
-                                  self->cancellable, autoconfig_cb,
-                                  source_call_new (self, source));
+                                  self->cancellable, autoconfig_cb, source_call_new (self, source));
 }
 
 void
@@ -271,8 +273,13 @@ _postaci_discovery_start_sources (PostaciDiscovery *self)
   guint seconds = MAX (1, (self->step_ms + 999) / 1000);
   g_autoptr(GResolver) resolver = g_resolver_get_default ();
   const PostaciSoup *soup;
-  static const struct { const char *service; gboolean tls; } services[] = {
-    { "submissions", TRUE }, { "submission", FALSE },
+  static const struct
+  {
+    const char *service;
+    gboolean    tls;
+  } services[] = {
+    { "submissions", TRUE },
+    { "submission", FALSE },
   };
 
   self->phase = PHASE_SOURCES;
@@ -289,19 +296,19 @@ _postaci_discovery_start_sources (PostaciDiscovery *self)
   soup = postaci_soup_get (NULL);
   if (soup != NULL)
     self->http = soup->session_new_with_options ("timeout", seconds, "idle-timeout", seconds,
-                                                 "max-conns-per-host", 8,
-                                                 "user-agent", "Postaci/" PACKAGE_VERSION, NULL);
+                                                 "max-conns-per-host", 8, "user-agent",
+                                                 "Postaci/" PACKAGE_VERSION, NULL);
   if (self->http != NULL && self->database != NULL)
     soup->session_set_tls_database (self->http, self->database);
 
   for (guint i = 0; i < G_N_ELEMENTS (services); i++)
     {
       g_autofree char *name = g_strdup_printf ("_%s._tcp.%s", services[i].service, self->domain);
-      Source *source = add_source (self, POSTACI_SOURCE_SRV, name, TRUE);
+      Source          *source = add_source (self, POSTACI_SOURCE_SRV, name, TRUE);
 
       source->srv_tls = services[i].tls;
-      postaci_dns_lookup_srv_async (resolver, services[i].service, self->domain,
-                                    self->cancellable, srv_cb, source_call_new (self, source));
+      postaci_dns_lookup_srv_async (resolver, services[i].service, self->domain, self->cancellable,
+                                    srv_cb, source_call_new (self, source));
     }
   for (guint i = 0; self->https_urls[i] != NULL; i++)
     fetch (self, POSTACI_SOURCE_AUTOCONFIG, self->https_urls[i]);
@@ -324,7 +331,8 @@ named_servers (PostaciDiscovery *self, gboolean autoconfig_only)
 
       if (source->public.status != POSTACI_SOURCE_FOUND)
         continue;
-      if (source->servers != NULL || (!autoconfig_only && source->public.type == POSTACI_SOURCE_SRV))
+      if (source->servers != NULL ||
+          (!autoconfig_only && source->public.type == POSTACI_SOURCE_SRV))
         return TRUE;
     }
   return FALSE;
@@ -342,10 +350,11 @@ _postaci_discovery_start_plain_http (PostaciDiscovery *self)
       if (named_servers (self, TRUE))
         {
           g_autofree char *url = expand_url (self, self->http_urls[i]);
-          Source *source = add_source (self, POSTACI_SOURCE_AUTOCONFIG, url, FALSE);
+          Source          *source = add_source (self, POSTACI_SOURCE_AUTOCONFIG, url, FALSE);
 
-          settle_source (self, source, POSTACI_SOURCE_SKIPPED,
-                         g_strdup (_("Not asked: a document fetched over HTTPS already answered.")));
+          settle_source (
+            self, source, POSTACI_SOURCE_SKIPPED,
+            g_strdup (_ ("Not asked: a document fetched over HTTPS already answered.")));
           continue;
         }
       fetch (self, POSTACI_SOURCE_AUTOCONFIG, self->http_urls[i]);
@@ -387,12 +396,8 @@ has_host (PostaciDiscovery *self, const char *host)
 }
 
 static PostaciEndpoint *
-add_endpoint (PostaciDiscovery  *self,
-              const char        *name,
-              guint16            port,
-              PostaciProbeStart  start,
-              PostaciSourceType  type,
-              gboolean           unverified)
+add_endpoint (PostaciDiscovery *self, const char *name, guint16 port, PostaciProbeStart start,
+              PostaciSourceType type, gboolean unverified)
 {
   g_autofree char *host = g_ascii_strdown (name, -1);
   PostaciEndpoint *endpoint;
@@ -454,15 +459,15 @@ _postaci_discovery_build_candidates (PostaciDiscovery *self)
       for (guint s = 0; source->servers != NULL && s < source->servers->len; s++)
         {
           PostaciAutoconfigServer *server = g_ptr_array_index (source->servers, s);
-          PostaciEndpoint *endpoint =
+          PostaciEndpoint         *endpoint =
             add_endpoint (self, server->hostname, server->port,
                           server->security == POSTACI_SECURITY_TLS ? POSTACI_PROBE_START_TLS
                                                                    : POSTACI_PROBE_START_PLAIN,
                           source->public.type, !source->public.verified);
 
           if (endpoint != NULL && endpoint->username == NULL && server->username != NULL)
-            endpoint->username = postaci_autoconfig_expand (server->username, self->address,
-                                                            self->domain);
+            endpoint->username =
+              postaci_autoconfig_expand (server->username, self->address, self->domain);
           add_host (self, server->hostname, source->public.type, !source->public.verified);
         }
     }
@@ -470,7 +475,7 @@ _postaci_discovery_build_candidates (PostaciDiscovery *self)
   {
     g_autofree char *smtp = g_strdup_printf ("smtp.%s", self->domain);
     g_autofree char *mail = g_strdup_printf ("mail.%s", self->domain);
-    const char *guesses[] = { smtp, mail, self->domain, NULL };
+    const char      *guesses[] = { smtp, mail, self->domain, NULL };
 
     if (self->literal)
       {
@@ -479,16 +484,16 @@ _postaci_discovery_build_candidates (PostaciDiscovery *self)
         add_host (self, self->domain, POSTACI_SOURCE_GUESS, FALSE);
         g_ptr_array_add (source->public.found, g_strdup (self->domain));
         settle_source (self, source, POSTACI_SOURCE_FOUND,
-                       g_strdup (_("An IP address: it is the only candidate.")));
+                       g_strdup (_ ("An IP address: it is the only candidate.")));
       }
     else
       {
         g_autofree char *name = g_strjoinv (", ", (GStrv) guesses);
-        Source *source = add_source (self, POSTACI_SOURCE_GUESS, name, TRUE);
+        Source          *source = add_source (self, POSTACI_SOURCE_GUESS, name, TRUE);
 
         if (named)
           settle_source (self, source, POSTACI_SOURCE_SKIPPED,
-                         g_strdup (_("Not needed: the records above named a server.")));
+                         g_strdup (_ ("Not needed: the records above named a server.")));
         else
           {
             for (guint i = 0; guesses[i] != NULL; i++)
@@ -497,8 +502,8 @@ _postaci_discovery_build_candidates (PostaciDiscovery *self)
                 g_ptr_array_add (source->public.found, g_strdup (guesses[i]));
               }
             settle_source (self, source, POSTACI_SOURCE_FOUND,
-                           g_strdup (_("Nothing named a submission server: trying the usual "
-                                       "names.")));
+                           g_strdup (_ ("Nothing named a submission server: trying the usual "
+                                        "names.")));
           }
       }
   }
@@ -506,7 +511,7 @@ _postaci_discovery_build_candidates (PostaciDiscovery *self)
   for (guint i = 0; i < self->sources->len; i++)
     {
       Source *source = g_ptr_array_index (self->sources, i);
-      guint taken = 0;
+      guint   taken = 0;
 
       for (guint r = 0; source->mx != NULL && r < source->mx->len && taken < MAX_MX_HOSTS; r++)
         {

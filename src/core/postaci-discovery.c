@@ -20,23 +20,22 @@
 #include "postaci-session.h"
 #include "postaci-transcript.h"
 
-#define DEFAULT_STEP_MS     10000
+#define DEFAULT_STEP_MS 10000
 
 static const char *const default_https_urls[] = {
   "https://autoconfig.%DOMAIN%/mail/config-v1.1.xml?emailaddress=%ADDRESS%",
-  "https://%DOMAIN%/.well-known/autoconfig/mail/config-v1.1.xml",
-  NULL
+  "https://%DOMAIN%/.well-known/autoconfig/mail/config-v1.1.xml", NULL
 };
-static const char default_ispdb_url[] = "https://autoconfig.thunderbird.net/v1.1/%DOMAIN%";
+static const char        default_ispdb_url[] = "https://autoconfig.thunderbird.net/v1.1/%DOMAIN%";
 static const char *const default_http_urls[] = {
   "http://autoconfig.%DOMAIN%/mail/config-v1.1.xml?emailaddress=%ADDRESS%",
-  "http://%DOMAIN%/.well-known/autoconfig/mail/config-v1.1.xml",
-  NULL
+  "http://%DOMAIN%/.well-known/autoconfig/mail/config-v1.1.xml", NULL
 };
 
 G_DEFINE_FINAL_TYPE (PostaciDiscovery, postaci_discovery, G_TYPE_OBJECT)
 
-enum {
+enum
+{
   SIGNAL_SOURCE_CHANGED,
   SIGNAL_ENDPOINT_CHANGED,
   N_SIGNALS
@@ -59,18 +58,18 @@ postaci_source_type_get_label (PostaciSourceType type)
   switch (type)
     {
     case POSTACI_SOURCE_SRV:
-      return _("SRV record");
+      return _ ("SRV record");
     case POSTACI_SOURCE_AUTOCONFIG:
-      return _("Autoconfig");
+      return _ ("Autoconfig");
     case POSTACI_SOURCE_ISPDB:
-      return _("ISPDB");
+      return _ ("ISPDB");
     case POSTACI_SOURCE_MX:
-      return _("MX record");
+      return _ ("MX record");
     case POSTACI_SOURCE_GUESS:
-      return _("Guess");
+      return _ ("Guess");
     case POSTACI_SOURCE_FORM:
     default:
-      return _("Form");
+      return _ ("Form");
     }
 }
 
@@ -169,8 +168,7 @@ postaci_discovery_class_init (PostaciDiscoveryClass *klass)
 static void
 postaci_discovery_init (PostaciDiscovery *self)
 {
-  self->sources =
-    g_ptr_array_new_with_free_func ((GDestroyNotify) _postaci_discovery_source_free);
+  self->sources = g_ptr_array_new_with_free_func ((GDestroyNotify) _postaci_discovery_source_free);
   self->endpoints =
     g_ptr_array_new_with_free_func ((GDestroyNotify) _postaci_discovery_endpoint_free);
   self->transcript = g_string_new (NULL);
@@ -189,12 +187,12 @@ parse_query (PostaciDiscovery *self, const char *query, GError **error)
   g_autofree char *text = g_strstrip (g_strdup (query));
   g_autofree char *host = NULL;
   g_autofree char *ascii = NULL;
-  const char *at = strrchr (text, '@');
+  const char      *at = strrchr (text, '@');
 
   if (*text == '\0')
     {
       g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                           _("Give an e-mail address, a domain or a server name to look up."));
+                           _ ("Give an e-mail address, a domain or a server name to look up."));
       return FALSE;
     }
   for (const char *p = text; *p != '\0'; p++)
@@ -231,7 +229,7 @@ parse_query (PostaciDiscovery *self, const char *query, GError **error)
 
 invalid:
   g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-               _("“%s” is not an e-mail address, a domain or a server name."), text);
+               _ ("“%s” is not an e-mail address, a domain or a server name."), text);
   return FALSE;
 }
 
@@ -262,9 +260,8 @@ postaci_discovery_get_domain (PostaciDiscovery *self)
 }
 
 void
-postaci_discovery_set_credentials (PostaciDiscovery *self,
-                                   const char       *username,
-                                   const char       *password)
+postaci_discovery_set_credentials (PostaciDiscovery *self, const char *username,
+                                   const char *password)
 {
   g_return_if_fail (POSTACI_IS_DISCOVERY (self));
 
@@ -320,9 +317,9 @@ postaci_discovery_set_ports (PostaciDiscovery *self, const char *spec, GError **
   for (guint i = 0; items[i] != NULL; i++)
     {
       PortSpec port = { 0, POSTACI_PROBE_START_PLAIN };
-      char *item = g_strstrip (items[i]);
-      char *slash = strchr (item, '/');
-      guint64 number;
+      char    *item = g_strstrip (items[i]);
+      char    *slash = strchr (item, '/');
+      guint64  number;
 
       if (slash != NULL)
         {
@@ -344,14 +341,12 @@ postaci_discovery_set_ports (PostaciDiscovery *self, const char *spec, GError **
 
 invalid:
   g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-               _("“%s” is not a port list such as 465/tls,587,25."), spec);
+               _ ("“%s” is not a port list such as 465/tls,587,25."), spec);
   return FALSE;
 }
 
 void
-postaci_discovery_set_urls (PostaciDiscovery  *self,
-                            const char *const *https,
-                            const char        *ispdb,
+postaci_discovery_set_urls (PostaciDiscovery *self, const char *const *https, const char *ispdb,
                             const char *const *http)
 {
   g_return_if_fail (POSTACI_IS_DISCOVERY (self));
@@ -374,10 +369,8 @@ postaci_discovery_set_urls (PostaciDiscovery  *self,
 }
 
 void
-postaci_discovery_set_form (PostaciDiscovery *self,
-                            const char       *host,
-                            guint             port,
-                            PostaciSecurity   security)
+postaci_discovery_set_form (PostaciDiscovery *self, const char *host, guint port,
+                            PostaciSecurity security)
 {
   g_return_if_fail (POSTACI_IS_DISCOVERY (self));
 
@@ -441,7 +434,8 @@ _postaci_discovery_operation_done (PostaciDiscovery *self)
 /* Probes                                                           */
 /* ---------------------------------------------------------------- */
 
-typedef struct {
+typedef struct
+{
   PostaciDiscovery *self;
   PostaciEndpoint  *endpoint;
 } ProbeCall;
@@ -449,9 +443,9 @@ typedef struct {
 static void
 probe_cb (GObject *object, GAsyncResult *result, gpointer user_data)
 {
-  ProbeCall *call = user_data;
+  ProbeCall        *call = user_data;
   PostaciDiscovery *self = call->self;
-  PostaciEndpoint *endpoint = call->endpoint;
+  PostaciEndpoint  *endpoint = call->endpoint;
   g_autoptr(GError) error = NULL;
 
   g_free (call);
@@ -462,8 +456,8 @@ probe_cb (GObject *object, GAsyncResult *result, gpointer user_data)
       /* Translators: a transcript heading: host, port, and how the probe began */
       _postaci_discovery_log_line (self, "\n[%s:%u, %s]", endpoint->host, endpoint->port,
                                    endpoint->start == POSTACI_PROBE_START_TLS
-                                   ? _("TLS from the first byte")
-                                   : _("plain text first"));
+                                     ? _ ("TLS from the first byte")
+                                     : _ ("plain text first"));
       g_string_append (self->transcript, endpoint->result->transcript);
     }
   g_signal_emit (self, signals[SIGNAL_ENDPOINT_CHANGED], 0, endpoint);
@@ -479,7 +473,7 @@ start_probes (PostaciDiscovery *self)
   for (guint i = 0; i < self->endpoints->len; i++)
     {
       PostaciEndpoint *endpoint = g_ptr_array_index (self->endpoints, i);
-      ProbeCall *call = g_new0 (ProbeCall, 1);
+      ProbeCall       *call = g_new0 (ProbeCall, 1);
 
       call->self = g_object_ref (self);
       call->endpoint = endpoint;
@@ -513,11 +507,14 @@ recommend (PostaciDiscovery *self)
       /* Only what the user gave or a document said: a tester does not guess a login. */
       rec->username = g_strdup (self->username ? self->username : chosen->username);
       rec->reason = rec->security == POSTACI_SECURITY_TLS
-        ? g_strdup_printf (_("%s port %u speaks TLS from the first byte, its certificate is valid "
+                      ? g_strdup_printf (
+                          _ ("%s port %u speaks TLS from the first byte, its certificate is valid "
                              "and it offers login: implicit TLS is preferred (RFC 8314)."),
-                           rec->host, rec->port)
-        : g_strdup_printf (_("%s port %u offers STARTTLS, its certificate is valid and it offers "
-                             "login inside TLS."), rec->host, rec->port);
+                          rec->host, rec->port)
+                      : g_strdup_printf (
+                          _ ("%s port %u offers STARTTLS, its certificate is valid and it offers "
+                             "login inside TLS."),
+                          rec->host, rec->port);
       return;
     }
 
@@ -529,33 +526,35 @@ recommend (PostaciDiscovery *self)
       rec->status = POSTACI_DISCOVERY_NOT_USABLE;
       /* Translators: “Servers answered, but none is usable. The best, smtp.example.com port
        * 465: It needs a certificate exception: …” */
-      rec->reason = g_strdup_printf (_("Servers answered, but none is usable. The best, %s port "
-                                       "%u: %s"), chosen->host, chosen->port, problem);
+      rec->reason = g_strdup_printf (_ ("Servers answered, but none is usable. The best, %s port "
+                                        "%u: %s"),
+                                     chosen->host, chosen->port, problem);
       return;
     }
   rec->status = POSTACI_DISCOVERY_UNREACHABLE;
-  rec->reason = g_strdup (self->endpoints->len == 0
-                          ? _("No candidate server was found.")
-                          : _("No candidate server answered on any port."));
+  rec->reason =
+    g_strdup (self->endpoints->len == 0 ? _ ("No candidate server was found.")
+                                        : _ ("No candidate server answered on any port."));
 }
 
 static void
 confirm_cb (GObject *object, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr(PostaciDiscovery) self = user_data;
-  g_autoptr(PostaciOutcome) outcome = postaci_session_run_finish (POSTACI_SESSION (object), result);
+  g_autoptr(PostaciOutcome) outcome =
+               postaci_session_run_finish (POSTACI_SESSION (object), result);
   PostaciRecommendation *rec = self->recommendation;
   g_autofree char *verdict = postaci_transcript_format_outcome (outcome, POSTACI_TRANSCRIPT_TEXT);
 
   g_string_append (self->transcript, verdict);
   rec->auth_confirmed = outcome->verdict == POSTACI_VERDICT_SUCCESS && outcome->authenticated;
   if (rec->auth_confirmed)
-    rec->auth_detail = g_strdup (_("The login with your user name and password worked."));
+    rec->auth_detail = g_strdup (_ ("The login with your user name and password worked."));
   else
     {
       rec->status = POSTACI_DISCOVERY_NOT_USABLE;
       /* Translators: the session's reason follows, then its explanation */
-      rec->auth_detail = g_strdup_printf (_("The login did not work: %s %s"),
+      rec->auth_detail = g_strdup_printf (_ ("The login did not work: %s %s"),
                                           outcome->reason ? outcome->reason : "",
                                           outcome->explanation ? outcome->explanation : "");
     }
@@ -566,7 +565,7 @@ static void
 session_event_cb (PostaciSession *session, const PostaciEvent *event, gpointer user_data)
 {
   PostaciDiscovery *self = user_data;
-  g_autofree char *text = postaci_transcript_format_event (event, POSTACI_TRANSCRIPT_TEXT);
+  g_autofree char  *text = postaci_transcript_format_event (event, POSTACI_TRANSCRIPT_TEXT);
 
   g_string_append (self->transcript, text);
 }
@@ -586,8 +585,8 @@ start_confirm (PostaciDiscovery *self)
   request = postaci_request_new ();
   request->server = g_strdup (rec->host);
   request->port = rec->port;
-  request->security = rec->security == POSTACI_SECURITY_TLS ? POSTACI_SECURITY_TLS
-                                                            : POSTACI_SECURITY_STARTTLS;
+  request->security =
+    rec->security == POSTACI_SECURITY_TLS ? POSTACI_SECURITY_TLS : POSTACI_SECURITY_STARTTLS;
   request->auth = TRUE;
   request->username = g_strdup (self->username);
   postaci_request_set_password (request, self->password);
@@ -596,7 +595,7 @@ start_confirm (PostaciDiscovery *self)
   request->ca_file = g_strdup (self->ca_file);
   rec->auth_tried = TRUE;
   _postaci_discovery_log_line (self, "\n[%s:%u, %s]", rec->host, rec->port,
-                               _("login with your credentials"));
+                               _ ("login with your credentials"));
   session = postaci_session_new (request);
   g_signal_connect_object (session, "event", G_CALLBACK (session_event_cb), self, 0);
   self->pending++;
@@ -612,7 +611,7 @@ static void
 complete (PostaciDiscovery *self)
 {
   g_autoptr(GTask) task = g_steal_pointer (&self->task);
-  GCancellable *user = g_task_get_cancellable (task);
+  GCancellable          *user = g_task_get_cancellable (task);
   PostaciRecommendation *rec;
 
   self->phase = PHASE_DONE;
@@ -629,7 +628,7 @@ complete (PostaciDiscovery *self)
     {
       rec->status = POSTACI_DISCOVERY_CANCELLED;
       g_free (rec->reason);
-      rec->reason = g_strdup (_("The search was cancelled."));
+      rec->reason = g_strdup (_ ("The search was cancelled."));
     }
   else if (self->deadline_passed)
     {
@@ -641,7 +640,8 @@ complete (PostaciDiscovery *self)
                                                   "The overall deadline of %u second passed; "
                                                   "what was found so far is shown.",
                                                   "The overall deadline of %u seconds passed; "
-                                                  "what was found so far is shown.", seconds),
+                                                  "what was found so far is shown.",
+                                                  seconds),
                                      seconds);
     }
   else if (self->form_host != NULL)
@@ -704,7 +704,7 @@ deadline_cb (gpointer user_data)
   self->deadline_id = 0;
   self->deadline_passed = TRUE;
   _postaci_discovery_log_line (self, "! %s",
-                               _("The overall deadline passed: stopping everything under way."));
+                               _ ("The overall deadline passed: stopping everything under way."));
   g_cancellable_cancel (self->cancellable);
   return G_SOURCE_REMOVE;
 }
@@ -718,10 +718,8 @@ user_cancelled_cb (GCancellable *cancellable, gpointer user_data)
 }
 
 void
-postaci_discovery_run_async (PostaciDiscovery    *self,
-                             GCancellable        *cancellable,
-                             GAsyncReadyCallback  callback,
-                             gpointer             user_data)
+postaci_discovery_run_async (PostaciDiscovery *self, GCancellable *cancellable,
+                             GAsyncReadyCallback callback, gpointer user_data)
 {
   g_return_if_fail (POSTACI_IS_DISCOVERY (self));
   g_return_if_fail (self->phase == PHASE_IDLE);
@@ -730,12 +728,12 @@ postaci_discovery_run_async (PostaciDiscovery    *self,
   g_task_set_source_tag (self->task, postaci_discovery_run_async);
   self->cancellable = g_cancellable_new ();
   if (cancellable != NULL)
-    self->user_cancel_id = g_cancellable_connect (cancellable, G_CALLBACK (user_cancelled_cb),
-                                                  self, NULL);
+    self->user_cancel_id =
+      g_cancellable_connect (cancellable, G_CALLBACK (user_cancelled_cb), self, NULL);
   if (self->deadline_ms == 0)
     self->deadline_ms = 3 * self->step_ms;
   self->deadline_id = g_timeout_add (self->deadline_ms, deadline_cb, self);
-  _postaci_discovery_log_line (self, _("Looking for the submission server of %s."), self->query);
+  _postaci_discovery_log_line (self, _ ("Looking for the submission server of %s."), self->query);
   _postaci_discovery_start_sources (self);
 }
 

@@ -111,7 +111,7 @@ static gpointer
 parse_srv (GVariant *variant)
 {
   PostaciSrvRecord *record = g_new0 (PostaciSrvRecord, 1);
-  const char *target = NULL;
+  const char       *target = NULL;
 
   g_variant_get (variant, "(qqq&s)", &record->priority, &record->weight, &record->port, &target);
   record->target = strip_final_dot (target);
@@ -122,7 +122,7 @@ static gpointer
 parse_mx (GVariant *variant)
 {
   PostaciMxRecord *record = g_new0 (PostaciMxRecord, 1);
-  const char *exchange = NULL;
+  const char      *exchange = NULL;
 
   g_variant_get (variant, "(q&s)", &record->preference, &exchange);
   record->exchange = strip_final_dot (exchange);
@@ -130,18 +130,25 @@ parse_mx (GVariant *variant)
 }
 
 /* What differs between a look-up of SRV and one of MX records. */
-typedef struct {
+typedef struct
+{
   GResolverRecordType type;
-  gpointer          (*parse) (GVariant *variant);
-  GDestroyNotify      free;
-  GCompareFunc        compare;
+  gpointer (*parse) (GVariant *variant);
+  GDestroyNotify free;
+  GCompareFunc   compare;
 } RecordKind;
 
 static const RecordKind srv_kind = {
-  G_RESOLVER_RECORD_SRV, parse_srv, (GDestroyNotify) postaci_srv_record_free, compare_srv,
+  G_RESOLVER_RECORD_SRV,
+  parse_srv,
+  (GDestroyNotify) postaci_srv_record_free,
+  compare_srv,
 };
 static const RecordKind mx_kind = {
-  G_RESOLVER_RECORD_MX, parse_mx, (GDestroyNotify) postaci_mx_record_free, compare_mx,
+  G_RESOLVER_RECORD_MX,
+  parse_mx,
+  (GDestroyNotify) postaci_mx_record_free,
+  compare_mx,
 };
 
 static void
@@ -149,8 +156,8 @@ records_cb (GObject *object, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr(GTask) task = user_data;
   const RecordKind *kind = g_task_get_task_data (task);
-  GError *error = NULL;
-  GList *records = g_resolver_lookup_records_finish (G_RESOLVER (object), result, &error);
+  GError           *error = NULL;
+  GList     *records = g_resolver_lookup_records_finish (G_RESOLVER (object), result, &error);
   GPtrArray *out;
 
   if (error != NULL)
@@ -168,13 +175,8 @@ records_cb (GObject *object, GAsyncResult *result, gpointer user_data)
 
 /* The records of @name, parsed and in the order a client tries them. */
 static void
-lookup_records (GResolver           *resolver,
-                const char          *name,
-                const RecordKind    *kind,
-                gpointer             source_tag,
-                GCancellable        *cancellable,
-                GAsyncReadyCallback  callback,
-                gpointer             user_data)
+lookup_records (GResolver *resolver, const char *name, const RecordKind *kind, gpointer source_tag,
+                GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
 {
   GTask *task = g_task_new (resolver, cancellable, callback, user_data);
 
@@ -192,12 +194,9 @@ finish_records (GAsyncResult *result, gpointer source_tag, GError **error)
 }
 
 void
-postaci_dns_lookup_srv_async (GResolver           *resolver,
-                              const char          *service,
-                              const char          *domain,
-                              GCancellable        *cancellable,
-                              GAsyncReadyCallback  callback,
-                              gpointer             user_data)
+postaci_dns_lookup_srv_async (GResolver *resolver, const char *service, const char *domain,
+                              GCancellable *cancellable, GAsyncReadyCallback callback,
+                              gpointer user_data)
 {
   g_autofree char *name = g_strdup_printf ("_%s._tcp.%s", service, domain);
 
@@ -214,11 +213,8 @@ postaci_dns_lookup_srv_finish (GAsyncResult *result, GError **error)
 }
 
 void
-postaci_dns_lookup_mx_async (GResolver           *resolver,
-                             const char          *domain,
-                             GCancellable        *cancellable,
-                             GAsyncReadyCallback  callback,
-                             gpointer             user_data)
+postaci_dns_lookup_mx_async (GResolver *resolver, const char *domain, GCancellable *cancellable,
+                             GAsyncReadyCallback callback, gpointer user_data)
 {
   lookup_records (resolver, domain, &mx_kind, postaci_dns_lookup_mx_async, cancellable, callback,
                   user_data);

@@ -74,7 +74,7 @@ postaci_stage_status_to_string (PostaciStageStatus status)
 char *
 postaci_escape_text (const char *bytes, gssize length)
 {
-  GString *out;
+  GString    *out;
   const char *p, *end;
 
   if (bytes == NULL)
@@ -106,8 +106,8 @@ postaci_escape_text (const char *bytes, gssize length)
         {
           gunichar ch = g_utf8_get_char_validated (p, end - p);
           if (ch == (gunichar) -1 || ch == (gunichar) -2 ||
-              (ch >= 0x80 && ch < 0xa0) /* C1 controls: CSI and friends */ ||
-              ch == 0x2028 || ch == 0x2029 || (ch >= 0x202a && ch <= 0x202e) ||
+              (ch >= 0x80 && ch < 0xa0) /* C1 controls: CSI and friends */ || ch == 0x2028 ||
+              ch == 0x2029 || (ch >= 0x202a && ch <= 0x202e) ||
               (ch >= 0x2066 && ch <= 0x2069) /* bidi overrides that reorder what is shown */)
             {
               if (ch == (gunichar) -1 || ch == (gunichar) -2)

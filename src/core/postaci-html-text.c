@@ -17,42 +17,44 @@
  * cut at ASCII bytes or chunk ends, and entities are re-encoded with g_unichar_to_utf8(), so
  * valid UTF-8 in gives valid UTF-8 out.
  */
-#define LOOKAHEAD 20
+#define LOOKAHEAD        20
 #define ENTITY_LOOKAHEAD 16
 #define MARKUP_LOOKAHEAD 4
 /* Trailing white space is held back so that the end of the text is trimmed; beyond this much
  * it is let through (only a run of nothing but white space in <pre> gets that far). */
 #define MAX_HELD_SPACE (64 * 1024)
 
-typedef enum {
+typedef enum
+{
   IN_TEXT,
   IN_TAG_NAME,
-  IN_TAG,         /* attributes, up to '>' */
-  IN_TAG_EQUALS,  /* after '=', before the value */
-  IN_TAG_QUOTED,  /* inside a quoted value, which may hold '>' */
+  IN_TAG,        /* attributes, up to '>' */
+  IN_TAG_EQUALS, /* after '=', before the value */
+  IN_TAG_QUOTED, /* inside a quoted value, which may hold '>' */
   IN_COMMENT,
   IN_DECLARATION, /* <!DOCTYPE …>, <?xml …?> */
   IN_RAW_TEXT,    /* the contents of <script>, <style>, <title>, <template> */
   IN_RAW_END,     /* their end tag, up to '>' */
 } Where;
 
-struct _PostaciHtmlText {
-  Where     where;
-  char      name[16];     /* the tag being read, lower case, at most 15 letters kept */
-  gsize     name_len;
-  gboolean  closing;
-  gboolean  self_closing; /* "<br/>": the last non-space character before '>' is a slash */
-  char      quote;
-  guint     dashes;       /* in a comment: '-' seen in a row */
-  char      raw[16];      /* the raw-text element whose end tag is awaited */
+struct _PostaciHtmlText
+{
+  Where    where;
+  char     name[16]; /* the tag being read, lower case, at most 15 letters kept */
+  gsize    name_len;
+  gboolean closing;
+  gboolean self_closing; /* "<br/>": the last non-space character before '>' is a slash */
+  char     quote;
+  guint    dashes;  /* in a comment: '-' seen in a row */
+  char     raw[16]; /* the raw-text element whose end tag is awaited */
 
-  guint     breaks;       /* line breaks owed before the next text; 2 = one blank line */
-  gboolean  space;        /* a space is owed before the next text */
-  guint     pre;          /* depth of <pre>: white space is kept there */
-  gboolean  emitted;      /* some text was given: owed breaks and spaces are paid from now on */
-  gboolean  started;      /* a non-space byte went out: leading white space is trimmed before */
-  GString  *held;         /* trailing white space, given out only when more text follows */
-  GString  *carry;        /* input held back for look-ahead, fewer than LOOKAHEAD bytes */
+  guint    breaks;  /* line breaks owed before the next text; 2 = one blank line */
+  gboolean space;   /* a space is owed before the next text */
+  guint    pre;     /* depth of <pre>: white space is kept there */
+  gboolean emitted; /* some text was given: owed breaks and spaces are paid from now on */
+  gboolean started; /* a non-space byte went out: leading white space is trimmed before */
+  GString *held;    /* trailing white space, given out only when more text follows */
+  GString *carry;   /* input held back for look-ahead, fewer than LOOKAHEAD bytes */
 };
 
 PostaciHtmlText *
@@ -127,7 +129,7 @@ static void
 sink_text (PostaciHtmlText *self, GString *out, const char *text, gsize len)
 {
   const char *separator = NULL;
-  gsize separator_len = 0;
+  gsize       separator_len = 0;
 
   if (len == 0)
     return;
@@ -183,16 +185,16 @@ is_html_space (char c)
   return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
 }
 
-static const struct {
+static const struct
+{
   const char *name;
   const char *utf8;
 } named_entities[] = {
-  { "amp", "&" }, { "lt", "<" }, { "gt", ">" }, { "quot", "\"" }, { "apos", "'" },
-  { "nbsp", " " }, { "shy", "" },
-  { "copy", "©" }, { "reg", "®" }, { "trade", "™" }, { "deg", "°" },
-  { "hellip", "…" }, { "mdash", "—" }, { "ndash", "–" }, { "bull", "•" }, { "middot", "·" },
-  { "laquo", "«" }, { "raquo", "»" }, { "lsquo", "‘" }, { "rsquo", "’" },
-  { "ldquo", "“" }, { "rdquo", "”" }, { "euro", "€" },
+  { "amp", "&" },    { "lt", "<" },     { "gt", ">" },    { "quot", "\"" }, { "apos", "'" },
+  { "nbsp", " " },   { "shy", "" },     { "copy", "©" },  { "reg", "®" },   { "trade", "™" },
+  { "deg", "°" },    { "hellip", "…" }, { "mdash", "—" }, { "ndash", "–" }, { "bull", "•" },
+  { "middot", "·" }, { "laquo", "«" },  { "raquo", "»" }, { "lsquo", "‘" }, { "rsquo", "’" },
+  { "ldquo", "“" },  { "rdquo", "”" },  { "euro", "€" },
 };
 
 /* Decodes the entity at @p (which points at '&') into @buf.
@@ -208,8 +210,8 @@ decode_entity (const char *p, const char *end, char buf[8], gsize *buf_len, gboo
   if (q < end && *q == '#')
     {
       gboolean hex;
-      guint32 value = 0;
-      guint digits = 0;
+      guint32  value = 0;
+      guint    digits = 0;
 
       q++;
       hex = q < end && (*q == 'x' || *q == 'X');
@@ -256,7 +258,7 @@ decode_entity (const char *p, const char *end, char buf[8], gsize *buf_len, gboo
 }
 
 static gboolean
-name_in (const char *name, const char * const *names)
+name_in (const char *name, const char *const *names)
 {
   for (; *names != NULL; names++)
     if (strcmp (name, *names) == 0)
@@ -267,15 +269,13 @@ name_in (const char *name, const char * const *names)
 static void
 handle_tag (PostaciHtmlText *self, GString *out)
 {
-  static const char * const paragraphs[] = {
-    "p", "h1", "h2", "h3", "h4", "h5", "h6", NULL
-  };
-  static const char * const blocks[] = {
-    "div", "ul", "ol", "dl", "dt", "dd", "table", "tr", "blockquote", "pre", "hr",
-    "section", "article", "header", "footer", "nav", "aside", "main", "address",
-    "figure", "figcaption", "form", "fieldset", "li", NULL
-  };
-  const char *name = self->name;
+  static const char *const paragraphs[] = { "p", "h1", "h2", "h3", "h4", "h5", "h6", NULL };
+  static const char *const blocks[] = { "div",        "ul",      "ol",       "dl",         "dt",
+                                        "dd",         "table",   "tr",       "blockquote", "pre",
+                                        "hr",         "section", "article",  "header",     "footer",
+                                        "nav",        "aside",   "main",     "address",    "figure",
+                                        "figcaption", "form",    "fieldset", "li",         NULL };
+  const char              *name = self->name;
 
   /* <p> and </p> are most of the tags of a long message: decided without a search. */
   if (name[0] == 'p' && name[1] == '\0')
@@ -313,7 +313,7 @@ handle_tag (PostaciHtmlText *self, GString *out)
 static void
 end_tag (PostaciHtmlText *self, GString *out)
 {
-  static const char * const raw_text[] = { "script", "style", "title", "template", NULL };
+  static const char *const raw_text[] = { "script", "style", "title", "template", NULL };
 
   self->name[self->name_len] = '\0';
   self->where = IN_TEXT;
@@ -333,7 +333,7 @@ static const char *
 start_markup (PostaciHtmlText *self, GString *out, const char *p, const char *end)
 {
   const char *q = p + 1;
-  gboolean closing = FALSE;
+  gboolean    closing = FALSE;
 
   if (q >= end)
     {
@@ -369,7 +369,7 @@ start_markup (PostaciHtmlText *self, GString *out, const char *p, const char *en
   return q;
 }
 
-#define BYTES(b) (G_GUINT64_CONSTANT (0x0101010101010101) * (guint8) (b))
+#define BYTES(b)  (G_GUINT64_CONSTANT (0x0101010101010101) * (guint8) (b))
 #define HIGH_BITS BYTES (0x80)
 
 /* The high bit of each byte of @word that is below 0x21, '<' or '&'. Each test may also flag
@@ -399,10 +399,10 @@ read_text (PostaciHtmlText *self, GString *out, const char *p, const char *end, 
 {
   if (*p == '&')
     {
-      char buf[8];
-      gsize buf_len = 0;
+      char     buf[8];
+      gsize    buf_len = 0;
       gboolean is_space;
-      gsize used;
+      gsize    used;
 
       if (!last && end - p < ENTITY_LOOKAHEAD)
         return NULL;
@@ -439,8 +439,8 @@ read_text (PostaciHtmlText *self, GString *out, const char *p, const char *end, 
   {
     /* The bytes that end a run of text: '<', '&' and HTML white space. */
     static const gboolean stops[256] = {
-      ['<'] = TRUE, ['&'] = TRUE, [' '] = TRUE, ['\t'] = TRUE, ['\n'] = TRUE, ['\r'] = TRUE,
-      ['\f'] = TRUE,
+      ['<'] = TRUE,  ['&'] = TRUE,  [' '] = TRUE,  ['\t'] = TRUE,
+      ['\n'] = TRUE, ['\r'] = TRUE, ['\f'] = TRUE,
     };
     const char *q = p;
 
@@ -514,7 +514,7 @@ process (PostaciHtmlText *self, const char *start, const char *end, gboolean las
               p++;
             }
           else
-            self->where = IN_TAG;  /* the same byte again, as an attribute byte */
+            self->where = IN_TAG; /* the same byte again, as an attribute byte */
           break;
 
         case IN_TAG:
@@ -537,7 +537,7 @@ process (PostaciHtmlText *self, const char *start, const char *end, gboolean las
               p++;
             }
           else
-            self->where = IN_TAG;  /* an unquoted value is read as attribute bytes */
+            self->where = IN_TAG; /* an unquoted value is read as attribute bytes */
           break;
 
         case IN_TAG_QUOTED:
@@ -581,7 +581,7 @@ process (PostaciHtmlText *self, const char *start, const char *end, gboolean las
 
         case IN_RAW_TEXT:
           {
-            gsize len = strlen (self->raw);
+            gsize       len = strlen (self->raw);
             const char *lt = memchr (p, '<', end - p);
             const char *after;
 
@@ -669,7 +669,7 @@ postaci_html_to_text (const char *html)
   g_autofree char *valid = NULL;
   g_autoptr (PostaciHtmlText) converter = NULL;
   GString *out;
-  gsize length;
+  gsize    length;
 
   if (html == NULL)
     return g_strdup ("");

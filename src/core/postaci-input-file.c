@@ -15,22 +15,24 @@
 
 #include "postaci-input-file.h"
 
+/* clang-format off */
 G_DEFINE_QUARK (postaci-input-file-error-quark, postaci_input_file_error)
+/* clang-format on */
 
 /* Opening or reading failed: the system's reason, after the file's name. */
 static void
 set_errno_error (GError **error, int saved_errno, gboolean reading, const char *path)
 {
   g_autofree char *name = g_filename_display_name (path);
-  GFileError code = g_file_error_from_errno (saved_errno);
+  GFileError       code = g_file_error_from_errno (saved_errno);
 
   if (reading)
-    g_set_error (error, G_FILE_ERROR, code, _("Could not read “%s”: %s."), name,
+    g_set_error (error, G_FILE_ERROR, code, _ ("Could not read “%s”: %s."), name,
                  g_strerror (saved_errno));
   else if (saved_errno == ENOENT)
-    g_set_error (error, G_FILE_ERROR, code, _("“%s” does not exist."), name);
+    g_set_error (error, G_FILE_ERROR, code, _ ("“%s” does not exist."), name);
   else
-    g_set_error (error, G_FILE_ERROR, code, _("Could not open “%s”: %s."), name,
+    g_set_error (error, G_FILE_ERROR, code, _ ("Could not open “%s”: %s."), name,
                  g_strerror (saved_errno));
 }
 
@@ -44,15 +46,17 @@ check_kind (const char *path, const struct stat *st, gboolean allow_pipe, GError
   name = g_filename_display_name (path);
   if (S_ISDIR (st->st_mode))
     g_set_error (error, POSTACI_INPUT_FILE_ERROR, POSTACI_INPUT_FILE_ERROR_NOT_A_FILE,
-                 _("“%s” is a folder, not a file."), name);
+                 _ ("“%s” is a folder, not a file."), name);
   else if (allow_pipe)
     g_set_error (error, POSTACI_INPUT_FILE_ERROR, POSTACI_INPUT_FILE_ERROR_NOT_A_FILE,
-                 _("“%s” is a device or a socket, not a file: give a regular file, or a pipe "
-                   "such as <(command)."), name);
+                 _ ("“%s” is a device or a socket, not a file: give a regular file, or a pipe "
+                    "such as <(command)."),
+                 name);
   else
     g_set_error (error, POSTACI_INPUT_FILE_ERROR, POSTACI_INPUT_FILE_ERROR_NOT_A_FILE,
-                 _("“%s” is not a regular file: give a file that can be read more than once, "
-                   "not a device or a pipe."), name);
+                 _ ("“%s” is not a regular file: give a file that can be read more than once, "
+                    "not a device or a pipe."),
+                 name);
   return FALSE;
 }
 
@@ -63,7 +67,7 @@ set_too_large (GError **error, const char *path, gsize max_bytes)
   g_autofree char *limit = g_format_size_full (max_bytes, G_FORMAT_SIZE_IEC_UNITS);
 
   g_set_error (error, POSTACI_INPUT_FILE_ERROR, POSTACI_INPUT_FILE_ERROR_TOO_LARGE,
-               _("“%s” is larger than %s."), name, limit);
+               _ ("“%s” is larger than %s."), name, limit);
 }
 
 /* Opens @path for reading without side effects: the kind is checked before open() (opening
@@ -105,8 +109,8 @@ wait_readable (int fd, gint64 deadline)
   for (;;)
     {
       struct pollfd pfd = { .fd = fd, .events = POLLIN };
-      gint64 remaining_ms = (deadline - g_get_monotonic_time ()) / 1000;
-      int ready;
+      gint64        remaining_ms = (deadline - g_get_monotonic_time ()) / 1000;
+      int           ready;
 
       if (remaining_ms <= 0)
         return FALSE;
@@ -123,19 +127,15 @@ wait_readable (int fd, gint64 deadline)
 /* Reads at most @max_bytes. A secret is read into one buffer of the final size, so that no
  * reallocation leaves a copy behind, and is wiped on every failure. */
 static char *
-read_bounded (const char  *path,
-              gsize        max_bytes,
-              guint        timeout_seconds,
-              gboolean     secret,
-              gsize       *length,
-              GError     **error)
+read_bounded (const char *path, gsize max_bytes, guint timeout_seconds, gboolean secret,
+              gsize *length, GError **error)
 {
   struct stat st;
-  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_seconds * G_USEC_PER_SEC;
-  gboolean pipe;
-  gsize capacity, len = 0;
-  char *buffer;
-  int fd;
+  gint64      deadline = g_get_monotonic_time () + (gint64) timeout_seconds * G_USEC_PER_SEC;
+  gboolean    pipe;
+  gsize       capacity, len = 0;
+  char       *buffer;
+  int         fd;
 
   g_return_val_if_fail (path != NULL, NULL);
   g_return_val_if_fail (max_bytes > 0 && max_bytes < G_MAXSIZE - 1, NULL);
@@ -183,7 +183,8 @@ read_bounded (const char  *path,
                                     "Nothing more came from “%s” for %u second: a pipe that "
                                     "nobody writes to?",
                                     "Nothing more came from “%s” for %u seconds: a pipe that "
-                                    "nobody writes to?", timeout_seconds),
+                                    "nobody writes to?",
+                                    timeout_seconds),
                        name, timeout_seconds);
           goto fail;
         }
@@ -228,11 +229,8 @@ fail:
  * a #PostaciInputFileError or a #GFileError whose message names the file.
  */
 char *
-postaci_input_file_read (const char  *path,
-                         gsize        max_bytes,
-                         guint        timeout_seconds,
-                         gsize       *length,
-                         GError     **error)
+postaci_input_file_read (const char *path, gsize max_bytes, guint timeout_seconds, gsize *length,
+                         GError **error)
 {
   return read_bounded (path, max_bytes, timeout_seconds, FALSE, length, error);
 }
@@ -249,8 +247,8 @@ char *
 postaci_input_file_read_password (const char *path, guint timeout_seconds, GError **error)
 {
   gsize length = 0;
-  char *contents = read_bounded (path, POSTACI_MAX_PASSWORD_BYTES, timeout_seconds, TRUE,
-                                 &length, error);
+  char *contents =
+    read_bounded (path, POSTACI_MAX_PASSWORD_BYTES, timeout_seconds, TRUE, &length, error);
   char *password;
 
   if (contents == NULL)
@@ -260,7 +258,7 @@ postaci_input_file_read_password (const char *path, guint timeout_seconds, GErro
       g_autofree char *name = g_filename_display_name (path);
 
       g_set_error (error, POSTACI_INPUT_FILE_ERROR, POSTACI_INPUT_FILE_ERROR_NOT_TEXT,
-                   _("The password file “%s” is not a single line of text."), name);
+                   _ ("The password file “%s” is not a single line of text."), name);
       explicit_bzero (contents, length);
       g_free (contents);
       return NULL;
@@ -285,7 +283,7 @@ gboolean
 postaci_input_file_check_regular (const char *path, gsize max_bytes, GError **error)
 {
   struct stat st;
-  int fd;
+  int         fd;
 
   g_return_val_if_fail (path != NULL, FALSE);
 

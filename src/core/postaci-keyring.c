@@ -11,13 +11,16 @@
 
 #define ATTRIBUTE_PROFILE "profile-id"
 
+/* clang-format off */
 G_DEFINE_QUARK (postaci-keyring-error-quark, postaci_keyring_error)
+/* clang-format on */
 
 static const SecretSchema *
 get_schema (void)
 {
   static const SecretSchema schema = {
-    APPLICATION_ID ".Profile", SECRET_SCHEMA_NONE,
+    APPLICATION_ID ".Profile",
+    SECRET_SCHEMA_NONE,
     {
       { ATTRIBUTE_PROFILE, SECRET_SCHEMA_ATTRIBUTE_STRING },
       { NULL, 0 },
@@ -39,11 +42,12 @@ propagate (GTask *task, GError *error)
   if (error->domain == G_DBUS_ERROR || error->domain == G_IO_ERROR ||
       g_error_matches (error, SECRET_ERROR, SECRET_ERROR_NO_SUCH_OBJECT))
     g_task_return_new_error (task, POSTACI_KEYRING_ERROR, POSTACI_KEYRING_ERROR_UNAVAILABLE,
-                             _("No keyring is available (GNOME Keyring or KWallet), so the "
-                               "password cannot be remembered: %s"), error->message);
+                             _ ("No keyring is available (GNOME Keyring or KWallet), so the "
+                                "password cannot be remembered: %s"),
+                             error->message);
   else
     g_task_return_new_error (task, POSTACI_KEYRING_ERROR, POSTACI_KEYRING_ERROR_FAILED,
-                             _("The keyring refused the password: %s"), error->message);
+                             _ ("The keyring refused the password: %s"), error->message);
   g_error_free (error);
 }
 
@@ -73,10 +77,10 @@ postaci_keyring_store_async (PostaciProfile *profile, const char *password,
   task = g_task_new (NULL, cancellable, callback, user_data);
   g_task_set_source_tag (task, postaci_keyring_store_async);
   /* TRANSLATORS: the label of the password in the keyring; %s is the saved server's name */
-  label = g_strdup_printf (_("Postacı: password for “%s”"), postaci_profile_get_name (profile));
+  label = g_strdup_printf (_ ("Postacı: password for “%s”"), postaci_profile_get_name (profile));
   secret_password_store (get_schema (), SECRET_COLLECTION_DEFAULT, label, password, cancellable,
-                         store_cb, g_steal_pointer (&task),
-                         ATTRIBUTE_PROFILE, postaci_profile_get_id (profile), NULL);
+                         store_cb, g_steal_pointer (&task), ATTRIBUTE_PROFILE,
+                         postaci_profile_get_id (profile), NULL);
 }
 
 gboolean
@@ -91,7 +95,7 @@ lookup_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr(GTask) task = user_data;
   GError *error = NULL;
-  char *password = secret_password_lookup_finish (result, &error);
+  char   *password = secret_password_lookup_finish (result, &error);
 
   if (error != NULL)
     propagate (task, error);

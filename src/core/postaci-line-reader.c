@@ -14,15 +14,18 @@
 
 #include "postaci-line-reader.h"
 
-struct _PostaciLineReader {
-  GObject                parent_instance;
-  GBufferedInputStream  *buffered;
-  gsize                  max_line;
-  gboolean               last_crlf;   /* the last line handed out ended in CRLF */
+struct _PostaciLineReader
+{
+  GObject               parent_instance;
+  GBufferedInputStream *buffered;
+  gsize                 max_line;
+  gboolean              last_crlf; /* the last line handed out ended in CRLF */
 };
 
 G_DEFINE_TYPE (PostaciLineReader, postaci_line_reader, G_TYPE_OBJECT)
+/* clang-format off */
 G_DEFINE_QUARK (postaci-line-reader-error-quark, postaci_line_reader_error)
+/* clang-format on */
 
 static void
 postaci_line_reader_finalize (GObject *object)
@@ -59,7 +62,8 @@ postaci_line_reader_new (GInputStream *base, gsize max_line)
 
   self = g_object_new (POSTACI_TYPE_LINE_READER, NULL);
   self->max_line = max_line;
-  self->buffered = G_BUFFERED_INPUT_STREAM (g_buffered_input_stream_new_sized (base, max_line * 2 + 2));
+  self->buffered =
+    G_BUFFERED_INPUT_STREAM (g_buffered_input_stream_new_sized (base, max_line * 2 + 2));
   g_filter_input_stream_set_close_base_stream (G_FILTER_INPUT_STREAM (self->buffered), FALSE);
   return self;
 }
@@ -82,9 +86,10 @@ postaci_line_reader_get_last_crlf (PostaciLineReader *self)
   return self->last_crlf;
 }
 
-typedef struct {
-  char  *line;
-  gsize  length;
+typedef struct
+{
+  char *line;
+  gsize length;
 } LineResult;
 
 static void
@@ -99,20 +104,19 @@ line_result_free (gpointer data)
 static gboolean
 take_buffered_line (PostaciLineReader *self, GTask *task)
 {
-  gsize available;
+  gsize       available;
   const char *buffer = g_buffered_input_stream_peek_buffer (self->buffered, &available);
   const char *newline = memchr (buffer, '\n', MIN (available, self->max_line + 2));
   LineResult *result;
-  gsize consumed;
+  gsize       consumed;
 
   if (newline == NULL)
     {
       if (available > self->max_line + 1)
         {
-          g_task_return_new_error (task, POSTACI_LINE_READER_ERROR,
-                                   POSTACI_LINE_READER_ERROR_TOO_LONG,
-                                   _("The server sent a line longer than %zu bytes."),
-                                   self->max_line);
+          g_task_return_new_error (
+            task, POSTACI_LINE_READER_ERROR, POSTACI_LINE_READER_ERROR_TOO_LONG,
+            _ ("The server sent a line longer than %zu bytes."), self->max_line);
           return TRUE;
         }
       return FALSE;
@@ -127,10 +131,8 @@ take_buffered_line (PostaciLineReader *self, GTask *task)
   if (result->length > self->max_line)
     {
       g_free (result);
-      g_task_return_new_error (task, POSTACI_LINE_READER_ERROR,
-                               POSTACI_LINE_READER_ERROR_TOO_LONG,
-                               _("The server sent a line longer than %zu bytes."),
-                               self->max_line);
+      g_task_return_new_error (task, POSTACI_LINE_READER_ERROR, POSTACI_LINE_READER_ERROR_TOO_LONG,
+                               _ ("The server sent a line longer than %zu bytes."), self->max_line);
       return TRUE;
     }
   /* Not g_strndup: it stops at a NUL, and the reply parser must see NULs to refuse them. */
@@ -148,9 +150,9 @@ fill_cb (GObject *object, GAsyncResult *res, gpointer user_data)
 {
   g_autoptr(GTask) task = user_data;
   PostaciLineReader *self = g_task_get_source_object (task);
-  GCancellable *cancellable;
-  GError *error = NULL;
-  gssize n;
+  GCancellable      *cancellable;
+  GError            *error = NULL;
+  gssize             n;
 
   n = g_buffered_input_stream_fill_finish (self->buffered, res, &error);
   if (n < 0)
@@ -164,24 +166,22 @@ fill_cb (GObject *object, GAsyncResult *res, gpointer user_data)
     {
       if (g_buffered_input_stream_get_available (self->buffered) > 0)
         g_task_return_new_error (task, POSTACI_LINE_READER_ERROR, POSTACI_LINE_READER_ERROR_PARTIAL,
-                                 _("The server closed the connection in the middle of a line."));
+                                 _ ("The server closed the connection in the middle of a line."));
       else
         g_task_return_new_error (task, POSTACI_LINE_READER_ERROR, POSTACI_LINE_READER_ERROR_CLOSED,
-                                 _("The server closed the connection."));
+                                 _ ("The server closed the connection."));
       return;
     }
   /* Not g_task_get_cancellable (task) among the arguments: they may be evaluated after
    * g_steal_pointer (&task), and a fill without the cancellable outlives every deadline. */
   cancellable = g_task_get_cancellable (task);
-  g_buffered_input_stream_fill_async (self->buffered, -1, G_PRIORITY_DEFAULT, cancellable,
-                                      fill_cb, g_steal_pointer (&task));
+  g_buffered_input_stream_fill_async (self->buffered, -1, G_PRIORITY_DEFAULT, cancellable, fill_cb,
+                                      g_steal_pointer (&task));
 }
 
 void
-postaci_line_reader_read_line_async (PostaciLineReader   *self,
-                                     GCancellable        *cancellable,
-                                     GAsyncReadyCallback  callback,
-                                     gpointer             user_data)
+postaci_line_reader_read_line_async (PostaciLineReader *self, GCancellable *cancellable,
+                                     GAsyncReadyCallback callback, gpointer user_data)
 {
   g_autoptr(GTask) task = NULL;
 
@@ -192,8 +192,8 @@ postaci_line_reader_read_line_async (PostaciLineReader   *self,
 
   if (take_buffered_line (self, task))
     return;
-  g_buffered_input_stream_fill_async (self->buffered, -1, G_PRIORITY_DEFAULT, cancellable,
-                                      fill_cb, g_steal_pointer (&task));
+  g_buffered_input_stream_fill_async (self->buffered, -1, G_PRIORITY_DEFAULT, cancellable, fill_cb,
+                                      g_steal_pointer (&task));
 }
 
 /**
@@ -202,13 +202,11 @@ postaci_line_reader_read_line_async (PostaciLineReader   *self,
  *   bytes: use @length), or %NULL with a #PostaciLineReaderError or a #GIOError.
  */
 char *
-postaci_line_reader_read_line_finish (PostaciLineReader  *self,
-                                      GAsyncResult       *result,
-                                      gsize              *length,
-                                      GError            **error)
+postaci_line_reader_read_line_finish (PostaciLineReader *self, GAsyncResult *result, gsize *length,
+                                      GError **error)
 {
   LineResult *line;
-  char *text;
+  char       *text;
 
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
 

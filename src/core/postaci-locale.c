@@ -48,9 +48,10 @@ find_build_root (const char *executable_dir)
     {
       g_autofree char *private_dir = g_build_filename (dir, "meson-private", NULL);
       g_autofree char *ninja = g_build_filename (dir, "build.ninja", NULL);
-      char *parent;
+      char            *parent;
 
-      if (g_file_test (private_dir, G_FILE_TEST_IS_DIR) && g_file_test (ninja, G_FILE_TEST_IS_REGULAR))
+      if (g_file_test (private_dir, G_FILE_TEST_IS_DIR) &&
+          g_file_test (ninja, G_FILE_TEST_IS_REGULAR))
         return g_steal_pointer (&dir);
       parent = g_path_get_dirname (dir);
       if (g_str_equal (parent, dir))
@@ -82,7 +83,8 @@ has_catalog (const char *localedir, const char *language)
   for (guint i = 0; variants[i] != NULL; i++)
     {
       g_autofree char *mo_name = g_strconcat (GETTEXT_PACKAGE, ".mo", NULL);
-      g_autofree char *path = g_build_filename (localedir, variants[i], "LC_MESSAGES", mo_name, NULL);
+      g_autofree char *path =
+        g_build_filename (localedir, variants[i], "LC_MESSAGES", mo_name, NULL);
 
       if (g_file_test (path, G_FILE_TEST_IS_REGULAR))
         return TRUE;
@@ -111,8 +113,8 @@ requested_languages (void)
 static GPtrArray *
 catalog_dirs (void)
 {
-  GPtrArray *dirs = g_ptr_array_new_with_free_func (g_free);
-  const char *override = g_getenv ("POSTACI_LOCALEDIR");
+  GPtrArray       *dirs = g_ptr_array_new_with_free_func (g_free);
+  const char      *override = g_getenv ("POSTACI_LOCALEDIR");
   g_autofree char *executable = NULL;
 
   if (override != NULL && override[0] != '\0')
@@ -221,11 +223,11 @@ postaci_locale_init (const char *program, const char *lang)
       looked_in = g_strjoinv (", ", (char **) dirs->pdata);
       if (spoken == NULL || is_english (spoken))
         /* Translators: program name, a language code such as “de”, folders */
-        g_printerr (_("%s: no catalog for the language “%s” in %s; messages are in English.\n"),
+        g_printerr (_ ("%s: no catalog for the language “%s” in %s; messages are in English.\n"),
                     program, first_missing, looked_in);
       else
         /* Translators: program name, a language code, folders, the language code used instead */
-        g_printerr (_("%s: no catalog for the language “%s” in %s; messages are in “%s”.\n"),
+        g_printerr (_ ("%s: no catalog for the language “%s” in %s; messages are in “%s”.\n"),
                     program, first_missing, looked_in, spoken);
     }
 }

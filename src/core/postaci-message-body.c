@@ -31,7 +31,7 @@ static gboolean
 has_high_bit (const char *data, gsize len)
 {
   guint64 acc = 0;
-  gsize i = 0;
+  gsize   i = 0;
 
   for (; i + 8 <= len; i += 8)
     {
@@ -118,7 +118,7 @@ static int
 open_unlinked_file (GError **error)
 {
   g_autofree char *path = NULL;
-  int fd = g_file_open_tmp ("postaci-body-XXXXXX", &path, error);
+  int              fd = g_file_open_tmp ("postaci-body-XXXXXX", &path, error);
 
   /* Unlinked at once: nothing is left behind, whatever happens next. */
   if (fd >= 0)
@@ -140,7 +140,7 @@ write_all (int fd, const char *data, gsize len, GError **error)
           int saved_errno = errno;
           g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
                        /* Translators: %s is the system's reason */
-                       _("Could not write a temporary file: %s"), g_strerror (saved_errno));
+                       _ ("Could not write a temporary file: %s"), g_strerror (saved_errno));
           return FALSE;
         }
       data += n;
@@ -157,7 +157,7 @@ _postaci_message_open_file_source (Part *part, const char *path, PostaciRequestE
                                    gboolean *piped, GError **error)
 {
   struct stat st;
-  int fd = open (path, O_RDONLY | O_CLOEXEC);
+  int         fd = open (path, O_RDONLY | O_CLOEXEC);
 
   if (fd < 0 || fstat (fd, &st) != 0 || S_ISDIR (st.st_mode))
     {
@@ -167,7 +167,7 @@ _postaci_message_open_file_source (Part *part, const char *path, PostaciRequestE
         close (fd);
       g_set_error (error, POSTACI_REQUEST_ERROR, code,
                    /* Translators: a file name, then the system's reason */
-                   _("Could not open “%s”: %s"), path, g_strerror (saved_errno));
+                   _ ("Could not open “%s”: %s"), path, g_strerror (saved_errno));
       return FALSE;
     }
   part->source.kind = POSTACI_SOURCE_FILE;
@@ -181,8 +181,7 @@ _postaci_message_open_file_source (Part *part, const char *path, PostaciRequestE
 /* Reads the next chunk of a source being checked: a regular file or memory at @offset, a
  * pipe as it comes (copied to @copy_fd so that it can be read again). */
 static gssize
-scan_read (Part *part, gboolean piped, int copy_fd, guint64 offset, char *buffer,
-           GError **error)
+scan_read (Part *part, gboolean piped, int copy_fd, guint64 offset, char *buffer, GError **error)
 {
   gssize n;
 
@@ -196,13 +195,13 @@ scan_read (Part *part, gboolean piped, int copy_fd, guint64 offset, char *buffer
     {
       int saved_errno = errno;
       g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-                   _("Could not read “%s”: %s"), part->source.name, g_strerror (saved_errno));
+                   _ ("Could not read “%s”: %s"), part->source.name, g_strerror (saved_errno));
       return -1;
     }
   if (offset + (guint64) n > MAX_PIPED_INPUT)
     {
       g_set_error (error, POSTACI_REQUEST_ERROR, POSTACI_REQUEST_ERROR_BODY,
-                   _("“%s” gives more than %" PRIu64 " MiB; give a regular file."),
+                   _ ("“%s” gives more than %" PRIu64 " MiB; give a regular file."),
                    part->source.name, (uint64_t) (MAX_PIPED_INPUT >> 20));
       return -1;
     }
@@ -267,7 +266,8 @@ validate_utf8 (const char *data, gsize len, const char **end)
 }
 
 /* Where the derived text goes: memory while it is short, then an unlinked file. */
-typedef struct {
+typedef struct
+{
   GString *out;
   int      fd;
   guint64  length;
@@ -306,10 +306,10 @@ _postaci_message_scan_body (Part *part, gboolean piped, Part *text, GError **err
   g_autofree char *buffer = g_malloc (SCAN_CHUNK + 4);
   g_autoptr (PostaciHtmlText) converter = NULL;
   DerivedSink sink = { NULL, -1, 0 };
-  int copy_fd = -1;
-  gsize carried = 0;   /* the start of a UTF-8 character cut by the previous chunk */
-  guint64 offset = 0;
-  gboolean ok = FALSE;
+  int         copy_fd = -1;
+  gsize       carried = 0; /* the start of a UTF-8 character cut by the previous chunk */
+  guint64     offset = 0;
+  gboolean    ok = FALSE;
   const char *name = part->source.kind == POSTACI_SOURCE_FILE ? part->source.name : NULL;
 
   if (text != NULL)
@@ -326,9 +326,9 @@ _postaci_message_scan_body (Part *part, gboolean piped, Part *text, GError **err
 
   for (;;)
     {
-      gssize n = scan_read (part, piped, copy_fd, offset, buffer + carried, error);
+      gssize      n = scan_read (part, piped, copy_fd, offset, buffer + carried, error);
       const char *invalid;
-      gsize total;
+      gsize       total;
 
       if (n < 0)
         goto out;
@@ -339,10 +339,10 @@ _postaci_message_scan_body (Part *part, gboolean piped, Part *text, GError **err
         {
           if (name != NULL)
             g_set_error (error, POSTACI_REQUEST_ERROR, POSTACI_REQUEST_ERROR_BODY,
-                         _("“%s” contains a NUL byte; give a UTF-8 text file."), name);
+                         _ ("“%s” contains a NUL byte; give a UTF-8 text file."), name);
           else
             g_set_error_literal (error, POSTACI_REQUEST_ERROR, POSTACI_REQUEST_ERROR_BODY,
-                                 _("The subject and message must be UTF-8 text."));
+                                 _ ("The subject and message must be UTF-8 text."));
           goto out;
         }
       stats_feed (&part->stats, buffer + carried, (gsize) n);
@@ -387,7 +387,7 @@ _postaci_message_scan_body (Part *part, gboolean piped, Part *text, GError **err
         {
           text->source.kind = POSTACI_SOURCE_FILE;
           text->source.fd = g_steal_fd (&sink.fd);
-          text->source.name = g_strdup (_("the text derived from the HTML"));
+          text->source.name = g_strdup (_ ("the text derived from the HTML"));
           text->source.length = sink.length;
         }
       else
@@ -403,10 +403,10 @@ _postaci_message_scan_body (Part *part, gboolean piped, Part *text, GError **err
 not_utf8:
   if (name != NULL)
     g_set_error (error, POSTACI_REQUEST_ERROR, POSTACI_REQUEST_ERROR_BODY,
-                 _("“%s” is not UTF-8 text."), name);
+                 _ ("“%s” is not UTF-8 text."), name);
   else
     g_set_error_literal (error, POSTACI_REQUEST_ERROR, POSTACI_REQUEST_ERROR_BODY,
-                         _("The subject and message must be UTF-8 text."));
+                         _ ("The subject and message must be UTF-8 text."));
 out:
   if (sink.out != NULL)
     g_string_free (sink.out, TRUE);
@@ -423,9 +423,9 @@ gboolean
 _postaci_message_copy_pipe (Part *part, GError **error)
 {
   g_autofree char *buffer = g_malloc (SCAN_CHUNK);
-  int copy_fd = open_unlinked_file (error);
-  guint64 offset = 0;
-  gssize n;
+  int              copy_fd = open_unlinked_file (error);
+  guint64          offset = 0;
+  gssize           n;
 
   if (copy_fd < 0)
     return FALSE;

@@ -34,14 +34,15 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (GMimeFormatOptions, g_mime_format_options_free)
  * the session keeps; a file is opened once and read at offsets; the text derived from the HTML
  * goes to an unlinked temporary file when it is large. No body is copied whole.
  */
-struct _PostaciMessage {
+struct _PostaciMessage
+{
   GObject         parent_instance;
   GMimeMessage   *mime;
-  GMimeMultipart *mixed;        /* attachments or a size test; NULL otherwise */
+  GMimeMultipart *mixed; /* attachments or a size test; NULL otherwise */
   GMimeMultipart *alternative;
-  char           *message_id;   /* without angle brackets, like GMime's own accessor */
-  GPtrArray      *parts;        /* Part *: text, HTML, then attachments and the filler */
-  guint64         size_goal;    /* 0, or the exact size the message must have */
+  char           *message_id; /* without angle brackets, like GMime's own accessor */
+  GPtrArray      *parts;      /* Part *: text, HTML, then attachments and the filler */
+  guint64         size_goal;  /* 0, or the exact size the message must have */
   gboolean        eight_bit;
 };
 
@@ -132,8 +133,9 @@ check_header_field (const char *value, PostaciRequestError code, GError **error)
     return TRUE;
   if (has_line_break_or_control (value) || !g_utf8_validate (value, -1, NULL))
     {
-      g_set_error_literal (error, POSTACI_REQUEST_ERROR, code,
-                           _("A header field contains a line break, a control character or invalid UTF-8."));
+      g_set_error_literal (
+        error, POSTACI_REQUEST_ERROR, code,
+        _ ("A header field contains a line break, a control character or invalid UTF-8."));
       return FALSE;
     }
   return TRUE;
@@ -142,7 +144,7 @@ check_header_field (const char *value, PostaciRequestError code, GError **error)
 static char *
 message_id_domain (const char *from)
 {
-  const char *at = strrchr (from, '@');
+  const char      *at = strrchr (from, '@');
   g_autofree char *ascii = NULL;
 
   if (at == NULL || at[1] == '\0')
@@ -173,8 +175,8 @@ make_attachment_mime (const char *path)
   /* By name only: reading the file to sniff it would read it once more. */
   g_autofree char *type = g_content_type_guess (name, NULL, 0, NULL);
   g_autofree char *mime_type = g_content_type_get_mime_type (type);
-  g_auto (GStrv) halves = g_strsplit (mime_type != NULL ? mime_type : "application/octet-stream",
-                                      "/", 2);
+  g_auto (GStrv) halves =
+            g_strsplit (mime_type != NULL ? mime_type : "application/octet-stream", "/", 2);
   GMimePart *part;
 
   if (halves[0] == NULL || halves[1] == NULL)
@@ -188,7 +190,7 @@ make_attachment_mime (const char *path)
 static gboolean
 add_attachment (PostaciMessage *self, const char *path, GError **error)
 {
-  Part *part = part_new (PART_ATTACHMENT);
+  Part    *part = part_new (PART_ATTACHMENT);
   gboolean piped = FALSE;
 
   g_ptr_array_add (self->parts, part);
@@ -214,9 +216,9 @@ postaci_message_new (const PostaciRequest *request, GError **error)
   g_autoptr (PostaciMessage) self = NULL;
   g_autoptr (GDateTime) now = NULL;
   g_autofree char *domain = NULL;
-  Part *text;
-  Part *html;
-  gboolean piped = FALSE;
+  Part            *text;
+  Part            *html;
+  gboolean         piped = FALSE;
 
   g_return_val_if_fail (request != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
@@ -224,7 +226,7 @@ postaci_message_new (const PostaciRequest *request, GError **error)
   if (request->from == NULL || *request->from == '\0')
     {
       g_set_error_literal (error, POSTACI_REQUEST_ERROR, POSTACI_REQUEST_ERROR_FROM,
-                           _("Enter the sender address (From)."));
+                           _ ("Enter the sender address (From)."));
       return NULL;
     }
   if (!check_header_field (request->from, POSTACI_REQUEST_ERROR_FROM, error) ||
@@ -246,8 +248,8 @@ postaci_message_new (const PostaciRequest *request, GError **error)
   g_ptr_array_add (self->parts, html);
   if (request->html_file != NULL)
     {
-      if (!_postaci_message_open_file_source (html, request->html_file,
-                                              POSTACI_REQUEST_ERROR_BODY, &piped, error))
+      if (!_postaci_message_open_file_source (html, request->html_file, POSTACI_REQUEST_ERROR_BODY,
+                                              &piped, error))
         return NULL;
     }
   else if (request->html != NULL)
@@ -390,7 +392,7 @@ body_size (PostaciMessage *self, Part *part, guint64 *size, GError **error)
     default:
       {
         /* No formula: the body is encoded once, counted and dropped. */
-        GArray *segments = postaci_segments_new ();
+        GArray        *segments = postaci_segments_new ();
         PostaciSegment segment = { NULL, &part->source, part->encoding };
 
         g_array_append_val (segments, segment);
@@ -432,9 +434,9 @@ plan (PostaciMessage *self, gboolean eight_bit, guint64 *size, GError **error)
   g_autoptr (GArray) segments = postaci_segments_new ();
   const char *alt = g_mime_multipart_get_boundary (self->alternative);
   const char *mixed = NULL;
-  GString *literal;
-  Part *filler = NULL;
-  guint64 total = 0;
+  GString    *literal;
+  Part       *filler = NULL;
+  guint64     total = 0;
 
   /* Explicit options: GMime's defaults are process-wide and could be changed. */
   g_mime_format_options_set_newline_format (options, GMIME_NEWLINE_FORMAT_UNIX);
@@ -465,15 +467,15 @@ plan (PostaciMessage *self, gboolean eight_bit, guint64 *size, GError **error)
   }
   if (mixed != NULL)
     {
-      g_autofree char *headers = g_mime_object_get_headers (GMIME_OBJECT (self->alternative),
-                                                            options);
+      g_autofree char *headers =
+        g_mime_object_get_headers (GMIME_OBJECT (self->alternative), options);
       g_string_append_printf (literal, "--%s\n%s\n", mixed, headers);
     }
   for (guint i = 0; i < self->parts->len; i++)
     {
-      Part *part = g_ptr_array_index (self->parts, i);
+      Part            *part = g_ptr_array_index (self->parts, i);
       g_autofree char *headers = g_mime_object_get_headers (part->mime, options);
-      guint64 body = 0;
+      guint64          body = 0;
 
       if (i < 2)
         g_string_append_printf (literal, "%s--%s\n%s\n", i == 0 ? "" : "\n", alt, headers);
@@ -510,8 +512,9 @@ plan (PostaciMessage *self, gboolean eight_bit, guint64 *size, GError **error)
       if (total > self->size_goal)
         {
           g_set_error (error, POSTACI_REQUEST_ERROR, POSTACI_REQUEST_ERROR_BODY,
-                       _("The message is already %" PRIu64 " bytes without the "
-                         "generated text: the size to reach must be larger."), (uint64_t) total);
+                       _ ("The message is already %" PRIu64 " bytes without the "
+                          "generated text: the size to reach must be larger."),
+                       (uint64_t) total);
           return NULL;
         }
       set_filler_size (filler, self->size_goal - total);
@@ -535,8 +538,7 @@ plan (PostaciMessage *self, gboolean eight_bit, guint64 *size, GError **error)
  * Returns: (transfer full) (nullable): a stream over the payload, at its start
  */
 GInputStream *
-postaci_message_open_data (PostaciMessage *self, gboolean eight_bit, goffset *size,
-                           GError **error)
+postaci_message_open_data (PostaciMessage *self, gboolean eight_bit, goffset *size, GError **error)
 {
   GArray *segments;
   guint64 total = 0;
@@ -549,8 +551,7 @@ postaci_message_open_data (PostaciMessage *self, gboolean eight_bit, goffset *si
   if (segments == NULL)
     return NULL;
   *size = (goffset) total;
-  g_debug ("DATA payload: %" G_GUINT64_FORMAT " bytes%s", total,
-           self->eight_bit ? ", 8bit" : "");
+  g_debug ("DATA payload: %" G_GUINT64_FORMAT " bytes%s", total, self->eight_bit ? ", 8bit" : "");
   return postaci_data_stream_new (G_OBJECT (self), segments, POSTACI_WRITE_WIRE);
 }
 
@@ -576,10 +577,10 @@ postaci_message_to_bytes (PostaciMessage *self)
   g_autoptr (GInputStream) stream = NULL;
   g_autoptr (GError) error = NULL;
   GByteArray *array = g_byte_array_new ();
-  GArray *segments;
-  guint64 total;
-  guint8 buffer[16384];
-  gssize n;
+  GArray     *segments;
+  guint64     total;
+  guint8      buffer[16384];
+  gssize      n;
 
   g_return_val_if_fail (POSTACI_IS_MESSAGE (self), NULL);
 
@@ -608,17 +609,16 @@ postaci_message_get_message_id (PostaciMessage *self)
 gboolean
 postaci_parse_size (const char *text, guint64 *size)
 {
-  static const struct {
+  static const struct
+  {
     const char *suffix;
     guint       shift;
   } units[] = {
-    { "", 0 }, { "B", 0 },
-    { "K", 10 }, { "KB", 10 }, { "KiB", 10 },
-    { "M", 20 }, { "MB", 20 }, { "MiB", 20 },
-    { "G", 30 }, { "GB", 30 }, { "GiB", 30 },
+    { "", 0 },    { "B", 0 },    { "K", 10 }, { "KB", 10 }, { "KiB", 10 }, { "M", 20 },
+    { "MB", 20 }, { "MiB", 20 }, { "G", 30 }, { "GB", 30 }, { "GiB", 30 },
   };
   const char *p = text;
-  guint64 value = 0;
+  guint64     value = 0;
 
   g_return_val_if_fail (size != NULL, FALSE);
   if (text == NULL || !g_ascii_isdigit (*p))

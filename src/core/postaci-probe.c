@@ -22,22 +22,24 @@
 /* QUIT is a courtesy: a server that does not answer it is not waited for long. */
 #define QUIT_TIMEOUT_SECONDS 2
 
-typedef enum {
+typedef enum
+{
   STEP_CONNECT,
-  STEP_HANDSHAKE,      /* implicit TLS, or TLS after a silent greeting */
+  STEP_HANDSHAKE, /* implicit TLS, or TLS after a silent greeting */
   STEP_GREETING,
   STEP_EHLO,
-  STEP_STARTTLS,       /* waiting for the 220 to STARTTLS */
+  STEP_STARTTLS, /* waiting for the 220 to STARTTLS */
   STEP_STARTTLS_HANDSHAKE,
   STEP_EHLO_TLS,
   STEP_QUIT,
 } Step;
 
-typedef struct {
+typedef struct
+{
   PostaciProbeResult *result;
-  GTask              *task;          /* borrowed: the task owns this struct */
+  GTask              *task; /* borrowed: the task owns this struct */
   Step                step;
-  guint               timeout;       /* seconds, per step */
+  guint               timeout; /* seconds, per step */
   PostaciSmtpLink    *link;
   GString            *transcript;
   char               *ehlo_name;
@@ -109,8 +111,7 @@ probe_free (Probe *probe)
   g_free (probe);
 }
 
-static void
-note (Probe *probe, const char *prefix, const char *format, ...) G_GNUC_PRINTF (3, 4);
+static void note (Probe *probe, const char *prefix, const char *format, ...) G_GNUC_PRINTF (3, 4);
 
 static void
 note (Probe *probe, const char *prefix, const char *format, ...)
@@ -145,8 +146,8 @@ link_line_cb (PostaciSmtpLink *link, const char *text, PostaciReply *reply, Prob
 static void
 finish (Probe *probe)
 {
-  GTask *task = probe->task;
-  GCancellable *outer = g_task_get_cancellable (task);
+  GTask              *task = probe->task;
+  GCancellable       *outer = g_task_get_cancellable (task);
   PostaciProbeResult *result;
 
   /* The close (TLS close_notify) runs on by itself; nothing it says belongs to the result. */
@@ -156,7 +157,7 @@ finish (Probe *probe)
   if (outer != NULL && g_cancellable_is_cancelled (outer))
     {
       g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED, "%s",
-                               _("The probe was cancelled."));
+                               _ ("The probe was cancelled."));
       g_object_unref (task);
       return;
     }
@@ -181,36 +182,37 @@ fail (Probe *probe, PostaciProbeStatus status, const char *message)
 static void
 fail_timeout (Probe *probe, PostaciProbeStatus status)
 {
-  guint n = probe->timeout;
+  guint            n = probe->timeout;
   g_autofree char *message = NULL;
 
   switch (probe->step)
     {
     case STEP_CONNECT:
-      message = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                              "No connection within %u second.",
-                                              "No connection within %u seconds.", n), n);
+      message = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "No connection within %u second.",
+                                              "No connection within %u seconds.", n),
+                                 n);
       break;
     case STEP_HANDSHAKE:
     case STEP_STARTTLS_HANDSHAKE:
-      message = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                              "The TLS handshake did not finish within %u second.",
-                                              "The TLS handshake did not finish within %u seconds.",
-                                              n), n);
+      message = g_strdup_printf (
+        g_dngettext (GETTEXT_PACKAGE, "The TLS handshake did not finish within %u second.",
+                     "The TLS handshake did not finish within %u seconds.", n),
+        n);
       break;
     case STEP_GREETING:
-      message = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                              "No complete greeting within %u second.",
-                                              "No complete greeting within %u seconds.", n), n);
+      message =
+        g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "No complete greeting within %u second.",
+                                      "No complete greeting within %u seconds.", n),
+                         n);
       break;
     case STEP_EHLO:
     case STEP_EHLO_TLS:
     case STEP_STARTTLS:
     case STEP_QUIT:
     default:
-      message = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                              "No answer within %u second.",
-                                              "No answer within %u seconds.", n), n);
+      message = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "No answer within %u second.",
+                                              "No answer within %u seconds.", n),
+                                 n);
       break;
     }
   fail (probe, status, message);
@@ -261,7 +263,7 @@ reply_cb (GObject *object, GAsyncResult *res, gpointer user_data)
            g_error_matches (error, POSTACI_SESSION_ERROR, POSTACI_SESSION_ERROR_NO_GREETING))
     {
       /* Not one byte: the classic port-465 case. Say TLS on the same connection. */
-      note (probe, "* ", "%s", _("Not a byte arrived: trying TLS on the same connection."));
+      note (probe, "* ", "%s", _ ("Not a byte arrived: trying TLS on the same connection."));
       start_handshake (probe, STEP_HANDSHAKE);
     }
   else
@@ -274,8 +276,8 @@ static void
 read_reply (Probe *probe)
 {
   postaci_smtp_link_set_timeout (probe->link, probe->step == STEP_QUIT
-                                              ? MIN (probe->timeout, QUIT_TIMEOUT_SECONDS)
-                                              : probe->timeout);
+                                                ? MIN (probe->timeout, QUIT_TIMEOUT_SECONDS)
+                                                : probe->timeout);
   postaci_smtp_link_read_reply_async (probe->link, POSTACI_SMTP_LINK_READ_MORE_ALLOWED,
                                       g_task_get_cancellable (probe->task), reply_cb, probe);
 }
@@ -329,7 +331,7 @@ read_capabilities (Probe *probe, const PostaciReply *reply, gboolean after_tls)
 
   for (guint i = 1; reply->lines[i] != NULL; i++)
     {
-      char *line = postaci_escape_text (reply->lines[i], -1);
+      char            *line = postaci_escape_text (reply->lines[i], -1);
       g_autofree char *upper = g_ascii_strup (line, -1);
 
       g_ptr_array_add (lines, line);
@@ -349,9 +351,10 @@ read_capabilities (Probe *probe, const PostaciReply *reply, gboolean after_tls)
         {
           guint64 size = 0;
 
-          probe->result->size = g_ascii_string_to_unsigned (g_strstrip (upper + 4), 10, 0,
-                                                            G_MAXINT64, &size, NULL)
-                                ? (gint64) size : 0;
+          probe->result->size =
+            g_ascii_string_to_unsigned (g_strstrip (upper + 4), 10, 0, G_MAXINT64, &size, NULL)
+              ? (gint64) size
+              : 0;
         }
     }
   g_ptr_array_add (lines, NULL);
@@ -379,12 +382,12 @@ refused (Probe *probe, const PostaciReply *reply)
 
   /* Translators: the server's reply code and text follow, e.g. “554 go away” */
   if (probe->step == STEP_GREETING)
-    message = g_strdup_printf (_("The server turned the connection away: %u %s"), reply->code,
-                               shown);
+    message =
+      g_strdup_printf (_ ("The server turned the connection away: %u %s"), reply->code, shown);
   else if (probe->step == STEP_STARTTLS)
-    message = g_strdup_printf (_("The server refused STARTTLS: %u %s"), reply->code, shown);
+    message = g_strdup_printf (_ ("The server refused STARTTLS: %u %s"), reply->code, shown);
   else
-    message = g_strdup_printf (_("The server refused EHLO: %u %s"), reply->code, shown);
+    message = g_strdup_printf (_ ("The server refused EHLO: %u %s"), reply->code, shown);
 
   probe->result->status = POSTACI_PROBE_REJECTED;
   probe->result->error = g_strdup (message);
@@ -461,7 +464,7 @@ static void
 record_tls (Probe *probe)
 {
   PostaciProbeResult *result = probe->result;
-  GTlsCertificate *peer = postaci_smtp_link_get_peer_certificate (probe->link);
+  GTlsCertificate    *peer = postaci_smtp_link_get_peer_certificate (probe->link);
 
   result->tls = TRUE;
   result->tls_version = g_strdup (postaci_smtp_link_get_tls_version (probe->link));
@@ -469,9 +472,8 @@ record_tls (Probe *probe)
   if (peer != NULL)
     {
       result->certificate = postaci_certificate_info_new (peer);
-      result->certificate_problems =
-        postaci_certificate_describe_errors (result->certificate_errors, result->certificate,
-                                             result->host);
+      result->certificate_problems = postaci_certificate_describe_errors (
+        result->certificate_errors, result->certificate, result->host);
     }
   else
     result->certificate_problems = g_new0 (char *, 1);
@@ -493,22 +495,22 @@ handshake_cb (GObject *object, GAsyncResult *res, gpointer user_data)
         fail (probe, POSTACI_PROBE_BROKEN, error->message);
       else if (step == STEP_HANDSHAKE && probe->result->start == POSTACI_PROBE_START_PLAIN)
         fail (probe, POSTACI_PROBE_SILENT,
-              _("Connected, but the server sent no greeting, and a TLS handshake did not work "
-                "either."));
+              _ ("Connected, but the server sent no greeting, and a TLS handshake did not work "
+                 "either."));
       else if (step == STEP_HANDSHAKE && postaci_catalog_is_plain_text_answer (error))
         {
           probe->result->mismatch = POSTACI_PROBE_MISMATCH_PLAIN_TO_TLS;
           fail (probe, POSTACI_PROBE_TLS_FAILED,
-                _("The server answered the TLS hello in plain text: this port speaks STARTTLS or "
-                  "plain SMTP, not SSL/TLS."));
+                _ ("The server answered the TLS hello in plain text: this port speaks STARTTLS or "
+                   "plain SMTP, not SSL/TLS."));
         }
       else if (is_timeout (error))
         fail_timeout (probe, POSTACI_PROBE_TLS_FAILED);
       else
         {
           /* Translators: %s is the TLS library's reason */
-          g_autofree char *message = g_strdup_printf (_("The TLS handshake failed: %s"),
-                                                      error->message);
+          g_autofree char *message =
+            g_strdup_printf (_ ("The TLS handshake failed: %s"), error->message);
 
           fail (probe, POSTACI_PROBE_TLS_FAILED, message);
         }
@@ -568,15 +570,16 @@ connect_cb (GObject *object, GAsyncResult *res, gpointer user_data)
   local = postaci_smtp_link_get_local_address (probe->link);
   if (remote != NULL)
     probe->result->address = g_socket_connectable_to_string (G_SOCKET_CONNECTABLE (remote));
-  note (probe, "* ", _("The connection took %u ms."), (guint) probe->result->connect_ms);
+  note (probe, "* ", _ ("The connection took %u ms."), (guint) probe->result->connect_ms);
   /* An address literal is always an acceptable EHLO name (RFC 5321 §4.1.3). */
   if (G_IS_INET_SOCKET_ADDRESS (local))
     {
-      GInetAddress *address = g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (local));
+      GInetAddress    *address = g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (local));
       g_autofree char *text = g_inet_address_to_string (address);
 
       probe->ehlo_name = g_inet_address_get_family (address) == G_SOCKET_FAMILY_IPV6
-                         ? g_strdup_printf ("[IPv6:%s]", text) : g_strdup_printf ("[%s]", text);
+                           ? g_strdup_printf ("[IPv6:%s]", text)
+                           : g_strdup_printf ("[%s]", text);
     }
   else
     probe->ehlo_name = g_strdup ("[127.0.0.1]");
@@ -590,14 +593,9 @@ connect_cb (GObject *object, GAsyncResult *res, gpointer user_data)
 }
 
 void
-postaci_probe_run_async (const char          *host,
-                         guint16              port,
-                         PostaciProbeStart    start,
-                         guint                step_timeout_ms,
-                         const char          *ca_file,
-                         GCancellable        *cancellable,
-                         GAsyncReadyCallback  callback,
-                         gpointer             user_data)
+postaci_probe_run_async (const char *host, guint16 port, PostaciProbeStart start,
+                         guint step_timeout_ms, const char *ca_file, GCancellable *cancellable,
+                         GAsyncReadyCallback callback, gpointer user_data)
 {
   Probe *probe;
 
@@ -629,9 +627,10 @@ postaci_probe_run_async (const char          *host,
   g_signal_connect (probe->link, "server-line", G_CALLBACK (link_line_cb), probe);
 
   /* Translators: “Probing smtp.example.com port 465 with TLS from the first byte.” */
-  note (probe, "* ", start == POSTACI_PROBE_START_TLS
-                     ? _("Probing %s port %u with TLS from the first byte.")
-                     : _("Probing %s port %u in plain text."), host, port);
+  note (probe, "* ",
+        start == POSTACI_PROBE_START_TLS ? _ ("Probing %s port %u with TLS from the first byte.")
+                                         : _ ("Probing %s port %u in plain text."),
+        host, port);
   probe->step = STEP_CONNECT;
   postaci_smtp_link_connect_async (probe->link, cancellable, connect_cb, probe);
 }

@@ -19,10 +19,11 @@
 #define KIND_PROFILES "profiles"
 #define KIND_EXPORT   "export"
 
-struct _PostaciProfileStore {
+struct _PostaciProfileStore
+{
   GObject    parent_instance;
   char      *path;
-  GPtrArray *profiles;  /* PostaciProfile *, sorted by name */
+  GPtrArray *profiles; /* PostaciProfile *, sorted by name */
 };
 
 static void list_model_iface_init (GListModelInterface *iface);
@@ -107,7 +108,7 @@ compare_names (const char *a, const char *b)
 {
   g_autofree char *fa = g_utf8_casefold (a, -1);
   g_autofree char *fb = g_utf8_casefold (b, -1);
-  int result = g_utf8_collate (fa, fb);
+  int              result = g_utf8_collate (fa, fb);
 
   return result != 0 ? result : strcmp (a, b);
 }
@@ -116,7 +117,7 @@ static guint
 sorted_position (PostaciProfileStore *self, PostaciProfile *profile)
 {
   const char *name = postaci_profile_get_name (profile);
-  guint i;
+  guint       i;
 
   for (i = 0; i < self->profiles->len; i++)
     {
@@ -146,8 +147,8 @@ PostaciProfile *
 postaci_profile_store_lookup (PostaciProfileStore *self, const char *name)
 {
   g_autofree char *folded = NULL;
-  PostaciProfile *match = NULL;
-  guint matches = 0;
+  PostaciProfile  *match = NULL;
+  guint            matches = 0;
 
   g_return_val_if_fail (POSTACI_IS_PROFILE_STORE (self), NULL);
   g_return_val_if_fail (name != NULL, NULL);
@@ -161,7 +162,7 @@ postaci_profile_store_lookup (PostaciProfileStore *self, const char *name)
   folded = g_utf8_casefold (name, -1);
   for (guint i = 0; i < self->profiles->len; i++)
     {
-      PostaciProfile *p = g_ptr_array_index (self->profiles, i);
+      PostaciProfile  *p = g_ptr_array_index (self->profiles, i);
       g_autofree char *other = g_utf8_casefold (postaci_profile_get_name (p), -1);
       if (strcmp (folded, other) == 0)
         {
@@ -195,7 +196,7 @@ name_is_free (PostaciProfileStore *self, const char *name, PostaciProfile *excep
 
   for (guint i = 0; i < self->profiles->len; i++)
     {
-      PostaciProfile *p = g_ptr_array_index (self->profiles, i);
+      PostaciProfile  *p = g_ptr_array_index (self->profiles, i);
       g_autofree char *other = NULL;
 
       if (p == except)
@@ -208,15 +209,14 @@ name_is_free (PostaciProfileStore *self, const char *name, PostaciProfile *excep
 }
 
 static gboolean
-check_new_name (PostaciProfileStore *self, const char *name, PostaciProfile *except,
-                GError **error)
+check_new_name (PostaciProfileStore *self, const char *name, PostaciProfile *except, GError **error)
 {
   if (!postaci_profile_name_is_valid (name, error))
     return FALSE;
   if (!name_is_free (self, name, except))
     {
       g_set_error (error, POSTACI_PROFILE_ERROR, POSTACI_PROFILE_ERROR_NAME_TAKEN,
-                   _("A saved server named “%s” already exists: choose another name."), name);
+                   _ ("A saved server named “%s” already exists: choose another name."), name);
       return FALSE;
     }
   return TRUE;
@@ -236,8 +236,8 @@ postaci_profile_store_add (PostaciProfileStore *self, PostaciProfile *profile, G
 }
 
 gboolean
-postaci_profile_store_rename (PostaciProfileStore *self, PostaciProfile *profile,
-                              const char *name, GError **error)
+postaci_profile_store_rename (PostaciProfileStore *self, PostaciProfile *profile, const char *name,
+                              GError **error)
 {
   g_autoptr(PostaciProfile) keep = NULL;
   guint position;
@@ -248,7 +248,7 @@ postaci_profile_store_rename (PostaciProfileStore *self, PostaciProfile *profile
   if (!find_position (self, profile, &position))
     {
       g_set_error (error, POSTACI_PROFILE_ERROR, POSTACI_PROFILE_ERROR_NOT_FOUND,
-                   _("There is no saved server named “%s”."), postaci_profile_get_name (profile));
+                   _ ("There is no saved server named “%s”."), postaci_profile_get_name (profile));
       return FALSE;
     }
   if (!check_new_name (self, name, profile, error))
@@ -284,7 +284,7 @@ postaci_profile_store_unique_name (PostaciProfileStore *self, const char *base)
   for (guint n = 2;; n++)
     {
       /* TRANSLATORS: a copy's name, e.g. “Acme – Exchange (2)” */
-      g_autofree char *candidate = g_strdup_printf (_("%s (%u)"), base, n);
+      g_autofree char *candidate = g_strdup_printf (_ ("%s (%u)"), base, n);
       if (name_is_free (self, candidate, NULL))
         return g_steal_pointer (&candidate);
     }
@@ -296,8 +296,8 @@ read_key_file (const char *path, gboolean missing_is_empty, GError **error)
 {
   g_autoptr(GKeyFile) key_file = g_key_file_new ();
   g_autofree char *contents = NULL;
-  GStatBuf st;
-  gsize length;
+  GStatBuf         st;
+  gsize            length;
 
   if (g_stat (path, &st) != 0)
     {
@@ -305,14 +305,15 @@ read_key_file (const char *path, gboolean missing_is_empty, GError **error)
       if (saved_errno == ENOENT && missing_is_empty)
         return g_steal_pointer (&key_file);
       g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno),
-                   _("Cannot read “%s”: %s"), path, g_strerror (saved_errno));
+                   _ ("Cannot read “%s”: %s"), path, g_strerror (saved_errno));
       return NULL;
     }
   if (!S_ISREG (st.st_mode) || st.st_size > POSTACI_PROFILE_FILE_MAX_BYTES)
     {
       g_set_error (error, POSTACI_PROFILE_ERROR, POSTACI_PROFILE_ERROR_INVALID,
-                   _("“%s” is not a file of saved servers (not a regular file, or larger than "
-                     "%d MiB)."), path, POSTACI_PROFILE_FILE_MAX_BYTES / (1024 * 1024));
+                   _ ("“%s” is not a file of saved servers (not a regular file, or larger than "
+                      "%d MiB)."),
+                   path, POSTACI_PROFILE_FILE_MAX_BYTES / (1024 * 1024));
       return NULL;
     }
   if (!g_file_get_contents (path, &contents, &length, error))
@@ -321,13 +322,13 @@ read_key_file (const char *path, gboolean missing_is_empty, GError **error)
       !g_key_file_load_from_data (key_file, contents, length, G_KEY_FILE_NONE, NULL))
     {
       g_set_error (error, POSTACI_PROFILE_ERROR, POSTACI_PROFILE_ERROR_INVALID,
-                   _("“%s” is not a file of saved servers: it cannot be read as one."), path);
+                   _ ("“%s” is not a file of saved servers: it cannot be read as one."), path);
       return NULL;
     }
   if (g_key_file_get_integer (key_file, HEADER_GROUP, KEY_FORMAT, NULL) != FORMAT)
     {
       g_set_error (error, POSTACI_PROFILE_ERROR, POSTACI_PROFILE_ERROR_INVALID,
-                   _("“%s” is not a file of saved servers made by this version of Postacı."),
+                   _ ("“%s” is not a file of saved servers made by this version of Postacı."),
                    path);
       return NULL;
     }
@@ -417,18 +418,18 @@ write_key_file (GKeyFile *key_file, const char *path, GError **error)
 {
   g_autofree char *data = NULL;
   g_autofree char *dir = g_path_get_dirname (path);
-  gsize length;
+  gsize            length;
 
   if (g_mkdir_with_parents (dir, 0700) != 0)
     {
       int saved_errno = errno;
       g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno),
-                   _("Cannot create the folder “%s”: %s"), dir, g_strerror (saved_errno));
+                   _ ("Cannot create the folder “%s”: %s"), dir, g_strerror (saved_errno));
       return FALSE;
     }
   data = g_key_file_to_data (key_file, &length, NULL);
-  return g_file_set_contents_full (path, data, (gssize) length,
-                                   G_FILE_SET_CONTENTS_CONSISTENT, 0600, error);
+  return g_file_set_contents_full (path, data, (gssize) length, G_FILE_SET_CONTENTS_CONSISTENT,
+                                   0600, error);
 }
 
 gboolean
@@ -470,7 +471,7 @@ postaci_profile_store_import (PostaciProfileStore *self, const char *path, GErro
     return -1;
   for (guint i = 0; i < profiles->len; i++)
     {
-      PostaciProfile *profile = g_ptr_array_index (profiles, i);
+      PostaciProfile  *profile = g_ptr_array_index (profiles, i);
       g_autofree char *name =
         postaci_profile_store_unique_name (self, postaci_profile_get_name (profile));
 

@@ -9,18 +9,27 @@
 
 #include "postaci-profile.h"
 
-struct _PostaciProfile {
+struct _PostaciProfile
+{
   GObject         parent_instance;
-  char           *id;       /* stable across renames: the keyring's entry is found by it */
+  char           *id; /* stable across renames: the keyring's entry is found by it */
   char           *name;
   gboolean        remember_password;
-  PostaciRequest *request;  /* password, certificate exception and pin always empty */
+  PostaciRequest *request; /* password, certificate exception and pin always empty */
 };
 
-enum { PROP_0, PROP_NAME, PROP_REMEMBER_PASSWORD, N_PROPS };
+enum
+{
+  PROP_0,
+  PROP_NAME,
+  PROP_REMEMBER_PASSWORD,
+  N_PROPS
+};
 static GParamSpec *properties[N_PROPS];
 
+/* clang-format off */
 G_DEFINE_QUARK (postaci-profile-error-quark, postaci_profile_error)
+/* clang-format on */
 G_DEFINE_FINAL_TYPE (PostaciProfile, postaci_profile, G_TYPE_OBJECT)
 
 /* What a profile may keep of a request: everything a person typed, nothing secret and
@@ -93,9 +102,8 @@ postaci_profile_class_init (PostaciProfileClass *klass)
   object_class->get_property = postaci_profile_get_property;
   object_class->set_property = postaci_profile_set_property;
 
-  properties[PROP_NAME] =
-    g_param_spec_string ("name", NULL, NULL, NULL,
-                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_NAME] = g_param_spec_string (
+    "name", NULL, NULL, NULL, G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_REMEMBER_PASSWORD] =
     g_param_spec_boolean ("remember-password", NULL, NULL, FALSE,
                           G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
@@ -201,13 +209,13 @@ postaci_profile_name_is_valid (const char *name, GError **error)
   if (name == NULL || *name == '\0' || g_utf8_strlen (name, -1) == 0)
     {
       g_set_error (error, POSTACI_PROFILE_ERROR, POSTACI_PROFILE_ERROR_NAME,
-                   _("A saved server needs a name."));
+                   _ ("A saved server needs a name."));
       return FALSE;
     }
   if (!g_utf8_validate (name, -1, NULL) || g_utf8_strlen (name, -1) > POSTACI_PROFILE_MAX_NAME)
     {
       g_set_error (error, POSTACI_PROFILE_ERROR, POSTACI_PROFILE_ERROR_NAME,
-                   _("The name of a saved server can be at most %d characters long."),
+                   _ ("The name of a saved server can be at most %d characters long."),
                    POSTACI_PROFILE_MAX_NAME);
       return FALSE;
     }
@@ -216,8 +224,8 @@ postaci_profile_name_is_valid (const char *name, GError **error)
       if (g_unichar_iscntrl (g_utf8_get_char (p)))
         {
           g_set_error (error, POSTACI_PROFILE_ERROR, POSTACI_PROFILE_ERROR_NAME,
-                       _("The name of a saved server cannot contain a line break or a "
-                         "control character."));
+                       _ ("The name of a saved server cannot contain a line break or a "
+                          "control character."));
           return FALSE;
         }
     }
@@ -273,13 +281,14 @@ postaci_profile_save_to_key_file (PostaciProfile *self, GKeyFile *key_file, cons
   g_key_file_set_integer (key_file, group, KEY_PORT, (int) r->port);
   g_key_file_set_string (key_file, group, KEY_SECURITY, postaci_security_to_string (r->security));
   g_key_file_set_boolean (key_file, group, KEY_AUTH, r->auth);
-  g_key_file_set_string (key_file, group, KEY_MECHANISM, postaci_mechanism_to_string (r->mechanism));
+  g_key_file_set_string (key_file, group, KEY_MECHANISM,
+                         postaci_mechanism_to_string (r->mechanism));
   set_optional_string (key_file, group, KEY_USERNAME, r->username);
   g_key_file_set_boolean (key_file, group, KEY_ALLOW_PLAIN_AUTH, r->allow_plain_auth);
   set_optional_string (key_file, group, KEY_EHLO_NAME, r->ehlo_name);
   set_optional_string (key_file, group, KEY_FROM, r->from);
-  g_key_file_set_string_list (key_file, group, KEY_TO,
-                              (const char *const *) r->recipients->pdata, r->recipients->len);
+  g_key_file_set_string_list (key_file, group, KEY_TO, (const char *const *) r->recipients->pdata,
+                              r->recipients->len);
   set_optional_string (key_file, group, KEY_SUBJECT, r->subject);
   set_optional_string (key_file, group, KEY_HTML, r->html);
   set_optional_string (key_file, group, KEY_TEXT, r->text);
@@ -297,8 +306,8 @@ postaci_profile_save_to_key_file (PostaciProfile *self, GKeyFile *key_file, cons
         {
           const char *path = g_ptr_array_index (r->attachments, i);
 
-          g_autofree char *uri = g_utf8_validate (path, -1, NULL) ? NULL
-                                 : g_filename_to_uri (path, NULL, NULL);
+          g_autofree char *uri =
+            g_utf8_validate (path, -1, NULL) ? NULL : g_filename_to_uri (path, NULL, NULL);
 
           if (uri != NULL || g_utf8_validate (path, -1, NULL))
             g_strv_builder_add (paths, uri != NULL ? uri : path);
@@ -313,7 +322,7 @@ static gboolean
 invalid_value (GError **error, const char *name, const char *key)
 {
   g_set_error (error, POSTACI_PROFILE_ERROR, POSTACI_PROFILE_ERROR_INVALID,
-               _("The saved server “%s” has an invalid value for “%s”."), name, key);
+               _ ("The saved server “%s” has an invalid value for “%s”."), name, key);
   return FALSE;
 }
 
@@ -415,14 +424,14 @@ postaci_profile_load_from_key_file (GKeyFile *key_file, const char *group, gbool
   r->ca_file = get_optional_string (key_file, group, KEY_CA_FILE);
   if (with_identity)
     {
-      g_auto(GStrv) attachments = g_key_file_get_string_list (key_file, group, KEY_ATTACHMENTS,
-                                                             NULL, NULL);
+      g_auto(GStrv) attachments =
+                g_key_file_get_string_list (key_file, group, KEY_ATTACHMENTS, NULL, NULL);
 
       for (guint i = 0; attachments != NULL && attachments[i] != NULL; i++)
         {
           char *path = g_str_has_prefix (attachments[i], "file:")
-                       ? g_filename_from_uri (attachments[i], NULL, NULL)
-                       : g_strdup (attachments[i]);
+                         ? g_filename_from_uri (attachments[i], NULL, NULL)
+                         : g_strdup (attachments[i]);
 
           if (path != NULL && *path != '\0')
             g_ptr_array_add (r->attachments, path);
@@ -435,7 +444,7 @@ postaci_profile_load_from_key_file (GKeyFile *key_file, const char *group, gbool
   if (with_identity)
     {
       g_autofree char *id = g_key_file_get_string (key_file, group, KEY_ID, NULL);
-      gboolean remember = FALSE;
+      gboolean         remember = FALSE;
 
       if (id != NULL && g_uuid_string_is_valid (id))
         {

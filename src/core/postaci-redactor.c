@@ -15,8 +15,9 @@
 /* Decoded fields shorter than this are words such as "n=ali" or "auth": not worth a mask. */
 #define MIN_DECODED_FIELD 16
 
-struct _PostaciRedactor {
-  GPtrArray *secrets;   /* char *, longest first */
+struct _PostaciRedactor
+{
+  GPtrArray *secrets; /* char *, longest first */
 };
 
 static void
@@ -86,13 +87,12 @@ postaci_redactor_add (PostaciRedactor *redactor, const char *secret)
 }
 
 void
-postaci_redactor_add_response (PostaciRedactor *redactor,
-                               const char      *response,
-                               const char      *username)
+postaci_redactor_add_response (PostaciRedactor *redactor, const char *response,
+                               const char *username)
 {
   g_autofree guchar *decoded = NULL;
-  gsize size = 0;
-  gsize start = 0;
+  gsize              size = 0;
+  gsize              start = 0;
 
   g_return_if_fail (redactor != NULL);
   if (response == NULL || *response == '\0' || g_str_equal (response, "="))
@@ -107,7 +107,7 @@ postaci_redactor_add_response (PostaciRedactor *redactor,
   for (gsize i = 0; i <= size; i++)
     if (i == size || memchr (" ,\x01", decoded[i], 3) != NULL || decoded[i] == '\0')
       {
-        gsize length = i - start;
+        gsize       length = i - start;
         const char *field = (const char *) decoded + start;
 
         if (length >= MIN_DECODED_FIELD && g_utf8_validate (field, (gssize) length, NULL) &&
@@ -117,21 +117,19 @@ postaci_redactor_add_response (PostaciRedactor *redactor,
         start = i + 1;
       }
   /* Printable as a whole (CRAM-MD5's "user digest"): a server could echo that, too. */
-  if (memchr (decoded, '\0', size) == NULL && g_utf8_validate ((const char *) decoded,
-                                                               (gssize) size, NULL) &&
+  if (memchr (decoded, '\0', size) == NULL &&
+      g_utf8_validate ((const char *) decoded, (gssize) size, NULL) &&
       g_strcmp0 (username, (const char *) decoded) != 0)
     add_one (redactor, (const char *) decoded, size);
   explicit_bzero (decoded, size);
 }
 
 char *
-postaci_redactor_apply (const PostaciRedactor *redactor,
-                        const char            *text,
-                        gssize                 length,
-                        gsize                 *out_length)
+postaci_redactor_apply (const PostaciRedactor *redactor, const char *text, gssize length,
+                        gsize *out_length)
 {
   GString *out;
-  gsize size;
+  gsize    size;
 
   g_return_val_if_fail (redactor != NULL, NULL);
   g_return_val_if_fail (text != NULL || length == 0, NULL);
@@ -147,7 +145,7 @@ postaci_redactor_apply (const PostaciRedactor *redactor,
       for (guint s = 0; s < redactor->secrets->len; s++)
         {
           const char *secret = g_ptr_array_index (redactor->secrets, s);
-          gsize secret_length = strlen (secret);
+          gsize       secret_length = strlen (secret);
 
           if (secret_length <= size - i && memcmp (text + i, secret, secret_length) == 0)
             {

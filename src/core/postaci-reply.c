@@ -10,12 +10,15 @@
 #include "postaci-reply.h"
 #include "postaci-reply-private.h"
 
+/* clang-format off */
 G_DEFINE_QUARK (postaci-reply-error-quark, postaci_reply_error)
+/* clang-format on */
 G_DEFINE_BOXED_TYPE (PostaciReply, postaci_reply, postaci_reply_copy, postaci_reply_free)
 
-struct _PostaciReplyParser {
-  guint      code;   /* of the first line; 0 before it */
-  GPtrArray *lines;  /* char *, NULL-terminated when handed out */
+struct _PostaciReplyParser
+{
+  guint      code;  /* of the first line; 0 before it */
+  GPtrArray *lines; /* char *, NULL-terminated when handed out */
 };
 
 PostaciReply *
@@ -83,7 +86,7 @@ static gboolean
 parse_enhanced (const char *text, guint out[3])
 {
   const char *p = text;
-  guint values[3];
+  guint       values[3];
 
   if (!(p[0] == '2' || p[0] == '4' || p[0] == '5') || p[1] != '.')
     return FALSE;
@@ -169,36 +172,31 @@ fail (PostaciReplyParser *parser, GError **error, PostaciReplyError code, const 
  * %POSTACI_REPLY_PARSER_ERROR with a #PostaciReplyError; the parser is then reset.
  */
 PostaciReplyParserStatus
-postaci_reply_parser_feed (PostaciReplyParser *parser,
-                           const char         *line,
-                           gsize               length,
-                           PostaciReply      **out_reply,
-                           GError            **error)
+postaci_reply_parser_feed (PostaciReplyParser *parser, const char *line, gsize length,
+                           PostaciReply **out_reply, GError **error)
 {
-  guint code;
-  char separator;
+  guint       code;
+  char        separator;
   const char *text;
-  gsize text_len;
+  gsize       text_len;
 
   g_return_val_if_fail (parser != NULL, POSTACI_REPLY_PARSER_ERROR);
   g_return_val_if_fail (out_reply != NULL && *out_reply == NULL, POSTACI_REPLY_PARSER_ERROR);
 
   if (length == 0)
     return fail (parser, error, POSTACI_REPLY_ERROR_EMPTY,
-                 _("The server sent an empty line where a reply was expected."));
+                 _ ("The server sent an empty line where a reply was expected."));
   if (memchr (line, '\0', length) != NULL)
     return fail (parser, error, POSTACI_REPLY_ERROR_NUL,
-                 _("The server sent a NUL byte inside a reply."));
+                 _ ("The server sent a NUL byte inside a reply."));
 
   /* RFC 5321 §4.2: Reply-code = %x32-35 %x30-35 %x30-39; a bare code is
    * allowed as the last line ("250"), a 4th digit is not. */
-  if (length < 3 ||
-      line[0] < '2' || line[0] > '5' ||
-      line[1] < '0' || line[1] > '5' ||
-      line[2] < '0' || line[2] > '9' ||
-      (length > 3 && line[3] != ' ' && line[3] != '-'))
+  if (length < 3 || line[0] < '2' || line[0] > '5' || line[1] < '0' || line[1] > '5' ||
+      line[2] < '0' || line[2] > '9' || (length > 3 && line[3] != ' ' && line[3] != '-'))
     return fail (parser, error, POSTACI_REPLY_ERROR_MALFORMED,
-                 _("The server sent a malformed reply: a reply starts with a three-digit code from 200 to 599."));
+                 _ ("The server sent a malformed reply: a reply starts with a three-digit code "
+                    "from 200 to 599."));
 
   code = (guint) ((line[0] - '0') * 100 + (line[1] - '0') * 10 + (line[2] - '0'));
   separator = length > 3 ? line[3] : ' ';
@@ -207,10 +205,10 @@ postaci_reply_parser_feed (PostaciReplyParser *parser,
 
   if (parser->code != 0 && parser->code != code)
     return fail (parser, error, POSTACI_REPLY_ERROR_MIXED_CODES,
-                 _("The server mixed different codes in one multi-line reply."));
+                 _ ("The server mixed different codes in one multi-line reply."));
   if (parser->lines->len >= POSTACI_REPLY_MAX_LINES)
     return fail (parser, error, POSTACI_REPLY_ERROR_TOO_MANY_LINES,
-                 _("The server's reply went on for more than 100 lines."));
+                 _ ("The server's reply went on for more than 100 lines."));
 
   parser->code = code;
   g_ptr_array_add (parser->lines, g_strndup (text, text_len));

@@ -13,7 +13,9 @@
 #include "postaci-event.h"
 #include "postaci-report-reader.h"
 
+/* clang-format off */
 G_DEFINE_QUARK (postaci-report-error-quark, postaci_report_error)
+/* clang-format on */
 
 void
 postaci_report_contents_free (PostaciReportContents *contents)
@@ -38,9 +40,9 @@ static char *
 element_text (const char *data, gsize length, const char *open, const char *close, GError **error)
 {
   static const GMarkupParser parser = { NULL, NULL, collect_text_cb, NULL, NULL };
-  const char *end = data + length;
-  const char *start = g_strstr_len (data, (gssize) length, open);
-  const char *stop;
+  const char                *end = data + length;
+  const char                *start = g_strstr_len (data, (gssize) length, open);
+  const char                *stop;
   g_autoptr(GString) text = g_string_new (NULL);
   g_autoptr(GMarkupParseContext) context = NULL;
 
@@ -65,7 +67,9 @@ member_string (JsonObject *object, const char *name)
   JsonNode *node = json_object_get_member (object, name);
 
   return node != NULL && JSON_NODE_HOLDS_VALUE (node) &&
-         json_node_get_value_type (node) == G_TYPE_STRING ? json_node_get_string (node) : NULL;
+             json_node_get_value_type (node) == G_TYPE_STRING
+           ? json_node_get_string (node)
+           : NULL;
 }
 
 /* The enum value a member names by its nick (the name the JSON writer took from the same type);
@@ -101,8 +105,8 @@ rebuild_reply (GPtrArray *events, const PostaciEvent *last)
     }
   for (guint i = first; i <= events->len; i++)
     {
-      const PostaciEvent *event = i < events->len ? g_ptr_array_index (events, i) : last;
-      PostaciReply *reply = NULL;
+      const PostaciEvent      *event = i < events->len ? g_ptr_array_index (events, i) : last;
+      PostaciReply            *reply = NULL;
       PostaciReplyParserStatus status;
 
       status = postaci_reply_parser_feed (parser, event->text, strlen (event->text), &reply, NULL);
@@ -131,10 +135,10 @@ command_of (JsonObject *object)
 static PostaciEvent *
 event_from_json (JsonObject *object, GPtrArray *events)
 {
-  int kind;
-  int stage = POSTACI_STAGE_CONNECT;
-  int stage_status = POSTACI_STAGE_STATUS_STARTED;
-  const char *text = member_string (object, "text");
+  int           kind;
+  int           stage = POSTACI_STAGE_CONNECT;
+  int           stage_status = POSTACI_STAGE_STATUS_STARTED;
+  const char   *text = member_string (object, "text");
   PostaciEvent *event;
 
   if (!member_enum (object, "kind", POSTACI_TYPE_EVENT_KIND, &kind) || text == NULL)
@@ -159,8 +163,8 @@ outcome_from_json (JsonObject *object, GPtrArray *events)
   g_autoptr(PostaciOutcome) outcome = postaci_outcome_new ();
   JsonNode *stage_ms = json_object_get_member (object, "stage_ms");
   JsonNode *refused = json_object_get_member (object, "refused_recipients");
-  int verdict;
-  int stage;
+  int       verdict;
+  int       stage;
 
   if (!member_enum (object, "verdict", POSTACI_TYPE_VERDICT, &verdict))
     return NULL;
@@ -175,8 +179,8 @@ outcome_from_json (JsonObject *object, GPtrArray *events)
   outcome->recipients_refused = (guint) member_int (object, "recipients_refused", 0);
   outcome->total_ms = member_int (object, "total_ms", 0);
   outcome->tls_used = json_object_get_boolean_member_with_default (object, "tls", FALSE);
-  outcome->authenticated = json_object_get_boolean_member_with_default (object, "authenticated",
-                                                                        FALSE);
+  outcome->authenticated =
+    json_object_get_boolean_member_with_default (object, "authenticated", FALSE);
   if (stage_ms != NULL && JSON_NODE_HOLDS_OBJECT (stage_ms))
     for (guint i = 0; i < POSTACI_N_STAGES; i++)
       outcome->stage_ms[i] = member_int (json_node_get_object (stage_ms),
@@ -210,7 +214,7 @@ damaged (GError **error, guint line)
 {
   g_set_error (error, POSTACI_REPORT_ERROR, POSTACI_REPORT_ERROR_DAMAGED,
                /* Translators: %u is a line number inside the report's embedded run */
-               _("The report’s test data is damaged (line %u)."), line);
+               _ ("The report’s test data is damaged (line %u)."), line);
   return FALSE;
 }
 
@@ -223,7 +227,7 @@ read_run (PostaciReportContents *contents, const char *jsonl, GError **error)
   for (guint i = 0; lines[i] != NULL; i++)
     {
       JsonObject *object;
-      JsonNode *root;
+      JsonNode   *root;
 
       g_strstrip (lines[i]);
       if (*lines[i] == '\0')
@@ -262,8 +266,8 @@ postaci_report_read (const char *data, gsize length, GError **error)
   g_return_val_if_fail (data != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  jsonl = element_text (data, length, POSTACI_REPORT_RUN_OPEN, POSTACI_REPORT_RUN_CLOSE,
-                        &markup_error);
+  jsonl =
+    element_text (data, length, POSTACI_REPORT_RUN_OPEN, POSTACI_REPORT_RUN_CLOSE, &markup_error);
   if (jsonl == NULL && markup_error != NULL)
     {
       damaged (error, 1);
@@ -272,8 +276,8 @@ postaci_report_read (const char *data, gsize length, GError **error)
   if (jsonl == NULL)
     {
       g_set_error_literal (error, POSTACI_REPORT_ERROR, POSTACI_REPORT_ERROR_NOT_A_REPORT,
-                           _("This file is not a report saved by Postacı, or it was changed "
-                             "since: it holds no test to show."));
+                           _ ("This file is not a report saved by Postacı, or it was changed "
+                              "since: it holds no test to show."));
       return NULL;
     }
   contents->events = g_ptr_array_new_with_free_func ((GDestroyNotify) postaci_event_free);

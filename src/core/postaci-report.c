@@ -41,7 +41,8 @@ static const char report_css[] =
   ".mixed{color:#fbe2b0;background:#46360f}}";
 
 /* One row of a two-column table: a setting and its value, or a stage and its time. */
-typedef struct {
+typedef struct
+{
   char *label;
   char *value;
 } Row;
@@ -72,14 +73,14 @@ security_label (PostaciSecurity security)
   switch (security)
     {
     case POSTACI_SECURITY_NONE:
-      return _("None");
+      return _ ("None");
     case POSTACI_SECURITY_STARTTLS:
       return "STARTTLS";
     case POSTACI_SECURITY_TLS:
       return "SSL/TLS";
     case POSTACI_SECURITY_AUTO:
     default:
-      return _("Automatic");
+      return _ ("Automatic");
     }
 }
 
@@ -88,26 +89,26 @@ static const char *
 stop_after_label (PostaciStage stage)
 {
   static const char *const labels[POSTACI_N_STAGES] = {
-    [POSTACI_STAGE_CONNECT] = N_("Stop after connecting"),
-    [POSTACI_STAGE_GREETING] = N_("Stop after the greeting"),
-    [POSTACI_STAGE_EHLO] = N_("Stop after EHLO"),
-    [POSTACI_STAGE_TLS] = N_("Stop after encryption (TLS)"),
-    [POSTACI_STAGE_AUTH] = N_("Stop after logging in (AUTH)"),
-    [POSTACI_STAGE_MAIL] = N_("Stop after the sender (MAIL)"),
-    [POSTACI_STAGE_RCPT] = N_("Stop after the recipients (RCPT)"),
-    [POSTACI_STAGE_DATA] = N_("Stop after the message text (DATA)"),
-    [POSTACI_STAGE_QUIT] = N_("Send the message"),
+    [POSTACI_STAGE_CONNECT] = N_ ("Stop after connecting"),
+    [POSTACI_STAGE_GREETING] = N_ ("Stop after the greeting"),
+    [POSTACI_STAGE_EHLO] = N_ ("Stop after EHLO"),
+    [POSTACI_STAGE_TLS] = N_ ("Stop after encryption (TLS)"),
+    [POSTACI_STAGE_AUTH] = N_ ("Stop after logging in (AUTH)"),
+    [POSTACI_STAGE_MAIL] = N_ ("Stop after the sender (MAIL)"),
+    [POSTACI_STAGE_RCPT] = N_ ("Stop after the recipients (RCPT)"),
+    [POSTACI_STAGE_DATA] = N_ ("Stop after the message text (DATA)"),
+    [POSTACI_STAGE_QUIT] = N_ ("Send the message"),
   };
 
   if (stage >= POSTACI_N_STAGES)
     stage = POSTACI_STAGE_QUIT;
-  return _(labels[stage]);
+  return _ (labels[stage]);
 }
 
 static const char *
 yes_no (gboolean value)
 {
-  return value ? _("Yes") : _("No");
+  return value ? _ ("Yes") : _ ("No");
 }
 
 /* What the run was asked to do, labelled as the window labels its fields. The password is
@@ -117,22 +118,22 @@ collect_settings (const PostaciRequest *request)
 {
   GPtrArray *settings = g_ptr_array_new_with_free_func (row_free);
 
-  add_row (settings, _("SMTP server"), g_strdup (request->server ? request->server : ""));
-  add_row (settings, _("Port"), g_strdup_printf ("%u", postaci_request_get_port (request)));
-  add_row (settings, _("Security"), g_strdup (security_label (request->security)));
-  add_row (settings, _("Server requires authentication"), g_strdup (yes_no (request->auth)));
+  add_row (settings, _ ("SMTP server"), g_strdup (request->server ? request->server : ""));
+  add_row (settings, _ ("Port"), g_strdup_printf ("%u", postaci_request_get_port (request)));
+  add_row (settings, _ ("Security"), g_strdup (security_label (request->security)));
+  add_row (settings, _ ("Server requires authentication"), g_strdup (yes_no (request->auth)));
   if (request->auth)
     {
-      add_row (settings, _("User name"), g_strdup (request->username ? request->username : ""));
-      add_row (settings, _("Password"), g_strdup (_("not included in this report")));
-      add_row (settings, _("Mechanism"),
-                   g_strdup (request->mechanism == POSTACI_MECHANISM_AUTO
-                               ? _("Automatic")
-                               : postaci_mechanism_get_sasl_name (request->mechanism)));
-      add_row (settings, _("Allow the password without encryption"),
-                   g_strdup (yes_no (request->allow_plain_auth)));
+      add_row (settings, _ ("User name"), g_strdup (request->username ? request->username : ""));
+      add_row (settings, _ ("Password"), g_strdup (_ ("not included in this report")));
+      add_row (settings, _ ("Mechanism"),
+               g_strdup (request->mechanism == POSTACI_MECHANISM_AUTO
+                           ? _ ("Automatic")
+                           : postaci_mechanism_get_sasl_name (request->mechanism)));
+      add_row (settings, _ ("Allow the password without encryption"),
+               g_strdup (yes_no (request->allow_plain_auth)));
     }
-  add_row (settings, _("From"), g_strdup (request->from ? request->from : ""));
+  add_row (settings, _ ("From"), g_strdup (request->from ? request->from : ""));
   if (request->recipients != NULL)
     {
       g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
@@ -141,24 +142,24 @@ collect_settings (const PostaciRequest *request)
       for (guint i = 0; i < request->recipients->len; i++)
         g_strv_builder_add (builder, g_ptr_array_index (request->recipients, i));
       recipients = g_strv_builder_end (builder);
-      add_row (settings, _("To"), g_strjoinv (", ", recipients));
+      add_row (settings, _ ("To"), g_strjoinv (", ", recipients));
     }
   if (request->subject != NULL && *request->subject != '\0')
-    add_row (settings, _("Subject"), g_strdup (request->subject));
-  add_row (settings, _("How far to go"), g_strdup (stop_after_label (request->stop_after)));
-  add_row (settings, _("EHLO name"),
-               g_strdup (request->ehlo_name && *request->ehlo_name
-                           ? request->ehlo_name : _("this computer’s address")));
-  add_row (settings, _("Seconds to wait for each reply"),
-               g_strdup_printf ("%u", postaci_request_get_timeout (request)));
-  add_row (settings, _("Trusted CA file"),
-               g_strdup (request->ca_file && *request->ca_file ? request->ca_file
-                                                               : _("the system’s")));
-  add_row (settings, _("Accept an invalid certificate"),
-               g_strdup (yes_no (request->accept_invalid_certificate)));
+    add_row (settings, _ ("Subject"), g_strdup (request->subject));
+  add_row (settings, _ ("How far to go"), g_strdup (stop_after_label (request->stop_after)));
+  add_row (settings, _ ("EHLO name"),
+           g_strdup (request->ehlo_name && *request->ehlo_name ? request->ehlo_name
+                                                               : _ ("this computer’s address")));
+  add_row (settings, _ ("Seconds to wait for each reply"),
+           g_strdup_printf ("%u", postaci_request_get_timeout (request)));
+  add_row (
+    settings, _ ("Trusted CA file"),
+    g_strdup (request->ca_file && *request->ca_file ? request->ca_file : _ ("the system’s")));
+  add_row (settings, _ ("Accept an invalid certificate"),
+           g_strdup (yes_no (request->accept_invalid_certificate)));
   if (request->pinned_certificate != NULL)
-    add_row (settings, _("Certificate pinned for this test"),
-                 g_strdup (_("Yes (the Local Test Server’s)")));
+    add_row (settings, _ ("Certificate pinned for this test"),
+             g_strdup (_ ("Yes (the Local Test Server’s)")));
   return settings;
 }
 
@@ -171,7 +172,7 @@ collect_times (const PostaciOutcome *outcome)
     if (outcome->stage_ms[i] >= 0)
       add_row (times, postaci_stage_get_label ((PostaciStage) i),
                g_strdup_printf ("%" G_GINT64_FORMAT " ms", outcome->stage_ms[i]));
-  add_row (times, _("Total"), g_strdup_printf ("%" G_GINT64_FORMAT " ms", outcome->total_ms));
+  add_row (times, _ ("Total"), g_strdup_printf ("%" G_GINT64_FORMAT " ms", outcome->total_ms));
   return times;
 }
 
@@ -196,16 +197,19 @@ static const char *
 event_class (const PostaciEvent *event, const char **prefix)
 {
   static const char *const classes[] = {
-    [POSTACI_EVENT_STAGE] = "stage", [POSTACI_EVENT_CLIENT] = "client",
+    [POSTACI_EVENT_STAGE] = "stage",  [POSTACI_EVENT_CLIENT] = "client",
     [POSTACI_EVENT_SERVER] = "reply", [POSTACI_EVENT_TLS] = "tls",
-    [POSTACI_EVENT_INFO] = "info", [POSTACI_EVENT_WARNING] = "warning",
+    [POSTACI_EVENT_INFO] = "info",    [POSTACI_EVENT_WARNING] = "warning",
     [POSTACI_EVENT_ERROR] = "error",
   };
   const char *const prefixes[] = {
-    [POSTACI_EVENT_STAGE] = "──", [POSTACI_EVENT_CLIENT] = C_("transcript", "C:"),
-    [POSTACI_EVENT_SERVER] = C_("transcript", "S:"), [POSTACI_EVENT_TLS] = "TLS:",
-    [POSTACI_EVENT_INFO] = "··", [POSTACI_EVENT_WARNING] = _("Warning:"),
-    [POSTACI_EVENT_ERROR] = _("Error:"),
+    [POSTACI_EVENT_STAGE] = "──",
+    [POSTACI_EVENT_CLIENT] = C_ ("transcript", "C:"),
+    [POSTACI_EVENT_SERVER] = C_ ("transcript", "S:"),
+    [POSTACI_EVENT_TLS] = "TLS:",
+    [POSTACI_EVENT_INFO] = "··",
+    [POSTACI_EVENT_WARNING] = _ ("Warning:"),
+    [POSTACI_EVENT_ERROR] = _ ("Error:"),
   };
   guint kind = event->kind <= POSTACI_EVENT_ERROR ? event->kind : POSTACI_EVENT_ERROR;
 
@@ -236,20 +240,18 @@ event_is_shown (const PostaciEvent *event)
 static char *
 event_line_text (const PostaciEvent *event, const char *prefix)
 {
-  if (event->kind == POSTACI_EVENT_STAGE &&
-      event->stage_status == POSTACI_STAGE_STATUS_SKIPPED)
-    return g_strdup_printf (_("── %s: skipped"), event->text);
+  if (event->kind == POSTACI_EVENT_STAGE && event->stage_status == POSTACI_STAGE_STATUS_SKIPPED)
+    return g_strdup_printf (_ ("── %s: skipped"), event->text);
   return g_strdup_printf ("%s %s", prefix, event->text);
 }
 
-static void
-append_escaped (GString *out, const char *format, ...) G_GNUC_PRINTF (2, 3);
+static void append_escaped (GString *out, const char *format, ...) G_GNUC_PRINTF (2, 3);
 
 /* printf into HTML: every %s argument is escaped, the format itself is markup. */
 static void
 append_escaped (GString *out, const char *format, ...)
 {
-  va_list args;
+  va_list          args;
   g_autofree char *text = NULL;
 
   va_start (args, format);
@@ -275,7 +277,7 @@ static char *
 title_for (const PostaciRequest *request)
 {
   /* Translators: the title of a report; %s is the server, %u its port */
-  return g_strdup_printf (_("SMTP test of %s, port %u"), request->server ? request->server : "",
+  return g_strdup_printf (_ ("SMTP test of %s, port %u"), request->server ? request->server : "",
                           postaci_request_get_port (request));
 }
 
@@ -285,7 +287,7 @@ footer_for (GDateTime *when)
   g_autofree char *date = g_date_time_format (when, "%Y-%m-%d %H:%M:%S %Z");
 
   /* Translators: the last line of a report; the first %s is the version, the second the date */
-  return g_strdup_printf (_("Made with Postacı %s on %s."), PACKAGE_VERSION, date);
+  return g_strdup_printf (_ ("Made with Postacı %s on %s."), PACKAGE_VERSION, date);
 }
 
 static void
@@ -315,10 +317,10 @@ html_table (GString *out, const char *heading, const char *class, GPtrArray *row
 static void
 html_tls_facts (GString *out, GPtrArray *facts)
 {
-  append_escaped (out, "<h2>%s</h2>\n", _("Encryption and certificate"));
+  append_escaped (out, "<h2>%s</h2>\n", _ ("Encryption and certificate"));
   if (facts->len == 0)
     {
-      append_escaped (out, "<p>%s</p>\n", _("This test used no encryption (TLS)."));
+      append_escaped (out, "<p>%s</p>\n", _ ("This test used no encryption (TLS)."));
       return;
     }
   g_string_append (out, "<ul class=\"tls-facts\">\n");
@@ -330,15 +332,15 @@ html_tls_facts (GString *out, GPtrArray *facts)
 static void
 html_transcript (GString *out, GPtrArray *events)
 {
-  append_escaped (out, "<h2>%s</h2>\n<div class=\"transcript\">\n", _("Transcript"));
+  append_escaped (out, "<h2>%s</h2>\n<div class=\"transcript\">\n", _ ("Transcript"));
   for (guint i = 0; i < events->len; i++)
     {
       const PostaciEvent *event = g_ptr_array_index (events, i);
-      const char *prefix = NULL;
+      const char         *prefix = NULL;
       const char *class = event_class (event, &prefix);
       g_autofree char *time = NULL;
       g_autofree char *text = NULL;
-      char reply[] = "reply-0";
+      char             reply[] = "reply-0";
 
       if (!event_is_shown (event))
         continue;
@@ -357,7 +359,7 @@ html_transcript (GString *out, GPtrArray *events)
       if (event->explanation != NULL && *event->explanation != '\0')
         append_escaped (out, "<div class=\"line explanation\">↳ %s</div>\n", event->explanation);
       if (event->hint != NULL && *event->hint != '\0')
-        append_escaped (out, "<div class=\"line hint\">%s %s</div>\n", _("Try:"), event->hint);
+        append_escaped (out, "<div class=\"line hint\">%s %s</div>\n", _ ("Try:"), event->hint);
     }
   g_string_append (out, "</div>\n");
 }
@@ -367,8 +369,8 @@ html_transcript (GString *out, GPtrArray *events)
 static void
 html_run_data (GString *out, GPtrArray *events, const PostaciOutcome *outcome)
 {
-  g_autofree char *jsonl = postaci_transcript_format_run (events, outcome,
-                                                          POSTACI_TRANSCRIPT_JSONL);
+  g_autofree char *jsonl =
+    postaci_transcript_format_run (events, outcome, POSTACI_TRANSCRIPT_JSONL);
 
   append_escaped (out, POSTACI_REPORT_RUN_OPEN "\n%s" POSTACI_REPORT_RUN_CLOSE "\n", jsonl);
 }
@@ -377,11 +379,11 @@ static char *
 format_html (const PostaciRequest *request, GPtrArray *events, const PostaciOutcome *outcome,
              GPtrArray *settings, GPtrArray *facts, GDateTime *when)
 {
-  GString *out = g_string_new (NULL);
+  GString         *out = g_string_new (NULL);
   g_autofree char *title = title_for (request);
   g_autofree char *footer = footer_for (when);
   /* Translators: the language code of this translation, for the report's lang attribute */
-  const char *lang = C_("language code", "en");
+  const char *lang = C_ ("language code", "en");
 
   append_escaped (out,
                   "<!DOCTYPE html>\n"
@@ -394,11 +396,11 @@ format_html (const PostaciRequest *request, GPtrArray *events, const PostaciOutc
   append_escaped (out, "<h1>%s</h1>\n", title);
   if (outcome != NULL)
     html_outcome (out, outcome);
-  html_table (out, _("Settings"), "settings", settings);
+  html_table (out, _ ("Settings"), "settings", settings);
   if (outcome != NULL)
     {
       g_autoptr(GPtrArray) times = collect_times (outcome);
-      html_table (out, _("Time per stage"), "times", times);
+      html_table (out, _ ("Time per stage"), "times", times);
     }
   html_tls_facts (out, facts);
   html_transcript (out, events);
@@ -444,7 +446,7 @@ markdown_table (GString *out, const char *heading, const char *label, const char
   g_string_append_printf (out, "\n## %s\n\n| %s | %s |\n|---|---|\n", heading, label, value);
   for (guint i = 0; i < rows->len; i++)
     {
-      const Row *row = g_ptr_array_index (rows, i);
+      const Row       *row = g_ptr_array_index (rows, i);
       g_autofree char *left = markdown_cell (row->label);
       g_autofree char *right = markdown_cell (row->value);
 
@@ -456,11 +458,11 @@ static char *
 format_markdown (const PostaciRequest *request, GPtrArray *events, const PostaciOutcome *outcome,
                  GPtrArray *settings, GPtrArray *facts, GDateTime *when)
 {
-  GString *out = g_string_new (NULL);
+  GString         *out = g_string_new (NULL);
   g_autofree char *title = title_for (request);
   g_autofree char *footer = footer_for (when);
-  g_autofree char *transcript = postaci_transcript_format_run (events, NULL,
-                                                               POSTACI_TRANSCRIPT_TEXT);
+  g_autofree char *transcript =
+    postaci_transcript_format_run (events, NULL, POSTACI_TRANSCRIPT_TEXT);
   g_autofree char *fence = markdown_fence (transcript);
   g_autofree char *heading = markdown_cell (title);
 
@@ -474,33 +476,30 @@ format_markdown (const PostaciRequest *request, GPtrArray *events, const Postaci
 
       g_string_append_printf (out, "**%s**\n\n%s\n", bold, plain);
     }
-  markdown_table (out, _("Settings"), _("Setting"), _("Value"), settings);
+  markdown_table (out, _ ("Settings"), _ ("Setting"), _ ("Value"), settings);
   if (outcome != NULL)
     {
       g_autoptr(GPtrArray) times = collect_times (outcome);
-      markdown_table (out, _("Time per stage"), _("Stage"), _("Time"), times);
+      markdown_table (out, _ ("Time per stage"), _ ("Stage"), _ ("Time"), times);
     }
 
-  g_string_append_printf (out, "\n## %s\n\n", _("Encryption and certificate"));
+  g_string_append_printf (out, "\n## %s\n\n", _ ("Encryption and certificate"));
   for (guint i = 0; i < facts->len; i++)
     {
       g_autofree char *text = markdown_cell (g_ptr_array_index (facts, i));
       g_string_append_printf (out, "- %s\n", text);
     }
   if (facts->len == 0)
-    g_string_append_printf (out, "%s\n", _("This test used no encryption (TLS)."));
+    g_string_append_printf (out, "%s\n", _ ("This test used no encryption (TLS)."));
 
-  g_string_append_printf (out, "\n## %s\n\n%stext\n%s%s\n\n_%s_\n", _("Transcript"), fence,
+  g_string_append_printf (out, "\n## %s\n\n%stext\n%s%s\n\n_%s_\n", _ ("Transcript"), fence,
                           transcript, fence, footer);
   return g_string_free (out, FALSE);
 }
 
 char *
-postaci_report_format (const PostaciRequest *request,
-                       GPtrArray            *events,
-                       const PostaciOutcome *outcome,
-                       GDateTime            *when,
-                       PostaciReportFormat   format)
+postaci_report_format (const PostaciRequest *request, GPtrArray *events,
+                       const PostaciOutcome *outcome, GDateTime *when, PostaciReportFormat format)
 {
   g_autoptr(GPtrArray) settings = NULL;
   g_autoptr(GPtrArray) facts = NULL;

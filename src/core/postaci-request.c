@@ -15,12 +15,14 @@
 #define MAX_DOMAIN     255
 #define MAX_PATH       256
 /* RFC 5322 §2.1.1: a header line must stay under 998 octets. */
-#define MAX_SUBJECT    900
+#define MAX_SUBJECT 900
 /* How much of a refused value an error message quotes: a 100 KB argument must not come back
  * whole on the terminal. */
 #define MAX_QUOTED_CHARS 80
 
+/* clang-format off */
 G_DEFINE_QUARK (postaci-request-error-quark, postaci_request_error)
+/* clang-format on */
 G_DEFINE_BOXED_TYPE (PostaciRequest, postaci_request, postaci_request_copy, postaci_request_free)
 
 PostaciRequest *
@@ -60,7 +62,8 @@ postaci_request_copy (const PostaciRequest *self)
   for (guint i = 0; i < self->attachments->len; i++)
     g_ptr_array_add (copy->attachments, g_strdup (g_ptr_array_index (self->attachments, i)));
   copy->ca_file = g_strdup (self->ca_file);
-  copy->pinned_certificate = self->pinned_certificate ? g_object_ref (self->pinned_certificate) : NULL;
+  copy->pinned_certificate =
+    self->pinned_certificate ? g_object_ref (self->pinned_certificate) : NULL;
   return copy;
 }
 
@@ -170,7 +173,7 @@ char *
 postaci_request_get_host_for_tls (const PostaciRequest *self)
 {
   const char *s = self->server;
-  gsize len;
+  gsize       len;
 
   if (s == NULL)
     return NULL;
@@ -207,10 +210,10 @@ check_line_field (const char *value, PostaciRequestError code, const char *field
 {
   if (value != NULL && has_control_char (value))
     {
-      g_set_error (error, POSTACI_REQUEST_ERROR, code,
-                   /* Translators: %s is a form field such as “Subject” */
-                   _("%s must be a single line: line breaks and control characters are not allowed."),
-                   field);
+      g_set_error (
+        error, POSTACI_REQUEST_ERROR, code,
+        /* Translators: %s is a form field such as “Subject” */
+        _ ("%s must be a single line: line breaks and control characters are not allowed."), field);
       return FALSE;
     }
   return TRUE;
@@ -220,7 +223,7 @@ gboolean
 postaci_address_needs_smtputf8 (const char *address)
 {
   const char *at = strrchr (address, '@');
-  gsize local_len = at ? (gsize) (at - address) : strlen (address);
+  gsize       local_len = at ? (gsize) (at - address) : strlen (address);
 
   for (gsize i = 0; i < local_len; i++)
     if ((guchar) address[i] >= 0x80)
@@ -233,7 +236,7 @@ postaci_address_needs_smtputf8 (const char *address)
 char *
 postaci_address_to_ascii (const char *address)
 {
-  const char *at = strrchr (address, '@');
+  const char      *at = strrchr (address, '@');
   g_autofree char *domain = NULL;
 
   if (at == NULL)
@@ -248,7 +251,7 @@ static gboolean
 check_domain (const char *domain)
 {
   g_autofree char *ascii = NULL;
-  gsize len = strlen (domain);
+  gsize            len = strlen (domain);
 
   /* An address literal, RFC 5321 §4.1.3: [192.0.2.1] or [IPv6:…] */
   if (len > 2 && domain[0] == '[' && domain[len - 1] == ']')
@@ -270,7 +273,7 @@ check_domain (const char *domain)
 static gboolean
 check_address (const char *address, PostaciRequestError code, const char *field, GError **error)
 {
-  const char *at;
+  const char      *at;
   g_autofree char *ascii = NULL;
 
   if (!check_line_field (address, code, field, error))
@@ -278,8 +281,8 @@ check_address (const char *address, PostaciRequestError code, const char *field,
   if (strpbrk (address, "<> \t\"") != NULL)
     {
       g_set_error (error, POSTACI_REQUEST_ERROR, code,
-                   _("%s: write the address alone, like name@example.com (no display name, angle "
-                     "brackets or spaces)."),
+                   _ ("%s: write the address alone, like name@example.com (no display name, angle "
+                      "brackets or spaces)."),
                    field);
       return FALSE;
     }
@@ -289,36 +292,36 @@ check_address (const char *address, PostaciRequestError code, const char *field,
       g_autofree char *quoted = quoted_excerpt (address);
 
       g_set_error (error, POSTACI_REQUEST_ERROR, code,
-                   _("%s: “%s” is not an e-mail address; it needs a name, an @ and a domain."),
+                   _ ("%s: “%s” is not an e-mail address; it needs a name, an @ and a domain."),
                    field, quoted);
       return FALSE;
     }
   if (!g_utf8_validate (address, -1, NULL))
     {
       g_set_error (error, POSTACI_REQUEST_ERROR, code,
-                   _("%s: the address is not valid UTF-8 text."), field);
+                   _ ("%s: the address is not valid UTF-8 text."), field);
       return FALSE;
     }
   if ((gsize) (at - address) > MAX_LOCAL_PART)
     {
       g_set_error (error, POSTACI_REQUEST_ERROR, code,
-                   _("%s: the part before the @ is longer than %d characters."),
-                   field, MAX_LOCAL_PART);
+                   _ ("%s: the part before the @ is longer than %d characters."), field,
+                   MAX_LOCAL_PART);
       return FALSE;
     }
   if (!check_domain (at + 1))
     {
       g_autofree char *quoted = quoted_excerpt (at + 1);
 
-      g_set_error (error, POSTACI_REQUEST_ERROR, code,
-                   _("%s: “%s” is not a valid domain name."), field, quoted);
+      g_set_error (error, POSTACI_REQUEST_ERROR, code, _ ("%s: “%s” is not a valid domain name."),
+                   field, quoted);
       return FALSE;
     }
   ascii = postaci_address_to_ascii (address);
   if (ascii == NULL || strlen (ascii) + 2 > MAX_PATH)
     {
       g_set_error (error, POSTACI_REQUEST_ERROR, code,
-                   _("%s: the address is longer than %d characters."), field, MAX_PATH - 2);
+                   _ ("%s: the address is longer than %d characters."), field, MAX_PATH - 2);
       return FALSE;
     }
   return TRUE;
@@ -331,11 +334,12 @@ check_server (const PostaciRequest *self, GError **error)
 
   if (host == NULL || *g_strstrip (host) == '\0')
     {
-      g_set_error_literal (error, POSTACI_REQUEST_ERROR, POSTACI_REQUEST_ERROR_SERVER,
-                           _("Enter the SMTP server: a host name such as smtp.example.com, or an IP address."));
+      g_set_error_literal (
+        error, POSTACI_REQUEST_ERROR, POSTACI_REQUEST_ERROR_SERVER,
+        _ ("Enter the SMTP server: a host name such as smtp.example.com, or an IP address."));
       return FALSE;
     }
-  if (!check_line_field (self->server, POSTACI_REQUEST_ERROR_SERVER, _("SMTP server"), error))
+  if (!check_line_field (self->server, POSTACI_REQUEST_ERROR_SERVER, _ ("SMTP server"), error))
     return FALSE;
   if (g_hostname_is_ip_address (host))
     return TRUE;
@@ -344,7 +348,7 @@ check_server (const PostaciRequest *self, GError **error)
       g_autofree char *quoted = quoted_excerpt (self->server);
 
       g_set_error (error, POSTACI_REQUEST_ERROR, POSTACI_REQUEST_ERROR_SERVER,
-                   _("“%s” is not a valid host name or IP address."), quoted);
+                   _ ("“%s” is not a valid host name or IP address."), quoted);
       return FALSE;
     }
   return TRUE;
@@ -356,13 +360,13 @@ check_ehlo_name (const char *name, GError **error)
   /* Empty is unset, as for the session: it then uses this machine's address. */
   if (name == NULL || *name == '\0')
     return TRUE;
-  if (!check_line_field (name, POSTACI_REQUEST_ERROR_EHLO_NAME, _("EHLO name"), error))
+  if (!check_line_field (name, POSTACI_REQUEST_ERROR_EHLO_NAME, _ ("EHLO name"), error))
     return FALSE;
   if (strchr (name, ' ') != NULL || !check_domain (name))
     {
       g_set_error (error, POSTACI_REQUEST_ERROR, POSTACI_REQUEST_ERROR_EHLO_NAME,
-                   _("The EHLO name must be a fully qualified host name (mail.example.com) "
-                     "or an address literal such as [192.0.2.1]."));
+                   _ ("The EHLO name must be a fully qualified host name (mail.example.com) "
+                      "or an address literal such as [192.0.2.1]."));
       return FALSE;
     }
   return TRUE;
@@ -383,7 +387,7 @@ postaci_request_validate (const PostaciRequest *self, GError **error)
   if (self->port > 65535)
     {
       g_set_error (error, POSTACI_REQUEST_ERROR, POSTACI_REQUEST_ERROR_PORT,
-                   _("The port must be a number from 1 to 65535."));
+                   _ ("The port must be a number from 1 to 65535."));
       return FALSE;
     }
   if (self->auth && self->stop_after > POSTACI_STAGE_TLS)
@@ -391,18 +395,19 @@ postaci_request_validate (const PostaciRequest *self, GError **error)
       if (self->username == NULL || *self->username == '\0')
         {
           g_set_error_literal (error, POSTACI_REQUEST_ERROR, POSTACI_REQUEST_ERROR_USERNAME,
-                               _("Authentication is on: enter the user name."));
+                               _ ("Authentication is on: enter the user name."));
           return FALSE;
         }
-      if (!check_line_field (self->username, POSTACI_REQUEST_ERROR_USERNAME, _("User name"), error))
+      if (!check_line_field (self->username, POSTACI_REQUEST_ERROR_USERNAME, _ ("User name"),
+                             error))
         return FALSE;
       if (self->password == NULL || *self->password == '\0')
         {
           g_set_error_literal (error, POSTACI_REQUEST_ERROR, POSTACI_REQUEST_ERROR_PASSWORD,
-                               _("Authentication is on: enter the password."));
+                               _ ("Authentication is on: enter the password."));
           return FALSE;
         }
-      if (!check_line_field (self->password, POSTACI_REQUEST_ERROR_PASSWORD, _("Password"), error))
+      if (!check_line_field (self->password, POSTACI_REQUEST_ERROR_PASSWORD, _ ("Password"), error))
         return FALSE;
       if (strlen (self->username) + strlen (self->password) > POSTACI_MAX_CREDENTIALS_BYTES)
         {
@@ -410,8 +415,8 @@ postaci_request_validate (const PostaciRequest *self, GError **error)
 
           g_set_error (error, POSTACI_REQUEST_ERROR,
                        user_alone ? POSTACI_REQUEST_ERROR_USERNAME : POSTACI_REQUEST_ERROR_PASSWORD,
-                       _("The user name and password together are longer than %d bytes: more "
-                         "than a login command may carry (RFC 4954)."),
+                       _ ("The user name and password together are longer than %d bytes: more "
+                          "than a login command may carry (RFC 4954)."),
                        POSTACI_MAX_CREDENTIALS_BYTES);
           return FALSE;
         }
@@ -419,7 +424,7 @@ postaci_request_validate (const PostaciRequest *self, GError **error)
   if (self->mechanism >= POSTACI_N_MECHANISMS)
     {
       g_set_error_literal (error, POSTACI_REQUEST_ERROR, POSTACI_REQUEST_ERROR_MECHANISM,
-                           _("Unknown authentication mechanism."));
+                           _ ("Unknown authentication mechanism."));
       return FALSE;
     }
   if (!check_ehlo_name (self->ehlo_name, error))
@@ -429,33 +434,33 @@ postaci_request_validate (const PostaciRequest *self, GError **error)
       if (self->from == NULL || *self->from == '\0')
         {
           g_set_error_literal (error, POSTACI_REQUEST_ERROR, POSTACI_REQUEST_ERROR_FROM,
-                               _("Enter the sender address (From)."));
+                               _ ("Enter the sender address (From)."));
           return FALSE;
         }
-      if (!check_address (self->from, POSTACI_REQUEST_ERROR_FROM, _("From"), error))
+      if (!check_address (self->from, POSTACI_REQUEST_ERROR_FROM, _ ("From"), error))
         return FALSE;
     }
   else if (self->from != NULL && *self->from != '\0' &&
-           !check_address (self->from, POSTACI_REQUEST_ERROR_FROM, _("From"), error))
+           !check_address (self->from, POSTACI_REQUEST_ERROR_FROM, _ ("From"), error))
     return FALSE;
 
   if (self->stop_after >= POSTACI_STAGE_RCPT && self->recipients->len == 0)
     {
       g_set_error_literal (error, POSTACI_REQUEST_ERROR, POSTACI_REQUEST_ERROR_RECIPIENTS,
-                           _("Enter at least one recipient address (To)."));
+                           _ ("Enter at least one recipient address (To)."));
       return FALSE;
     }
   for (guint i = 0; i < self->recipients->len; i++)
-    if (!check_address (g_ptr_array_index (self->recipients, i),
-                        POSTACI_REQUEST_ERROR_RECIPIENTS, _("To"), error))
+    if (!check_address (g_ptr_array_index (self->recipients, i), POSTACI_REQUEST_ERROR_RECIPIENTS,
+                        _ ("To"), error))
       return FALSE;
 
-  if (!check_line_field (self->subject, POSTACI_REQUEST_ERROR_SUBJECT, _("Subject"), error))
+  if (!check_line_field (self->subject, POSTACI_REQUEST_ERROR_SUBJECT, _ ("Subject"), error))
     return FALSE;
   if (self->subject != NULL && strlen (self->subject) > MAX_SUBJECT)
     {
       g_set_error (error, POSTACI_REQUEST_ERROR, POSTACI_REQUEST_ERROR_SUBJECT,
-                   _("The subject is longer than %d bytes."), MAX_SUBJECT);
+                   _ ("The subject is longer than %d bytes."), MAX_SUBJECT);
       return FALSE;
     }
   if ((self->subject != NULL && !g_utf8_validate (self->subject, -1, NULL)) ||
@@ -463,14 +468,15 @@ postaci_request_validate (const PostaciRequest *self, GError **error)
       (self->text != NULL && !g_utf8_validate (self->text, -1, NULL)))
     {
       g_set_error_literal (error, POSTACI_REQUEST_ERROR, POSTACI_REQUEST_ERROR_BODY,
-                           _("The subject and message must be UTF-8 text."));
+                           _ ("The subject and message must be UTF-8 text."));
       return FALSE;
     }
   if (self->timeout_seconds > POSTACI_MAX_TIMEOUT_SECONDS)
     {
       g_set_error (error, POSTACI_REQUEST_ERROR, POSTACI_REQUEST_ERROR_TIMEOUT,
-                   _("“Seconds to wait for each reply” must be between 1 and "
-                     "%d."), POSTACI_MAX_TIMEOUT_SECONDS);
+                   _ ("“Seconds to wait for each reply” must be between 1 and "
+                      "%d."),
+                   POSTACI_MAX_TIMEOUT_SECONDS);
       return FALSE;
     }
   /* GTlsFileDatabase reads it later by its name, without a limit: a regular file, checked here. */
@@ -483,7 +489,7 @@ postaci_request_validate (const PostaciRequest *self, GError **error)
         {
           g_set_error (error, POSTACI_REQUEST_ERROR, POSTACI_REQUEST_ERROR_CA_FILE,
                        /* Translators: %s says what is wrong with the file and names it */
-                       _("CA file: %s"), file_error->message);
+                       _ ("CA file: %s"), file_error->message);
           return FALSE;
         }
     }

@@ -19,15 +19,18 @@
  * million rounds take about a second, 2^31 would take the better part of an hour. */
 #define MAX_SCRAM_ITERATIONS 1000000
 
+/* clang-format off */
 G_DEFINE_QUARK (postaci-sasl-error-quark, postaci_sasl_error)
+/* clang-format on */
 
-struct _PostaciSasl {
-  PostaciMechanism  mechanism;
-  Gsasl_session    *session;   /* every mechanism but XOAUTH2 */
-  char             *username;  /* XOAUTH2 only */
-  char             *token;     /* XOAUTH2 only: the password field carries the bearer token */
-  guint             n_steps;
-  gboolean          complete;  /* GNU SASL said GSASL_OK: nothing more to say */
+struct _PostaciSasl
+{
+  PostaciMechanism mechanism;
+  Gsasl_session   *session;  /* every mechanism but XOAUTH2 */
+  char            *username; /* XOAUTH2 only */
+  char            *token;    /* XOAUTH2 only: the password field carries the bearer token */
+  guint            n_steps;
+  gboolean         complete; /* GNU SASL said GSASL_OK: nothing more to say */
 };
 
 /* What AUTO tries, strongest first.
@@ -43,12 +46,8 @@ struct _PostaciSasl {
  * XOAUTH2 is never here: it needs a token, not a password, so only an explicit request
  * picks it. */
 static const PostaciMechanism auto_order[] = {
-  POSTACI_MECHANISM_SCRAM_SHA_256,
-  POSTACI_MECHANISM_SCRAM_SHA_1,
-  POSTACI_MECHANISM_CRAM_MD5,
-  POSTACI_MECHANISM_DIGEST_MD5,
-  POSTACI_MECHANISM_NTLM,
-  POSTACI_MECHANISM_PLAIN,
+  POSTACI_MECHANISM_SCRAM_SHA_256, POSTACI_MECHANISM_SCRAM_SHA_1, POSTACI_MECHANISM_CRAM_MD5,
+  POSTACI_MECHANISM_DIGEST_MD5,    POSTACI_MECHANISM_NTLM,        POSTACI_MECHANISM_PLAIN,
   POSTACI_MECHANISM_LOGIN,
 };
 
@@ -59,7 +58,7 @@ static const PostaciMechanism auto_order[] = {
 static Gsasl *
 get_context (void)
 {
-  static gsize initialized = 0;
+  static gsize  initialized = 0;
   static Gsasl *context = NULL;
 
   if (g_once_init_enter (&initialized))
@@ -93,7 +92,9 @@ static void
 wipe_session_secrets (Gsasl_session *session)
 {
   static const Gsasl_property secrets[] = {
-    GSASL_PASSWORD, GSASL_SCRAM_SALTED_PASSWORD, GSASL_DIGEST_MD5_HASHED_PASSWORD,
+    GSASL_PASSWORD,
+    GSASL_SCRAM_SALTED_PASSWORD,
+    GSASL_DIGEST_MD5_HASHED_PASSWORD,
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (secrets); i++)
@@ -150,8 +151,8 @@ static void
 set_plaintext_error (GError **error, PostaciMechanism mechanism)
 {
   g_set_error (error, POSTACI_SASL_ERROR, POSTACI_SASL_ERROR_PLAINTEXT,
-               _("%s would send the credentials across the network unencrypted; enable "
-                 "STARTTLS or SSL/TLS, or allow plain-text authentication explicitly"),
+               _ ("%s would send the credentials across the network unencrypted; enable "
+                  "STARTTLS or SSL/TLS, or allow plain-text authentication explicitly"),
                postaci_mechanism_get_sasl_name (mechanism));
 }
 
@@ -173,14 +174,11 @@ postaci_sasl_mechanism_available (PostaciMechanism mechanism)
 }
 
 gboolean
-postaci_sasl_choose (const char *const *offered,
-                     PostaciMechanism   requested,
-                     gboolean           link_encrypted,
-                     gboolean           allow_plaintext,
-                     PostaciMechanism  *chosen,
-                     GError           **error)
+postaci_sasl_choose (const char *const *offered, PostaciMechanism requested,
+                     gboolean link_encrypted, gboolean allow_plaintext, PostaciMechanism *chosen,
+                     GError **error)
 {
-  gboolean plaintext_ok = link_encrypted || allow_plaintext;
+  gboolean         plaintext_ok = link_encrypted || allow_plaintext;
   PostaciMechanism refused_plaintext = POSTACI_MECHANISM_AUTO;
   g_autofree char *offered_list = NULL;
 
@@ -192,12 +190,12 @@ postaci_sasl_choose (const char *const *offered,
     {
       if (link_encrypted)
         g_set_error_literal (error, POSTACI_SASL_ERROR, POSTACI_SASL_ERROR_NO_MECHANISM,
-                             _("The server offers no authentication mechanism"));
+                             _ ("The server offers no authentication mechanism"));
       else
         g_set_error_literal (error, POSTACI_SASL_ERROR, POSTACI_SASL_ERROR_NO_MECHANISM,
-                             _("The server offers no authentication mechanism on this "
-                               "unencrypted connection; many servers offer them only after "
-                               "STARTTLS"));
+                             _ ("The server offers no authentication mechanism on this "
+                                "unencrypted connection; many servers offer them only after "
+                                "STARTTLS"));
       return FALSE;
     }
 
@@ -209,7 +207,7 @@ postaci_sasl_choose (const char *const *offered,
         {
           offered_list = format_offered (offered);
           g_set_error (error, POSTACI_SASL_ERROR, POSTACI_SASL_ERROR_NO_MECHANISM,
-                       _("The server does not offer %s; it offers: %s"), name, offered_list);
+                       _ ("The server does not offer %s; it offers: %s"), name, offered_list);
           return FALSE;
         }
       if (is_plaintext_mechanism (requested) && !plaintext_ok)
@@ -220,7 +218,7 @@ postaci_sasl_choose (const char *const *offered,
       if (!postaci_sasl_mechanism_available (requested))
         {
           g_set_error (error, POSTACI_SASL_ERROR, POSTACI_SASL_ERROR_UNSUPPORTED,
-                       _("%s is not supported by the GNU SASL library on this system"), name);
+                       _ ("%s is not supported by the GNU SASL library on this system"), name);
           return FALSE;
         }
       *chosen = requested;
@@ -255,23 +253,20 @@ postaci_sasl_choose (const char *const *offered,
 
   offered_list = format_offered (offered);
   g_set_error (error, POSTACI_SASL_ERROR, POSTACI_SASL_ERROR_NO_MECHANISM,
-               _("No authentication mechanism that Postacı can use automatically is offered "
-                 "by the server (it offers: %s)"),
+               _ ("No authentication mechanism that Postacı can use automatically is offered "
+                  "by the server (it offers: %s)"),
                offered_list);
   return FALSE;
 }
 
 PostaciSasl *
-postaci_sasl_new (PostaciMechanism   mechanism,
-                  const char        *username,
-                  const char        *password,
-                  const char        *hostname,
-                  GError           **error)
+postaci_sasl_new (PostaciMechanism mechanism, const char *username, const char *password,
+                  const char *hostname, GError **error)
 {
   g_autoptr(PostaciSasl) sasl = NULL;
   const char *name;
-  Gsasl *context;
-  int rc;
+  Gsasl      *context;
+  int         rc;
 
   g_return_val_if_fail (mechanism > POSTACI_MECHANISM_AUTO, NULL);
   g_return_val_if_fail (mechanism < POSTACI_N_MECHANISMS, NULL);
@@ -290,8 +285,8 @@ postaci_sasl_new (PostaciMechanism   mechanism,
       if (strchr (username, '\x01') != NULL || strchr (password, '\x01') != NULL)
         {
           g_set_error_literal (error, POSTACI_SASL_ERROR, POSTACI_SASL_ERROR_FAILED,
-                               _("The user name or the access token contains a control "
-                                 "character that XOAUTH2 cannot carry"));
+                               _ ("The user name or the access token contains a control "
+                                  "character that XOAUTH2 cannot carry"));
           return NULL;
         }
       sasl->username = g_strdup (username);
@@ -303,7 +298,7 @@ postaci_sasl_new (PostaciMechanism   mechanism,
   if (context == NULL || !gsasl_client_support_p (context, name))
     {
       g_set_error (error, POSTACI_SASL_ERROR, POSTACI_SASL_ERROR_UNSUPPORTED,
-                   _("%s is not supported by the GNU SASL library on this system"), name);
+                   _ ("%s is not supported by the GNU SASL library on this system"), name);
       return NULL;
     }
 
@@ -312,7 +307,7 @@ postaci_sasl_new (PostaciMechanism   mechanism,
     {
       sasl->session = NULL;
       g_set_error (error, POSTACI_SASL_ERROR, POSTACI_SASL_ERROR_FAILED,
-                   _("%s authentication could not start: %s"), name, gsasl_strerror (rc));
+                   _ ("%s authentication could not start: %s"), name, gsasl_strerror (rc));
       return NULL;
     }
 
@@ -414,7 +409,7 @@ static char *
 xoauth2_step (PostaciSasl *sasl, gboolean first)
 {
   g_autofree char *raw = NULL;
-  char *response;
+  char            *response;
 
   /* After the initial response the only thing Google's and Microsoft's servers send is a
    * 334 carrying a JSON error; the client must answer it with an empty line to get the
@@ -453,34 +448,30 @@ scram_iterations_acceptable (PostaciSasl *sasl, const guchar *input, gsize lengt
 }
 
 gboolean
-postaci_sasl_step (PostaciSasl  *sasl,
-                   const char   *challenge,
-                   char        **response,
-                   GError      **error)
+postaci_sasl_step (PostaciSasl *sasl, const char *challenge, char **response, GError **error)
 {
   const char *name;
-  gboolean first;
-  guchar *input = NULL;
-  gsize input_length = 0;
-  char *output = NULL;
-  size_t output_length = 0;
-  int rc;
+  gboolean    first;
+  guchar     *input = NULL;
+  gsize       input_length = 0;
+  char       *output = NULL;
+  size_t      output_length = 0;
+  int         rc;
 
   g_return_val_if_fail (sasl != NULL, FALSE);
   g_return_val_if_fail (response != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
   /* Only a client-first mechanism has something to say before the server's first 334. */
-  g_return_val_if_fail (challenge != NULL ||
-                        (sasl->n_steps == 0 && postaci_sasl_has_initial_response (sasl)),
-                        FALSE);
+  g_return_val_if_fail (
+    challenge != NULL || (sasl->n_steps == 0 && postaci_sasl_has_initial_response (sasl)), FALSE);
 
   name = postaci_mechanism_get_sasl_name (sasl->mechanism);
 
   if (sasl->n_steps >= MAX_STEPS)
     {
       g_set_error (error, POSTACI_SASL_ERROR, POSTACI_SASL_ERROR_FAILED,
-                   _("The server kept asking for more %s authentication data after %u "
-                     "rounds; giving up"),
+                   _ ("The server kept asking for more %s authentication data after %u "
+                      "rounds; giving up"),
                    name, (guint) MAX_STEPS);
       return FALSE;
     }
@@ -488,7 +479,7 @@ postaci_sasl_step (PostaciSasl  *sasl,
   if (challenge != NULL && !is_strict_base64 (challenge))
     {
       g_set_error (error, POSTACI_SASL_ERROR, POSTACI_SASL_ERROR_BAD_CHALLENGE,
-                   _("The server's %s challenge is not valid base64"), name);
+                   _ ("The server's %s challenge is not valid base64"), name);
       return FALSE;
     }
 
@@ -509,7 +500,7 @@ postaci_sasl_step (PostaciSasl  *sasl,
   if (sasl->complete)
     {
       g_set_error (error, POSTACI_SASL_ERROR, POSTACI_SASL_ERROR_BAD_CHALLENGE,
-                   _("The server sent another %s challenge after the exchange was complete"),
+                   _ ("The server sent another %s challenge after the exchange was complete"),
                    name);
       return FALSE;
     }
@@ -522,8 +513,8 @@ postaci_sasl_step (PostaciSasl  *sasl,
       g_free (input);
       g_set_error (error, POSTACI_SASL_ERROR, POSTACI_SASL_ERROR_BAD_CHALLENGE,
                    /* Translators: %s is a mechanism such as SCRAM-SHA-256 */
-                   _("The server's %s challenge asks for an iteration count that is not a "
-                     "number from 1 to %d; giving up rather than hashing for minutes"),
+                   _ ("The server's %s challenge asks for an iteration count that is not a "
+                      "number from 1 to %d; giving up rather than hashing for minutes"),
                    name, MAX_SCRAM_ITERATIONS);
       return FALSE;
     }
@@ -541,10 +532,10 @@ postaci_sasl_step (PostaciSasl  *sasl,
       /* The outcome of a step that failed is unspecified; gsasl does not hand it over. */
       if (rc == GSASL_MECHANISM_PARSE_ERROR)
         g_set_error (error, POSTACI_SASL_ERROR, POSTACI_SASL_ERROR_BAD_CHALLENGE,
-                     _("The server's %s challenge is malformed: %s"), name, gsasl_strerror (rc));
+                     _ ("The server's %s challenge is malformed: %s"), name, gsasl_strerror (rc));
       else
         g_set_error (error, POSTACI_SASL_ERROR, POSTACI_SASL_ERROR_FAILED,
-                     _("%s authentication failed on our side: %s"), name, gsasl_strerror (rc));
+                     _ ("%s authentication failed on our side: %s"), name, gsasl_strerror (rc));
       return FALSE;
     }
 

@@ -40,150 +40,151 @@
  * beyond the batch go one at a time, and DATA after them. */
 #define MAX_BATCH_COMMANDS 100
 
-typedef enum {
-  STATE_INIT,            /* nothing done yet */
-  STATE_RESOLVING,       /* looking up the server's addresses */
-  STATE_CONNECTING,      /* TCP connect to one address */
-  STATE_TLS_HANDSHAKE,   /* implicit TLS, before the greeting */
-  STATE_GREETING,        /* waiting for the 220 banner */
-  STATE_EHLO,            /* EHLO sent (again after STARTTLS) */
-  STATE_HELO,            /* HELO sent: EHLO was refused and security is none */
-  STATE_STARTTLS,        /* STARTTLS sent, waiting for 220 */
+typedef enum
+{
+  STATE_INIT,               /* nothing done yet */
+  STATE_RESOLVING,          /* looking up the server's addresses */
+  STATE_CONNECTING,         /* TCP connect to one address */
+  STATE_TLS_HANDSHAKE,      /* implicit TLS, before the greeting */
+  STATE_GREETING,           /* waiting for the 220 banner */
+  STATE_EHLO,               /* EHLO sent (again after STARTTLS) */
+  STATE_HELO,               /* HELO sent: EHLO was refused and security is none */
+  STATE_STARTTLS,           /* STARTTLS sent, waiting for 220 */
   STATE_STARTTLS_HANDSHAKE, /* TLS handshake after the 220 */
-  STATE_AUTH,            /* AUTH exchange under way */
-  STATE_AUTH_CANCEL,     /* "*" sent to abandon a broken AUTH exchange */
-  STATE_MAIL,            /* MAIL FROM sent */
-  STATE_RCPT,            /* RCPT TO sent for recipient rcpt_index */
-  STATE_DATA,            /* DATA sent, waiting for 354 */
-  STATE_DATA_BODY,       /* streaming the message */
-  STATE_DATA_END,        /* final dot sent, waiting for the verdict */
-  STATE_BATCH_REST,      /* after a verdict: reading a reply still due from the pipelined batch */
-  STATE_DATA_EMPTY,      /* a lone "." after a 354 that came when no recipient was left */
-  STATE_QUIT,            /* QUIT sent */
-  STATE_CLOSING,         /* closing the connection */
-  STATE_DONE,            /* the task has returned */
+  STATE_AUTH,               /* AUTH exchange under way */
+  STATE_AUTH_CANCEL,        /* "*" sent to abandon a broken AUTH exchange */
+  STATE_MAIL,               /* MAIL FROM sent */
+  STATE_RCPT,               /* RCPT TO sent for recipient rcpt_index */
+  STATE_DATA,               /* DATA sent, waiting for 354 */
+  STATE_DATA_BODY,          /* streaming the message */
+  STATE_DATA_END,           /* final dot sent, waiting for the verdict */
+  STATE_BATCH_REST, /* after a verdict: reading a reply still due from the pipelined batch */
+  STATE_DATA_EMPTY, /* a lone "." after a 354 that came when no recipient was left */
+  STATE_QUIT,       /* QUIT sent */
+  STATE_CLOSING,    /* closing the connection */
+  STATE_DONE,       /* the task has returned */
 } SessionState;
 
 typedef void (*ReplyHandler) (PostaciSession *self, PostaciReply *reply);
 
-static void handle_greeting    (PostaciSession *self, PostaciReply *reply);
-static void handle_ehlo        (PostaciSession *self, PostaciReply *reply);
-static void handle_helo        (PostaciSession *self, PostaciReply *reply);
-static void handle_starttls    (PostaciSession *self, PostaciReply *reply);
-static void handle_auth        (PostaciSession *self, PostaciReply *reply);
+static void handle_greeting (PostaciSession *self, PostaciReply *reply);
+static void handle_ehlo (PostaciSession *self, PostaciReply *reply);
+static void handle_helo (PostaciSession *self, PostaciReply *reply);
+static void handle_starttls (PostaciSession *self, PostaciReply *reply);
+static void handle_auth (PostaciSession *self, PostaciReply *reply);
 static void handle_auth_cancel (PostaciSession *self, PostaciReply *reply);
-static void handle_mail        (PostaciSession *self, PostaciReply *reply);
-static void handle_rcpt        (PostaciSession *self, PostaciReply *reply);
-static void handle_data        (PostaciSession *self, PostaciReply *reply);
-static void handle_data_end    (PostaciSession *self, PostaciReply *reply);
-static void handle_batch_rest  (PostaciSession *self, PostaciReply *reply);
-static void handle_data_empty  (PostaciSession *self, PostaciReply *reply);
-static void handle_quit        (PostaciSession *self, PostaciReply *reply);
+static void handle_mail (PostaciSession *self, PostaciReply *reply);
+static void handle_rcpt (PostaciSession *self, PostaciReply *reply);
+static void handle_data (PostaciSession *self, PostaciReply *reply);
+static void handle_data_end (PostaciSession *self, PostaciReply *reply);
+static void handle_batch_rest (PostaciSession *self, PostaciReply *reply);
+static void handle_data_empty (PostaciSession *self, PostaciReply *reply);
+static void handle_quit (PostaciSession *self, PostaciReply *reply);
 
 /* What each state waits for, in one place: the command its reply answers (for the catalog's
  * explanation), how a reason names that command ("MAIL FROM refused: …", translated where it
  * is a phrase), and the handler of the reply. A state without a handler awaits no reply.
  * The stage is not a column: the EHLO after STARTTLS belongs to the TLS stage, not EHLO's. */
-typedef struct {
-  const char     *name;     /* for the debug log */
-  PostaciCommand  command;
-  const char     *label;
-  ReplyHandler    handler;
+typedef struct
+{
+  const char    *name; /* for the debug log */
+  PostaciCommand command;
+  const char    *label;
+  ReplyHandler   handler;
 } StateInfo;
 
 static const StateInfo states[] = {
-  [STATE_INIT]               = { "INIT",               POSTACI_COMMAND_NONE,     NULL, NULL },
-  [STATE_RESOLVING]          = { "RESOLVING",          POSTACI_COMMAND_NONE,     NULL, NULL },
-  [STATE_CONNECTING]         = { "CONNECTING",         POSTACI_COMMAND_NONE,     NULL, NULL },
-  [STATE_TLS_HANDSHAKE]      = { "TLS_HANDSHAKE",      POSTACI_COMMAND_NONE,     NULL, NULL },
-  [STATE_GREETING]           = { "GREETING",           POSTACI_COMMAND_NONE,
-                                 N_("The greeting"), handle_greeting },
-  [STATE_EHLO]               = { "EHLO",               POSTACI_COMMAND_EHLO,     "EHLO", handle_ehlo },
-  [STATE_HELO]               = { "HELO",               POSTACI_COMMAND_HELO,     "HELO", handle_helo },
-  [STATE_STARTTLS]           = { "STARTTLS",           POSTACI_COMMAND_STARTTLS, "STARTTLS",
-                                 handle_starttls },
-  [STATE_STARTTLS_HANDSHAKE] = { "STARTTLS_HANDSHAKE", POSTACI_COMMAND_NONE,     NULL, NULL },
-  [STATE_AUTH]               = { "AUTH",               POSTACI_COMMAND_AUTH,     "AUTH", handle_auth },
-  [STATE_AUTH_CANCEL]        = { "AUTH_CANCEL",        POSTACI_COMMAND_AUTH,     "AUTH",
-                                 handle_auth_cancel },
-  [STATE_MAIL]               = { "MAIL",               POSTACI_COMMAND_MAIL,     "MAIL FROM", handle_mail },
-  [STATE_RCPT]               = { "RCPT",               POSTACI_COMMAND_RCPT,     "RCPT TO", handle_rcpt },
-  [STATE_DATA]               = { "DATA",               POSTACI_COMMAND_DATA,     "DATA", handle_data },
-  [STATE_DATA_BODY]          = { "DATA_BODY",          POSTACI_COMMAND_DATA,     NULL, NULL },
-  [STATE_DATA_END]           = { "DATA_END",           POSTACI_COMMAND_DATA_END,
-                                 N_("The message"), handle_data_end },
+  [STATE_INIT] = { "INIT", POSTACI_COMMAND_NONE, NULL, NULL },
+  [STATE_RESOLVING] = { "RESOLVING", POSTACI_COMMAND_NONE, NULL, NULL },
+  [STATE_CONNECTING] = { "CONNECTING", POSTACI_COMMAND_NONE, NULL, NULL },
+  [STATE_TLS_HANDSHAKE] = { "TLS_HANDSHAKE", POSTACI_COMMAND_NONE, NULL, NULL },
+  [STATE_GREETING] = { "GREETING", POSTACI_COMMAND_NONE, N_ ("The greeting"), handle_greeting },
+  [STATE_EHLO] = { "EHLO", POSTACI_COMMAND_EHLO, "EHLO", handle_ehlo },
+  [STATE_HELO] = { "HELO", POSTACI_COMMAND_HELO, "HELO", handle_helo },
+  [STATE_STARTTLS] = { "STARTTLS", POSTACI_COMMAND_STARTTLS, "STARTTLS", handle_starttls },
+  [STATE_STARTTLS_HANDSHAKE] = { "STARTTLS_HANDSHAKE", POSTACI_COMMAND_NONE, NULL, NULL },
+  [STATE_AUTH] = { "AUTH", POSTACI_COMMAND_AUTH, "AUTH", handle_auth },
+  [STATE_AUTH_CANCEL] = { "AUTH_CANCEL", POSTACI_COMMAND_AUTH, "AUTH", handle_auth_cancel },
+  [STATE_MAIL] = { "MAIL", POSTACI_COMMAND_MAIL, "MAIL FROM", handle_mail },
+  [STATE_RCPT] = { "RCPT", POSTACI_COMMAND_RCPT, "RCPT TO", handle_rcpt },
+  [STATE_DATA] = { "DATA", POSTACI_COMMAND_DATA, "DATA", handle_data },
+  [STATE_DATA_BODY] = { "DATA_BODY", POSTACI_COMMAND_DATA, NULL, NULL },
+  [STATE_DATA_END] = { "DATA_END", POSTACI_COMMAND_DATA_END, N_ ("The message"), handle_data_end },
   /* Its command is the batched one whose reply is read: see read_batch_rest(). */
-  [STATE_BATCH_REST]         = { "BATCH_REST",         POSTACI_COMMAND_NONE,     NULL,
-                                 handle_batch_rest },
-  [STATE_DATA_EMPTY]         = { "DATA_EMPTY",         POSTACI_COMMAND_DATA_END,
-                                 N_("The message"), handle_data_empty },
-  [STATE_QUIT]               = { "QUIT",               POSTACI_COMMAND_QUIT,     "QUIT", handle_quit },
-  [STATE_CLOSING]            = { "CLOSING",            POSTACI_COMMAND_NONE,     NULL, NULL },
-  [STATE_DONE]               = { "DONE",               POSTACI_COMMAND_NONE,     NULL, NULL },
+  [STATE_BATCH_REST] = { "BATCH_REST", POSTACI_COMMAND_NONE, NULL, handle_batch_rest },
+  [STATE_DATA_EMPTY] = { "DATA_EMPTY", POSTACI_COMMAND_DATA_END, N_ ("The message"),
+                         handle_data_empty },
+  [STATE_QUIT] = { "QUIT", POSTACI_COMMAND_QUIT, "QUIT", handle_quit },
+  [STATE_CLOSING] = { "CLOSING", POSTACI_COMMAND_NONE, NULL, NULL },
+  [STATE_DONE] = { "DONE", POSTACI_COMMAND_NONE, NULL, NULL },
 };
 G_STATIC_ASSERT (G_N_ELEMENTS (states) == STATE_DONE + 1);
 
-struct _PostaciSession {
-  GObject               parent_instance;
+struct _PostaciSession
+{
+  GObject parent_instance;
 
-  PostaciRequest       *request;
-  PostaciSecurity       security;      /* effective: auto on 465 became tls */
-  char                 *host;          /* server name without IPv6 brackets */
-  guint                 port;
-  GTlsCertificate      *pinned;        /* accepted even when verification fails */
+  PostaciRequest  *request;
+  PostaciSecurity  security; /* effective: auto on 465 became tls */
+  char            *host;     /* server name without IPv6 brackets */
+  guint            port;
+  GTlsCertificate *pinned; /* accepted even when verification fails */
 
-  SessionState          state;
-  PostaciStage          stage;
-  gint64                started_us;
-  gint64                stage_started_us;
-  GTask                *task;
-  GPtrArray            *events;        /* PostaciEvent * */
+  SessionState state;
+  PostaciStage stage;
+  gint64       started_us;
+  gint64       stage_started_us;
+  GTask       *task;
+  GPtrArray   *events; /* PostaciEvent * */
 
-  GCancellable         *user_cancellable; /* the caller's, handed to every link operation */
-  PostaciSmtpLink      *link;
-  GIOStream            *test_stream;   /* set_stream_for_testing(): the link's stream */
+  GCancellable    *user_cancellable; /* the caller's, handed to every link operation */
+  PostaciSmtpLink *link;
+  GIOStream       *test_stream; /* set_stream_for_testing(): the link's stream */
 
   /* What the server said it can do, from the latest EHLO. */
-  GHashTable           *capabilities;  /* upper-case keyword → parameters */
-  char                 *ehlo_name;
+  GHashTable *capabilities; /* upper-case keyword → parameters */
+  char       *ehlo_name;
 
   /* The command the awaited reply answers: states[state].command, set with the state */
-  PostaciCommand        command;
-  PostaciReply         *last_reply;
-  PostaciCommand        last_reply_command;
+  PostaciCommand command;
+  PostaciReply  *last_reply;
+  PostaciCommand last_reply_command;
 
   /* AUTH */
-  PostaciSasl          *sasl;
-  PostaciRedactor      *redactor;      /* every form of the secrets sent: masked in server text */
-  GError               *auth_error;    /* kept while "*" abandons the exchange */
+  PostaciSasl     *sasl;
+  PostaciRedactor *redactor;   /* every form of the secrets sent: masked in server text */
+  GError          *auth_error; /* kept while "*" abandons the exchange */
 
   /* Envelope and data */
-  PostaciMessage       *message;
-  gboolean              prepared;      /* postaci_session_prepare() succeeded */
-  GInputStream         *data_stream;
-  goffset               data_size;
-  goffset               data_sent;
-  guchar               *chunk;
-  gsize                 chunk_length;  /* what the chunk in flight holds */
-  gboolean              headers_shown;
-  guint                 rcpt_index;
-  GPtrArray            *refused;       /* char *: the recipients the server refused */
+  PostaciMessage *message;
+  gboolean        prepared; /* postaci_session_prepare() succeeded */
+  GInputStream   *data_stream;
+  goffset         data_size;
+  goffset         data_sent;
+  guchar         *chunk;
+  gsize           chunk_length; /* what the chunk in flight holds */
+  gboolean        headers_shown;
+  guint           rcpt_index;
+  GPtrArray      *refused; /* char *: the recipients the server refused */
   /* PIPELINING (RFC 2920): MAIL FROM, every RCPT TO and DATA written at once; each is shown
    * when its reply is read, so batch_next is also how many replies were asked for. */
-  GPtrArray            *batch;         /* char *: the lines written together; NULL: none */
-  guint                 batch_next;
-  char                 *from_ascii;
-  gboolean              needs_smtputf8;
+  GPtrArray *batch; /* char *: the lines written together; NULL: none */
+  guint      batch_next;
+  char      *from_ascii;
+  gboolean   needs_smtputf8;
 
-  PostaciOutcome       *outcome;
-  gboolean              concluded;   /* the verdict is set; what follows is only QUIT and close */
-  gboolean              stage_open;  /* begin_stage() without its end_stage() yet */
+  PostaciOutcome *outcome;
+  gboolean        concluded;  /* the verdict is set; what follows is only QUIT and close */
+  gboolean        stage_open; /* begin_stage() without its end_stage() yet */
 };
 
 G_DEFINE_TYPE (PostaciSession, postaci_session, G_TYPE_OBJECT)
+/* clang-format off */
 G_DEFINE_QUARK (postaci-session-error-quark, postaci_session_error)
+/* clang-format on */
 
-enum {
+enum
+{
   SIGNAL_EVENT,
   N_SIGNALS
 };
@@ -356,7 +357,7 @@ static void emit_text (PostaciSession *self, PostaciEventKind kind, const char *
 static void
 emit_text (PostaciSession *self, PostaciEventKind kind, const char *format, ...)
 {
-  va_list args;
+  va_list          args;
   g_autofree char *text = NULL;
 
   va_start (args, format);
@@ -368,8 +369,8 @@ emit_text (PostaciSession *self, PostaciEventKind kind, const char *format, ...)
 static void
 emit_stage (PostaciSession *self, PostaciStage stage, PostaciStageStatus status)
 {
-  PostaciEvent *event = postaci_event_new (POSTACI_EVENT_STAGE, stage,
-                                           postaci_stage_get_label (stage));
+  PostaciEvent *event =
+    postaci_event_new (POSTACI_EVENT_STAGE, stage, postaci_stage_get_label (stage));
   event->stage_status = status;
   emit (self, event);
 }
@@ -456,9 +457,8 @@ conclude (PostaciSession *self)
 {
   self->concluded = TRUE;
   if (self->link != NULL)
-    postaci_smtp_link_set_timeout (self->link,
-                                   MIN (postaci_request_get_timeout (self->request),
-                                        CLOSING_TIMEOUT_SECONDS));
+    postaci_smtp_link_set_timeout (
+      self->link, MIN (postaci_request_get_timeout (self->request), CLOSING_TIMEOUT_SECONDS));
 }
 
 /* What the link does on its own (addresses, TLS facts): an event of the stage under way. */
@@ -471,8 +471,7 @@ link_event_cb (PostaciSmtpLink *link, int kind, const char *text, PostaciSession
 /* A server line, masked and escaped by the link; the last line of a reply carries it, and
  * with it the catalog's reading of it as an answer to the command in flight. */
 static void
-link_line_cb (PostaciSmtpLink *link, const char *text, PostaciReply *reply,
-              PostaciSession *self)
+link_line_cb (PostaciSmtpLink *link, const char *text, PostaciReply *reply, PostaciSession *self)
 {
   PostaciEvent *event = postaci_event_new (POSTACI_EVENT_SERVER, self->stage, text);
 
@@ -485,8 +484,8 @@ link_line_cb (PostaciSmtpLink *link, const char *text, PostaciReply *reply,
 
       event->reply = postaci_reply_copy (reply);
       event->command = self->command;
-      event->explanation = postaci_catalog_explain_reply (reply, self->command,
-                                                          advise ? &event->hint : NULL);
+      event->explanation =
+        postaci_catalog_explain_reply (reply, self->command, advise ? &event->hint : NULL);
       g_clear_pointer (&self->last_reply, postaci_reply_free);
       self->last_reply = postaci_reply_copy (reply);
       self->last_reply_command = self->command;
@@ -546,8 +545,8 @@ fill_failure_context (PostaciSession *self, PostaciFailureContext *context)
   context->received_any = self->link != NULL && postaci_smtp_link_get_received_any (self->link);
   context->tls_active = self->link != NULL && postaci_smtp_link_get_tls_active (self->link);
   context->server = self->request->server;
-  context->certificate_errors = self->link != NULL
-                                ? postaci_smtp_link_get_certificate_errors (self->link) : 0;
+  context->certificate_errors =
+    self->link != NULL ? postaci_smtp_link_get_certificate_errors (self->link) : 0;
 }
 
 /* Errors whose message we wrote, in the run's language; the others (GIO, glib-networking,
@@ -568,7 +567,7 @@ end_cancelled (PostaciSession *self)
   PostaciOutcome *outcome = self->outcome;
 
   /* Translators: %s is the stage under way, for example “Connect” */
-  outcome->reason = g_strdup_printf (_("The test was cancelled during “%s”."),
+  outcome->reason = g_strdup_printf (_ ("The test was cancelled during “%s”."),
                                      postaci_stage_get_label (self->stage));
   if (self->stage_open)
     end_stage (self, POSTACI_STAGE_STATUS_CANCELLED);
@@ -585,7 +584,7 @@ end_cancelled (PostaciSession *self)
 static void
 fail (PostaciSession *self, GError *error, gboolean say_quit)
 {
-  PostaciOutcome *outcome = self->outcome;
+  PostaciOutcome       *outcome = self->outcome;
   PostaciFailureContext context = { 0 };
   gboolean refused = g_error_matches (error, POSTACI_SESSION_ERROR, POSTACI_SESSION_ERROR_REFUSED);
   g_autofree char *hint = NULL;
@@ -620,8 +619,8 @@ fail (PostaciSession *self, GError *error, gboolean say_quit)
     {
       outcome->reply = postaci_reply_copy (self->last_reply);
       outcome->command = self->last_reply_command;
-      explanation = postaci_catalog_explain_reply (self->last_reply, self->last_reply_command,
-                                                   &hint);
+      explanation =
+        postaci_catalog_explain_reply (self->last_reply, self->last_reply_command, &hint);
     }
   else
     {
@@ -639,8 +638,8 @@ fail (PostaciSession *self, GError *error, gboolean say_quit)
   else
     /* Translators: the first %s is a stage such as “EHLO” or “Connect”, the second what went
      * wrong */
-    outcome->reason = g_strdup_printf (_("%s failed: %s"), postaci_stage_get_label (self->stage),
-                                       error->message);
+    outcome->reason =
+      g_strdup_printf (_ ("%s failed: %s"), postaci_stage_get_label (self->stage), error->message);
   /* The system's words are kept, under "Details", for whoever helps the person. */
   if (detail == NULL && !is_in_our_words (error) && !refused)
     detail = g_strdup (error->message);
@@ -655,8 +654,8 @@ fail (PostaciSession *self, GError *error, gboolean say_quit)
     end_stage (self, POSTACI_STAGE_STATUS_FAILED);
   if (!refused)
     {
-      PostaciEvent *event = postaci_event_new (POSTACI_EVENT_ERROR, self->stage,
-                                               outcome->explanation);
+      PostaciEvent *event =
+        postaci_event_new (POSTACI_EVENT_ERROR, self->stage, outcome->explanation);
 
       event->hint = g_strdup (outcome->hint);
       event->detail = g_strdup (outcome->detail);
@@ -671,7 +670,8 @@ fail (PostaciSession *self, GError *error, gboolean say_quit)
 }
 
 static void
-fail_literal (PostaciSession *self, PostaciSessionError code, gboolean say_quit, const char *message)
+fail_literal (PostaciSession *self, PostaciSessionError code, gboolean say_quit,
+              const char *message)
 {
   fail (self, g_error_new_literal (POSTACI_SESSION_ERROR, code, message), say_quit);
 }
@@ -682,7 +682,7 @@ static char *
 reply_excerpt (const PostaciReply *reply)
 {
   g_autofree char *text = postaci_reply_get_text (reply);
-  char *shown = postaci_escape_text (text, -1);
+  char            *shown = postaci_escape_text (text, -1);
 
   if (g_utf8_strlen (shown, -1) > MAX_QUOTED_REPLY_CHARS)
     {
@@ -701,9 +701,10 @@ fail_refused (PostaciSession *self, const PostaciReply *reply, const char *what)
 {
   g_autofree char *shown = reply_excerpt (reply);
 
-  fail (self, g_error_new (POSTACI_SESSION_ERROR, POSTACI_SESSION_ERROR_REFUSED,
-                           /* Translators: “MAIL FROM refused: 550 Relaying denied” */
-                           _("%s refused: %u %s"), what, reply->code, shown),
+  fail (self,
+        g_error_new (POSTACI_SESSION_ERROR, POSTACI_SESSION_ERROR_REFUSED,
+                     /* Translators: “MAIL FROM refused: 550 Relaying denied” */
+                     _ ("%s refused: %u %s"), what, reply->code, shown),
         reply->code != 421);
 }
 
@@ -715,11 +716,12 @@ fail_unexpected (PostaciSession *self, const PostaciReply *reply, const char *wh
 {
   g_autofree char *shown = reply_excerpt (reply);
 
-  fail (self, g_error_new (POSTACI_SESSION_ERROR, POSTACI_SESSION_ERROR_PROTOCOL,
-                           /* Translators: “STARTTLS: the server answered 354 go ahead,
+  fail (self,
+        g_error_new (POSTACI_SESSION_ERROR, POSTACI_SESSION_ERROR_PROTOCOL,
+                     /* Translators: “STARTTLS: the server answered 354 go ahead,
                             * which makes no sense here” */
-                           _("%s: the server answered %u %s, which makes no sense here"),
-                           what, reply->code, shown),
+                     _ ("%s: the server answered %u %s, which makes no sense here"), what,
+                     reply->code, shown),
         FALSE);
 }
 
@@ -741,7 +743,7 @@ static char *
 refused_recipients_text (PostaciSession *self)
 {
   GString *out = g_string_new (NULL);
-  guint n = self->refused->len;
+  guint    n = self->refused->len;
 
   for (guint i = 0; i < MIN (n, MAX_NAMED_RECIPIENTS); i++)
     {
@@ -753,9 +755,9 @@ refused_recipients_text (PostaciSession *self)
     }
   if (n > MAX_NAMED_RECIPIENTS)
     /* Translators: follows a list of refused addresses: “a@x, b@y and 9,895 more” */
-    g_string_append_printf (out, g_dngettext (GETTEXT_PACKAGE, " and %u more", " and %u more",
-                                              n - MAX_NAMED_RECIPIENTS),
-                            n - MAX_NAMED_RECIPIENTS);
+    g_string_append_printf (
+      out, g_dngettext (GETTEXT_PACKAGE, " and %u more", " and %u more", n - MAX_NAMED_RECIPIENTS),
+      n - MAX_NAMED_RECIPIENTS);
   return g_string_free (out, FALSE);
 }
 
@@ -765,20 +767,22 @@ static char *
 partial_reason (PostaciSession *self)
 {
   g_autofree char *names = refused_recipients_text (self);
-  guint total = self->request->recipients->len;
+  guint            total = self->request->recipients->len;
 
   if (self->request->stop_after == POSTACI_STAGE_RCPT)
     return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
                                          "Stopped after RCPT, as asked: the server accepted %u "
                                          "of %u recipient and refused %s.",
                                          "Stopped after RCPT, as asked: the server accepted %u "
-                                         "of %u recipients and refused %s.", total),
+                                         "of %u recipients and refused %s.",
+                                         total),
                             self->outcome->recipients_accepted, total, names);
   return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
                                        "The server accepted the message for %u of %u recipient "
                                        "and refused %s.",
                                        "The server accepted the message for %u of %u recipients "
-                                       "and refused %s.", total),
+                                       "and refused %s.",
+                                       total),
                           self->outcome->recipients_accepted, total, names);
 }
 
@@ -791,16 +795,16 @@ succeed (PostaciSession *self, const char *reason)
     self->outcome->verdict = POSTACI_VERDICT_PARTIAL;
   self->outcome->stage = self->stage;
   g_free (self->outcome->reason);
-  self->outcome->reason = self->outcome->verdict == POSTACI_VERDICT_PARTIAL
-                          ? partial_reason (self) : g_strdup (reason);
+  self->outcome->reason =
+    self->outcome->verdict == POSTACI_VERDICT_PARTIAL ? partial_reason (self) : g_strdup (reason);
   if (self->last_reply != NULL)
     {
       g_clear_pointer (&self->outcome->reply, postaci_reply_free);
       self->outcome->reply = postaci_reply_copy (self->last_reply);
       self->outcome->command = self->last_reply_command;
       g_free (self->outcome->explanation);
-      self->outcome->explanation = postaci_catalog_explain_reply (self->last_reply,
-                                                                  self->last_reply_command, NULL);
+      self->outcome->explanation =
+        postaci_catalog_explain_reply (self->last_reply, self->last_reply_command, NULL);
     }
   if (self->state >= STATE_GREETING && postaci_smtp_link_is_connected (self->link))
     quit_politely (self);
@@ -816,7 +820,7 @@ stop_here (PostaciSession *self, PostaciStage stage)
 
   if (self->request->stop_after != stage)
     return FALSE;
-  reason = g_strdup_printf (_("Stopped after %s, as asked: every step up to there worked."),
+  reason = g_strdup_printf (_ ("Stopped after %s, as asked: every step up to there worked."),
                             postaci_stage_get_label (stage));
   succeed (self, reason);
   return TRUE;
@@ -840,8 +844,7 @@ close_connection (PostaciSession *self)
       finish_run (self);
       return;
     }
-  postaci_smtp_link_close_async (self->link, self->user_cancellable, close_cb,
-                                 g_object_ref (self));
+  postaci_smtp_link_close_async (self->link, self->user_cancellable, close_cb, g_object_ref (self));
 }
 
 static void
@@ -860,9 +863,10 @@ finish_run (PostaciSession *self)
       g_ptr_array_remove_index (self->refused, self->refused->len - 1);
     }
   if (outcome->reason == NULL)
-    outcome->reason = g_strdup (_("The run ended."));
+    outcome->reason = g_strdup (_ ("The run ended."));
   if (task != NULL)
-    g_task_return_pointer (task, postaci_outcome_copy (outcome), (GDestroyNotify) postaci_outcome_free);
+    g_task_return_pointer (task, postaci_outcome_copy (outcome),
+                           (GDestroyNotify) postaci_outcome_free);
 }
 
 /* ---------------------------------------------------------------- */
@@ -874,8 +878,8 @@ read_reply_cb (GObject *object, GAsyncResult *res, gpointer user_data)
 {
   g_autoptr(PostaciSession) self = user_data;
   GError *error = NULL;
-  g_autoptr(PostaciReply) reply = postaci_smtp_link_read_reply_finish (POSTACI_SMTP_LINK (object),
-                                                                       res, &error);
+  g_autoptr(PostaciReply) reply =
+               postaci_smtp_link_read_reply_finish (POSTACI_SMTP_LINK (object), res, &error);
 
   if (reply == NULL)
     {
@@ -899,10 +903,10 @@ batch_pending (PostaciSession *self)
 static void
 read_reply (PostaciSession *self)
 {
-  PostaciSmtpLinkReadFlags flags = (self->state == STATE_STARTTLS || self->state == STATE_QUIT ||
-                                    batch_pending (self))
-                                   ? POSTACI_SMTP_LINK_READ_MORE_ALLOWED
-                                   : POSTACI_SMTP_LINK_READ_ALONE;
+  PostaciSmtpLinkReadFlags flags =
+    (self->state == STATE_STARTTLS || self->state == STATE_QUIT || batch_pending (self))
+      ? POSTACI_SMTP_LINK_READ_MORE_ALLOWED
+      : POSTACI_SMTP_LINK_READ_ALONE;
 
   postaci_smtp_link_read_reply_async (self->link, flags, self->user_cancellable, read_reply_cb,
                                       g_object_ref (self));
@@ -981,9 +985,8 @@ send_batch_cb (GObject *object, GAsyncResult *res, gpointer user_data)
 static void
 send_batch (PostaciSession *self)
 {
-  gboolean with_data = g_str_equal (g_ptr_array_index (self->batch, self->batch->len - 1),
-                                    "DATA");
-  guint recipients = self->batch->len - (with_data ? 2 : 1);
+  gboolean with_data = g_str_equal (g_ptr_array_index (self->batch, self->batch->len - 1), "DATA");
+  guint    recipients = self->batch->len - (with_data ? 2 : 1);
 
   if (with_data)
     emit_text (self, POSTACI_EVENT_INFO,
@@ -993,7 +996,9 @@ send_batch (PostaciSession *self)
                             "shown under its command.",
                             "The server offers PIPELINING (RFC 2920): MAIL FROM, RCPT TO for %u "
                             "recipients and DATA go out together in one write; each reply is "
-                            "shown under its command.", recipients), recipients);
+                            "shown under its command.",
+                            recipients),
+               recipients);
   else
     emit_text (self, POSTACI_EVENT_INFO,
                g_dngettext (GETTEXT_PACKAGE,
@@ -1002,7 +1007,9 @@ send_batch (PostaciSession *self)
                             "under its command.",
                             "The server offers PIPELINING (RFC 2920): MAIL FROM and RCPT TO for "
                             "%u recipients go out together in one write; each reply is shown "
-                            "under its command.", recipients), recipients);
+                            "under its command.",
+                            recipients),
+               recipients);
   self->batch_next = 0;
   postaci_smtp_link_send_lines_async (self->link, (const char *const *) self->batch->pdata,
                                       self->batch->len, self->user_cancellable, send_batch_cb,
@@ -1037,7 +1044,7 @@ connect_cb (GObject *object, GAsyncResult *res, gpointer user_data)
   local = postaci_smtp_link_get_local_address (self->link);
   if (self->ehlo_name == NULL && G_IS_INET_SOCKET_ADDRESS (local))
     {
-      GInetAddress *address = g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (local));
+      GInetAddress    *address = g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (local));
       g_autofree char *text = g_inet_address_to_string (address);
 
       if (g_inet_address_get_family (address) == G_SOCKET_FAMILY_IPV6)
@@ -1153,17 +1160,19 @@ parse_capabilities (PostaciSession *self, const PostaciReply *reply)
     {
       /* Escaped: parameters such as the AUTH list end up in messages a person reads. */
       g_autofree char *line = postaci_escape_text (reply->lines[i], -1);
-      const char *space = strpbrk (line, " =");
+      const char      *space = strpbrk (line, " =");
       g_autofree char *keyword = g_ascii_strup (line, space ? space - line : -1);
-      const char *params = space ? space + 1 : "";
+      const char      *params = space ? space + 1 : "";
 
       if (*keyword == '\0')
         continue;
       /* "AUTH=LOGIN PLAIN" is an old Microsoft spelling of "AUTH LOGIN PLAIN". */
       if (g_hash_table_contains (self->capabilities, keyword) && g_str_equal (keyword, "AUTH"))
         {
-          g_autofree char *merged = g_strdup_printf ("%s %s", (char *) g_hash_table_lookup (self->capabilities, keyword), params);
-          g_hash_table_replace (self->capabilities, g_steal_pointer (&keyword), g_steal_pointer (&merged));
+          g_autofree char *merged = g_strdup_printf (
+            "%s %s", (char *) g_hash_table_lookup (self->capabilities, keyword), params);
+          g_hash_table_replace (self->capabilities, g_steal_pointer (&keyword),
+                                g_steal_pointer (&merged));
         }
       else
         g_hash_table_replace (self->capabilities, g_steal_pointer (&keyword), g_strdup (params));
@@ -1184,8 +1193,9 @@ handle_ehlo (PostaciSession *self, PostaciReply *reply)
       if (!postaci_reply_is_positive (reply) && reply->code != 421 &&
           self->security == POSTACI_SECURITY_NONE && !postaci_smtp_link_get_tls_active (self->link))
         {
-          emit_text (self, POSTACI_EVENT_WARNING,
-                     _("The server refused EHLO; trying the older HELO (no extensions, no encryption)."));
+          emit_text (
+            self, POSTACI_EVENT_WARNING,
+            _ ("The server refused EHLO; trying the older HELO (no extensions, no encryption)."));
           send_helo (self);
           return;
         }
@@ -1216,15 +1226,17 @@ handle_ehlo (PostaciSession *self, PostaciReply *reply)
         {
           begin_stage (self, POSTACI_STAGE_TLS);
           fail_literal (self, POSTACI_SESSION_ERROR_STARTTLS_UNAVAILABLE, TRUE,
-                        _("The server does not offer STARTTLS, and encryption is required."));
+                        _ ("The server does not offer STARTTLS, and encryption is required."));
           return;
         }
       break;
     case POSTACI_SECURITY_AUTO:
       if (!has_capability (self, "STARTTLS"))
         {
-          emit_text (self, POSTACI_EVENT_WARNING,
-                     _("The server does not offer STARTTLS: everything goes over the network unencrypted."));
+          emit_text (
+            self, POSTACI_EVENT_WARNING,
+            _ (
+              "The server does not offer STARTTLS: everything goes over the network unencrypted."));
           if (skip_stage (self, POSTACI_STAGE_TLS))
             next_after_tls (self);
           return;
@@ -1289,7 +1301,7 @@ next_after_tls (PostaciSession *self)
 static void
 send_auth_response (PostaciSession *self, const char *challenge)
 {
-  GError *error = NULL;
+  GError          *error = NULL;
   g_autofree char *response = NULL;
 
   if (!postaci_sasl_step (self->sasl, challenge, &response, &error))
@@ -1313,15 +1325,16 @@ start_auth (PostaciSession *self)
   const char *offered_text = g_hash_table_lookup (self->capabilities, "AUTH");
   g_auto(GStrv) offered = NULL;
   PostaciMechanism mechanism;
-  GError *error = NULL;
-  const char *name;
+  GError          *error = NULL;
+  const char      *name;
 
   if (offered_text == NULL)
     {
-      fail_literal (self, POSTACI_SESSION_ERROR_AUTH_UNAVAILABLE, TRUE,
-                    postaci_smtp_link_get_tls_active (self->link)
-                    ? _("The server does not offer authentication (no AUTH in its EHLO reply).")
-                    : _("The server does not offer authentication on an unencrypted connection."));
+      fail_literal (
+        self, POSTACI_SESSION_ERROR_AUTH_UNAVAILABLE, TRUE,
+        postaci_smtp_link_get_tls_active (self->link)
+          ? _ ("The server does not offer authentication (no AUTH in its EHLO reply).")
+          : _ ("The server does not offer authentication on an unencrypted connection."));
       return;
     }
   /* No sign-in crosses an unencrypted link without consent, whatever the mechanism: whoever
@@ -1330,20 +1343,21 @@ start_auth (PostaciSession *self)
   if (!postaci_smtp_link_get_tls_active (self->link) && !self->request->allow_plain_auth)
     {
       fail_literal (self, POSTACI_SESSION_ERROR_PLAINTEXT_AUTH, TRUE,
-                    _("The connection is not encrypted, so the run stopped before signing in."));
+                    _ ("The connection is not encrypted, so the run stopped before signing in."));
       return;
     }
   {
     g_autofree char *upper = g_ascii_strup (offered_text, -1);
     offered = g_strsplit_set (g_strstrip (upper), " ", -1);
   }
-  if (!postaci_sasl_choose ((const char *const *) offered, self->request->mechanism, postaci_smtp_link_get_tls_active (self->link),
+  if (!postaci_sasl_choose ((const char *const *) offered, self->request->mechanism,
+                            postaci_smtp_link_get_tls_active (self->link),
                             self->request->allow_plain_auth, &mechanism, &error))
     {
       GError *mapped = g_error_new_literal (POSTACI_SESSION_ERROR,
                                             error->code == POSTACI_SASL_ERROR_PLAINTEXT
-                                            ? POSTACI_SESSION_ERROR_PLAINTEXT_AUTH
-                                            : POSTACI_SESSION_ERROR_AUTH_UNAVAILABLE,
+                                              ? POSTACI_SESSION_ERROR_PLAINTEXT_AUTH
+                                              : POSTACI_SESSION_ERROR_AUTH_UNAVAILABLE,
                                             error->message);
       g_error_free (error);
       fail (self, mapped, TRUE);
@@ -1352,7 +1366,7 @@ start_auth (PostaciSession *self)
   name = postaci_mechanism_get_sasl_name (mechanism);
   if (!postaci_smtp_link_get_tls_active (self->link))
     emit_text (self, POSTACI_EVENT_WARNING,
-               _("Authenticating with %s over an unencrypted connection."), name);
+               _ ("Authenticating with %s over an unencrypted connection."), name);
   self->sasl = postaci_sasl_new (mechanism, self->request->username, self->request->password,
                                  self->host, &error);
   if (self->sasl == NULL)
@@ -1412,7 +1426,8 @@ handle_auth_cancel (PostaciSession *self, PostaciReply *reply)
   GError *error = g_steal_pointer (&self->auth_error);
 
   g_clear_pointer (&self->sasl, postaci_sasl_free);
-  fail (self, g_error_new_literal (POSTACI_SESSION_ERROR, POSTACI_SESSION_ERROR_SASL, error->message),
+  fail (self,
+        g_error_new_literal (POSTACI_SESSION_ERROR, POSTACI_SESSION_ERROR_SASL, error->message),
         reply->code != 421);
   g_error_free (error);
 }
@@ -1424,7 +1439,7 @@ handle_auth_cancel (PostaciSession *self, PostaciReply *reply)
 static char *
 rcpt_line (PostaciSession *self, guint index)
 {
-  const char *address = g_ptr_array_index (self->request->recipients, index);
+  const char      *address = g_ptr_array_index (self->request->recipients, index);
   g_autofree char *ascii = postaci_address_to_ascii (address);
 
   return g_strdup_printf ("RCPT TO:<%s>", ascii);
@@ -1464,14 +1479,14 @@ send_envelope (PostaciSession *self, const char *mail)
 static void
 send_mail_from (PostaciSession *self)
 {
-  GString *line;
+  GString    *line;
   const char *size_param = g_hash_table_lookup (self->capabilities, "SIZE");
 
   if (self->needs_smtputf8 && !has_capability (self, "SMTPUTF8"))
     {
       fail_literal (self, POSTACI_SESSION_ERROR_SMTPUTF8_UNAVAILABLE, TRUE,
-                    _("An address has non-ASCII letters before the @, which needs the SMTPUTF8 "
-                      "extension, and this server does not offer it."));
+                    _ ("An address has non-ASCII letters before the @, which needs the SMTPUTF8 "
+                       "extension, and this server does not offer it."));
       return;
     }
   /* Composed while it is sent: the plan (8bit only where the server takes it) and its size
@@ -1480,9 +1495,8 @@ send_mail_from (PostaciSession *self)
     {
       GError *error = NULL;
 
-      self->data_stream = postaci_message_open_data (self->message,
-                                                     has_capability (self, "8BITMIME"),
-                                                     &self->data_size, &error);
+      self->data_stream = postaci_message_open_data (
+        self->message, has_capability (self, "8BITMIME"), &self->data_size, &error);
       if (self->data_stream == NULL)
         {
           fail (self, error, TRUE);
@@ -1495,21 +1509,27 @@ send_mail_from (PostaciSession *self)
       guint64 limit = g_ascii_strtoull (size_param, NULL, 10);
       if (limit > 0 && (guint64) self->data_size > limit)
         {
-          fail (self, g_error_new (POSTACI_SESSION_ERROR, POSTACI_SESSION_ERROR_TOO_LARGE,
-                                   _("The message is %" PRId64 " bytes; the server accepts at most %" PRIu64 "."),
-                                   (int64_t) self->data_size, (uint64_t) limit), TRUE);
+          fail (self,
+                g_error_new (
+                  POSTACI_SESSION_ERROR, POSTACI_SESSION_ERROR_TOO_LARGE,
+                  _ ("The message is %" PRId64 " bytes; the server accepts at most %" PRIu64 "."),
+                  (int64_t) self->data_size, (uint64_t) limit),
+                TRUE);
           return;
         }
       if (self->request->size > 0 && limit > 0)
         emit_text (self, POSTACI_EVENT_INFO,
-                   _("The message is %" PRId64 " bytes; the server accepts up to %" PRIu64 " bytes, "
-                     "so its size limit allows it."),
+                   _ ("The message is %" PRId64 " bytes; the server accepts up to %" PRIu64
+                      " bytes, "
+                      "so its size limit allows it."),
                    (int64_t) self->data_size, (uint64_t) limit);
     }
-  if (self->request->size > 0 && (size_param == NULL || g_ascii_strtoull (size_param, NULL, 10) == 0))
+  if (self->request->size > 0 &&
+      (size_param == NULL || g_ascii_strtoull (size_param, NULL, 10) == 0))
     emit_text (self, POSTACI_EVENT_INFO,
-               _("The message is %" PRId64 " bytes; the server announces no size limit, so only "
-                 "sending it tells."), (int64_t) self->data_size);
+               _ ("The message is %" PRId64 " bytes; the server announces no size limit, so only "
+                  "sending it tells."),
+               (int64_t) self->data_size);
 
   line = g_string_new (NULL);
   g_string_append_printf (line, "MAIL FROM:<%s>", self->from_ascii);
@@ -1565,7 +1585,7 @@ handle_rcpt (PostaciSession *self, PostaciReply *reply)
       g_ptr_array_add (self->refused, g_strdup (address));
       /* Among several, which one was refused; a lone recipient's refusal is the verdict. */
       if (self->request->recipients->len > 1)
-        emit_text (self, POSTACI_EVENT_WARNING, _("The server refused the recipient %s."),
+        emit_text (self, POSTACI_EVENT_WARNING, _ ("The server refused the recipient %s."),
                    address);
     }
 
@@ -1583,15 +1603,17 @@ handle_rcpt (PostaciSession *self, PostaciReply *reply)
       else
         {
           g_autofree char *shown = reply_excerpt (reply);
-          fail (self, g_error_new (POSTACI_SESSION_ERROR, POSTACI_SESSION_ERROR_REFUSED,
-                                   _("The server refused every recipient; the last answer was %u %s"),
-                                   reply->code, shown), TRUE);
+          fail (self,
+                g_error_new (POSTACI_SESSION_ERROR, POSTACI_SESSION_ERROR_REFUSED,
+                             _ ("The server refused every recipient; the last answer was %u %s"),
+                             reply->code, shown),
+                TRUE);
         }
       return;
     }
   if (self->outcome->recipients_refused > 0)
     emit_text (self, POSTACI_EVENT_WARNING,
-               _("%u of %u recipients were accepted; the message goes only to them."),
+               _ ("%u of %u recipients were accepted; the message goes only to them."),
                self->outcome->recipients_accepted, self->request->recipients->len);
   if (!enter_stage (self, POSTACI_STAGE_DATA))
     return;
@@ -1605,12 +1627,12 @@ show_headers (PostaciSession *self, const guchar *data, gsize length)
 {
   const char *p = (const char *) data;
   const char *end = p + length;
-  guint shown = 0;
+  guint       shown = 0;
 
   while (p < end && shown < MAX_SHOWN_HEADER_LINES)
     {
-      const char *eol = memchr (p, '\n', end - p);
-      gsize line_length;
+      const char      *eol = memchr (p, '\n', end - p);
+      gsize            line_length;
       g_autofree char *text = NULL;
 
       if (eol == NULL)
@@ -1648,7 +1670,7 @@ data_read_cb (GObject *object, GAsyncResult *res, gpointer user_data)
 {
   g_autoptr(PostaciSession) self = user_data;
   GError *error = NULL;
-  gssize n;
+  gssize  n;
 
   n = g_input_stream_read_finish (G_INPUT_STREAM (object), res, &error);
   if (n < 0)
@@ -1658,7 +1680,7 @@ data_read_cb (GObject *object, GAsyncResult *res, gpointer user_data)
     }
   if (n == 0)
     {
-      emit_text (self, POSTACI_EVENT_INFO, _("Message sent: %" PRId64 " bytes."),
+      emit_text (self, POSTACI_EVENT_INFO, _ ("Message sent: %" PRId64 " bytes."),
                  (int64_t) self->data_sent);
       emit (self, postaci_event_new (POSTACI_EVENT_CLIENT, self->stage, "."));
       g_clear_object (&self->data_stream);
@@ -1670,7 +1692,8 @@ data_read_cb (GObject *object, GAsyncResult *res, gpointer user_data)
     {
       self->headers_shown = TRUE;
       show_headers (self, self->chunk, (gsize) n);
-      emit_text (self, POSTACI_EVENT_INFO, _("(the message body follows: %" PRId64 " bytes in all)"),
+      emit_text (self, POSTACI_EVENT_INFO,
+                 _ ("(the message body follows: %" PRId64 " bytes in all)"),
                  (int64_t) self->data_size);
     }
   self->chunk_length = (gsize) n;
@@ -1708,9 +1731,9 @@ handle_data_end (PostaciSession *self, PostaciReply *reply)
     }
   end_stage (self, POSTACI_STAGE_STATUS_PASSED);
   if (self->request->size > 0)
-    emit_text (self, POSTACI_EVENT_INFO,
-               _("The server took a message of %" PRId64 " bytes."), (int64_t) self->data_size);
-  succeed (self, _("The server accepted the message for delivery."));
+    emit_text (self, POSTACI_EVENT_INFO, _ ("The server took a message of %" PRId64 " bytes."),
+               (int64_t) self->data_size);
+  succeed (self, _ ("The server accepted the message for delivery."));
 }
 
 /* ---------------------------------------------------------------- */
@@ -1734,8 +1757,8 @@ read_batch_rest (PostaciSession *self)
 {
   if (self->state != STATE_BATCH_REST)
     emit_text (self, POSTACI_EVENT_INFO,
-               _("The commands pipelined behind it were sent already; their replies are read "
-                 "before QUIT."));
+               _ ("The commands pipelined behind it were sent already; their replies are read "
+                  "before QUIT."));
   set_state (self, STATE_BATCH_REST);
   self->command = batch_command (self, self->batch_next);
   show_batched_and_read (self);
@@ -1759,8 +1782,8 @@ handle_batch_rest (PostaciSession *self, PostaciReply *reply)
   if (self->command == POSTACI_COMMAND_DATA && reply->code == 354)
     {
       emit_text (self, POSTACI_EVENT_WARNING,
-                 _("The server is ready for the message although the run has failed: a lone "
-                   "“.” ends it without any text, as RFC 2920 asks."));
+                 _ ("The server is ready for the message although the run has failed: a lone "
+                    "“.” ends it without any text, as RFC 2920 asks."));
       set_state (self, STATE_DATA_EMPTY);
       send_line (self, ".", NULL);
       return;
@@ -1807,7 +1830,7 @@ dispatch_reply (PostaciSession *self, PostaciReply *reply)
   if (handler == NULL)
     {
       fail_literal (self, POSTACI_SESSION_ERROR_PROTOCOL, FALSE,
-                    _("The server sent a reply nobody asked for."));
+                    _ ("The server sent a reply nobody asked for."));
       return;
     }
   if (reply->code == 421 && self->state != STATE_GREETING && self->state != STATE_QUIT)
@@ -1867,10 +1890,8 @@ postaci_session_prepare (PostaciSession *self, GError **error)
 }
 
 void
-postaci_session_run_async (PostaciSession      *self,
-                           GCancellable        *cancellable,
-                           GAsyncReadyCallback  callback,
-                           gpointer             user_data)
+postaci_session_run_async (PostaciSession *self, GCancellable *cancellable,
+                           GAsyncReadyCallback callback, gpointer user_data)
 {
   GError *error = NULL;
 
@@ -1890,8 +1911,8 @@ postaci_session_run_async (PostaciSession      *self,
    * punycode, an address literal as it is. Validation below refuses a name that has none. */
   if (self->request->ehlo_name != NULL && *self->request->ehlo_name != '\0')
     self->ehlo_name = self->request->ehlo_name[0] == '['
-                      ? g_strdup (self->request->ehlo_name)
-                      : g_hostname_to_ascii (self->request->ehlo_name);
+                        ? g_strdup (self->request->ehlo_name)
+                        : g_hostname_to_ascii (self->request->ehlo_name);
 
   /* Nothing is sent when the request is wrong. */
   if (!postaci_session_prepare (self, &error))
@@ -1910,12 +1931,13 @@ postaci_session_run_async (PostaciSession      *self,
 
   if (self->request->accept_invalid_certificate && self->security != POSTACI_SECURITY_NONE)
     emit_text (self, POSTACI_EVENT_WARNING,
-               _("This run accepts an invalid server certificate, as you asked."));
+               _ ("This run accepts an invalid server certificate, as you asked."));
   if (self->request->auth)
     postaci_redactor_add (self->redactor, self->request->password);
   if (self->request->auth && self->request->allow_plain_auth)
-    emit_text (self, POSTACI_EVENT_WARNING,
-               _("Plain-text authentication over an unencrypted connection is allowed for this run."));
+    emit_text (
+      self, POSTACI_EVENT_WARNING,
+      _ ("Plain-text authentication over an unencrypted connection is allowed for this run."));
   start_connect (self);
 }
 

@@ -27,50 +27,52 @@
 
 #define DEFAULT_TIMEOUT_SECONDS 30
 
-struct _PostaciSmtpLink {
-  GObject                   parent_instance;
+struct _PostaciSmtpLink
+{
+  GObject parent_instance;
 
-  char                     *host;
-  guint                     port;
-  guint                     timeout;        /* seconds, per operation */
-  char                     *ca_file;
-  gint64                    certificate_not_after;  /* Unix time; 0 until a peer certificate */
-  GTlsCertificate          *pinned;
-  gboolean                  accept_invalid;
-  gboolean                  look_only;
-  const PostaciRedactor    *redactor;       /* borrowed; may be NULL */
+  char                  *host;
+  guint                  port;
+  guint                  timeout; /* seconds, per operation */
+  char                  *ca_file;
+  gint64                 certificate_not_after; /* Unix time; 0 until a peer certificate */
+  GTlsCertificate       *pinned;
+  gboolean               accept_invalid;
+  gboolean               look_only;
+  const PostaciRedactor *redactor; /* borrowed; may be NULL */
 
   /* The one wait in flight: its cancellable, its deadline, the caller's cancellable. */
-  GCancellable             *op_cancellable;
-  guint                     deadline_id;
-  gboolean                  timed_out;
-  GCancellable             *caller;
-  gulong                    caller_id;
+  GCancellable *op_cancellable;
+  guint         deadline_id;
+  gboolean      timed_out;
+  GCancellable *caller;
+  gulong        caller_id;
 
   GSocketClient            *client;
   GSocketAddressEnumerator *addresses;
   GSocketAddress           *current_address;
   GError                   *last_connect_error;
-  char                     *last_connect_address;  /* where last_connect_error happened */
+  char                     *last_connect_address; /* where last_connect_error happened */
 
-  GIOStream                *test_stream;    /* new_for_stream(): taken by connect_async() */
-  GSocketConnection        *connection;
-  GIOStream                *stream;         /* the connection, or the TLS connection over it */
-  PostaciLineReader        *reader;
-  PostaciReplyParser       *parser;
-  PostaciSmtpLinkReadFlags  read_flags;
-  GBytes                   *pending_write;  /* the line being written; wiped after */
+  GIOStream               *test_stream; /* new_for_stream(): taken by connect_async() */
+  GSocketConnection       *connection;
+  GIOStream               *stream; /* the connection, or the TLS connection over it */
+  PostaciLineReader       *reader;
+  PostaciReplyParser      *parser;
+  PostaciSmtpLinkReadFlags read_flags;
+  GBytes                  *pending_write; /* the line being written; wiped after */
 
-  gboolean                  received_any;
-  gboolean                  tls_active;
-  gboolean                  pinned_accepted;
-  const char               *tls_version;    /* static; NULL until TLS is up */
-  GTlsCertificateFlags      certificate_errors;
+  gboolean             received_any;
+  gboolean             tls_active;
+  gboolean             pinned_accepted;
+  const char          *tls_version; /* static; NULL until TLS is up */
+  GTlsCertificateFlags certificate_errors;
 };
 
 G_DEFINE_TYPE (PostaciSmtpLink, postaci_smtp_link, G_TYPE_OBJECT)
 
-enum {
+enum
+{
   SIGNAL_EVENT,
   SIGNAL_SERVER_LINE,
   N_SIGNALS
@@ -87,7 +89,7 @@ static void connect_next_address (GTask *task);
 static void
 wipe_bytes (GBytes *bytes)
 {
-  gsize size;
+  gsize            size;
   volatile guchar *data = (volatile guchar *) g_bytes_get_data (bytes, &size);
 
   for (gsize i = 0; i < size; i++)
@@ -152,9 +154,8 @@ postaci_smtp_link_class_init (PostaciSmtpLinkClass *klass)
    * @reply: (nullable): the whole reply, on its last line
    */
   signals[SIGNAL_SERVER_LINE] =
-    g_signal_new ("server-line", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
-                  NULL, G_TYPE_NONE, 2, G_TYPE_STRING,
-                  POSTACI_TYPE_REPLY | G_SIGNAL_TYPE_STATIC_SCOPE);
+    g_signal_new ("server-line", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 2, G_TYPE_STRING, POSTACI_TYPE_REPLY | G_SIGNAL_TYPE_STATIC_SCOPE);
 }
 
 static void
@@ -201,10 +202,8 @@ postaci_smtp_link_set_timeout (PostaciSmtpLink *self, guint seconds)
 }
 
 void
-postaci_smtp_link_set_trust (PostaciSmtpLink *self,
-                             const char      *ca_file,
-                             GTlsCertificate *pinned,
-                             gboolean         accept_invalid)
+postaci_smtp_link_set_trust (PostaciSmtpLink *self, const char *ca_file, GTlsCertificate *pinned,
+                             gboolean accept_invalid)
 {
   g_return_if_fail (POSTACI_IS_SMTP_LINK (self));
   g_return_if_fail (pinned == NULL || G_IS_TLS_CERTIFICATE (pinned));
@@ -316,7 +315,7 @@ static void say (PostaciSmtpLink *self, PostaciEventKind kind, const char *forma
 static void
 say (PostaciSmtpLink *self, PostaciEventKind kind, const char *format, ...)
 {
-  va_list args;
+  va_list          args;
   g_autofree char *text = NULL;
 
   va_start (args, format);
@@ -362,7 +361,8 @@ arm_wait (PostaciSmtpLink *self, GCancellable *caller)
     {
       self->caller = g_object_ref (caller);
       /* Runs at once when @caller is already cancelled. */
-      self->caller_id = g_cancellable_connect (caller, G_CALLBACK (caller_cancelled_cb), self, NULL);
+      self->caller_id =
+        g_cancellable_connect (caller, G_CALLBACK (caller_cancelled_cb), self, NULL);
     }
   self->deadline_id = g_timeout_add_seconds (self->timeout, deadline_cb, self);
   return self->op_cancellable;
@@ -389,15 +389,14 @@ translate_wait_error (PostaciSmtpLink *self, GError *error, gboolean reading)
   if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || !self->timed_out)
     return error;
   if (reading && !postaci_smtp_link_get_received_any (self))
-    timeout = g_error_new (POSTACI_SESSION_ERROR, POSTACI_SESSION_ERROR_NO_GREETING,
-                           g_dngettext (GETTEXT_PACKAGE,
-                                        "Connected, but the server sent nothing in %u second.",
-                                        "Connected, but the server sent nothing in %u seconds.",
-                                        self->timeout), self->timeout);
+    timeout = g_error_new (
+      POSTACI_SESSION_ERROR, POSTACI_SESSION_ERROR_NO_GREETING,
+      g_dngettext (GETTEXT_PACKAGE, "Connected, but the server sent nothing in %u second.",
+                   "Connected, but the server sent nothing in %u seconds.", self->timeout),
+      self->timeout);
   else
     timeout = g_error_new (POSTACI_SESSION_ERROR, POSTACI_SESSION_ERROR_TIMEOUT,
-                           g_dngettext (GETTEXT_PACKAGE,
-                                        "No answer within %u second.",
+                           g_dngettext (GETTEXT_PACKAGE, "No answer within %u second.",
                                         "No answer within %u seconds.", self->timeout),
                            self->timeout);
   g_error_free (error);
@@ -435,8 +434,8 @@ use_stream (PostaciSmtpLink *self, GIOStream *stream)
 {
   g_set_object (&self->stream, stream);
   g_clear_object (&self->reader);
-  self->reader = postaci_line_reader_new (g_io_stream_get_input_stream (stream),
-                                          POSTACI_REPLY_MAX_LINE);
+  self->reader =
+    postaci_line_reader_new (g_io_stream_get_input_stream (stream), POSTACI_REPLY_MAX_LINE);
 }
 
 /* Takes @task. */
@@ -452,7 +451,7 @@ connected (GTask *owned)
     remote = g_socket_connection_get_remote_address (self->connection, NULL);
   if (remote != NULL)
     remote_text = g_socket_connectable_to_string (G_SOCKET_CONNECTABLE (remote));
-  say (self, POSTACI_EVENT_INFO, _("Connected to %s."), remote_text ? remote_text : self->host);
+  say (self, POSTACI_EVENT_INFO, _ ("Connected to %s."), remote_text ? remote_text : self->host);
   g_task_return_boolean (task, TRUE);
 }
 
@@ -460,10 +459,10 @@ static void
 connect_cb (GObject *object, GAsyncResult *res, gpointer user_data)
 {
   g_autoptr(GTask) task = user_data;
-  PostaciSmtpLink *self = g_task_get_source_object (task);
-  GError *error = NULL;
+  PostaciSmtpLink   *self = g_task_get_source_object (task);
+  GError            *error = NULL;
   GSocketConnection *connection;
-  g_autofree char *address_text =
+  g_autofree char   *address_text =
     g_socket_connectable_to_string (G_SOCKET_CONNECTABLE (self->current_address));
 
   disarm_wait (self);
@@ -498,14 +497,14 @@ next_address_cb (GObject *object, GAsyncResult *res, gpointer user_data)
 {
   g_autoptr(GTask) task = user_data;
   PostaciSmtpLink *self = g_task_get_source_object (task);
-  GError *error = NULL;
+  GError          *error = NULL;
   g_autoptr(GSocketAddress) address = NULL;
   g_autofree char *text = NULL;
-  GCancellable *cancellable;
+  GCancellable    *cancellable;
 
   disarm_wait (self);
-  address = g_socket_address_enumerator_next_finish (G_SOCKET_ADDRESS_ENUMERATOR (object), res,
-                                                     &error);
+  address =
+    g_socket_address_enumerator_next_finish (G_SOCKET_ADDRESS_ENUMERATOR (object), res, &error);
   if (error != NULL)
     {
       return_wait_error (task, error, FALSE);
@@ -518,7 +517,7 @@ next_address_cb (GObject *object, GAsyncResult *res, gpointer user_data)
         g_task_return_error (task, g_steal_pointer (&self->last_connect_error));
       else
         g_task_return_new_error (task, G_RESOLVER_ERROR, G_RESOLVER_ERROR_NOT_FOUND,
-                                 _("“%s” has no addresses."), self->host);
+                                 _ ("“%s” has no addresses."), self->host);
       return;
     }
 
@@ -526,10 +525,10 @@ next_address_cb (GObject *object, GAsyncResult *res, gpointer user_data)
    * last address it is the run's own error, explained once by whoever shows it. */
   if (self->last_connect_error != NULL)
     /* Translators: “192.0.2.1:587: Connection refused” */
-    say (self, POSTACI_EVENT_WARNING, _("%s: %s"), self->last_connect_address,
+    say (self, POSTACI_EVENT_WARNING, _ ("%s: %s"), self->last_connect_address,
          self->last_connect_error->message);
   text = g_socket_connectable_to_string (G_SOCKET_CONNECTABLE (address));
-  say (self, POSTACI_EVENT_INFO, _("Trying %s…"), text);
+  say (self, POSTACI_EVENT_INFO, _ ("Trying %s…"), text);
   cancellable = arm_wait (self, g_task_get_cancellable (task));
   g_set_object (&self->current_address, address);
   g_socket_client_connect_async (self->client, G_SOCKET_CONNECTABLE (address), cancellable,
@@ -540,16 +539,14 @@ static void
 connect_next_address (GTask *task)
 {
   PostaciSmtpLink *self = g_task_get_source_object (task);
-  GCancellable *cancellable = arm_wait (self, g_task_get_cancellable (task));
+  GCancellable    *cancellable = arm_wait (self, g_task_get_cancellable (task));
 
   g_socket_address_enumerator_next_async (self->addresses, cancellable, next_address_cb, task);
 }
 
 void
-postaci_smtp_link_connect_async (PostaciSmtpLink     *self,
-                                 GCancellable        *cancellable,
-                                 GAsyncReadyCallback  callback,
-                                 gpointer             user_data)
+postaci_smtp_link_connect_async (PostaciSmtpLink *self, GCancellable *cancellable,
+                                 GAsyncReadyCallback callback, gpointer user_data)
 {
   g_autoptr(GTask) task = NULL;
   g_autoptr(GSocketConnectable) target = NULL;
@@ -566,7 +563,7 @@ postaci_smtp_link_connect_async (PostaciSmtpLink     *self,
       connected (g_steal_pointer (&task));
       return;
     }
-  say (self, POSTACI_EVENT_INFO, _("Looking up %s, port %u…"), self->host, self->port);
+  say (self, POSTACI_EVENT_INFO, _ ("Looking up %s, port %u…"), self->host, self->port);
   target = g_network_address_new (self->host, (guint16) self->port);
   self->addresses = g_socket_connectable_enumerate (target);
   self->client = g_socket_client_new ();
@@ -586,10 +583,8 @@ postaci_smtp_link_connect_finish (PostaciSmtpLink *self, GAsyncResult *result, G
 /* ---------------------------------------------------------------- */
 
 static gboolean
-accept_certificate_cb (GTlsConnection       *connection,
-                       GTlsCertificate      *certificate,
-                       GTlsCertificateFlags  errors,
-                       gpointer              user_data)
+accept_certificate_cb (GTlsConnection *connection, GTlsCertificate *certificate,
+                       GTlsCertificateFlags errors, gpointer user_data)
 {
   PostaciSmtpLink *self = user_data;
   g_autoptr(PostaciCertificateInfo) info = NULL;
@@ -601,8 +596,8 @@ accept_certificate_cb (GTlsConnection       *connection,
   if (self->pinned != NULL && g_tls_certificate_is_same (self->pinned, certificate))
     {
       say (self, POSTACI_EVENT_TLS,
-           _("The certificate is the one pinned for this run (the Local Test Server’s): "
-             "accepted."));
+           _ ("The certificate is the one pinned for this run (the Local Test Server’s): "
+              "accepted."));
       self->pinned_accepted = TRUE;
       return TRUE;
     }
@@ -616,8 +611,8 @@ accept_certificate_cb (GTlsConnection       *connection,
   if (self->accept_invalid)
     {
       say (self, POSTACI_EVENT_WARNING,
-           _("Accepting this invalid certificate for this run only, as you asked. "
-             "The connection is encrypted, but the server's identity is not proven."));
+           _ ("Accepting this invalid certificate for this run only, as you asked. "
+              "The connection is encrypted, but the server's identity is not proven."));
       return TRUE;
     }
   return FALSE;
@@ -626,52 +621,53 @@ accept_certificate_cb (GTlsConnection       *connection,
 static void
 report_tls (PostaciSmtpLink *self, GTlsConnection *tls)
 {
-  GTlsProtocolVersion version = g_tls_connection_get_protocol_version (tls);
-  g_autofree char *cipher = g_tls_connection_get_ciphersuite_name (tls);
-  GTlsCertificate *peer = g_tls_connection_get_peer_certificate (tls);
+  GTlsProtocolVersion      version = g_tls_connection_get_protocol_version (tls);
+  g_autofree char         *cipher = g_tls_connection_get_ciphersuite_name (tls);
+  GTlsCertificate         *peer = g_tls_connection_get_peer_certificate (tls);
   static const char *const versions[] = {
     [G_TLS_PROTOCOL_VERSION_SSL_3_0] = "SSL 3.0", [G_TLS_PROTOCOL_VERSION_TLS_1_0] = "TLS 1.0",
     [G_TLS_PROTOCOL_VERSION_TLS_1_1] = "TLS 1.1", [G_TLS_PROTOCOL_VERSION_TLS_1_2] = "TLS 1.2",
     [G_TLS_PROTOCOL_VERSION_TLS_1_3] = "TLS 1.3",
   };
-  const char *version_name = (version > 0 && version < G_N_ELEMENTS (versions) &&
-                              versions[version]) ? versions[version] : _("an unknown TLS version");
+  const char *version_name = (version > 0 && version < G_N_ELEMENTS (versions) && versions[version])
+                               ? versions[version]
+                               : _ ("an unknown TLS version");
 
   self->tls_version = version_name;
 
-  say (self, POSTACI_EVENT_TLS, _("Encrypted with %s, cipher suite %s."), version_name,
+  say (self, POSTACI_EVENT_TLS, _ ("Encrypted with %s, cipher suite %s."), version_name,
        cipher ? cipher : "?");
   if (version == G_TLS_PROTOCOL_VERSION_SSL_3_0 || version == G_TLS_PROTOCOL_VERSION_TLS_1_0 ||
       version == G_TLS_PROTOCOL_VERSION_TLS_1_1)
     say (self, POSTACI_EVENT_WARNING,
-         _("%s is outdated and insecure; the server should offer TLS 1.2 or newer."),
+         _ ("%s is outdated and insecure; the server should offer TLS 1.2 or newer."),
          version_name);
 
   if (peer != NULL)
     {
       g_autoptr(PostaciCertificateInfo) info = postaci_certificate_info_new (peer);
       g_autofree char *names = info->names ? g_strjoinv (", ", info->names) : g_strdup ("");
-      g_autofree char *from = info->not_before
-                              ? g_date_time_format (info->not_before, "%Y-%m-%d") : g_strdup ("?");
-      g_autofree char *until = info->not_after
-                               ? g_date_time_format (info->not_after, "%Y-%m-%d") : g_strdup ("?");
+      g_autofree char *from =
+        info->not_before ? g_date_time_format (info->not_before, "%Y-%m-%d") : g_strdup ("?");
+      g_autofree char *until =
+        info->not_after ? g_date_time_format (info->not_after, "%Y-%m-%d") : g_strdup ("?");
 
-      say (self, POSTACI_EVENT_TLS, _("Certificate subject: %s"),
+      say (self, POSTACI_EVENT_TLS, _ ("Certificate subject: %s"),
            info->subject ? info->subject : "?");
-      say (self, POSTACI_EVENT_TLS, _("Issued by: %s"), info->issuer ? info->issuer : "?");
-      say (self, POSTACI_EVENT_TLS, _("Valid from %s until %s"), from, until);
-      say (self, POSTACI_EVENT_TLS, _("Names: %s"), names);
-      say (self, POSTACI_EVENT_TLS, _("SHA-256 fingerprint: %s"),
+      say (self, POSTACI_EVENT_TLS, _ ("Issued by: %s"), info->issuer ? info->issuer : "?");
+      say (self, POSTACI_EVENT_TLS, _ ("Valid from %s until %s"), from, until);
+      say (self, POSTACI_EVENT_TLS, _ ("Names: %s"), names);
+      say (self, POSTACI_EVENT_TLS, _ ("SHA-256 fingerprint: %s"),
            info->sha256 ? info->sha256 : "?");
       /* For a monitoring check of the days left (postaci-cli --cert-warning). */
       if (info->not_after != NULL)
         self->certificate_not_after = g_date_time_to_unix (info->not_after);
     }
   if (self->certificate_errors == 0)
-    say (self, POSTACI_EVENT_TLS, _("The certificate is valid for %s."), self->host);
+    say (self, POSTACI_EVENT_TLS, _ ("The certificate is valid for %s."), self->host);
   else if (!self->pinned_accepted)
     say (self, POSTACI_EVENT_WARNING,
-         _("The certificate did not pass verification; it was accepted for this run only."));
+         _ ("The certificate did not pass verification; it was accepted for this run only."));
 }
 
 /* GIO's "Unacceptable TLS certificate" says nothing a person can act on: say which check
@@ -680,14 +676,14 @@ static GError *
 certificate_error (PostaciSmtpLink *self, GError *error)
 {
   g_autofree char *what = NULL;
-  GError *better;
+  GError          *better;
 
   if (self->certificate_errors == 0 ||
       !g_error_matches (error, G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE))
     return error;
   what = postaci_certificate_describe_flag (self->certificate_errors);
   better = g_error_new (POSTACI_SESSION_ERROR, POSTACI_SESSION_ERROR_CERTIFICATE,
-                        _("The server's certificate was rejected: %s."), what);
+                        _ ("The server's certificate was rejected: %s."), what);
   g_error_free (error);
   return better;
 }
@@ -697,15 +693,15 @@ handshake_cb (GObject *object, GAsyncResult *res, gpointer user_data)
 {
   g_autoptr(GTask) task = user_data;
   PostaciSmtpLink *self = g_task_get_source_object (task);
-  GError *error = NULL;
+  GError          *error = NULL;
 
   disarm_wait (self);
   /* Nothing ties the connection to the link any more (see postaci_smtp_link_start_tls_async). */
   g_signal_handlers_disconnect_by_func (object, accept_certificate_cb, self);
   if (!g_tls_connection_handshake_finish (G_TLS_CONNECTION (object), res, &error))
     {
-      g_task_return_error (task, certificate_error (self, translate_wait_error (self, error,
-                                                                                FALSE)));
+      g_task_return_error (task,
+                           certificate_error (self, translate_wait_error (self, error, FALSE)));
       return;
     }
   self->tls_active = TRUE;
@@ -715,10 +711,8 @@ handshake_cb (GObject *object, GAsyncResult *res, gpointer user_data)
 }
 
 void
-postaci_smtp_link_start_tls_async (PostaciSmtpLink     *self,
-                                   GCancellable        *cancellable,
-                                   GAsyncReadyCallback  callback,
-                                   gpointer             user_data)
+postaci_smtp_link_start_tls_async (PostaciSmtpLink *self, GCancellable *cancellable,
+                                   GAsyncReadyCallback callback, gpointer user_data)
 {
   g_autoptr(GTask) task = NULL;
   g_autoptr(GSocketConnectable) identity = NULL;
@@ -735,9 +729,9 @@ postaci_smtp_link_start_tls_async (PostaciSmtpLink     *self,
     {
       g_task_return_new_error (task, POSTACI_SESSION_ERROR,
                                POSTACI_SESSION_ERROR_STARTTLS_INJECTION, "%s",
-                               _("The server sent data right after agreeing to STARTTLS, before "
-                                 "encryption began. This is how an attacker injects replies; "
-                                 "the run was stopped."));
+                               _ ("The server sent data right after agreeing to STARTTLS, before "
+                                  "encryption began. This is how an attacker injects replies; "
+                                  "the run was stopped."));
       return;
     }
   if (self->connection == NULL)
@@ -772,7 +766,7 @@ postaci_smtp_link_start_tls_async (PostaciSmtpLink     *self,
    * signal comes only during the handshake, which holds the link; handshake_cb() disconnects
    * it here, on the link's thread. */
   g_signal_connect (tls, "accept-certificate", G_CALLBACK (accept_certificate_cb), self);
-  say (self, POSTACI_EVENT_INFO, _("Starting the TLS handshake…"));
+  say (self, POSTACI_EVENT_INFO, _ ("Starting the TLS handshake…"));
   g_tls_connection_handshake_async (G_TLS_CONNECTION (tls), G_PRIORITY_DEFAULT,
                                     arm_wait (self, cancellable), handshake_cb,
                                     g_steal_pointer (&task));
@@ -794,7 +788,7 @@ write_cb (GObject *object, GAsyncResult *res, gpointer user_data)
 {
   g_autoptr(GTask) task = user_data;
   PostaciSmtpLink *self = g_task_get_source_object (task);
-  GError *error = NULL;
+  GError          *error = NULL;
 
   disarm_wait (self);
   if (self->pending_write != NULL)
@@ -810,17 +804,12 @@ write_cb (GObject *object, GAsyncResult *res, gpointer user_data)
 
 /* Writes @lines, each with CRLF, in one write. */
 static void
-write_lines (PostaciSmtpLink     *self,
-             const char *const   *lines,
-             guint                n_lines,
-             gpointer             source_tag,
-             GCancellable        *cancellable,
-             GAsyncReadyCallback  callback,
-             gpointer             user_data)
+write_lines (PostaciSmtpLink *self, const char *const *lines, guint n_lines, gpointer source_tag,
+             GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
 {
-  gsize length = 0;
-  gsize at = 0;
-  char *wire;
+  gsize  length = 0;
+  gsize  at = 0;
+  char  *wire;
   GTask *task;
 
   task = new_task (self, source_tag, cancellable, callback, user_data);
@@ -844,18 +833,15 @@ write_lines (PostaciSmtpLink     *self,
 }
 
 void
-postaci_smtp_link_send_line_async (PostaciSmtpLink     *self,
-                                   const char          *line,
-                                   GCancellable        *cancellable,
-                                   GAsyncReadyCallback  callback,
-                                   gpointer             user_data)
+postaci_smtp_link_send_line_async (PostaciSmtpLink *self, const char *line,
+                                   GCancellable *cancellable, GAsyncReadyCallback callback,
+                                   gpointer user_data)
 {
   g_return_if_fail (POSTACI_IS_SMTP_LINK (self));
   g_return_if_fail (line != NULL);
   g_return_if_fail (self->stream != NULL && self->pending_write == NULL);
 
-  write_lines (self, &line, 1, postaci_smtp_link_send_line_async, cancellable, callback,
-               user_data);
+  write_lines (self, &line, 1, postaci_smtp_link_send_line_async, cancellable, callback, user_data);
 }
 
 gboolean
@@ -866,12 +852,9 @@ postaci_smtp_link_send_line_finish (PostaciSmtpLink *self, GAsyncResult *result,
 }
 
 void
-postaci_smtp_link_send_lines_async (PostaciSmtpLink     *self,
-                                    const char *const   *lines,
-                                    guint                n_lines,
-                                    GCancellable        *cancellable,
-                                    GAsyncReadyCallback  callback,
-                                    gpointer             user_data)
+postaci_smtp_link_send_lines_async (PostaciSmtpLink *self, const char *const *lines, guint n_lines,
+                                    GCancellable *cancellable, GAsyncReadyCallback callback,
+                                    gpointer user_data)
 {
   g_return_if_fail (POSTACI_IS_SMTP_LINK (self));
   g_return_if_fail (lines != NULL && n_lines > 0);
@@ -889,12 +872,9 @@ postaci_smtp_link_send_lines_finish (PostaciSmtpLink *self, GAsyncResult *result
 }
 
 void
-postaci_smtp_link_write_async (PostaciSmtpLink     *self,
-                               const void          *data,
-                               gsize                size,
-                               GCancellable        *cancellable,
-                               GAsyncReadyCallback  callback,
-                               gpointer             user_data)
+postaci_smtp_link_write_async (PostaciSmtpLink *self, const void *data, gsize size,
+                               GCancellable *cancellable, GAsyncReadyCallback callback,
+                               gpointer user_data)
 {
   GTask *task;
 
@@ -925,15 +905,17 @@ postaci_smtp_link_write_finish (PostaciSmtpLink *self, GAsyncResult *result, GEr
 static void
 mask_secrets (PostaciSmtpLink *self, char **line, gsize *length)
 {
-  gsize keep;
-  gsize masked_length = 0;
+  gsize            keep;
+  gsize            masked_length = 0;
   g_autofree char *masked = NULL;
-  char *result;
+  char            *result;
 
   if (self->redactor == NULL)
     return;
   keep = (*length >= 3 && g_ascii_isdigit ((*line)[0]) && g_ascii_isdigit ((*line)[1]) &&
-          g_ascii_isdigit ((*line)[2])) ? 3 : 0;
+          g_ascii_isdigit ((*line)[2]))
+           ? 3
+           : 0;
   masked = postaci_redactor_apply (self->redactor, *line + keep, (gssize) (*length - keep),
                                    &masked_length);
   if (masked_length == *length - keep && memcmp (masked, *line + keep, masked_length) == 0)
@@ -960,13 +942,12 @@ read_line_cb (GObject *object, GAsyncResult *res, gpointer user_data)
 {
   g_autoptr(GTask) task = user_data;
   PostaciSmtpLink *self = g_task_get_source_object (task);
-  GError *error = NULL;
+  GError          *error = NULL;
   g_autofree char *line = NULL;
-  gsize length = 0;
-  PostaciReply *reply = NULL;
+  gsize            length = 0;
+  PostaciReply    *reply = NULL;
 
-  line = postaci_line_reader_read_line_finish (POSTACI_LINE_READER (object), res, &length,
-                                               &error);
+  line = postaci_line_reader_read_line_finish (POSTACI_LINE_READER (object), res, &length, &error);
   if (line == NULL)
     {
       disarm_wait (self);
@@ -994,8 +975,9 @@ read_line_cb (GObject *object, GAsyncResult *res, gpointer user_data)
         {
           postaci_reply_free (reply);
           g_task_return_new_error (task, POSTACI_SESSION_ERROR, POSTACI_SESSION_ERROR_PROTOCOL,
-                                   "%s", _("The server sent more replies than commands were "
-                                           "sent; the extra lines were not asked for."));
+                                   "%s",
+                                   _ ("The server sent more replies than commands were "
+                                      "sent; the extra lines were not asked for."));
           return;
         }
       g_task_return_pointer (task, reply, (GDestroyNotify) postaci_reply_free);
@@ -1011,11 +993,9 @@ read_line_cb (GObject *object, GAsyncResult *res, gpointer user_data)
 }
 
 void
-postaci_smtp_link_read_reply_async (PostaciSmtpLink          *self,
-                                    PostaciSmtpLinkReadFlags  flags,
-                                    GCancellable             *cancellable,
-                                    GAsyncReadyCallback       callback,
-                                    gpointer                  user_data)
+postaci_smtp_link_read_reply_async (PostaciSmtpLink *self, PostaciSmtpLinkReadFlags flags,
+                                    GCancellable *cancellable, GAsyncReadyCallback callback,
+                                    gpointer user_data)
 {
   GTask *task;
 
@@ -1054,10 +1034,8 @@ close_cb (GObject *object, GAsyncResult *res, gpointer user_data)
 }
 
 void
-postaci_smtp_link_close_async (PostaciSmtpLink     *self,
-                               GCancellable        *cancellable,
-                               GAsyncReadyCallback  callback,
-                               gpointer             user_data)
+postaci_smtp_link_close_async (PostaciSmtpLink *self, GCancellable *cancellable,
+                               GAsyncReadyCallback callback, gpointer user_data)
 {
   GTask *task;
 
@@ -1071,8 +1049,8 @@ postaci_smtp_link_close_async (PostaciSmtpLink     *self,
       return;
     }
   /* The close sends TLS close_notify; a dead peer must not hold the caller. */
-  g_io_stream_close_async (self->stream, G_PRIORITY_DEFAULT, arm_wait (self, cancellable),
-                           close_cb, task);
+  g_io_stream_close_async (self->stream, G_PRIORITY_DEFAULT, arm_wait (self, cancellable), close_cb,
+                           task);
 }
 
 void

@@ -10,12 +10,13 @@
 #include "postaci-soup.h"
 
 static PostaciSoup soup;
-static char *load_error;  /* why it could not be opened, said again to every caller */
+static char       *load_error; /* why it could not be opened, said again to every caller */
 
 static gpointer
 load (gpointer data)
 {
-  static const struct {
+  static const struct
+  {
     const char *name;
     gsize       offset;
   } symbols[] = {
@@ -57,13 +58,13 @@ load (gpointer data)
 const PostaciSoup *
 postaci_soup_get (GError **error)
 {
-  static GOnce once = G_ONCE_INIT;
+  static GOnce       once = G_ONCE_INIT;
   const PostaciSoup *loaded = g_once (&once, load, NULL);
 
   if (loaded == NULL)
     /* Translators: %s is the library's file name, then the system's reason */
     g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
-                 _("The web requests need %s, which could not be loaded: %s"), SOUP_LIBRARY,
+                 _ ("The web requests need %s, which could not be loaded: %s"), SOUP_LIBRARY,
                  load_error);
   return loaded;
 }

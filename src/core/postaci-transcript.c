@@ -51,10 +51,10 @@ append_coloured (GString *out, gboolean ansi, const char *colour, const char *te
 static char *
 format_event_text (const PostaciEvent *event, gboolean ansi)
 {
-  GString *out = g_string_new (NULL);
+  GString         *out = g_string_new (NULL);
   g_autofree char *time = g_strdup_printf ("[%6" G_GINT64_FORMAT " ms] ", event->elapsed_ms);
   g_autofree char *line = NULL;
-  const char *colour = "";
+  const char      *colour = "";
 
   switch (event->kind)
     {
@@ -63,19 +63,19 @@ format_event_text (const PostaciEvent *event, gboolean ansi)
         line = g_strdup_printf ("── %s", event->text);
       else if (event->stage_status == POSTACI_STAGE_STATUS_SKIPPED)
         /* Translators: a stage that did not apply, e.g. “── TLS: skipped” */
-        line = g_strdup_printf (_("── %s: skipped"), event->text);
+        line = g_strdup_printf (_ ("── %s: skipped"), event->text);
       else
         return g_string_free (out, FALSE); /* passed/failed show in the lines around them */
       colour = ANSI_BOLD;
       break;
     case POSTACI_EVENT_CLIENT:
       /* Translators: C marks a line the client sent */
-      line = g_strdup_printf ("%s %s", C_("transcript", "C:"), event->text);
+      line = g_strdup_printf ("%s %s", C_ ("transcript", "C:"), event->text);
       colour = ANSI_CYAN;
       break;
     case POSTACI_EVENT_SERVER:
       /* Translators: S marks a line the server sent */
-      line = g_strdup_printf ("%s %s", C_("transcript", "S:"), event->text);
+      line = g_strdup_printf ("%s %s", C_ ("transcript", "S:"), event->text);
       colour = server_colour (event);
       break;
     case POSTACI_EVENT_TLS:
@@ -88,13 +88,13 @@ format_event_text (const PostaciEvent *event, gboolean ansi)
       break;
     case POSTACI_EVENT_WARNING:
       /* Translators: prefix of a warning line in the transcript */
-      line = g_strdup_printf ("%s %s", _("Warning:"), event->text);
+      line = g_strdup_printf ("%s %s", _ ("Warning:"), event->text);
       colour = ANSI_YELLOW;
       break;
     case POSTACI_EVENT_ERROR:
     default:
       /* Translators: prefix of an error line in the transcript */
-      line = g_strdup_printf ("%s %s", _("Error:"), event->text);
+      line = g_strdup_printf ("%s %s", _ ("Error:"), event->text);
       colour = ANSI_BOLD ANSI_RED;
       break;
     }
@@ -115,7 +115,7 @@ format_event_text (const PostaciEvent *event, gboolean ansi)
   if (event->hint != NULL && *event->hint != '\0')
     {
       /* Translators: introduces advice, e.g. “Try: enable STARTTLS” */
-      g_autofree char *text = g_strdup_printf ("%s %s", _("Try:"), event->hint);
+      g_autofree char *text = g_strdup_printf ("%s %s", _ ("Try:"), event->hint);
       g_string_append (out, INDENT);
       append_coloured (out, ansi, ANSI_YELLOW, text);
       g_string_append_c (out, '\n');
@@ -124,7 +124,7 @@ format_event_text (const PostaciEvent *event, gboolean ansi)
     {
       /* Translators: introduces the system's own words, e.g. “Details: Error performing TLS
        * handshake: …”; they are often in English */
-      g_autofree char *text = g_strdup_printf (_("Details: %s"), event->detail);
+      g_autofree char *text = g_strdup_printf (_ ("Details: %s"), event->detail);
       g_string_append (out, INDENT);
       append_coloured (out, ansi, ANSI_DIM, text);
       g_string_append_c (out, '\n');
@@ -259,8 +259,8 @@ postaci_transcript_format_outcome (const PostaciOutcome *outcome, PostaciTranscr
     [POSTACI_VERDICT_TONE_FAILURE] = ANSI_BOLD ANSI_RED,
   };
   g_autofree char *line = NULL;
-  gboolean ansi = format == POSTACI_TRANSCRIPT_ANSI;
-  GString *out;
+  gboolean         ansi = format == POSTACI_TRANSCRIPT_ANSI;
+  GString         *out;
 
   g_return_val_if_fail (outcome != NULL, NULL);
 
@@ -280,15 +280,13 @@ postaci_transcript_format_outcome (const PostaciOutcome *outcome, PostaciTranscr
       g_string_append_c (out, '\n');
     }
   line = postaci_outcome_get_verdict_line (outcome);
-  append_coloured (out, ansi, tone_colours[postaci_verdict_get_tone (outcome->verdict)],
-                   line);
+  append_coloured (out, ansi, tone_colours[postaci_verdict_get_tone (outcome->verdict)], line);
   g_string_append_c (out, '\n');
   return g_string_free (out, FALSE);
 }
 
 char *
-postaci_transcript_format_run (GPtrArray              *events,
-                               const PostaciOutcome   *outcome,
+postaci_transcript_format_run (GPtrArray *events, const PostaciOutcome *outcome,
                                PostaciTranscriptFormat format)
 {
   GString *out = g_string_new (NULL);
@@ -297,7 +295,8 @@ postaci_transcript_format_run (GPtrArray              *events,
 
   for (guint i = 0; i < events->len; i++)
     {
-      g_autofree char *text = postaci_transcript_format_event (g_ptr_array_index (events, i), format);
+      g_autofree char *text =
+        postaci_transcript_format_event (g_ptr_array_index (events, i), format);
       g_string_append (out, text);
     }
   if (outcome != NULL)

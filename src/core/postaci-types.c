@@ -12,7 +12,7 @@
 
 /* Names a person sees in the stage bar; SMTP verbs stay untranslated. */
 static const char *const stage_labels[POSTACI_N_STAGES] = {
-  N_("Connect"), N_("Greeting"), "EHLO", "TLS", "AUTH", "MAIL", "RCPT", "DATA", "QUIT",
+  N_ ("Connect"), N_ ("Greeting"), "EHLO", "TLS", "AUTH", "MAIL", "RCPT", "DATA", "QUIT",
 };
 
 /* What a reply answered, as the command appears on the wire. */

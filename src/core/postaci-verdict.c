@@ -17,15 +17,15 @@ postaci_outcome_get_verdict_line (const PostaciOutcome *outcome)
 
   if (outcome->verdict == POSTACI_VERDICT_SUCCESS)
     /* Translators: the last line of a successful run; %s says what was reached */
-    return g_strdup_printf (_("Result: success. %s"), outcome->reason);
+    return g_strdup_printf (_ ("Result: success. %s"), outcome->reason);
   if (outcome->verdict == POSTACI_VERDICT_CANCELLED)
     /* Translators: the last line of a cancelled run; %s says during which stage */
-    return g_strdup_printf (_("Result: cancelled. %s"), outcome->reason);
+    return g_strdup_printf (_ ("Result: cancelled. %s"), outcome->reason);
   if (outcome->verdict == POSTACI_VERDICT_PARTIAL)
     /* Translators: the last line of a run that reached only some recipients */
-    return g_strdup_printf (_("Result: partial. %s"), outcome->reason);
+    return g_strdup_printf (_ ("Result: partial. %s"), outcome->reason);
   /* Translators: the last line of a failed run; %s is the one-line reason */
-  return g_strdup_printf (_("Result: failed. %s"), outcome->reason);
+  return g_strdup_printf (_ ("Result: failed. %s"), outcome->reason);
 }
 
 char *
@@ -39,77 +39,75 @@ postaci_outcome_get_verdict_title (const PostaciOutcome *outcome)
   switch (outcome->verdict)
     {
     case POSTACI_VERDICT_SUCCESS:
-      return g_strdup (_("Success"));
+      return g_strdup (_ ("Success"));
     case POSTACI_VERDICT_REFUSED:
       /* Translators: the verdicts after a run; %s is the stage, such as “MAIL” or “Connect” */
-      return g_strdup_printf (_("The server refused at %s"), label);
+      return g_strdup_printf (_ ("The server refused at %s"), label);
     case POSTACI_VERDICT_NETWORK:
-      return g_strdup_printf (_("Could not reach the server (%s)"), label);
+      return g_strdup_printf (_ ("Could not reach the server (%s)"), label);
     case POSTACI_VERDICT_TLS:
-      return g_strdup_printf (_("The secure connection failed at %s"), label);
+      return g_strdup_printf (_ ("The secure connection failed at %s"), label);
     case POSTACI_VERDICT_PROTOCOL:
-      return g_strdup_printf (_("The conversation broke down at %s"), label);
+      return g_strdup_printf (_ ("The conversation broke down at %s"), label);
     case POSTACI_VERDICT_TIMEOUT:
-      return g_strdup_printf (_("No answer in time at %s"), label);
+      return g_strdup_printf (_ ("No answer in time at %s"), label);
     case POSTACI_VERDICT_CANCELLED:
-      return g_strdup_printf (_("Cancelled at %s"), label);
+      return g_strdup_printf (_ ("Cancelled at %s"), label);
     case POSTACI_VERDICT_PARTIAL:
-      return g_strdup (_("Sent, but not to every recipient"));
+      return g_strdup (_ ("Sent, but not to every recipient"));
     case POSTACI_VERDICT_USAGE:
     default:
-      return g_strdup (_("Nothing was sent: check the form"));
+      return g_strdup (_ ("Nothing was sent: check the form"));
     }
 }
-
 
 static char *
 what_happened (const PostaciOutcome *outcome)
 {
-  const char *stage = postaci_stage_get_label (outcome->stage < POSTACI_N_STAGES
-                                               ? outcome->stage : POSTACI_STAGE_CONNECT);
+  const char *stage = postaci_stage_get_label (
+    outcome->stage < POSTACI_N_STAGES ? outcome->stage : POSTACI_STAGE_CONNECT);
 
   switch (outcome->verdict)
     {
     case POSTACI_VERDICT_SUCCESS:
       if (outcome->stage >= POSTACI_STAGE_DATA && outcome->recipients_accepted > 0)
-        return g_strdup (_("The test reached its goal: every step worked, and the server took "
-                           "the message."));
+        return g_strdup (_ ("The test reached its goal: every step worked, and the server took "
+                            "the message."));
       /* Translators: %s is a stage of the run, for example “RCPT”. */
-      return g_strdup_printf (_("Every step up to “%s” worked."), stage);
+      return g_strdup_printf (_ ("Every step up to “%s” worked."), stage);
     case POSTACI_VERDICT_REFUSED:
       if (outcome->reply != NULL)
         /* Translators: %s is a stage of the run, %u a reply code such as 550. */
-        return g_strdup_printf (_("The server refused the run at the “%s” step with reply %u."),
+        return g_strdup_printf (_ ("The server refused the run at the “%s” step with reply %u."),
                                 stage, outcome->reply->code);
       /* Translators: %s is a stage of the run, for example “MAIL”. */
-      return g_strdup_printf (_("The server refused the run at the “%s” step."), stage);
+      return g_strdup_printf (_ ("The server refused the run at the “%s” step."), stage);
     case POSTACI_VERDICT_NETWORK:
       /* Translators: %s is a stage of the run, for example “Connect”. */
-      return g_strdup_printf (_("The network connection to the server failed at the “%s” step."),
+      return g_strdup_printf (_ ("The network connection to the server failed at the “%s” step."),
                               stage);
     case POSTACI_VERDICT_TLS:
-      return g_strdup (_("The encrypted connection (TLS) could not be set up."));
+      return g_strdup (_ ("The encrypted connection (TLS) could not be set up."));
     case POSTACI_VERDICT_PROTOCOL:
       /* Translators: %s is a stage of the run, for example “AUTH”. */
-      return g_strdup_printf (_("The run stopped at the “%s” step: the server broke the SMTP "
-                                "rules, or going on would not have been safe."), stage);
+      return g_strdup_printf (_ ("The run stopped at the “%s” step: the server broke the SMTP "
+                                 "rules, or going on would not have been safe."),
+                              stage);
     case POSTACI_VERDICT_TIMEOUT:
       /* Translators: %s is a stage of the run, for example “Greeting”. */
-      return g_strdup_printf (_("The server did not answer in time at the “%s” step."), stage);
+      return g_strdup_printf (_ ("The server did not answer in time at the “%s” step."), stage);
     case POSTACI_VERDICT_CANCELLED:
-      return g_strdup (_("The run was stopped before it finished."));
+      return g_strdup (_ ("The run was stopped before it finished."));
     case POSTACI_VERDICT_PARTIAL:
       /* Translators: %u of %u recipients, e.g. “1 of 2” */
-      return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                           "The server refused %u of %u recipient.",
-                                           "The server refused %u of %u recipients.",
-                                           outcome->recipients_accepted +
-                                           outcome->recipients_refused),
-                              outcome->recipients_refused,
-                              outcome->recipients_accepted + outcome->recipients_refused);
+      return g_strdup_printf (
+        g_dngettext (GETTEXT_PACKAGE, "The server refused %u of %u recipient.",
+                     "The server refused %u of %u recipients.",
+                     outcome->recipients_accepted + outcome->recipients_refused),
+        outcome->recipients_refused, outcome->recipients_accepted + outcome->recipients_refused);
     case POSTACI_VERDICT_USAGE:
     default:
-      return g_strdup (_("Nothing was sent: a value in the form is not valid."));
+      return g_strdup (_ ("Nothing was sent: a value in the form is not valid."));
     }
 }
 
@@ -120,21 +118,21 @@ what_to_try (const PostaciOutcome *outcome)
     {
     case POSTACI_VERDICT_SUCCESS:
       if (outcome->stage >= POSTACI_STAGE_DATA && outcome->recipients_accepted > 0)
-        return _("That is not yet proof of delivery: look for the message in the recipient's "
-                 "inbox and spam folder.");
-      return _("To send a real message, set “How far to go” to “Send the message”.");
+        return _ ("That is not yet proof of delivery: look for the message in the recipient's "
+                  "inbox and spam folder.");
+      return _ ("To send a real message, set “How far to go” to “Send the message”.");
     case POSTACI_VERDICT_CANCELLED:
-      return _("Run the test again when you are ready.");
+      return _ ("Run the test again when you are ready.");
     case POSTACI_VERDICT_PARTIAL:
-      return _("Read the server's answer to each refused address, correct them, and send "
-               "again to those recipients.");
+      return _ ("Read the server's answer to each refused address, correct them, and send "
+                "again to those recipients.");
     case POSTACI_VERDICT_USAGE:
-      return _("Correct the value named above and run the test again.");
+      return _ ("Correct the value named above and run the test again.");
     default:
       return outcome->hint != NULL && *outcome->hint != '\0'
-             ? outcome->hint
-             : _("Read the explanations above, correct the setting they name, and run the test "
-                 "again.");
+               ? outcome->hint
+               : _ ("Read the explanations above, correct the setting they name, and run the test "
+                    "again.");
     }
 }
 
@@ -156,7 +154,7 @@ char *
 postaci_catalog_summarize_outcome (const PostaciOutcome *outcome)
 {
   g_autofree char *happened = NULL;
-  GString *out;
+  GString         *out;
 
   g_return_val_if_fail (outcome != NULL, g_strdup (""));
 

@@ -44,7 +44,7 @@ postaci_accessible_describe_parts (GtkWidget *root, GType type, const char *desc
 void
 postaci_accessible_label_row_parts (AdwPreferencesRow *row, GType type)
 {
-  const char *title;
+  const char      *title;
   g_autofree char *label = NULL;
 
   g_return_if_fail (ADW_IS_PREFERENCES_ROW (row));
@@ -89,4 +89,3 @@ postaci_accessible_name_buttons_by_label (GtkWidget *root)
        child = gtk_widget_get_next_sibling (child))
     postaci_accessible_name_buttons_by_label (child);
 }
-

@@ -14,12 +14,13 @@
 #include "postaci-request.h"
 #include "postaci-window.h"
 
-struct _PostaciApplication {
-  AdwApplication  parent_instance;
+struct _PostaciApplication
+{
+  AdwApplication parent_instance;
 
-  GSettings      *settings;
-  gboolean        settings_looked_up;
-  PostaciProfileStore *profiles;  /* the saved servers, shared by every window */
+  GSettings           *settings;
+  gboolean             settings_looked_up;
+  PostaciProfileStore *profiles; /* the saved servers, shared by every window */
 };
 
 G_DEFINE_FINAL_TYPE (PostaciApplication, postaci_application, ADW_TYPE_APPLICATION)
@@ -48,10 +49,12 @@ static const PostaciOptionId form_options[] = {
 
 static const GOptionEntry program_entries[] = {
   /* Not a field of the form: the saved server whose fields the form starts from. */
-  { "profile", 0, 0, G_OPTION_ARG_STRING, NULL, N_("Start from this saved server; the options given override its settings"), N_("NAME") },
+  { "profile", 0, 0, G_OPTION_ARG_STRING, NULL,
+    N_ ("Start from this saved server; the options given override its settings"), N_ ("NAME") },
   /* Read from argv in main.c, before the first string is translated; listed here for --help. */
-  { "lang", 0, 0, G_OPTION_ARG_STRING, NULL, N_("Language of the messages: tr or en"), N_("LANG") },
-  { "version", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Show the version and exit"), NULL },
+  { "lang", 0, 0, G_OPTION_ARG_STRING, NULL, N_ ("Language of the messages: tr or en"),
+    N_ ("LANG") },
+  { "version", 0, 0, G_OPTION_ARG_NONE, NULL, N_ ("Show the version and exit"), NULL },
   { NULL }
 };
 
@@ -88,15 +91,18 @@ postaci_application_get_settings (PostaciApplication *self)
   if (source != NULL)
     schema = g_settings_schema_source_lookup (source, APPLICATION_ID, TRUE);
   /* Run from the build tree (make run) before anything is installed. */
-  if (schema == NULL && g_file_test (POSTACI_BUILD_SCHEMA_DIR "/gschemas.compiled", G_FILE_TEST_EXISTS))
+  if (schema == NULL &&
+      g_file_test (POSTACI_BUILD_SCHEMA_DIR "/gschemas.compiled", G_FILE_TEST_EXISTS))
     {
-      build_source = g_settings_schema_source_new_from_directory (POSTACI_BUILD_SCHEMA_DIR, source, FALSE, NULL);
+      build_source =
+        g_settings_schema_source_new_from_directory (POSTACI_BUILD_SCHEMA_DIR, source, FALSE, NULL);
       if (build_source != NULL)
         schema = g_settings_schema_source_lookup (build_source, APPLICATION_ID, FALSE);
     }
   if (schema == NULL)
     {
-      g_message ("The settings schema %s is not installed: the form will not be remembered.", APPLICATION_ID);
+      g_message ("The settings schema %s is not installed: the form will not be remembered.",
+                 APPLICATION_ID);
       return NULL;
     }
   self->settings = g_settings_new_full (schema, NULL, NULL);
@@ -145,12 +151,12 @@ resolve_files (GApplicationCommandLine *command_line, GVariantDict *options, GEr
       g_autoptr(GFile) file = g_application_command_line_create_file_for_arg (command_line, path);
       g_autofree char *absolute = g_file_get_path (file);
       g_autofree char *html = NULL;
-      gsize length = 0;
+      gsize            length = 0;
 
       if (g_variant_dict_contains (options, "html"))
         {
           g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                               _("Give either --html or --html-file, not both."));
+                               _ ("Give either --html or --html-file, not both."));
           return FALSE;
         }
       /* Bounded as in postaci-cli: /dev/zero or a FIFO nobody writes to cannot stall the window. */
@@ -161,7 +167,7 @@ resolve_files (GApplicationCommandLine *command_line, GVariantDict *options, GEr
       if (!g_utf8_validate_len (html, length, NULL))
         {
           g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                               _("The subject and message must be UTF-8 text."));
+                               _ ("The subject and message must be UTF-8 text."));
           return FALSE;
         }
       g_variant_dict_insert (options, "html", "s", html);
@@ -177,9 +183,8 @@ resolve_files (GApplicationCommandLine *command_line, GVariantDict *options, GEr
     {
       g_autoptr(GFile) file = g_application_command_line_create_file_for_arg (command_line, path);
       g_autofree char *absolute = g_file_get_path (file);
-      g_autofree char *password = postaci_input_file_read_password (absolute,
-                                                                    POSTACI_DEFAULT_TIMEOUT_SECONDS,
-                                                                    error);
+      g_autofree char *password =
+        postaci_input_file_read_password (absolute, POSTACI_DEFAULT_TIMEOUT_SECONDS, error);
 
       if (password == NULL)
         return FALSE;
@@ -201,17 +206,17 @@ static int
 postaci_application_command_line (GApplication *application, GApplicationCommandLine *command_line)
 {
   PostaciApplication *self = POSTACI_APPLICATION (application);
-  GVariantDict *options = g_application_command_line_get_options_dict (command_line);
+  GVariantDict       *options = g_application_command_line_get_options_dict (command_line);
   g_autoptr(GError) error = NULL;
   g_auto (GStrv) arguments = NULL;
   PostaciWindow *window;
-  int argc = 0;
+  int            argc = 0;
 
   arguments = g_application_command_line_get_arguments (command_line, &argc);
   if (argc > 1)
     {
       g_application_command_line_printerr (command_line, "postaci: %s\n",
-                                           _("Unexpected argument; see “postaci --help”."));
+                                           _ ("Unexpected argument; see “postaci --help”."));
       return POSTACI_EXIT_USAGE;
     }
   if (!resolve_files (command_line, options, &error))
@@ -238,11 +243,11 @@ postaci_application_handle_local_options (GApplication *application, GVariantDic
 {
   const char *lang = NULL;
 
-  if (g_variant_dict_lookup (options, "lang", "&s", &lang) &&
-      !g_str_equal (lang, "tr") && !g_str_equal (lang, "en"))
+  if (g_variant_dict_lookup (options, "lang", "&s", &lang) && !g_str_equal (lang, "tr") &&
+      !g_str_equal (lang, "en"))
     {
       g_printerr ("postaci: ");
-      g_printerr (_("--lang must be tr or en, not “%s”."), lang);
+      g_printerr (_ ("--lang must be tr or en, not “%s”."), lang);
       g_printerr ("\n");
       return POSTACI_EXIT_USAGE;
     }
@@ -260,25 +265,20 @@ static void
 about_action_cb (GSimpleAction *action, GVariant *parameter, gpointer user_data)
 {
   GtkApplication *application = GTK_APPLICATION (user_data);
-  const char *developers[] = { _("The Postacı developers"), NULL };
-  GtkWidget *about;
+  const char     *developers[] = { _ ("The Postacı developers"), NULL };
+  GtkWidget      *about;
 
-  about = g_object_new (ADW_TYPE_ABOUT_WINDOW,
-                        "transient-for", gtk_application_get_active_window (application),
-                        "application-name", "Postacı",
-                        "application-icon", APPLICATION_ID,
-                        "developer-name", _("The Postacı developers"),
-                        "developers", developers,
-                        "version", PACKAGE_VERSION,
-                        "comments", _("Test an SMTP server the way a helpdesk needs it: watch the whole "
-                                      "conversation, read what every reply means, and get a verdict "
-                                      "that says what to try."),
-                        "website", "https://github.com/postaci/postaci",
-                        "issue-url", "https://github.com/postaci/postaci/issues",
-                        "license-type", GTK_LICENSE_GPL_3_0,
-                        /* Translators: your name and e-mail, one per line */
-                        "translator-credits", _("translator-credits"),
-                        NULL);
+  about = g_object_new (
+    ADW_TYPE_ABOUT_WINDOW, "transient-for", gtk_application_get_active_window (application),
+    "application-name", "Postacı", "application-icon", APPLICATION_ID, "developer-name",
+    _ ("The Postacı developers"), "developers", developers, "version", PACKAGE_VERSION, "comments",
+    _ ("Test an SMTP server the way a helpdesk needs it: watch the whole "
+       "conversation, read what every reply means, and get a verdict "
+       "that says what to try."),
+    "website", "https://github.com/postaci/postaci", "issue-url",
+    "https://github.com/postaci/postaci/issues", "license-type", GTK_LICENSE_GPL_3_0,
+    /* Translators: your name and e-mail, one per line */
+    "translator-credits", _ ("translator-credits"), NULL);
   gtk_window_present (GTK_WINDOW (about));
 }
 
@@ -286,10 +286,10 @@ static void
 quit_action_cb (GSimpleAction *action, GVariant *parameter, gpointer user_data)
 {
   GtkApplication *application = GTK_APPLICATION (user_data);
-  GList *windows = gtk_application_get_windows (application);
+  GList          *windows = gtk_application_get_windows (application);
 
   /* Close, not destroy: each window remembers its form and stops its run. */
-  for (GList *l = windows; l != NULL; )
+  for (GList *l = windows; l != NULL;)
     {
       GtkWindow *window = l->data;
       l = l->next;
@@ -305,7 +305,8 @@ static const GActionEntry app_actions[] = {
 static void
 postaci_application_startup (GApplication *application)
 {
-  struct {
+  struct
+  {
     const char *action;
     const char *accels[3];
   } accels[] = {
@@ -320,8 +321,8 @@ postaci_application_startup (GApplication *application)
   G_APPLICATION_CLASS (postaci_application_parent_class)->startup (application);
 
   gtk_source_init ();
-  g_action_map_add_action_entries (G_ACTION_MAP (application), app_actions, G_N_ELEMENTS (app_actions),
-                                   application);
+  g_action_map_add_action_entries (G_ACTION_MAP (application), app_actions,
+                                   G_N_ELEMENTS (app_actions), application);
   for (guint i = 0; i < G_N_ELEMENTS (accels); i++)
     gtk_application_set_accels_for_action (GTK_APPLICATION (application), accels[i].action,
                                            accels[i].accels);
@@ -347,7 +348,7 @@ postaci_application_finalize (GObject *object)
 static void
 postaci_application_class_init (PostaciApplicationClass *klass)
 {
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GObjectClass      *object_class = G_OBJECT_CLASS (klass);
   GApplicationClass *application_class = G_APPLICATION_CLASS (klass);
 
   object_class->finalize = postaci_application_finalize;
@@ -368,18 +369,16 @@ postaci_application_init (PostaciApplication *self)
     entries[i] = postaci_option_entry (form_options[i], NULL);
   g_application_add_main_option_entries (G_APPLICATION (self), entries);
   g_application_add_main_option_entries (G_APPLICATION (self), program_entries);
-  g_application_set_option_context_summary (G_APPLICATION (self),
-                                            _("Test an SMTP server: the options fill in the form; "
-                                              "nothing is sent until you press Test SMTP. "
-                                              "The password comes from --password-file or $POSTACI_PASSWORD."));
+  g_application_set_option_context_summary (
+    G_APPLICATION (self), _ ("Test an SMTP server: the options fill in the form; "
+                             "nothing is sent until you press Test SMTP. "
+                             "The password comes from --password-file or $POSTACI_PASSWORD."));
 }
 
 PostaciApplication *
 postaci_application_new (GApplicationFlags flags)
 {
-  return g_object_new (POSTACI_TYPE_APPLICATION,
-                       "application-id", APPLICATION_ID,
-                       "flags", G_APPLICATION_HANDLES_COMMAND_LINE | flags,
-                       "resource-base-path", "/io/github/postaci/Postaci",
-                       NULL);
+  return g_object_new (POSTACI_TYPE_APPLICATION, "application-id", APPLICATION_ID, "flags",
+                       G_APPLICATION_HANDLES_COMMAND_LINE | flags, "resource-base-path",
+                       "/io/github/postaci/Postaci", NULL);
 }

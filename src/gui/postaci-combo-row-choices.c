@@ -15,26 +15,20 @@ update_check (AdwComboRow *row, GParamSpec *pspec, GtkListItem *item)
 {
   GtkWidget *check = gtk_widget_get_last_child (gtk_list_item_get_child (item));
 
-  gtk_widget_set_opacity (check, adw_combo_row_get_selected_item (row) == gtk_list_item_get_item (item));
+  gtk_widget_set_opacity (check,
+                          adw_combo_row_get_selected_item (row) == gtk_list_item_get_item (item));
 }
 
 static void
 setup_cb (GtkSignalListItemFactory *factory, GtkListItem *item, AdwComboRow *row)
 {
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-  GtkWidget *label = g_object_new (GTK_TYPE_LABEL,
-                                   "xalign", 0.0f,
-                                   "wrap", TRUE,
-                                   "wrap-mode", PANGO_WRAP_WORD_CHAR,
-                                   "max-width-chars", CHOICE_WIDTH_CHARS,
-                                   "width-chars", 20,
-                                   "hexpand", TRUE,
-                                   NULL);
-  GtkWidget *check = g_object_new (GTK_TYPE_IMAGE,
-                                   "icon-name", "object-select-symbolic",
-                                   "accessible-role", GTK_ACCESSIBLE_ROLE_PRESENTATION,
-                                   "valign", GTK_ALIGN_CENTER,
-                                   NULL);
+  GtkWidget *label =
+    g_object_new (GTK_TYPE_LABEL, "xalign", 0.0f, "wrap", TRUE, "wrap-mode", PANGO_WRAP_WORD_CHAR,
+                  "max-width-chars", CHOICE_WIDTH_CHARS, "width-chars", 20, "hexpand", TRUE, NULL);
+  GtkWidget *check =
+    g_object_new (GTK_TYPE_IMAGE, "icon-name", "object-select-symbolic", "accessible-role",
+                  GTK_ACCESSIBLE_ROLE_PRESENTATION, "valign", GTK_ALIGN_CENTER, NULL);
 
   gtk_box_append (GTK_BOX (box), label);
   gtk_box_append (GTK_BOX (box), check);
@@ -44,10 +38,11 @@ setup_cb (GtkSignalListItemFactory *factory, GtkListItem *item, AdwComboRow *row
 static void
 bind_cb (GtkSignalListItemFactory *factory, GtkListItem *item, AdwComboRow *row)
 {
-  GtkWidget *box = gtk_list_item_get_child (item);
+  GtkWidget       *box = gtk_list_item_get_child (item);
   GtkStringObject *choice = gtk_list_item_get_item (item);
 
-  gtk_label_set_text (GTK_LABEL (gtk_widget_get_first_child (box)), gtk_string_object_get_string (choice));
+  gtk_label_set_text (GTK_LABEL (gtk_widget_get_first_child (box)),
+                      gtk_string_object_get_string (choice));
   g_signal_connect (row, "notify::selected-item", G_CALLBACK (update_check), item);
   update_check (row, NULL, item);
 }

@@ -12,25 +12,26 @@
 #include "postaci-discovery-report.h"
 #include "postaci-recommendation.h"
 
-struct _PostaciDiscoveryDialog {
-  AdwWindow              parent_instance;
+struct _PostaciDiscoveryDialog
+{
+  AdwWindow parent_instance;
 
-  AdwToastOverlay       *toast_overlay;
-  AdwWindowTitle        *window_title;
-  GtkButton             *copy_button;
-  GtkButton             *use_button;
-  GtkEntry              *query_entry;
-  GtkButton             *search_button;
-  GtkSpinner            *spinner;
-  GtkLabel              *recommendation_label;
-  GtkLabel              *reason_label;
-  GtkLabel              *advice_label;
-  GtkGrid               *table;
-  GtkBox                *details_box;
-  GtkLabel              *details_label;
-  GtkLabel              *before_label;
-  GtkLabel              *after_label;
-  GtkListBox            *sources_list;
+  AdwToastOverlay *toast_overlay;
+  AdwWindowTitle  *window_title;
+  GtkButton       *copy_button;
+  GtkButton       *use_button;
+  GtkEntry        *query_entry;
+  GtkButton       *search_button;
+  GtkSpinner      *spinner;
+  GtkLabel        *recommendation_label;
+  GtkLabel        *reason_label;
+  GtkLabel        *advice_label;
+  GtkGrid         *table;
+  GtkBox          *details_box;
+  GtkLabel        *details_label;
+  GtkLabel        *before_label;
+  GtkLabel        *after_label;
+  GtkListBox      *sources_list;
 
   char                  *form_host;
   guint                  form_port;
@@ -40,12 +41,13 @@ struct _PostaciDiscoveryDialog {
   GCancellable          *cancellable;
   PostaciRecommendation *recommendation;
   const PostaciEndpoint *selected;
-  GHashTable            *source_rows;   /* PostaciDiscoverySource * → AdwActionRow */
+  GHashTable            *source_rows; /* PostaciDiscoverySource * → AdwActionRow */
 };
 
 G_DEFINE_FINAL_TYPE (PostaciDiscoveryDialog, postaci_discovery_dialog, ADW_TYPE_WINDOW)
 
-enum {
+enum
+{
   SIGNAL_USE_SETTINGS,
   N_SIGNALS
 };
@@ -77,14 +79,13 @@ source_icon (PostaciSourceStatus status)
 }
 
 static void
-source_changed_cb (PostaciDiscovery             *discovery,
-                   const PostaciDiscoverySource *source,
-                   PostaciDiscoveryDialog       *self)
+source_changed_cb (PostaciDiscovery *discovery, const PostaciDiscoverySource *source,
+                   PostaciDiscoveryDialog *self)
 {
-  AdwActionRow *row = g_hash_table_lookup (self->source_rows, source);
-  GtkImage *icon;
-  g_autofree char *title = g_strdup_printf ("%s · %s", postaci_source_type_get_label (source->type),
-                                            source->name);
+  AdwActionRow    *row = g_hash_table_lookup (self->source_rows, source);
+  GtkImage        *icon;
+  g_autofree char *title =
+    g_strdup_printf ("%s · %s", postaci_source_type_get_label (source->type), source->name);
 
   if (row == NULL)
     {
@@ -100,8 +101,9 @@ source_changed_cb (PostaciDiscovery             *discovery,
   icon = g_object_get_data (G_OBJECT (row), "icon");
   gtk_image_set_from_icon_name (icon, source_icon (source->status));
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
-  adw_action_row_set_subtitle (row, source->status == POSTACI_SOURCE_RUNNING
-                                    ? _("Looking…") : source->detail ? source->detail : "");
+  adw_action_row_set_subtitle (row, source->status == POSTACI_SOURCE_RUNNING ? _ ("Looking…")
+                                    : source->detail                         ? source->detail
+                                                                             : "");
 }
 
 /* ---------------------------------------------------------------- */
@@ -112,9 +114,9 @@ static char *
 column_title (const PostaciEndpoint *endpoint)
 {
   return endpoint->start == POSTACI_PROBE_START_TLS
-         /* Translators: a column of the table: a port probed with TLS from the first byte */
-         ? g_strdup_printf (_("%u (TLS)"), endpoint->port)
-         : g_strdup_printf ("%u", endpoint->port);
+           /* Translators: a column of the table: a port probed with TLS from the first byte */
+           ? g_strdup_printf (_ ("%u (TLS)"), endpoint->port)
+           : g_strdup_printf ("%u", endpoint->port);
 }
 
 static void show_details (PostaciDiscoveryDialog *self);
@@ -131,13 +133,13 @@ cell_toggled_cb (GtkToggleButton *button, PostaciDiscoveryDialog *self)
 static GtkWidget *
 make_cell (PostaciDiscoveryDialog *self, const PostaciEndpoint *endpoint, GtkToggleButton **group)
 {
-  GtkWidget *button = gtk_toggle_button_new ();
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-  GtkWidget *label;
+  GtkWidget                *button = gtk_toggle_button_new ();
+  GtkWidget                *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  GtkWidget                *label;
   const PostaciProbeResult *result = endpoint->result;
-  const char *text;
-  const char *style = NULL;
-  g_autofree char *problem = NULL;
+  const char               *text;
+  const char               *style = NULL;
+  g_autofree char          *problem = NULL;
 
   if (endpoint->running || result == NULL)
     {
@@ -145,7 +147,7 @@ make_cell (PostaciDiscoveryDialog *self, const PostaciEndpoint *endpoint, GtkTog
 
       gtk_spinner_set_spinning (GTK_SPINNER (spinner), endpoint->running);
       gtk_box_append (GTK_BOX (box), spinner);
-      text = endpoint->running ? _("probing…") : _("cut short");
+      text = endpoint->running ? _ ("probing…") : _ ("cut short");
     }
   else
     {
@@ -159,8 +161,9 @@ make_cell (PostaciDiscoveryDialog *self, const PostaciEndpoint *endpoint, GtkTog
         icon = "window-close-symbolic", style = "error";
       gtk_box_append (GTK_BOX (box), gtk_image_new_from_icon_name (icon));
       text = postaci_endpoint_answered (endpoint)
-             ? postaci_discovery_security_label (postaci_probe_result_get_security (result))
-             : result->status == POSTACI_PROBE_NOT_FOUND ? _("no such host") : _("unreachable");
+               ? postaci_discovery_security_label (postaci_probe_result_get_security (result))
+             : result->status == POSTACI_PROBE_NOT_FOUND ? _ ("no such host")
+                                                         : _ ("unreachable");
       problem = postaci_endpoint_describe_problem (endpoint);
     }
   label = gtk_label_new (text);
@@ -168,11 +171,13 @@ make_cell (PostaciDiscoveryDialog *self, const PostaciEndpoint *endpoint, GtkTog
   if (style != NULL)
     gtk_widget_add_css_class (box, style);
   gtk_button_set_child (GTK_BUTTON (button), box);
-  gtk_widget_set_tooltip_text (button, problem ? problem : _("Usable: encrypted, a valid certificate, login offered"));
+  gtk_widget_set_tooltip_text (
+    button, problem ? problem : _ ("Usable: encrypted, a valid certificate, login offered"));
   {
     /* Read as a screen reader moves through the table: which server and port, and what it found. */
     /* Translators: a cell of the Find Settings table for screen readers: host, port, result */
-    g_autofree char *name = g_strdup_printf (_("%s, port %u: %s"), endpoint->host, endpoint->port, text);
+    g_autofree char *name =
+      g_strdup_printf (_ ("%s, port %u: %s"), endpoint->host, endpoint->port, text);
 
     gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL, name,
                                     GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
@@ -196,7 +201,7 @@ rebuild_table (PostaciDiscoveryDialog *self)
   g_autoptr(GPtrArray) hosts = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GPtrArray) columns = g_ptr_array_new_with_free_func (g_free);
   GtkToggleButton *group = NULL;
-  GtkWidget *child;
+  GtkWidget       *child;
 
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->table))) != NULL)
     gtk_grid_remove (self->table, child);
@@ -204,7 +209,7 @@ rebuild_table (PostaciDiscoveryDialog *self)
   for (guint i = 0; i < endpoints->len; i++)
     {
       const PostaciEndpoint *endpoint = g_ptr_array_index (endpoints, i);
-      g_autofree char *column = column_title (endpoint);
+      g_autofree char       *column = column_title (endpoint);
 
       if (!g_ptr_array_find_with_equal_func (hosts, endpoint->host, g_str_equal, NULL))
         g_ptr_array_add (hosts, g_strdup (endpoint->host));
@@ -229,8 +234,8 @@ rebuild_table (PostaciDiscoveryDialog *self)
   for (guint i = 0; i < endpoints->len; i++)
     {
       const PostaciEndpoint *endpoint = g_ptr_array_index (endpoints, i);
-      g_autofree char *column = column_title (endpoint);
-      guint row = 0, col = 0;
+      g_autofree char       *column = column_title (endpoint);
+      guint                  row = 0, col = 0;
 
       g_ptr_array_find_with_equal_func (hosts, endpoint->host, g_str_equal, &row);
       g_ptr_array_find_with_equal_func (columns, column, g_str_equal, &col);
@@ -248,7 +253,7 @@ join_lines (GStrv lines)
 static void
 show_details (PostaciDiscoveryDialog *self)
 {
-  const PostaciEndpoint *endpoint = self->selected;
+  const PostaciEndpoint    *endpoint = self->selected;
   const PostaciProbeResult *result = endpoint ? endpoint->result : NULL;
   g_autoptr(GString) text = g_string_new (NULL);
   g_autofree char *before = NULL;
@@ -259,35 +264,37 @@ show_details (PostaciDiscoveryDialog *self)
   if (endpoint == NULL)
     return;
   /* Translators: the heading of the details: host and port */
-  g_string_append_printf (text, _("%s, port %u"), endpoint->host, endpoint->port);
+  g_string_append_printf (text, _ ("%s, port %u"), endpoint->host, endpoint->port);
   if (result == NULL)
     {
-      g_string_append_printf (text, " — %s", endpoint->running ? _("probing…") : _("cut short"));
+      g_string_append_printf (text, " — %s", endpoint->running ? _ ("probing…") : _ ("cut short"));
       gtk_label_set_text (self->details_label, text->str);
       gtk_label_set_text (self->before_label, "—");
       gtk_label_set_text (self->after_label, "—");
       return;
     }
   if (result->connect_ms >= 0)
-    g_string_append_printf (text, "\n%s %s (%u ms)", _("Connected to:"),
+    g_string_append_printf (text, "\n%s %s (%u ms)", _ ("Connected to:"),
                             result->address ? result->address : endpoint->host,
                             (guint) result->connect_ms);
   if (result->banner != NULL)
-    g_string_append_printf (text, "\n%s %u %s", _("Greeting:"), result->greeting_code, result->banner);
+    g_string_append_printf (text, "\n%s %u %s", _ ("Greeting:"), result->greeting_code,
+                            result->banner);
   if (result->tls)
     {
       g_autofree char *until = result->certificate && result->certificate->not_after
-                               ? g_date_time_format (result->certificate->not_after, "%Y-%m-%d")
-                               : g_strdup ("?");
+                                 ? g_date_time_format (result->certificate->not_after, "%Y-%m-%d")
+                                 : g_strdup ("?");
 
-      g_string_append_printf (text, "\n%s %s · %s", _("TLS:"),
-                              result->tls_version ? result->tls_version : "?",
-                              result->certificate_errors == 0
-                              ? _("the certificate is valid for this name") : _("the certificate is not valid"));
-      g_string_append_printf (text, "\n%s %s", _("Certificate valid until:"), until);
+      g_string_append_printf (
+        text, "\n%s %s · %s", _ ("TLS:"), result->tls_version ? result->tls_version : "?",
+        result->certificate_errors == 0 ? _ ("the certificate is valid for this name")
+                                        : _ ("the certificate is not valid"));
+      g_string_append_printf (text, "\n%s %s", _ ("Certificate valid until:"), until);
     }
   problem = postaci_endpoint_describe_problem (endpoint);
-  g_string_append_printf (text, "\n%s", problem ? problem : _("Usable: encrypted, a valid certificate, login offered"));
+  g_string_append_printf (
+    text, "\n%s", problem ? problem : _ ("Usable: encrypted, a valid certificate, login offered"));
   gtk_label_set_text (self->details_label, text->str);
   before = join_lines (result->capabilities_before);
   after = join_lines (result->capabilities_after);
@@ -296,8 +303,7 @@ show_details (PostaciDiscoveryDialog *self)
 }
 
 static void
-endpoint_changed_cb (PostaciDiscovery      *discovery,
-                     const PostaciEndpoint *endpoint,
+endpoint_changed_cb (PostaciDiscovery *discovery, const PostaciEndpoint *endpoint,
                      PostaciDiscoveryDialog *self)
 {
   rebuild_table (self);
@@ -313,11 +319,11 @@ static void
 set_running (PostaciDiscoveryDialog *self, gboolean running)
 {
   gtk_spinner_set_spinning (self->spinner, running);
-  gtk_button_set_label (self->search_button, running ? _("_Stop") : _("_Search"));
+  gtk_button_set_label (self->search_button, running ? _ ("_Stop") : _ ("_Search"));
   gtk_widget_set_sensitive (GTK_WIDGET (self->copy_button), !running && self->discovery != NULL);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->use_button),
-                            !running && self->recommendation != NULL &&
-                            self->recommendation->host != NULL);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->use_button), !running &&
+                                                             self->recommendation != NULL &&
+                                                             self->recommendation->host != NULL);
 }
 
 static void
@@ -332,7 +338,7 @@ run_cb (GObject *object, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr(PostaciDiscoveryDialog) self = user_data;
   PostaciRecommendation *rec = postaci_discovery_run_finish (POSTACI_DISCOVERY (object), result);
-  g_autofree char *head = NULL;
+  g_autofree char       *head = NULL;
 
   if (POSTACI_DISCOVERY (object) != self->discovery)
     {
@@ -344,14 +350,15 @@ run_cb (GObject *object, GAsyncResult *result, gpointer user_data)
   self->recommendation = rec;
   if (rec->host != NULL)
     {
-      g_autofree char *auth = rec->auth && rec->auth[0] ? g_strjoinv (" ", rec->auth) : g_strdup ("—");
+      g_autofree char *auth =
+        rec->auth && rec->auth[0] ? g_strjoinv (" ", rec->auth) : g_strdup ("—");
 
       /* Translators: “Recommended: smtp.example.com, port 465, SSL/TLS · login: PLAIN LOGIN” */
-      head = g_strdup_printf (_("Recommended: %s, port %u, %s · login: %s"), rec->host, rec->port,
+      head = g_strdup_printf (_ ("Recommended: %s, port %u, %s · login: %s"), rec->host, rec->port,
                               postaci_discovery_security_label (rec->security), auth);
     }
   else
-    head = g_strdup (_("No usable server found"));
+    head = g_strdup (_ ("No usable server found"));
   show_label (self->recommendation_label, head);
   show_label (self->reason_label, rec->auth_detail ? rec->auth_detail : rec->reason);
   show_label (self->advice_label, rec->form_advice);
@@ -368,7 +375,7 @@ start_search (PostaciDiscoveryDialog *self)
   g_autoptr(GError) error = NULL;
   g_autoptr(PostaciDiscovery) discovery = NULL;
   const char *query = gtk_editable_get_text (GTK_EDITABLE (self->query_entry));
-  GtkWidget *child;
+  GtkWidget  *child;
 
   discovery = postaci_discovery_new (query, &error);
   if (discovery == NULL)
@@ -423,7 +430,7 @@ copy_clicked_cb (PostaciDiscoveryDialog *self)
     return;
   transcript = postaci_discovery_get_transcript (self->discovery);
   gdk_clipboard_set_text (gtk_widget_get_clipboard (GTK_WIDGET (self)), transcript);
-  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (_("Transcript copied")));
+  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (_ ("Transcript copied")));
 }
 
 static void
@@ -479,7 +486,7 @@ postaci_discovery_dialog_finalize (GObject *object)
 static void
 postaci_discovery_dialog_class_init (PostaciDiscoveryDialogClass *klass)
 {
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GObjectClass   *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
   GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
 
@@ -488,11 +495,11 @@ postaci_discovery_dialog_class_init (PostaciDiscoveryDialogClass *klass)
   window_class->close_request = close_request_cb;
 
   signals[SIGNAL_USE_SETTINGS] =
-    g_signal_new ("use-settings", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
-                  NULL, G_TYPE_NONE, 1, G_TYPE_POINTER);
+    g_signal_new ("use-settings", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, G_TYPE_POINTER);
 
-  gtk_widget_class_set_template_from_resource (widget_class,
-                                               "/io/github/postaci/Postaci/postaci-discovery-dialog.ui");
+  gtk_widget_class_set_template_from_resource (
+    widget_class, "/io/github/postaci/Postaci/postaci-discovery-dialog.ui");
 #define BIND(name) gtk_widget_class_bind_template_child (widget_class, PostaciDiscoveryDialog, name)
   BIND (toast_overlay);
   BIND (window_title);
@@ -527,15 +534,11 @@ postaci_discovery_dialog_init (PostaciDiscoveryDialog *self)
 }
 
 PostaciDiscoveryDialog *
-postaci_discovery_dialog_new (GtkWindow       *parent,
-                              const char      *query,
-                              const char      *host,
-                              guint            port,
-                              PostaciSecurity  security,
-                              const char      *ca_file)
+postaci_discovery_dialog_new (GtkWindow *parent, const char *query, const char *host, guint port,
+                              PostaciSecurity security, const char *ca_file)
 {
-  PostaciDiscoveryDialog *self = g_object_new (POSTACI_TYPE_DISCOVERY_DIALOG,
-                                               "transient-for", parent, NULL);
+  PostaciDiscoveryDialog *self =
+    g_object_new (POSTACI_TYPE_DISCOVERY_DIALOG, "transient-for", parent, NULL);
 
   self->form_host = g_strdup (host);
   self->form_port = port;

@@ -14,32 +14,35 @@
 
 /* The "Fail on purpose" choices, in the order the combo row lists them: the
  * failures a helpdesk meets most, each at the stage where servers send it. */
-static const struct {
-  PostaciStage  stage;
-  guint         code;
-  const char   *label;
+static const struct
+{
+  PostaciStage stage;
+  guint        code;
+  const char  *label;
 } failure_choices[] = {
   /* Translators: "Fail on purpose" choices: the reply the Local Test Server gives, and at which
    * step */
-  { POSTACI_STAGE_CONNECT,  0, N_("None: answer normally") },
-  { POSTACI_STAGE_GREETING, 421, N_("421 at the greeting: service not available") },
-  { POSTACI_STAGE_GREETING, 554, N_("554 at the greeting: no SMTP service here") },
-  { POSTACI_STAGE_GREETING, POSTACI_LOCAL_SERVER_SILENT, N_("Silent greeting: connect, then say nothing") },
-  { POSTACI_STAGE_EHLO,     504, N_("504 to EHLO: host name rejected") },
-  { POSTACI_STAGE_TLS,      454, N_("454 to STARTTLS: TLS not available") },
-  { POSTACI_STAGE_AUTH,     535, N_("535 at AUTH: wrong user name or password") },
-  { POSTACI_STAGE_AUTH,     534, N_("534 at AUTH: an app password is needed") },
-  { POSTACI_STAGE_MAIL,     550, N_("550 at MAIL: sender not allowed") },
-  { POSTACI_STAGE_MAIL,     452, N_("452 at MAIL: server out of storage") },
-  { POSTACI_STAGE_RCPT,     550, N_("550 5.1.1 at RCPT: no such mailbox") },
-  { POSTACI_STAGE_RCPT,     554, N_("554 at RCPT: relay access denied") },
-  { POSTACI_STAGE_DATA,     552, N_("552 at DATA: message too big") },
-  { POSTACI_STAGE_DATA,     554, N_("554 at DATA: rejected as spam") },
-  { POSTACI_STAGE_DATA,     451, N_("451 at DATA: temporary local error") },
+  { POSTACI_STAGE_CONNECT, 0, N_ ("None: answer normally") },
+  { POSTACI_STAGE_GREETING, 421, N_ ("421 at the greeting: service not available") },
+  { POSTACI_STAGE_GREETING, 554, N_ ("554 at the greeting: no SMTP service here") },
+  { POSTACI_STAGE_GREETING, POSTACI_LOCAL_SERVER_SILENT,
+    N_ ("Silent greeting: connect, then say nothing") },
+  { POSTACI_STAGE_EHLO, 504, N_ ("504 to EHLO: host name rejected") },
+  { POSTACI_STAGE_TLS, 454, N_ ("454 to STARTTLS: TLS not available") },
+  { POSTACI_STAGE_AUTH, 535, N_ ("535 at AUTH: wrong user name or password") },
+  { POSTACI_STAGE_AUTH, 534, N_ ("534 at AUTH: an app password is needed") },
+  { POSTACI_STAGE_MAIL, 550, N_ ("550 at MAIL: sender not allowed") },
+  { POSTACI_STAGE_MAIL, 452, N_ ("452 at MAIL: server out of storage") },
+  { POSTACI_STAGE_RCPT, 550, N_ ("550 5.1.1 at RCPT: no such mailbox") },
+  { POSTACI_STAGE_RCPT, 554, N_ ("554 at RCPT: relay access denied") },
+  { POSTACI_STAGE_DATA, 552, N_ ("552 at DATA: message too big") },
+  { POSTACI_STAGE_DATA, 554, N_ ("554 at DATA: rejected as spam") },
+  { POSTACI_STAGE_DATA, 451, N_ ("451 at DATA: temporary local error") },
 };
 
 /* The columns of the message list. */
-typedef enum {
+typedef enum
+{
   COLUMN_FROM,
   COLUMN_TO,
   COLUMN_SUBJECT,
@@ -47,43 +50,46 @@ typedef enum {
   COLUMN_TIME,
 } Column;
 
-struct _PostaciLocalServerPage {
-  AdwBin              parent_instance;
+struct _PostaciLocalServerPage
+{
+  AdwBin parent_instance;
 
   /* Template widgets */
-  GtkSwitch          *server_switch;
-  GtkLabel           *error_label;
-  GtkWidget          *details_group;
-  AdwActionRow       *starttls_row;
-  AdwActionRow       *tls_row;
-  AdwActionRow       *user_row;
-  AdwActionRow       *password_row;
-  GtkWidget          *copy_password_button;
-  AdwActionRow       *fingerprint_row;
-  AdwActionRow       *folder_row;
-  AdwComboRow        *failure_row;
-  GtkWidget          *use_button;
-  GtkStack           *messages_stack;
-  GtkLabel           *messages_title;
-  GtkColumnView      *messages_view;
-  AdwStatusPage      *empty_page;
+  GtkSwitch     *server_switch;
+  GtkLabel      *error_label;
+  GtkWidget     *details_group;
+  AdwActionRow  *starttls_row;
+  AdwActionRow  *tls_row;
+  AdwActionRow  *user_row;
+  AdwActionRow  *password_row;
+  GtkWidget     *copy_password_button;
+  AdwActionRow  *fingerprint_row;
+  AdwActionRow  *folder_row;
+  AdwComboRow   *failure_row;
+  GtkWidget     *use_button;
+  GtkStack      *messages_stack;
+  GtkLabel      *messages_title;
+  GtkColumnView *messages_view;
+  AdwStatusPage *empty_page;
 
   PostaciLocalServer *server;
   GtkSingleSelection *selection;
-  gboolean            syncing;      /* the switch follows the server: no start or stop */
-  gboolean            form_busy;    /* the window's form runs a test */
+  gboolean            syncing;   /* the switch follows the server: no start or stop */
+  gboolean            form_busy; /* the window's form runs a test */
 };
 
 G_DEFINE_FINAL_TYPE (PostaciLocalServerPage, postaci_local_server_page, ADW_TYPE_BIN)
 
-enum {
+enum
+{
   SIGNAL_USE_IN_FORM,
   N_SIGNALS
 };
 
 static guint signals[N_SIGNALS];
 
-enum {
+enum
+{
   PROP_0,
   PROP_RUNNING,
   PROP_FAILURE,
@@ -109,7 +115,7 @@ static void
 update_messages_state (PostaciLocalServerPage *self)
 {
   gboolean running = postaci_local_server_is_running (self->server);
-  guint n = g_list_model_get_n_items (postaci_local_server_get_messages (self->server));
+  guint    n = g_list_model_get_n_items (postaci_local_server_get_messages (self->server));
 
   if (n > 0)
     {
@@ -118,16 +124,16 @@ update_messages_state (PostaciLocalServerPage *self)
     }
   if (running)
     {
-      adw_status_page_set_title (self->empty_page, _("No Messages Yet"));
+      adw_status_page_set_title (self->empty_page, _ ("No Messages Yet"));
       adw_status_page_set_description (self->empty_page,
-                                       _("Messages sent to the Local Test Server appear here. "
-                                         "Press Use in the Form, then Test SMTP."));
+                                       _ ("Messages sent to the Local Test Server appear here. "
+                                          "Press Use in the Form, then Test SMTP."));
     }
   else
     {
-      adw_status_page_set_title (self->empty_page, _("The Local Test Server Is Off"));
+      adw_status_page_set_title (self->empty_page, _ ("The Local Test Server Is Off"));
       adw_status_page_set_description (self->empty_page,
-                                       _("Turn it on to receive test messages on this computer."));
+                                       _ ("Turn it on to receive test messages on this computer."));
     }
   gtk_stack_set_visible_child_name (self->messages_stack, "empty");
 }
@@ -145,25 +151,31 @@ update_state (PostaciLocalServerPage *self)
   gtk_widget_set_sensitive (self->use_button, running && !self->form_busy);
   if (running)
     {
-      g_autofree char *plain = format_address (self->server, postaci_local_server_get_port (self->server));
-      g_autofree char *tls = format_address (self->server, postaci_local_server_get_tls_port (self->server));
+      g_autofree char *plain =
+        format_address (self->server, postaci_local_server_get_port (self->server));
+      g_autofree char *tls =
+        format_address (self->server, postaci_local_server_get_tls_port (self->server));
 
       adw_action_row_set_subtitle (self->starttls_row, plain);
       adw_action_row_set_subtitle (self->tls_row, tls);
-      adw_action_row_set_subtitle (self->user_row, postaci_local_server_get_username (self->server));
-      adw_action_row_set_subtitle (self->fingerprint_row, postaci_local_server_get_fingerprint (self->server));
-      adw_action_row_set_subtitle (self->folder_row, postaci_local_server_get_folder (self->server));
+      adw_action_row_set_subtitle (self->user_row,
+                                   postaci_local_server_get_username (self->server));
+      adw_action_row_set_subtitle (self->fingerprint_row,
+                                   postaci_local_server_get_fingerprint (self->server));
+      adw_action_row_set_subtitle (self->folder_row,
+                                   postaci_local_server_get_folder (self->server));
       /* What the copy buttons copy: one address each, not the line shown. */
-      g_object_set_data_full (G_OBJECT (self->starttls_row), "copy-text",
-                              g_strdup_printf ("127.0.0.1:%u", postaci_local_server_get_port (self->server)),
-                              g_free);
-      g_object_set_data_full (G_OBJECT (self->tls_row), "copy-text",
-                              g_strdup_printf ("127.0.0.1:%u", postaci_local_server_get_tls_port (self->server)),
-                              g_free);
+      g_object_set_data_full (
+        G_OBJECT (self->starttls_row), "copy-text",
+        g_strdup_printf ("127.0.0.1:%u", postaci_local_server_get_port (self->server)), g_free);
+      g_object_set_data_full (
+        G_OBJECT (self->tls_row), "copy-text",
+        g_strdup_printf ("127.0.0.1:%u", postaci_local_server_get_tls_port (self->server)), g_free);
       g_object_set_data_full (G_OBJECT (self->user_row), "copy-text",
                               g_strdup (postaci_local_server_get_username (self->server)), g_free);
       g_object_set_data_full (G_OBJECT (self->fingerprint_row), "copy-text",
-                              g_strdup (postaci_local_server_get_fingerprint (self->server)), g_free);
+                              g_strdup (postaci_local_server_get_fingerprint (self->server)),
+                              g_free);
       g_object_set_data_full (G_OBJECT (self->folder_row), "copy-text",
                               g_strdup (postaci_local_server_get_folder (self->server)), g_free);
     }
@@ -201,9 +213,11 @@ postaci_local_server_page_start (PostaciLocalServerPage *self, GError **error)
   /* A restart asks for the ports of the last run (0, any free port, before the first), so
    * that a form pointing at the server still does; when one was taken meanwhile, any will do. */
   postaci_local_server_set_port (self->server, postaci_local_server_get_port (self->server));
-  postaci_local_server_set_tls_port (self->server, postaci_local_server_get_tls_port (self->server));
+  postaci_local_server_set_tls_port (self->server,
+                                     postaci_local_server_get_tls_port (self->server));
   if (!postaci_local_server_start (self->server, &local_error) &&
-      g_error_matches (local_error, POSTACI_LOCAL_SERVER_ERROR, POSTACI_LOCAL_SERVER_ERROR_LISTEN) &&
+      g_error_matches (local_error, POSTACI_LOCAL_SERVER_ERROR,
+                       POSTACI_LOCAL_SERVER_ERROR_LISTEN) &&
       postaci_local_server_get_port (self->server) != 0)
     {
       g_debug ("the last run's ports are taken (%s): any free ones", local_error->message);
@@ -215,8 +229,8 @@ postaci_local_server_page_start (PostaciLocalServerPage *self, GError **error)
   if (local_error != NULL)
     {
       /* Translators: %s says why, e.g. a port that could not be bound */
-      g_autofree char *message = g_strdup_printf (_("The Local Test Server could not start: %s"),
-                                                  local_error->message);
+      g_autofree char *message =
+        g_strdup_printf (_ ("The Local Test Server could not start: %s"), local_error->message);
 
       show_error (self, message);
       update_state (self);
@@ -279,7 +293,8 @@ failure_selected_cb (PostaciLocalServerPage *self)
   if (i == 0 || i >= G_N_ELEMENTS (failure_choices))
     return;
   /* Every choice in the table is one the server accepts. */
-  if (!postaci_local_server_set_failure (self->server, failure_choices[i].stage, failure_choices[i].code, &error))
+  if (!postaci_local_server_set_failure (self->server, failure_choices[i].stage,
+                                         failure_choices[i].code, &error))
     g_critical ("failure choice %u: %s", i, error->message);
 }
 
@@ -293,7 +308,7 @@ postaci_local_server_page_get_failure_label (PostaciLocalServerPage *self)
   i = adw_combo_row_get_selected (self->failure_row);
   if (i == 0 || i >= G_N_ELEMENTS (failure_choices))
     return NULL;
-  return _(failure_choices[i].label);
+  return _ (failure_choices[i].label);
 }
 
 void
@@ -310,10 +325,10 @@ postaci_local_server_page_set_narrow (PostaciLocalServerPage *self, gboolean nar
 static void
 copy_row_cb (GtkButton *button, AdwActionRow *row)
 {
-  PostaciLocalServerPage *self =
-    POSTACI_LOCAL_SERVER_PAGE (gtk_widget_get_ancestor (GTK_WIDGET (row), POSTACI_TYPE_LOCAL_SERVER_PAGE));
-  const char *text = g_object_get_data (G_OBJECT (row), "copy-text");
-  GtkWidget *overlay;
+  PostaciLocalServerPage *self = POSTACI_LOCAL_SERVER_PAGE (
+    gtk_widget_get_ancestor (GTK_WIDGET (row), POSTACI_TYPE_LOCAL_SERVER_PAGE));
+  const char      *text = g_object_get_data (G_OBJECT (row), "copy-text");
+  GtkWidget       *overlay;
   g_autofree char *message = NULL;
 
   if (text == NULL || !postaci_local_server_is_running (self->server))
@@ -321,7 +336,7 @@ copy_row_cb (GtkButton *button, AdwActionRow *row)
   gdk_clipboard_set_text (gtk_widget_get_clipboard (GTK_WIDGET (self)), text);
   overlay = gtk_widget_get_ancestor (GTK_WIDGET (self), ADW_TYPE_TOAST_OVERLAY);
   /* Translators: a toast; %s is what was copied, such as “127.0.0.1:2525” */
-  message = g_strdup_printf (_("Copied %s"), text);
+  message = g_strdup_printf (_ ("Copied %s"), text);
   if (overlay != NULL)
     adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), adw_toast_new (message));
 }
@@ -329,11 +344,8 @@ copy_row_cb (GtkButton *button, AdwActionRow *row)
 static void
 add_copy_button (AdwActionRow *row)
 {
-  GtkWidget *button = g_object_new (GTK_TYPE_BUTTON,
-                                    "icon-name", "edit-copy-symbolic",
-                                    "valign", GTK_ALIGN_CENTER,
-                                    "tooltip-text", _("Copy"),
-                                    NULL);
+  GtkWidget *button = g_object_new (GTK_TYPE_BUTTON, "icon-name", "edit-copy-symbolic", "valign",
+                                    GTK_ALIGN_CENTER, "tooltip-text", _ ("Copy"), NULL);
 
   gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), -1);
@@ -353,7 +365,8 @@ copy_password_cb (PostaciLocalServerPage *self)
                           postaci_local_server_get_password (self->server));
   overlay = gtk_widget_get_ancestor (GTK_WIDGET (self), ADW_TYPE_TOAST_OVERLAY);
   if (overlay != NULL)
-    adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), adw_toast_new (_("Password copied")));
+    adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay),
+                                 adw_toast_new (_ ("Password copied")));
 }
 
 static void
@@ -372,7 +385,8 @@ setup_cell_cb (GtkSignalListItemFactory *factory, GtkListItem *item, gpointer us
 {
   GtkWidget *label = gtk_label_new (NULL);
 
-  gtk_label_set_xalign (GTK_LABEL (label), GPOINTER_TO_INT (user_data) == COLUMN_SIZE ? 1.0f : 0.0f);
+  gtk_label_set_xalign (GTK_LABEL (label),
+                        GPOINTER_TO_INT (user_data) == COLUMN_SIZE ? 1.0f : 0.0f);
   gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
   gtk_label_set_single_line_mode (GTK_LABEL (label), TRUE);
   if (GPOINTER_TO_INT (user_data) == COLUMN_SIZE || GPOINTER_TO_INT (user_data) == COLUMN_TIME)
@@ -398,7 +412,8 @@ cell_text (PostaciCapturedMessage *message, Column column)
       return g_format_size (postaci_captured_message_get_size (message));
     case COLUMN_TIME:
       {
-        g_autoptr(GDateTime) local = g_date_time_to_local (postaci_captured_message_get_received_time (message));
+        g_autoptr(GDateTime) local =
+                     g_date_time_to_local (postaci_captured_message_get_received_time (message));
         return g_date_time_format (local, "%H:%M:%S");
       }
     default:
@@ -410,8 +425,8 @@ static void
 bind_cell_cb (GtkSignalListItemFactory *factory, GtkListItem *item, gpointer user_data)
 {
   PostaciCapturedMessage *message = gtk_list_item_get_item (item);
-  g_autofree char *text = cell_text (message, GPOINTER_TO_INT (user_data));
-  GtkLabel *label = GTK_LABEL (gtk_list_item_get_child (item));
+  g_autofree char        *text = cell_text (message, GPOINTER_TO_INT (user_data));
+  GtkLabel               *label = GTK_LABEL (gtk_list_item_get_child (item));
 
   gtk_label_set_text (label, text);
   gtk_widget_set_tooltip_text (GTK_WIDGET (label), text);
@@ -420,7 +435,7 @@ bind_cell_cb (GtkSignalListItemFactory *factory, GtkListItem *item, gpointer use
 static void
 add_column (PostaciLocalServerPage *self, const char *title, Column column, gboolean expand)
 {
-  GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
+  GtkListItemFactory  *factory = gtk_signal_list_item_factory_new ();
   GtkColumnViewColumn *view_column;
 
   g_signal_connect (factory, "setup", G_CALLBACK (setup_cell_cb), GINT_TO_POINTER (column));
@@ -436,7 +451,7 @@ void
 postaci_local_server_page_open_message (PostaciLocalServerPage *self, guint position)
 {
   g_autoptr(PostaciCapturedMessage) message = NULL;
-  GtkRoot *root;
+  GtkRoot              *root;
   PostaciMessageWindow *window;
 
   g_return_if_fail (POSTACI_IS_LOCAL_SERVER_PAGE (self));
@@ -476,7 +491,8 @@ postaci_local_server_page_dispose (GObject *object)
 }
 
 static void
-postaci_local_server_page_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+postaci_local_server_page_get_property (GObject *object, guint prop_id, GValue *value,
+                                        GParamSpec *pspec)
 {
   PostaciLocalServerPage *self = POSTACI_LOCAL_SERVER_PAGE (object);
 
@@ -496,7 +512,7 @@ postaci_local_server_page_get_property (GObject *object, guint prop_id, GValue *
 static void
 postaci_local_server_page_class_init (PostaciLocalServerPageClass *klass)
 {
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GObjectClass   *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = postaci_local_server_page_dispose;
@@ -519,8 +535,8 @@ postaci_local_server_page_class_init (PostaciLocalServerPageClass *klass)
     g_signal_new ("use-in-form", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                   G_TYPE_NONE, 0);
 
-  gtk_widget_class_set_template_from_resource (widget_class,
-                                               "/io/github/postaci/Postaci/postaci-local-server-page.ui");
+  gtk_widget_class_set_template_from_resource (
+    widget_class, "/io/github/postaci/Postaci/postaci-local-server-page.ui");
 #define BIND(name) gtk_widget_class_bind_template_child (widget_class, PostaciLocalServerPage, name)
   BIND (server_switch);
   BIND (error_label);
@@ -556,7 +572,7 @@ postaci_local_server_page_init (PostaciLocalServerPage *self)
   messages = postaci_local_server_get_messages (self->server);
 
   for (guint i = 0; i < G_N_ELEMENTS (failure_choices); i++)
-    gtk_string_list_append (failures, _(failure_choices[i].label));
+    gtk_string_list_append (failures, _ (failure_choices[i].label));
   adw_combo_row_set_model (self->failure_row, G_LIST_MODEL (failures));
   postaci_combo_row_show_whole_choices (self->failure_row);
   add_copy_button (self->starttls_row);
@@ -564,30 +580,34 @@ postaci_local_server_page_init (PostaciLocalServerPage *self)
   add_copy_button (self->user_row);
   add_copy_button (self->fingerprint_row);
   add_copy_button (self->folder_row);
-  g_signal_connect_swapped (self->failure_row, "notify::selected", G_CALLBACK (failure_selected_cb), self);
+  g_signal_connect_swapped (self->failure_row, "notify::selected", G_CALLBACK (failure_selected_cb),
+                            self);
 
   /* Translators: the columns of the list of messages the Local Test Server received */
-  add_column (self, _("From"), COLUMN_FROM, FALSE);
-  add_column (self, _("To"), COLUMN_TO, FALSE);
-  add_column (self, _("Subject"), COLUMN_SUBJECT, TRUE);
-  add_column (self, _("Size"), COLUMN_SIZE, FALSE);
-  add_column (self, _("Received"), COLUMN_TIME, FALSE);
+  add_column (self, _ ("From"), COLUMN_FROM, FALSE);
+  add_column (self, _ ("To"), COLUMN_TO, FALSE);
+  add_column (self, _ ("Subject"), COLUMN_SUBJECT, TRUE);
+  add_column (self, _ ("Size"), COLUMN_SIZE, FALSE);
+  add_column (self, _ ("Received"), COLUMN_TIME, FALSE);
   self->selection = gtk_single_selection_new (g_object_ref (messages));
   gtk_single_selection_set_autoselect (self->selection, FALSE);
   gtk_single_selection_set_can_unselect (self->selection, TRUE);
   gtk_column_view_set_model (self->messages_view, GTK_SELECTION_MODEL (self->selection));
   /* The list is read by the heading above it; the toolkit's list inside has no name of its own. */
   gtk_accessible_update_relation (GTK_ACCESSIBLE (self->messages_view),
-                                  GTK_ACCESSIBLE_RELATION_LABELLED_BY, self->messages_title, NULL, -1);
+                                  GTK_ACCESSIBLE_RELATION_LABELLED_BY, self->messages_title, NULL,
+                                  -1);
   postaci_accessible_label_parts (GTK_WIDGET (self->messages_view), GTK_TYPE_LIST_VIEW,
                                   gtk_label_get_text (self->messages_title));
   postaci_accessible_label_row_parts (ADW_PREFERENCES_ROW (self->failure_row), GTK_TYPE_LIST_VIEW);
   g_signal_connect_swapped (messages, "items-changed", G_CALLBACK (update_messages_state), self);
 
-  g_signal_connect_swapped (self->server_switch, "notify::active", G_CALLBACK (switch_active_cb), self);
+  g_signal_connect_swapped (self->server_switch, "notify::active", G_CALLBACK (switch_active_cb),
+                            self);
   g_signal_connect_swapped (self->server, "notify::running", G_CALLBACK (server_running_cb), self);
   /* Each start makes a new password: the row follows the server's property. */
-  g_object_bind_property (self->server, "password", self->password_row, "subtitle", G_BINDING_SYNC_CREATE);
+  g_object_bind_property (self->server, "password", self->password_row, "subtitle",
+                          G_BINDING_SYNC_CREATE);
   update_state (self);
 }
 

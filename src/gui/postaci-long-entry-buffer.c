@@ -9,11 +9,12 @@
 
 #include "postaci-long-entry-buffer.h"
 
-struct _PostaciLongEntryBuffer {
-  GtkEntryBuffer  parent_instance;
+struct _PostaciLongEntryBuffer
+{
+  GtkEntryBuffer parent_instance;
 
-  GString        *text;
-  guint           n_chars;
+  GString *text;
+  guint    n_chars;
 };
 
 G_DEFINE_FINAL_TYPE (PostaciLongEntryBuffer, postaci_long_entry_buffer, GTK_TYPE_ENTRY_BUFFER)
@@ -44,13 +45,11 @@ postaci_long_entry_buffer_get_length (GtkEntryBuffer *buffer)
 
 /* GtkEntryBuffer has checked @position and counted @n_chars; all of them go in. */
 static guint
-postaci_long_entry_buffer_insert_text (GtkEntryBuffer *buffer,
-                                       guint           position,
-                                       const char     *chars,
-                                       guint           n_chars)
+postaci_long_entry_buffer_insert_text (GtkEntryBuffer *buffer, guint position, const char *chars,
+                                       guint n_chars)
 {
   PostaciLongEntryBuffer *self = POSTACI_LONG_ENTRY_BUFFER (buffer);
-  gsize n_bytes = (gsize) (g_utf8_offset_to_pointer (chars, n_chars) - chars);
+  gsize                   n_bytes = (gsize) (g_utf8_offset_to_pointer (chars, n_chars) - chars);
 
   g_string_insert_len (self->text, (gssize) byte_offset (self, position), chars, (gssize) n_bytes);
   self->n_chars += n_chars;
@@ -75,8 +74,8 @@ static void
 postaci_long_entry_buffer_deleted_text (GtkEntryBuffer *buffer, guint position, guint n_chars)
 {
   PostaciLongEntryBuffer *self = POSTACI_LONG_ENTRY_BUFFER (buffer);
-  gsize start = byte_offset (self, position);
-  gsize end = byte_offset (self, position + n_chars);
+  gsize                   start = byte_offset (self, position);
+  gsize                   end = byte_offset (self, position + n_chars);
 
   g_string_erase (self->text, (gssize) start, (gssize) (end - start));
   self->n_chars -= n_chars;
@@ -96,7 +95,7 @@ postaci_long_entry_buffer_finalize (GObject *object)
 static void
 postaci_long_entry_buffer_class_init (PostaciLongEntryBufferClass *klass)
 {
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GObjectClass        *object_class = G_OBJECT_CLASS (klass);
   GtkEntryBufferClass *buffer_class = GTK_ENTRY_BUFFER_CLASS (klass);
 
   object_class->finalize = postaci_long_entry_buffer_finalize;

@@ -13,18 +13,19 @@
 #include "postaci-save-dialog.h"
 #include "postaci-source-scheme.h"
 
-struct _PostaciMessageWindow {
-  AdwWindow               parent_instance;
+struct _PostaciMessageWindow
+{
+  AdwWindow parent_instance;
 
   /* Template widgets */
-  AdwToastOverlay        *toast_overlay;
-  GtkWidget              *save_button;
-  GtkLabel               *subject_label;
-  GtkLabel               *envelope_label;
-  AdwViewStack           *view_stack;
-  GtkTextView            *headers_view;
-  GtkTextView            *text_view;
-  GtkSourceView          *html_view;
+  AdwToastOverlay *toast_overlay;
+  GtkWidget       *save_button;
+  GtkLabel        *subject_label;
+  GtkLabel        *envelope_label;
+  AdwViewStack    *view_stack;
+  GtkTextView     *headers_view;
+  GtkTextView     *text_view;
+  GtkSourceView   *html_view;
 
   PostaciCapturedMessage *message;
   GtkFileChooserNative   *chooser;
@@ -42,22 +43,25 @@ static void
 show_message (PostaciMessageWindow *self)
 {
   g_autoptr(GError) error = NULL;
-  const char *subject = postaci_captured_message_get_subject (self->message);
-  const char *from = postaci_captured_message_get_from (self->message);
-  g_autofree char *to = g_strjoinv (", ", (char **) postaci_captured_message_get_recipients (self->message));
+  const char      *subject = postaci_captured_message_get_subject (self->message);
+  const char      *from = postaci_captured_message_get_from (self->message);
+  g_autofree char *to =
+    g_strjoinv (", ", (char **) postaci_captured_message_get_recipients (self->message));
   g_autofree char *size = g_format_size (postaci_captured_message_get_size (self->message));
-  g_autoptr(GDateTime) local = g_date_time_to_local (postaci_captured_message_get_received_time (self->message));
+  g_autoptr(GDateTime) local =
+               g_date_time_to_local (postaci_captured_message_get_received_time (self->message));
   g_autofree char *when = g_date_time_format (local, "%x %X");
   g_autofree char *envelope = NULL;
   g_autofree char *headers = NULL;
   g_autofree char *text = NULL;
   g_autofree char *html = NULL;
 
-  gtk_window_set_title (GTK_WINDOW (self), *subject != '\0' ? subject : _("(no subject)"));
-  gtk_label_set_text (self->subject_label, *subject != '\0' ? subject : _("(no subject)"));
+  gtk_window_set_title (GTK_WINDOW (self), *subject != '\0' ? subject : _ ("(no subject)"));
+  gtk_label_set_text (self->subject_label, *subject != '\0' ? subject : _ ("(no subject)"));
   /* Translators: under a received message's subject: envelope sender, recipients, size, date
    * and time */
-  envelope = g_strdup_printf (_("From %s to %s · %s · %s"), *from != '\0' ? from : "<>", to, size, when);
+  envelope =
+    g_strdup_printf (_ ("From %s to %s · %s · %s"), *from != '\0' ? from : "<>", to, size, when);
   gtk_label_set_text (self->envelope_label, envelope);
 
   /* Read from the .eml now: the server keeps no message bodies in memory. The file gone
@@ -65,8 +69,9 @@ show_message (PostaciMessageWindow *self)
   if (!postaci_captured_message_read_parts (self->message, &headers, &text, &html, &error))
     headers = g_strdup (error->message);
   set_view_text (self->headers_view, headers);
-  set_view_text (self->text_view, text != NULL ? text : _("This message has no plain text part."));
-  set_view_text (GTK_TEXT_VIEW (self->html_view), html != NULL ? html : _("This message has no HTML part."));
+  set_view_text (self->text_view, text != NULL ? text : _ ("This message has no plain text part."));
+  set_view_text (GTK_TEXT_VIEW (self->html_view),
+                 html != NULL ? html : _ ("This message has no HTML part."));
   if (html != NULL)
     adw_view_stack_set_visible_child_name (self->view_stack, "html");
   else if (text != NULL)
@@ -87,9 +92,9 @@ save_done_cb (GObject *object, GAsyncResult *result, gpointer user_data)
 
   if (!g_file_replace_contents_finish (G_FILE (object), result, NULL, &error))
     /* Translators: the first %s is a file name, the second why it could not be written */
-    text = g_strdup_printf (_("Could not save %s: %s"), name, error->message);
+    text = g_strdup_printf (_ ("Could not save %s: %s"), name, error->message);
   else
-    text = g_strdup_printf (_("Message saved as %s"), name);
+    text = g_strdup_printf (_ ("Message saved as %s"), name);
   adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (text));
 }
 
@@ -106,7 +111,7 @@ postaci_message_window_save (PostaciMessageWindow *self, GFile *file)
   if (raw == NULL)
     {
       g_autofree char *name = g_file_get_basename (file);
-      g_autofree char *text = g_strdup_printf (_("Could not save %s: %s"), name, error->message);
+      g_autofree char *text = g_strdup_printf (_ ("Could not save %s: %s"), name, error->message);
 
       adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (text));
       return;
@@ -137,8 +142,8 @@ save_clicked_cb (PostaciMessageWindow *self)
   if (self->chooser != NULL)
     gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->chooser));
   g_clear_object (&self->chooser);
-  self->chooser = postaci_save_dialog_new (GTK_WINDOW (self), _("Save as .eml"), name,
-                                           _("E-mail messages (.eml)"), "message/rfc822", "*.eml");
+  self->chooser = postaci_save_dialog_new (GTK_WINDOW (self), _ ("Save as .eml"), name,
+                                           _ ("E-mail messages (.eml)"), "message/rfc822", "*.eml");
   g_signal_connect (self->chooser, "response", G_CALLBACK (save_response_cb), self);
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
 }
@@ -170,14 +175,14 @@ postaci_message_window_dispose (GObject *object)
 static void
 postaci_message_window_class_init (PostaciMessageWindowClass *klass)
 {
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GObjectClass   *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = postaci_message_window_dispose;
 
   g_type_ensure (GTK_SOURCE_TYPE_VIEW);
-  gtk_widget_class_set_template_from_resource (widget_class,
-                                               "/io/github/postaci/Postaci/postaci-message-window.ui");
+  gtk_widget_class_set_template_from_resource (
+    widget_class, "/io/github/postaci/Postaci/postaci-message-window.ui");
 #define BIND(name) gtk_widget_class_bind_template_child (widget_class, PostaciMessageWindow, name)
   BIND (toast_overlay);
   BIND (save_button);
@@ -201,9 +206,8 @@ postaci_message_window_init (PostaciMessageWindow *self)
   postaci_accessible_name_buttons_by_label (GTK_WIDGET (self));
 
   buffer = GTK_SOURCE_BUFFER (gtk_text_view_get_buffer (GTK_TEXT_VIEW (self->html_view)));
-  gtk_source_buffer_set_language (buffer,
-                                  gtk_source_language_manager_get_language (gtk_source_language_manager_get_default (),
-                                                                            "html"));
+  gtk_source_buffer_set_language (buffer, gtk_source_language_manager_get_language (
+                                            gtk_source_language_manager_get_default (), "html"));
   postaci_source_view_follow_style (self->html_view);
 }
 
@@ -220,7 +224,8 @@ postaci_message_window_new (GtkWindow *parent, PostaciCapturedMessage *message)
    * outlives it (a save still under way holds one), and crashes when that window goes. This
    * handler runs after GTK's own, which lets go of the parent. */
   if (parent != NULL)
-    g_signal_connect_object (parent, "destroy", G_CALLBACK (gtk_window_destroy), self, G_CONNECT_SWAPPED);
+    g_signal_connect_object (parent, "destroy", G_CALLBACK (gtk_window_destroy), self,
+                             G_CONNECT_SWAPPED);
   self->message = g_object_ref (message);
   show_message (self);
   return self;

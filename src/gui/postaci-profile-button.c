@@ -12,24 +12,26 @@
 #include "postaci-profile-button.h"
 #include "postaci-save-dialog.h"
 
-struct _PostaciProfileButton {
-  AdwBin               parent_instance;
+struct _PostaciProfileButton
+{
+  AdwBin parent_instance;
 
-  GtkMenuButton       *button;
-  GMenu               *servers;      /* the menu's first section: one item per saved server */
-  PostaciProfileStore *store;
-  PostaciRequestForm  *form;         /* weak: the window's form */
-  PostaciProfile      *current;      /* the server chosen, or NULL */
-  GCancellable        *cancellable;  /* keyring calls; cancelled when the button goes */
+  GtkMenuButton        *button;
+  GMenu                *servers; /* the menu's first section: one item per saved server */
+  PostaciProfileStore  *store;
+  PostaciRequestForm   *form;        /* weak: the window's form */
+  PostaciProfile       *current;     /* the server chosen, or NULL */
+  GCancellable         *cancellable; /* keyring calls; cancelled when the button goes */
   GtkFileChooserNative *chooser;     /* the open Export or Import dialog */
-  gboolean             choosing;     /* the form is being filled: its switch is not a request */
-  gboolean             narrow;       /* an icon, not the name: the page switcher needs the room */
-  gboolean             password_unsaved; /* edited since the keyring got it: Save Changes keeps it */
+  gboolean              choosing;    /* the form is being filled: its switch is not a request */
+  gboolean              narrow;      /* an icon, not the name: the page switcher needs the room */
+  gboolean password_unsaved;         /* edited since the keyring got it: Save Changes keeps it */
 };
 
 G_DEFINE_FINAL_TYPE (PostaciProfileButton, postaci_profile_button, ADW_TYPE_BIN)
 
-enum {
+enum
+{
   PROP_0,
   PROP_CURRENT_ID,
   N_PROPS
@@ -61,11 +63,11 @@ say_keyring_failed (PostaciProfileButton *self, const GError *error)
   g_autofree char *text = NULL;
 
   if (g_error_matches (error, POSTACI_KEYRING_ERROR, POSTACI_KEYRING_ERROR_UNAVAILABLE))
-    text = g_strdup (_("No keyring is available, so the password is not remembered. "
-                       "Everything else works as before."));
+    text = g_strdup (_ ("No keyring is available, so the password is not remembered. "
+                        "Everything else works as before."));
   else
     /* Translators: %s is the keyring's own explanation */
-    text = g_strdup_printf (_("The keyring refused the password, so it is not remembered: %s"),
+    text = g_strdup_printf (_ ("The keyring refused the password, so it is not remembered: %s"),
                             error->message);
   say (self, text);
 }
@@ -79,7 +81,7 @@ save_store (PostaciProfileButton *self)
     return TRUE;
   {
     /* Translators: %s says why the file of saved servers could not be written */
-    g_autofree char *text = g_strdup_printf (_("Could not save the servers: %s"), error->message);
+    g_autofree char *text = g_strdup_printf (_ ("Could not save the servers: %s"), error->message);
 
     say (self, text);
   }
@@ -93,7 +95,7 @@ save_store (PostaciProfileButton *self)
 static void
 update_menu (PostaciProfileButton *self)
 {
-  guint n = self->store != NULL ? g_list_model_get_n_items (G_LIST_MODEL (self->store)) : 0;
+  guint    n = self->store != NULL ? g_list_model_get_n_items (G_LIST_MODEL (self->store)) : 0;
   gboolean have_current = self->current != NULL;
 
   g_menu_remove_all (self->servers);
@@ -106,8 +108,8 @@ update_menu (PostaciProfileButton *self)
       g_autoptr(GMenuItem) item = g_menu_item_new (label, NULL);
 
       /* A radio item: the property action marks the chosen one. */
-      g_menu_item_set_action_and_target_value (item, "profile.current",
-                                               g_variant_new_string (postaci_profile_get_id (profile)));
+      g_menu_item_set_action_and_target_value (
+        item, "profile.current", g_variant_new_string (postaci_profile_get_id (profile)));
       g_menu_append_item (self->servers, item);
     }
   gtk_menu_button_set_always_show_arrow (self->button, !self->narrow);
@@ -115,16 +117,18 @@ update_menu (PostaciProfileButton *self)
     gtk_menu_button_set_icon_name (self->button, "view-list-symbolic");
   else
     gtk_menu_button_set_label (self->button, have_current ? postaci_profile_get_name (self->current)
-                                                          : _("Saved Servers"));
+                                                          : _ ("Saved Servers"));
   /* Narrow, the button is an icon, which a screen reader reads as "GtkMenuButton"; wide, a
    * server's name alone would not say what the button is for. */
   {
     /* Translators: the screen reader's name of the header's button; %s is the chosen server */
-    g_autofree char *name = have_current ? g_strdup_printf (_("Saved Servers: %s"),
-                                                            postaci_profile_get_name (self->current))
-                                         : g_strdup (_("Saved Servers"));
+    g_autofree char *name =
+      have_current
+        ? g_strdup_printf (_ ("Saved Servers: %s"), postaci_profile_get_name (self->current))
+        : g_strdup (_ ("Saved Servers"));
 
-    gtk_accessible_update_property (GTK_ACCESSIBLE (self->button), GTK_ACCESSIBLE_PROPERTY_LABEL, name, -1);
+    gtk_accessible_update_property (GTK_ACCESSIBLE (self->button), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                    name, -1);
   }
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "profile.save", have_current);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "profile.rename", have_current);
@@ -132,9 +136,9 @@ update_menu (PostaciProfileButton *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "profile.delete", have_current);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "profile.export", n > 0);
   if (self->form != NULL)
-    postaci_request_form_set_saved_server (self->form, have_current ? postaci_profile_get_name (self->current)
-                                                                   : NULL,
-                                           have_current && self->password_unsaved);
+    postaci_request_form_set_saved_server (
+      self->form, have_current ? postaci_profile_get_name (self->current) : NULL,
+      have_current && self->password_unsaved);
 }
 
 static void
@@ -152,7 +156,8 @@ set_current (PostaciProfileButton *self, PostaciProfile *profile)
 /* Choosing a server, and its password                              */
 /* ---------------------------------------------------------------- */
 
-typedef struct {
+typedef struct
+{
   PostaciProfileButton *self;
   PostaciProfile       *profile;
 } KeyringCall;
@@ -210,13 +215,15 @@ postaci_profile_button_choose (PostaciProfileButton *self, PostaciProfile *profi
 
   self->choosing = TRUE;
   postaci_request_form_set_request (self->form, postaci_profile_get_request (profile));
-  g_object_set (self->form, "remember-password", postaci_profile_get_remember_password (profile), NULL);
+  g_object_set (self->form, "remember-password", postaci_profile_get_remember_password (profile),
+                NULL);
   self->choosing = FALSE;
   /* The form is the saved server again, even if it was already the chosen one. */
   self->password_unsaved = FALSE;
   set_current (self, profile);
   if (with_password && postaci_profile_get_remember_password (profile))
-    postaci_keyring_lookup_async (profile, self->cancellable, lookup_cb, keyring_call_new (self, profile));
+    postaci_keyring_lookup_async (profile, self->cancellable, lookup_cb,
+                                  keyring_call_new (self, profile));
 }
 
 void
@@ -241,7 +248,8 @@ store_cb (GObject *object, GAsyncResult *result, gpointer user_data)
   g_autoptr(KeyringCall) call = user_data;
   g_autoptr(GError) error = NULL;
 
-  if (postaci_keyring_store_finish (result, &error) || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+  if (postaci_keyring_store_finish (result, &error) ||
+      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
   say_keyring_failed (call->self, error);
   /* Not remembered after all: the switch says so, and the saved server too. */
@@ -274,7 +282,7 @@ static void
 keep_password (PostaciProfileButton *self, PostaciProfile *profile)
 {
   const char *password = postaci_request_form_get_password (self->form);
-  gboolean emptied = profile == self->current && self->password_unsaved && password == NULL;
+  gboolean    emptied = profile == self->current && self->password_unsaved && password == NULL;
 
   if (!postaci_profile_get_remember_password (profile) || emptied)
     postaci_keyring_clear_async (profile, self->cancellable, clear_cb, NULL);
@@ -339,8 +347,8 @@ typedef void (*NameChosen) (PostaciProfileButton *self, const char *name);
 static void
 name_response_cb (AdwMessageDialog *dialog, const char *response, PostaciProfileButton *self)
 {
-  NameChosen chosen = g_object_get_data (G_OBJECT (dialog), "postaci-name-chosen");
-  GtkEditable *entry = g_object_get_data (G_OBJECT (dialog), "postaci-name-entry");
+  NameChosen       chosen = g_object_get_data (G_OBJECT (dialog), "postaci-name-chosen");
+  GtkEditable     *entry = g_object_get_data (G_OBJECT (dialog), "postaci-name-entry");
   g_autofree char *name = g_strstrip (g_strdup (gtk_editable_get_text (entry)));
 
   if (g_strcmp0 (response, "save") == 0)
@@ -352,7 +360,8 @@ name_changed_cb (GtkEditable *entry, AdwMessageDialog *dialog)
 {
   g_autofree char *name = g_strstrip (g_strdup (gtk_editable_get_text (entry)));
 
-  adw_message_dialog_set_response_enabled (dialog, "save", postaci_profile_name_is_valid (name, NULL));
+  adw_message_dialog_set_response_enabled (dialog, "save",
+                                           postaci_profile_name_is_valid (name, NULL));
 }
 
 /* Asks for a name (@initial typed in), then calls @chosen with it. */
@@ -360,19 +369,23 @@ static void
 ask_name (PostaciProfileButton *self, const char *heading, const char *initial, const char *button,
           NameChosen chosen)
 {
-  GtkWidget *dialog = adw_message_dialog_new (GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))),
-                                              heading, NULL);
+  GtkWidget *dialog =
+    adw_message_dialog_new (GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))), heading, NULL);
   GtkWidget *entry = gtk_entry_new ();
 
   gtk_entry_set_activates_default (GTK_ENTRY (entry), TRUE);
   gtk_editable_set_text (GTK_EDITABLE (entry), initial);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (entry), GTK_ACCESSIBLE_PROPERTY_LABEL, _("Name"), -1);
-  adw_message_dialog_set_body (ADW_MESSAGE_DIALOG (dialog),
-                               _("A name to find this server by, such as a customer’s and its mail "
-                                 "system’s. The password is never saved with it."));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (entry), GTK_ACCESSIBLE_PROPERTY_LABEL, _ ("Name"),
+                                  -1);
+  adw_message_dialog_set_body (
+    ADW_MESSAGE_DIALOG (dialog),
+    _ ("A name to find this server by, such as a customer’s and its mail "
+       "system’s. The password is never saved with it."));
   adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), entry);
-  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog), "cancel", _("_Cancel"), "save", button, NULL);
-  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "save", ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog), "cancel", _ ("_Cancel"), "save",
+                                    button, NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "save",
+                                              ADW_RESPONSE_SUGGESTED);
   adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "save");
   adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
   g_object_set_data (G_OBJECT (dialog), "postaci-name-chosen", chosen);
@@ -414,7 +427,7 @@ save_as_chosen (PostaciProfileButton *self, const char *name)
   keep_password (self, profile);
   {
     /* Translators: %s is the name of the server just saved */
-    g_autofree char *text = g_strdup_printf (_("Saved as “%s”"), name);
+    g_autofree char *text = g_strdup_printf (_ ("Saved as “%s”"), name);
 
     say (self, text);
   }
@@ -430,8 +443,10 @@ save_as_action_cb (GtkWidget *widget, const char *action_name, GVariant *paramet
   if (request == NULL)
     return;
   /* The server's name as a start: most people name a saved server after it. */
-  initial = postaci_profile_store_unique_name (self->store, request->server != NULL ? request->server : "");
-  ask_name (self, _("Save as Server"), *request->server != '\0' ? initial : "", _("_Save"), save_as_chosen);
+  initial =
+    postaci_profile_store_unique_name (self->store, request->server != NULL ? request->server : "");
+  ask_name (self, _ ("Save as Server"), *request->server != '\0' ? initial : "", _ ("_Save"),
+            save_as_chosen);
 }
 
 static void
@@ -448,7 +463,8 @@ save_action_cb (GtkWidget *widget, const char *action_name, GVariant *parameter)
   keep_password (self, self->current);
   {
     /* Translators: %s is the name of a saved server */
-    g_autofree char *text = g_strdup_printf (_("Changes saved to “%s”"), postaci_profile_get_name (self->current));
+    g_autofree char *text =
+      g_strdup_printf (_ ("Changes saved to “%s”"), postaci_profile_get_name (self->current));
 
     say (self, text);
   }
@@ -476,7 +492,7 @@ rename_action_cb (GtkWidget *widget, const char *action_name, GVariant *paramete
   PostaciProfileButton *self = POSTACI_PROFILE_BUTTON (widget);
 
   if (self->current != NULL)
-    ask_name (self, _("Rename Server"), postaci_profile_get_name (self->current), _("_Rename"),
+    ask_name (self, _ ("Rename Server"), postaci_profile_get_name (self->current), _ ("_Rename"),
               rename_chosen);
 }
 
@@ -500,7 +516,7 @@ static void
 duplicate_action_cb (GtkWidget *widget, const char *action_name, GVariant *parameter)
 {
   PostaciProfileButton *self = POSTACI_PROFILE_BUTTON (widget);
-  g_autofree char *name = NULL;
+  g_autofree char      *name = NULL;
   g_autoptr(PostaciProfile) copy = NULL;
   g_autoptr(GError) error = NULL;
   PostaciProfile *original = self->current;
@@ -523,7 +539,7 @@ duplicate_action_cb (GtkWidget *widget, const char *action_name, GVariant *param
   set_current (self, copy);
   {
     /* Translators: %s is the name of the copy, such as “Acme (2)” */
-    g_autofree char *text = g_strdup_printf (_("Duplicated as “%s”"), name);
+    g_autofree char *text = g_strdup_printf (_ ("Duplicated as “%s”"), name);
 
     say (self, text);
   }
@@ -536,7 +552,7 @@ static void
 undo_delete_cb (AdwToast *toast, PostaciProfileButton *self)
 {
   PostaciProfile *profile = g_object_get_data (G_OBJECT (toast), "postaci-profile");
-  const char *password = g_object_get_data (G_OBJECT (profile), DELETED_PASSWORD);
+  const char     *password = g_object_get_data (G_OBJECT (profile), DELETED_PASSWORD);
   g_autoptr(GError) error = NULL;
 
   if (!postaci_profile_store_add (self->store, profile, &error))
@@ -562,7 +578,8 @@ delete_lookup_cb (GObject *object, GAsyncResult *result, gpointer user_data)
   char *password = postaci_keyring_lookup_finish (result, &error);
 
   /* Undone before the keyring answered: the password stays where it is. */
-  if (postaci_profile_store_lookup_id (call->self->store, postaci_profile_get_id (call->profile)) != NULL)
+  if (postaci_profile_store_lookup_id (call->self->store, postaci_profile_get_id (call->profile)) !=
+      NULL)
     {
       postaci_keyring_password_free (password);
       return;
@@ -580,7 +597,7 @@ delete_action_cb (GtkWidget *widget, const char *action_name, GVariant *paramete
   PostaciProfileButton *self = POSTACI_PROFILE_BUTTON (widget);
   g_autoptr(PostaciProfile) profile = NULL;
   g_autofree char *text = NULL;
-  AdwToast *toast;
+  AdwToast        *toast;
 
   if (self->current == NULL)
     return;
@@ -591,11 +608,12 @@ delete_action_cb (GtkWidget *widget, const char *action_name, GVariant *paramete
   set_current (self, NULL);
 
   /* Translators: %s is the name of the server deleted */
-  text = g_strdup_printf (_("“%s” deleted"), postaci_profile_get_name (profile));
+  text = g_strdup_printf (_ ("“%s” deleted"), postaci_profile_get_name (profile));
   toast = adw_toast_new (text);
-  adw_toast_set_button_label (toast, _("_Undo"));
+  adw_toast_set_button_label (toast, _ ("_Undo"));
   adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
-  g_object_set_data_full (G_OBJECT (toast), "postaci-profile", g_object_ref (profile), g_object_unref);
+  g_object_set_data_full (G_OBJECT (toast), "postaci-profile", g_object_ref (profile),
+                          g_object_unref);
   g_signal_connect_object (toast, "button-clicked", G_CALLBACK (undo_delete_cb), self, 0);
   show_toast (self, toast);
   if (postaci_profile_get_remember_password (profile))
@@ -613,9 +631,9 @@ say_file_failed (PostaciProfileButton *self, const char *heading, const GError *
 {
   AdwMessageDialog *dialog;
 
-  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))),
-                                                       heading, error->message));
-  adw_message_dialog_add_response (dialog, "close", _("_Close"));
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (
+    GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))), heading, error->message));
+  adw_message_dialog_add_response (dialog, "close", _ ("_Close"));
   adw_message_dialog_set_default_response (dialog, "close");
   adw_message_dialog_set_close_response (dialog, "close");
   gtk_window_present (GTK_WINDOW (dialog));
@@ -630,7 +648,7 @@ local_path (PostaciProfileButton *self, GFile *file, const char *heading)
   if (path == NULL)
     {
       g_autoptr(GError) error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
-                                                     _("Choose a file on this computer."));
+                                                      _ ("Choose a file on this computer."));
 
       say_file_failed (self, heading, error);
     }
@@ -641,8 +659,8 @@ local_path (PostaciProfileButton *self, GFile *file, const char *heading)
 static void
 exchange_file (PostaciProfileButton *self, GFile *file, gboolean import)
 {
-  const char *heading = import ? _("Could Not Import the Saved Servers")
-                               : _("Could Not Export the Saved Servers");
+  const char *heading =
+    import ? _ ("Could Not Import the Saved Servers") : _ ("Could Not Export the Saved Servers");
   g_autofree char *path = local_path (self, file, heading);
   g_autofree char *name = NULL;
   g_autofree char *text = NULL;
@@ -655,7 +673,8 @@ exchange_file (PostaciProfileButton *self, GFile *file, gboolean import)
     n = postaci_profile_store_import (self->store, path, &error);
   else
     n = postaci_profile_store_export (self->store, path, &error)
-        ? (int) g_list_model_get_n_items (G_LIST_MODEL (self->store)) : -1;
+          ? (int) g_list_model_get_n_items (G_LIST_MODEL (self->store))
+          : -1;
   if (n < 0)
     {
       say_file_failed (self, heading, error);
@@ -666,19 +685,20 @@ exchange_file (PostaciProfileButton *self, GFile *file, gboolean import)
   name = g_filename_display_basename (path);
   if (!import)
     /* Translators: %d is how many saved servers, %s the file's name */
-    text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                         "%d saved server exported to “%s”. Passwords are not included.",
-                                         "%d saved servers exported to “%s”. Passwords are not included.",
-                                         (gulong) n),
-                            n, name);
+    text = g_strdup_printf (
+      g_dngettext (GETTEXT_PACKAGE, "%d saved server exported to “%s”. Passwords are not included.",
+                   "%d saved servers exported to “%s”. Passwords are not included.", (gulong) n),
+      n, name);
   else if (n == 0)
     /* Translators: %s is the file's name */
-    text = g_strdup_printf (_("“%s” holds no saved servers."), name);
+    text = g_strdup_printf (_ ("“%s” holds no saved servers."), name);
   else
     /* Translators: %d is how many saved servers, %s the file's name */
     text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                         "%d saved server imported from “%s”. Passwords are not included: type it once and choose Save Changes.",
-                                         "%d saved servers imported from “%s”. Passwords are not included: type each once and choose Save Changes.",
+                                         "%d saved server imported from “%s”. Passwords are not "
+                                         "included: type it once and choose Save Changes.",
+                                         "%d saved servers imported from “%s”. Passwords are not "
+                                         "included: type each once and choose Save Changes.",
                                          (gulong) n),
                             n, name);
   say (self, text);
@@ -735,10 +755,11 @@ static void
 export_action_cb (GtkWidget *widget, const char *action_name, GVariant *parameter)
 {
   PostaciProfileButton *self = POSTACI_PROFILE_BUTTON (widget);
-  GtkWindow *parent = GTK_WINDOW (gtk_widget_get_root (widget));
+  GtkWindow            *parent = GTK_WINDOW (gtk_widget_get_root (widget));
 
-  show_chooser (self, postaci_save_dialog_new (parent, _("Export Saved Servers"), "postaci-servers.ini",
-                                               _("Saved servers"), "text/plain", "*.ini"),
+  show_chooser (self,
+                postaci_save_dialog_new (parent, _ ("Export Saved Servers"), "postaci-servers.ini",
+                                         _ ("Saved servers"), "text/plain", "*.ini"),
                 FALSE);
 }
 
@@ -750,11 +771,11 @@ import_action_cb (GtkWidget *widget, const char *action_name, GVariant *paramete
   g_autoptr(GFile) folder = postaci_save_dialog_get_default_folder ();
   GtkFileChooserNative *chooser;
 
-  chooser = gtk_file_chooser_native_new (_("Import Saved Servers"),
-                                         GTK_WINDOW (gtk_widget_get_root (widget)),
-                                         GTK_FILE_CHOOSER_ACTION_OPEN, _("_Import"), _("_Cancel"));
+  chooser = gtk_file_chooser_native_new (
+    _ ("Import Saved Servers"), GTK_WINDOW (gtk_widget_get_root (widget)),
+    GTK_FILE_CHOOSER_ACTION_OPEN, _ ("_Import"), _ ("_Cancel"));
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
-  gtk_file_filter_set_name (filter, _("Saved servers"));
+  gtk_file_filter_set_name (filter, _ ("Saved servers"));
   gtk_file_filter_add_pattern (filter, "*.ini");
   gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), filter);
   gtk_file_chooser_set_current_folder (GTK_FILE_CHOOSER (chooser), folder, NULL);
@@ -776,23 +797,26 @@ postaci_profile_button_setup (PostaciProfileButton *self, PostaciProfileStore *s
 
   self->store = g_object_ref (store);
   g_set_weak_pointer (&self->form, form);
-  g_signal_connect_object (store, "items-changed", G_CALLBACK (update_menu), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (form, "notify::remember-password", G_CALLBACK (remember_changed_cb), self,
+  g_signal_connect_object (store, "items-changed", G_CALLBACK (update_menu), self,
                            G_CONNECT_SWAPPED);
+  g_signal_connect_object (form, "notify::remember-password", G_CALLBACK (remember_changed_cb),
+                           self, G_CONNECT_SWAPPED);
   g_signal_connect_object (form, "password-changed", G_CALLBACK (password_changed_cb), self,
                            G_CONNECT_SWAPPED);
   update_menu (self);
 }
 
 static void
-postaci_profile_button_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+postaci_profile_button_get_property (GObject *object, guint prop_id, GValue *value,
+                                     GParamSpec *pspec)
 {
   PostaciProfileButton *self = POSTACI_PROFILE_BUTTON (object);
 
   switch (prop_id)
     {
     case PROP_CURRENT_ID:
-      g_value_set_string (value, self->current != NULL ? postaci_profile_get_id (self->current) : "");
+      g_value_set_string (value,
+                          self->current != NULL ? postaci_profile_get_id (self->current) : "");
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -805,14 +829,16 @@ postaci_profile_button_set_property (GObject *object, guint prop_id, const GValu
                                      GParamSpec *pspec)
 {
   PostaciProfileButton *self = POSTACI_PROFILE_BUTTON (object);
-  PostaciProfile *profile;
+  PostaciProfile       *profile;
 
   switch (prop_id)
     {
     case PROP_CURRENT_ID:
-      profile = self->store != NULL ? postaci_profile_store_lookup_id (self->store, g_value_get_string (value))
-                                    : NULL;
-      if (profile != NULL && self->form != NULL && gtk_widget_get_sensitive (GTK_WIDGET (self->form)))
+      profile = self->store != NULL
+                  ? postaci_profile_store_lookup_id (self->store, g_value_get_string (value))
+                  : NULL;
+      if (profile != NULL && self->form != NULL &&
+          gtk_widget_get_sensitive (GTK_WIDGET (self->form)))
         postaci_profile_button_choose (self, profile, TRUE);
       break;
     default:
@@ -840,7 +866,7 @@ postaci_profile_button_dispose (GObject *object)
 static void
 postaci_profile_button_class_init (PostaciProfileButtonClass *klass)
 {
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GObjectClass   *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->get_property = postaci_profile_button_get_property;
@@ -871,20 +897,20 @@ postaci_profile_button_init (PostaciProfileButton *self)
 
   self->cancellable = g_cancellable_new ();
   self->servers = g_menu_new ();
-  g_menu_append (actions, _("Save as _Server…"), "profile.save-as");
-  g_menu_append (actions, _("Save _Changes"), "profile.save");
-  g_menu_append (actions, _("_Rename…"), "profile.rename");
-  g_menu_append (actions, _("_Duplicate"), "profile.duplicate");
-  g_menu_append (actions, _("De_lete"), "profile.delete");
+  g_menu_append (actions, _ ("Save as _Server…"), "profile.save-as");
+  g_menu_append (actions, _ ("Save _Changes"), "profile.save");
+  g_menu_append (actions, _ ("_Rename…"), "profile.rename");
+  g_menu_append (actions, _ ("_Duplicate"), "profile.duplicate");
+  g_menu_append (actions, _ ("De_lete"), "profile.delete");
   g_menu_append_section (menu, NULL, G_MENU_MODEL (self->servers));
-  g_menu_append (files, _("_Export Saved Servers…"), "profile.export");
-  g_menu_append (files, _("_Import Saved Servers…"), "profile.import");
+  g_menu_append (files, _ ("_Export Saved Servers…"), "profile.export");
+  g_menu_append (files, _ ("_Import Saved Servers…"), "profile.import");
   g_menu_append_section (menu, NULL, G_MENU_MODEL (actions));
   g_menu_append_section (menu, NULL, G_MENU_MODEL (files));
 
   self->button = GTK_MENU_BUTTON (gtk_menu_button_new ());
   gtk_menu_button_set_menu_model (self->button, G_MENU_MODEL (menu));
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->button), _("Saved Servers"));
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->button), _ ("Saved Servers"));
   adw_bin_set_child (ADW_BIN (self), GTK_WIDGET (self->button));
   update_menu (self);
 }

@@ -14,8 +14,9 @@
 #include "postaci-transcript-view.h"
 #include "postaci-verdict-panel.h"
 
-struct _PostaciReportWindow {
-  AdwWindow              parent_instance;
+struct _PostaciReportWindow
+{
+  AdwWindow parent_instance;
 
   AdwWindowTitle        *window_title;
   PostaciStageBar       *stage_bar;
@@ -35,7 +36,8 @@ tls_came_first (GPtrArray *events)
     {
       const PostaciEvent *event = g_ptr_array_index (events, i);
 
-      if (event->kind == POSTACI_EVENT_STAGE && event->stage_status == POSTACI_STAGE_STATUS_STARTED &&
+      if (event->kind == POSTACI_EVENT_STAGE &&
+          event->stage_status == POSTACI_STAGE_STATUS_STARTED &&
           (event->stage == POSTACI_STAGE_TLS || event->stage == POSTACI_STAGE_GREETING))
         return event->stage == POSTACI_STAGE_TLS;
     }
@@ -46,7 +48,7 @@ tls_came_first (GPtrArray *events)
 static void
 show_run (PostaciReportWindow *self)
 {
-  GPtrArray *events = self->contents->events;
+  GPtrArray            *events = self->contents->events;
   const PostaciOutcome *outcome = self->contents->outcome;
 
   postaci_stage_bar_set_tls_first (self->stage_bar, tls_came_first (events));
@@ -78,7 +80,7 @@ postaci_report_window_finalize (GObject *object)
 static void
 postaci_report_window_class_init (PostaciReportWindowClass *klass)
 {
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GObjectClass   *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->finalize = postaci_report_window_finalize;
@@ -86,8 +88,8 @@ postaci_report_window_class_init (PostaciReportWindowClass *klass)
   g_type_ensure (POSTACI_TYPE_STAGE_BAR);
   g_type_ensure (POSTACI_TYPE_TRANSCRIPT_VIEW);
   g_type_ensure (POSTACI_TYPE_VERDICT_PANEL);
-  gtk_widget_class_set_template_from_resource (widget_class,
-                                               "/io/github/postaci/Postaci/postaci-report-window.ui");
+  gtk_widget_class_set_template_from_resource (
+    widget_class, "/io/github/postaci/Postaci/postaci-report-window.ui");
   gtk_widget_class_bind_template_child (widget_class, PostaciReportWindow, window_title);
   gtk_widget_class_bind_template_child (widget_class, PostaciReportWindow, stage_bar);
   gtk_widget_class_bind_template_child (widget_class, PostaciReportWindow, transcript_view);
@@ -110,11 +112,9 @@ postaci_report_window_new (GtkWindow *parent, PostaciReportContents *contents,
   g_return_val_if_fail (parent == NULL || GTK_IS_WINDOW (parent), NULL);
   g_return_val_if_fail (contents != NULL, NULL);
 
-  self = g_object_new (POSTACI_TYPE_REPORT_WINDOW,
-                       "transient-for", parent,
-                       "application", parent != NULL ? gtk_window_get_application (parent) : NULL,
-                       "title", contents->title,
-                       NULL);
+  self = g_object_new (POSTACI_TYPE_REPORT_WINDOW, "transient-for", parent, "application",
+                       parent != NULL ? gtk_window_get_application (parent) : NULL, "title",
+                       contents->title, NULL);
   self->contents = contents;
   adw_window_title_set_title (self->window_title, contents->title);
   adw_window_title_set_subtitle (self->window_title, file_name);

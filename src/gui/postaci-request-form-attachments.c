@@ -28,21 +28,21 @@ describe_file (const char *path, char **description, guint64 *size)
   g_autoptr(GFile) file = g_file_new_for_path (path);
   g_autoptr(GError) error = NULL;
   g_autoptr(GFileInfo) info = g_file_query_info (file,
-                                                 G_FILE_ATTRIBUTE_STANDARD_TYPE ","
-                                                 G_FILE_ATTRIBUTE_STANDARD_SIZE ","
-                                                 G_FILE_ATTRIBUTE_ACCESS_CAN_READ,
-                                                 G_FILE_QUERY_INFO_NONE, NULL, &error);
+                                                  G_FILE_ATTRIBUTE_STANDARD_TYPE
+                                                  "," G_FILE_ATTRIBUTE_STANDARD_SIZE
+                                                  "," G_FILE_ATTRIBUTE_ACCESS_CAN_READ,
+                                                  G_FILE_QUERY_INFO_NONE, NULL, &error);
 
   *size = 0;
   if (info == NULL && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
-    *description = g_strdup (_("No longer there: choose it again or remove it"));
+    *description = g_strdup (_ ("No longer there: choose it again or remove it"));
   else if (info == NULL)
     *description = g_strdup (error->message);
   else if (g_file_info_get_file_type (info) == G_FILE_TYPE_DIRECTORY)
-    *description = g_strdup (_("A folder, not a file"));
+    *description = g_strdup (_ ("A folder, not a file"));
   else if (g_file_info_has_attribute (info, G_FILE_ATTRIBUTE_ACCESS_CAN_READ) &&
            !g_file_info_get_attribute_boolean (info, G_FILE_ATTRIBUTE_ACCESS_CAN_READ))
-    *description = g_strdup (_("Cannot be read: you have no permission to read it"));
+    *description = g_strdup (_ ("Cannot be read: you have no permission to read it"));
   else
     {
       *size = (guint64) g_file_info_get_size (info);
@@ -56,19 +56,20 @@ describe_file (const char *path, char **description, guint64 *size)
 static void
 update_summary (PostaciRequestForm *self)
 {
-  guint64 total = 0;
+  guint64          total = 0;
   g_autofree char *size = NULL;
   g_autofree char *summary = NULL;
-  guint n = self->attachment_rows->len;
+  guint            n = self->attachment_rows->len;
 
   for (guint i = 0; i < n; i++)
     total += *(guint64 *) g_object_get_data (self->attachment_rows->pdata[i], ATTACHMENT_SIZE);
   size = g_format_size (total);
   if (n == 0)
-    summary = g_strdup (_("No files"));
+    summary = g_strdup (_ ("No files"));
   else
     /* Translators: the number of files attached, then their size together, “2 files, 3.4 MB” */
-    summary = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u file, %s", "%u files, %s", n), n, size);
+    summary =
+      g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u file, %s", "%u files, %s", n), n, size);
   adw_action_row_set_subtitle (self->attach_row, summary);
 }
 
@@ -77,7 +78,8 @@ changed (PostaciRequestForm *self)
 {
   /* A mark on the list, or on a file of it, is answered by changing the list. */
   if (self->invalid_field == GTK_WIDGET (self->attach_row) ||
-      (self->invalid_field != NULL && g_ptr_array_find (self->attachment_rows, self->invalid_field, NULL)))
+      (self->invalid_field != NULL &&
+       g_ptr_array_find (self->attachment_rows, self->invalid_field, NULL)))
     postaci_request_form_clear_invalid (self);
   update_summary (self);
 }
@@ -86,7 +88,7 @@ static void
 remove_row (PostaciRequestForm *self, GtkWidget *row)
 {
   GtkWidget *list = gtk_widget_get_parent (row);
-  guint index = 0;
+  guint      index = 0;
 
   if (self->invalid_field == row)
     postaci_request_form_clear_invalid (self);
@@ -100,7 +102,7 @@ static void
 remove_clicked_cb (GtkButton *button, PostaciRequestForm *self)
 {
   GtkWidget *row = gtk_widget_get_ancestor (GTK_WIDGET (button), ADW_TYPE_ACTION_ROW);
-  guint index = 0;
+  guint      index = 0;
 
   g_ptr_array_find (self->attachment_rows, row, &index);
   remove_row (self, row);
@@ -121,12 +123,12 @@ add_row (PostaciRequestForm *self, const char *path)
   g_autofree char *shown_path = g_filename_display_name (path);
   g_autofree char *description = NULL;
   g_autofree char *remove_label = NULL;
-  guint64 size = 0;
-  gboolean usable = describe_file (path, &description, &size);
-  GtkWidget *list = gtk_widget_get_parent (GTK_WIDGET (self->attach_row));
-  guint rows = self->attachment_rows->len;
-  GtkWidget *last = rows > 0 ? g_ptr_array_index (self->attachment_rows, rows - 1)
-                             : GTK_WIDGET (self->attach_row);
+  guint64          size = 0;
+  gboolean         usable = describe_file (path, &description, &size);
+  GtkWidget       *list = gtk_widget_get_parent (GTK_WIDGET (self->attach_row));
+  guint            rows = self->attachment_rows->len;
+  GtkWidget       *last =
+    rows > 0 ? g_ptr_array_index (self->attachment_rows, rows - 1) : GTK_WIDGET (self->attach_row);
   GtkWidget *row = adw_action_row_new ();
   GtkWidget *remove = gtk_button_new_from_icon_name ("list-remove-symbolic");
 
@@ -142,14 +144,16 @@ add_row (PostaciRequestForm *self, const char *path)
 
   gtk_widget_set_valign (remove, GTK_ALIGN_CENTER);
   gtk_widget_add_css_class (remove, "flat");
-  gtk_widget_set_tooltip_text (remove, _("Remove from the message"));
+  gtk_widget_set_tooltip_text (remove, _ ("Remove from the message"));
   /* Translators: a button's name for screen readers; %s is a file name, “report.pdf” */
-  remove_label = g_strdup_printf (_("Remove “%s”"), name);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (remove), GTK_ACCESSIBLE_PROPERTY_LABEL, remove_label, -1);
+  remove_label = g_strdup_printf (_ ("Remove “%s”"), name);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (remove), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  remove_label, -1);
   g_signal_connect (remove, "clicked", G_CALLBACK (remove_clicked_cb), self);
   adw_action_row_add_suffix (ADW_ACTION_ROW (row), remove);
 
-  gtk_list_box_insert (GTK_LIST_BOX (list), row, gtk_list_box_row_get_index (GTK_LIST_BOX_ROW (last)) + 1);
+  gtk_list_box_insert (GTK_LIST_BOX (list), row,
+                       gtk_list_box_row_get_index (GTK_LIST_BOX_ROW (last)) + 1);
   g_ptr_array_add (self->attachment_rows, row);
   return usable;
 }
@@ -186,8 +190,8 @@ postaci_request_form_attach_files (PostaciRequestForm *self, GListModel *files)
     }
   changed (self);
   if (not_local > 0)
-    _postaci_request_form_show_toast (self, _("Only files on this computer can be attached: copy "
-                                              "the file here first."));
+    _postaci_request_form_show_toast (self, _ ("Only files on this computer can be attached: copy "
+                                               "the file here first."));
 }
 
 void

@@ -20,7 +20,8 @@ postaci_request_form_clear_invalid (PostaciRequestForm *self)
   if (self->invalid_field != NULL)
     {
       gtk_widget_remove_css_class (self->invalid_field, "error");
-      gtk_accessible_reset_state (GTK_ACCESSIBLE (self->invalid_field), GTK_ACCESSIBLE_STATE_INVALID);
+      gtk_accessible_reset_state (GTK_ACCESSIBLE (self->invalid_field),
+                                  GTK_ACCESSIBLE_STATE_INVALID);
       gtk_accessible_reset_relation (GTK_ACCESSIBLE (self->invalid_field),
                                      GTK_ACCESSIBLE_RELATION_ERROR_MESSAGE);
     }
@@ -96,12 +97,13 @@ static gboolean
 scroll_to_invalid_cb (GtkWidget *widget, GdkFrameClock *clock, gpointer user_data)
 {
   PostaciRequestForm *self = POSTACI_REQUEST_FORM (widget);
-  GtkWidget *scroller = gtk_widget_get_ancestor (widget, GTK_TYPE_SCROLLED_WINDOW);
-  GtkWidget *last = self->invalid_label != NULL ? GTK_WIDGET (self->invalid_label) : self->error_row;
-  GtkWidget *content;
-  GtkAdjustment *adjustment;
+  GtkWidget          *scroller = gtk_widget_get_ancestor (widget, GTK_TYPE_SCROLLED_WINDOW);
+  GtkWidget          *last =
+    self->invalid_label != NULL ? GTK_WIDGET (self->invalid_label) : self->error_row;
+  GtkWidget      *content;
+  GtkAdjustment  *adjustment;
   graphene_rect_t top, bottom;
-  double value, page;
+  double          value, page;
 
   if (scroller == NULL || self->invalid_field == NULL || gtk_widget_get_parent (last) == NULL)
     return G_SOURCE_REMOVE;
@@ -158,8 +160,9 @@ postaci_request_form_mark_invalid (PostaciRequestForm *self, const GError *error
     }
   else
     {
-      GtkWidget *row = GTK_IS_LIST_BOX_ROW (field) ? field
-                                                   : gtk_widget_get_ancestor (field, GTK_TYPE_LIST_BOX_ROW);
+      GtkWidget *row = GTK_IS_LIST_BOX_ROW (field)
+                         ? field
+                         : gtk_widget_get_ancestor (field, GTK_TYPE_LIST_BOX_ROW);
       GtkWidget *list = gtk_widget_get_parent (row);
 
       gtk_label_set_text (self->error_row_label, error->message);
@@ -186,8 +189,8 @@ _postaci_request_form_init_marks (PostaciRequestForm *self)
   /* Marks go away as soon as the person edits the field they are on. */
   {
     gpointer editables[] = {
-      self->server_row, self->port_row, self->user_row, self->password_row, self->from_row,
-      self->to_row, self->subject_row, self->ehlo_row, self->ca_row,
+      self->server_row, self->port_row,    self->user_row, self->password_row, self->from_row,
+      self->to_row,     self->subject_row, self->ehlo_row, self->ca_row,
     };
 
     for (guint i = 0; i < G_N_ELEMENTS (editables); i++)
@@ -195,18 +198,17 @@ _postaci_request_form_init_marks (PostaciRequestForm *self)
   }
   g_signal_connect (buffer, "changed", G_CALLBACK (html_changed_cb), self);
   g_signal_connect (self->timeout_spin, "value-changed", G_CALLBACK (field_changed_cb), self);
-  g_signal_connect (self->mechanism_row, "notify::selected", G_CALLBACK (mechanism_changed_cb), self);
+  g_signal_connect (self->mechanism_row, "notify::selected", G_CALLBACK (mechanism_changed_cb),
+                    self);
 
   /* The reason a field is wrong, as a row of its own put right under the field's row. */
-  self->error_row_label = GTK_LABEL (g_object_new (GTK_TYPE_LABEL,
-                                                   "wrap", TRUE, "xalign", 0.0f, "margin-top", 6,
-                                                   "margin-bottom", 6, "margin-start", 12, "margin-end", 12,
-                                                   NULL));
+  self->error_row_label =
+    GTK_LABEL (g_object_new (GTK_TYPE_LABEL, "wrap", TRUE, "xalign", 0.0f, "margin-top", 6,
+                             "margin-bottom", 6, "margin-start", 12, "margin-end", 12, NULL));
   gtk_widget_add_css_class (GTK_WIDGET (self->error_row_label), "error");
   gtk_widget_add_css_class (GTK_WIDGET (self->error_row_label), "field-error");
-  self->error_row = g_object_ref_sink (g_object_new (ADW_TYPE_PREFERENCES_ROW,
-                                                     "activatable", FALSE, "selectable", FALSE,
-                                                     "focusable", FALSE, "child", self->error_row_label,
-                                                     NULL));
+  self->error_row = g_object_ref_sink (g_object_new (ADW_TYPE_PREFERENCES_ROW, "activatable", FALSE,
+                                                     "selectable", FALSE, "focusable", FALSE,
+                                                     "child", self->error_row_label, NULL));
   gtk_widget_add_css_class (self->error_row, "field-error-row");
 }

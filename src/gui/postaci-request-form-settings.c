@@ -22,12 +22,12 @@ read_options (PostaciRequestForm *self, GVariantDict *options, gboolean apply, G
   const char *auth = NULL, *from = NULL, *subject = NULL, *html = NULL, *ehlo = NULL;
   const char *stop_after = NULL, *ca_file = NULL, *timeout_text = NULL;
   g_autofree const char **to = NULL;
-  guint timeout = 0;
-  gboolean insecure = FALSE, allow_plain_auth = FALSE;
-  PostaciSecurity security_value = POSTACI_SECURITY_AUTO;
-  PostaciMechanism mechanism_value = POSTACI_MECHANISM_AUTO;
-  PostaciStage stop_value = POSTACI_STAGE_QUIT;
-  guint port_value = 0;
+  guint                   timeout = 0;
+  gboolean                insecure = FALSE, allow_plain_auth = FALSE;
+  PostaciSecurity         security_value = POSTACI_SECURITY_AUTO;
+  PostaciMechanism        mechanism_value = POSTACI_MECHANISM_AUTO;
+  PostaciStage            stop_value = POSTACI_STAGE_QUIT;
+  guint                   port_value = 0;
 
   g_variant_dict_lookup (options, "server", "&s", &server);
   g_variant_dict_lookup (options, "port", "&s", &port);
@@ -50,7 +50,8 @@ read_options (PostaciRequestForm *self, GVariantDict *options, gboolean apply, G
   if ((port != NULL && !postaci_option_parse (POSTACI_OPTION_PORT, port, &port_value, error)) ||
       (security != NULL &&
        !postaci_option_parse (POSTACI_OPTION_SECURITY, security, &security_value, error)) ||
-      (auth != NULL && !postaci_option_parse (POSTACI_OPTION_AUTH, auth, &mechanism_value, error)) ||
+      (auth != NULL &&
+       !postaci_option_parse (POSTACI_OPTION_AUTH, auth, &mechanism_value, error)) ||
       (stop_after != NULL &&
        !postaci_option_parse (POSTACI_OPTION_STOP_AFTER, stop_after, &stop_value, error)) ||
       (timeout_text != NULL &&
@@ -62,8 +63,9 @@ read_options (PostaciRequestForm *self, GVariantDict *options, gboolean apply, G
   postaci_request_form_clear_invalid (self);
   /* A plain "postaci" (no options) leaves a form set up for the Local Test Server as it is. */
   if (server != NULL || port != NULL || security != NULL || user != NULL || password != NULL ||
-      auth != NULL || from != NULL || to != NULL || subject != NULL || html != NULL || ehlo != NULL ||
-      stop_after != NULL || ca_file != NULL || timeout > 0 || insecure || allow_plain_auth)
+      auth != NULL || from != NULL || to != NULL || subject != NULL || html != NULL ||
+      ehlo != NULL || stop_after != NULL || ca_file != NULL || timeout > 0 || insecure ||
+      allow_plain_auth)
     _postaci_request_form_forget_local_fill (self);
   if (server != NULL)
     set_text (self->server_row, server);
@@ -72,7 +74,8 @@ read_options (PostaciRequestForm *self, GVariantDict *options, gboolean apply, G
   if (security != NULL)
     _postaci_request_form_set_security_and_port (self, security_value, (guint) port_value);
   else if (port != NULL)
-    _postaci_request_form_set_security_and_port (self, security_choices[_postaci_request_form_security_index (self)], (guint) port_value);
+    _postaci_request_form_set_security_and_port (
+      self, security_choices[_postaci_request_form_security_index (self)], (guint) port_value);
 
   if (user != NULL)
     {
@@ -82,7 +85,8 @@ read_options (PostaciRequestForm *self, GVariantDict *options, gboolean apply, G
   if (password != NULL)
     set_text (self->password_row, password);
   if (auth != NULL)
-    adw_combo_row_set_selected (self->mechanism_row, INDEX_OF (mechanism_choices, mechanism_value, 0));
+    adw_combo_row_set_selected (self->mechanism_row,
+                                INDEX_OF (mechanism_choices, mechanism_value, 0));
   if (allow_plain_auth)
     gtk_switch_set_active (self->plain_auth_switch, TRUE);
 
@@ -102,7 +106,8 @@ read_options (PostaciRequestForm *self, GVariantDict *options, gboolean apply, G
       /* The form has no "stop after DATA": the message is sent either way. */
       if (stop_value == POSTACI_STAGE_DATA)
         stop_value = POSTACI_STAGE_QUIT;
-      adw_combo_row_set_selected (self->stop_after_row, INDEX_OF (stop_after_choices, stop_value, 0));
+      adw_combo_row_set_selected (self->stop_after_row,
+                                  INDEX_OF (stop_after_choices, stop_value, 0));
     }
 
   if (ehlo != NULL)
@@ -154,7 +159,7 @@ static gboolean
 port_get_mapping (GValue *value, GVariant *variant, gpointer user_data)
 {
   PostaciRequestForm *self = user_data;
-  int port = g_variant_get_int32 (variant);
+  int                 port = g_variant_get_int32 (variant);
 
   /* 0: the usual port of the security remembered (bound before the port). */
   if (port <= 0)
@@ -167,7 +172,7 @@ static GVariant *
 port_set_mapping (const GValue *value, const GVariantType *type, gpointer user_data)
 {
   PostaciRequestForm *self = user_data;
-  guint64 port = 0;
+  guint64             port = 0;
 
   if (self->filling_local || postaci_request_form_names_local_server (self))
     return NULL;
@@ -187,13 +192,14 @@ local_boolean_set_mapping (const GValue *value, const GVariantType *type, gpoint
 }
 
 /* A combo row's choice as the nick of an enum key: which table, whether it is a server field. */
-typedef struct {
+typedef struct
+{
   const int *choices;
   guint      n_choices;
   const char *(*to_string) (int value);
-  gboolean   (*from_string) (const char *text, int *value);
-  guint      fallback;   /* the choice for a nick the table lacks */
-  gboolean   local;
+  gboolean (*from_string) (const char *text, int *value);
+  guint    fallback; /* the choice for a nick the table lacks */
+  gboolean local;
 } ChoiceKey;
 
 static const char *
@@ -233,19 +239,28 @@ stage_from_string (const char *text, int *value)
 }
 
 static const ChoiceKey security_key = {
-  (const int *) security_choices, G_N_ELEMENTS (security_choices),
-  security_to_string, security_from_string, DEFAULT_SECURITY_INDEX, TRUE,
+  (const int *) security_choices, G_N_ELEMENTS (security_choices), security_to_string,
+  security_from_string,           DEFAULT_SECURITY_INDEX,          TRUE,
 };
 static const ChoiceKey mechanism_key = {
-  (const int *) mechanism_choices, G_N_ELEMENTS (mechanism_choices),
-  mechanism_to_string, mechanism_from_string, 0, TRUE,
+  (const int *) mechanism_choices,
+  G_N_ELEMENTS (mechanism_choices),
+  mechanism_to_string,
+  mechanism_from_string,
+  0,
+  TRUE,
 };
 static const ChoiceKey stop_after_key = {
-  (const int *) stop_after_choices, G_N_ELEMENTS (stop_after_choices),
-  stage_to_string, stage_from_string, 0, FALSE,
+  (const int *) stop_after_choices,
+  G_N_ELEMENTS (stop_after_choices),
+  stage_to_string,
+  stage_from_string,
+  0,
+  FALSE,
 };
 
-typedef struct {
+typedef struct
+{
   PostaciRequestForm *self;
   const ChoiceKey    *key;
 } ChoiceBinding;
@@ -254,7 +269,7 @@ static gboolean
 choice_get_mapping (GValue *value, GVariant *variant, gpointer user_data)
 {
   const ChoiceKey *key = ((ChoiceBinding *) user_data)->key;
-  int choice = key->choices[key->fallback];
+  int              choice = key->choices[key->fallback];
 
   key->from_string (g_variant_get_string (variant, NULL), &choice);
   g_value_set_uint (value, index_of (key->choices, key->n_choices, choice, key->fallback));
@@ -265,7 +280,7 @@ static GVariant *
 choice_set_mapping (const GValue *value, const GVariantType *type, gpointer user_data)
 {
   ChoiceBinding *binding = user_data;
-  guint index = g_value_get_uint (value);
+  guint          index = g_value_get_uint (value);
 
   if (binding->key->local &&
       (binding->self->filling_local || postaci_request_form_names_local_server (binding->self)))
@@ -293,22 +308,26 @@ void
 _postaci_request_form_write_server_fields (PostaciRequestForm *self)
 {
   g_autofree char *port = get_stripped (self->port_row);
-  guint64 port_value = 0;
-  guint mechanism = adw_combo_row_get_selected (self->mechanism_row);
+  guint64          port_value = 0;
+  guint            mechanism = adw_combo_row_get_selected (self->mechanism_row);
 
   if (self->settings == NULL)
     return;
   g_ascii_string_to_unsigned (port, 10, 1, 65535, &port_value, NULL);
-  g_settings_set_string (self->settings, "server", gtk_editable_get_text (GTK_EDITABLE (self->server_row)));
+  g_settings_set_string (self->settings, "server",
+                         gtk_editable_get_text (GTK_EDITABLE (self->server_row)));
   g_settings_set_int (self->settings, "port", (int) port_value);
-  g_settings_set_string (self->settings, "security",
-                         postaci_security_to_string (security_choices[_postaci_request_form_security_index (self)]));
-  g_settings_set_boolean (self->settings, "auth", adw_expander_row_get_enable_expansion (self->auth_row));
-  g_settings_set_string (self->settings, "username", gtk_editable_get_text (GTK_EDITABLE (self->user_row)));
+  g_settings_set_string (
+    self->settings, "security",
+    postaci_security_to_string (security_choices[_postaci_request_form_security_index (self)]));
+  g_settings_set_boolean (self->settings, "auth",
+                          adw_expander_row_get_enable_expansion (self->auth_row));
+  g_settings_set_string (self->settings, "username",
+                         gtk_editable_get_text (GTK_EDITABLE (self->user_row)));
   g_settings_set_string (self->settings, "mechanism",
                          postaci_mechanism_to_string (mechanism < G_N_ELEMENTS (mechanism_choices)
-                                                      ? mechanism_choices[mechanism]
-                                                      : POSTACI_MECHANISM_AUTO));
+                                                        ? mechanism_choices[mechanism]
+                                                        : POSTACI_MECHANISM_AUTO));
 }
 
 static gboolean
@@ -316,7 +335,7 @@ subject_get_mapping (GValue *value, GVariant *variant, gpointer user_data)
 {
   const char *subject = g_variant_get_string (variant, NULL);
 
-  g_value_set_string (value, *subject != '\0' ? subject : _("Postacı SMTP test"));
+  g_value_set_string (value, *subject != '\0' ? subject : _ ("Postacı SMTP test"));
   return TRUE;
 }
 
@@ -326,7 +345,8 @@ html_get_mapping (GValue *value, GVariant *variant, gpointer user_data)
 {
   const char *html = g_variant_get_string (variant, NULL);
 
-  g_value_take_string (value, *html != '\0' ? g_strdup (html) : _postaci_request_form_get_html (user_data));
+  g_value_take_string (value, *html != '\0' ? g_strdup (html)
+                                            : _postaci_request_form_get_html (user_data));
   return TRUE;
 }
 
@@ -335,17 +355,15 @@ postaci_request_form_bind_settings (PostaciRequestForm *self, GSettings *setting
 {
   /* Written as the person types, read once: two windows do not type into each other. */
   const GSettingsBindFlags flags = G_SETTINGS_BIND_DEFAULT | G_SETTINGS_BIND_GET_NO_CHANGES;
-  const struct {
+  const struct
+  {
     const char *key;
     gpointer    row;
     gboolean    local;
   } texts[] = {
-    { "server", self->server_row, TRUE },
-    { "username", self->user_row, TRUE },
-    { "from", self->from_row, FALSE },
-    { "to", self->to_row, FALSE },
-    { "ehlo-name", self->ehlo_row, FALSE },
-    { "ca-file", self->ca_row, FALSE },
+    { "server", self->server_row, TRUE },   { "username", self->user_row, TRUE },
+    { "from", self->from_row, FALSE },      { "to", self->to_row, FALSE },
+    { "ehlo-name", self->ehlo_row, FALSE }, { "ca-file", self->ca_row, FALSE },
   };
 
   g_autoptr(GSettingsSchema) schema = NULL;
@@ -367,21 +385,22 @@ postaci_request_form_bind_settings (PostaciRequestForm *self, GSettings *setting
 
   for (guint i = 0; i < G_N_ELEMENTS (texts); i++)
     if (texts[i].local)
-      g_settings_bind_with_mapping (settings, texts[i].key, texts[i].row, "text", flags,
-                                    NULL, local_text_set_mapping, self, NULL);
+      g_settings_bind_with_mapping (settings, texts[i].key, texts[i].row, "text", flags, NULL,
+                                    local_text_set_mapping, self, NULL);
     else
       g_settings_bind (settings, texts[i].key, texts[i].row, "text", flags);
   /* The security before the port: a port of 0 is the security's usual one. */
   self->port_edited = TRUE;
   bind_choice (self, "security", self->security_row, &security_key);
-  g_settings_bind_with_mapping (settings, "port", self->port_row, "text", flags,
-                                port_get_mapping, port_set_mapping, self, NULL);
+  g_settings_bind_with_mapping (settings, "port", self->port_row, "text", flags, port_get_mapping,
+                                port_set_mapping, self, NULL);
   self->port_edited = (guint) g_settings_get_int (settings, "port") !=
-                      security_ports[_postaci_request_form_security_index (self)] &&
+                        security_ports[_postaci_request_form_security_index (self)] &&
                       g_settings_get_int (settings, "port") > 0;
-  g_settings_bind_with_mapping (settings, "auth", self->auth_row, "enable-expansion", flags,
-                                NULL, local_boolean_set_mapping, self, NULL);
-  adw_expander_row_set_expanded (self->auth_row, adw_expander_row_get_enable_expansion (self->auth_row));
+  g_settings_bind_with_mapping (settings, "auth", self->auth_row, "enable-expansion", flags, NULL,
+                                local_boolean_set_mapping, self, NULL);
+  adw_expander_row_set_expanded (self->auth_row,
+                                 adw_expander_row_get_enable_expansion (self->auth_row));
   bind_choice (self, "mechanism", self->mechanism_row, &mechanism_key);
   g_settings_bind_with_mapping (settings, "subject", self->subject_row, "text", flags,
                                 subject_get_mapping, NULL, NULL, NULL);
@@ -389,8 +408,8 @@ postaci_request_form_bind_settings (PostaciRequestForm *self, GSettings *setting
                                 gtk_text_view_get_buffer (GTK_TEXT_VIEW (self->html_view)), "text",
                                 flags, html_get_mapping, NULL, self, NULL);
   bind_choice (self, "stop-after", self->stop_after_row, &stop_after_key);
-  g_settings_bind (settings, "timeout", gtk_spin_button_get_adjustment (self->timeout_spin), "value",
-                   flags);
+  g_settings_bind (settings, "timeout", gtk_spin_button_get_adjustment (self->timeout_spin),
+                   "value", flags);
   self->named_local = postaci_request_form_names_local_server (self);
   _postaci_request_form_update_notices (self);
 }

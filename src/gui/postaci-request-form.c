@@ -20,7 +20,8 @@
 
 G_DEFINE_FINAL_TYPE (PostaciRequestForm, postaci_request_form, ADW_TYPE_BIN)
 
-enum {
+enum
+{
   PROP_0,
   PROP_STOP_NOTICE,
   PROP_REMEMBER_PASSWORD,
@@ -29,7 +30,8 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
-enum {
+enum
+{
   PASSWORD_CHANGED,
   N_SIGNALS
 };
@@ -60,7 +62,7 @@ char *
 _postaci_request_form_get_html (PostaciRequestForm *self)
 {
   GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (self->html_view));
-  GtkTextIter start, end;
+  GtkTextIter    start, end;
 
   gtk_text_buffer_get_bounds (buffer, &start, &end);
   return gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
@@ -75,7 +77,8 @@ _postaci_request_form_set_html (PostaciRequestForm *self, const char *html)
 static char *
 default_html (void)
 {
-  g_autofree char *text = g_markup_escape_text (_("This is a test message sent by Postacı, the SMTP tester."), -1);
+  g_autofree char *text =
+    g_markup_escape_text (_ ("This is a test message sent by Postacı, the SMTP tester."), -1);
 
   return g_strdup_printf ("<html>\n<body>\n<h1>Postacı</h1>\n<p>%s</p>\n</body>\n</html>\n", text);
 }
@@ -104,7 +107,8 @@ _postaci_request_form_security_index (PostaciRequestForm *self)
 
 /* Security and port together; a port that is not the usual one for the security sticks. */
 void
-_postaci_request_form_set_security_and_port (PostaciRequestForm *self, PostaciSecurity security, guint port)
+_postaci_request_form_set_security_and_port (PostaciRequestForm *self, PostaciSecurity security,
+                                             guint port)
 {
   guint index = INDEX_OF (security_choices, security, DEFAULT_SECURITY_INDEX);
 
@@ -133,10 +137,12 @@ security_changed_cb (PostaciRequestForm *self)
   PostaciSecurity security = security_choices[_postaci_request_form_security_index (self)];
 
   if (form_points_at_local_server (self))
-    _postaci_request_form_set_port (self, security == POSTACI_SECURITY_TLS ? postaci_local_server_get_tls_port (self->local)
-                                                     : postaci_local_server_get_port (self->local));
+    _postaci_request_form_set_port (self, security == POSTACI_SECURITY_TLS
+                                            ? postaci_local_server_get_tls_port (self->local)
+                                            : postaci_local_server_get_port (self->local));
   else if (!self->port_edited)
-    _postaci_request_form_set_port (self, security_ports[_postaci_request_form_security_index (self)]);
+    _postaci_request_form_set_port (self,
+                                    security_ports[_postaci_request_form_security_index (self)]);
 }
 
 /* ---------------------------------------------------------------- */
@@ -161,7 +167,7 @@ postaci_request_form_names_local_server (PostaciRequestForm *self)
 {
   g_autofree char *server = NULL;
   g_autofree char *port = NULL;
-  guint64 port_value = 0;
+  guint64          port_value = 0;
 
   g_return_val_if_fail (POSTACI_IS_REQUEST_FORM (self), FALSE);
 
@@ -185,28 +191,29 @@ form_points_at_local_server (PostaciRequestForm *self)
 void
 _postaci_request_form_update_notices (PostaciRequestForm *self)
 {
-  gboolean names_local = postaci_request_form_names_local_server (self);
-  gboolean running = self->local != NULL && postaci_local_server_is_running (self->local);
+  gboolean    names_local = postaci_request_form_names_local_server (self);
+  gboolean    running = self->local != NULL && postaci_local_server_is_running (self->local);
   const char *failure = self->local_failure;
 
   gtk_widget_set_visible (self->notice_box, names_local);
   gtk_widget_set_visible (self->notice_button, names_local && !running);
   if (names_local && running)
     gtk_label_set_text (self->notice_label,
-                        _("This form is set up for the Local Test Server on this computer. "
-                          "Type your own server to test it instead."));
+                        _ ("This form is set up for the Local Test Server on this computer. "
+                           "Type your own server to test it instead."));
   else if (names_local)
     gtk_label_set_text (self->notice_label,
-                        _("The form points at the Local Test Server, which is off."));
+                        _ ("The form points at the Local Test Server, which is off."));
   if (names_local && running && failure != NULL)
     {
       /* Translators: %s is a “Fail on purpose” choice, such as “535 at AUTH: wrong user name or
        * password” */
-      g_autofree char *text = g_strdup_printf (_("Fail on purpose is on: %s."), failure);
+      g_autofree char *text = g_strdup_printf (_ ("Fail on purpose is on: %s."), failure);
 
       gtk_label_set_text (self->failure_notice, text);
     }
-  gtk_widget_set_visible (GTK_WIDGET (self->failure_notice), names_local && running && failure != NULL);
+  gtk_widget_set_visible (GTK_WIDGET (self->failure_notice),
+                          names_local && running && failure != NULL);
 }
 
 /* "How far to go" is remembered across starts: a run that stops early sends no mail. */
@@ -221,7 +228,7 @@ update_stop_notice (PostaciRequestForm *self)
       GtkStringObject *item = adw_combo_row_get_selected_item (self->stop_after_row);
 
       /* Translators: %s is a “How far to go” choice, such as “Stop after the recipients (RCPT)” */
-      text = g_strdup_printf (_("%s: no message is sent."), gtk_string_object_get_string (item));
+      text = g_strdup_printf (_ ("%s: no message is sent."), gtk_string_object_get_string (item));
     }
   if (g_strcmp0 (text, self->stop_notice) == 0)
     {
@@ -270,7 +277,8 @@ _postaci_request_form_forget_local_fill (PostaciRequestForm *self)
   adw_expander_row_set_enable_expansion (self->auth_row, FALSE);
   set_text (self->user_row, "");
   set_text (self->password_row, "");
-  adw_combo_row_set_selected (self->mechanism_row, INDEX_OF (mechanism_choices, POSTACI_MECHANISM_AUTO, 0));
+  adw_combo_row_set_selected (self->mechanism_row,
+                              INDEX_OF (mechanism_choices, POSTACI_MECHANISM_AUTO, 0));
   if (g_strcmp0 (gtk_editable_get_text (GTK_EDITABLE (self->from_row)), LOCAL_FROM) == 0)
     set_text (self->from_row, "");
   if (g_strcmp0 (gtk_editable_get_text (GTK_EDITABLE (self->to_row)), LOCAL_TO) == 0)
@@ -292,8 +300,8 @@ postaci_request_form_fill_for_local_server (PostaciRequestForm *self)
   /* Its port and account last one run: the server remembered stays the person's own. */
   self->filling_local = TRUE;
   set_text (self->server_row, request->server);
-  adw_combo_row_set_selected (self->security_row, INDEX_OF (security_choices, request->security,
-                                                            DEFAULT_SECURITY_INDEX));
+  adw_combo_row_set_selected (
+    self->security_row, INDEX_OF (security_choices, request->security, DEFAULT_SECURITY_INDEX));
   _postaci_request_form_set_port (self, request->port);
   self->port_edited = TRUE;
   adw_expander_row_set_enable_expansion (self->auth_row, request->auth);
@@ -366,9 +374,9 @@ read_form (PostaciRequestForm *self, GError **error)
   g_autoptr(PostaciRequest) request = postaci_request_new ();
   g_autofree char *port = get_stripped (self->port_row);
   g_autofree char *to = get_stripped (self->to_row);
-  guint security = _postaci_request_form_security_index (self);
-  guint mechanism = adw_combo_row_get_selected (self->mechanism_row);
-  guint stop_after = adw_combo_row_get_selected (self->stop_after_row);
+  guint            security = _postaci_request_form_security_index (self);
+  guint            mechanism = adw_combo_row_get_selected (self->mechanism_row);
+  guint            stop_after = adw_combo_row_get_selected (self->stop_after_row);
 
   postaci_request_form_commit (self);
   request->server = get_stripped (self->server_row);
@@ -382,7 +390,7 @@ read_form (PostaciRequestForm *self, GError **error)
       if (!g_ascii_string_to_unsigned (port, 10, 1, 65535, &value, NULL))
         {
           g_set_error_literal (error, POSTACI_REQUEST_ERROR, POSTACI_REQUEST_ERROR_PORT,
-                               _("The port must be a number from 1 to 65535."));
+                               _ ("The port must be a number from 1 to 65535."));
           return NULL;
         }
       request->port = (guint) value;
@@ -390,8 +398,8 @@ read_form (PostaciRequestForm *self, GError **error)
 
   request->auth = adw_expander_row_get_enable_expansion (self->auth_row);
   request->username = get_stripped (self->user_row);
-  request->mechanism = mechanism < G_N_ELEMENTS (mechanism_choices)
-                       ? mechanism_choices[mechanism] : POSTACI_MECHANISM_AUTO;
+  request->mechanism = mechanism < G_N_ELEMENTS (mechanism_choices) ? mechanism_choices[mechanism]
+                                                                    : POSTACI_MECHANISM_AUTO;
   request->allow_plain_auth = gtk_switch_get_active (self->plain_auth_switch);
 
   request->from = get_stripped (self->from_row);
@@ -400,7 +408,8 @@ read_form (PostaciRequestForm *self, GError **error)
   request->html = _postaci_request_form_get_html (self);
   _postaci_request_form_read_attachments (self, request->attachments);
   request->stop_after = stop_after < G_N_ELEMENTS (stop_after_choices)
-                        ? stop_after_choices[stop_after] : POSTACI_STAGE_QUIT;
+                          ? stop_after_choices[stop_after]
+                          : POSTACI_STAGE_QUIT;
 
   request->ehlo_name = get_optional (self->ehlo_row);
   request->timeout_seconds = (guint) gtk_spin_button_get_value_as_int (self->timeout_spin);
@@ -426,7 +435,8 @@ postaci_request_form_build_request (PostaciRequestForm *self, GError **error)
   if (request == NULL)
     return NULL;
   if (request->auth)
-    postaci_request_set_password (request, gtk_editable_get_text (GTK_EDITABLE (self->password_row)));
+    postaci_request_set_password (request,
+                                  gtk_editable_get_text (GTK_EDITABLE (self->password_row)));
   else
     {
       /* No login: its fields say nothing about this run. */
@@ -465,7 +475,7 @@ postaci_request_form_set_request (PostaciRequestForm *self, const PostaciRequest
 {
   g_autofree char *to = NULL;
   g_autofree char *html = NULL;
-  guint missing;
+  guint            missing;
 
   g_return_if_fail (POSTACI_IS_REQUEST_FORM (self));
   g_return_if_fail (request != NULL);
@@ -485,7 +495,8 @@ postaci_request_form_set_request (PostaciRequestForm *self, const PostaciRequest
   to = join_recipients (request->recipients);
   set_text (self->to_row, to);
   set_text (self->subject_row, request->subject != NULL && *request->subject != '\0'
-                               ? request->subject : _("Postacı SMTP test"));
+                                 ? request->subject
+                                 : _ ("Postacı SMTP test"));
   if (request->html != NULL && *request->html != '\0')
     _postaci_request_form_set_html (self, request->html);
   else
@@ -493,23 +504,25 @@ postaci_request_form_set_request (PostaciRequestForm *self, const PostaciRequest
       html = default_html ();
       _postaci_request_form_set_html (self, html);
     }
-  adw_combo_row_set_selected (self->stop_after_row, INDEX_OF (stop_after_choices, request->stop_after, 0));
+  adw_combo_row_set_selected (self->stop_after_row,
+                              INDEX_OF (stop_after_choices, request->stop_after, 0));
   missing = _postaci_request_form_set_attachments (self, request->attachments);
   if (missing > 0)
     {
       /* Translators: said when a saved server's attached files are gone from the disk */
-      g_autofree char *text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                                            "%u attached file is no longer there: it is marked in the list.",
-                                                            "%u attached files are no longer there: they are marked in the list.",
-                                                            missing), missing);
+      g_autofree char *text = g_strdup_printf (
+        g_dngettext (
+          GETTEXT_PACKAGE, "%u attached file is no longer there: it is marked in the list.",
+          "%u attached files are no longer there: they are marked in the list.", missing),
+        missing);
 
       _postaci_request_form_show_toast (self, text);
     }
 
   set_text (self->ehlo_row, request->ehlo_name);
   gtk_spin_button_set_value (self->timeout_spin, request->timeout_seconds > 0
-                                                 ? request->timeout_seconds
-                                                 : POSTACI_DEFAULT_TIMEOUT_SECONDS);
+                                                   ? request->timeout_seconds
+                                                   : POSTACI_DEFAULT_TIMEOUT_SECONDS);
   set_text (self->ca_row, request->ca_file);
   /* Never remembered: an invalid certificate is accepted for one run that asks for it. */
   gtk_switch_set_active (self->insecure_switch, request->accept_invalid_certificate);
@@ -549,14 +562,14 @@ postaci_request_form_set_ca_file (PostaciRequestForm *self, const char *path)
 /* "Use These Settings": server, security, port, the mechanism left to the session (it picks the
  * strongest the server offers), the login switched on, and the user name when it is known. */
 static void
-use_discovered_cb (PostaciDiscoveryDialog      *dialog,
-                   const PostaciRecommendation *recommendation,
-                   PostaciRequestForm          *self)
+use_discovered_cb (PostaciDiscoveryDialog *dialog, const PostaciRecommendation *recommendation,
+                   PostaciRequestForm *self)
 {
   postaci_request_form_clear_invalid (self);
   set_text (self->server_row, recommendation->host);
   /* A port the records named sticks; a standard one still follows the security choice. */
-  _postaci_request_form_set_security_and_port (self, recommendation->security, recommendation->port);
+  _postaci_request_form_set_security_and_port (self, recommendation->security,
+                                               recommendation->port);
   adw_combo_row_set_selected (self->mechanism_row,
                               INDEX_OF (mechanism_choices, POSTACI_MECHANISM_AUTO, 0));
   if (recommendation->auth != NULL && recommendation->auth[0] != NULL)
@@ -564,7 +577,8 @@ use_discovered_cb (PostaciDiscoveryDialog      *dialog,
   /* A pattern such as %EMAILADDRESS% is not a user name: left for the person to type. */
   if (recommendation->username != NULL && strchr (recommendation->username, '%') == NULL)
     set_text (self->user_row, recommendation->username);
-  _postaci_request_form_show_toast (self, _("The form holds the settings found: press Test SMTP to try them."));
+  _postaci_request_form_show_toast (
+    self, _ ("The form holds the settings found: press Test SMTP to try them."));
 }
 
 /* The address inside "Ali <ali@example.com>", or the text as it is. */
@@ -582,13 +596,13 @@ bare_address (const char *from)
 void
 postaci_request_form_find_settings (PostaciRequestForm *self)
 {
-  g_autofree char *server = NULL;
-  g_autofree char *from = NULL;
-  g_autofree char *address = NULL;
-  g_autofree char *port_text = NULL;
-  g_autofree char *ca_file = NULL;
-  guint security;
-  guint64 port;
+  g_autofree char        *server = NULL;
+  g_autofree char        *from = NULL;
+  g_autofree char        *address = NULL;
+  g_autofree char        *port_text = NULL;
+  g_autofree char        *ca_file = NULL;
+  guint                   security;
+  guint64                 port;
   PostaciDiscoveryDialog *dialog;
 
   g_return_if_fail (POSTACI_IS_REQUEST_FORM (self));
@@ -603,16 +617,16 @@ postaci_request_form_find_settings (PostaciRequestForm *self)
   /* The server field first; from the From address when the server is empty. */
   if (*server == '\0' && *address == '\0')
     {
-      _postaci_request_form_show_toast (self, _("Type a server or a domain, or a From address, to find its settings."));
+      _postaci_request_form_show_toast (
+        self, _ ("Type a server or a domain, or a From address, to find its settings."));
       gtk_widget_grab_focus (GTK_WIDGET (self->server_row));
       return;
     }
   if (*port_text != '\0')
     g_ascii_string_to_unsigned (port_text, 10, 1, 65535, &port, NULL);
-  dialog = postaci_discovery_dialog_new (GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))),
-                                         *server != '\0' ? server : address,
-                                         *server != '\0' ? server : NULL, (guint) port,
-                                         security_choices[security], ca_file);
+  dialog = postaci_discovery_dialog_new (
+    GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))), *server != '\0' ? server : address,
+    *server != '\0' ? server : NULL, (guint) port, security_choices[security], ca_file);
   g_signal_connect_object (dialog, "use-settings", G_CALLBACK (use_discovered_cb), self, 0);
   gtk_window_present (GTK_WINDOW (dialog));
 }
@@ -645,14 +659,17 @@ postaci_request_form_set_saved_server (PostaciRequestForm *self, const char *nam
   if (name != NULL && password_unsaved)
     /* Translators: under "Remember password in the keyring" once the password was edited;
      * %s is the name of a saved server. "Save Changes" is the item of the saved servers' menu. */
-    subtitle = g_strdup_printf (_("Password changed, not yet in the keyring: choose “Save Changes” "
-                                  "to keep it for “%s”"), name);
+    subtitle =
+      g_strdup_printf (_ ("Password changed, not yet in the keyring: choose “Save Changes” "
+                          "to keep it for “%s”"),
+                       name);
   else if (name != NULL)
     /* Translators: %s is the name of a saved server, such as “Acme – Exchange Online” */
-    subtitle = g_strdup_printf (_("For “%s”"), name);
-  adw_action_row_set_subtitle (self->remember_row,
-                               subtitle != NULL ? subtitle
-                                                : _("For the server “Save as Server…” saves (the menu at the top left)"));
+    subtitle = g_strdup_printf (_ ("For “%s”"), name);
+  adw_action_row_set_subtitle (
+    self->remember_row,
+    subtitle != NULL ? subtitle
+                     : _ ("For the server “Save as Server…” saves (the menu at the top left)"));
 }
 
 /* The window opens in the form: type the server, press Enter. */
@@ -725,7 +742,7 @@ postaci_request_form_finalize (GObject *object)
 static void
 postaci_request_form_class_init (PostaciRequestFormClass *klass)
 {
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GObjectClass   *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->get_property = postaci_request_form_get_property;
@@ -743,13 +760,12 @@ postaci_request_form_class_init (PostaciRequestFormClass *klass)
                           G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
   /* The password field's text changed (typed, or set by the program). */
-  signals[PASSWORD_CHANGED] =
-    g_signal_new ("password-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
-                  NULL, G_TYPE_NONE, 0);
+  signals[PASSWORD_CHANGED] = g_signal_new ("password-changed", G_TYPE_FROM_CLASS (klass),
+                                            G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 
   g_type_ensure (GTK_SOURCE_TYPE_VIEW);
-  gtk_widget_class_set_template_from_resource (widget_class,
-                                               "/io/github/postaci/Postaci/postaci-request-form.ui");
+  gtk_widget_class_set_template_from_resource (
+    widget_class, "/io/github/postaci/Postaci/postaci-request-form.ui");
 #define BIND(name) gtk_widget_class_bind_template_child (widget_class, PostaciRequestForm, name)
   BIND (notice_box);
   BIND (notice_label);
@@ -786,12 +802,11 @@ postaci_request_form_class_init (PostaciRequestFormClass *klass)
 static gboolean
 highlight_html_cb (gpointer user_data)
 {
-  GtkSourceView *view = user_data;
+  GtkSourceView   *view = user_data;
   GtkSourceBuffer *buffer = GTK_SOURCE_BUFFER (gtk_text_view_get_buffer (GTK_TEXT_VIEW (view)));
 
-  gtk_source_buffer_set_language (buffer,
-                                  gtk_source_language_manager_get_language (gtk_source_language_manager_get_default (),
-                                                                            "html"));
+  gtk_source_buffer_set_language (buffer, gtk_source_language_manager_get_language (
+                                            gtk_source_language_manager_get_default (), "html"));
   postaci_source_view_follow_style (view);
   return G_SOURCE_REMOVE;
 }
@@ -812,7 +827,8 @@ static void
 name_toolkit_parts (PostaciRequestForm *self)
 {
   AdwPreferencesRow *lists[] = {
-    ADW_PREFERENCES_ROW (self->security_row), ADW_PREFERENCES_ROW (self->mechanism_row),
+    ADW_PREFERENCES_ROW (self->security_row),
+    ADW_PREFERENCES_ROW (self->mechanism_row),
     ADW_PREFERENCES_ROW (self->stop_after_row),
   };
 
@@ -820,7 +836,7 @@ name_toolkit_parts (PostaciRequestForm *self)
     postaci_accessible_label_row_parts (lists[i], GTK_TYPE_LIST_VIEW);
   postaci_accessible_label_row_parts (ADW_PREFERENCES_ROW (self->auth_row), GTK_TYPE_SWITCH);
   postaci_accessible_label_parts (GTK_WIDGET (self->password_row), GTK_TYPE_BUTTON,
-                                  _("Show the Password"));
+                                  _ ("Show the Password"));
 }
 
 /* @text as a row of its own right under @row: an explanation that, in the row's title, would
@@ -830,15 +846,16 @@ static void
 add_field_hint (AdwPreferencesRow *row, const char *text)
 {
   GtkWidget *list = gtk_widget_get_parent (GTK_WIDGET (row));
-  GtkWidget *label = g_object_new (GTK_TYPE_LABEL, "label", text, "wrap", TRUE,
-                                   "wrap-mode", PANGO_WRAP_WORD_CHAR, "xalign", 0.0f, "margin-top", 4,
+  GtkWidget *label = g_object_new (GTK_TYPE_LABEL, "label", text, "wrap", TRUE, "wrap-mode",
+                                   PANGO_WRAP_WORD_CHAR, "xalign", 0.0f, "margin-top", 4,
                                    "margin-bottom", 8, "margin-start", 12, "margin-end", 12, NULL);
-  GtkWidget *hint = g_object_new (ADW_TYPE_PREFERENCES_ROW, "activatable", FALSE, "selectable", FALSE,
-                                  "focusable", FALSE, "child", label, NULL);
+  GtkWidget *hint = g_object_new (ADW_TYPE_PREFERENCES_ROW, "activatable", FALSE, "selectable",
+                                  FALSE, "focusable", FALSE, "child", label, NULL);
 
   gtk_widget_add_css_class (label, "field-hint");
   gtk_widget_add_css_class (hint, "field-hint-row");
-  gtk_list_box_insert (GTK_LIST_BOX (list), hint, gtk_list_box_row_get_index (GTK_LIST_BOX_ROW (row)) + 1);
+  gtk_list_box_insert (GTK_LIST_BOX (list), hint,
+                       gtk_list_box_row_get_index (GTK_LIST_BOX_ROW (row)) + 1);
   postaci_accessible_describe_parts (GTK_WIDGET (row), GTK_TYPE_TEXT, text);
 }
 
@@ -853,28 +870,33 @@ postaci_request_form_init (PostaciRequestForm *self)
 
   g_signal_connect (self->html_view, "map", G_CALLBACK (html_view_map_cb), NULL);
   _postaci_request_form_set_html (self, html);
-  set_text (self->subject_row, _("Postacı SMTP test"));
+  set_text (self->subject_row, _ ("Postacı SMTP test"));
 
   _postaci_request_form_init_marks (self);
 
   /* Not "changed": setting a text emits it twice, once with the field empty. */
-  g_signal_connect_swapped (self->server_row, "notify::text", G_CALLBACK (address_changed_cb), self);
+  g_signal_connect_swapped (self->server_row, "notify::text", G_CALLBACK (address_changed_cb),
+                            self);
   g_signal_connect_swapped (self->port_row, "notify::text", G_CALLBACK (address_changed_cb), self);
-  g_signal_connect_swapped (self->stop_after_row, "notify::selected", G_CALLBACK (update_stop_notice), self);
+  g_signal_connect_swapped (self->stop_after_row, "notify::selected",
+                            G_CALLBACK (update_stop_notice), self);
   _postaci_request_form_init_attachments (self);
   postaci_combo_row_show_whole_choices (self->stop_after_row);
   name_toolkit_parts (self);
-  add_field_hint (ADW_PREFERENCES_ROW (self->to_row), _("Separate several addresses with commas."));
+  add_field_hint (ADW_PREFERENCES_ROW (self->to_row),
+                  _ ("Separate several addresses with commas."));
   add_field_hint (ADW_PREFERENCES_ROW (self->ehlo_row),
-                  _("Empty: this computer’s address, such as [192.0.2.1]."));
+                  _ ("Empty: this computer’s address, such as [192.0.2.1]."));
   add_field_hint (ADW_PREFERENCES_ROW (self->ca_row),
-                  _("Empty: the certificate authorities this computer trusts."));
+                  _ ("Empty: the certificate authorities this computer trusts."));
   g_signal_connect_swapped (self->remember_switch, "notify::active",
                             G_CALLBACK (remember_changed_cb), self);
   g_signal_connect_swapped (self->port_row, "changed", G_CALLBACK (port_changed_cb), self);
-  g_signal_connect_swapped (self->security_row, "notify::selected", G_CALLBACK (security_changed_cb), self);
+  g_signal_connect_swapped (self->security_row, "notify::selected",
+                            G_CALLBACK (security_changed_cb), self);
   adw_combo_row_set_selected (self->security_row, DEFAULT_SECURITY_INDEX);
   _postaci_request_form_set_port (self, security_ports[DEFAULT_SECURITY_INDEX]);
-  g_signal_connect_swapped (self->password_row, "notify::text", G_CALLBACK (password_changed_cb), self);
+  g_signal_connect_swapped (self->password_row, "notify::text", G_CALLBACK (password_changed_cb),
+                            self);
   postaci_request_form_set_saved_server (self, NULL, FALSE);
 }

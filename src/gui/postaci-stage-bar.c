@@ -8,7 +8,8 @@
 
 #include "postaci-stage-bar.h"
 
-typedef enum {
+typedef enum
+{
   STATE_PENDING,
   STATE_RUNNING,
   STATE_PASSED,
@@ -24,27 +25,34 @@ static const char *const state_names[N_STATES] = {
 
 /* An icon for each state, so the bar reads without colour too. */
 static const char *const state_icons[N_STATES] = {
-  "media-record-symbolic", NULL, "emblem-ok-symbolic", "dialog-error-symbolic",
+  "media-record-symbolic",       NULL,
+  "emblem-ok-symbolic",          "dialog-error-symbolic",
   "action-unavailable-symbolic", "process-stop-symbolic",
 };
 
 /* What a screen reader says after the stage's name. */
 static const char *const state_descriptions[N_STATES] = {
-  N_("not reached"), N_("under way"), N_("passed"), N_("failed"), N_("skipped"),
+  N_ ("not reached"),
+  N_ ("under way"),
+  N_ ("passed"),
+  N_ ("failed"),
+  N_ ("skipped"),
   /* Translators: a stage the person stopped the test in: neither passed nor failed */
-  N_("cancelled"),
+  N_ ("cancelled"),
 };
 
-typedef struct {
-  GtkWidget  *cell;     /* the flow box's child: what a screen reader and a tooltip describe */
-  GtkWidget  *box;
-  GtkWidget  *icon;
-  GtkWidget  *spinner;
-  StageState  state;
+typedef struct
+{
+  GtkWidget *cell; /* the flow box's child: what a screen reader and a tooltip describe */
+  GtkWidget *box;
+  GtkWidget *icon;
+  GtkWidget *spinner;
+  StageState state;
 } StageItem;
 
-struct _PostaciStageBar {
-  GtkWidget  parent_instance;
+struct _PostaciStageBar
+{
+  GtkWidget parent_instance;
 
   GtkWidget *flow;
   StageItem  items[POSTACI_N_STAGES];
@@ -56,7 +64,7 @@ G_DEFINE_FINAL_TYPE (PostaciStageBar, postaci_stage_bar, GTK_TYPE_WIDGET)
 static void
 set_state (PostaciStageBar *self, PostaciStage stage, StageState state)
 {
-  StageItem *item = &self->items[stage];
+  StageItem       *item = &self->items[stage];
   g_autofree char *description = NULL;
 
   gtk_widget_remove_css_class (item->box, state_names[item->state]);
@@ -70,11 +78,11 @@ set_state (PostaciStageBar *self, PostaciStage stage, StageState state)
     gtk_image_set_from_icon_name (GTK_IMAGE (item->icon), state_icons[state]);
 
   /* Translators: “EHLO: passed”, read by a screen reader for one stage of the run */
-  description = g_strdup_printf (_("%s: %s"), postaci_stage_get_label (stage),
-                                 _(state_descriptions[state]));
+  description =
+    g_strdup_printf (_ ("%s: %s"), postaci_stage_get_label (stage), _ (state_descriptions[state]));
   gtk_widget_set_tooltip_text (item->cell, description);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (item->cell),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL, description, -1);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (item->cell), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  description, -1);
 }
 
 static void
@@ -89,7 +97,7 @@ postaci_stage_bar_dispose (GObject *object)
 static void
 postaci_stage_bar_class_init (PostaciStageBarClass *klass)
 {
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GObjectClass   *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = postaci_stage_bar_dispose;
@@ -103,16 +111,10 @@ postaci_stage_bar_init (PostaciStageBar *self)
   /* A flow box: one row when there is room; in a narrow window the stages wrap onto a second
    * row instead of shrinking to "…". Not homogeneous: a long name (“Greeting”, “Karşılama”)
    * takes the room that “TLS” leaves. Nothing here is selectable or focusable: it only shows. */
-  self->flow = g_object_new (GTK_TYPE_FLOW_BOX,
-                             "selection-mode", GTK_SELECTION_NONE,
-                             "homogeneous", FALSE,
-                             "min-children-per-line", 1,
-                             "max-children-per-line", POSTACI_N_STAGES,
-                             "column-spacing", 4,
-                             "row-spacing", 4,
-                             "can-focus", FALSE,
-                             "accessible-role", GTK_ACCESSIBLE_ROLE_LIST,
-                             NULL);
+  self->flow = g_object_new (GTK_TYPE_FLOW_BOX, "selection-mode", GTK_SELECTION_NONE, "homogeneous",
+                             FALSE, "min-children-per-line", 1, "max-children-per-line",
+                             POSTACI_N_STAGES, "column-spacing", 4, "row-spacing", 4, "can-focus",
+                             FALSE, "accessible-role", GTK_ACCESSIBLE_ROLE_LIST, NULL);
   gtk_widget_set_parent (self->flow, GTK_WIDGET (self));
 
   for (guint i = 0; i < POSTACI_N_STAGES; i++)
@@ -120,23 +122,17 @@ postaci_stage_bar_init (PostaciStageBar *self)
       StageItem *item = &self->items[i];
       GtkWidget *label = gtk_label_new (postaci_stage_get_label ((PostaciStage) i));
 
-      item->box = g_object_new (GTK_TYPE_BOX,
-                                "orientation", GTK_ORIENTATION_HORIZONTAL,
-                                "spacing", 4,
-                                "halign", GTK_ALIGN_FILL,
-                                NULL);
+      item->box = g_object_new (GTK_TYPE_BOX, "orientation", GTK_ORIENTATION_HORIZONTAL, "spacing",
+                                4, "halign", GTK_ALIGN_FILL, NULL);
       gtk_widget_add_css_class (item->box, "stage");
       item->icon = gtk_image_new ();
       item->spinner = gtk_spinner_new ();
       gtk_box_append (GTK_BOX (item->box), item->icon);
       gtk_box_append (GTK_BOX (item->box), item->spinner);
       gtk_box_append (GTK_BOX (item->box), label);
-      item->cell = g_object_new (GTK_TYPE_FLOW_BOX_CHILD,
-                                 "child", item->box,
-                                 "can-focus", FALSE,
-                                 "hexpand", TRUE,
-                                 "accessible-role", GTK_ACCESSIBLE_ROLE_LIST_ITEM,
-                                 NULL);
+      item->cell =
+        g_object_new (GTK_TYPE_FLOW_BOX_CHILD, "child", item->box, "can-focus", FALSE, "hexpand",
+                      TRUE, "accessible-role", GTK_ACCESSIBLE_ROLE_LIST_ITEM, NULL);
       gtk_flow_box_append (GTK_FLOW_BOX (self->flow), item->cell);
       item->state = STATE_PENDING;
       set_state (self, (PostaciStage) i, STATE_PENDING);

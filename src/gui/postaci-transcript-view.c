@@ -12,10 +12,10 @@
 
 /* The formatter puts "[  1234 ms] " before a line and 12 spaces before the lines that
  * follow it (explanation, hint); wrapped text hangs under the text, not under the time. */
-#define TIME_COLUMN_CHARS   12
-#define FOLLOW_UP_CHARS     14 /* 12 spaces and "↳ " */
+#define TIME_COLUMN_CHARS 12
+#define FOLLOW_UP_CHARS   14 /* 12 spaces and "↳ " */
 /* How close to the bottom still counts as "at the bottom", in pixels. */
-#define FOLLOW_SLACK        24.0
+#define FOLLOW_SLACK 24.0
 /* Inserting lines gets this much of the main loop before a frame may be drawn again: a long
  * run (100,000 lines, a replayed run) flows in over several frames instead of freezing one.
  * Lines are counted too: the text view lays out (wraps, shapes) every new line in one go at
@@ -23,7 +23,8 @@
 #define INSERT_BUDGET_US    (6 * G_TIME_SPAN_MILLISECOND)
 #define INSERT_BUDGET_LINES 400
 
-typedef enum {
+typedef enum
+{
   COLOUR_FG_DIM,
   COLOUR_ACCENT,
   COLOUR_SUCCESS,
@@ -41,7 +42,8 @@ static const char *const palette[2][N_COLOURS] = {
   { "rgba(255,255,255,0.55)", "#78aeed", "#8ff0a4", "#f8e45c", "#ff7b63", "#dc8add", "#cdab8f" },
 };
 
-typedef struct {
+typedef struct
+{
   const char *name;
   Colour      colour;
   gboolean    bold;
@@ -67,30 +69,32 @@ static const TagSpec tag_specs[] = {
 };
 
 /* A formatted line waiting for its turn to be inserted. */
-typedef struct {
-  char       *text;         /* without its "\n" */
-  guint       time_length;  /* the bytes of its "[  12 ms] " column, 0 without one */
+typedef struct
+{
+  char       *text;        /* without its "\n" */
+  guint       time_length; /* the bytes of its "[  12 ms] " column, 0 without one */
   GtkTextTag *tag;
-  GtkTextTag *layout_tag;   /* "line" or "follow-up" */
+  GtkTextTag *layout_tag; /* "line" or "follow-up" */
 } PendingLine;
 
-struct _PostaciTranscriptView {
-  GtkTextView     parent_instance;
+struct _PostaciTranscriptView
+{
+  GtkTextView parent_instance;
 
-  GtkTextTag     *time_tag;
-  GQueue          pending;          /* PendingLine, oldest first */
-  guint           insert_id;        /* the idle that inserts pending lines */
-  gint64          slice_used_us;    /* spent inserting since that idle last ran */
-  guint           slice_lines;      /* lines inserted since then */
+  GtkTextTag *time_tag;
+  GQueue      pending;       /* PendingLine, oldest first */
+  guint       insert_id;     /* the idle that inserts pending lines */
+  gint64      slice_used_us; /* spent inserting since that idle last ran */
+  guint       slice_lines;   /* lines inserted since then */
 
-  GtkAdjustment  *vadjustment;
-  gboolean        following;
-  guint           scroll_id;        /* a scroll to the end is queued */
-  gboolean        scrolling;        /* inside scroll_to_end_cb() */
-  double          upper_at_scroll;  /* the text's height when we last scrolled to its end */
+  GtkAdjustment *vadjustment;
+  gboolean       following;
+  guint          scroll_id;       /* a scroll to the end is queued */
+  gboolean       scrolling;       /* inside scroll_to_end_cb() */
+  double         upper_at_scroll; /* the text's height when we last scrolled to its end */
 
-  guint           n_shown;          /* transcript lines in the buffer (not the fold line) */
-  guint           n_folded;         /* the oldest lines, taken out of the buffer */
+  guint n_shown;  /* transcript lines in the buffer (not the fold line) */
+  guint n_folded; /* the oldest lines, taken out of the buffer */
 };
 
 G_DEFINE_FINAL_TYPE (PostaciTranscriptView, postaci_transcript_view, GTK_TYPE_TEXT_VIEW)
@@ -115,13 +119,14 @@ lookup_tag (PostaciTranscriptView *self, const char *name)
 static void
 update_colours (PostaciTranscriptView *self)
 {
-  GtkTextTagTable *table = gtk_text_buffer_get_tag_table (gtk_text_view_get_buffer (GTK_TEXT_VIEW (self)));
+  GtkTextTagTable *table =
+    gtk_text_buffer_get_tag_table (gtk_text_view_get_buffer (GTK_TEXT_VIEW (self)));
   gboolean dark = adw_style_manager_get_dark (adw_style_manager_get_default ());
 
   for (guint i = 0; i < G_N_ELEMENTS (tag_specs); i++)
     {
       GtkTextTag *tag = gtk_text_tag_table_lookup (table, tag_specs[i].name);
-      GdkRGBA rgba;
+      GdkRGBA     rgba;
 
       if (tag_specs[i].colour == N_COLOURS)
         continue;
@@ -141,19 +146,20 @@ dark_changed_cb (AdwStyleManager *manager, GParamSpec *pspec, gpointer user_data
 static void
 update_margins (PostaciTranscriptView *self)
 {
-  GtkTextTagTable *table = gtk_text_buffer_get_tag_table (gtk_text_view_get_buffer (GTK_TEXT_VIEW (self)));
+  GtkTextTagTable *table =
+    gtk_text_buffer_get_tag_table (gtk_text_view_get_buffer (GTK_TEXT_VIEW (self)));
   g_autoptr(PangoLayout) layout = gtk_widget_create_pango_layout (GTK_WIDGET (self), "0");
   PangoFontDescription *mono = pango_font_description_from_string ("Monospace");
-  int char_width = 0;
+  int                   char_width = 0;
 
   pango_layout_set_font_description (layout, mono);
   pango_font_description_free (mono);
   pango_layout_get_pixel_size (layout, &char_width, NULL);
   /* A negative indent is Pango's hanging indent: the first line at the margin, the rest in. */
-  g_object_set (gtk_text_tag_table_lookup (table, "line"),
-                "indent", -TIME_COLUMN_CHARS * char_width, NULL);
-  g_object_set (gtk_text_tag_table_lookup (table, "follow-up"),
-                "indent", -FOLLOW_UP_CHARS * char_width, NULL);
+  g_object_set (gtk_text_tag_table_lookup (table, "line"), "indent",
+                -TIME_COLUMN_CHARS * char_width, NULL);
+  g_object_set (gtk_text_tag_table_lookup (table, "follow-up"), "indent",
+                -FOLLOW_UP_CHARS * char_width, NULL);
 }
 
 static gboolean
@@ -167,7 +173,7 @@ static gboolean
 scroll_to_end_cb (gpointer user_data)
 {
   PostaciTranscriptView *self = user_data;
-  GtkAdjustment *adjustment = self->vadjustment;
+  GtkAdjustment         *adjustment = self->vadjustment;
 
   self->scroll_id = 0;
   if (adjustment != NULL && self->following)
@@ -259,7 +265,7 @@ postaci_transcript_view_dispose (GObject *object)
 static void
 postaci_transcript_view_class_init (PostaciTranscriptViewClass *klass)
 {
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GObjectClass   *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = postaci_transcript_view_dispose;
@@ -269,7 +275,7 @@ postaci_transcript_view_class_init (PostaciTranscriptViewClass *klass)
 static void
 postaci_transcript_view_init (PostaciTranscriptView *self)
 {
-  GtkTextView *view = GTK_TEXT_VIEW (self);
+  GtkTextView   *view = GTK_TEXT_VIEW (self);
   GtkTextBuffer *buffer = gtk_text_view_get_buffer (view);
 
   /* Read-only, but with a caret (drawn only while the view has the focus): the arrow keys move
@@ -285,12 +291,11 @@ postaci_transcript_view_init (PostaciTranscriptView *self)
   gtk_text_view_set_bottom_margin (view, 12);
   gtk_widget_add_css_class (GTK_WIDGET (self), "transcript");
   gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  _("Transcript"), -1);
+                                  _ ("Transcript"), -1);
 
   for (guint i = 0; i < G_N_ELEMENTS (tag_specs); i++)
-    gtk_text_buffer_create_tag (buffer, tag_specs[i].name,
-                                "weight", tag_specs[i].bold ? PANGO_WEIGHT_BOLD : PANGO_WEIGHT_NORMAL,
-                                NULL);
+    gtk_text_buffer_create_tag (buffer, tag_specs[i].name, "weight",
+                                tag_specs[i].bold ? PANGO_WEIGHT_BOLD : PANGO_WEIGHT_NORMAL, NULL);
   gtk_text_buffer_create_tag (buffer, "line", NULL);
   gtk_text_buffer_create_tag (buffer, "follow-up", NULL);
   g_object_set (lookup_tag (self, "folded"), "style", PANGO_STYLE_ITALIC, NULL);
@@ -378,14 +383,15 @@ apply_to_lines (GtkTextBuffer *buffer, GtkTextTag *tag, int first, int last)
 static void
 update_fold_line (PostaciTranscriptView *self, gboolean replace)
 {
-  GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (self));
+  GtkTextBuffer   *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (self));
   g_autofree char *text = NULL;
-  GtkTextIter start, end;
+  GtkTextIter      start, end;
 
   text = g_strdup_printf (ngettext ("%u earlier line is not shown here; Copy, Save and the "
                                     "report have every line.",
                                     "%u earlier lines are not shown here; Copy, Save and the "
-                                    "report have every line.", self->n_folded),
+                                    "report have every line.",
+                                    self->n_folded),
                           self->n_folded);
   gtk_text_buffer_get_start_iter (buffer, &start);
   if (replace)
@@ -410,9 +416,9 @@ static void
 fold_oldest (PostaciTranscriptView *self)
 {
   GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (self));
-  int first = self->n_folded > 0 ? 1 : 0;
-  GtkTextIter start, end;
-  guint drop;
+  int            first = self->n_folded > 0 ? 1 : 0;
+  GtkTextIter    start, end;
+  guint          drop;
 
   if (self->n_shown <= POSTACI_TRANSCRIPT_VIEW_MAX_LINES + POSTACI_TRANSCRIPT_VIEW_FOLD_LINES)
     return;
@@ -432,8 +438,8 @@ static void
 fold_pending (PostaciTranscriptView *self)
 {
   GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (self));
-  guint waiting = g_queue_get_length (&self->pending);
-  gboolean had_fold_line = self->n_folded > 0;
+  guint          waiting = g_queue_get_length (&self->pending);
+  gboolean       had_fold_line = self->n_folded > 0;
 
   if (waiting <= POSTACI_TRANSCRIPT_VIEW_MAX_LINES + POSTACI_TRANSCRIPT_VIEW_FOLD_LINES)
     return;
@@ -464,8 +470,8 @@ insert_pending (PostaciTranscriptView *self, guint max_lines)
   g_autoptr(GString) text = g_string_new (NULL);
   g_autoptr(GPtrArray) batch = g_ptr_array_new_with_free_func (pending_line_free);
   GtkTextIter end;
-  int first_line;
-  guint run_start;
+  int         first_line;
+  guint       run_start;
 
   while (!g_queue_is_empty (&self->pending) && batch->len < max_lines)
     {
@@ -485,7 +491,7 @@ insert_pending (PostaciTranscriptView *self, guint max_lines)
   for (guint i = 0; i < batch->len; i++)
     {
       PendingLine *line = batch->pdata[i];
-      GtkTextIter start, stop;
+      GtkTextIter  start, stop;
 
       gtk_text_buffer_get_iter_at_line (buffer, &start, first_line + (int) i);
       stop = start;
@@ -606,7 +612,7 @@ postaci_transcript_view_append_event (PostaciTranscriptView *self, const Postaci
   g_autofree char *text = NULL;
   g_auto (GStrv) lines = NULL;
   GQueue queue = G_QUEUE_INIT;
-  guint n;
+  guint  n;
 
   g_return_if_fail (POSTACI_IS_TRANSCRIPT_VIEW (self));
   g_return_if_fail (event != NULL);
@@ -621,11 +627,12 @@ postaci_transcript_view_append_event (PostaciTranscriptView *self, const Postaci
         {
           gboolean has_explanation = event->explanation != NULL && *event->explanation != '\0';
           gboolean has_hint = event->hint != NULL && *event->hint != '\0';
-          guint hint_line = has_explanation ? 2 : 1;
+          guint    hint_line = has_explanation ? 2 : 1;
 
           /* explanation, hint, details: in that order, each when there is one */
-          tag = (i == 1 && has_explanation) ? "explanation"
-                : (i == hint_line && has_hint) ? "hint" : "explanation";
+          tag = (i == 1 && has_explanation)    ? "explanation"
+                : (i == hint_line && has_hint) ? "hint"
+                                               : "explanation";
         }
       add_line (self, &queue, lines[i], tag, i == 0, i == 0 ? "line" : "follow-up");
     }
@@ -643,7 +650,7 @@ postaci_transcript_view_append_outcome (PostaciTranscriptView *self, const Posta
   g_autofree char *text = NULL;
   g_auto (GStrv) lines = NULL;
   GQueue queue = G_QUEUE_INIT;
-  guint n;
+  guint  n;
 
   g_return_if_fail (POSTACI_IS_TRANSCRIPT_VIEW (self));
   g_return_if_fail (outcome != NULL);
@@ -654,8 +661,8 @@ postaci_transcript_view_append_outcome (PostaciTranscriptView *self, const Posta
     {
       gboolean last = i + 1 == n;
       /* A cancelled run did not fail: it reads in the warning colour, as its verdict card does. */
-      const char *tag = !last ? "explanation"
-                        : tone_tags[postaci_verdict_get_tone (outcome->verdict)];
+      const char *tag =
+        !last ? "explanation" : tone_tags[postaci_verdict_get_tone (outcome->verdict)];
 
       /* The summary is indented like the lines' text, without "↳ ": it hangs at the time column. */
       add_line (self, &queue, lines[i], tag, FALSE, "line");

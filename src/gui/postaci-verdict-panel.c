@@ -9,8 +9,9 @@
 #include "postaci-verdict-panel.h"
 #include "postaci-transcript.h"
 
-struct _PostaciVerdictPanel {
-  GtkWidget    parent_instance;
+struct _PostaciVerdictPanel
+{
+  GtkWidget parent_instance;
 
   /* Template widgets */
   GtkRevealer *verdict_revealer;
@@ -36,7 +37,8 @@ set_optional_label (GtkLabel *label, const char *text)
 }
 
 void
-postaci_verdict_panel_show (PostaciVerdictPanel *self, const PostaciOutcome *outcome, gboolean local_server_off)
+postaci_verdict_panel_show (PostaciVerdictPanel *self, const PostaciOutcome *outcome,
+                            gboolean local_server_off)
 {
   static const char *const classes[] = {
     [POSTACI_VERDICT_TONE_SUCCESS] = "success",
@@ -44,19 +46,19 @@ postaci_verdict_panel_show (PostaciVerdictPanel *self, const PostaciOutcome *out
     [POSTACI_VERDICT_TONE_FAILURE] = "error",
   };
   PostaciVerdictTone tone;
-  const char *icon;
-  g_autofree char *title = NULL;
-  g_autofree char *reply = NULL;
-  g_autofree char *hint = NULL;
+  const char        *icon;
+  g_autofree char   *title = NULL;
+  g_autofree char   *reply = NULL;
+  g_autofree char   *hint = NULL;
 
   g_return_if_fail (POSTACI_IS_VERDICT_PANEL (self));
   g_return_if_fail (outcome != NULL);
 
   tone = postaci_verdict_get_tone (outcome->verdict);
   icon = outcome->verdict == POSTACI_VERDICT_CANCELLED ? "process-stop-symbolic"
-         : tone == POSTACI_VERDICT_TONE_SUCCESS ? "emblem-ok-symbolic"
-         : tone == POSTACI_VERDICT_TONE_WARNING ? "dialog-warning-symbolic"
-         : "dialog-error-symbolic";
+         : tone == POSTACI_VERDICT_TONE_SUCCESS        ? "emblem-ok-symbolic"
+         : tone == POSTACI_VERDICT_TONE_WARNING        ? "dialog-warning-symbolic"
+                                                       : "dialog-error-symbolic";
   title = postaci_outcome_get_verdict_title (outcome);
   for (guint i = 0; i < G_N_ELEMENTS (classes); i++)
     gtk_widget_remove_css_class (self->verdict_box, classes[i]);
@@ -68,8 +70,9 @@ postaci_verdict_panel_show (PostaciVerdictPanel *self, const PostaciOutcome *out
    * MAIL with reply 530") would say both again. */
   set_optional_label (self->verdict_reason,
                       outcome->verdict == POSTACI_VERDICT_CANCELLED ||
-                      (outcome->verdict == POSTACI_VERDICT_REFUSED && outcome->reply != NULL)
-                      ? NULL : outcome->reason);
+                          (outcome->verdict == POSTACI_VERDICT_REFUSED && outcome->reply != NULL)
+                        ? NULL
+                        : outcome->reason);
 
   if (outcome->reply != NULL)
     {
@@ -82,14 +85,15 @@ postaci_verdict_panel_show (PostaciVerdictPanel *self, const PostaciOutcome *out
   set_optional_label (self->verdict_explanation, outcome->explanation);
   if (local_server_off)
     /* The generic advice (another port) does not apply: the server meant is ours, and off. */
-    hint = g_strdup (_("The Local Test Server is off: turn it on, then test again."));
+    hint = g_strdup (_ ("The Local Test Server is off: turn it on, then test again."));
   else if (outcome->hint != NULL && *outcome->hint != '\0')
-    hint = g_strdup_printf ("%s %s", _("Try:"), outcome->hint);
+    hint = g_strdup_printf ("%s %s", _ ("Try:"), outcome->hint);
   set_optional_label (self->verdict_hint, hint);
   /* Our words lead; the library's own text, for the admin who searches for it, waits folded. */
   gtk_label_set_text (self->verdict_detail, outcome->detail != NULL ? outcome->detail : "");
   gtk_expander_set_expanded (GTK_EXPANDER (self->verdict_details), FALSE);
-  gtk_widget_set_visible (self->verdict_details, outcome->detail != NULL && *outcome->detail != '\0');
+  gtk_widget_set_visible (self->verdict_details,
+                          outcome->detail != NULL && *outcome->detail != '\0');
   gtk_widget_set_visible (self->verdict_button, local_server_off);
   gtk_revealer_set_reveal_child (self->verdict_revealer, TRUE);
 }
@@ -125,13 +129,13 @@ postaci_verdict_panel_dispose (GObject *object)
 static void
 postaci_verdict_panel_class_init (PostaciVerdictPanelClass *klass)
 {
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GObjectClass   *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = postaci_verdict_panel_dispose;
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
-  gtk_widget_class_set_template_from_resource (widget_class,
-                                               "/io/github/postaci/Postaci/postaci-verdict-panel.ui");
+  gtk_widget_class_set_template_from_resource (
+    widget_class, "/io/github/postaci/Postaci/postaci-verdict-panel.ui");
 #define BIND(name) gtk_widget_class_bind_template_child (widget_class, PostaciVerdictPanel, name)
   BIND (verdict_revealer);
   BIND (verdict_box);

@@ -45,11 +45,11 @@ postaci_window_get_transcript_text (PostaciWindow *self)
 static void
 copy_action_cb (GtkWidget *widget, const char *action_name, GVariant *parameter)
 {
-  PostaciWindow *self = POSTACI_WINDOW (widget);
+  PostaciWindow   *self = POSTACI_WINDOW (widget);
   g_autofree char *text = postaci_window_get_transcript_text (self);
 
   gdk_clipboard_set_text (gtk_widget_get_clipboard (GTK_WIDGET (self)), text);
-  _postaci_window_show_toast (self, _("Transcript copied"));
+  _postaci_window_show_toast (self, _ ("Transcript copied"));
 }
 
 static void
@@ -62,11 +62,11 @@ saved_cb (GObject *object, GAsyncResult *result, gpointer user_data, gboolean re
 
   if (!g_file_replace_contents_finish (G_FILE (object), result, NULL, &error))
     /* Translators: the first %s is a file name, the second why it could not be written */
-    message = g_strdup_printf (_("Could not save %s: %s"), name, error->message);
+    message = g_strdup_printf (_ ("Could not save %s: %s"), name, error->message);
   else if (report)
-    message = g_strdup_printf (_("Report saved as %s"), name);
+    message = g_strdup_printf (_ ("Report saved as %s"), name);
   else
-    message = g_strdup_printf (_("Transcript saved as %s"), name);
+    message = g_strdup_printf (_ ("Transcript saved as %s"), name);
   _postaci_window_show_toast (self, message);
 }
 
@@ -126,17 +126,17 @@ ask_where_to_save (PostaciWindow *self, gboolean report)
   g_autoptr(GDateTime) now = g_date_time_new_now_local ();
   g_autofree char *stamp = g_date_time_format (now, "%Y%m%d-%H%M%S");
   g_autofree char *name = NULL;
-  const char *server = postaci_session_get_request (self->session)->server;
+  const char      *server = postaci_session_get_request (self->session)->server;
 
   name = g_strdup_printf ("postaci-%s-%s.%s", server, stamp, report ? "html" : "txt");
   g_strdelimit (name, "/\\:", '_');
   g_clear_object (&self->chooser);
   if (report)
-    self->chooser = postaci_save_dialog_new (GTK_WINDOW (self), _("Save Report"), name,
-                                             _("HTML document"), "text/html", "*.html");
+    self->chooser = postaci_save_dialog_new (GTK_WINDOW (self), _ ("Save Report"), name,
+                                             _ ("HTML document"), "text/html", "*.html");
   else
-    self->chooser = postaci_save_dialog_new (GTK_WINDOW (self), _("Save Transcript"), name,
-                                             _("Plain text"), "text/plain", NULL);
+    self->chooser = postaci_save_dialog_new (GTK_WINDOW (self), _ ("Save Transcript"), name,
+                                             _ ("Plain text"), "text/plain", NULL);
   g_object_set_data (G_OBJECT (self->chooser), "postaci-report", GINT_TO_POINTER (report));
   g_signal_connect (self->chooser, "response", G_CALLBACK (save_response_cb), self);
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
@@ -179,20 +179,20 @@ postaci_window_save_report (PostaciWindow *self, GFile *file)
 static void
 copy_report_action_cb (GtkWidget *widget, const char *action_name, GVariant *parameter)
 {
-  PostaciWindow *self = POSTACI_WINDOW (widget);
+  PostaciWindow   *self = POSTACI_WINDOW (widget);
   g_autofree char *html = postaci_window_get_report (self, POSTACI_REPORT_HTML);
   g_autofree char *markdown = postaci_window_get_report (self, POSTACI_REPORT_MARKDOWN);
-  gsize html_length = strlen (html);
+  gsize            html_length = strlen (html);
   g_autoptr(GBytes) html_bytes = g_bytes_new_take (g_steal_pointer (&html), html_length);
   GdkContentProvider *providers[] = {
     gdk_content_provider_new_for_bytes ("text/html", html_bytes),
     gdk_content_provider_new_typed (G_TYPE_STRING, markdown),
   };
   g_autoptr(GdkContentProvider) provider =
-    gdk_content_provider_new_union (providers, G_N_ELEMENTS (providers));
+               gdk_content_provider_new_union (providers, G_N_ELEMENTS (providers));
 
   gdk_clipboard_set_content (gtk_widget_get_clipboard (widget), provider);
-  _postaci_window_show_toast (self, _("Report copied"));
+  _postaci_window_show_toast (self, _ ("Report copied"));
 }
 
 static void
@@ -206,9 +206,9 @@ report_loaded_cb (GObject *object, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr(PostaciWindow) self = user_data;
   g_autoptr(GError) error = NULL;
-  g_autofree char *name = g_file_get_basename (G_FILE (object));
-  g_autofree char *data = NULL;
-  gsize length = 0;
+  g_autofree char       *name = g_file_get_basename (G_FILE (object));
+  g_autofree char       *data = NULL;
+  gsize                  length = 0;
   PostaciReportContents *contents = NULL;
 
   if (g_file_load_contents_finish (G_FILE (object), result, &data, &length, NULL, &error))
@@ -216,7 +216,8 @@ report_loaded_cb (GObject *object, GAsyncResult *result, gpointer user_data)
   if (contents == NULL)
     {
       /* Translators: the first %s is a file name, the second why it could not be shown */
-      g_autofree char *message = g_strdup_printf (_("Could not open %s: %s"), name, error->message);
+      g_autofree char *message =
+        g_strdup_printf (_ ("Could not open %s: %s"), name, error->message);
 
       _postaci_window_show_toast (self, message);
       return;
@@ -255,10 +256,10 @@ open_report_action_cb (GtkWidget *widget, const char *action_name, GVariant *par
   g_autoptr(GFile) folder = postaci_save_dialog_get_default_folder ();
 
   g_clear_object (&self->chooser);
-  self->chooser = gtk_file_chooser_native_new (_("Open Report"), GTK_WINDOW (self),
-                                               GTK_FILE_CHOOSER_ACTION_OPEN, _("_Open"), _("_Cancel"));
+  self->chooser = gtk_file_chooser_native_new (
+    _ ("Open Report"), GTK_WINDOW (self), GTK_FILE_CHOOSER_ACTION_OPEN, _ ("_Open"), _ ("_Cancel"));
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (self->chooser), TRUE);
-  gtk_file_filter_set_name (filter, _("Postacı reports"));
+  gtk_file_filter_set_name (filter, _ ("Postacı reports"));
   gtk_file_filter_add_mime_type (filter, "text/html");
   gtk_file_filter_add_pattern (filter, "*.html");
   gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (self->chooser), filter);
@@ -320,8 +321,9 @@ attach_files_action_cb (GtkWidget *widget, const char *action_name, GVariant *pa
   PostaciWindow *self = POSTACI_WINDOW (widget);
 
   g_clear_object (&self->chooser);
-  self->chooser = gtk_file_chooser_native_new (_("Attach Files"), GTK_WINDOW (self),
-                                               GTK_FILE_CHOOSER_ACTION_OPEN, _("_Attach"), _("_Cancel"));
+  self->chooser =
+    gtk_file_chooser_native_new (_ ("Attach Files"), GTK_WINDOW (self),
+                                 GTK_FILE_CHOOSER_ACTION_OPEN, _ ("_Attach"), _ ("_Cancel"));
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (self->chooser), TRUE);
   gtk_file_chooser_set_select_multiple (GTK_FILE_CHOOSER (self->chooser), TRUE);
   g_signal_connect (self->chooser, "response", G_CALLBACK (attach_response_cb), self);
@@ -341,10 +343,11 @@ choose_ca_action_cb (GtkWidget *widget, const char *action_name, GVariant *param
   g_autoptr(GtkFileFilter) filter = gtk_file_filter_new ();
 
   g_clear_object (&self->chooser);
-  self->chooser = gtk_file_chooser_native_new (_("Choose a CA File"), GTK_WINDOW (self),
-                                               GTK_FILE_CHOOSER_ACTION_OPEN, _("_Open"), _("_Cancel"));
+  self->chooser =
+    gtk_file_chooser_native_new (_ ("Choose a CA File"), GTK_WINDOW (self),
+                                 GTK_FILE_CHOOSER_ACTION_OPEN, _ ("_Open"), _ ("_Cancel"));
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (self->chooser), TRUE);
-  gtk_file_filter_set_name (filter, _("PEM certificates"));
+  gtk_file_filter_set_name (filter, _ ("PEM certificates"));
   gtk_file_filter_add_pattern (filter, "*.pem");
   gtk_file_filter_add_pattern (filter, "*.crt");
   gtk_file_filter_add_mime_type (filter, "application/x-pem-file");
@@ -352,7 +355,6 @@ choose_ca_action_cb (GtkWidget *widget, const char *action_name, GVariant *param
   g_signal_connect (self->chooser, "response", G_CALLBACK (ca_response_cb), self);
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
 }
-
 
 static void
 start_local_server_action_cb (GtkWidget *widget, const char *action_name, GVariant *parameter)
@@ -372,7 +374,8 @@ _postaci_window_update_actions (PostaciWindow *self)
 {
   gboolean running = self->cancellable != NULL;
   gboolean have_run = self->session != NULL;
-  const struct {
+  const struct
+  {
     const char *name;
     gboolean    enabled;
   } actions[] = {
@@ -409,7 +412,8 @@ _postaci_window_class_actions_init (PostaciWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.attach-files", NULL, attach_files_action_cb);
   gtk_widget_class_install_action (widget_class, "win.find-settings", NULL,
                                    find_settings_action_cb);
-  gtk_widget_class_install_action (widget_class, "win.start-local-server", NULL, start_local_server_action_cb);
+  gtk_widget_class_install_action (widget_class, "win.start-local-server", NULL,
+                                   start_local_server_action_cb);
 
   /* Escape cancels a run, but not as an application accelerator: those are caught before the
    * focused widget sees the key, so Escape would cancel the run instead of closing an open

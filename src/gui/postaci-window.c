@@ -31,8 +31,8 @@ local_server_changed_cb (PostaciWindow *self)
 {
   PostaciLocalServer *local = postaci_local_server_page_get_server (self->local_page);
 
-  postaci_request_form_local_server_changed (self->request_form,
-                                             postaci_local_server_page_get_failure_label (self->local_page));
+  postaci_request_form_local_server_changed (
+    self->request_form, postaci_local_server_page_get_failure_label (self->local_page));
   /* The verdict's offer to turn the server on is done once it runs. */
   if (postaci_local_server_is_running (local))
     postaci_verdict_panel_local_server_started (self->verdict_panel);
@@ -88,9 +88,11 @@ save_window_state (PostaciWindow *self)
   g_settings_delay (self->settings);
   g_settings_set_int (self->settings, "window-width", width);
   g_settings_set_int (self->settings, "window-height", height);
-  g_settings_set_boolean (self->settings, "window-maximized", gtk_window_is_maximized (GTK_WINDOW (self)));
+  g_settings_set_boolean (self->settings, "window-maximized",
+                          gtk_window_is_maximized (GTK_WINDOW (self)));
   g_settings_set_int (self->settings, "paned-position",
-                      postaci_window_get_narrow (self) ? self->wide_position : gtk_paned_get_position (self->paned));
+                      postaci_window_get_narrow (self) ? self->wide_position
+                                                       : gtk_paned_get_position (self->paned));
   g_settings_apply (self->settings);
 }
 
@@ -103,8 +105,9 @@ set_running (PostaciWindow *self, gboolean running)
 {
   GtkWidget *button = GTK_WIDGET (self->test_button);
 
-  gtk_button_set_label (self->test_button, running ? _("_Cancel") : _("_Test SMTP"));
-  gtk_widget_set_tooltip_text (button, running ? _("Cancel the run (Escape)") : _("Test SMTP (Ctrl+Enter)"));
+  gtk_button_set_label (self->test_button, running ? _ ("_Cancel") : _ ("_Test SMTP"));
+  gtk_widget_set_tooltip_text (button, running ? _ ("Cancel the run (Escape)")
+                                               : _ ("Test SMTP (Ctrl+Enter)"));
   if (running)
     {
       gtk_widget_remove_css_class (button, "suggested-action");
@@ -149,16 +152,17 @@ set_running (PostaciWindow *self, gboolean running)
   if (running)
     {
       const PostaciRequest *request = postaci_session_get_request (self->session);
-      g_autofree char *subtitle = NULL;
-      g_autofree char *title = NULL;
+      g_autofree char      *subtitle = NULL;
+      g_autofree char      *title = NULL;
 
       g_autofree char *host = postaci_request_get_host_for_tls (request);
-      guint port = postaci_request_get_port (request);
-      g_autofree char *address = strchr (host, ':') != NULL ? g_strdup_printf ("[%s]:%u", host, port)
-                                                            : g_strdup_printf ("%s:%u", host, port);
+      guint            port = postaci_request_get_port (request);
+      g_autofree char *address = strchr (host, ':') != NULL
+                                   ? g_strdup_printf ("[%s]:%u", host, port)
+                                   : g_strdup_printf ("%s:%u", host, port);
 
       /* Translators: the window subtitle during a run, “Testing smtp.example.com:587…” */
-      subtitle = g_strdup_printf (_("Testing %s…"), address);
+      subtitle = g_strdup_printf (_ ("Testing %s…"), address);
       /* The header holds the page switcher: the server is named beside the transcript's
        * heading, and in the window's title (the task switcher, the window list). */
       gtk_label_set_text (self->run_label, subtitle);
@@ -186,10 +190,12 @@ static gboolean
 run_missed_local_server (PostaciWindow *self)
 {
   const PostaciRequest *request = postaci_session_get_request (self->session);
-  PostaciLocalServer *local = postaci_local_server_page_get_server (self->local_page);
+  PostaciLocalServer   *local = postaci_local_server_page_get_server (self->local_page);
 
-  return self->outcome->verdict == POSTACI_VERDICT_NETWORK && !postaci_local_server_is_running (local) &&
-         postaci_request_form_is_local_address (self->request_form, request->server, postaci_request_get_port (request));
+  return self->outcome->verdict == POSTACI_VERDICT_NETWORK &&
+         !postaci_local_server_is_running (local) &&
+         postaci_request_form_is_local_address (self->request_form, request->server,
+                                                postaci_request_get_port (request));
 }
 
 static void
@@ -266,8 +272,8 @@ _postaci_window_start_run (PostaciWindow *self)
   clear_run (self);
   drop_cleared_run (self);
   gtk_widget_set_visible (self->empty_page, FALSE);
-  postaci_stage_bar_set_tls_first (self->stage_bar,
-                                   postaci_request_get_effective_security (request) == POSTACI_SECURITY_TLS);
+  postaci_stage_bar_set_tls_first (
+    self->stage_bar, postaci_request_get_effective_security (request) == POSTACI_SECURITY_TLS);
 
   self->session = g_steal_pointer (&session);
   self->cancellable = g_cancellable_new ();
@@ -334,8 +340,8 @@ _postaci_window_clear_run (PostaciWindow *self)
   gtk_widget_set_visible (self->empty_page, TRUE);
   _postaci_window_update_actions (self);
 
-  self->clear_toast = g_object_ref (adw_toast_new (_("Transcript cleared")));
-  adw_toast_set_button_label (self->clear_toast, _("_Undo"));
+  self->clear_toast = g_object_ref (adw_toast_new (_ ("Transcript cleared")));
+  adw_toast_set_button_label (self->clear_toast, _ ("_Undo"));
   adw_toast_set_action_name (self->clear_toast, "win.undo-clear");
   /* In front of a "copied" or "saved" toast still showing: Undo is only useful right away. */
   adw_toast_set_priority (self->clear_toast, ADW_TOAST_PRIORITY_HIGH);
@@ -357,9 +363,9 @@ _postaci_window_undo_clear (PostaciWindow *self)
 
   events = postaci_session_get_events (self->session);
   postaci_stage_bar_reset (self->stage_bar);
-  postaci_stage_bar_set_tls_first (self->stage_bar,
-                                   postaci_request_get_effective_security (postaci_session_get_request (self->session))
-                                   == POSTACI_SECURITY_TLS);
+  postaci_stage_bar_set_tls_first (
+    self->stage_bar, postaci_request_get_effective_security (
+                       postaci_session_get_request (self->session)) == POSTACI_SECURITY_TLS);
   for (guint i = 0; i < events->len; i++)
     session_event_cb (self->session, events->pdata[i], self);
   gtk_widget_set_visible (self->empty_page, FALSE);
@@ -367,7 +373,8 @@ _postaci_window_undo_clear (PostaciWindow *self)
     {
       postaci_stage_bar_finish (self->stage_bar, self->outcome->verdict, self->outcome->stage);
       postaci_transcript_view_append_outcome (self->transcript_view, self->outcome);
-      postaci_verdict_panel_show (self->verdict_panel, self->outcome, run_missed_local_server (self));
+      postaci_verdict_panel_show (self->verdict_panel, self->outcome,
+                                  run_missed_local_server (self));
     }
   _postaci_window_update_actions (self);
 }
@@ -379,7 +386,7 @@ _postaci_window_undo_clear (PostaciWindow *self)
 gboolean
 postaci_window_prefill (PostaciWindow *self, GVariantDict *options, GError **error)
 {
-  const char *name = NULL;
+  const char     *name = NULL;
   PostaciProfile *profile = NULL;
 
   g_return_val_if_fail (POSTACI_IS_WINDOW (self), FALSE);
@@ -389,21 +396,22 @@ postaci_window_prefill (PostaciWindow *self, GVariantDict *options, GError **err
   if (postaci_window_is_running (self))
     {
       g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_BUSY,
-                           _("A test is running in the open window, so its form was left as it "
-                             "is. Try again when the test has ended."));
+                           _ ("A test is running in the open window, so its form was left as it "
+                              "is. Try again when the test has ended."));
       return FALSE;
     }
   if (!postaci_request_form_check_options (self->request_form, options, error))
     return FALSE;
   if (g_variant_dict_lookup (options, "profile", "&s", &name))
     {
-      PostaciApplication *application = POSTACI_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
+      PostaciApplication *application =
+        POSTACI_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
 
       profile = postaci_profile_store_lookup (postaci_application_get_profiles (application), name);
       if (profile == NULL)
         {
           g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                       _("There is no saved server named “%s”."), name);
+                       _ ("There is no saved server named “%s”."), name);
           return FALSE;
         }
       /* The saved server first, the options over it, as postaci-cli does; a password given
@@ -435,7 +443,7 @@ postaci_window_get_outcome (PostaciWindow *self)
 static gboolean
 postaci_window_close_request (GtkWindow *window)
 {
-  PostaciWindow *self = POSTACI_WINDOW (window);
+  PostaciWindow  *self = POSTACI_WINDOW (window);
   GtkWindowClass *parent_class = GTK_WINDOW_CLASS (postaci_window_parent_class);
 
   postaci_request_form_save (self->request_form);
@@ -502,12 +510,14 @@ static void
 postaci_window_size_allocate (GtkWidget *widget, int width, int height, int baseline)
 {
   PostaciWindow *self = POSTACI_WINDOW (widget);
-  gboolean narrow = width < NARROW_WIDTH;
+  gboolean       narrow = width < NARROW_WIDTH;
 
   GTK_WIDGET_CLASS (postaci_window_parent_class)->size_allocate (widget, width, height, baseline);
-  if (!narrow && gtk_orientable_get_orientation (GTK_ORIENTABLE (self->paned)) == GTK_ORIENTATION_HORIZONTAL)
+  if (!narrow &&
+      gtk_orientable_get_orientation (GTK_ORIENTABLE (self->paned)) == GTK_ORIENTATION_HORIZONTAL)
     self->wide_position = gtk_paned_get_position (self->paned);
-  if (narrow != (gtk_orientable_get_orientation (GTK_ORIENTABLE (self->paned)) == GTK_ORIENTATION_VERTICAL) &&
+  if (narrow != (gtk_orientable_get_orientation (GTK_ORIENTABLE (self->paned)) ==
+                 GTK_ORIENTATION_VERTICAL) &&
       self->narrow_idle == 0)
     self->narrow_idle = g_idle_add_full (G_PRIORITY_HIGH_IDLE, apply_narrow_cb, self, NULL);
 }
@@ -522,7 +532,7 @@ postaci_window_get_narrow (PostaciWindow *self)
 static void
 postaci_window_class_init (PostaciWindowClass *klass)
 {
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GObjectClass   *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
   GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
 
@@ -537,7 +547,8 @@ postaci_window_class_init (PostaciWindowClass *klass)
   g_type_ensure (POSTACI_TYPE_LOCAL_SERVER_PAGE);
   g_type_ensure (POSTACI_TYPE_VERDICT_PANEL);
 
-  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/postaci/Postaci/postaci-window.ui");
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/postaci/Postaci/postaci-window.ui");
 #define BIND(name) gtk_widget_class_bind_template_child (widget_class, PostaciWindow, name)
   BIND (toast_overlay);
   BIND (view_switcher);
@@ -569,9 +580,12 @@ postaci_window_init (PostaciWindow *self)
   gtk_window_set_default_widget (GTK_WINDOW (self), GTK_WIDGET (self->test_button));
   postaci_request_form_set_local_server (self->request_form,
                                          postaci_local_server_page_get_server (self->local_page));
-  g_signal_connect_swapped (self->local_page, "notify::running", G_CALLBACK (local_server_changed_cb), self);
-  g_signal_connect_swapped (self->local_page, "notify::failure", G_CALLBACK (local_server_changed_cb), self);
-  g_signal_connect_swapped (self->request_form, "notify::stop-notice", G_CALLBACK (stop_notice_cb), self);
+  g_signal_connect_swapped (self->local_page, "notify::running",
+                            G_CALLBACK (local_server_changed_cb), self);
+  g_signal_connect_swapped (self->local_page, "notify::failure",
+                            G_CALLBACK (local_server_changed_cb), self);
+  g_signal_connect_swapped (self->request_form, "notify::stop-notice", G_CALLBACK (stop_notice_cb),
+                            self);
   /* Test SMTP, and Use in the Form on the Local Test Server page: read without the underline. */
   postaci_accessible_name_buttons_by_label (GTK_WIDGET (self));
 
@@ -604,11 +618,12 @@ window_new (PostaciApplication *application, gboolean first_start)
     g_object_ref (self->settings);
   load_window_state (self);
   postaci_request_form_bind_settings (self->request_form, self->settings);
-  postaci_profile_button_setup (self->profile_button, postaci_application_get_profiles (application),
-                                self->request_form);
+  postaci_profile_button_setup (self->profile_button,
+                                postaci_application_get_profiles (application), self->request_form);
   /* A first start (no server of one's own yet): the Local Test Server runs and the form points
    * at it, so the first Test SMTP succeeds. A server that cannot start says why on its page. */
-  if (first_start && !has_own_server (self) && postaci_local_server_page_start (self->local_page, NULL))
+  if (first_start && !has_own_server (self) &&
+      postaci_local_server_page_start (self->local_page, NULL))
     postaci_request_form_fill_for_local_server (self->request_form);
   _postaci_window_update_actions (self);
   stop_notice_cb (self);

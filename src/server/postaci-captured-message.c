@@ -14,8 +14,9 @@
 #include "postaci-captured-message.h"
 #include "postaci-message.h"
 
-struct _PostaciCapturedMessage {
-  GObject    parent_instance;
+struct _PostaciCapturedMessage
+{
+  GObject parent_instance;
 
   char      *from;
   GStrv      recipients;
@@ -74,13 +75,13 @@ header_block_length (const char *data, gsize size, gsize limit)
 static char *
 read_subject (GBytes *raw)
 {
-  GMimeStream *stream;
-  GMimeParser *parser;
+  GMimeStream  *stream;
+  GMimeParser  *parser;
   GMimeMessage *message;
-  const char *subject;
-  char *result;
-  gsize size;
-  const char *data = g_bytes_get_data (raw, &size);
+  const char   *subject;
+  char         *result;
+  gsize         size;
+  const char   *data = g_bytes_get_data (raw, &size);
 
   /* GMime 3.2 has no autoptr cleanups: explicit unrefs. */
   postaci_message_ensure_gmime ();
@@ -97,13 +98,9 @@ read_subject (GBytes *raw)
 }
 
 PostaciCapturedMessage *
-postaci_captured_message_new (const char        *from,
-                              const char *const *recipients,
-                              GBytes            *raw,
-                              const char        *path,
-                              GDateTime         *received,
-                              gboolean           tls,
-                              gboolean           authenticated)
+postaci_captured_message_new (const char *from, const char *const *recipients, GBytes *raw,
+                              const char *path, GDateTime *received, gboolean tls,
+                              gboolean authenticated)
 {
   PostaciCapturedMessage *self;
 
@@ -170,8 +167,8 @@ GBytes *
 postaci_captured_message_read (PostaciCapturedMessage *self, GError **error)
 {
   g_autofree char *contents = NULL;
-  gsize length = 0;
-  struct stat st;
+  gsize            length = 0;
+  struct stat      st;
 
   g_return_val_if_fail (POSTACI_IS_CAPTURED_MESSAGE (self), NULL);
 
@@ -181,7 +178,7 @@ postaci_captured_message_read (PostaciCapturedMessage *self, GError **error)
       (guint64) st.st_size > POSTACI_CAPTURED_MESSAGE_MAX_FILE)
     {
       g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT,
-                   _("The message file “%s” is gone or is not a regular file."),
+                   _ ("The message file “%s” is gone or is not a regular file."),
                    self->path != NULL ? self->path : "");
       return NULL;
     }
@@ -205,7 +202,8 @@ postaci_captured_message_get_authenticated (PostaciCapturedMessage *self)
 }
 
 /* The first plain and the first HTML part that are not attachments. */
-typedef struct {
+typedef struct
+{
   char *text;
   char *html;
 } Bodies;
@@ -213,10 +211,10 @@ typedef struct {
 static void
 find_bodies_cb (GMimeObject *parent, GMimeObject *part, gpointer user_data)
 {
-  Bodies *bodies = user_data;
+  Bodies           *bodies = user_data;
   GMimeContentType *type;
-  char **slot = NULL;
-  g_autofree char *text = NULL;
+  char            **slot = NULL;
+  g_autofree char  *text = NULL;
 
   if (!GMIME_IS_TEXT_PART (part) || g_mime_part_is_attachment (GMIME_PART (part)))
     return;
@@ -235,10 +233,10 @@ find_bodies_cb (GMimeObject *parent, GMimeObject *part, gpointer user_data)
 static void
 read_bodies (GBytes *raw, Bodies *bodies)
 {
-  gsize size;
+  gsize         size;
   const guint8 *data = g_bytes_get_data (raw, &size);
-  GMimeStream *stream;
-  GMimeParser *parser;
+  GMimeStream  *stream;
+  GMimeParser  *parser;
   GMimeMessage *message;
 
   /* GMime 3.2 has no autoptr cleanups: explicit unrefs. */
@@ -257,11 +255,11 @@ read_bodies (GBytes *raw, Bodies *bodies)
 static char *
 read_headers (GBytes *raw)
 {
-  gsize size;
-  const char *data = g_bytes_get_data (raw, &size);
-  const char *end = g_strstr_len (data, size, "\r\n\r\n");
+  gsize            size;
+  const char      *data = g_bytes_get_data (raw, &size);
+  const char      *end = g_strstr_len (data, size, "\r\n\r\n");
   g_autofree char *valid = g_utf8_make_valid (data, end != NULL ? end - data + 2 : (gssize) size);
-  GString *headers = g_string_sized_new (strlen (valid));
+  GString         *headers = g_string_sized_new (strlen (valid));
 
   for (const char *p = valid; *p != '\0'; p++)
     if (!(p[0] == '\r' && p[1] == '\n'))
@@ -270,11 +268,8 @@ read_headers (GBytes *raw)
 }
 
 gboolean
-postaci_captured_message_read_parts (PostaciCapturedMessage  *self,
-                                     char                   **headers,
-                                     char                   **text,
-                                     char                   **html,
-                                     GError                 **error)
+postaci_captured_message_read_parts (PostaciCapturedMessage *self, char **headers, char **text,
+                                     char **html, GError **error)
 {
   g_autoptr(GBytes) raw = NULL;
   Bodies bodies = { NULL, NULL };

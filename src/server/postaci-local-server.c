@@ -37,7 +37,9 @@
 #define MAX_KEPT_MESSAGES 500
 
 G_DEFINE_TYPE (PostaciLocalServer, postaci_local_server, G_TYPE_OBJECT)
+/* clang-format off */
 G_DEFINE_QUARK (postaci - local - server - error - quark, postaci_local_server_error)
+/* clang-format on */
 
 enum
 {
@@ -79,15 +81,15 @@ postaci_local_server_parse_failure (const char *spec, PostaciStage *stage, guint
   if (parts[0] == NULL || parts[1] == NULL)
     {
       g_set_error (error, POSTACI_LOCAL_SERVER_ERROR, POSTACI_LOCAL_SERVER_ERROR_FAILURE,
-                   _("“%s” is not STAGE=CODE (for example rcpt=550 or greeting=silent)."), spec);
+                   _ ("“%s” is not STAGE=CODE (for example rcpt=550 or greeting=silent)."), spec);
       return FALSE;
     }
   /* The stage by the name --stop-after takes too (case aside), among those that can fail. */
   if (!postaci_stage_from_string (parts[0], stage) || !stage_can_fail (*stage))
     {
       g_set_error (error, POSTACI_LOCAL_SERVER_ERROR, POSTACI_LOCAL_SERVER_ERROR_FAILURE,
-                   _("Unknown stage “%s”: use greeting, ehlo, tls, auth, mail, rcpt or data."),
-                      parts[0]);
+                   _ ("Unknown stage “%s”: use greeting, ehlo, tls, auth, mail, rcpt or data."),
+                   parts[0]);
       return FALSE;
     }
   if (g_ascii_strcasecmp (parts[1], "silent") == 0)
@@ -95,7 +97,7 @@ postaci_local_server_parse_failure (const char *spec, PostaciStage *stage, guint
       if (*stage != POSTACI_STAGE_GREETING)
         {
           g_set_error (error, POSTACI_LOCAL_SERVER_ERROR, POSTACI_LOCAL_SERVER_ERROR_FAILURE,
-                       _("Only the greeting can be silent (greeting=silent)."));
+                       _ ("Only the greeting can be silent (greeting=silent)."));
           return FALSE;
         }
       *code = POSTACI_LOCAL_SERVER_SILENT;
@@ -104,7 +106,7 @@ postaci_local_server_parse_failure (const char *spec, PostaciStage *stage, guint
   if (!g_ascii_string_to_unsigned (parts[1], 10, 400, 599, &value, NULL))
     {
       g_set_error (error, POSTACI_LOCAL_SERVER_ERROR, POSTACI_LOCAL_SERVER_ERROR_FAILURE,
-                   _("The code in “%s” must be a reply code from 400 to 599."), spec);
+                   _ ("The code in “%s” must be a reply code from 400 to 599."), spec);
       return FALSE;
     }
   *code = (guint) value;
@@ -121,14 +123,14 @@ postaci_local_server_set_failure (PostaciLocalServer *self, PostaciStage stage, 
   if (!stage_can_fail (stage))
     {
       g_set_error (error, POSTACI_LOCAL_SERVER_ERROR, POSTACI_LOCAL_SERVER_ERROR_FAILURE,
-                   _("The stage “%s” cannot be made to fail."), postaci_stage_to_string (stage));
+                   _ ("The stage “%s” cannot be made to fail."), postaci_stage_to_string (stage));
       return FALSE;
     }
   if (code != 0 && !(code >= 400 && code <= 599) &&
       !(code == POSTACI_LOCAL_SERVER_SILENT && stage == POSTACI_STAGE_GREETING))
     {
       g_set_error (error, POSTACI_LOCAL_SERVER_ERROR, POSTACI_LOCAL_SERVER_ERROR_FAILURE,
-                   _("%u is not a failure reply code (400 to 599)."), code);
+                   _ ("%u is not a failure reply code (400 to 599)."), code);
       return FALSE;
     }
   self->failures[stage] = code;
@@ -186,7 +188,7 @@ gboolean
 postaci_local_server_make_room (PostaciLocalServer *self, gboolean handshakes,
                                 PostaciServerConnection *except)
 {
-  gint64 now = g_get_monotonic_time ();
+  gint64                   now = g_get_monotonic_time ();
   PostaciServerConnection *oldest = NULL;
 
   for (guint i = 0; i < self->clients->len; i++)
@@ -247,7 +249,7 @@ peer_is_loopback (GSocketConnection *connection)
 static gboolean
 descriptors_to_spare (GSocketConnection *connection)
 {
-  int fd = g_socket_get_fd (g_socket_connection_get_socket (connection));
+  int           fd = g_socket_get_fd (g_socket_connection_get_socket (connection));
   struct rlimit limit;
 
   if (getrlimit (RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY)
@@ -314,10 +316,10 @@ accept_connection (PostaciLocalServer *self, GSocketConnection *connection, gboo
 typedef struct
 {
   PostaciLocalServer *server;
-  GSocketListener *listener;
-  GCancellable *cancellable;
-  gboolean implicit_tls;
-  guint retry_ms; /* the next back-off after an accept error; 0: none yet */
+  GSocketListener    *listener;
+  GCancellable       *cancellable;
+  gboolean            implicit_tls;
+  guint               retry_ms; /* the next back-off after an accept error; 0: none yet */
 } AcceptLoop;
 
 static void
@@ -411,7 +413,7 @@ listen_once (guint port, guint *bound, gboolean *ipv6, GError **error)
                                       G_SOCKET_PROTOCOL_TCP, NULL, &effective, &local_error))
     {
       g_set_error (error, POSTACI_LOCAL_SERVER_ERROR, POSTACI_LOCAL_SERVER_ERROR_LISTEN,
-                   _("Cannot listen on 127.0.0.1 port %u: %s"), port, local_error->message);
+                   _ ("Cannot listen on 127.0.0.1 port %u: %s"), port, local_error->message);
       return NULL;
     }
   *bound = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (effective));
@@ -425,9 +427,9 @@ listen_once (guint port, guint *bound, gboolean *ipv6, GError **error)
       if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE))
         {
           g_set_error (error, POSTACI_LOCAL_SERVER_ERROR, POSTACI_LOCAL_SERVER_ERROR_LISTEN,
-                       _("Port %u is free on 127.0.0.1 but another program listens on [::1] "
+                       _ ("Port %u is free on 127.0.0.1 but another program listens on [::1] "
                           "port %u; choose another port."),
-                          *bound, *bound);
+                       *bound, *bound);
           return NULL;
         }
       g_debug ("not listening on ::1 port %u: %s", *bound, local_error->message);
@@ -475,8 +477,8 @@ make_folder (PostaciLocalServer *self, GError **error)
     {
       int saved = errno;
       g_set_error (error, POSTACI_LOCAL_SERVER_ERROR, POSTACI_LOCAL_SERVER_ERROR_FOLDER,
-                   _("Cannot make the folder for received messages “%s”: %s"),
-                      self->folder ? self->folder : "", g_strerror (saved));
+                   _ ("Cannot make the folder for received messages “%s”: %s"),
+                   self->folder ? self->folder : "", g_strerror (saved));
       return FALSE;
     }
   if (!postaci_mail_folder_check (self->folder, error))
@@ -491,14 +493,14 @@ postaci_local_server_start (PostaciLocalServer *self, GError **error)
   g_autofree char *cert_pem = NULL;
   g_autofree char *key_pem = NULL;
   g_autofree char *both = NULL;
-  gboolean ipv6 = TRUE;
+  gboolean         ipv6 = TRUE;
 
   g_return_val_if_fail (POSTACI_IS_LOCAL_SERVER (self), FALSE);
 
   if (self->running)
     {
       g_set_error (error, POSTACI_LOCAL_SERVER_ERROR, POSTACI_LOCAL_SERVER_ERROR_RUNNING,
-                   _("The Local Test Server is already running."));
+                   _ ("The Local Test Server is already running."));
       return FALSE;
     }
   if (!make_folder (self, error) ||
@@ -652,7 +654,7 @@ postaci_local_server_get_property (GObject *object, guint prop_id, GValue *value
 static void
 postaci_local_server_class_init (PostaciLocalServerClass *klass)
 {
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GObjectClass     *object_class = G_OBJECT_CLASS (klass);
   const GParamFlags flags = G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
 
   object_class->dispose = postaci_local_server_dispose;

@@ -26,35 +26,36 @@ postaci_mail_folder_check (const char *folder, GError **error)
     {
       int saved = errno;
       g_set_error (error, POSTACI_LOCAL_SERVER_ERROR, POSTACI_LOCAL_SERVER_ERROR_FOLDER,
-                   _("Cannot use the folder for received messages “%s”: %s"), folder,
+                   _ ("Cannot use the folder for received messages “%s”: %s"), folder,
                    g_strerror (saved));
       return FALSE;
     }
   if (!S_ISDIR (st.st_mode))
     {
       g_set_error (error, POSTACI_LOCAL_SERVER_ERROR, POSTACI_LOCAL_SERVER_ERROR_FOLDER,
-                   _("Cannot use “%s” for received messages: it is not a folder."), folder);
+                   _ ("Cannot use “%s” for received messages: it is not a folder."), folder);
       return FALSE;
     }
   if (st.st_uid != geteuid ())
     {
       g_set_error (error, POSTACI_LOCAL_SERVER_ERROR, POSTACI_LOCAL_SERVER_ERROR_FOLDER,
-                   _("Will not save messages in “%s”: the folder belongs to another user."),
+                   _ ("Will not save messages in “%s”: the folder belongs to another user."),
                    folder);
       return FALSE;
     }
   if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0)
     {
       g_set_error (error, POSTACI_LOCAL_SERVER_ERROR, POSTACI_LOCAL_SERVER_ERROR_FOLDER,
-                   _("Will not save messages in “%s”: other users may write in it "
-                     "(chmod go-w makes it yours alone)."), folder);
+                   _ ("Will not save messages in “%s”: other users may write in it "
+                      "(chmod go-w makes it yours alone)."),
+                   folder);
       return FALSE;
     }
   if (access (folder, W_OK | X_OK) != 0)
     {
       int saved = errno;
       g_set_error (error, POSTACI_LOCAL_SERVER_ERROR, POSTACI_LOCAL_SERVER_ERROR_FOLDER,
-                   _("Cannot use the folder for received messages “%s”: %s"), folder,
+                   _ ("Cannot use the folder for received messages “%s”: %s"), folder,
                    g_strerror (saved));
       return FALSE;
     }
@@ -67,12 +68,12 @@ postaci_mail_folder_usage (const char *folder)
 {
   g_autoptr(GDir) dir = g_dir_open (folder, 0, NULL);
   const char *name;
-  guint64 used = 0;
+  guint64     used = 0;
 
   while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
     {
       g_autofree char *path = g_build_filename (folder, name, NULL);
-      struct stat st;
+      struct stat      st;
 
       if (g_str_has_suffix (name, ".eml") && g_lstat (path, &st) == 0 && S_ISREG (st.st_mode))
         used += (guint64) st.st_size;

@@ -40,7 +40,7 @@ static gboolean
 parse_path (const char *arg, const char *keyword, char **address, char **params)
 {
   const char *start, *end;
-  gsize klen = strlen (keyword);
+  gsize       klen = strlen (keyword);
 
   if (arg == NULL || g_ascii_strncasecmp (arg, keyword, klen) != 0)
     return FALSE;
@@ -72,10 +72,10 @@ parse_path (const char *arg, const char *keyword, char **address, char **params)
 static void
 handle_ehlo (PostaciServerConnection *conn, const char *verb, const char *arg)
 {
-  gboolean esmtp = g_str_equal (verb, "EHLO");
+  gboolean            esmtp = g_str_equal (verb, "EHLO");
   PostaciLocalServer *server = conn->server;
-  guint failure = postaci_server_connection_failure_at (conn, POSTACI_STAGE_EHLO);
-  GString *reply;
+  guint               failure = postaci_server_connection_failure_at (conn, POSTACI_STAGE_EHLO);
+  GString            *reply;
 
   if (arg == NULL || *arg == '\0' || strchr (arg, ' ') != NULL)
     {
@@ -153,7 +153,7 @@ handle_mail (PostaciServerConnection *conn, const char *verb, const char *arg)
   g_autofree char *params = NULL;
   g_auto(GStrv) words = NULL;
   gboolean smtputf8 = FALSE, needs_utf8;
-  guint failure = postaci_server_connection_failure_at (conn, POSTACI_STAGE_MAIL);
+  guint    failure = postaci_server_connection_failure_at (conn, POSTACI_STAGE_MAIL);
 
   if (conn->helo == NULL)
     {
@@ -174,7 +174,7 @@ handle_mail (PostaciServerConnection *conn, const char *verb, const char *arg)
   for (guint i = 0; words[i] != NULL; i++)
     {
       const char *word = words[i];
-      guint64 size;
+      guint64     size;
 
       if (*word == '\0' || g_ascii_strncasecmp (word, "AUTH=", 5) == 0 ||
           g_ascii_strcasecmp (word, "BODY=7BIT") == 0 ||
@@ -236,8 +236,8 @@ handle_rcpt (PostaciServerConnection *conn, const char *verb, const char *arg)
 {
   g_autofree char *address = NULL;
   g_autofree char *params = NULL;
-  gboolean needs_utf8;
-  guint failure = postaci_server_connection_failure_at (conn, POSTACI_STAGE_RCPT);
+  gboolean         needs_utf8;
+  guint            failure = postaci_server_connection_failure_at (conn, POSTACI_STAGE_RCPT);
 
   if (conn->mail_from == NULL)
     {
@@ -368,7 +368,7 @@ typedef void (*CommandHandler) (PostaciServerConnection *conn, const char *verb,
 /* Every verb the server knows. @arg is what follows the first space, NULL without one. */
 static const struct
 {
-  const char *verb;
+  const char    *verb;
   CommandHandler handler;
 } commands[] = {
   { "EHLO", handle_ehlo },
@@ -393,8 +393,8 @@ void
 postaci_server_commands_dispatch (PostaciServerConnection *conn, const char *line)
 {
   g_autofree char *verb = NULL;
-  const char *arg = NULL;
-  const char *space = strchr (line, ' ');
+  const char      *arg = NULL;
+  const char      *space = strchr (line, ' ');
 
   if (space != NULL)
     {
@@ -438,9 +438,9 @@ postaci_server_commands_dispatch (PostaciServerConnection *conn, const char *lin
 typedef struct
 {
   PostaciServerConnection *conn;
-  GBytes *raw;
-  GFile *file;
-  GDateTime *received;
+  GBytes                  *raw;
+  GFile                   *file;
+  GDateTime               *received;
 } SaveJob;
 
 static void
@@ -456,9 +456,9 @@ save_job_free (SaveJob *job)
 static void
 save_cb (GObject *object, GAsyncResult *res, gpointer user_data)
 {
-  SaveJob *job = user_data;
+  SaveJob                 *job = user_data;
   PostaciServerConnection *conn = job->conn;
-  PostaciLocalServer *server = conn->server;
+  PostaciLocalServer      *server = conn->server;
   g_autoptr(GError) error = NULL;
 
   postaci_server_connection_disarm (conn);
@@ -526,17 +526,17 @@ static void
 finish_data (PostaciServerConnection *conn)
 {
   PostaciLocalServer *server = conn->server;
-  guint failure = postaci_server_connection_failure_at (conn, POSTACI_STAGE_DATA);
+  guint               failure = postaci_server_connection_failure_at (conn, POSTACI_STAGE_DATA);
   g_autoptr(GDateTime) now = g_date_time_new_now_local ();
   g_autofree char *date = NULL;
   g_autofree char *stamp = NULL;
   g_autofree char *name = NULL;
   g_autofree char *to = NULL;
-  GString *head;
-  GByteArray *raw;
-  SaveJob *job;
-  const void *data;
-  gsize size;
+  GString         *head;
+  GByteArray      *raw;
+  SaveJob         *job;
+  const void      *data;
+  gsize            size;
 
   if (conn->too_large)
     {

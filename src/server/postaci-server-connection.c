@@ -140,7 +140,7 @@ static void
 drain_cb (GObject *object, GAsyncResult *res, gpointer user_data)
 {
   PostaciServerConnection *conn = user_data;
-  gssize n = g_input_stream_read_finish (G_INPUT_STREAM (object), res, NULL);
+  gssize                   n = g_input_stream_read_finish (G_INPUT_STREAM (object), res, NULL);
 
   if (n > 0 && conn->drained < MAX_DRAIN && conn->server != NULL)
     {
@@ -157,7 +157,7 @@ static void
 close_output_cb (GObject *object, GAsyncResult *res, gpointer user_data)
 {
   PostaciServerConnection *conn = user_data;
-  GSocket *socket = g_socket_connection_get_socket (conn->connection);
+  GSocket                 *socket = g_socket_connection_get_socket (conn->connection);
 
   g_output_stream_close_finish (G_OUTPUT_STREAM (object), res, NULL);
   if (conn->server == NULL || g_cancellable_is_cancelled (conn->cancellable))
@@ -224,9 +224,9 @@ void
 postaci_server_connection_reply (PostaciServerConnection *conn, PostaciServerConnectionState next,
                                  const char *format, ...)
 {
-  va_list args;
-  GString *text = g_string_new (NULL);
-  gsize size;
+  va_list     args;
+  GString    *text = g_string_new (NULL);
+  gsize       size;
   const void *data;
 
   va_start (args, format);
@@ -249,7 +249,7 @@ postaci_server_connection_reply (PostaciServerConnection *conn, PostaciServerCon
 void
 postaci_server_connection_error (PostaciServerConnection *conn, const char *format, ...)
 {
-  va_list args;
+  va_list          args;
   g_autofree char *text = NULL;
 
   va_start (args, format);
@@ -269,8 +269,8 @@ postaci_server_connection_error (PostaciServerConnection *conn, const char *form
 typedef struct
 {
   PostaciStage stage;
-  guint code;       /* 0: any code of the stage */
-  const char *text; /* after the class digit: ".x.y text" */
+  guint        code; /* 0: any code of the stage */
+  const char  *text; /* after the class digit: ".x.y text" */
 } FailureText;
 
 /* The enhanced codes (RFC 3463) are the ones real servers send in these
@@ -333,8 +333,8 @@ read_cb (GObject *object, GAsyncResult *res, gpointer user_data)
   PostaciServerConnection *conn = user_data;
   g_autoptr(GError) error = NULL;
   g_autofree char *line = NULL;
-  gsize length = 0;
-  gboolean crlf;
+  gsize            length = 0;
+  gboolean         crlf;
 
   postaci_server_connection_disarm (conn);
   conn->idle_since = 0;
@@ -406,7 +406,7 @@ void
 postaci_server_connection_read (PostaciServerConnection *conn)
 {
   PostaciLocalServer *server = conn->server;
-  guint seconds = server->timeout;
+  guint               seconds = server->timeout;
 
   /* Waiting for a command (not for the rest of a message): this client may yield its slot. */
   if (conn->state != CONNECTION_DATA)
@@ -528,7 +528,7 @@ static void
 connection_greet (PostaciServerConnection *conn)
 {
   PostaciLocalServer *server = conn->server;
-  guint failure;
+  guint               failure;
 
   if (server == NULL)
     {

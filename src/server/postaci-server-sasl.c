@@ -93,7 +93,7 @@ check_plain (PostaciServerConnection *conn, const char *data, gsize len)
   const char *passwd =
     authcid != NULL ? memchr (authcid + 1, '\0', (gsize) (end - authcid - 1)) : NULL;
   g_autofree char *user = NULL;
-  gsize authzid_len;
+  gsize            authzid_len;
 
   if (passwd == NULL)
     return FALSE;
@@ -108,8 +108,8 @@ check_plain (PostaciServerConnection *conn, const char *data, gsize len)
 static gboolean
 check_cram_md5 (PostaciServerConnection *conn, const char *data, gsize len)
 {
-  const char *space = memchr (data, ' ', len);
-  const char *secret = conn->server->password;
+  const char      *space = memchr (data, ' ', len);
+  const char      *secret = conn->server->password;
   g_autofree char *digest = NULL;
   g_autofree char *user = NULL;
 
@@ -128,7 +128,7 @@ void
 postaci_server_sasl_step (PostaciServerConnection *conn, const char *line)
 {
   g_autofree guint8 *decoded = NULL;
-  gsize len = 0;
+  gsize              len = 0;
 
   conn->state = CONNECTION_COMMAND;
   if (g_str_equal (line, "*"))
