@@ -1252,6 +1252,53 @@ test_properties (void)
   g_rmdir (folder);
 }
 
+/* The window's switch: the same ports again after a stop, any free ones when one was taken. */
+static void
+test_start_on_last_ports (void)
+{
+  g_autoptr(PostaciLocalServer) server = postaci_local_server_new ();
+  g_autoptr(GSocketListener) squatter = g_socket_listener_new ();
+  g_autoptr(GSocketAddress) address = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *folder = g_dir_make_tmp ("postaci-local-server-XXXXXX", NULL);
+  g_autofree char *password = NULL;
+  guint port, tls_port;
+
+  postaci_local_server_set_folder (server, folder);
+  g_assert_true (postaci_local_server_start_on_last_ports (server, &error));
+  g_assert_no_error (error);
+  port = postaci_local_server_get_port (server);
+  tls_port = postaci_local_server_get_tls_port (server);
+  g_assert_cmpuint (port, >, 0);
+  g_assert_cmpuint (tls_port, >, 0);
+  /* Running already: nothing changes. */
+  password = g_strdup (postaci_local_server_get_password (server));
+  g_assert_true (postaci_local_server_start_on_last_ports (server, &error));
+  g_assert_cmpstr (postaci_local_server_get_password (server), ==, password);
+
+  postaci_local_server_stop (server);
+  g_assert_true (postaci_local_server_start_on_last_ports (server, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (postaci_local_server_get_port (server), ==, port);
+  g_assert_cmpuint (postaci_local_server_get_tls_port (server), ==, tls_port);
+  g_assert_cmpstr (postaci_local_server_get_password (server), !=, password);
+
+  /* Someone else took the plain port meanwhile. */
+  postaci_local_server_stop (server);
+  address = g_inet_socket_address_new_from_string ("127.0.0.1", port);
+  g_assert_true (g_socket_listener_add_address (squatter, address, G_SOCKET_TYPE_STREAM,
+                                                G_SOCKET_PROTOCOL_TCP, NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (postaci_local_server_start_on_last_ports (server, &error));
+  g_assert_no_error (error);
+  g_assert_true (postaci_local_server_is_running (server));
+  g_assert_cmpuint (postaci_local_server_get_port (server), !=, port);
+  g_assert_cmpuint (postaci_local_server_get_port (server), >, 0);
+  postaci_local_server_stop (server);
+  g_socket_listener_close (squatter);
+  g_rmdir (folder);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1269,6 +1316,7 @@ main (int argc, char **argv)
   g_test_add_func ("/postaci/local-server/default-folder", test_default_folder);
   g_test_add_func ("/postaci/local-server/parse-failure", test_parse_failure);
   g_test_add_func ("/postaci/local-server/properties", test_properties);
+  g_test_add_func ("/postaci/local-server/start-on-last-ports", test_start_on_last_ports);
   ADD ("starttls/plain", test_starttls_auth, GINT_TO_POINTER (POSTACI_MECHANISM_PLAIN));
   ADD ("starttls/login", test_starttls_auth, GINT_TO_POINTER (POSTACI_MECHANISM_LOGIN));
   ADD ("starttls/cram-md5", test_starttls_auth, GINT_TO_POINTER (POSTACI_MECHANISM_CRAM_MD5));

@@ -91,6 +91,7 @@ static guint signals[N_SIGNALS];
 enum
 {
   PROP_0,
+  PROP_SERVER,
   PROP_RUNNING,
   PROP_FAILURE,
   N_PROPS
@@ -190,65 +191,22 @@ server_running_cb (PostaciLocalServerPage *self)
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
 }
 
-static void
-show_error (PostaciLocalServerPage *self, const char *message)
-{
-  gtk_label_set_text (self->error_label, message != NULL ? message : "");
-  gtk_widget_set_visible (GTK_WIDGET (self->error_label), message != NULL);
-}
-
 /* ---------------------------------------------------------------- */
 /* Starting and stopping                                            */
 /* ---------------------------------------------------------------- */
 
-gboolean
-postaci_local_server_page_start (PostaciLocalServerPage *self, GError **error)
-{
-  g_autoptr(GError) local_error = NULL;
-
-  g_return_val_if_fail (POSTACI_IS_LOCAL_SERVER_PAGE (self), FALSE);
-
-  if (postaci_local_server_is_running (self->server))
-    return TRUE;
-  /* A restart asks for the ports of the last run (0, any free port, before the first), so
-   * that a form pointing at the server still does; when one was taken meanwhile, any will do. */
-  postaci_local_server_set_port (self->server, postaci_local_server_get_port (self->server));
-  postaci_local_server_set_tls_port (self->server,
-                                     postaci_local_server_get_tls_port (self->server));
-  if (!postaci_local_server_start (self->server, &local_error) &&
-      g_error_matches (local_error, POSTACI_LOCAL_SERVER_ERROR,
-                       POSTACI_LOCAL_SERVER_ERROR_LISTEN) &&
-      postaci_local_server_get_port (self->server) != 0)
-    {
-      g_debug ("the last run's ports are taken (%s): any free ones", local_error->message);
-      g_clear_error (&local_error);
-      postaci_local_server_set_port (self->server, 0);
-      postaci_local_server_set_tls_port (self->server, 0);
-      postaci_local_server_start (self->server, &local_error);
-    }
-  if (local_error != NULL)
-    {
-      /* Translators: %s says why, e.g. a port that could not be bound */
-      g_autofree char *message =
-        g_strdup_printf (_ ("The Local Test Server could not start: %s"), local_error->message);
-
-      show_error (self, message);
-      update_state (self);
-      g_propagate_error (error, g_steal_pointer (&local_error));
-      return FALSE;
-    }
-  show_error (self, NULL);
-  update_state (self);
-  return TRUE;
-}
-
 void
-postaci_local_server_page_stop (PostaciLocalServerPage *self)
+postaci_local_server_page_show_start_error (PostaciLocalServerPage *self, const GError *error)
 {
+  g_autofree char *message = NULL;
+
   g_return_if_fail (POSTACI_IS_LOCAL_SERVER_PAGE (self));
 
-  postaci_local_server_stop (self->server);
-  update_state (self);
+  if (error != NULL)
+    /* Translators: %s says why, e.g. a port that could not be bound */
+    message = g_strdup_printf (_ ("The Local Test Server could not start: %s"), error->message);
+  gtk_label_set_text (self->error_label, message != NULL ? message : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->error_label), message != NULL);
 }
 
 void
@@ -263,12 +221,19 @@ postaci_local_server_page_set_form_busy (PostaciLocalServerPage *self, gboolean 
 static void
 switch_active_cb (PostaciLocalServerPage *self)
 {
+  g_autoptr(GError) error = NULL;
+
   if (self->syncing)
     return;
-  if (gtk_switch_get_active (self->server_switch))
-    postaci_local_server_page_start (self, NULL);
-  else
-    postaci_local_server_page_stop (self);
+  if (!gtk_switch_get_active (self->server_switch))
+    {
+      postaci_local_server_stop (self->server);
+      return;
+    }
+  postaci_local_server_start_on_last_ports (self->server, &error);
+  postaci_local_server_page_show_start_error (self, error);
+  /* A failed start leaves the server off: the switch goes back. */
+  update_state (self);
 }
 
 PostaciLocalServer *
@@ -482,7 +447,6 @@ postaci_local_server_page_dispose (GObject *object)
     {
       g_signal_handlers_disconnect_by_data (postaci_local_server_get_messages (self->server), self);
       g_signal_handlers_disconnect_by_data (self->server, self);
-      postaci_local_server_stop (self->server);
     }
   gtk_widget_dispose_template (GTK_WIDGET (self), POSTACI_TYPE_LOCAL_SERVER_PAGE);
   g_clear_object (&self->selection);
@@ -498,6 +462,9 @@ postaci_local_server_page_get_property (GObject *object, guint prop_id, GValue *
 
   switch (prop_id)
     {
+    case PROP_SERVER:
+      g_value_set_object (value, self->server);
+      break;
     case PROP_RUNNING:
       g_value_set_boolean (value, postaci_local_server_is_running (self->server));
       break;
@@ -510,14 +477,38 @@ postaci_local_server_page_get_property (GObject *object, guint prop_id, GValue *
 }
 
 static void
+postaci_local_server_page_set_property (GObject *object, guint prop_id, const GValue *value,
+                                        GParamSpec *pspec)
+{
+  PostaciLocalServerPage *self = POSTACI_LOCAL_SERVER_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_SERVER:
+      self->server = g_value_dup_object (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void postaci_local_server_page_constructed (GObject *object);
+
+static void
 postaci_local_server_page_class_init (PostaciLocalServerPageClass *klass)
 {
   GObjectClass   *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = postaci_local_server_page_dispose;
+  object_class->constructed = postaci_local_server_page_constructed;
   object_class->get_property = postaci_local_server_page_get_property;
+  object_class->set_property = postaci_local_server_page_set_property;
 
+  /* The window's server, which outlives the page. */
+  properties[PROP_SERVER] =
+    g_param_spec_object ("server", NULL, NULL, POSTACI_TYPE_LOCAL_SERVER,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
   /* The server's "running", passed on; a restart brings a new password and certificate. */
   properties[PROP_RUNNING] =
     g_param_spec_boolean ("running", NULL, NULL, FALSE, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
@@ -564,12 +555,8 @@ static void
 postaci_local_server_page_init (PostaciLocalServerPage *self)
 {
   g_autoptr(GtkStringList) failures = gtk_string_list_new (NULL);
-  GListModel *messages;
 
   gtk_widget_init_template (GTK_WIDGET (self));
-
-  self->server = postaci_local_server_new ();
-  messages = postaci_local_server_get_messages (self->server);
 
   for (guint i = 0; i < G_N_ELEMENTS (failure_choices); i++)
     gtk_string_list_append (failures, _ (failure_choices[i].label));
@@ -580,8 +567,6 @@ postaci_local_server_page_init (PostaciLocalServerPage *self)
   add_copy_button (self->user_row);
   add_copy_button (self->fingerprint_row);
   add_copy_button (self->folder_row);
-  g_signal_connect_swapped (self->failure_row, "notify::selected", G_CALLBACK (failure_selected_cb),
-                            self);
 
   /* Translators: the columns of the list of messages the Local Test Server received */
   add_column (self, _ ("From"), COLUMN_FROM, FALSE);
@@ -589,10 +574,6 @@ postaci_local_server_page_init (PostaciLocalServerPage *self)
   add_column (self, _ ("Subject"), COLUMN_SUBJECT, TRUE);
   add_column (self, _ ("Size"), COLUMN_SIZE, FALSE);
   add_column (self, _ ("Received"), COLUMN_TIME, FALSE);
-  self->selection = gtk_single_selection_new (g_object_ref (messages));
-  gtk_single_selection_set_autoselect (self->selection, FALSE);
-  gtk_single_selection_set_can_unselect (self->selection, TRUE);
-  gtk_column_view_set_model (self->messages_view, GTK_SELECTION_MODEL (self->selection));
   /* The list is read by the heading above it; the toolkit's list inside has no name of its own. */
   gtk_accessible_update_relation (GTK_ACCESSIBLE (self->messages_view),
                                   GTK_ACCESSIBLE_RELATION_LABELLED_BY, self->messages_title, NULL,
@@ -600,6 +581,27 @@ postaci_local_server_page_init (PostaciLocalServerPage *self)
   postaci_accessible_label_parts (GTK_WIDGET (self->messages_view), GTK_TYPE_LIST_VIEW,
                                   gtk_label_get_text (self->messages_title));
   postaci_accessible_label_row_parts (ADW_PREFERENCES_ROW (self->failure_row), GTK_TYPE_LIST_VIEW);
+}
+
+/* The server is known from here on: the page shows it as it is now, and follows it. */
+static void
+postaci_local_server_page_constructed (GObject *object)
+{
+  PostaciLocalServerPage *self = POSTACI_LOCAL_SERVER_PAGE (object);
+  GListModel             *messages;
+
+  G_OBJECT_CLASS (postaci_local_server_page_parent_class)->constructed (object);
+  g_return_if_fail (self->server != NULL);
+
+  /* What the server fails on purpose is this page's choice: none yet. */
+  postaci_local_server_clear_failures (self->server);
+  g_signal_connect_swapped (self->failure_row, "notify::selected", G_CALLBACK (failure_selected_cb),
+                            self);
+  messages = postaci_local_server_get_messages (self->server);
+  self->selection = gtk_single_selection_new (g_object_ref (messages));
+  gtk_single_selection_set_autoselect (self->selection, FALSE);
+  gtk_single_selection_set_can_unselect (self->selection, TRUE);
+  gtk_column_view_set_model (self->messages_view, GTK_SELECTION_MODEL (self->selection));
   g_signal_connect_swapped (messages, "items-changed", G_CALLBACK (update_messages_state), self);
 
   g_signal_connect_swapped (self->server_switch, "notify::active", G_CALLBACK (switch_active_cb),
@@ -612,7 +614,8 @@ postaci_local_server_page_init (PostaciLocalServerPage *self)
 }
 
 GtkWidget *
-postaci_local_server_page_new (void)
+postaci_local_server_page_new (PostaciLocalServer *server)
 {
-  return g_object_new (POSTACI_TYPE_LOCAL_SERVER_PAGE, NULL);
+  g_return_val_if_fail (POSTACI_IS_LOCAL_SERVER (server), NULL);
+  return g_object_new (POSTACI_TYPE_LOCAL_SERVER_PAGE, "server", server, NULL);
 }

@@ -12,11 +12,12 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (PostaciLocalServerPage, postaci_local_server_page, POSTACI, LOCAL_SERVER_PAGE, AdwBin)
 
 /*
- * The page owns one PostaciLocalServer for as long as it lives: its switch
- * starts and stops it, the page shows the address, the account and the
- * folder while it runs, lists what it captured (bound to the server's
- * GListModel), and applies the "Fail on purpose" choice. Activating a
- * message opens a PostaciMessageWindow. Disposing the page stops the server.
+ * The page of the window's PostaciLocalServer (the window owns the server and
+ * builds the page when it is first shown): its switch starts and stops the
+ * server, the page shows the address, the account and the folder while it
+ * runs, lists what it captured (bound to the server's GListModel), and applies
+ * the "Fail on purpose" choice. Activating a message opens a
+ * PostaciMessageWindow.
  *
  * Signal "use-in-form" (no arguments): the person asked to fill the test
  * form for this server; emitted only while it runs.
@@ -24,14 +25,13 @@ G_DECLARE_FINAL_TYPE (PostaciLocalServerPage, postaci_local_server_page, POSTACI
  * keeps the ports when it can, but makes a new password and certificate.
  */
 
-GtkWidget          *postaci_local_server_page_new          (void);
-/* (transfer none) The page's server, for the window's form. */
+GtkWidget          *postaci_local_server_page_new          (PostaciLocalServer     *server);
+/* (transfer none) The page's server. */
 PostaciLocalServer *postaci_local_server_page_get_server   (PostaciLocalServerPage *self);
-/* Starts the server (as turning the switch on does); errors are also shown on the page. */
-gboolean            postaci_local_server_page_start        (PostaciLocalServerPage *self,
-                                                            GError                **error);
-/* Stops the server (as turning the switch off does); captured messages stay listed. */
-void                postaci_local_server_page_stop         (PostaciLocalServerPage *self);
+/* Says on the page why the server could not start; NULL takes the words away. The switch
+ * does it for its own starts, the window for the ones it makes. */
+void                postaci_local_server_page_show_start_error (PostaciLocalServerPage *self,
+                                                                const GError           *error);
 /* While the form runs a test it cannot be refilled: "Use in the Form" is off until it ends. */
 void                postaci_local_server_page_set_form_busy (PostaciLocalServerPage *self,
                                                              gboolean                busy);

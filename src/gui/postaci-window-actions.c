@@ -362,7 +362,7 @@ start_local_server_action_cb (GtkWidget *widget, const char *action_name, GVaria
   PostaciWindow *self = POSTACI_WINDOW (widget);
 
   if (self->cancellable == NULL)
-    postaci_local_server_page_start (self->local_page, NULL);
+    _postaci_window_start_local_server (self);
 }
 
 /* ---------------------------------------------------------------- */

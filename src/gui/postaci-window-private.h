@@ -22,7 +22,7 @@ struct _PostaciWindow {
   PostaciProfileButton *profile_button;
   GtkLabel             *run_label;
   AdwViewStack         *view_stack;
-  PostaciLocalServerPage *local_page;
+  AdwBin               *local_bin;     /* holds local_page once it is built */
   GtkPaned             *paned;
   GtkScrolledWindow    *form_scroller;
   PostaciRequestForm   *request_form;
@@ -39,6 +39,10 @@ struct _PostaciWindow {
   PostaciOutcome       *outcome;       /* how the last run ended */
   GtkFileChooserNative *chooser;       /* the open Save or CA dialog */
 
+  PostaciLocalServer   *local_server;  /* the Local Test Server, off until started */
+  PostaciLocalServerPage *local_page;  /* its page: NULL until first shown (start-up is lighter) */
+  GError               *local_error;   /* why the last start failed, for a page not built yet */
+
   GtkWidget            *focus_before_run; /* weak: the form field a run took the focus from */
   guint                 narrow_idle;   /* the layout follows the width after an allocation */
   int                   wide_position; /* the pane's position side by side, kept while narrow */
@@ -47,6 +51,10 @@ struct _PostaciWindow {
   PostaciOutcome       *cleared_outcome;
   AdwToast             *clear_toast;
 };
+
+/* postaci-window.c: starts the Local Test Server on the ports of its last run; a failure is
+ * shown on its page. */
+gboolean _postaci_window_start_local_server (PostaciWindow *self);
 
 /* postaci-window.c: the run's lifecycle. */
 void _postaci_window_start_run          (PostaciWindow      *self);

@@ -29,12 +29,12 @@ _postaci_window_show_toast (PostaciWindow *self, const char *title)
 static void
 local_server_changed_cb (PostaciWindow *self)
 {
-  PostaciLocalServer *local = postaci_local_server_page_get_server (self->local_page);
-
   postaci_request_form_local_server_changed (
-    self->request_form, postaci_local_server_page_get_failure_label (self->local_page));
+    self->request_form, self->local_page != NULL
+                          ? postaci_local_server_page_get_failure_label (self->local_page)
+                          : NULL);
   /* The verdict's offer to turn the server on is done once it runs. */
-  if (postaci_local_server_is_running (local))
+  if (postaci_local_server_is_running (self->local_server))
     postaci_verdict_panel_local_server_started (self->verdict_panel);
 }
 
@@ -46,6 +46,58 @@ use_local_server_cb (PostaciWindow *self)
   /* The filled form, in sight, says what happened. */
   postaci_request_form_fill_for_local_server (self->request_form);
   adw_view_stack_set_visible_child_name (self->view_stack, "test");
+}
+
+gboolean
+_postaci_window_start_local_server (PostaciWindow *self)
+{
+  g_clear_error (&self->local_error);
+  postaci_local_server_start_on_last_ports (self->local_server, &self->local_error);
+  if (self->local_page != NULL)
+    postaci_local_server_page_show_start_error (self->local_page, self->local_error);
+  return self->local_error == NULL;
+}
+
+/* The page is built the first time it is shown, not with the window: most starts never
+ * show it, and its list, rows and columns would cost the first frame ~20 ms (bench/). */
+static PostaciLocalServerPage *
+ensure_local_page (PostaciWindow *self)
+{
+  if (self->local_page != NULL)
+    return self->local_page;
+  self->local_page = POSTACI_LOCAL_SERVER_PAGE (postaci_local_server_page_new (self->local_server));
+  postaci_local_server_page_show_start_error (self->local_page, self->local_error);
+  postaci_local_server_page_set_form_busy (self->local_page, self->cancellable != NULL);
+  postaci_local_server_page_set_narrow (self->local_page, postaci_window_get_narrow (self));
+  g_signal_connect_swapped (self->local_page, "use-in-form", G_CALLBACK (use_local_server_cb),
+                            self);
+  g_signal_connect_swapped (self->local_page, "notify::failure",
+                            G_CALLBACK (local_server_changed_cb), self);
+  adw_bin_set_child (self->local_bin, GTK_WIDGET (self->local_page));
+  /* Use in the Form: read without the underline, as the window's own buttons are. */
+  postaci_accessible_name_buttons_by_label (GTK_WIDGET (self->local_page));
+  return self->local_page;
+}
+
+static void
+visible_page_cb (PostaciWindow *self)
+{
+  if (g_strcmp0 (adw_view_stack_get_visible_child_name (self->view_stack), "local-server") == 0)
+    ensure_local_page (self);
+}
+
+PostaciLocalServer *
+postaci_window_get_local_server (PostaciWindow *self)
+{
+  g_return_val_if_fail (POSTACI_IS_WINDOW (self), NULL);
+  return self->local_server;
+}
+
+GtkWidget *
+postaci_window_get_local_server_page (PostaciWindow *self)
+{
+  g_return_val_if_fail (POSTACI_IS_WINDOW (self), NULL);
+  return GTK_WIDGET (ensure_local_page (self));
 }
 
 /* "How far to go" is remembered across starts: when it is not all the way, it says so under
@@ -133,7 +185,8 @@ set_running (PostaciWindow *self, gboolean running)
     }
 
   /* The form stays readable but cannot change under a run, not even from the server page. */
-  postaci_local_server_page_set_form_busy (self->local_page, running);
+  if (self->local_page != NULL)
+    postaci_local_server_page_set_form_busy (self->local_page, running);
   gtk_widget_set_sensitive (GTK_WIDGET (self->request_form), !running);
 
   if (!running && self->focus_before_run != NULL)
@@ -190,10 +243,9 @@ static gboolean
 run_missed_local_server (PostaciWindow *self)
 {
   const PostaciRequest *request = postaci_session_get_request (self->session);
-  PostaciLocalServer   *local = postaci_local_server_page_get_server (self->local_page);
 
   return self->outcome->verdict == POSTACI_VERDICT_NETWORK &&
-         !postaci_local_server_is_running (local) &&
+         !postaci_local_server_is_running (self->local_server) &&
          postaci_request_form_is_local_address (self->request_form, request->server,
                                                 postaci_request_get_port (request));
 }
@@ -450,7 +502,7 @@ postaci_window_close_request (GtkWindow *window)
   save_window_state (self);
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
-  postaci_local_server_page_stop (self->local_page);
+  postaci_local_server_stop (self->local_server);
   return parent_class->close_request != NULL && parent_class->close_request (window);
 }
 
@@ -471,6 +523,14 @@ postaci_window_dispose (GObject *object)
   g_clear_object (&self->chooser);
   g_clear_object (&self->settings);
   gtk_widget_dispose_template (GTK_WIDGET (self), POSTACI_TYPE_WINDOW);
+  self->local_page = NULL; /* the bin's, gone with the template */
+  if (self->local_server != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->local_server, self);
+      postaci_local_server_stop (self->local_server);
+    }
+  g_clear_object (&self->local_server);
+  g_clear_error (&self->local_error);
   G_OBJECT_CLASS (postaci_window_parent_class)->dispose (object);
 }
 
@@ -488,7 +548,8 @@ apply_narrow (PostaciWindow *self, gboolean narrow)
   /* A remembered width means nothing as a height: the form gets a bit more than half. */
   gtk_paned_set_position (self->paned, narrow ? gtk_widget_get_height (GTK_WIDGET (self)) * 11 / 20
                                               : self->wide_position);
-  postaci_local_server_page_set_narrow (self->local_page, narrow);
+  if (self->local_page != NULL)
+    postaci_local_server_page_set_narrow (self->local_page, narrow);
   postaci_profile_button_set_narrow (self->profile_button, narrow);
   adw_view_switcher_set_policy (self->view_switcher, narrow ? ADW_VIEW_SWITCHER_POLICY_NARROW
                                                             : ADW_VIEW_SWITCHER_POLICY_WIDE);
@@ -544,7 +605,6 @@ postaci_window_class_init (PostaciWindowClass *klass)
   g_type_ensure (POSTACI_TYPE_TRANSCRIPT_VIEW);
   g_type_ensure (POSTACI_TYPE_REQUEST_FORM);
   g_type_ensure (POSTACI_TYPE_PROFILE_BUTTON);
-  g_type_ensure (POSTACI_TYPE_LOCAL_SERVER_PAGE);
   g_type_ensure (POSTACI_TYPE_VERDICT_PANEL);
 
   gtk_widget_class_set_template_from_resource (widget_class,
@@ -555,7 +615,7 @@ postaci_window_class_init (PostaciWindowClass *klass)
   BIND (profile_button);
   BIND (run_label);
   BIND (view_stack);
-  BIND (local_page);
+  BIND (local_bin);
   BIND (paned);
   BIND (form_scroller);
   BIND (request_form);
@@ -567,7 +627,7 @@ postaci_window_class_init (PostaciWindowClass *klass)
   BIND (verdict_panel);
 #undef BIND
   gtk_widget_class_bind_template_callback (widget_class, test_button_clicked_cb);
-  gtk_widget_class_bind_template_callback (widget_class, use_local_server_cb);
+  gtk_widget_class_bind_template_callback (widget_class, visible_page_cb);
   _postaci_window_class_actions_init (klass);
 }
 
@@ -578,15 +638,13 @@ postaci_window_init (PostaciWindow *self)
 
   self->wide_position = gtk_paned_get_position (self->paned);
   gtk_window_set_default_widget (GTK_WINDOW (self), GTK_WIDGET (self->test_button));
-  postaci_request_form_set_local_server (self->request_form,
-                                         postaci_local_server_page_get_server (self->local_page));
-  g_signal_connect_swapped (self->local_page, "notify::running",
-                            G_CALLBACK (local_server_changed_cb), self);
-  g_signal_connect_swapped (self->local_page, "notify::failure",
+  self->local_server = postaci_local_server_new ();
+  postaci_request_form_set_local_server (self->request_form, self->local_server);
+  g_signal_connect_swapped (self->local_server, "notify::running",
                             G_CALLBACK (local_server_changed_cb), self);
   g_signal_connect_swapped (self->request_form, "notify::stop-notice", G_CALLBACK (stop_notice_cb),
                             self);
-  /* Test SMTP, and Use in the Form on the Local Test Server page: read without the underline. */
+  /* Test SMTP: read without the underline. */
   postaci_accessible_name_buttons_by_label (GTK_WIDGET (self));
 
   /* The window opens in the form, not on the view switcher: type the server, press Enter. */
@@ -622,8 +680,7 @@ window_new (PostaciApplication *application, gboolean first_start)
                                 postaci_application_get_profiles (application), self->request_form);
   /* A first start (no server of one's own yet): the Local Test Server runs and the form points
    * at it, so the first Test SMTP succeeds. A server that cannot start says why on its page. */
-  if (first_start && !has_own_server (self) &&
-      postaci_local_server_page_start (self->local_page, NULL))
+  if (first_start && !has_own_server (self) && _postaci_window_start_local_server (self))
     postaci_request_form_fill_for_local_server (self->request_form);
   _postaci_window_update_actions (self);
   stop_notice_cb (self);

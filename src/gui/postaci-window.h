@@ -5,6 +5,7 @@
 #include <adwaita.h>
 
 #include "postaci-application.h"
+#include "postaci-local-server.h"
 #include "postaci-outcome.h"
 #include "postaci-report.h"
 
@@ -33,6 +34,11 @@ PostaciWindow        *postaci_window_new_for_options (PostaciApplication *applic
 gboolean              postaci_window_prefill         (PostaciWindow      *self,
                                                       GVariantDict       *options,
                                                       GError            **error);
+
+/* (transfer none) The Local Test Server of the window, running or not. */
+PostaciLocalServer   *postaci_window_get_local_server (PostaciWindow     *self);
+/* (transfer none) Its page, built now if it has not been shown yet. */
+GtkWidget            *postaci_window_get_local_server_page (PostaciWindow *self);
 
 /* Whether the window is narrow enough to stack the form above the transcript. */
 gboolean              postaci_window_get_narrow      (PostaciWindow      *self);

@@ -551,6 +551,33 @@ postaci_local_server_start (PostaciLocalServer *self, GError **error)
   return TRUE;
 }
 
+gboolean
+postaci_local_server_start_on_last_ports (PostaciLocalServer *self, GError **error)
+{
+  g_autoptr(GError) local_error = NULL;
+
+  g_return_val_if_fail (POSTACI_IS_LOCAL_SERVER (self), FALSE);
+
+  if (self->running)
+    return TRUE;
+  /* 0 before the first run: any free port. */
+  self->want_port = self->port;
+  self->want_tls_port = self->tls_port;
+  if (postaci_local_server_start (self, &local_error))
+    return TRUE;
+  if (!g_error_matches (local_error, POSTACI_LOCAL_SERVER_ERROR,
+                        POSTACI_LOCAL_SERVER_ERROR_LISTEN) ||
+      (self->want_port == 0 && self->want_tls_port == 0))
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+  g_debug ("the last run's ports are taken (%s): any free ones", local_error->message);
+  self->want_port = 0;
+  self->want_tls_port = 0;
+  return postaci_local_server_start (self, error);
+}
+
 static void
 stop_listening (GSocketListener **listener)
 {

@@ -154,6 +154,11 @@ gboolean     postaci_local_server_parse_failure       (const char         *spec,
  * ports and starts answering. Errors: POSTACI_LOCAL_SERVER_ERROR_*. */
 gboolean     postaci_local_server_start               (PostaciLocalServer *self,
                                                        GError            **error);
+/* Starts on the ports of the last run when both are still free, so that a form pointing at
+ * the server still does; on any free ports when one was taken meanwhile (and before the first
+ * run). The window's switch and its first start use it. */
+gboolean     postaci_local_server_start_on_last_ports (PostaciLocalServer *self,
+                                                       GError            **error);
 /* Stops listening and drops every client at once. Captured messages stay. */
 void         postaci_local_server_stop                (PostaciLocalServer *self);
 gboolean     postaci_local_server_is_running          (PostaciLocalServer *self);

@@ -37,7 +37,7 @@ static char *files_dir;
 static PostaciLocalServer *
 local_server (PostaciWindow *window)
 {
-  return postaci_local_server_page_get_server (child (window, "local_page"));
+  return postaci_window_get_local_server (window);
 }
 
 /* Bytes no text encoding would carry unharmed: NUL, CR, LF, a dot at a line's start, 0xFF. */

@@ -35,16 +35,25 @@ static PostaciApplication *application;
 /* A template child of the window, of its form or of its verdict card. */
 #define child postaci_gui_test_window_child
 
+/* A template child of the Local Test Server's page (built by asking, if it was never shown). */
 static gpointer
 page_child (PostaciWindow *window, const char *name)
 {
-  return postaci_gui_test_child (child (window, "local_page"), POSTACI_TYPE_LOCAL_SERVER_PAGE, name);
+  return postaci_gui_test_child (postaci_window_get_local_server_page (window),
+                                 POSTACI_TYPE_LOCAL_SERVER_PAGE, name);
 }
 
 static PostaciLocalServer *
 local_server (PostaciWindow *window)
 {
-  return postaci_local_server_page_get_server (child (window, "local_page"));
+  return postaci_window_get_local_server (window);
+}
+
+/* Whether the page was built: it is, once shown, and not before. */
+static gboolean
+page_built (PostaciWindow *window)
+{
+  return adw_bin_get_child (child (window, "local_bin")) != NULL;
 }
 
 static const char *
@@ -167,6 +176,14 @@ test_first_run (void)
   server = local_server (window);
   messages = postaci_local_server_get_messages (server);
   assert_form_for_local_server (window);
+  /* The server runs, but its page waits until it is first shown: the window opens sooner. */
+  g_assert_true (postaci_local_server_is_running (server));
+  g_assert_false (page_built (window));
+  show_page (window, "local-server");
+  g_assert_true (page_built (window));
+  g_assert_true (adw_bin_get_child (child (window, "local_bin")) ==
+                 postaci_window_get_local_server_page (window));
+  show_page (window, "test");
 
   /* The page says where the server listens and with which account. */
   g_assert_true (gtk_switch_get_active (page_child (window, "server_switch")));

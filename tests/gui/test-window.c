@@ -1432,7 +1432,7 @@ test_narrow (void)
 {
   gboolean turkish = g_strcmp0 (g_getenv ("LANGUAGE"), "tr") == 0;
   PostaciWindow *window = postaci_window_new (application);
-  PostaciLocalServerPage *page = child (window, "local_page");
+  PostaciLocalServerPage *page;
   int width, height;
 
   gtk_window_set_default_size (GTK_WINDOW (window), 1, 1);
@@ -1461,6 +1461,11 @@ test_narrow (void)
   g_assert_cmpint (gtk_orientable_get_orientation (child (window, "paned")), ==, GTK_ORIENTATION_VERTICAL);
   save_screenshot (GTK_WIDGET (window), turkish ? "postaci-window-narrow-tr.png" : "postaci-window-narrow.png");
   adw_view_stack_set_visible_child_name (child (window, "view_stack"), "local-server");
+  /* Built when first shown, the page comes already stacked for the narrow window. */
+  page = POSTACI_LOCAL_SERVER_PAGE (adw_bin_get_child (child (window, "local_bin")));
+  g_assert_nonnull (page);
+  g_assert_cmpint (gtk_orientable_get_orientation (GTK_ORIENTABLE (adw_bin_get_child (ADW_BIN (page)))),
+                   ==, GTK_ORIENTATION_VERTICAL);
   {
     AdwComboRow *failure = postaci_gui_test_child (page, POSTACI_TYPE_LOCAL_SERVER_PAGE, "failure_row");
 
