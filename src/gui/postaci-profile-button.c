@@ -9,6 +9,7 @@
 #include <glib/gi18n.h>
 
 #include "postaci-keyring.h"
+#include "postaci-menu-button.h"
 #include "postaci-profile-button.h"
 #include "postaci-save-dialog.h"
 
@@ -909,7 +910,7 @@ postaci_profile_button_init (PostaciProfileButton *self)
   g_menu_append_section (menu, NULL, G_MENU_MODEL (files));
 
   self->button = GTK_MENU_BUTTON (gtk_menu_button_new ());
-  gtk_menu_button_set_menu_model (self->button, G_MENU_MODEL (menu));
+  postaci_menu_button_set_menu_on_demand (self->button, G_MENU_MODEL (menu));
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->button), _ ("Saved Servers"));
   adw_bin_set_child (ADW_BIN (self), GTK_WIDGET (self->button));
   update_menu (self);

@@ -19,6 +19,10 @@ struct _PostaciWindow {
   /* Template widgets */
   AdwToastOverlay      *toast_overlay;
   AdwViewSwitcher      *view_switcher;
+  GtkMenuButton        *main_menu_button;
+  GMenuModel           *primary_menu;
+  GtkMenuButton        *report_button;
+  GMenuModel           *report_menu;
   PostaciProfileButton *profile_button;
   GtkLabel             *run_label;
   AdwViewStack         *view_stack;

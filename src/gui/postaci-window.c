@@ -11,6 +11,7 @@
 
 #include "postaci-accessible.h"
 #include "postaci-local-server-page.h"
+#include "postaci-menu-button.h"
 #include "postaci-request.h"
 #include "postaci-window-private.h"
 
@@ -612,6 +613,10 @@ postaci_window_class_init (PostaciWindowClass *klass)
 #define BIND(name) gtk_widget_class_bind_template_child (widget_class, PostaciWindow, name)
   BIND (toast_overlay);
   BIND (view_switcher);
+  BIND (main_menu_button);
+  BIND (primary_menu);
+  BIND (report_button);
+  BIND (report_menu);
   BIND (profile_button);
   BIND (run_label);
   BIND (view_stack);
@@ -637,6 +642,8 @@ postaci_window_init (PostaciWindow *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->wide_position = gtk_paned_get_position (self->paned);
+  postaci_menu_button_set_menu_on_demand (self->main_menu_button, self->primary_menu);
+  postaci_menu_button_set_menu_on_demand (self->report_button, self->report_menu);
   gtk_window_set_default_widget (GTK_WINDOW (self), GTK_WIDGET (self->test_button));
   self->local_server = postaci_local_server_new ();
   postaci_request_form_set_local_server (self->request_form, self->local_server);

@@ -13,6 +13,7 @@
 #include "postaci-application.h"
 #include "postaci-gui-test.h"
 #include "postaci-keyring.h"
+#include "postaci-menu-button.h"
 #include "postaci-profile-button.h"
 #include "postaci-scripted-server.h"
 #include "postaci-window.h"
@@ -559,7 +560,7 @@ static GPtrArray *
 menu_labels (PostaciWindow *window, int section)
 {
   GtkWidget *button = gtk_widget_get_first_child (child (window, "profile_button"));
-  GMenuModel *menu = gtk_menu_button_get_menu_model (GTK_MENU_BUTTON (button));
+  GMenuModel *menu = postaci_menu_button_get_menu (GTK_MENU_BUTTON (button));
   g_autoptr(GMenuModel) items = g_menu_model_get_item_link (menu, section, G_MENU_LINK_SECTION);
   GPtrArray *labels = g_ptr_array_new_with_free_func (g_free);
 
