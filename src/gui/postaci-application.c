@@ -316,6 +316,7 @@ postaci_application_startup (GApplication *application)
     { "win.copy-transcript", { "<Control><Shift>c", NULL } },
     { "win.save-transcript", { "<Control>s", NULL } },
     { "win.clear-transcript", { "<Control>l", NULL } },
+    { "win.show-help-overlay", { "<Control>question", NULL } },
   };
 
   G_APPLICATION_CLASS (postaci_application_parent_class)->startup (application);

@@ -356,6 +356,34 @@ choose_ca_action_cb (GtkWidget *widget, const char *action_name, GVariant *param
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
 }
 
+/* The shortcuts window, built the first time it is asked for: GtkApplication would build it
+ * with every window, before its first frame, from gtk/help-overlay.ui. The action keeps GTK's
+ * name and the window becomes the GtkApplicationWindow's help overlay, as GTK's would. */
+static void
+show_shortcuts_cb (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  GtkApplicationWindow *window = GTK_APPLICATION_WINDOW (user_data);
+
+  if (gtk_application_window_get_help_overlay (window) == NULL)
+    {
+      g_autoptr(GtkBuilder) builder = gtk_builder_new_from_resource (
+        "/io/github/postaci/Postaci/postaci-shortcuts-window.ui");
+
+      gtk_application_window_set_help_overlay (
+        window, GTK_SHORTCUTS_WINDOW (gtk_builder_get_object (builder, "help_overlay")));
+    }
+  gtk_window_present (GTK_WINDOW (gtk_application_window_get_help_overlay (window)));
+}
+
+void
+_postaci_window_add_shortcuts_action (PostaciWindow *self)
+{
+  g_autoptr(GSimpleAction) action = g_simple_action_new ("show-help-overlay", NULL);
+
+  g_signal_connect_object (action, "activate", G_CALLBACK (show_shortcuts_cb), self, 0);
+  g_action_map_add_action (G_ACTION_MAP (self), G_ACTION (action));
+}
+
 static void
 start_local_server_action_cb (GtkWidget *widget, const char *action_name, GVariant *parameter)
 {

@@ -73,5 +73,7 @@ void _postaci_window_show_toast         (PostaciWindow      *self,
 void _postaci_window_class_actions_init (PostaciWindowClass *klass);
 /* Enables each action for the window's state: running or not, a run to copy or not. */
 void _postaci_window_update_actions     (PostaciWindow      *self);
+/* "win.show-help-overlay", which builds the shortcuts window when first activated. */
+void _postaci_window_add_shortcuts_action (PostaciWindow    *self);
 
 G_END_DECLS

@@ -644,6 +644,7 @@ postaci_window_init (PostaciWindow *self)
   self->wide_position = gtk_paned_get_position (self->paned);
   postaci_menu_button_set_menu_on_demand (self->main_menu_button, self->primary_menu);
   postaci_menu_button_set_menu_on_demand (self->report_button, self->report_menu);
+  _postaci_window_add_shortcuts_action (self);
   gtk_window_set_default_widget (GTK_WINDOW (self), GTK_WIDGET (self->test_button));
   self->local_server = postaci_local_server_new ();
   postaci_request_form_set_local_server (self->request_form, self->local_server);

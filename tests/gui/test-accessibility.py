@@ -587,7 +587,8 @@ def main():
             gone(app, about)
 
         activate("show-help-overlay", window=1)
-        shortcuts = new_window(app, [main_window])
+        # Built on demand, it comes after the About window, which AT-SPI may still list.
+        shortcuts = new_window(app, [main_window] + ([about] if about is not None else []))
         tap(shortcuts is not None, "the keyboard shortcuts window opens")
         if shortcuts is not None:
             settle()

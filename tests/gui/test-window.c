@@ -1296,6 +1296,7 @@ test_about_and_shortcuts (void)
   GtkWindow *about;
   GtkShortcutsWindow *overlay;
   g_auto (GStrv) test_accels = gtk_application_get_accels_for_action (GTK_APPLICATION (application), "win.test");
+  g_auto (GStrv) help_accels = NULL;
 
   g_assert_true (g_strv_contains ((const char *const *) test_accels, "<Control>Return"));
   g_action_group_activate_action (G_ACTION_GROUP (application), "about", NULL);
@@ -1308,9 +1309,24 @@ test_about_and_shortcuts (void)
   save_screenshot (GTK_WIDGET (about), "postaci-about.png");
   gtk_window_destroy (about);
 
+  /* Ctrl+? opens it; it is built then, not with the window. */
+  help_accels = gtk_application_get_accels_for_action (GTK_APPLICATION (application),
+                                                       "win.show-help-overlay");
+  g_assert_true (g_strv_contains ((const char *const *) help_accels, "<Control>question"));
+  g_assert_null (gtk_application_window_get_help_overlay (GTK_APPLICATION_WINDOW (window)));
+  g_assert_true (g_action_group_has_action (G_ACTION_GROUP (window), "show-help-overlay"));
+  g_action_group_activate_action (G_ACTION_GROUP (window), "show-help-overlay", NULL);
   overlay = gtk_application_window_get_help_overlay (GTK_APPLICATION_WINDOW (window));
   g_assert_nonnull (overlay);
-  g_assert_true (g_action_group_has_action (G_ACTION_GROUP (window), "show-help-overlay"));
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (overlay)));
+  g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (overlay)) == GTK_WINDOW (window));
+  wait_for_frames (GTK_WIDGET (overlay));
+  save_screenshot (GTK_WIDGET (overlay), "postaci-shortcuts.png");
+  /* Asked again, the same window comes back. */
+  gtk_widget_set_visible (GTK_WIDGET (overlay), FALSE);
+  g_action_group_activate_action (G_ACTION_GROUP (window), "show-help-overlay", NULL);
+  g_assert_true (gtk_application_window_get_help_overlay (GTK_APPLICATION_WINDOW (window)) == overlay);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (overlay)));
   close_window (window);
 }
 
