@@ -17,6 +17,7 @@
 #include "postaci-long-entry-buffer.h"
 #include "postaci-request-form-private.h"
 #include "postaci-source-scheme.h"
+#include "postaci-source-scheme.h"
 
 G_DEFINE_FINAL_TYPE (PostaciRequestForm, postaci_request_form, ADW_TYPE_BIN)
 
@@ -864,7 +865,10 @@ postaci_request_form_init (PostaciRequestForm *self)
 {
   g_autofree char *html = default_html ();
 
+  /* The HTML field's buffer gets its scheme once on screen, without parsing them all now. */
+  postaci_source_schemes_hold ();
   gtk_widget_init_template (GTK_WIDGET (self));
+  postaci_source_schemes_release ();
   /* A list of recipients can be longer than GTK's entry keeps (65,535 bytes). */
   postaci_long_entry_buffer_install (GTK_EDITABLE (self->to_row));
 

@@ -22,6 +22,23 @@ update_scheme (GtkSourceView *view)
 }
 
 void
+postaci_source_schemes_hold (void)
+{
+  static const char *const nowhere[] = { NULL };
+
+  gtk_source_style_scheme_manager_set_search_path (gtk_source_style_scheme_manager_get_default (),
+                                                   nowhere);
+}
+
+void
+postaci_source_schemes_release (void)
+{
+  /* NULL: the default places (the user's and the system's data directories). */
+  gtk_source_style_scheme_manager_set_search_path (gtk_source_style_scheme_manager_get_default (),
+                                                   NULL);
+}
+
+void
 postaci_source_view_follow_style (GtkSourceView *view)
 {
   g_return_if_fail (GTK_SOURCE_IS_VIEW (view));

@@ -5,10 +5,12 @@
 
 #include <adwaita.h>
 #include <string.h>
+#include <gtksourceview/gtksource.h>
 
 #include "postaci-application.h"
 #include "postaci-gui-test.h"
 #include "postaci-request-form.h"
+#include "postaci-scripted-server.h"
 
 static PostaciApplication *application;
 
@@ -131,6 +133,41 @@ test_set_request_keeps_request (void)
   g_assert_cmpuint (request->recipients->len, ==, 0);
 }
 
+static gboolean
+has_scheme (gpointer data)
+{
+  return gtk_source_buffer_get_style_scheme (data) != NULL;
+}
+
+/* The HTML field's buffer is made with no style scheme (none is parsed for the first frame),
+ * and gets the one of the window's style, with the HTML language, once on screen; the scheme
+ * manager has its usual places back. */
+static void
+test_html_scheme (void)
+{
+  g_autoptr(PostaciRequestForm) form = new_form ();
+  GtkTextView *view = GTK_TEXT_VIEW (
+    gtk_widget_get_template_child (GTK_WIDGET (form), POSTACI_TYPE_REQUEST_FORM, "html_view"));
+  GtkSourceBuffer *buffer = GTK_SOURCE_BUFFER (gtk_text_view_get_buffer (view));
+  GtkSourceStyleSchemeManager *manager = gtk_source_style_scheme_manager_get_default ();
+  gboolean dark = adw_style_manager_get_dark (adw_style_manager_get_default ());
+  GtkWindow *window;
+
+  g_assert_null (gtk_source_buffer_get_style_scheme (buffer));
+  g_assert_null (gtk_source_buffer_get_language (buffer));
+  g_assert_true (g_strv_contains (gtk_source_style_scheme_manager_get_scheme_ids (manager),
+                                  "Adwaita-dark"));
+
+  window = GTK_WINDOW (gtk_window_new ());
+  gtk_window_set_child (window, GTK_WIDGET (form));
+  gtk_window_present (window);
+  postaci_test_wait_until (has_scheme, buffer, POSTACI_GUI_TEST_TIMEOUT_MS);
+  g_assert_cmpstr (gtk_source_style_scheme_get_id (gtk_source_buffer_get_style_scheme (buffer)), ==,
+                   dark ? "Adwaita-dark" : "Adwaita");
+  g_assert_cmpstr (gtk_source_language_get_id (gtk_source_buffer_get_language (buffer)), ==, "html");
+  gtk_window_destroy (window);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -142,6 +179,7 @@ main (int argc, char **argv)
     return 0;
   g_test_add_func ("/postaci/request-form/long-recipient-list", test_long_recipient_list);
   g_test_add_func ("/postaci/request-form/set-request-keeps-request", test_set_request_keeps_request);
+  g_test_add_func ("/postaci/request-form/html-scheme", test_html_scheme);
   status = g_test_run ();
   return postaci_gui_test_finish (g_steal_pointer (&application), cache, status);
 }
