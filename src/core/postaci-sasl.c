@@ -8,6 +8,7 @@
 #include <gsasl.h>
 #include <glib/gi18n-lib.h>
 
+#include "postaci-library.h"
 #include "postaci-sasl.h"
 
 /* No mechanism we speak needs more than three rounds (DIGEST-MD5, SCRAM); ten leaves room for
@@ -51,6 +52,36 @@ static const PostaciMechanism auto_order[] = {
   POSTACI_MECHANISM_LOGIN,
 };
 
+/* GNU SASL, opened when the first sign-in needs it: a run without AUTH, and the window's start,
+ * never load it and the four libraries it brings (see README, "Benchmarks"). */
+static struct
+{
+  __typeof__ (gsasl_init)             *init;
+  __typeof__ (gsasl_strerror)         *strerror;
+  __typeof__ (gsasl_client_support_p) *client_support_p;
+  __typeof__ (gsasl_client_start)     *client_start;
+  __typeof__ (gsasl_property_set)     *property_set;
+  __typeof__ (gsasl_property_fast)    *property_fast;
+  __typeof__ (gsasl_step)             *step;
+  __typeof__ (gsasl_finish)           *finish;
+  __typeof__ (gsasl_free)             *free;
+} gsasl;
+static char *load_error; /* why GNU SASL could not be opened */
+
+static gboolean
+load_gsasl (void)
+{
+  static const PostaciLibrarySymbol symbols[] = {
+#define SYMBOL(field) POSTACI_LIBRARY_SYMBOL (__typeof__ (gsasl), "gsasl_", field)
+    SYMBOL (init),         SYMBOL (strerror),     SYMBOL (client_support_p),
+    SYMBOL (client_start), SYMBOL (property_set), SYMBOL (property_fast),
+    SYMBOL (step),         SYMBOL (finish),       SYMBOL (free),
+#undef SYMBOL
+  };
+
+  return postaci_library_load (GSASL_LIBRARY, symbols, G_N_ELEMENTS (symbols), &gsasl, &load_error);
+}
+
 /* One context for the whole process, made on first use. It holds no per-run state and no
  * callback (every property is set on the session), so runs may share it. It is never freed:
  * it is a few hundred bytes, like GLib's own once-initialised globals, and freeing it at exit
@@ -63,11 +94,13 @@ get_context (void)
 
   if (g_once_init_enter (&initialized))
     {
-      int rc = gsasl_init (&context);
+      int rc = load_gsasl () ? gsasl.init (&context) : GSASL_OK;
 
-      if (rc != GSASL_OK)
+      if (load_error != NULL)
+        g_debug ("GNU SASL could not be opened: %s", load_error);
+      else if (rc != GSASL_OK)
         {
-          g_warning ("GNU SASL could not start: %s", gsasl_strerror (rc));
+          g_warning ("GNU SASL could not start: %s", gsasl.strerror (rc));
           context = NULL;
         }
       g_once_init_leave (&initialized, 1);
@@ -99,7 +132,7 @@ wipe_session_secrets (Gsasl_session *session)
 
   for (guint i = 0; i < G_N_ELEMENTS (secrets); i++)
     {
-      char *value = (char *) gsasl_property_fast (session, secrets[i]);
+      char *value = (char *) gsasl.property_fast (session, secrets[i]);
 
       if (value != NULL)
         explicit_bzero (value, strlen (value));
@@ -170,7 +203,7 @@ postaci_sasl_mechanism_available (PostaciMechanism mechanism)
   context = get_context ();
   if (context == NULL)
     return FALSE;
-  return gsasl_client_support_p (context, postaci_mechanism_get_sasl_name (mechanism)) != 0;
+  return gsasl.client_support_p (context, postaci_mechanism_get_sasl_name (mechanism)) != 0;
 }
 
 gboolean
@@ -295,19 +328,28 @@ postaci_sasl_new (PostaciMechanism mechanism, const char *username, const char *
     }
 
   context = get_context ();
-  if (context == NULL || !gsasl_client_support_p (context, name))
+  if (context == NULL && load_error != NULL)
+    {
+      g_set_error (error, POSTACI_SASL_ERROR, POSTACI_SASL_ERROR_UNSUPPORTED,
+                   /* Translators: %s is the library's file name, then the system's reason */
+                   _ ("Signing in needs the GNU SASL library (%s), which could not be loaded: "
+                      "%s"),
+                   GSASL_LIBRARY, load_error);
+      return NULL;
+    }
+  if (context == NULL || !gsasl.client_support_p (context, name))
     {
       g_set_error (error, POSTACI_SASL_ERROR, POSTACI_SASL_ERROR_UNSUPPORTED,
                    _ ("%s is not supported by the GNU SASL library on this system"), name);
       return NULL;
     }
 
-  rc = gsasl_client_start (context, name, &sasl->session);
+  rc = gsasl.client_start (context, name, &sasl->session);
   if (rc != GSASL_OK)
     {
       sasl->session = NULL;
       g_set_error (error, POSTACI_SASL_ERROR, POSTACI_SASL_ERROR_FAILED,
-                   _ ("%s authentication could not start: %s"), name, gsasl_strerror (rc));
+                   _ ("%s authentication could not start: %s"), name, gsasl.strerror (rc));
       return NULL;
     }
 
@@ -316,15 +358,15 @@ postaci_sasl_new (PostaciMechanism mechanism, const char *username, const char *
    * (RFC 9266) and TLS-terminating proxies in front of mail servers break binding, so it would
    * make a tester report failures the user's mail client never sees. With GSASL_CB_TLS_UNIQUE
    * left unset, gsasl's SCRAM client sends the "n" GS2 flag. */
-  gsasl_property_set (sasl->session, GSASL_AUTHID, username);
-  gsasl_property_set (sasl->session, GSASL_PASSWORD, password);
-  gsasl_property_set (sasl->session, GSASL_SERVICE, "smtp");
+  gsasl.property_set (sasl->session, GSASL_AUTHID, username);
+  gsasl.property_set (sasl->session, GSASL_PASSWORD, password);
+  gsasl.property_set (sasl->session, GSASL_SERVICE, "smtp");
   if (hostname != NULL)
-    gsasl_property_set (sasl->session, GSASL_HOSTNAME, hostname);
+    gsasl.property_set (sasl->session, GSASL_HOSTNAME, hostname);
   /* DIGEST-MD5 could negotiate integrity protection, which would require wrapping every
    * later SMTP byte; we only authenticate. */
   if (mechanism == POSTACI_MECHANISM_DIGEST_MD5)
-    gsasl_property_set (sasl->session, GSASL_QOP, "qop-auth");
+    gsasl.property_set (sasl->session, GSASL_QOP, "qop-auth");
 
   return g_steal_pointer (&sasl);
 }
@@ -337,7 +379,7 @@ postaci_sasl_free (PostaciSasl *sasl)
   if (sasl->session != NULL)
     {
       wipe_session_secrets (sasl->session);
-      gsasl_finish (sasl->session);
+      gsasl.finish (sasl->session);
     }
   g_free (sasl->username);
   wipe_and_free (sasl->token);
@@ -519,7 +561,7 @@ postaci_sasl_step (PostaciSasl *sasl, const char *challenge, char **response, GE
       return FALSE;
     }
 
-  rc = gsasl_step (sasl->session, (const char *) input, input_length, &output, &output_length);
+  rc = gsasl.step (sasl->session, (const char *) input, input_length, &output, &output_length);
 
   if (input != NULL)
     {
@@ -532,10 +574,10 @@ postaci_sasl_step (PostaciSasl *sasl, const char *challenge, char **response, GE
       /* The outcome of a step that failed is unspecified; gsasl does not hand it over. */
       if (rc == GSASL_MECHANISM_PARSE_ERROR)
         g_set_error (error, POSTACI_SASL_ERROR, POSTACI_SASL_ERROR_BAD_CHALLENGE,
-                     _ ("The server's %s challenge is malformed: %s"), name, gsasl_strerror (rc));
+                     _ ("The server's %s challenge is malformed: %s"), name, gsasl.strerror (rc));
       else
         g_set_error (error, POSTACI_SASL_ERROR, POSTACI_SASL_ERROR_FAILED,
-                     _ ("%s authentication failed on our side: %s"), name, gsasl_strerror (rc));
+                     _ ("%s authentication failed on our side: %s"), name, gsasl.strerror (rc));
       return FALSE;
     }
 
@@ -545,7 +587,7 @@ postaci_sasl_step (PostaciSasl *sasl, const char *challenge, char **response, GE
     {
       /* PLAIN, LOGIN and NTLM responses hold the password or a hash as good as it. */
       explicit_bzero (output, output_length);
-      gsasl_free (output);
+      gsasl.free (output);
     }
   return TRUE;
 }

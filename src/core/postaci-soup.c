@@ -4,9 +4,9 @@
 
 #include "config.h"
 
-#include <dlfcn.h>
 #include <glib/gi18n-lib.h>
 
+#include "postaci-library.h"
 #include "postaci-soup.h"
 
 static PostaciSoup soup;
@@ -15,12 +15,8 @@ static char       *load_error; /* why it could not be opened, said again to ever
 static gpointer
 load (gpointer data)
 {
-  static const struct
-  {
-    const char *name;
-    gsize       offset;
-  } symbols[] = {
-#define SYMBOL(field) { "soup_" #field, G_STRUCT_OFFSET (PostaciSoup, field) }
+  static const PostaciLibrarySymbol symbols[] = {
+#define SYMBOL(field) POSTACI_LIBRARY_SYMBOL (PostaciSoup, "soup_", field)
     SYMBOL (session_new_with_options),
     SYMBOL (session_set_tls_database),
     SYMBOL (session_send_async),
@@ -33,25 +29,9 @@ load (gpointer data)
     SYMBOL (message_headers_get_content_length),
 #undef SYMBOL
   };
-  /* Never closed: its types stay registered with GObject for the life of the process. */
-  void *library = dlopen (SOUP_LIBRARY, RTLD_NOW | RTLD_LOCAL);
 
-  if (library == NULL)
-    {
-      load_error = g_strdup (dlerror ());
-      return NULL;
-    }
-  for (guint i = 0; i < G_N_ELEMENTS (symbols); i++)
-    {
-      void *function = dlsym (library, symbols[i].name);
-
-      if (function == NULL)
-        {
-          load_error = g_strdup (dlerror ());
-          return NULL;
-        }
-      G_STRUCT_MEMBER (void *, &soup, symbols[i].offset) = function;
-    }
+  if (!postaci_library_load (SOUP_LIBRARY, symbols, G_N_ELEMENTS (symbols), &soup, &load_error))
+    return NULL;
   return &soup;
 }
 
@@ -62,8 +42,8 @@ postaci_soup_get (GError **error)
   const PostaciSoup *loaded = g_once (&once, load, NULL);
 
   if (loaded == NULL)
-    /* Translators: %s is the library's file name, then the system's reason */
     g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                 /* Translators: %s is the library's file name, then the system's reason */
                  _ ("The web requests need %s, which could not be loaded: %s"), SOUP_LIBRARY,
                  load_error);
   return loaded;
