@@ -11,6 +11,7 @@
 
 #include "postaci-cli-password.h"
 #include "postaci-cli-request.h"
+#include "postaci-gnutls.h"
 #include "postaci-input-file.h"
 #include "postaci-option.h"
 
@@ -109,6 +110,7 @@ postaci_cli_request_from_options (const PostaciCliOptions *options, PostaciProfi
         postaci_input_file_read (options->pin_certificate, POSTACI_MAX_CERTIFICATE_FILE_BYTES,
                                  postaci_request_get_timeout (request), &length, &error);
 
+      postaci_gnutls_hold ();
       if (pem != NULL)
         request->pinned_certificate = g_tls_certificate_new_from_pem (pem, (gssize) length, &error);
       if (request->pinned_certificate == NULL)

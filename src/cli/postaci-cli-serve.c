@@ -175,6 +175,12 @@ postaci_cli_serve (const PostaciCliOptions *options)
                ? POSTACI_EXIT_USAGE
                : POSTACI_EXIT_FAILURE;
     }
+  /* Its fingerprint is printed below: made now, so that a failure is said as one. */
+  if (!postaci_local_server_make_certificate (server, &error))
+    {
+      g_printerr ("postaci-cli: %s\n", error->message);
+      return POSTACI_EXIT_FAILURE;
+    }
   if (options->cert_out != NULL &&
       !g_file_set_contents (options->cert_out, postaci_local_server_get_certificate_pem (server),
                             -1, &error))

@@ -7,11 +7,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <glib/gi18n-lib.h>
-#include <gnutls/gnutls.h>
-#include <gnutls/x509.h>
-#include <gnutls/x509-ext.h>
-
 #include "postaci-certificate.h"
+#include "postaci-gnutls.h"
 
 /* A certificate for a CDN can carry hundreds of names; a sentence should not. */
 #define MAX_NAMES_IN_SENTENCE 10
@@ -80,7 +77,7 @@ format_fingerprint (const guint8 *der, gsize length)
 }
 
 static char *
-read_dn (gnutls_x509_crt_t crt, gboolean issuer)
+read_dn (const PostaciGnutls *gnutls, gnutls_x509_crt_t crt, gboolean issuer)
 {
   gnutls_datum_t dn = { NULL, 0 };
   char          *text;
@@ -88,16 +85,17 @@ read_dn (gnutls_x509_crt_t crt, gboolean issuer)
 
   /* flags 0 gives the RFC 4514 order (most specific RDN first, "CN=…,O=…"). */
   if (issuer)
-    ret = gnutls_x509_crt_get_issuer_dn3 (crt, &dn, 0);
+    ret = gnutls->x509_crt_get_issuer_dn3 (crt, &dn, 0);
   else
-    ret = gnutls_x509_crt_get_dn3 (crt, &dn, 0);
+    ret = gnutls->x509_crt_get_dn3 (crt, &dn, 0);
   if (ret < 0)
     {
-      g_debug ("cannot read the %s name: %s", issuer ? "issuer" : "subject", gnutls_strerror (ret));
+      g_debug ("cannot read the %s name: %s", issuer ? "issuer" : "subject",
+               gnutls->strerror (ret));
       return NULL;
     }
   text = sanitize_text ((const char *) dn.data, dn.size);
-  gnutls_free (dn.data);
+  postaci_gnutls_free (dn.data);
   return text;
 }
 
@@ -111,7 +109,7 @@ time_to_date (time_t t)
 }
 
 static void
-read_alt_names (gnutls_x509_crt_t crt, GPtrArray *names)
+read_alt_names (const PostaciGnutls *gnutls, gnutls_x509_crt_t crt, GPtrArray *names)
 {
   gnutls_datum_t             ext = { NULL, 0 };
   gnutls_subject_alt_names_t sans = NULL;
@@ -119,16 +117,16 @@ read_alt_names (gnutls_x509_crt_t crt, GPtrArray *names)
   unsigned int               seq;
   int                        ret;
 
-  ret = gnutls_x509_crt_get_extension_by_oid2 (crt, OID_SUBJECT_ALT_NAME, 0, &ext, &critical);
+  ret = gnutls->x509_crt_get_extension_by_oid2 (crt, OID_SUBJECT_ALT_NAME, 0, &ext, &critical);
   if (ret < 0)
     return;
 
-  if (gnutls_subject_alt_names_init (&sans) < 0)
+  if (gnutls->subject_alt_names_init (&sans) < 0)
     goto out;
-  ret = gnutls_x509_ext_import_subject_alt_names (&ext, sans, 0);
+  ret = gnutls->x509_ext_import_subject_alt_names (&ext, sans, 0);
   if (ret < 0)
     {
-      g_debug ("cannot parse the subject alternative names: %s", gnutls_strerror (ret));
+      g_debug ("cannot parse the subject alternative names: %s", gnutls->strerror (ret));
       goto out;
     }
 
@@ -137,7 +135,7 @@ read_alt_names (gnutls_x509_crt_t crt, GPtrArray *names)
       gnutls_datum_t san = { NULL, 0 };
       unsigned int   type = 0;
 
-      if (gnutls_subject_alt_names_get (sans, seq, &type, &san, NULL) < 0)
+      if (gnutls->subject_alt_names_get (sans, seq, &type, &san, NULL) < 0)
         break;
 
       if (type == GNUTLS_SAN_DNSNAME)
@@ -154,13 +152,13 @@ read_alt_names (gnutls_x509_crt_t crt, GPtrArray *names)
 
 out:
   if (sans != NULL)
-    gnutls_subject_alt_names_deinit (sans);
-  gnutls_free (ext.data);
+    gnutls->subject_alt_names_deinit (sans);
+  postaci_gnutls_free (ext.data);
 }
 
 /* RFC 6125 §6.4.4: the CN counts only when the certificate has no DNS or IP names. */
 static void
-read_common_names (gnutls_x509_crt_t crt, GPtrArray *names)
+read_common_names (const PostaciGnutls *gnutls, gnutls_x509_crt_t crt, GPtrArray *names)
 {
   unsigned int idx;
 
@@ -170,11 +168,11 @@ read_common_names (gnutls_x509_crt_t crt, GPtrArray *names)
       size_t           size = 0;
       int              ret;
 
-      ret = gnutls_x509_crt_get_dn_by_oid (crt, GNUTLS_OID_X520_COMMON_NAME, idx, 0, NULL, &size);
+      ret = gnutls->x509_crt_get_dn_by_oid (crt, GNUTLS_OID_X520_COMMON_NAME, idx, 0, NULL, &size);
       if (ret != GNUTLS_E_SHORT_MEMORY_BUFFER)
         break;
       buf = g_malloc0 (size + 1);
-      ret = gnutls_x509_crt_get_dn_by_oid (crt, GNUTLS_OID_X520_COMMON_NAME, idx, 0, buf, &size);
+      ret = gnutls->x509_crt_get_dn_by_oid (crt, GNUTLS_OID_X520_COMMON_NAME, idx, 0, buf, &size);
       if (ret < 0)
         break;
       g_ptr_array_add (names, sanitize_text (buf, strnlen (buf, size)));
@@ -186,6 +184,8 @@ postaci_certificate_info_new_from_der (const guint8 *der, gsize length)
 {
   PostaciCertificateInfo *info = g_new0 (PostaciCertificateInfo, 1);
   g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  const PostaciGnutls *gnutls = NULL;
+  g_autoptr(GError) error = NULL;
   gnutls_x509_crt_t crt = NULL;
   gnutls_datum_t    datum;
   int               ret;
@@ -197,26 +197,34 @@ postaci_certificate_info_new_from_der (const guint8 *der, gsize length)
 
   if (der == NULL || length == 0 || length > G_MAXUINT)
     goto out;
-  if (gnutls_x509_crt_init (&crt) < 0)
+  /* Without GnuTLS, only the fingerprint: names and dates stay unknown, as for a certificate
+   * that cannot be parsed. */
+  gnutls = postaci_gnutls_open (&error);
+  if (gnutls == NULL)
+    {
+      g_warning_once ("%s", error->message);
+      goto out;
+    }
+  if (gnutls->x509_crt_init (&crt) < 0)
     goto out;
 
   datum.data = (unsigned char *) der;
   datum.size = (unsigned int) length;
-  ret = gnutls_x509_crt_import (crt, &datum, GNUTLS_X509_FMT_DER);
+  ret = gnutls->x509_crt_import (crt, &datum, GNUTLS_X509_FMT_DER);
   if (ret < 0)
     {
-      g_debug ("cannot parse the certificate: %s", gnutls_strerror (ret));
+      g_debug ("cannot parse the certificate: %s", gnutls->strerror (ret));
       goto out;
     }
 
-  info->subject = read_dn (crt, FALSE);
-  info->issuer = read_dn (crt, TRUE);
-  info->not_before = time_to_date (gnutls_x509_crt_get_activation_time (crt));
-  info->not_after = time_to_date (gnutls_x509_crt_get_expiration_time (crt));
+  info->subject = read_dn (gnutls, crt, FALSE);
+  info->issuer = read_dn (gnutls, crt, TRUE);
+  info->not_before = time_to_date (gnutls->x509_crt_get_activation_time (crt));
+  info->not_after = time_to_date (gnutls->x509_crt_get_expiration_time (crt));
 
-  read_alt_names (crt, names);
+  read_alt_names (gnutls, crt, names);
   if (names->len == 0)
-    read_common_names (crt, names);
+    read_common_names (gnutls, crt, names);
 
   /* An empty name on both sides says nothing about who signed it. */
   info->self_signed = info->subject != NULL && info->issuer != NULL && info->subject[0] != '\0' &&
@@ -224,7 +232,7 @@ postaci_certificate_info_new_from_der (const guint8 *der, gsize length)
 
 out:
   if (crt != NULL)
-    gnutls_x509_crt_deinit (crt);
+    gnutls->x509_crt_deinit (crt);
   g_ptr_array_add (names, NULL);
   info->names = (GStrv) g_ptr_array_steal (names, NULL);
   return info;
@@ -556,6 +564,7 @@ postaci_certificate_load_database (const char *ca_file, GError **error)
         return g_object_ref (cached->database);
     }
 
+  postaci_gnutls_hold ();
   database = g_tls_file_database_new (ca_file, error);
   if (database == NULL)
     return NULL;
@@ -580,6 +589,7 @@ postaci_certificate_new_client (GIOStream *base, GSocketConnectable *identity, c
 
   g_return_val_if_fail (G_IS_IO_STREAM (base), NULL);
 
+  postaci_gnutls_hold ();
   if (ca_file == NULL || *ca_file == '\0')
     return g_tls_client_connection_new (base, identity, error);
 

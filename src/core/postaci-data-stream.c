@@ -9,9 +9,9 @@
 #include <unistd.h>
 
 #include <glib/gi18n-lib.h>
-#include <gmime/gmime.h>
 
 #include "postaci-data-stream.h"
+#include "postaci-gmime.h"
 
 /* How much of a body is read from its source per step. */
 #define SOURCE_CHUNK (64 * 1024)
@@ -25,7 +25,8 @@ struct _PostaciDataStream
 
   guint        index;         /* the segment being written */
   guint64      offset;        /* in the current body's source */
-  GMimeFilter *encoder;       /* quoted-printable or base64, for the current body */
+  GMimeFilter *encoder;       /* quoted-printable or base64, for the current body: GMime's,
+                               * which the message that made the segments opened */
   gboolean     lf_after_cr;   /* line ends to LF before quoted-printable: a CR just seen */
   gboolean     wire_after_cr; /* the wire's line ends: a CR just seen */
   gboolean     at_bol;        /* the wire: nothing written since the last line break */
@@ -225,9 +226,10 @@ begin_segment (PostaciDataStream *self)
   if (segment->body == NULL)
     return;
   if (segment->encoding == POSTACI_BODY_QUOTED_PRINTABLE)
-    self->encoder = g_mime_filter_basic_new (GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE, TRUE);
+    self->encoder =
+      postaci_gmime ()->filter_basic_new (GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE, TRUE);
   else if (segment->encoding == POSTACI_BODY_BASE64)
-    self->encoder = g_mime_filter_basic_new (GMIME_CONTENT_ENCODING_BASE64, TRUE);
+    self->encoder = postaci_gmime ()->filter_basic_new (GMIME_CONTENT_ENCODING_BASE64, TRUE);
 }
 
 static void
@@ -281,8 +283,8 @@ stage (PostaciDataStream *self, GError **error)
     {
       if (self->encoder != NULL)
         {
-          g_mime_filter_complete (self->encoder, self->scratch, 0, 0, &encoded, &encoded_len,
-                                  &prespace);
+          postaci_gmime ()->filter_complete (self->encoder, self->scratch, 0, 0, &encoded,
+                                             &encoded_len, &prespace);
           set_pending (self, encoded, encoded_len, TRUE);
         }
       else
@@ -303,8 +305,8 @@ stage (PostaciDataStream *self, GError **error)
       G_GNUC_FALLTHROUGH;
     case POSTACI_BODY_BASE64:
       /* GMime's buffer stays ours until the next call on this filter: after it is written. */
-      g_mime_filter_filter (self->encoder, self->scratch, (gsize) n, 0, &encoded, &encoded_len,
-                            &prespace);
+      postaci_gmime ()->filter_filter (self->encoder, self->scratch, (gsize) n, 0, &encoded,
+                                       &encoded_len, &prespace);
       set_pending (self, encoded, encoded_len, FALSE);
       break;
 

@@ -15,6 +15,7 @@
 #include "postaci-discovery-test.h"
 #include "postaci-discovery-report.h"
 #include "postaci-enum-types.h"
+#include "postaci-gnutls.h"
 #include "postaci-dns.h"
 #include "postaci-recommendation.h"
 #include "postaci-session.h"
@@ -286,6 +287,7 @@ postaci_discovery_set_ca_file (PostaciDiscovery *self, const char *path, GError 
       g_clear_pointer (&self->ca_file, g_free);
       return TRUE;
     }
+  postaci_gnutls_hold ();
   database = g_tls_file_database_new (path, error);
   if (database == NULL)
     return FALSE;

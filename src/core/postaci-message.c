@@ -10,17 +10,11 @@
 #include <unistd.h>
 
 #include <glib/gi18n-lib.h>
-#include <gmime/gmime.h>
 
 #include "postaci-data-stream.h"
+#include "postaci-gmime.h"
 #include "postaci-message.h"
 #include "postaci-message-body-private.h"
-
-/* GMime 3.2 ships no autoptr cleanups; these stay private to this file. */
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (GMimeObject, g_object_unref)
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (GMimePart, g_object_unref)
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (GMimeTextPart, g_object_unref)
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (GMimeFormatOptions, g_mime_format_options_free)
 
 /* Used when the sender's domain cannot appear in a Message-ID (RFC 2606 reserves it). */
 #define FALLBACK_MESSAGE_ID_DOMAIN "postaci.invalid"
@@ -47,20 +41,6 @@ struct _PostaciMessage
 };
 
 G_DEFINE_FINAL_TYPE (PostaciMessage, postaci_message, G_TYPE_OBJECT)
-
-void
-postaci_message_ensure_gmime (void)
-{
-  static gsize initialised = 0;
-
-  /* GMime keeps global tables; it is set up once per process and never shut
-   * down, since other code in the process may be using it too. */
-  if (g_once_init_enter (&initialised))
-    {
-      g_mime_init ();
-      g_once_init_leave (&initialised, 1);
-    }
-}
 
 static void
 part_free (gpointer data)
@@ -162,16 +142,18 @@ message_id_domain (const char *from)
 static GMimeObject *
 make_text_mime (const char *subtype)
 {
-  GMimeTextPart *part = g_mime_text_part_new_with_subtype (subtype);
+  const PostaciGMime *gmime = postaci_gmime ();
+  GMimeTextPart      *part = gmime->text_part_new_with_subtype (subtype);
 
-  g_mime_text_part_set_charset (part, "utf-8");
-  return GMIME_OBJECT (part);
+  gmime->text_part_set_charset (part, "utf-8");
+  return POSTACI_GMIME_OBJECT (gmime, part);
 }
 
 static GMimeObject *
 make_attachment_mime (const char *path)
 {
-  g_autofree char *name = g_filename_display_basename (path);
+  const PostaciGMime *gmime = postaci_gmime ();
+  g_autofree char    *name = g_filename_display_basename (path);
   /* By name only: reading the file to sniff it would read it once more. */
   g_autofree char *type = g_content_type_guess (name, NULL, 0, NULL);
   g_autofree char *mime_type = g_content_type_get_mime_type (type);
@@ -180,11 +162,11 @@ make_attachment_mime (const char *path)
   GMimePart *part;
 
   if (halves[0] == NULL || halves[1] == NULL)
-    part = g_mime_part_new_with_type ("application", "octet-stream");
+    part = gmime->part_new_with_type ("application", "octet-stream");
   else
-    part = g_mime_part_new_with_type (halves[0], halves[1]);
-  g_mime_part_set_filename (part, name);
-  return GMIME_OBJECT (part);
+    part = gmime->part_new_with_type (halves[0], halves[1]);
+  gmime->part_set_filename (part, name);
+  return POSTACI_GMIME_OBJECT (gmime, part);
 }
 
 static gboolean
@@ -215,10 +197,12 @@ postaci_message_new (const PostaciRequest *request, GError **error)
 {
   g_autoptr (PostaciMessage) self = NULL;
   g_autoptr (GDateTime) now = NULL;
-  g_autofree char *domain = NULL;
-  Part            *text;
-  Part            *html;
-  gboolean         piped = FALSE;
+  g_autofree char    *domain = NULL;
+  GError             *local_error = NULL;
+  const PostaciGMime *gmime;
+  Part               *text;
+  Part               *html;
+  gboolean            piped = FALSE;
 
   g_return_val_if_fail (request != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
@@ -237,7 +221,14 @@ postaci_message_new (const PostaciRequest *request, GError **error)
                              POSTACI_REQUEST_ERROR_RECIPIENTS, error))
       return NULL;
 
-  postaci_message_ensure_gmime ();
+  gmime = postaci_gmime_open (&local_error);
+  if (gmime == NULL)
+    {
+      g_set_error_literal (error, POSTACI_REQUEST_ERROR, POSTACI_REQUEST_ERROR_BODY,
+                           local_error->message);
+      g_error_free (local_error);
+      return NULL;
+    }
   self = g_object_new (POSTACI_TYPE_MESSAGE, NULL);
   self->size_goal = request->size;
 
@@ -270,27 +261,27 @@ postaci_message_new (const PostaciRequest *request, GError **error)
     if (!add_attachment (self, g_ptr_array_index (request->attachments, i), error))
       return NULL;
 
-  self->mime = g_mime_message_new (TRUE);
-  g_mime_message_add_mailbox (self->mime, GMIME_ADDRESS_TYPE_FROM, NULL, request->from);
+  self->mime = gmime->message_new (TRUE);
+  gmime->message_add_mailbox (self->mime, GMIME_ADDRESS_TYPE_FROM, NULL, request->from);
   for (guint i = 0; request->recipients != NULL && i < request->recipients->len; i++)
-    g_mime_message_add_mailbox (self->mime, GMIME_ADDRESS_TYPE_TO, NULL,
+    gmime->message_add_mailbox (self->mime, GMIME_ADDRESS_TYPE_TO, NULL,
                                 g_ptr_array_index (request->recipients, i));
   /* GMime encodes the subject as RFC 2047 words when it is not plain ASCII. */
-  g_mime_message_set_subject (self->mime, request->subject != NULL ? request->subject : "",
+  gmime->message_set_subject (self->mime, request->subject != NULL ? request->subject : "",
                               "utf-8");
   now = g_date_time_new_now_local ();
-  g_mime_message_set_date (self->mime, now);
+  gmime->message_set_date (self->mime, now);
   domain = message_id_domain (request->from);
-  self->message_id = g_mime_utils_generate_message_id (domain);
-  g_mime_message_set_message_id (self->mime, self->message_id);
-  g_mime_object_set_header (GMIME_OBJECT (self->mime), "MIME-Version", "1.0", NULL);
+  self->message_id = gmime->utils_generate_message_id (domain);
+  gmime->message_set_message_id (self->mime, self->message_id);
+  gmime->object_set_header (POSTACI_GMIME_OBJECT (gmime, self->mime), "MIME-Version", "1.0", NULL);
 
   /* RFC 2046 §5.1.4: the last alternative is the preferred one, so HTML goes second. */
-  self->alternative = g_mime_multipart_new_with_subtype ("alternative");
+  self->alternative = gmime->multipart_new_with_subtype ("alternative");
   text->mime = make_text_mime ("plain");
   html->mime = make_text_mime ("html");
-  g_mime_multipart_add (self->alternative, text->mime);
-  g_mime_multipart_add (self->alternative, html->mime);
+  gmime->multipart_add (self->alternative, text->mime);
+  gmime->multipart_add (self->alternative, html->mime);
 
   if (self->size_goal > 0)
     {
@@ -298,19 +289,19 @@ postaci_message_new (const PostaciRequest *request, GError **error)
 
       filler->source.kind = POSTACI_SOURCE_FILLER;
       filler->mime = make_attachment_mime ("postaci-size-test.txt");
-      g_mime_object_set_content_type_parameter (filler->mime, "charset", "us-ascii");
+      gmime->object_set_content_type_parameter (filler->mime, "charset", "us-ascii");
       g_ptr_array_add (self->parts, filler);
     }
   if (self->parts->len > 2)
     {
-      self->mixed = g_mime_multipart_new_with_subtype ("mixed");
-      g_mime_multipart_add (self->mixed, GMIME_OBJECT (self->alternative));
+      self->mixed = gmime->multipart_new_with_subtype ("mixed");
+      gmime->multipart_add (self->mixed, POSTACI_GMIME_OBJECT (gmime, self->alternative));
       for (guint i = 2; i < self->parts->len; i++)
-        g_mime_multipart_add (self->mixed, ((Part *) g_ptr_array_index (self->parts, i))->mime);
-      g_mime_message_set_mime_part (self->mime, GMIME_OBJECT (self->mixed));
+        gmime->multipart_add (self->mixed, ((Part *) g_ptr_array_index (self->parts, i))->mime);
+      gmime->message_set_mime_part (self->mime, POSTACI_GMIME_OBJECT (gmime, self->mixed));
     }
   else
-    g_mime_message_set_mime_part (self->mime, GMIME_OBJECT (self->alternative));
+    gmime->message_set_mime_part (self->mime, POSTACI_GMIME_OBJECT (gmime, self->alternative));
 
   return g_steal_pointer (&self);
 }
@@ -426,20 +417,29 @@ set_filler_size (Part *filler, guint64 size)
   filler->source.length = filler->source.full_lines * 77 + size % 78;
 }
 
+static void
+format_options_free (GMimeFormatOptions *options)
+{
+  postaci_gmime ()->format_options_free (options);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (GMimeFormatOptions, format_options_free)
+
 /* The segments of the whole payload, and its size. */
 static GArray *
 plan (PostaciMessage *self, gboolean eight_bit, guint64 *size, GError **error)
 {
-  g_autoptr (GMimeFormatOptions) options = g_mime_format_options_new ();
+  const PostaciGMime *gmime = postaci_gmime ();
+  g_autoptr (GMimeFormatOptions) options = gmime->format_options_new ();
   g_autoptr (GArray) segments = postaci_segments_new ();
-  const char *alt = g_mime_multipart_get_boundary (self->alternative);
+  const char *alt = gmime->multipart_get_boundary (self->alternative);
   const char *mixed = NULL;
   GString    *literal;
   Part       *filler = NULL;
   guint64     total = 0;
 
   /* Explicit options: GMime's defaults are process-wide and could be changed. */
-  g_mime_format_options_set_newline_format (options, GMIME_NEWLINE_FORMAT_UNIX);
+  gmime->format_options_set_newline_format (options, GMIME_NEWLINE_FORMAT_UNIX);
   self->eight_bit = FALSE;
   for (guint i = 0; i < self->parts->len; i++)
     {
@@ -453,14 +453,16 @@ plan (PostaciMessage *self, gboolean eight_bit, guint64 *size, GError **error)
           filler = part;
           set_filler_size (filler, 0);
         }
-      g_mime_part_set_content_encoding (GMIME_PART (part->mime), mime_encoding (part->encoding));
+      gmime->part_set_content_encoding (POSTACI_GMIME_PART (gmime, part->mime),
+                                        mime_encoding (part->encoding));
     }
 
   /* Header blocks and boundaries as GMime writes a multipart, the bodies in between. */
   if (self->mixed != NULL)
-    mixed = g_mime_multipart_get_boundary (self->mixed);
+    mixed = gmime->multipart_get_boundary (self->mixed);
   {
-    g_autofree char *headers = g_mime_object_get_headers (GMIME_OBJECT (self->mime), options);
+    g_autofree char *headers =
+      gmime->object_get_headers (POSTACI_GMIME_OBJECT (gmime, self->mime), options);
 
     literal = g_string_new (headers);
     g_string_append_c (literal, '\n');
@@ -468,13 +470,13 @@ plan (PostaciMessage *self, gboolean eight_bit, guint64 *size, GError **error)
   if (mixed != NULL)
     {
       g_autofree char *headers =
-        g_mime_object_get_headers (GMIME_OBJECT (self->alternative), options);
+        gmime->object_get_headers (POSTACI_GMIME_OBJECT (gmime, self->alternative), options);
       g_string_append_printf (literal, "--%s\n%s\n", mixed, headers);
     }
   for (guint i = 0; i < self->parts->len; i++)
     {
       Part            *part = g_ptr_array_index (self->parts, i);
-      g_autofree char *headers = g_mime_object_get_headers (part->mime, options);
+      g_autofree char *headers = gmime->object_get_headers (part->mime, options);
       guint64          body = 0;
 
       if (i < 2)

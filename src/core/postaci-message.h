@@ -44,7 +44,4 @@ const char     *postaci_message_get_message_id (PostaciMessage       *self);
 gboolean        postaci_parse_size             (const char           *text,
                                                 guint64              *size);
 
-/* Sets GMime up once per process (never shut down: other code may use it too). */
-void            postaci_message_ensure_gmime   (void);
-
 G_END_DECLS

@@ -6,6 +6,7 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "postaci-gnutls.h"
 #include "postaci-library.h"
 #include "postaci-soup.h"
 
@@ -32,6 +33,8 @@ load (gpointer data)
 
   if (!postaci_library_load (SOUP_LIBRARY, symbols, G_N_ELEMENTS (symbols), &soup, &load_error))
     return NULL;
+  /* Every fetch is HTTPS: GIO's TLS backend comes next. */
+  postaci_gnutls_hold ();
   return &soup;
 }
 

@@ -449,7 +449,7 @@ postaci_request_form_build_request (PostaciRequestForm *self, GError **error)
   /* The Local Test Server's throwaway certificate is trusted only while the form points at it. */
   if (self->local != NULL && postaci_local_server_is_running (self->local) &&
       postaci_request_form_is_local_address (self, request->server, request->port))
-    request->pinned_certificate = g_object_ref (postaci_local_server_get_certificate (self->local));
+    g_set_object (&request->pinned_certificate, postaci_local_server_get_certificate (self->local));
 
   if (!postaci_request_validate (request, error))
     return NULL;

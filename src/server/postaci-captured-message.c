@@ -9,10 +9,9 @@
 #include <sys/stat.h>
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
-#include <gmime/gmime.h>
 
 #include "postaci-captured-message.h"
-#include "postaci-message.h"
+#include "postaci-gmime.h"
 
 struct _PostaciCapturedMessage
 {
@@ -75,21 +74,24 @@ header_block_length (const char *data, gsize size, gsize limit)
 static char *
 read_subject (GBytes *raw)
 {
-  GMimeStream  *stream;
-  GMimeParser  *parser;
-  GMimeMessage *message;
-  const char   *subject;
-  char         *result;
-  gsize         size;
-  const char   *data = g_bytes_get_data (raw, &size);
+  const PostaciGMime *gmime = postaci_gmime_open (NULL);
+  GMimeStream        *stream;
+  GMimeParser        *parser;
+  GMimeMessage       *message;
+  const char         *subject;
+  char               *result;
+  gsize               size;
+  const char         *data = g_bytes_get_data (raw, &size);
 
+  /* Without GMime the list shows no subject; the message is kept, and opening it tells why. */
+  if (gmime == NULL)
+    return g_strdup ("");
   /* GMime 3.2 has no autoptr cleanups: explicit unrefs. */
-  postaci_message_ensure_gmime ();
   size = header_block_length (data, size, POSTACI_CAPTURED_MESSAGE_MAX_HEADER);
-  stream = g_mime_stream_mem_new_with_buffer (data, size);
-  parser = g_mime_parser_new_with_stream (stream);
-  message = g_mime_parser_construct_message (parser, NULL);
-  subject = message != NULL ? g_mime_message_get_subject (message) : NULL;
+  stream = gmime->stream_mem_new_with_buffer (data, size);
+  parser = gmime->parser_new_with_stream (stream);
+  message = gmime->parser_construct_message (parser, NULL);
+  subject = message != NULL ? gmime->message_get_subject (message) : NULL;
   result = g_utf8_make_valid (subject != NULL ? subject : "", -1);
   g_clear_object (&message);
   g_object_unref (parser);
@@ -211,44 +213,49 @@ typedef struct
 static void
 find_bodies_cb (GMimeObject *parent, GMimeObject *part, gpointer user_data)
 {
-  Bodies           *bodies = user_data;
-  GMimeContentType *type;
-  char            **slot = NULL;
-  g_autofree char  *text = NULL;
+  const PostaciGMime *gmime = postaci_gmime ();
+  Bodies             *bodies = user_data;
+  GMimeContentType   *type;
+  char              **slot = NULL;
+  g_autofree char    *text = NULL;
 
-  if (!GMIME_IS_TEXT_PART (part) || g_mime_part_is_attachment (GMIME_PART (part)))
+  if (!POSTACI_GMIME_IS_TEXT_PART (gmime, part) ||
+      gmime->part_is_attachment (POSTACI_GMIME_PART (gmime, part)))
     return;
-  type = g_mime_object_get_content_type (part);
-  if (g_mime_content_type_is_type (type, "text", "plain"))
+  type = gmime->object_get_content_type (part);
+  if (gmime->content_type_is_type (type, "text", "plain"))
     slot = &bodies->text;
-  else if (g_mime_content_type_is_type (type, "text", "html"))
+  else if (gmime->content_type_is_type (type, "text", "html"))
     slot = &bodies->html;
   if (slot == NULL || *slot != NULL)
     return;
   /* Transfer encoding and charset undone; what a client sent need not be valid UTF-8. */
-  text = g_mime_text_part_get_text (GMIME_TEXT_PART (part));
+  text = gmime->text_part_get_text (POSTACI_GMIME_TEXT_PART (gmime, part));
   *slot = g_utf8_make_valid (text != NULL ? text : "", -1);
 }
 
-static void
-read_bodies (GBytes *raw, Bodies *bodies)
+static gboolean
+read_bodies (GBytes *raw, Bodies *bodies, GError **error)
 {
-  gsize         size;
-  const guint8 *data = g_bytes_get_data (raw, &size);
-  GMimeStream  *stream;
-  GMimeParser  *parser;
-  GMimeMessage *message;
+  const PostaciGMime *gmime = postaci_gmime_open (error);
+  gsize               size;
+  const guint8       *data = g_bytes_get_data (raw, &size);
+  GMimeStream        *stream;
+  GMimeParser        *parser;
+  GMimeMessage       *message;
 
+  if (gmime == NULL)
+    return FALSE;
   /* GMime 3.2 has no autoptr cleanups: explicit unrefs. */
-  postaci_message_ensure_gmime ();
-  stream = g_mime_stream_mem_new_with_buffer ((const char *) data, size);
-  parser = g_mime_parser_new_with_stream (stream);
-  message = g_mime_parser_construct_message (parser, NULL);
+  stream = gmime->stream_mem_new_with_buffer ((const char *) data, size);
+  parser = gmime->parser_new_with_stream (stream);
+  message = gmime->parser_construct_message (parser, NULL);
   if (message != NULL)
-    g_mime_message_foreach (message, find_bodies_cb, bodies);
+    gmime->message_foreach (message, find_bodies_cb, bodies);
   g_clear_object (&message);
   g_object_unref (parser);
   g_object_unref (stream);
+  return TRUE;
 }
 
 /* The header block exactly as received (up to the empty line), with LF line ends for the view. */
@@ -277,9 +284,8 @@ postaci_captured_message_read_parts (PostaciCapturedMessage *self, char **header
   g_return_val_if_fail (POSTACI_IS_CAPTURED_MESSAGE (self), FALSE);
 
   raw = postaci_captured_message_read (self, error);
-  if (raw == NULL)
+  if (raw == NULL || !read_bodies (raw, &bodies, error))
     return FALSE;
-  read_bodies (raw, &bodies);
   if (headers != NULL)
     *headers = read_headers (raw);
   if (text != NULL)

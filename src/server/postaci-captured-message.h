@@ -45,7 +45,7 @@ GBytes            *postaci_captured_message_read              (PostaciCapturedMe
 /* The message read from its file, as a person checks it: the header block exactly as received
  * (LF line ends, valid UTF-8), and the first plain-text and HTML parts that are not
  * attachments, decoded (NULL when there is none). Any of the three may be NULL. Errors: as
- * postaci_captured_message_read(). */
+ * postaci_captured_message_read(); G_IO_ERROR_NOT_FOUND when GMime cannot be loaded. */
 gboolean           postaci_captured_message_read_parts        (PostaciCapturedMessage  *self,
                                                                char                   **headers,
                                                                char                   **text,

@@ -490,10 +490,7 @@ make_folder (PostaciLocalServer *self, GError **error)
 gboolean
 postaci_local_server_start (PostaciLocalServer *self, GError **error)
 {
-  g_autofree char *cert_pem = NULL;
-  g_autofree char *key_pem = NULL;
-  g_autofree char *both = NULL;
-  gboolean         ipv6 = TRUE;
+  gboolean ipv6 = TRUE;
 
   g_return_val_if_fail (POSTACI_IS_LOCAL_SERVER (self), FALSE);
 
@@ -503,23 +500,12 @@ postaci_local_server_start (PostaciLocalServer *self, GError **error)
                    _ ("The Local Test Server is already running."));
       return FALSE;
     }
-  if (!make_folder (self, error) ||
-      !postaci_throwaway_certificate_make (&cert_pem, &key_pem, error))
+  if (!make_folder (self, error))
     return FALSE;
-  both = g_strconcat (cert_pem, key_pem, NULL);
-  explicit_bzero (key_pem, strlen (key_pem));
+  /* Each start has its own certificate, made when first needed. */
   g_clear_object (&self->certificate);
-  self->certificate = g_tls_certificate_new_from_pem (both, -1, error);
-  explicit_bzero (both, strlen (both));
-  if (self->certificate == NULL)
-    return FALSE;
-  g_free (self->certificate_pem);
-  self->certificate_pem = g_steal_pointer (&cert_pem);
-  g_free (self->fingerprint);
-  {
-    g_autoptr(PostaciCertificateInfo) info = postaci_certificate_info_new (self->certificate);
-    self->fingerprint = g_strdup (info->sha256);
-  }
+  g_clear_pointer (&self->certificate_pem, g_free);
+  g_clear_pointer (&self->fingerprint, g_free);
   if (self->password != NULL)
     explicit_bzero (self->password, strlen (self->password));
   g_free (self->password);
@@ -549,6 +535,48 @@ postaci_local_server_start (PostaciLocalServer *self, GError **error)
   g_debug ("listening on ports %u and %u (TLS), folder %s", self->port, self->tls_port,
            self->folder);
   return TRUE;
+}
+
+/* The throwaway certificate is made when first needed — the first TLS client, a run that pins
+ * it, the page that shows its fingerprint — and not at start: making it loads GnuTLS and GIO's
+ * TLS backend, which the window's first frame does not need (README, "Benchmarks"). */
+gboolean
+postaci_local_server_make_certificate (PostaciLocalServer *self, GError **error)
+{
+  g_autofree char *cert_pem = NULL;
+  g_autofree char *key_pem = NULL;
+  g_autofree char *both = NULL;
+  GTlsCertificate *certificate;
+
+  g_return_val_if_fail (POSTACI_IS_LOCAL_SERVER (self), FALSE);
+
+  if (self->certificate != NULL)
+    return TRUE;
+  if (!postaci_throwaway_certificate_make (&cert_pem, &key_pem, error))
+    return FALSE;
+  both = g_strconcat (cert_pem, key_pem, NULL);
+  explicit_bzero (key_pem, strlen (key_pem));
+  certificate = g_tls_certificate_new_from_pem (both, -1, error);
+  explicit_bzero (both, strlen (both));
+  if (certificate == NULL)
+    return FALSE;
+  {
+    g_autoptr(PostaciCertificateInfo) info = postaci_certificate_info_new (certificate);
+    self->fingerprint = g_strdup (info->sha256);
+  }
+  self->certificate = certificate;
+  self->certificate_pem = g_steal_pointer (&cert_pem);
+  return TRUE;
+}
+
+/* For the getters: a certificate that cannot be made (GnuTLS missing) is a warning. */
+static void
+ensure_certificate (PostaciLocalServer *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!postaci_local_server_make_certificate (self, &error))
+    g_warning ("%s", error->message);
 }
 
 gboolean
@@ -832,6 +860,7 @@ GTlsCertificate *
 postaci_local_server_get_certificate (PostaciLocalServer *self)
 {
   g_return_val_if_fail (POSTACI_IS_LOCAL_SERVER (self), NULL);
+  ensure_certificate (self);
   return self->certificate;
 }
 
@@ -839,6 +868,7 @@ const char *
 postaci_local_server_get_certificate_pem (PostaciLocalServer *self)
 {
   g_return_val_if_fail (POSTACI_IS_LOCAL_SERVER (self), NULL);
+  ensure_certificate (self);
   return self->certificate_pem;
 }
 
@@ -846,6 +876,7 @@ const char *
 postaci_local_server_get_fingerprint (PostaciLocalServer *self)
 {
   g_return_val_if_fail (POSTACI_IS_LOCAL_SERVER (self), NULL);
+  ensure_certificate (self);
   return self->fingerprint;
 }
 
@@ -887,7 +918,6 @@ postaci_local_server_new_request (PostaciLocalServer *self)
   request->mechanism = POSTACI_MECHANISM_AUTO;
   request->username = g_strdup (POSTACI_LOCAL_SERVER_USERNAME);
   postaci_request_set_password (request, self->password);
-  request->pinned_certificate = g_object_ref (self->certificate);
   return request;
 }
 

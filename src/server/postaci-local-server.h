@@ -19,10 +19,11 @@ G_BEGIN_DECLS
  * forwards anything (no relay, whatever the recipient): every message it
  * accepts is written to a folder as an .eml file and kept in a list.
  *
- * TLS. A throwaway self-signed certificate is made at start with GnuTLS (ECDSA
- * P-256, CN and DNS name "localhost", IP addresses 127.0.0.1 and ::1, valid from
- * an hour ago for three days). A client pins it (PostaciRequest's
- * pinned_certificate) or trusts its PEM (postaci_local_server_get_certificate_pem).
+ * TLS. A throwaway self-signed certificate is made with GnuTLS for each start,
+ * when first needed (ECDSA P-256, CN and DNS name "localhost", IP addresses
+ * 127.0.0.1 and ::1, valid from an hour ago for three days). A client pins it
+ * (PostaciRequest's pinned_certificate) or trusts its PEM
+ * (postaci_local_server_get_certificate_pem).
  *
  * Account. One user, "postaci", with a random password made at start; AUTH
  * PLAIN, LOGIN and CRAM-MD5. AUTH is offered on every link, before TLS too:
@@ -149,9 +150,9 @@ gboolean     postaci_local_server_parse_failure       (const char         *spec,
                                                        guint              *code,
                                                        GError            **error);
 
-/* Makes the certificate and the password, makes the folder (or checks the one
- * given: a directory of this user that no one else may write), binds both
- * ports and starts answering. Errors: POSTACI_LOCAL_SERVER_ERROR_*. */
+/* Makes the password, makes the folder (or checks the one given: a directory of
+ * this user that no one else may write), binds both ports and starts answering.
+ * The certificate waits for its first use. Errors: POSTACI_LOCAL_SERVER_ERROR_*. */
 gboolean     postaci_local_server_start               (PostaciLocalServer *self,
                                                        GError            **error);
 /* Starts on the ports of the last run when both are still free, so that a form pointing at
@@ -170,6 +171,11 @@ guint        postaci_local_server_get_tls_port        (PostaciLocalServer *self)
 gboolean     postaci_local_server_get_has_ipv6        (PostaciLocalServer *self);
 const char  *postaci_local_server_get_username        (PostaciLocalServer *self);
 const char  *postaci_local_server_get_password        (PostaciLocalServer *self);
+/* Makes this start's certificate now, when it was not made yet (postaci-cli --serve prints its
+ * fingerprint at once). The getters below make it too, and warn when it cannot be made.
+ * Errors: POSTACI_LOCAL_SERVER_ERROR_CERTIFICATE, G_TLS_ERROR. */
+gboolean     postaci_local_server_make_certificate    (PostaciLocalServer *self,
+                                                       GError            **error);
 /* (transfer none) the throwaway certificate with its key, for a client to pin. */
 GTlsCertificate *postaci_local_server_get_certificate (PostaciLocalServer *self);
 /* The certificate alone as PEM (no key), for a client to trust. */
@@ -182,8 +188,10 @@ guint        postaci_local_server_get_n_clients       (PostaciLocalServer *self)
 
 /* A request prefilled for this server (the window's form, on first run and by "Use in
  * the Form"): server "127.0.0.1", the STARTTLS port, security starttls, AUTH with the
- * account, the certificate pinned. Sender, recipients, subject and body are left to the
- * caller. Only while running; free with postaci_request_free(). */
+ * account. The certificate is not pinned, so that filling a form does not make it: a caller
+ * that runs the request pins postaci_local_server_get_certificate(). Sender, recipients,
+ * subject and body are left to the caller. Only while running; free with
+ * postaci_request_free(). */
 PostaciRequest *postaci_local_server_new_request      (PostaciLocalServer *self);
 
 /* (transfer none) A GListModel of PostaciCapturedMessage, oldest first; the

@@ -475,9 +475,10 @@ connection_start_tls (PostaciServerConnection *conn)
   /* g_tls_server_connection_new() would give each connection the system's CA database, which
    * glib-networking 2.74 reads from disk for every connection (megabytes each). A server that
    * asks for no client certificate needs none: "database" NULL. */
-  tls = g_initable_new (g_tls_backend_get_server_connection_type (g_tls_backend_get_default ()),
-                        NULL, &error, "base-io-stream", conn->connection, "certificate",
-                        conn->server->certificate, "database", NULL, NULL);
+  if (postaci_local_server_make_certificate (conn->server, &error))
+    tls = g_initable_new (g_tls_backend_get_server_connection_type (g_tls_backend_get_default ()),
+                          NULL, &error, "base-io-stream", conn->connection, "certificate",
+                          conn->server->certificate, "database", NULL, NULL);
   if (tls == NULL)
     {
       g_warning ("cannot start TLS: %s", error->message);

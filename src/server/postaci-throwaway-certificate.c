@@ -5,12 +5,12 @@
 
 #include "config.h"
 
+#include <errno.h>
 #include <string.h>
+#include <sys/random.h>
 #include <glib/gi18n-lib.h>
-#include <gnutls/gnutls.h>
-#include <gnutls/crypto.h>
-#include <gnutls/x509.h>
 
+#include "postaci-gnutls.h"
 #include "postaci-local-server.h"
 #include "postaci-throwaway-certificate.h"
 
@@ -44,40 +44,44 @@ postaci_throwaway_certificate_make (char **cert_pem, char **key_pem, GError **er
   time_t                now = (time_t) (g_get_real_time () / G_USEC_PER_SEC);
   const char           *failed = NULL;
   int                   code = 0;
+  const PostaciGnutls  *gnutls = postaci_gnutls_open (error);
 
-  CHECK_GNUTLS (gnutls_x509_privkey_init (&key));
-  CHECK_GNUTLS (gnutls_x509_privkey_generate (
+  if (gnutls == NULL)
+    return FALSE;
+
+  CHECK_GNUTLS (gnutls->x509_privkey_init (&key));
+  CHECK_GNUTLS (gnutls->x509_privkey_generate (
     key, GNUTLS_PK_ECDSA, GNUTLS_CURVE_TO_BITS (GNUTLS_ECC_CURVE_SECP256R1), 0));
-  CHECK_GNUTLS (gnutls_x509_crt_init (&crt));
-  CHECK_GNUTLS (gnutls_x509_crt_set_version (crt, 3));
-  CHECK_GNUTLS (gnutls_rnd (GNUTLS_RND_NONCE, serial, sizeof serial));
+  CHECK_GNUTLS (gnutls->x509_crt_init (&crt));
+  CHECK_GNUTLS (gnutls->x509_crt_set_version (crt, 3));
+  CHECK_GNUTLS (gnutls->rnd (GNUTLS_RND_NONCE, serial, sizeof serial));
   serial[0] &= 0x7f; /* a positive INTEGER */
-  CHECK_GNUTLS (gnutls_x509_crt_set_serial (crt, serial, sizeof serial));
-  CHECK_GNUTLS (gnutls_x509_crt_set_activation_time (crt, now - 3600));
-  CHECK_GNUTLS (gnutls_x509_crt_set_expiration_time (crt, now + 3 * 24 * 3600));
-  CHECK_GNUTLS (gnutls_x509_crt_set_dn_by_oid (crt, GNUTLS_OID_X520_COMMON_NAME, 0, HOSTNAME,
-                                               strlen (HOSTNAME)));
-  CHECK_GNUTLS (gnutls_x509_crt_set_dn_by_oid (crt, GNUTLS_OID_X520_ORGANIZATION_NAME, 0,
-                                               ORGANIZATION, strlen (ORGANIZATION)));
-  CHECK_GNUTLS (gnutls_x509_crt_set_subject_alt_name (crt, GNUTLS_SAN_DNSNAME, HOSTNAME,
-                                                      strlen (HOSTNAME), GNUTLS_FSAN_APPEND));
-  CHECK_GNUTLS (gnutls_x509_crt_set_subject_alt_name (crt, GNUTLS_SAN_IPADDRESS, ipv4, sizeof ipv4,
-                                                      GNUTLS_FSAN_APPEND));
-  CHECK_GNUTLS (gnutls_x509_crt_set_subject_alt_name (crt, GNUTLS_SAN_IPADDRESS, ipv6, sizeof ipv6,
-                                                      GNUTLS_FSAN_APPEND));
-  CHECK_GNUTLS (gnutls_x509_crt_set_key (crt, key));
+  CHECK_GNUTLS (gnutls->x509_crt_set_serial (crt, serial, sizeof serial));
+  CHECK_GNUTLS (gnutls->x509_crt_set_activation_time (crt, now - 3600));
+  CHECK_GNUTLS (gnutls->x509_crt_set_expiration_time (crt, now + 3 * 24 * 3600));
+  CHECK_GNUTLS (gnutls->x509_crt_set_dn_by_oid (crt, GNUTLS_OID_X520_COMMON_NAME, 0, HOSTNAME,
+                                                strlen (HOSTNAME)));
+  CHECK_GNUTLS (gnutls->x509_crt_set_dn_by_oid (crt, GNUTLS_OID_X520_ORGANIZATION_NAME, 0,
+                                                ORGANIZATION, strlen (ORGANIZATION)));
+  CHECK_GNUTLS (gnutls->x509_crt_set_subject_alt_name (crt, GNUTLS_SAN_DNSNAME, HOSTNAME,
+                                                       strlen (HOSTNAME), GNUTLS_FSAN_APPEND));
+  CHECK_GNUTLS (gnutls->x509_crt_set_subject_alt_name (crt, GNUTLS_SAN_IPADDRESS, ipv4, sizeof ipv4,
+                                                       GNUTLS_FSAN_APPEND));
+  CHECK_GNUTLS (gnutls->x509_crt_set_subject_alt_name (crt, GNUTLS_SAN_IPADDRESS, ipv6, sizeof ipv6,
+                                                       GNUTLS_FSAN_APPEND));
+  CHECK_GNUTLS (gnutls->x509_crt_set_key (crt, key));
   /* A trust anchor of its own, so that a client may also trust it as a CA file. */
-  CHECK_GNUTLS (gnutls_x509_crt_set_basic_constraints (crt, 1, 0));
+  CHECK_GNUTLS (gnutls->x509_crt_set_basic_constraints (crt, 1, 0));
   CHECK_GNUTLS (
-    gnutls_x509_crt_set_key_usage (crt, GNUTLS_KEY_DIGITAL_SIGNATURE | GNUTLS_KEY_KEY_CERT_SIGN));
-  CHECK_GNUTLS (gnutls_x509_crt_set_key_purpose_oid (crt, GNUTLS_KP_TLS_WWW_SERVER, 0));
-  CHECK_GNUTLS (gnutls_x509_crt_get_key_id (crt, 0, key_id, &key_id_size));
-  CHECK_GNUTLS (gnutls_x509_crt_set_subject_key_id (crt, key_id, key_id_size));
-  CHECK_GNUTLS (gnutls_x509_crt_sign2 (crt, crt, key, GNUTLS_DIG_SHA256, 0));
-  CHECK_GNUTLS (gnutls_x509_crt_export2 (crt, GNUTLS_X509_FMT_PEM, &cert_out));
+    gnutls->x509_crt_set_key_usage (crt, GNUTLS_KEY_DIGITAL_SIGNATURE | GNUTLS_KEY_KEY_CERT_SIGN));
+  CHECK_GNUTLS (gnutls->x509_crt_set_key_purpose_oid (crt, GNUTLS_KP_TLS_WWW_SERVER, 0));
+  CHECK_GNUTLS (gnutls->x509_crt_get_key_id (crt, 0, key_id, &key_id_size));
+  CHECK_GNUTLS (gnutls->x509_crt_set_subject_key_id (crt, key_id, key_id_size));
+  CHECK_GNUTLS (gnutls->x509_crt_sign2 (crt, crt, key, GNUTLS_DIG_SHA256, 0));
+  CHECK_GNUTLS (gnutls->x509_crt_export2 (crt, GNUTLS_X509_FMT_PEM, &cert_out));
   /* PKCS #8 ("BEGIN PRIVATE KEY"): the form g_tls_certificate_new_from_pem() reads. */
-  CHECK_GNUTLS (gnutls_x509_privkey_export2_pkcs8 (key, GNUTLS_X509_FMT_PEM, NULL,
-                                                   GNUTLS_PKCS_PLAIN, &key_out));
+  CHECK_GNUTLS (gnutls->x509_privkey_export2_pkcs8 (key, GNUTLS_X509_FMT_PEM, NULL,
+                                                    GNUTLS_PKCS_PLAIN, &key_out));
   *cert_pem = g_strndup ((const char *) cert_out.data, cert_out.size);
   *key_pem = g_strndup ((const char *) key_out.data, key_out.size);
 
@@ -85,18 +89,18 @@ out:
   if (key_out.data != NULL)
     {
       explicit_bzero (key_out.data, key_out.size);
-      gnutls_free (key_out.data);
+      postaci_gnutls_free (key_out.data);
     }
-  gnutls_free (cert_out.data);
+  postaci_gnutls_free (cert_out.data);
   if (crt != NULL)
-    gnutls_x509_crt_deinit (crt);
+    gnutls->x509_crt_deinit (crt);
   if (key != NULL)
-    gnutls_x509_privkey_deinit (key);
+    gnutls->x509_privkey_deinit (key);
   if (failed != NULL)
     {
       g_set_error (error, POSTACI_LOCAL_SERVER_ERROR, POSTACI_LOCAL_SERVER_ERROR_CERTIFICATE,
                    _ ("Could not make the Local Test Server’s certificate: %s"),
-                   gnutls_strerror (code));
+                   gnutls->strerror (code));
       g_debug ("%s failed", failed);
       return FALSE;
     }
@@ -115,8 +119,8 @@ postaci_throwaway_certificate_make_password (void)
     {
       guint8 byte;
 
-      if (gnutls_rnd (GNUTLS_RND_KEY, &byte, 1) < 0)
-        g_error ("no random numbers");
+      if (getrandom (&byte, 1, 0) != 1)
+        g_error ("no random numbers: %s", g_strerror (errno));
       /* Rejection sampling keeps every letter equally likely. */
       if (byte < 256 - 256 % n)
         g_string_append_c (out, alphabet[byte % n]);

@@ -281,6 +281,27 @@ assert_readable (PostaciWindow *window, const char *label)
 /* Tests                                                            */
 /* ---------------------------------------------------------------- */
 
+/* The libraries the window opens on first use (a message, a certificate, a sign-in, a saved
+ * password, an autoconfig document: src/core/postaci-library.c) are not mapped by its start, a
+ * first start with the Local Test Server running. Run first, before any test sends. */
+static void
+test_start_libraries (void)
+{
+  static const char *const later[] = {
+    GMIME_LIBRARY, GNUTLS_LIBRARY, GSASL_LIBRARY, SECRET_LIBRARY, SOUP_LIBRARY,
+  };
+  PostaciWindow *window = open_window ();
+  g_autofree char *maps = NULL;
+
+  wait_for_frames (GTK_WIDGET (window));
+  g_assert_true (g_file_get_contents ("/proc/self/maps", &maps, NULL, NULL));
+  g_assert_nonnull (strstr (maps, "libgtk-4.so"));
+  for (guint i = 0; i < G_N_ELEMENTS (later); i++)
+    if (strstr (maps, later[i]) != NULL)
+      g_error ("%s is mapped by the window's start", later[i]);
+  close_window (window);
+}
+
 static void
 test_success (void)
 {
@@ -1835,6 +1856,7 @@ main (int argc, char **argv)
     }
   else
     {
+      g_test_add_func ("/postaci/window/start-libraries", test_start_libraries);
       g_test_add_func ("/postaci/window/success-starttls-auth", test_success);
       g_test_add_func ("/postaci/window/refused", test_refused);
       g_test_add_func ("/postaci/window/details", test_details);
