@@ -67,9 +67,12 @@ struct _PostaciRequestForm {
   AdwComboRow         *stop_after_row;
   AdwExpanderRow      *advanced_row;
   AdwEntryRow         *ehlo_row;
+  AdwActionRow        *timeout_row;
   GtkSpinButton       *timeout_spin;
   AdwEntryRow         *ca_row;
+  AdwActionRow        *insecure_row;
   GtkSwitch           *insecure_switch;
+  AdwActionRow        *plain_auth_row;
   GtkSwitch           *plain_auth_switch;
   GtkLabel            *test_error;
 

@@ -13,6 +13,7 @@
 
 #include "postaci-accessible.h"
 #include "postaci-combo-row-choices.h"
+#include "postaci-expander-rows.h"
 #include "postaci-discovery-dialog.h"
 #include "postaci-long-entry-buffer.h"
 #include "postaci-request-form-private.h"
@@ -792,9 +793,12 @@ postaci_request_form_class_init (PostaciRequestFormClass *klass)
   BIND (stop_after_row);
   BIND (advanced_row);
   BIND (ehlo_row);
+  BIND (timeout_row);
   BIND (timeout_spin);
   BIND (ca_row);
+  BIND (insecure_row);
   BIND (insecure_switch);
+  BIND (plain_auth_row);
   BIND (plain_auth_switch);
   BIND (test_error);
 #undef BIND
@@ -857,6 +861,8 @@ add_field_hint (AdwPreferencesRow *row, const char *text)
   gtk_widget_add_css_class (hint, "field-hint-row");
   gtk_list_box_insert (GTK_LIST_BOX (list), hint,
                        gtk_list_box_row_get_index (GTK_LIST_BOX_ROW (row)) + 1);
+  /* Shown with its field (the rows of a collapsed expander wait for it to open). */
+  g_object_bind_property (row, "visible", hint, "visible", G_BINDING_SYNC_CREATE);
   postaci_accessible_describe_parts (GTK_WIDGET (row), GTK_TYPE_TEXT, text);
 }
 
@@ -869,6 +875,13 @@ postaci_request_form_init (PostaciRequestForm *self)
   postaci_source_schemes_hold ();
   gtk_widget_init_template (GTK_WIDGET (self));
   postaci_source_schemes_release ();
+  postaci_expander_rows_show_when_expanded (
+    self->auth_row, GTK_WIDGET (self->user_row), GTK_WIDGET (self->password_row),
+    GTK_WIDGET (self->remember_row), GTK_WIDGET (self->mechanism_row), NULL);
+  postaci_expander_rows_show_when_expanded (
+    self->advanced_row, GTK_WIDGET (self->ehlo_row), GTK_WIDGET (self->timeout_row),
+    GTK_WIDGET (self->ca_row), GTK_WIDGET (self->insecure_row), GTK_WIDGET (self->plain_auth_row),
+    NULL);
   /* A list of recipients can be longer than GTK's entry keeps (65,535 bytes). */
   postaci_long_entry_buffer_install (GTK_EDITABLE (self->to_row));
 

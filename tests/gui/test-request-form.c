@@ -168,6 +168,49 @@ test_html_scheme (void)
   gtk_window_destroy (window);
 }
 
+static GtkWidget *
+template_child (PostaciRequestForm *form, const char *name)
+{
+  return GTK_WIDGET (
+    gtk_widget_get_template_child (GTK_WIDGET (form), POSTACI_TYPE_REQUEST_FORM, name));
+}
+
+/* The rows of a collapsed expander are hidden, so the first layout does not measure them; they
+ * are shown the first time it opens (the switch of "Server requires authentication" opens it
+ * too), and stay shown when it closes again, with what was typed in them. */
+static void
+test_collapsed_rows (void)
+{
+  static const char *const advanced[] = {
+    "ehlo_row", "timeout_row", "ca_row", "insecure_row", "plain_auth_row",
+  };
+  static const char *const auth[] = { "user_row", "password_row", "remember_row", "mechanism_row" };
+  g_autoptr(PostaciRequestForm) form = new_form ();
+  AdwExpanderRow *advanced_row = ADW_EXPANDER_ROW (template_child (form, "advanced_row"));
+  AdwExpanderRow *auth_row = ADW_EXPANDER_ROW (template_child (form, "auth_row"));
+
+  g_assert_false (adw_expander_row_get_expanded (advanced_row));
+  g_assert_false (adw_expander_row_get_enable_expansion (auth_row));
+  for (guint i = 0; i < G_N_ELEMENTS (advanced); i++)
+    g_assert_false (gtk_widget_get_visible (template_child (form, advanced[i])));
+  for (guint i = 0; i < G_N_ELEMENTS (auth); i++)
+    g_assert_false (gtk_widget_get_visible (template_child (form, auth[i])));
+  /* Hidden, a field still holds what is set in it. */
+  gtk_editable_set_text (GTK_EDITABLE (template_child (form, "ehlo_row")), "client.example");
+
+  adw_expander_row_set_expanded (advanced_row, TRUE);
+  adw_expander_row_set_enable_expansion (auth_row, TRUE);
+  for (guint i = 0; i < G_N_ELEMENTS (advanced); i++)
+    g_assert_true (gtk_widget_get_visible (template_child (form, advanced[i])));
+  for (guint i = 0; i < G_N_ELEMENTS (auth); i++)
+    g_assert_true (gtk_widget_get_visible (template_child (form, auth[i])));
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (template_child (form, "ehlo_row"))), ==,
+                   "client.example");
+
+  adw_expander_row_set_expanded (advanced_row, FALSE);
+  g_assert_true (gtk_widget_get_visible (template_child (form, "ehlo_row")));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -180,6 +223,7 @@ main (int argc, char **argv)
   g_test_add_func ("/postaci/request-form/long-recipient-list", test_long_recipient_list);
   g_test_add_func ("/postaci/request-form/set-request-keeps-request", test_set_request_keeps_request);
   g_test_add_func ("/postaci/request-form/html-scheme", test_html_scheme);
+  g_test_add_func ("/postaci/request-form/collapsed-rows", test_collapsed_rows);
   status = g_test_run ();
   return postaci_gui_test_finish (g_steal_pointer (&application), cache, status);
 }
