@@ -335,7 +335,9 @@ _postaci_message_scan_body (Part *part, gboolean piped, Part *text, GError **err
       if (n == 0)
         break;
       offset += (guint64) n;
-      if (memchr (buffer + carried, '\0', (gsize) n) != NULL)
+      /* The statistics look for a NUL byte too: one search for both. */
+      stats_feed (&part->stats, buffer + carried, (gsize) n);
+      if (part->stats.nul)
         {
           if (name != NULL)
             g_set_error (error, POSTACI_REQUEST_ERROR, POSTACI_REQUEST_ERROR_BODY,
@@ -345,7 +347,6 @@ _postaci_message_scan_body (Part *part, gboolean piped, Part *text, GError **err
                                  _ ("The subject and message must be UTF-8 text."));
           goto out;
         }
-      stats_feed (&part->stats, buffer + carried, (gsize) n);
       if (converter != NULL)
         {
           postaci_html_text_feed (converter, buffer + carried, (gsize) n, sink.out);
